@@ -1,0 +1,47 @@
+import { Type, type Static } from 'typebox'
+
+/** One per request through the gateway: the drf-tracking fields, scrubbed. */
+export const AccessLogV1 = Type.Object({
+  requestId: Type.String(),
+  traceId: Type.Union([Type.String(), Type.Null()]),
+  user: Type.Union([Type.String(), Type.Null()]),
+  requestedAt: Type.String({ format: 'date-time' }),
+  responseMs: Type.Number(),
+  path: Type.String(),
+  route: Type.Union([Type.String(), Type.Null()]),
+  method: Type.String(),
+  remoteAddr: Type.String(),
+  host: Type.String(),
+  queryParams: Type.Record(Type.String(), Type.Unknown()),
+  body: Type.Union([Type.String(), Type.Null()], { description: 'scrubbed and size-capped request body' }),
+  status: Type.Integer(),
+  errors: Type.Union([Type.String(), Type.Null()]),
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+})
+export type AccessLogV1 = Static<typeof AccessLogV1>
+
+/** A 5xx somewhere. The stack is kept server side; clients never see it. */
+export const ErrorReportV1 = Type.Object({
+  service: Type.String(),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+  traceId: Type.Union([Type.String(), Type.Null()]),
+  route: Type.Union([Type.String(), Type.Null()]),
+  method: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Integer(),
+  code: Type.String(),
+  message: Type.String(),
+  stack: Type.Union([Type.String(), Type.Null()]),
+  fingerprint: Type.String({ description: 'hash of error name + top stack frames, groups repeats' }),
+  occurredAt: Type.String({ format: 'date-time' }),
+})
+export type ErrorReportV1 = Static<typeof ErrorReportV1>
+
+/** A query slower than SLOW_QUERY_MS. SQL is normalized: no parameter values. */
+export const SlowQueryV1 = Type.Object({
+  service: Type.String(),
+  sql: Type.String(),
+  durationMs: Type.Number(),
+  traceId: Type.Union([Type.String(), Type.Null()]),
+  occurredAt: Type.String({ format: 'date-time' }),
+})
+export type SlowQueryV1 = Static<typeof SlowQueryV1>

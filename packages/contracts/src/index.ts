@@ -1,0 +1,7 @@
+export * from './common.ts'
+export * from './identity.ts'
+export * from './envelope.ts'
+export * from './streams.ts'
+export * from './events/catalog.ts'
+export * from './events/telemetry.ts'
+export * from './api/me.ts'
