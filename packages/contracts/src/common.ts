@@ -21,6 +21,6 @@ export const ErrorResponse = Type.Object(
       requestId: Type.String(),
     }),
   },
-  { $id: 'ErrorResponse', description: 'Error envelope' },
+  { description: 'Error envelope' },
 )
 export type ErrorResponse = Static<typeof ErrorResponse>

@@ -12,7 +12,7 @@ export const Me = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Me' },
+  { description: 'The signed-in account' },
 )
 export type Me = Static<typeof Me>
 

@@ -1,0 +1,61 @@
+// Lint rules for the whole monorepo. Beyond typescript-eslint's recommended set, the one rule that
+// matters most is the service boundary: a service never imports another service (or the gateway or
+// the web), the web imports nothing server-side but @sunbae/contracts, and shared packages import
+// no deployable. Both relative paths and package names are checked.
+import { readdirSync } from 'node:fs'
+import tseslint from 'typescript-eslint'
+import importX from 'eslint-plugin-import-x'
+
+const services = readdirSync(new URL('./services', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+
+const serviceBoundary = 'A service owns its code and data: talk to other services over NATS or HTTP, share only packages/*.'
+
+const zones = [
+  ...services.map((s) => ({ target: `./services/${s}`, from: './services', except: [`./${s}`], message: serviceBoundary })),
+  { target: './services', from: './gateway', message: serviceBoundary },
+  { target: './services', from: './web', message: serviceBoundary },
+  { target: './gateway', from: './services', message: 'The gateway proxies to services; it never imports them.' },
+  { target: './gateway', from: './web', message: 'The gateway never imports the web app.' },
+  { target: './web', from: './services', message: 'The web app imports only @sunbae/contracts, never server code.' },
+  { target: './web', from: './gateway', message: 'The web app imports only @sunbae/contracts, never server code.' },
+  { target: './web', from: './packages', except: ['./contracts'], message: 'The web app imports only @sunbae/contracts, never server code.' },
+  { target: './packages', from: './services', message: 'Shared packages never depend on a deployable.' },
+  { target: './packages', from: './gateway', message: 'Shared packages never depend on a deployable.' },
+]
+
+const banPackages = (names, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: names, message }] }],
+})
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'tools/**', '**/.turbo/**', '**/*.d.ts', 'services/*/src/db/types.ts'] },
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } } },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  ...services.map((s) => ({
+    files: [`services/${s}/**`],
+    rules: banPackages(
+      [...services.filter((o) => o !== s).map((o) => `@sunbae/${o}`), '@sunbae/gateway', '@sunbae/web'],
+      serviceBoundary,
+    ),
+  })),
+  { files: ['gateway/**'], rules: banPackages([...services.map((o) => `@sunbae/${o}`), '@sunbae/web'], 'The gateway never imports a service.') },
+  {
+    files: ['packages/**'],
+    rules: banPackages([...services.map((o) => `@sunbae/${o}`), '@sunbae/gateway', '@sunbae/web'], 'Shared packages never depend on a deployable.'),
+  },
+  {
+    files: ['web/**'],
+    rules: banPackages(['@sunbae/*', '!@sunbae/contracts'], 'The web app imports only @sunbae/contracts, never server code.'),
+  },
+)

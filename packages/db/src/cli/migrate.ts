@@ -1,0 +1,18 @@
+// npm run migrate [-- --service <name>] — bring every service schema to its latest migration,
+import { join } from 'node:path'
+// each as its own role so the role owns its tables.
+import { migrateAll } from '../migrate.ts'
+import { runCli } from './common.ts'
+
+await runCli(async ({ adminUrl, rootDir, services }) => {
+  const results = await migrateAll({
+    adminUrl,
+    rootDir,
+    services,
+    onMigrated: (_service, r) => {
+      const n = r.applied.length
+      console.log(`${r.schema}: ${n === 0 ? 'up to date' : `${n} migration${n === 1 ? '' : 's'} applied`}`)
+    },
+  })
+  if (results.length === 0) console.log(`no services found under ${join(rootDir, "services")}`)
+})

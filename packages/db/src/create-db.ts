@@ -1,0 +1,95 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api'
+import type { SlowQueryV1 } from '@sunbae/contracts'
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely'
+import pg from 'pg'
+import { assertSchemaName } from './names.ts'
+import { normalizeSql } from './normalize.ts'
+
+export type SlowQuery = SlowQueryV1
+
+export interface CreateDbOptions {
+  /** The service role's URL (see serviceDatabaseUrl). */
+  connectionString: string
+  /** Schema the connection is bound to: unqualified names resolve here. */
+  schema: string
+  /** Service name carried in slow-query reports. */
+  service: string
+  /** Queries at least this slow are reported. */
+  slowQueryMs: number
+  /** Must not throw or block: it runs on the query path. Its promise is not awaited. */
+  onSlowQuery?: (report: SlowQuery) => void | Promise<void>
+  /** Any failure of a slow-query callback ends here (default: ignored). */
+  onError?: (err: unknown) => void
+  poolMax?: number
+  /** Server-side cap per statement, so a runaway query cannot hold a connection forever. */
+  statementTimeoutMs?: number
+  applicationName?: string
+  connectionTimeoutMs?: number
+}
+
+export interface Db<DB> {
+  db: Kysely<DB>
+  pool: pg.Pool
+  /** Throws when the database cannot answer (for readiness probes). */
+  ping(): Promise<void>
+  /** Idempotent. */
+  close(): Promise<void>
+}
+
+function activeTraceId(): string | null {
+  const ctx = trace.getActiveSpan()?.spanContext()
+  return ctx && isSpanContextValid(ctx) ? ctx.traceId : null
+}
+
+/**
+ * A Kysely instance bound to one service schema, with every query timed. Queries sent straight
+ * through `pool` bypass the timing: go through `db` (or `sql`...execute(db)).
+ */
+export function createDb<DB>(options: CreateDbOptions): Db<DB> {
+  const schema = assertSchemaName(options.schema)
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    // Setup also does ALTER ROLE ... SET search_path; this covers connecting with another role
+    // (an admin in tests or tools) and a role created before that step ran.
+    options: `-c search_path=${schema}`,
+    max: options.poolMax ?? 10,
+    application_name: options.applicationName ?? options.service,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    ...(options.statementTimeoutMs !== undefined ? { statement_timeout: options.statementTimeoutMs } : {}),
+  })
+  // An idle client losing its server (restart, failover, FORCE drop) emits here; without a
+  // listener that would crash the process, while pg already discards the broken client.
+  pool.on('error', (err) => options.onError?.(err))
+
+  const log = (event: LogEvent) => {
+    if (event.queryDurationMillis < options.slowQueryMs || !options.onSlowQuery) return
+    try {
+      const report: SlowQuery = {
+        service: options.service,
+        sql: normalizeSql(event.query.sql),
+        durationMs: Math.round(event.queryDurationMillis * 1000) / 1000,
+        traceId: activeTraceId(),
+        occurredAt: new Date().toISOString(),
+      }
+      // Reporting must never slow down or fail the query it describes.
+      Promise.resolve(options.onSlowQuery(report)).catch((err: unknown) => options.onError?.(err))
+    } catch (err) {
+      options.onError?.(err)
+    }
+  }
+
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log })
+  let closing: Promise<void> | undefined
+  return {
+    db,
+    pool,
+    async ping() {
+      await sql`select 1`.execute(db)
+    },
+    close() {
+      // Kysely's destroy ends the pool.
+      closing ??= db.destroy()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,108 @@
+import pg from 'pg'
+import { discoverServices, selectServices } from './discover.ts'
+import { databaseName, serviceRole, servicePassword, withDatabase } from './names.ts'
+
+const { escapeIdentifier: id, escapeLiteral: lit } = pg
+
+export interface SetupOptions {
+  /** Superuser (or CREATEDB + CREATEROLE) URL; its database is created when missing. */
+  adminUrl: string
+  rootDir: string
+  /** Only these services (folder names or schemas); default all discovered. */
+  services?: readonly string[]
+  env?: NodeJS.ProcessEnv
+}
+
+export interface SetupResult {
+  database: string
+  databaseCreated: boolean
+  services: Array<{ service: string; schema: string; role: string; roleCreated: boolean }>
+}
+
+// Roles are cluster-wide and several setups (parallel test suites on their own databases) may run
+// at once; CREATE/ALTER ROLE racing each other fail with "tuple concurrently updated". Advisory
+// locks are per database, so the lock is taken in the maintenance database every setup shares.
+const SETUP_LOCK = "hashtext('sunbae.db.setup')"
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 })
+  // An unhandled 'error' event (server gone while idle) would crash the process.
+  client.on('error', () => {})
+  try {
+    await client.connect()
+  } catch (err) {
+    await client.end().catch(() => {})
+    throw err
+  }
+  return client
+}
+
+/**
+ * Idempotent: creates the database, then per service a login role that owns exactly one schema.
+ * Roles get no grants anywhere else, and `public` is closed, so a service can neither read another
+ * service's tables nor park tables in a shared place.
+ */
+export async function setupDatabase(options: SetupOptions): Promise<SetupResult> {
+  const env = options.env ?? process.env
+  const database = databaseName(options.adminUrl)
+  const services = selectServices(await discoverServices(options.rootDir), options.services)
+  // Resolve passwords before touching the server: a production run without them must change nothing.
+  const passwords = new Map(services.map((s) => [s.schema, servicePassword(s.schema, env)]))
+
+  const maintenance = await connect(withDatabase(options.adminUrl, 'postgres'))
+  try {
+    await maintenance.query(`select pg_advisory_lock(${SETUP_LOCK})`)
+    const exists = await maintenance.query('select 1 from pg_database where datname = $1', [database])
+    const databaseCreated = exists.rowCount === 0
+    if (databaseCreated) await maintenance.query(`create database ${id(database)}`)
+
+    const target = await connect(options.adminUrl)
+    try {
+      await target.query('begin')
+      // Only the platform's roles may connect; PUBLIC's default CONNECT/TEMP would let any role in.
+      await target.query(`revoke all on database ${id(database)} from public`)
+      const publicSchema = await target.query(`select 1 from pg_namespace where nspname = 'public'`)
+      if (publicSchema.rowCount) await target.query('revoke create, usage on schema public from public')
+
+      const result: SetupResult = { database, databaseCreated, services: [] }
+      for (const service of services) {
+        const role = serviceRole(service.schema)
+        const password = lit(passwords.get(service.schema)!)
+        const found = await target.query('select 1 from pg_roles where rolname = $1', [role])
+        const roleCreated = found.rowCount === 0
+        // Re-stating the attributes undoes any hand-made privilege escalation of a service role.
+        const attrs = `login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${password}`
+        await target.query(`${roleCreated ? 'create' : 'alter'} role ${id(role)} with ${attrs}`)
+        await target.query(`grant connect, temporary on database ${id(database)} to ${id(role)}`)
+        await target.query(`create schema if not exists ${id(service.schema)} authorization ${id(role)}`)
+        // A schema made earlier by someone else (an admin's manual CREATE) changes hands here.
+        await target.query(`alter schema ${id(service.schema)} owner to ${id(role)}`)
+        await target.query(`revoke all on schema ${id(service.schema)} from public`)
+        await target.query(`alter role ${id(role)} set search_path = ${id(service.schema)}`)
+        result.services.push({ service: service.name, schema: service.schema, role, roleCreated })
+      }
+      await target.query('commit')
+      return result
+    } catch (err) {
+      await target.query('rollback').catch(() => {})
+      throw err
+    } finally {
+      await target.end()
+    }
+  } finally {
+    await maintenance.query(`select pg_advisory_unlock(${SETUP_LOCK})`).catch(() => {})
+    await maintenance.end()
+  }
+}
+
+/** Drops the database named in `adminUrl`, kicking out its sessions (tests, throwaway databases). */
+export async function dropDatabase(adminUrl: string): Promise<void> {
+  const database = databaseName(adminUrl)
+  if (database === 'postgres') throw new Error('refusing to drop the maintenance database')
+  const maintenance = await connect(withDatabase(adminUrl, 'postgres'))
+  try {
+    await maintenance.query(`drop database if exists ${id(database)} with (force)`)
+  } finally {
+    await maintenance.end()
+  }
+}

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto'
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { trace } from '@opentelemetry/api'
+import type { ErrorReportV1 } from '@sunbae/contracts'
+import { AppError, type FieldError } from '../errors.ts'
+
+export type ErrorSink = (report: ErrorReportV1) => void
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where 5xx reports go; the platform plugin points it at NATS. */
+    errorSink: { send: ErrorSink }
+  }
+}
+
+interface ValidationIssue {
+  instancePath: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+/** `body/email`, `querystring/page`: where the client has to look. */
+function fieldErrors(context: string | undefined, issues: readonly ValidationIssue[]): FieldError[] {
+  return issues.map((issue) => {
+    const missing = issue.params.missingProperty ?? (issue.params.requiredProperties as string[] | undefined)?.[0]
+    const extra = issue.params.additionalProperty
+    const path = issue.instancePath.replace(/^\//, '')
+    const leaf = typeof missing === 'string' ? missing : typeof extra === 'string' ? extra : ''
+    const field = [context ?? 'request', path, leaf].filter(Boolean).join('/')
+    const message =
+      typeof extra === 'string' ? 'is not an allowed property' : (issue.message ?? 'is invalid').replace(/^must/, 'must')
+    return { field, message }
+  })
+}
+
+/** Groups repeats of one bug: error name plus the top frames of the stack, no line-varying text. */
+export function fingerprint(err: Error): string {
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .slice(1, 4)
+    .map((l) => l.trim().replace(/:\d+:\d+\)?$/, ''))
+  return createHash('sha256').update([err.name, ...frames].join('|')).digest('hex').slice(0, 16)
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: FieldError[]) {
+  return reply.code(status).type('application/json; charset=utf-8').send({
+    error: { code, message, ...(details?.length ? { details } : {}), requestId: String(request.id) },
+  })
+}
+
+/**
+ * One error handler for the whole service: client errors keep their status, code and message;
+ * everything else is logged with the request, reported with its trace id and answered with a
+ * generic 500 that reveals nothing.
+ */
+export default fp(
+  async function errors(app: FastifyInstance, opts: { service: string }) {
+    app.decorate('errorSink', { send: () => {} })
+
+    app.setErrorHandler(async (err: FastifyError | AppError, request, reply) => {
+      if (err instanceof AppError) {
+        if (err.headers) reply.headers(err.headers)
+        return send(reply, request, err.statusCode, err.code, err.message, err.details)
+      }
+      const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
+      if (fe.validation) {
+        return send(reply, request, 400, 'VALIDATION_FAILED', 'The request is invalid', fieldErrors(fe.validationContext, fe.validation))
+      }
+      const status = fe.statusCode ?? 500
+      if (status >= 400 && status < 500) {
+        // Fastify's own client errors (bad JSON, wrong content type, body too large, 429 …)
+        request.log.info({ err }, 'client error')
+        const code = fe.code?.startsWith('FST_ERR_CTP_INVALID_MEDIA_TYPE')
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : fe.code?.startsWith('FST_ERR_CTP_BODY_TOO_LARGE')
+            ? 'PAYLOAD_TOO_LARGE'
+            : fe.code?.startsWith('FST_ERR_CTP') || fe.code === 'FST_ERR_VALIDATION'
+              ? 'BAD_REQUEST'
+              : status === 429
+                ? 'RATE_LIMITED'
+                : (fe.code ?? 'BAD_REQUEST')
+        return send(reply, request, status, code, fe.message || 'Bad request')
+      }
+
+      request.log.error({ err, request }, 'unhandled error')
+      const traceId = trace.getActiveSpan()?.spanContext().traceId ?? null
+      try {
+        app.errorSink.send({
+          service: opts.service,
+          requestId: String(request.id),
+          traceId,
+          route: request.routeOptions.url ?? null,
+          method: request.method,
+          status: status >= 500 ? status : 500,
+          code: fe.code ?? 'INTERNAL',
+          message: err.message,
+          stack: err.stack ?? null,
+          fingerprint: fingerprint(err),
+          occurredAt: new Date().toISOString(),
+        })
+      } catch (sinkErr) {
+        request.log.warn({ err: sinkErr }, 'could not report error')
+      }
+      return send(reply, request, status >= 500 ? status : 500, 'INTERNAL', 'Something went wrong on our side. Try again later.')
+    })
+
+    app.setNotFoundHandler((request, reply) =>
+      send(reply, request, 404, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`),
+    )
+  },
+  { name: 'sunbae-errors' },
+)

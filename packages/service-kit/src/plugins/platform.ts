@@ -1,0 +1,127 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely, Transaction } from 'kysely'
+import { createDb } from '@sunbae/db'
+import {
+  connectBus,
+  createEvent,
+  ensureStreams,
+  OutboxRelay,
+  publishInTx,
+  publishTelemetry,
+  startConsumer,
+  type Bus,
+} from '@sunbae/bus'
+import { STREAMS, TELEMETRY_SUBJECTS, type DomainEvent, type EventActor, type StreamDef } from '@sunbae/contracts'
+import type { BaseConfig, DatabaseConfig } from '../config.ts'
+
+type ConsumerOptions = Omit<Parameters<typeof startConsumer>[0], 'bus' | 'db' | 'logger'>
+type Consumer = Awaited<ReturnType<typeof startConsumer>>
+
+export interface PlatformOptions {
+  service: string
+  /** Postgres schema the service owns */
+  schema: string
+  config: BaseConfig & DatabaseConfig
+  /** streams this service publishes to or consumes from; telemetry and dead letters are always declared */
+  streams: StreamDef[]
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<any>
+    bus: Bus
+    events: {
+      /** Builds an envelope stamped with this service as source and the current trace. */
+      create<D>(type: string, version: number, data: D, actor: EventActor, subject?: { type: string; id: string }): DomainEvent<D>
+      /** Writes the event to the outbox in the caller's transaction. */
+      publishInTx(trx: Transaction<any> | Kysely<any>, event: DomainEvent): Promise<void>
+      /** Wakes the relay after a commit so events leave without waiting for the next poll. */
+      flushSoon(): void
+    }
+    consumers: {
+      /** Registers a durable consumer; it starts when the app is ready and stops on close. */
+      add(opts: ConsumerOptions): void
+    }
+  }
+}
+
+const SHUTDOWN_STEP_MS = 5_000
+
+async function bounded<T>(what: string, p: Promise<T>, app: FastifyInstance): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      p,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} took longer than ${SHUTDOWN_STEP_MS} ms`)), SHUTDOWN_STEP_MS)
+      }),
+    ])
+  } catch (err) {
+    app.log.warn({ err }, `shutdown: ${what} failed`)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * The service's external clients — Postgres (Kysely) and NATS (JetStream) — plus the outbox relay
+ * and durable consumers, with readiness checks and one ordered shutdown:
+ * consumers stop → outbox flushed → relay stopped → NATS drained → pool closed.
+ */
+export default fp(
+  async function platform(app: FastifyInstance, opts: PlatformOptions) {
+    const { config, service } = opts
+    const logger = app.log.child({ component: 'platform' })
+
+    const bus = await connectBus({ servers: config.NATS_URL, name: service, logger })
+    await ensureStreams(bus.jsm, [...opts.streams, STREAMS.telemetry, STREAMS.deadLetter])
+
+    const database = createDb({
+      connectionString: config.DATABASE_URL,
+      schema: opts.schema,
+      service,
+      slowQueryMs: config.SLOW_QUERY_MS,
+      poolMax: config.DB_POOL_MAX,
+      applicationName: service,
+      onSlowQuery: (report) => void publishTelemetry(bus, TELEMETRY_SUBJECTS.slowQuery, report),
+    })
+
+    app.errorSink.send = (report) => void publishTelemetry(bus, TELEMETRY_SUBJECTS.error, report)
+
+    const relay = new OutboxRelay({ db: database.db, js: bus.js, logger: logger.child({ component: 'outbox' }) })
+    const pending: ConsumerOptions[] = []
+    const running: Consumer[] = []
+
+    app.decorate('db', database.db)
+    app.decorate('bus', bus)
+    app.decorate('events', {
+      create: <D>(type: string, version: number, data: D, actor: EventActor, subject?: { type: string; id: string }) =>
+        createEvent({ type, version, source: service, actor, data, ...(subject ? { subject } : {}) }),
+      publishInTx: (trx: Transaction<any> | Kysely<any>, event: DomainEvent) => publishInTx(trx, event),
+      flushSoon: () => relay.kick(),
+    })
+    app.decorate('consumers', { add: (o: ConsumerOptions) => void pending.push(o) })
+
+    app.readiness.add('postgres', () => database.ping())
+    app.readiness.add('nats', async () => {
+      await bus.ping()
+    })
+
+    app.addHook('onReady', async () => {
+      relay.start()
+      for (const o of pending) {
+        running.push(await startConsumer({ ...o, bus, db: database.db, logger: logger.child({ consumer: o.durable }) }))
+      }
+    })
+
+    app.addHook('onClose', async () => {
+      await bounded('stopping consumers', Promise.all(running.map((c) => c.stop())), app)
+      await bounded('flushing the outbox', relay.flush(), app)
+      await bounded('stopping the outbox relay', relay.stop(), app)
+      await bounded('draining NATS', bus.drain(), app)
+      await bounded('closing the Postgres pool', database.close(), app)
+    })
+  },
+  { name: 'sunbae-platform', dependencies: ['sunbae-health', 'sunbae-errors'] },
+)

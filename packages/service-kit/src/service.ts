@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
+import closeWithGrace from 'close-with-grace'
+import fp from 'fastify-plugin'
+import type { Static, TObject } from 'typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { BaseConfig } from './config.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import errors from './plugins/errors.ts'
+import health from './plugins/health.ts'
+import openapi from './plugins/openapi.ts'
+import identity from './plugins/identity.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: BaseConfig
+  }
+}
+
+export interface ServiceDefinition<S extends TObject = TObject> {
+  /** e.g. `mentor-catalog`; used in logs, traces, events and the OpenAPI title */
+  name: string
+  version?: string
+  description?: string
+  configSchema: S
+  /** defaults applied before validation, e.g. the service's port */
+  configDefaults?: Record<string, unknown>
+  /** verify the gateway-signed identity header (every service; the gateway itself signs instead) */
+  identity?: boolean
+  /** the service itself, registered after the kit's plugins (fastify/demo's app.ts) */
+  app: FastifyPluginAsync<{ config: Static<S> }>
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/
+
+export function loggerOptions(config: Pick<BaseConfig, 'LOG_LEVEL'>, service: string): FastifyServerOptions['logger'] {
+  return {
+    level: config.LOG_LEVEL,
+    base: { service },
+    // Never log credentials; the signed identity is one too.
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-sunbae-identity"]', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+  }
+}
+
+/**
+ * Builds the service without listening: the kit's plugins (errors, health, OpenAPI, identity), then
+ * the service's app plugin. Tests call this and use `app.inject`.
+ */
+export async function buildService<S extends TObject>(
+  def: ServiceDefinition<S>,
+  config: Static<S> & BaseConfig,
+  fastifyOptions: FastifyServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, def.name),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
+    ...fastifyOptions,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
+
+  app.decorate('config', config as BaseConfig)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  // OpenAPI first: it collects every route registered after it
+  await app.register(openapi, {
+    service: def.name,
+    ...(def.version ? { version: def.version } : {}),
+    ...(def.description ? { description: def.description } : {}),
+  })
+  await app.register(errors, { service: def.name })
+  await app.register(health)
+  if (def.identity !== false) {
+    await app.register(identity, {
+      secrets: [config.IDENTITY_SECRET, config.IDENTITY_SECRET_PREVIOUS].filter((s): s is string => !!s),
+    })
+  }
+  // Not encapsulated (as in fastify/demo), so CLIs and tests can reach the service's decorators.
+  await app.register(fp(def.app, { name: `${def.name}-app` }), { config })
+  return app
+}
+
+/** Reads config or exits with a message naming every bad variable (no stack trace). */
+export function configOrExit<S extends TObject>(def: Pick<ServiceDefinition<S>, 'name' | 'configSchema' | 'configDefaults'>): Static<S> & BaseConfig {
+  try {
+    return loadConfig(def.configSchema, process.env, def.configDefaults ?? {}) as Static<S> & BaseConfig
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${def.name}: ${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+}
+
+/**
+ * server.ts of every service: config, build, graceful shutdown, listen. On SIGTERM/SIGINT the
+ * service reports not-ready, waits SHUTDOWN_DRAIN_MS for load balancers to notice, stops accepting,
+ * lets in-flight requests finish, then the plugins close in order (consumers, outbox, NATS, pool).
+ */
+export async function runService<S extends TObject>(def: ServiceDefinition<S>): Promise<FastifyInstance> {
+  const config = configOrExit(def)
+  const app = await buildService(def, config)
+
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: app.log }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after a fatal error')
+    else app.log.info({ signal }, 'shutting down')
+    app.readiness.draining = true
+    if (config.SHUTDOWN_DRAIN_MS > 0) await sleep(config.SHUTDOWN_DRAIN_MS)
+    await app.close()
+  })
+
+  await app.listen({ host: config.HOST, port: config.PORT })
+  return app
+}

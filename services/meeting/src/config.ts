@@ -1,0 +1,3 @@
+import { serviceConfig } from '@sunbae/service-kit'
+
+export const configSchema = serviceConfig({})

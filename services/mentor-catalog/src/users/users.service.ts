@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely'
+import type { Auth } from 'firebase-admin/auth'
+import { CatalogEvents, type EventActor, type Identity, type Me, type Role } from '@sunbae/contracts'
+import { notFound } from '@sunbae/service-kit'
+import type { FastifyInstance } from 'fastify'
+import type { DB } from '../db/types.ts'
+import { UsersRepository } from './users.repository.ts'
+import type { UserRow } from './users.table.ts'
+
+export function toMe(row: UserRow): Me {
+  return {
+    uid: row.uid,
+    email: row.email,
+    displayName: row.display_name,
+    photoUrl: row.photo_url,
+    role: row.role as Role,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  }
+}
+
+/**
+ * The seed's "Firebase ↔ SQL DB sync": the signed-in Firebase account mirrored into Postgres, with
+ * `catalog.user.registered` published through the outbox the first time we see it.
+ */
+export class UsersService {
+  readonly #db: Kysely<DB>
+  readonly #repo: UsersRepository
+  readonly #events: FastifyInstance['events']
+  readonly #auth: Auth
+
+  constructor(db: Kysely<DB>, events: FastifyInstance['events'], auth: Auth) {
+    this.#db = db
+    this.#repo = new UsersRepository(db)
+    this.#events = events
+    this.#auth = auth
+  }
+
+  async get(uid: string): Promise<Me> {
+    const row = await this.#repo.findByUid(uid)
+    if (!row) throw notFound('Your account is not set up yet: call PUT /api/me first', 'ACCOUNT_NOT_FOUND')
+    return toMe(row)
+  }
+
+  async sync(identity: Identity, profile: { displayName?: string | undefined; photoUrl?: string | undefined }): Promise<{ me: Me; created: boolean }> {
+    const result = await this.#db.transaction().execute(async (trx) => {
+      const { row, inserted } = await this.#repo.upsert(
+        {
+          uid: identity.uid,
+          email: identity.email,
+          display_name: profile.displayName ?? identity.name,
+          photo_url: profile.photoUrl ?? identity.picture,
+          role: identity.role,
+        },
+        trx,
+      )
+      if (inserted) {
+        const e = CatalogEvents.userRegistered
+        await this.#events.publishInTx(
+          trx,
+          this.#events.create(
+            e.type,
+            e.version,
+            { uid: row.uid, email: row.email, displayName: row.display_name, role: row.role as Role },
+            { type: 'user', id: identity.uid, role: identity.role },
+            { type: 'user', id: row.uid },
+          ),
+        )
+      }
+      return { row, inserted }
+    })
+    if (result.inserted) this.#events.flushSoon()
+    return { me: toMe(result.row), created: result.inserted }
+  }
+
+  /**
+   * Changes a user's role everywhere it lives: the custom claim the gateway authorizes with, the
+   * mirror, and the user's sessions (refresh tokens revoked, so the next token carries the new
+   * claim). Firebase is called inside the DB transaction: if it fails, nothing is committed; if the
+   * commit fails afterwards, running the same change again converges.
+   */
+  async changeRole(target: { uid?: string; email?: string }, role: Role, actor: EventActor): Promise<{ me: Me; from: Role }> {
+    const record = target.uid ? await this.#auth.getUser(target.uid) : await this.#auth.getUserByEmail(target.email ?? '')
+    const result = await this.#db.transaction().execute(async (trx) => {
+      const existing = await this.#repo.findByUid(record.uid, trx)
+      const from = (existing?.role as Role | undefined) ?? ((record.customClaims?.role as Role | undefined) ?? 'mentee')
+      if (!existing) {
+        await this.#repo.upsert(
+          { uid: record.uid, email: record.email ?? null, display_name: record.displayName ?? null, photo_url: record.photoURL ?? null, role: from },
+          trx,
+        )
+      }
+      const row = await this.#repo.setRole(record.uid, role, trx)
+      if (!row) throw notFound('No such user', 'USER_NOT_FOUND')
+      if (from !== role) {
+        const e = CatalogEvents.userRoleChanged
+        await this.#events.publishInTx(
+          trx,
+          this.#events.create(e.type, e.version, { uid: row.uid, from, to: role }, actor, { type: 'user', id: row.uid }),
+        )
+      }
+      await this.#auth.setCustomUserClaims(record.uid, { ...(record.customClaims ?? {}), role })
+      await this.#auth.revokeRefreshTokens(record.uid)
+      return { row, from }
+    })
+    this.#events.flushSoon()
+    return { me: toMe(result.row), from: result.from }
+  }
+}

@@ -1,0 +1,64 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { jetstream } from '@nats-io/jetstream'
+import type { FastifyInstance } from 'fastify'
+import type { DomainEvent } from '@sunbae/contracts'
+import { buildService, loadConfig } from '@sunbae/service-kit'
+import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { definition } from '../src/service.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
+
+export function testEnv(): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: serviceUrl,
+    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  }
+}
+
+/** The real service (Postgres, NATS, outbox relay), not listening; use inject. */
+export async function buildCatalog(): Promise<FastifyInstance> {
+  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(), definition.configDefaults))
+  await app.ready()
+  return app
+}
+
+/**
+ * Reads a stream from the start with an ordered consumer until `count` events matching `match`
+ * were seen, or the deadline passes; then returns what it saw (so tests can also assert "only once").
+ */
+export async function readEvents(
+  nc: NatsConnection,
+  stream: string,
+  subject: string,
+  match: (e: DomainEvent<any>) => boolean,
+  opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
+): Promise<DomainEvent<any>[]> {
+  const js = jetstream(nc)
+  const consumer = await js.consumers.get(stream, { filter_subjects: subject })
+  const found: DomainEvent<any>[] = []
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000)
+  let reachedAt: number | undefined
+  while (Date.now() < deadline) {
+    const m = await consumer.next({ expires: 1000 })
+    if (m) {
+      const e = m.json<DomainEvent<any>>()
+      if (match(e)) found.push(e)
+    }
+    if (found.length >= (opts.count ?? 1)) {
+      reachedAt ??= Date.now()
+      if (Date.now() - reachedAt >= (opts.settleMs ?? 0)) break
+    }
+  }
+  await consumer.delete().catch(() => {})
+  return found
+}
+
+export function natsConnect(): Promise<NatsConnection> {
+  return connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'catalog-test' })
+}

@@ -1,0 +1,88 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { identityHeaders } from '@sunbae/service-kit/testing'
+import { buildCatalog, natsConnect, readEvents } from './helpers.ts'
+
+t.test('PUT /api/me mirrors the signed-in account, GET returns it, registration is published once', async (t) => {
+  const app = await buildCatalog()
+  const nc = await natsConnect()
+  t.teardown(async () => {
+    await app.close()
+    await nc.close()
+  })
+  const uid = `u-${randomUUID()}`
+  const who = identityHeaders({ uid, email: `${uid}@example.com`, name: '김선배', picture: null, role: 'mentee' })
+
+  const before = await app.inject({ method: 'GET', url: '/api/me', headers: who })
+  t.equal(before.statusCode, 404)
+  t.equal(before.json().error.code, 'ACCOUNT_NOT_FOUND')
+
+  const created = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: {} })
+  t.equal(created.statusCode, 201)
+  t.match(created.json(), { uid, email: `${uid}@example.com`, displayName: '김선배', photoUrl: null, role: 'mentee' })
+
+  const updated = await app.inject({
+    method: 'PUT',
+    url: '/api/me',
+    headers: who,
+    payload: { displayName: 'Sunbae Kim', photoUrl: 'https://example.com/me.png' },
+  })
+  t.equal(updated.statusCode, 200)
+  t.equal(updated.json().displayName, 'Sunbae Kim')
+
+  const got = await app.inject({ method: 'GET', url: '/api/me', headers: who })
+  t.equal(got.statusCode, 200)
+  t.same(got.json(), updated.json())
+
+  const events = await readEvents(nc, 'CATALOG', 'catalog.user.registered', (e) => e.data.uid === uid, { settleMs: 1500 })
+  t.equal(events.length, 1, 'registered exactly once, not on the update')
+  t.match(events[0], {
+    type: 'catalog.user.registered',
+    version: 1,
+    source: 'mentor-catalog',
+    actor: { type: 'user', id: uid },
+    subject: { type: 'user', id: uid },
+    data: { uid, email: `${uid}@example.com`, displayName: '김선배', role: 'mentee' },
+  })
+})
+
+t.test('the token decides the role and email; the body cannot', async (t) => {
+  const app = await buildCatalog()
+  t.teardown(() => app.close())
+  const uid = `u-${randomUUID()}`
+  const res = await app.inject({
+    method: 'PUT',
+    url: '/api/me',
+    headers: identityHeaders({ uid, role: 'mentee' }),
+    payload: { role: 'admin' },
+  })
+  t.equal(res.statusCode, 400)
+  t.equal(res.json().error.details[0].field, 'body/role')
+})
+
+t.test('bad input and missing identity get clear 4xx JSON', async (t) => {
+  const app = await buildCatalog()
+  t.teardown(() => app.close())
+  const anon = await app.inject({ method: 'GET', url: '/api/me' })
+  t.equal(anon.statusCode, 401)
+  t.equal(anon.json().error.code, 'UNAUTHENTICATED')
+
+  const who = identityHeaders({ uid: `u-${randomUUID()}` })
+  const bad = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { displayName: '', photoUrl: 'not a url' } })
+  t.equal(bad.statusCode, 400)
+  const fields = bad.json().error.details.map((d: { field: string }) => d.field).sort()
+  t.same(fields, ['body/displayName', 'body/photoUrl'])
+
+  const notJson = await app.inject({ method: 'PUT', url: '/api/me', headers: { ...who, 'content-type': 'application/json' }, payload: '{' })
+  t.equal(notJson.statusCode, 400)
+})
+
+t.test('/readyz checks Postgres and NATS; the OpenAPI document lists /api/me', async (t) => {
+  const app = await buildCatalog()
+  t.teardown(() => app.close())
+  const ready = await app.inject('/readyz')
+  t.equal(ready.statusCode, 200, ready.body)
+  t.same(ready.json().checks, { postgres: 'ok', nats: 'ok' })
+  const doc = (await app.inject('/openapi.json')).json()
+  t.ok(doc.paths['/api/me/']?.put ?? doc.paths['/api/me']?.put, 'PUT /api/me documented')
+})
