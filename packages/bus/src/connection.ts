@@ -1,0 +1,77 @@
+import { connect } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/nats-core'
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
+import { defaultLogger, type BusLogger } from './logger.ts'
+
+export interface BusOptions {
+  servers: string | string[]
+  /** connection name shown by the server (`nats server report connections`), e.g. the service name */
+  name: string
+  logger?: BusLogger
+  /** wait between reconnect attempts; default 2000 ms */
+  reconnectTimeWaitMs?: number
+}
+
+export interface Bus {
+  nc: NatsConnection
+  js: JetStreamClient
+  jsm: JetStreamManager
+  logger: BusLogger
+  /** round trip to the server in ms; rejects when the connection is down (readiness probes) */
+  ping(): Promise<number>
+  /** finishes in-flight work (subscriptions, pending publishes), then closes */
+  drain(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function connectBus(opts: BusOptions): Promise<Bus> {
+  const logger = opts.logger ?? defaultLogger
+  const nc = await connect({
+    servers: opts.servers,
+    name: opts.name,
+    // A service outlives NATS restarts: never give up, the orchestrator decides when we are dead.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2000,
+  })
+  void watchStatus(nc, logger)
+  const js = jetstream(nc)
+  const jsm = await jetstreamManager(nc)
+  logger.info({ server: nc.getServer(), name: opts.name }, 'bus connected')
+
+  const close = async () => {
+    if (!nc.isClosed()) await nc.close()
+  }
+  return {
+    nc,
+    js,
+    jsm,
+    logger,
+    ping: () => nc.rtt(),
+    drain: async () => {
+      if (nc.isClosed() || nc.isDraining()) return nc.closed().then(() => undefined)
+      await nc.drain()
+    },
+    close,
+  }
+}
+
+async function watchStatus(nc: NatsConnection, logger: BusLogger): Promise<void> {
+  for await (const s of nc.status()) {
+    switch (s.type) {
+      case 'disconnect':
+      case 'staleConnection':
+      case 'slowConsumer':
+        logger.warn({ status: s }, `bus ${s.type}`)
+        break
+      case 'error':
+        logger.error({ status: { type: s.type, error: String(s.error) } }, 'bus error')
+        break
+      case 'reconnect':
+      case 'close':
+        logger.info({ status: s }, `bus ${s.type}`)
+        break
+      default:
+        logger.debug({ status: s }, `bus ${s.type}`)
+    }
+  }
+}

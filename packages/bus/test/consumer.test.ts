@@ -1,0 +1,173 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { headers as natsHeaders } from '@nats-io/nats-core'
+import type { DomainEvent } from '@sunbae/contracts'
+import { createEvent, ensureStreams, startConsumer } from '../src/index.ts'
+import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
+
+const fixture = fileURLToPath(new URL('./fixtures/consumer-crash.ts', import.meta.url))
+
+const p = uniq()
+const STREAM = `${p.toUpperCase()}_EV`
+const DLQ = `${p.toUpperCase()}_DLQ`
+const bus = await testBus('bus-test-consumer')
+const schema = await createTestSchema(`create table effects (id serial primary key, event_id uuid not null, delivery int not null);`)
+await ensureStreams(bus.jsm, [streamDef(STREAM, [`${p}.ev.>`]), streamDef(DLQ, [`${p}.dlq.>`])])
+t.teardown(async () => {
+  await deleteStreams(bus.jsm, [STREAM, DLQ])
+  await bus.close()
+  await schema.drop()
+})
+
+const enc = new TextEncoder()
+const publish = (ev: DomainEvent, msgID: string = ev.id) =>
+  bus.js.publish(ev.type, enc.encode(JSON.stringify(ev)), { msgID, headers: natsHeaders() })
+const event = (type: string) => createEvent({ type, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { hello: 'world' } })
+const effects = async (eventId: string) => schema.db.selectFrom('effects').selectAll().where('event_id', '=', eventId).execute()
+/** Everything in the stream for this durable was delivered and acked or terminated. */
+const settled = (durable: string) => async () => {
+  const info = await bus.jsm.consumers.info(STREAM, durable)
+  return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0
+}
+const dlqFor = (durable: string) => (subject: string) => `${p}.dlq.${durable}.${subject}`
+
+t.test('a consumer killed mid-handler: redelivered, effect applied once, duplicates skipped', async (t) => {
+  const durable = `crash_${uniq()}`
+  const filter = `${p}.ev.crash.>`
+  const ev = event(`${p}.ev.crash.happened`)
+  await publish(ev)
+
+  const child = spawn(process.execPath, [fixture, schema.schema, STREAM, durable, filter, '1500'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const signal = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (_code, sig) => resolve(sig))
+  })
+  t.equal(signal, 'SIGKILL', 'the consumer died inside its handler')
+  t.equal((await effects(ev.id)).length, 0, 'the uncommitted effect was rolled back')
+
+  const seen: number[] = []
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: filter,
+    ackWaitMs: 1500,
+    logger: quietLogger,
+    handler: async (e, { trx, deliveryCount }) => {
+      seen.push(deliveryCount)
+      await trx.insertInto('effects').values({ event_id: e.id, delivery: deliveryCount }).execute()
+    },
+  })
+  t.teardown(() => c.stop())
+  await waitFor(async () => (await effects(ev.id)).length > 0, { what: 'redelivery after ack_wait' })
+  // >= 2, not === 2: the server may still hand one redelivery to the dead process's pull
+  t.equal(seen.length, 1, 'the fresh consumer ran the handler once')
+  t.ok(seen[0]! >= 2, `it was a redelivery (delivery ${seen[0]})`)
+
+  // the same event again under another message id (a producer retried outside the dedup window)
+  await publish(ev, `${ev.id}-again`)
+  await waitFor(settled(durable), { what: 'duplicate acked' })
+  t.equal((await effects(ev.id)).length, 1, 'effect applied exactly once')
+  t.equal(seen.length, 1, 'handler not run for the duplicate')
+  const marks = await schema.db.selectFrom('processed_events').selectAll().where('consumer', '=', durable).execute()
+  t.equal(marks.length, 1)
+})
+
+t.test('a poison message is dead-lettered after maxDeliver attempts and not redelivered', async (t) => {
+  const durable = `poison_${uniq()}`
+  const filter = `${p}.ev.poison.>`
+  const ev = event(`${p}.ev.poison.sent`)
+  let calls = 0
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: filter,
+    maxDeliver: 3,
+    backoffMs: [50, 100],
+    deadLetterSubject: dlqFor(durable),
+    logger: quietLogger,
+    handler: async (_e, { trx }) => {
+      calls++
+      await trx.insertInto('effects').values({ event_id: ev.id, delivery: calls }).execute()
+      throw new Error(`cannot handle this (${calls})`)
+    },
+  })
+  t.teardown(() => c.stop())
+  await publish(ev)
+
+  const dead = await waitFor(async () => (await streamMessages(bus.jsm, DLQ)).find((m) => m.subject === `${p}.dlq.${durable}.${ev.type}`), {
+    what: 'dead letter',
+  })
+  t.equal(dead.data.error.message, 'cannot handle this (3)')
+  t.equal(dead.data.error.name, 'Error')
+  t.same(dead.data.event, ev, 'the original event travels with the error')
+  t.equal(dead.data.consumer, durable)
+  t.equal(dead.data.deliveries, 3)
+  t.ok(Date.parse(dead.data.failedAt))
+  await waitFor(settled(durable), { what: 'poison terminated' })
+  const info = await bus.jsm.consumers.info(STREAM, durable)
+  t.equal(info.num_ack_pending, 0, 'nothing left to redeliver')
+  t.equal(calls, 3, 'handler ran maxDeliver times')
+  t.equal((await effects(ev.id)).length, 0, 'failed attempts left no effect')
+  t.equal((await schema.db.selectFrom('processed_events').selectAll().where('consumer', '=', durable).execute()).length, 0)
+})
+
+t.test('an unparseable payload is dead-lettered on the first delivery', async (t) => {
+  const durable = `garbage_${uniq()}`
+  const subject = `${p}.ev.garbage.sent`
+  let calls = 0
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: `${p}.ev.garbage.>`,
+    deadLetterSubject: dlqFor(durable),
+    logger: quietLogger,
+    handler: async () => {
+      calls++
+    },
+  })
+  t.teardown(() => c.stop())
+  await bus.js.publish(subject, enc.encode('{not json'))
+  const dead = await waitFor(async () => (await streamMessages(bus.jsm, DLQ)).find((m) => m.subject === `${p}.dlq.${durable}.${subject}`), {
+    what: 'dead letter',
+  })
+  t.equal(dead.data.raw, '{not json')
+  t.equal(dead.data.deliveries, 1)
+  t.equal(calls, 0)
+})
+
+t.test('bounded concurrency and stop() waits for handlers in flight', async (t) => {
+  const durable = `conc_${uniq()}`
+  const filter = `${p}.ev.conc.>`
+  let running = 0
+  let peak = 0
+  let done = 0
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: filter,
+    concurrency: 3,
+    logger: quietLogger,
+    handler: async () => {
+      running++
+      peak = Math.max(peak, running)
+      await new Promise((r) => setTimeout(r, 100))
+      running--
+      done++
+    },
+  })
+  for (let i = 0; i < 12; i++) await publish(event(`${p}.ev.conc.item`))
+  await waitFor(() => done >= 4, { what: 'some handled' })
+  await c.stop()
+  t.equal(running, 0, 'no handler still running after stop()')
+  t.ok(peak <= 3, `peak concurrency ${peak} <= 3`)
+  t.ok(peak >= 2, `handlers did run in parallel (peak ${peak})`)
+})
