@@ -17,6 +17,13 @@ export interface TelemetryOptions {
 
 let sdk: NodeSDK | undefined
 
+const dropSpans: SpanProcessor = {
+  onStart: () => {},
+  onEnd: () => {},
+  forceFlush: async () => {},
+  shutdown: async () => {},
+}
+
 /**
  * Starts OpenTelemetry. Must run before the app's modules load (see register.ts, used with
  * `node --import`), otherwise the instrumentations cannot patch pg, http and pino.
@@ -27,9 +34,11 @@ export function startTelemetry(opts: TelemetryOptions): NodeSDK {
   // metrics and logs.
   process.env.OTEL_METRICS_EXPORTER ??= 'none'
   process.env.OTEL_LOGS_EXPORTER ??= 'none'
+  // Without an exporter a processor that drops spans still makes the SDK register its tracer
+  // provider, so new traces get real ids (for logs and for propagation over HTTP and NATS).
   const spanProcessors: SpanProcessor[] = opts.otlpEndpoint
     ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) })]
-    : []
+    : [dropSpans]
   sdk = new NodeSDK({
     serviceName: opts.serviceName,
     resourceDetectors: [envDetector, hostDetector, osDetector, processDetector],

@@ -1,0 +1,155 @@
+import { LRUCache } from 'lru-cache'
+import type { Identity, Role } from '@sunbae/contracts'
+import { ROLES } from '@sunbae/contracts'
+import { AppError } from '@sunbae/service-kit'
+import { signIdentity } from '@sunbae/service-kit/identity'
+
+/** What the gateway needs from a verified Firebase ID token (a subset of firebase-admin's DecodedIdToken). */
+export interface VerifiedToken {
+  uid: string
+  /** expiry, epoch seconds */
+  exp: number
+  email?: string | undefined
+  email_verified?: boolean | undefined
+  name?: unknown
+  picture?: string | undefined
+  role?: unknown
+}
+
+/** Verifies a Firebase ID token (firebase-admin's verifyIdToken); rejects with a FirebaseAuthError-like `{ code }`. */
+export type VerifyIdToken = (token: string) => Promise<VerifiedToken>
+
+export interface AuthenticatedCaller {
+  identity: Identity
+  /** token expiry, epoch ms */
+  expiresAt: number
+  /** the signed identity header and when it was signed: reused while fresh, re-signed after */
+  signed: string
+  signedAt: number
+}
+
+/** Services accept a signed identity for 60 s; we re-sign well before that. */
+const RESIGN_AFTER_MS = 15_000
+
+export function identityFrom(token: VerifiedToken): Identity {
+  const role: Role = ROLES.includes(token.role as Role) ? (token.role as Role) : 'mentee'
+  return {
+    uid: token.uid,
+    email: token.email ?? null,
+    emailVerified: token.email_verified === true,
+    name: typeof token.name === 'string' ? token.name : null,
+    picture: token.picture ?? null,
+    role,
+  }
+}
+
+/** Firebase error codes → what the client is told. The message never includes the library's text. */
+export function tokenError(err: unknown): AppError {
+  const code = (err as { code?: unknown } | null)?.code
+  switch (code) {
+    case 'auth/id-token-expired':
+      return new AppError(401, 'TOKEN_EXPIRED', 'The ID token has expired; get a fresh one and retry')
+    case 'auth/id-token-revoked':
+      return new AppError(401, 'TOKEN_REVOKED', 'The ID token has been revoked; sign in again')
+    case 'auth/user-disabled':
+      return new AppError(401, 'ACCOUNT_DISABLED', 'This account is disabled')
+    case 'auth/internal-error':
+    case 'app/network-error':
+    case 'app/network-timeout':
+      // our side: the emulator or Google's key endpoint did not answer
+      return new AppError(503, 'AUTH_UNAVAILABLE', 'Sign-in could not be checked right now; try again shortly', { cause: err })
+    default:
+      // anything else, including tokens the JWT decoder chokes on, is the token's fault
+      return new AppError(401, 'TOKEN_INVALID', 'The ID token is not valid', { cause: err })
+  }
+}
+
+/**
+ * Verifies ID tokens once and remembers the result until the token expires, so a repeat request
+ * costs a Map lookup — no crypto, no key fetch (and, with the emulator, no HTTP call). Concurrent
+ * first requests with the same token share one verification. Failures are not cached.
+ */
+export class Authenticator {
+  private readonly verify: VerifyIdToken
+  private readonly secret: string
+  private readonly cache: LRUCache<string, AuthenticatedCaller> | null
+  private readonly inflight = new Map<string, Promise<AuthenticatedCaller>>()
+  verifications = 0
+  cacheHits = 0
+
+  private readonly onVerified: (result: string) => void
+
+  constructor(opts: { verify: VerifyIdToken; identitySecret: string; cacheMax: number; onVerified?: (result: string) => void }) {
+    this.verify = opts.verify
+    this.onVerified = opts.onVerified ?? (() => {})
+    this.secret = opts.identitySecret
+    this.cache = opts.cacheMax > 0 ? new LRUCache({ max: opts.cacheMax, ttlAutopurge: false }) : null
+  }
+
+  /** The caller for a token verified before and not yet expired, else undefined. */
+  cached(token: string, now = Date.now()): AuthenticatedCaller | undefined {
+    const hit = this.cache?.get(token)
+    if (hit === undefined) return undefined
+    if (hit.expiresAt <= now) {
+      this.cache!.delete(token)
+      return undefined
+    }
+    this.cacheHits++
+    return hit
+  }
+
+  authenticate(token: string): Promise<AuthenticatedCaller> {
+    const pending = this.inflight.get(token)
+    if (pending) return pending
+    const p = this.verifyAndCache(token).finally(() => this.inflight.delete(token))
+    this.inflight.set(token, p)
+    return p
+  }
+
+  private async verifyAndCache(token: string): Promise<AuthenticatedCaller> {
+    this.verifications++
+    let decoded: VerifiedToken
+    try {
+      decoded = await this.verify(token)
+    } catch (err) {
+      const appErr = tokenError(err)
+      this.onVerified(appErr.code)
+      throw appErr
+    }
+    this.onVerified('ok')
+    const now = Date.now()
+    const identity = identityFrom(decoded)
+    const caller: AuthenticatedCaller = {
+      identity,
+      expiresAt: decoded.exp * 1000,
+      signed: signIdentity(identity, this.secret, now),
+      signedAt: now,
+    }
+    const ttl = caller.expiresAt - now
+    if (ttl <= 0) throw new AppError(401, 'TOKEN_EXPIRED', 'The ID token has expired; get a fresh one and retry')
+    this.cache?.set(token, caller, { ttl })
+    return caller
+  }
+
+  /** The signed identity header for this caller, re-signed when the cached one is getting old. */
+  identityHeader(caller: AuthenticatedCaller, now = Date.now()): string {
+    if (now - caller.signedAt > RESIGN_AFTER_MS) {
+      caller.signed = signIdentity(caller.identity, this.secret, now)
+      caller.signedAt = now
+    }
+    return caller.signed
+  }
+
+  clear(): void {
+    this.cache?.clear()
+  }
+}
+
+/** `Authorization: Bearer <token>` → the token, or null when the header is not of that form. */
+export function bearerToken(header: string): string | null {
+  if (header.length < 8 || header.charCodeAt(6) !== 32) return null
+  const scheme = header.slice(0, 6)
+  if (scheme !== 'Bearer' && scheme.toLowerCase() !== 'bearer') return null
+  const token = header.slice(7).trim()
+  return token.length > 0 && token.length <= 4096 && !token.includes(' ') ? token : null
+}

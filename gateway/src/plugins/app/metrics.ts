@@ -1,0 +1,76 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+export interface GatewayMetrics {
+  registry: Registry
+  accessLogPublished: Counter
+  accessLogDropped: Counter<'reason'>
+  rateLimited: Counter<'scope'>
+  tokenVerifications: Counter<'result'>
+  requestDuration: Histogram<'route'>
+  /** set `size` to read the access-log queue length at scrape time */
+  accessLogQueue: { size: () => number }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: GatewayMetrics
+  }
+}
+
+/** Prometheus metrics in a registry of this app (several apps may live in one test process). */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_' })
+  const queue = { size: () => 0 }
+  new Gauge({
+    name: 'gateway_access_log_buffered',
+    help: 'Access-log events waiting to be published',
+    registers: [registry],
+    collect() {
+      this.set(queue.size())
+    },
+  })
+  return {
+    registry,
+    accessLogPublished: new Counter({
+      name: 'gateway_access_log_published_total',
+      help: 'Access-log events handed to NATS',
+      registers: [registry],
+    }),
+    accessLogDropped: new Counter({
+      name: 'gateway_access_log_dropped_total',
+      help: 'Access-log events dropped: buffer full, NATS unavailable or publish failed',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'gateway_rate_limited_total',
+      help: 'Requests refused with 429',
+      labelNames: ['scope'],
+      registers: [registry],
+    }),
+    tokenVerifications: new Counter({
+      name: 'gateway_token_verifications_total',
+      help: 'ID tokens verified with firebase-admin (cache misses), by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'gateway_request_duration_seconds',
+      help: 'Time from request to response end, by route prefix',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    accessLogQueue: queue,
+  }
+}
+
+export default fp(
+  async function metrics(app: FastifyInstance) {
+    app.decorate('metrics', createMetrics())
+  },
+  { name: 'gateway-metrics' },
+)

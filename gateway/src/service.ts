@@ -1,0 +1,19 @@
+import type { ServiceDefinition } from '@sunbae/service-kit'
+import { GatewayConfig, gatewayConfigDefaults } from './config.ts'
+import { gatewayPlugin, type GatewaySeams } from './app.ts'
+
+/**
+ * The gateway's service definition. It signs identities rather than verifying them, so the kit's
+ * identity plugin is off. Tests pass seams (a wrapped verifier); production uses none.
+ */
+export function gatewayDefinition(seams: GatewaySeams = {}): ServiceDefinition<typeof GatewayConfig> {
+  return {
+    name: 'gateway',
+    version: '0.1.0',
+    description: 'Public entry of the Sunbae API: verifies Firebase ID tokens, rate limits, proxies /api/* to the services.',
+    configSchema: GatewayConfig,
+    configDefaults: gatewayConfigDefaults(),
+    identity: false,
+    app: gatewayPlugin(seams),
+  }
+}

@@ -1,0 +1,136 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { Value } from 'typebox/value'
+import { connectBus } from '@sunbae/bus'
+import { AccessLogV1, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
+import { authEmulatorMissing, createEmulatorUser, startUpstream, waitFor } from '@sunbae/testing'
+import { bearer, buildGateway, routesTo } from './fixtures/helpers.ts'
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+
+/** Collects access-log events from NATS, by request id. */
+async function listen(t: { teardown(fn: () => unknown): void }) {
+  const bus = await connectBus({ servers: NATS_URL, name: 'gateway-access-log-test' })
+  const events = new Map<string, AccessLogV1>()
+  const sub = bus.nc.subscribe(TELEMETRY_SUBJECTS.accessLog)
+  void (async () => {
+    for await (const m of sub) {
+      const e = m.json<AccessLogV1>()
+      events.set(e.requestId, e)
+    }
+  })()
+  await bus.nc.flush()
+  t.teardown(() => bus.drain())
+  return { bus, events, wait: (requestId: string) => waitFor(() => events.get(requestId), 5_000) }
+}
+
+t.test('one access-log event per request arrives on NATS, scrubbed', async (t) => {
+  const { bus, wait } = await listen(t)
+  const up = await startUpstream((req, res) => {
+    req.resume()
+    if (req.url?.startsWith('/api/meetings/bookings')) {
+      res.statusCode = 409
+      res.setHeader('content-type', 'application/json')
+      return res.end('{"error":{"code":"SLOT_TAKEN","message":"taken","requestId":"x"}}')
+    }
+    res.end('ok')
+  })
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url) })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+
+  const info = await bus.jsm.streams.info(STREAMS.telemetry.name)
+  t.ok(info.config.subjects.includes('telemetry.>'), 'the TELEMETRY stream exists and keeps telemetry.access')
+
+  const requestId = `al-${randomUUID()}`
+  const body = { email: 'kim@example.test', password: 'hunter2', profile: { cardNumber: '4111 1111 1111 1111', nickname: 'kim' } }
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/payments/webhooks/toss?event=paid&token=abc',
+    headers: { 'x-request-id': requestId, 'user-agent': 'access-log-test/1.0', 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  })
+  t.equal(res.statusCode, 200)
+
+  const event = await wait(requestId)
+  t.ok(Value.Check(AccessLogV1, event), 'the event matches AccessLogV1')
+  t.same(JSON.parse(event.body!), { email: 'kim@example.test', password: '[REDACTED]', profile: { cardNumber: '[REDACTED]', nickname: 'kim' } }, 'password scrubbed, the rest kept')
+  t.notMatch(JSON.stringify(event), /hunter2|4111|abc/, 'no secret anywhere in the event')
+  t.match(event, {
+    requestId,
+    user: null,
+    path: '/api/payments/webhooks/toss',
+    route: '/api/payments',
+    method: 'POST',
+    remoteAddr: '127.0.0.1',
+    queryParams: { event: 'paid', token: '[REDACTED]' },
+    status: 200,
+    errors: null,
+    userAgent: 'access-log-test/1.0',
+  })
+  t.ok(Math.abs(Date.parse(event.requestedAt) - Date.now()) < 10_000, 'requestedAt is now')
+  t.ok(event.responseMs >= 0 && event.responseMs < 5_000, 'responseMs is measured')
+
+  const denied = `al-${randomUUID()}`
+  await app.inject({ url: '/api/me', headers: { 'x-request-id': denied } })
+  t.match(await wait(denied), { status: 401, errors: 'UNAUTHENTICATED', route: '/api/me', user: null }, 'the gateway’s own error code')
+
+  const tracedId = `al-${randomUUID()}`
+  await app.inject({
+    url: '/api/mentors',
+    headers: { 'x-request-id': tracedId, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+  })
+  t.equal((await wait(tracedId)).traceId, '0af7651916cd43dd8448eb211c80319c', 'trace id recorded')
+
+  const metrics = await app.inject({ url: '/metrics' })
+  t.match(metrics.body, /gateway_access_log_published_total \d+/)
+  t.match(metrics.body, /gateway_request_duration_seconds_bucket\{le="0.005",route="\/api\/payments"\}/)
+})
+
+t.test('the access log records the signed-in user and the service’s error code', { skip: authEmulatorMissing() }, async (t) => {
+  const { wait } = await listen(t)
+  const up = await startUpstream((_req, res) => {
+    res.statusCode = 409
+    res.setHeader('content-type', 'application/json')
+    res.end('{"error":{"code":"SLOT_TAKEN","message":"taken","requestId":"x"}}')
+  })
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url) })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+  const user = await createEmulatorUser()
+  const requestId = `al-${randomUUID()}`
+  const res = await app.inject({ method: 'POST', url: '/api/meetings/bookings', headers: { 'x-request-id': requestId, ...bearer(user.idToken) }, payload: { slot: 's1' } })
+  t.equal(res.statusCode, 409)
+  t.equal(res.json().error.code, 'SLOT_TAKEN', 'the client still gets the service’s body')
+  t.match(await wait(requestId), { user: user.uid, status: 409, errors: 'SLOT_TAKEN', body: '{"slot":"s1"}' })
+})
+
+t.test('a full buffer drops events and counts them, never failing the request', async (t) => {
+  const up = await startUpstream((_req, res) => res.end('ok'))
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url), ACCESS_LOG_BUFFER: '2', ACCESS_LOG_FLUSH_MS: '600000' })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+  const statuses = []
+  for (let i = 0; i < 5; i++) statuses.push((await app.inject({ url: '/api/mentors' })).statusCode)
+  t.same(statuses, [200, 200, 200, 200, 200])
+  const metrics = (await app.inject({ url: '/metrics' })).body
+  t.match(metrics, /gateway_access_log_dropped_total\{reason="buffer_full"\} 3/)
+  t.match(metrics, /gateway_access_log_buffered 2/)
+})
+
+t.test('closing the gateway flushes what is buffered', async (t) => {
+  const { wait } = await listen(t)
+  const up = await startUpstream((_req, res) => res.end('ok'))
+  t.teardown(() => up.close())
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url), ACCESS_LOG_FLUSH_MS: '600000' })
+  const requestId = `al-${randomUUID()}`
+  await app.inject({ url: '/api/mentors', headers: { 'x-request-id': requestId } })
+  await app.close()
+  t.equal((await wait(requestId)).status, 200)
+})

@@ -1,0 +1,168 @@
+import t from 'tap'
+import type { IncomingHttpHeaders } from 'node:http'
+import { authEmulatorMissing, createEmulatorUser, forgeToken, startUpstream } from '@sunbae/testing'
+import { IDENTITY_HEADER, verifyIdentity } from '@sunbae/service-kit'
+import { identityHeaders } from '@sunbae/service-kit/testing'
+import { bearer, buildGateway, routesTo, TEST_IDENTITY_SECRET } from './fixtures/helpers.ts'
+
+/**
+ * Authentication at the gateway with real Firebase Auth emulator tokens and a real upstream:
+ * what the service receives is what counts.
+ */
+t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
+  const received = new Map<string, IncomingHttpHeaders>()
+  const up = await startUpstream((req, res) => {
+    received.set(String(req.headers['x-request-id']), req.headers)
+    res.setHeader('content-type', 'application/json')
+    res.end('{"ok":true}')
+  })
+  let verifierCalls = 0
+  const app = await buildGateway(
+    { GATEWAY_ROUTES: routesTo(up.url) },
+    {
+      wrapVerifier: (verify) => (token) => {
+        verifierCalls++
+        return verify(token)
+      },
+    },
+  )
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+
+  const [mentee, admin] = await Promise.all([
+    createEmulatorUser({ displayName: 'Mentee Kim' }),
+    createEmulatorUser({ claims: { role: 'admin' } }),
+  ])
+
+  let n = 0
+  async function call(method: 'GET' | 'POST' | 'PUT', url: string, headers: Record<string, string> = {}) {
+    const requestId = `auth-test-${process.pid}-${++n}`
+    const res = await app.inject({ method, url, headers: { 'x-request-id': requestId, ...headers } })
+    return { res, upstream: received.get(requestId), json: () => res.json() as { error: { code: string; message: string; requestId: string } } }
+  }
+  const identityAt = (headers: IncomingHttpHeaders | undefined) => {
+    const h = headers?.[IDENTITY_HEADER]
+    return typeof h === 'string' ? verifyIdentity(h, [TEST_IDENTITY_SECRET]) : null
+  }
+
+  t.test('a valid token: the service receives a signed identity with uid, email and role', async (t) => {
+    const { res, upstream } = await call('GET', '/api/me', bearer(mentee.idToken))
+    t.equal(res.statusCode, 200)
+    t.ok(upstream, 'the upstream got the request')
+    t.same(identityAt(upstream), { uid: mentee.uid, email: mentee.email, emailVerified: false, name: 'Mentee Kim', picture: null, role: 'mentee' })
+    t.notOk(upstream?.authorization, 'the ID token itself is not forwarded')
+    t.equal(upstream?.['x-request-id'], res.headers['x-request-id'], 'the request id travels upstream and back')
+  })
+
+  t.test('no token on a private route: 401 JSON, the service never sees it', async (t) => {
+    const { res, upstream, json } = await call('GET', '/api/me')
+    t.equal(res.statusCode, 401)
+    t.match(res.headers['content-type'], /application\/json/)
+    t.equal(json().error.code, 'UNAUTHENTICATED')
+    t.equal(json().error.requestId, res.headers['x-request-id'])
+    t.notOk(upstream)
+  })
+
+  t.test('forged, expired, wrong-project and malformed tokens: 401', async (t) => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['RS256 signed with an attacker’s key', bearer(forgeToken({ role: 'admin' }, { alg: 'RS256', uid: admin.uid })), 'TOKEN_INVALID'],
+      ['expired', bearer(forgeToken({}, { alg: 'none', uid: mentee.uid, expired: true })), 'TOKEN_EXPIRED'],
+      ['for another project', bearer(forgeToken({}, { alg: 'none', uid: mentee.uid, projectId: 'someone-elses-project' })), 'TOKEN_INVALID'],
+      ['a real token with one character changed', bearer(mentee.idToken.slice(0, 40) + (mentee.idToken[40] === 'A' ? 'B' : 'A') + mentee.idToken.slice(41)), 'TOKEN_INVALID'],
+      ['not a JWT', bearer('not-a-jwt'), 'TOKEN_INVALID'],
+      ['not a bearer token', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'TOKEN_INVALID'],
+    ]
+    for (const [what, headers, code] of cases) {
+      const { res, upstream, json } = await call('GET', '/api/me', headers)
+      t.equal(res.statusCode, 401, `${what}: 401`)
+      t.equal(json().error.code, code, `${what}: ${code}`)
+      t.notOk(upstream, `${what}: not proxied`)
+    }
+    const publicRoute = await call('GET', '/api/mentors', bearer(forgeToken({}, { alg: 'RS256' })))
+    t.equal(publicRoute.res.statusCode, 401, 'a bad token is refused on public routes too, rather than silently dropped')
+  })
+
+  t.test('client-sent identity headers never reach the service', async (t) => {
+    // correctly signed, e.g. replayed from a leaked internal request: still stripped
+    const spoofed = { ...identityHeaders({ uid: 'victim', role: 'admin' }), 'x-sunbae-role': 'admin', 'x-user-id': 'victim', 'x-forwarded-user': 'victim' }
+    const anonymous = await call('GET', '/api/mentors', spoofed)
+    t.equal(anonymous.res.statusCode, 200)
+    t.equal(identityAt(anonymous.upstream), null, 'no token: no identity at all')
+    for (const h of ['x-sunbae-role', 'x-user-id', 'x-forwarded-user']) t.notOk(anonymous.upstream?.[h], `${h} stripped`)
+
+    const signedIn = await call('GET', '/api/me', { ...spoofed, ...bearer(mentee.idToken) })
+    t.equal(identityAt(signedIn.upstream)?.uid, mentee.uid, 'with a token: only the gateway’s identity')
+
+    const admin403 = await call('GET', '/api/admin/users', { ...spoofed, ...bearer(mentee.idToken) })
+    t.equal(admin403.res.statusCode, 403, 'a spoofed role does not open the admin area')
+  })
+
+  t.test('admin area: a mentee gets 403, an admin passes', async (t) => {
+    const denied = await call('GET', '/api/admin/users', bearer(mentee.idToken))
+    t.equal(denied.res.statusCode, 403)
+    t.equal(denied.json().error.code, 'FORBIDDEN')
+    t.notOk(denied.upstream)
+
+    const encoded = await call('GET', '/api/%61dmin/users', bearer(mentee.idToken))
+    t.not(encoded.res.statusCode, 200, 'percent-encoding does not sneak past the admin rule')
+    t.notOk(encoded.upstream)
+
+    const anonymous = await call('GET', '/api/admin/tracking/access-logs')
+    t.equal(anonymous.res.statusCode, 401, 'no token in the admin area: 401, not 403')
+
+    const allowed = await call('GET', '/api/admin/users?role=mentor', bearer(admin.idToken))
+    t.equal(allowed.res.statusCode, 200)
+    t.equal(identityAt(allowed.upstream)?.role, 'admin')
+    t.equal(identityAt(allowed.upstream)?.uid, admin.uid)
+  })
+
+  t.test('public routes work without a token and carry the identity when there is one', async (t) => {
+    for (const url of ['/api/mentors?q=python', '/api/mentors/m1', '/api/mentors/m1/reviews', '/api/tracking/keywords/trending', '/api/meetings/mentors/m1/slots']) {
+      const { res, upstream } = await call('GET', url)
+      t.equal(res.statusCode, 200, `GET ${url}`)
+      t.equal(identityAt(upstream), null)
+    }
+    const webhook = await call('POST', '/api/payments/webhooks/toss')
+    t.equal(webhook.res.statusCode, 200, 'payment webhooks are public')
+    const write = await call('POST', '/api/mentors/m1/reviews')
+    t.equal(write.res.statusCode, 401, 'writing a review is not')
+
+    const signedIn = await call('GET', '/api/mentors', bearer(mentee.idToken))
+    t.equal(identityAt(signedIn.upstream)?.uid, mentee.uid)
+  })
+
+  t.test('a verified token is cached: a repeat request does not verify again', async (t) => {
+    const fresh = await createEmulatorUser()
+    const before = verifierCalls
+    const first = await call('GET', '/api/me', bearer(fresh.idToken))
+    t.equal(first.res.statusCode, 200)
+    t.equal(verifierCalls, before + 1, 'first request: one verification')
+    const again = await Promise.all([1, 2, 3].map(() => call('GET', '/api/me', bearer(fresh.idToken))))
+    t.same(again.map((r) => r.res.statusCode), [200, 200, 200])
+    t.equal(verifierCalls, before + 1, 'later requests: none')
+    t.equal(identityAt(again[2]!.upstream)?.uid, fresh.uid)
+
+    const other = await createEmulatorUser()
+    await Promise.all([1, 2, 3].map(() => call('GET', '/api/me', bearer(other.idToken))))
+    t.equal(verifierCalls, before + 2, 'concurrent first requests share one verification')
+  })
+})
+
+t.test('per-user rate limit', { skip: authEmulatorMissing() }, async (t) => {
+  const up = await startUpstream((_req, res) => res.end('ok'))
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url), RATE_LIMIT_USER_MAX: '2', RATE_LIMIT_IP_MAX: '100' })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+  const [a, b] = await Promise.all([createEmulatorUser(), createEmulatorUser()])
+  const statuses = []
+  for (let i = 0; i < 3; i++) statuses.push((await app.inject({ url: '/api/me', headers: bearer(a.idToken) })).statusCode)
+  t.same(statuses, [200, 200, 429], 'the third request of user a in the window is refused')
+  const limited = await app.inject({ url: '/api/me', headers: bearer(a.idToken) })
+  t.equal(limited.json().error.code, 'RATE_LIMITED')
+  t.ok(Number(limited.headers['retry-after']) >= 1, 'Retry-After is set')
+  t.equal((await app.inject({ url: '/api/me', headers: bearer(b.idToken) })).statusCode, 200, 'user b from the same IP is not affected')
+})

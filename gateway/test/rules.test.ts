@@ -1,0 +1,113 @@
+import t from 'tap'
+import type { IncomingMessage } from 'node:http'
+import { accessFor, accessOf } from '../src/access.ts'
+import { FixedWindowLimiter } from '../src/lib/rate-limit.ts'
+import { createClientAddressResolver } from '../src/lib/client-ip.ts'
+import { bearerToken } from '../src/lib/authenticator.ts'
+import { resolveRoutes } from '../src/route-map.ts'
+import { isSpoofableIdentityHeader } from '../src/routes/proxy.ts'
+import { checkGatewayConfig, GatewayConfig, gatewayConfigDefaults } from '../src/config.ts'
+import { loadConfig } from '@sunbae/service-kit'
+import { TEST_IDENTITY_SECRET } from './fixtures/helpers.ts'
+
+t.test('access rules', async (t) => {
+  const cases: [string, string, string][] = [
+    ['GET', '/api/mentors', 'public'],
+    ['GET', '/api/mentors/', 'public'],
+    ['HEAD', '/api/mentors/m1', 'public'],
+    ['GET', '/api/mentors/m1/reviews', 'public'],
+    ['POST', '/api/mentors/m1/reviews', 'user'],
+    ['PUT', '/api/mentors/m1', 'user'],
+    ['GET', '/api/tracking/keywords/trending', 'public'],
+    ['GET', '/api/tracking/keywords', 'user'],
+    ['GET', '/api/meetings/mentors/m1/slots', 'public'],
+    ['GET', '/api/meetings/mentors/m1', 'user'],
+    ['POST', '/api/payments/webhooks/toss', 'public'],
+    ['POST', '/api/payments/webhooks', 'user'],
+    ['GET', '/api/payments/webhooks/toss', 'user'],
+    ['GET', '/api/me', 'user'],
+    ['GET', '/api/matching/recommendations', 'user'],
+    ['GET', '/api/admin', 'admin'],
+    ['GET', '/api/admin/users', 'admin'],
+    ['DELETE', '/api/admin/mentors/m1', 'admin'],
+  ]
+  for (const [method, path, expected] of cases) t.equal(accessOf(method, path), expected, `${method} ${path}`)
+
+  t.equal(accessFor('/api/admin/users').constant, 'admin', 'admin prefixes are decided without looking at the path')
+  t.equal(accessFor('/api/me').constant, 'user')
+  t.equal(accessFor('/api/mentors').constant, null, 'public reads need the path')
+  const mentors = accessFor('/api/mentors').check
+  t.equal(mentors('GET', '/api/mentors/m1/reviews'), 'public')
+  t.equal(mentors('POST', '/api/mentors'), 'user')
+})
+
+t.test('fixed-window limiter', async (t) => {
+  const l = new FixedWindowLimiter({ max: 2, windowMs: 10_000, maxKeys: 2 })
+  const now = 1_000_000
+  t.equal(l.hit('a', now), 0)
+  t.equal(l.hit('a', now + 1), 0)
+  t.equal(l.hit('a', now + 2), 10, 'third in the window: wait until it resets')
+  t.equal(l.hit('b', now + 3), 0, 'keys are independent')
+  t.equal(l.hit('c', now + 4), 0, 'beyond maxKeys new keys pass')
+  t.equal(l.saturated, 1)
+  t.equal(l.hit('a', now + 10_000), 0, 'a new window starts fresh')
+})
+
+const req = (remoteAddress: string, xff?: string) =>
+  ({ socket: { remoteAddress }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage
+
+t.test('client address honours X-Forwarded-For only from trusted proxies', async (t) => {
+  const none = createClientAddressResolver('')
+  t.same(none(req('203.0.113.9', '1.2.3.4')), { ip: '203.0.113.9', forwardedFor: '203.0.113.9', viaTrustedProxy: false })
+
+  const cidr = createClientAddressResolver('10.0.0.0/8, loopback')
+  t.equal(cidr(req('10.1.2.3', '198.51.100.7')).ip, '198.51.100.7', 'from a trusted proxy')
+  t.equal(cidr(req('10.1.2.3', '6.6.6.6, 198.51.100.7, 10.9.9.9')).ip, '198.51.100.7', 'stops at the first untrusted hop')
+  t.equal(cidr(req('10.1.2.3', '6.6.6.6, 198.51.100.7, 10.9.9.9')).forwardedFor, '198.51.100.7, 10.9.9.9, 10.1.2.3')
+  t.equal(cidr(req('203.0.113.9', '1.2.3.4')).ip, '203.0.113.9', 'an untrusted peer cannot claim an address')
+  t.equal(cidr(req('::ffff:127.0.0.1', 'garbage')).ip, 'garbage', 'a non-IP entry is the first untrusted hop')
+  t.equal(cidr(req('::ffff:127.0.0.1')).ip, '127.0.0.1')
+
+  const hops = createClientAddressResolver('1')
+  t.equal(hops(req('10.0.0.5', '6.6.6.6, 198.51.100.7')).ip, '198.51.100.7', 'one hop: the rightmost entry')
+})
+
+t.test('bearer tokens and spoofable headers', async (t) => {
+  t.equal(bearerToken('Bearer abc.def.ghi'), 'abc.def.ghi')
+  t.equal(bearerToken('bearer abc'), 'abc')
+  t.equal(bearerToken('Basic abc'), null)
+  t.equal(bearerToken('Bearer '), null)
+  t.equal(bearerToken('Bearer a b'), null)
+  for (const h of ['x-sunbae-identity', 'x-sunbae-anything', 'x-user-id', 'x-userid', 'x-auth-user', 'x-forwarded-user', 'x-remote-user', 'remote-user', 'x-goog-authenticated-user-email']) {
+    t.ok(isSpoofableIdentityHeader(h), h)
+  }
+  for (const h of ['x-request-id', 'content-type', 'x-forwarded-for', 'traceparent']) t.notOk(isSpoofableIdentityHeader(h), h)
+})
+
+const configFrom = (env: Record<string, string>) =>
+  loadConfig(GatewayConfig, { IDENTITY_SECRET: TEST_IDENTITY_SECRET, ...env }, gatewayConfigDefaults(env))
+
+t.test('config', async (t) => {
+  const c = configFrom({})
+  t.equal(c.PORT, 8080, 'port 8080 by default')
+  t.equal(configFrom({ GATEWAY_PORT: '9000' }).PORT, 9000, 'GATEWAY_PORT works as an alias')
+  t.equal(c.FIREBASE_PROJECT_ID, 'demo-sunbae')
+  t.equal(resolveRoutes(c).find((r) => r.prefix === '/api/mentors')?.upstream, 'http://127.0.0.1:4001')
+  t.equal(resolveRoutes(configFrom({ MATCHING_URL: 'http://matching:4002/' })).find((r) => r.prefix === '/api/matching')?.upstream, 'http://matching:4002')
+
+  const custom = resolveRoutes(configFrom({ GATEWAY_ROUTES: '{"/api/mentors":"mentor-catalog","/api/x":"http://10.0.0.1:9000"}' }))
+  t.same(custom.map((r) => [r.prefix, r.service, r.upstream]), [
+    ['/api/mentors', 'mentor-catalog', 'http://127.0.0.1:4001'],
+    ['/api/x', 'upstream', 'http://10.0.0.1:9000'],
+  ])
+  t.throws(() => resolveRoutes(configFrom({ GATEWAY_ROUTES: 'nope' })), /GATEWAY_ROUTES: is not valid JSON/)
+  t.throws(() => resolveRoutes(configFrom({ GATEWAY_ROUTES: '{"/mentors":"mentor-catalog"}' })), /GATEWAY_ROUTES/)
+  t.throws(() => resolveRoutes(configFrom({ GATEWAY_ROUTES: '{"/api/x":"unknown-service"}' })), /GATEWAY_ROUTES/)
+
+  t.throws(
+    () => checkGatewayConfig(configFrom({ NODE_ENV: 'production', FIREBASE_PROJECT_ID: 'sunbae-prod', FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099' })),
+    /FIREBASE_AUTH_EMULATOR_HOST: must not be set in production/,
+  )
+  t.throws(() => checkGatewayConfig(configFrom({ NODE_ENV: 'production' })), /FIREBASE_PROJECT_ID/)
+  t.doesNotThrow(() => checkGatewayConfig(configFrom({ NODE_ENV: 'production', FIREBASE_PROJECT_ID: 'sunbae-prod' })))
+})

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+const fixture = fileURLToPath(new URL('./fixtures/app.ts', import.meta.url))
+const register = fileURLToPath(new URL('../src/register.ts', import.meta.url))
+
+t.test('loaded with --import: logs carry the trace id and outgoing calls carry the trace', async (t) => {
+  const child = spawn(process.execPath, ['--import', register, fixture], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      IDENTITY_SECRET: 'telemetry-test-secret-0123456789abcdef',
+      OTEL_SERVICE_NAME: 'telemetry-fixture',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  t.teardown(() => void child.kill('SIGKILL'))
+  const lines: Record<string, any>[] = []
+  let buf = ''
+  let onLine: (() => void) | undefined
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      try {
+        lines.push(JSON.parse(line))
+      } catch {
+        // not JSON: ignore
+      }
+      onLine?.()
+    }
+  })
+  const waitFor = (pred: (l: Record<string, any>) => boolean) =>
+    new Promise<Record<string, any>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a log line')), 20_000)
+      onLine = () => {
+        const hit = lines.find(pred)
+        if (hit) {
+          clearTimeout(timer)
+          resolve(hit)
+        }
+      }
+      onLine()
+    })
+
+  const { listening: port } = await waitFor((l) => typeof l.listening === 'number')
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+  const res = await fetch(`http://127.0.0.1:${port}/hello`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })
+  t.equal(res.status, 200)
+  const { traceparent } = (await res.json()) as { traceparent: string }
+  t.match(traceparent, new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`), 'the outgoing call continued the incoming trace')
+
+  const logged = await waitFor((l) => l.msg === 'inside the handler')
+  t.equal(logged.trace_id, traceId, 'log line carries the trace id')
+  t.match(logged.span_id, /^[0-9a-f]{16}$/)
+  t.ok(logged.reqId, 'and the request id')
+  t.equal(logged.service, 'telemetry-fixture')
+
+  const fresh = await fetch(`http://127.0.0.1:${port}/hello`)
+  const started = ((await fresh.json()) as { traceparent: string }).traceparent
+  t.match(started, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'a request without trace context starts a new trace')
+  t.notMatch(started, /^00-0{32}-/, 'with a real trace id')
+
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+})

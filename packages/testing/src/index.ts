@@ -1,0 +1,11 @@
+/**
+ * @sunbae/testing — helpers for tests against real dependencies (no mocks):
+ * - Auth emulator users and ID tokens: createEmulatorUser, emulatorToken, setEmulatorClaims, authEmulatorMissing
+ * - forged tokens for negative tests: forgeToken
+ * - upstream HTTP servers on port 0: startUpstream, deadUpstreamUrl, readBody
+ * - polling: waitFor
+ */
+export * from './emulator.ts'
+export * from './forge.ts'
+export * from './upstream.ts'
+export * from './wait.ts'

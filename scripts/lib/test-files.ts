@@ -1,0 +1,98 @@
+// Finds the test files `npm test` runs: `*.test.ts` under the test folders of
+// packages, services, the gateway, these scripts and benchmarks.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const TEST_FILE = /\.test\.ts$/;
+const SKIP_DIRS = new Set(['node_modules', 'fixture', 'fixtures', 'dist', 'tap-snapshots', '.tap', '.git', 'coverage']);
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function children(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  } catch {
+    return [];
+  }
+}
+
+/** Existing test folders, relative to root, in a stable order. */
+export function testDirs(root: string): string[] {
+  const dirs: string[] = [];
+  for (const group of ['packages', 'services']) {
+    for (const d of children(path.join(root, group))) {
+      if (d.isDirectory() && isDir(path.join(root, group, d.name, 'test'))) dirs.push(`${group}/${d.name}/test`);
+    }
+  }
+  for (const d of ['gateway/test', 'scripts/test']) if (isDir(path.join(root, d))) dirs.push(d);
+  // bench/**/test
+  const walkBench = (rel: string) => {
+    for (const d of children(path.join(root, rel))) {
+      if (!d.isDirectory() || SKIP_DIRS.has(d.name)) continue;
+      const sub = `${rel}/${d.name}`;
+      if (d.name === 'test') dirs.push(sub);
+      else walkBench(sub);
+    }
+  };
+  if (isDir(path.join(root, 'bench'))) walkBench('bench');
+  return dirs;
+}
+
+/** `*.test.ts` files under a folder (recursively), relative to root. */
+export function testFilesIn(root: string, dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const d of children(path.join(root, rel))) {
+      if (SKIP_DIRS.has(d.name)) continue;
+      const sub = `${rel}/${d.name}`;
+      if (d.isDirectory()) walk(sub);
+      else if (d.isFile() && TEST_FILE.test(d.name)) out.push(sub);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function findTestFiles(root: string): { dirs: string[]; files: string[] } {
+  const dirs = testDirs(root);
+  return { dirs, files: dirs.flatMap((d) => testFilesIn(root, d)) };
+}
+
+/**
+ * Splits the command-line arguments of `npm test -- …` into test selections
+ * (arguments naming an existing file or folder, resolved against the folder
+ * npm was started from and then the repo root) and options passed to tap.
+ */
+export function splitArgs(args: string[], root: string, initCwd = root): { selection: string[]; tapArgs: string[] } {
+  const selection: string[] = [];
+  const tapArgs: string[] = [];
+  for (const a of args) {
+    if (!a.startsWith('-')) {
+      const candidates = [path.resolve(initCwd, a), path.resolve(root, a)];
+      const hit = candidates.find((c) => fs.existsSync(c));
+      if (hit) {
+        selection.push(path.relative(root, hit) || '.');
+        continue;
+      }
+    }
+    tapArgs.push(a);
+  }
+  return { selection, tapArgs };
+}
+
+/** The reporter named in tap arguments, if any (-R x, -Rx, --reporter x, --reporter=x). */
+export function reporterArg(tapArgs: string[]): string | null {
+  for (let i = 0; i < tapArgs.length; i++) {
+    const a = tapArgs[i]!;
+    if (a === '-R' || a === '--reporter') return tapArgs[i + 1] ?? null;
+    if (a.startsWith('--reporter=')) return a.slice('--reporter='.length);
+    if (a.startsWith('-R') && a.length > 2) return a.slice(2);
+  }
+  return null;
+}

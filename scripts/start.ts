@@ -1,0 +1,198 @@
+// `npm start` — the whole platform as local processes on this machine.
+//
+// Checks Postgres (DATABASE_URL, admin) and NATS (NATS_URL) and says how to start what is missing;
+// starts the Firebase Auth and Firestore emulators (offline) unless they already run; sets up the
+// database (schemas, roles, migrations); starts every service, the gateway and — once it exists —
+// the web dev server; waits until every /readyz answers ready; prints the URLs. Ctrl-C stops
+// everything it started: services drain and close cleanly, then the emulators stop.
+//
+// Installs nothing. Logs: .run/logs/<name>.log (JSON); warnings and errors are echoed here.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DEFAULT_ADMIN_URL, discoverServices, serviceDatabaseUrl } from '@sunbae/db'
+import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators, type Emulators } from './lib/emulators.ts'
+import { checkNats, checkPostgres } from './lib/infra.ts'
+
+const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080)
+const logDir = path.join(REPO_ROOT, '.run', 'logs')
+const READY_TIMEOUT_MS = Number(process.env.START_READY_TIMEOUT_MS ?? 90_000)
+
+const say = (msg = '') => process.stdout.write(`${msg}\n`)
+const fail = (msg: string): never => {
+  process.stderr.write(`\n${msg}\n`)
+  process.exit(1)
+}
+
+interface Proc {
+  name: string
+  child: ChildProcess
+  readyUrl?: string
+  url?: string
+  log: string
+}
+const procs: Proc[] = []
+let emulators: Emulators | null = null
+let stopping = false
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) return new Promise(() => {}) as Promise<never>
+  stopping = true
+  say('\nStopping…')
+  // Reverse order: the gateway first so no new traffic reaches the services.
+  for (const p of [...procs].reverse()) if (p.child.exitCode === null) p.child.kill('SIGTERM')
+  const deadline = Date.now() + 15_000
+  while (procs.some((p) => p.child.exitCode === null && p.child.signalCode === null) && Date.now() < deadline) await sleep(100)
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
+  if (emulators) await emulators.stop()
+  say('Stopped.')
+  process.exit(code)
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stopAll(0))
+
+const baseEnv: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  ...OFFLINE_ENV,
+  TURBO_TELEMETRY_DISABLED: '1',
+  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
+  NODE_ENV: process.env.NODE_ENV ?? 'development',
+  NATS_URL: natsUrl,
+  // One secret per run, shared by the gateway (signs) and the services (verify).
+  IDENTITY_SECRET: process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url'),
+}
+
+function run(label: string, args: string[], env: Record<string, string>) {
+  const res = spawnSync('npm', ['run', '--silent', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8' })
+  if (res.status !== 0) fail(`${label} failed:\n${res.stdout}${res.stderr}`)
+  return res.stdout.trim()
+}
+
+/** Echo warnings and errors of a pino JSON log to the console, prefixed with the process name. */
+function echoProblems(name: string, chunk: Buffer) {
+  for (const line of chunk.toString('utf8').split('\n')) {
+    if (!line.trim()) continue
+    try {
+      const rec = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } }
+      if ((rec.level ?? 0) >= 40) say(`[${name}] ${rec.level! >= 50 ? 'ERROR' : 'WARN'} ${rec.msg ?? ''}${rec.err?.message ? `: ${rec.err.message}` : ''}`)
+    } catch {
+      say(`[${name}] ${line}`)
+    }
+  }
+}
+
+function startProcess(name: string, cwd: string, args: string[], env: Record<string, string>, extra: Partial<Proc> = {}): Proc {
+  const log = path.join(logDir, `${name}.log`)
+  const out = fs.createWriteStream(log, { flags: 'w' })
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout!.on('data', (d: Buffer) => {
+    out.write(d)
+    echoProblems(name, d)
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    out.write(d)
+    process.stderr.write(`[${name}] ${d}`)
+  })
+  const proc: Proc = { name, child, log, ...extra }
+  child.on('exit', (code, signal) => {
+    if (stopping) return
+    say(`\n${name} exited (${signal ?? `code ${code}`}). Its log: ${path.relative(process.cwd(), log)}`)
+    void stopAll(1)
+  })
+  procs.push(proc)
+  return proc
+}
+
+async function waitReady(p: Proc): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  let last = ''
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(p.readyUrl!, { signal: AbortSignal.timeout(2000) })
+      if (res.ok) return
+      last = await res.text()
+    } catch (err) {
+      last = (err as Error).message
+    }
+    await sleep(300)
+  }
+  fail(`${p.name} did not become ready within ${READY_TIMEOUT_MS / 1000} s (last answer: ${last}). Its log: ${p.log}`)
+}
+
+// 1. Infrastructure this machine must already have.
+const [pg, nats] = await Promise.all([checkPostgres(adminUrl), checkNats(natsUrl)])
+const missing = [pg, nats].filter((r) => !r.ok).map((r) => (r as { message: string }).message)
+if (missing.length) fail(`Missing infrastructure:\n\n${missing.join('\n\n')}`)
+
+fs.mkdirSync(logDir, { recursive: true })
+
+// 2. Emulators (reused when already running) and the database, in parallel.
+say('Starting the Firebase emulators and preparing the database…')
+const [emus] = await Promise.all([
+  startEmulators({ auth: true, firestore: true, logDir, log: (m) => say(`  ${m}`) }),
+  (async () => {
+    const env = { ...baseEnv, DATABASE_URL: adminUrl }
+    for (const line of run('Database setup', ['db:setup'], env).split('\n')) say(`  ${line}`)
+    for (const line of run('Migrations', ['migrate'], env).split('\n')) say(`  ${line}`)
+  })(),
+])
+emulators = emus
+for (const line of describeStatus(emus.status)) say(`  ${line}`)
+Object.assign(baseEnv, emus.env)
+
+// 3. Services, then the gateway pointed at them.
+const services = await discoverServices(REPO_ROOT)
+const upstreamEnv: Record<string, string> = {}
+for (const s of services) {
+  const env = {
+    ...baseEnv,
+    PORT: String(s.port),
+    DATABASE_URL: serviceDatabaseUrl(adminUrl, s.schema),
+    OTEL_SERVICE_NAME: s.name,
+  }
+  startProcess(s.name, s.dir, ['--import', '@sunbae/telemetry/register', 'src/server.ts'], env, {
+    readyUrl: `http://127.0.0.1:${s.port}/readyz`,
+    url: `http://127.0.0.1:${s.port}`,
+  })
+  upstreamEnv[`${s.schema.toUpperCase()}_URL`] = `http://127.0.0.1:${s.port}`
+}
+const gatewayDir = path.join(REPO_ROOT, 'gateway')
+startProcess(
+  'gateway',
+  gatewayDir,
+  ['--import', '@sunbae/telemetry/register', 'src/server.ts'],
+  { ...baseEnv, ...upstreamEnv, PORT: String(gatewayPort), OTEL_SERVICE_NAME: 'gateway' },
+  { readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`, url: `http://127.0.0.1:${gatewayPort}` },
+)
+
+// 4. The web dev server, once web/ has one.
+const webPkg = path.join(REPO_ROOT, 'web', 'package.json')
+let webUrl: string | null = null
+if (fs.existsSync(webPkg) && JSON.parse(fs.readFileSync(webPkg, 'utf8')).scripts?.dev) {
+  const webPort = Number(process.env.WEB_PORT ?? 5173)
+  webUrl = `http://127.0.0.1:${webPort}`
+  const npmCli = process.env.npm_execpath
+  if (npmCli) {
+    startProcess('web', path.join(REPO_ROOT, 'web'), [npmCli, 'run', 'dev', '--', '--host', '127.0.0.1', '--port', String(webPort), '--strictPort'], {
+      ...baseEnv,
+      GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+    }, { readyUrl: webUrl, url: webUrl })
+  }
+}
+
+say('Waiting until everything is ready…')
+await Promise.all(procs.filter((p) => p.readyUrl).map(waitReady))
+
+say('')
+say('Sunbae is running.')
+say('')
+say(`  API gateway      http://127.0.0.1:${gatewayPort}   (routes: README.md › Route map)`)
+if (webUrl) say(`  Web app          ${webUrl}`)
+for (const p of procs.filter((p) => p.name !== 'gateway' && p.name !== 'web')) say(`  ${p.name.padEnd(16)} ${p.url}   (/openapi.json, /readyz)`)
+say(`  Auth emulator    http://${emus.env.FIREBASE_AUTH_EMULATOR_HOST ?? '(not running)'}`)
+say(`  Firestore        ${emus.env.FIRESTORE_EMULATOR_HOST ? `http://${emus.env.FIRESTORE_EMULATOR_HOST}` : `(unavailable: ${emus.firestoreReason ?? 'unknown'})`}`)
+say('')
+say(`  Logs: ${path.relative(process.cwd(), logDir)}/<name>.log     Demo data: npm run seed     Stop: Ctrl-C`)
