@@ -23,9 +23,10 @@ const logDir = path.join(REPO_ROOT, '.run', 'logs')
 const READY_TIMEOUT_MS = Number(process.env.START_READY_TIMEOUT_MS ?? 90_000)
 
 const say = (msg = '') => process.stdout.write(`${msg}\n`)
-const fail = (msg: string): never => {
+/** Prints the problem, stops whatever was started already, exits 1. */
+const fail = (msg: string): Promise<never> => {
   process.stderr.write(`\n${msg}\n`)
-  process.exit(1)
+  return stopAll(1)
 }
 
 interface Proc {
@@ -42,14 +43,14 @@ let stopping = false
 async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise(() => {}) as Promise<never>
   stopping = true
-  say('\nStopping…')
+  if (procs.length || emulators) say('\nStopping…')
   // Reverse order: the gateway first so no new traffic reaches the services.
   for (const p of [...procs].reverse()) if (p.child.exitCode === null) p.child.kill('SIGTERM')
   const deadline = Date.now() + 15_000
   while (procs.some((p) => p.child.exitCode === null && p.child.signalCode === null) && Date.now() < deadline) await sleep(100)
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
   if (emulators) await emulators.stop()
-  say('Stopped.')
+  if (procs.length || emulators) say('Stopped.')
   process.exit(code)
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stopAll(0))
@@ -67,7 +68,10 @@ const baseEnv: Record<string, string> = {
 
 function run(label: string, args: string[], env: Record<string, string>) {
   const res = spawnSync('npm', ['run', '--silent', ...args], { cwd: REPO_ROOT, env, encoding: 'utf8' })
-  if (res.status !== 0) fail(`${label} failed:\n${res.stdout}${res.stderr}`)
+  if (res.status !== 0) {
+    process.stderr.write(`\n${label} failed:\n${res.stdout}${res.stderr}\n`)
+    process.exit(1)
+  }
   return res.stdout.trim()
 }
 
@@ -119,13 +123,14 @@ async function waitReady(p: Proc): Promise<void> {
     }
     await sleep(300)
   }
-  fail(`${p.name} did not become ready within ${READY_TIMEOUT_MS / 1000} s (last answer: ${last}). Its log: ${p.log}`)
+  if (stopping) return
+  await fail(`${p.name} did not become ready within ${READY_TIMEOUT_MS / 1000} s (last answer: ${last}). Its log: ${p.log}`)
 }
 
 // 1. Infrastructure this machine must already have.
 const [pg, nats] = await Promise.all([checkPostgres(adminUrl), checkNats(natsUrl)])
 const missing = [pg, nats].filter((r) => !r.ok).map((r) => (r as { message: string }).message)
-if (missing.length) fail(`Missing infrastructure:\n\n${missing.join('\n\n')}`)
+if (missing.length) await fail(`Missing infrastructure:\n\n${missing.join('\n\n')}`)
 
 fs.mkdirSync(logDir, { recursive: true })
 
