@@ -1,0 +1,145 @@
+// The platform plugin against real Postgres and NATS: 5xx and slow queries leave as telemetry
+// events, events written in a transaction leave through the outbox, consumers receive them, and
+// close() shuts everything down in order with the outbox flushed.
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { Type } from 'typebox'
+import { sql } from 'kysely'
+import { connect, type Msg } from '@nats-io/transport-node'
+import { jetstreamManager } from '@nats-io/jetstream'
+import { createDb, migrateSchema, DEFAULT_ADMIN_URL } from '@sunbae/db'
+import type { DomainEvent, StreamDef } from '@sunbae/contracts'
+import { buildService, loadConfig, serviceConfig, platform } from '../src/index.ts'
+import { TEST_IDENTITY_SECRET } from '../src/testing.ts'
+
+const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+const id = randomBytes(4).toString('hex')
+const schema = `kit_test_${id}`
+const stream: StreamDef = { name: `KITTEST_${id}`, subjects: [`kittest${id}.>`], maxAgeMs: 60_000, maxBytes: 1 << 20, duplicateWindowMs: 60_000 }
+const subject = `kittest${id}.thing.happened`
+
+// A throwaway schema with the platform tables, connected as the admin (tests only).
+const setup = createDb({ connectionString: adminUrl, schema, service: 'kit-test', slowQueryMs: 10_000 })
+await sql`create schema ${sql.id(schema)}`.execute(setup.db)
+await setup.close()
+const migrator = createDb({ connectionString: adminUrl, schema, service: 'kit-test', slowQueryMs: 10_000 })
+await migrateSchema({ db: migrator.db, schema })
+await migrator.close()
+
+const nc = await connect({ servers: natsUrl, name: 'kit-platform-test' })
+t.teardown(async () => {
+  const jsm = await jetstreamManager(nc)
+  await jsm.streams.delete(stream.name).catch(() => {})
+  await nc.close()
+  const cleanup = createDb({ connectionString: adminUrl, schema: 'public', service: 'kit-test', slowQueryMs: 10_000 })
+  await sql`drop schema ${sql.id(schema)} cascade`.execute(cleanup.db)
+  await cleanup.close()
+})
+
+function next(subjectFilter: string, match: (m: Msg) => boolean, timeoutMs = 15_000): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    const sub = nc.subscribe(subjectFilter)
+    const timer = setTimeout(() => {
+      sub.unsubscribe()
+      reject(new Error(`nothing on ${subjectFilter} within ${timeoutMs} ms`))
+    }, timeoutMs)
+    void (async () => {
+      for await (const m of sub) {
+        if (match(m)) {
+          clearTimeout(timer)
+          sub.unsubscribe()
+          resolve(m)
+        }
+      }
+    })()
+  })
+}
+
+const configSchema = serviceConfig({})
+async function build(handled: DomainEvent[]) {
+  const config = loadConfig(configSchema, {
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: adminUrl,
+    NATS_URL: natsUrl,
+    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+    SLOW_QUERY_MS: '20',
+  })
+  return buildService(
+    {
+      name: `kit-test-${id}`,
+      configSchema,
+      app: async (app, { config }) => {
+        await app.register(platform, { service: `kit-test-${id}`, schema, config, streams: [stream] })
+        app.consumers.add({
+          stream,
+          durable: `kit_test_${id}`,
+          filterSubject: `kittest${id}.>`,
+          handler: async (event) => void handled.push(event),
+        })
+        app.get('/boom', async () => {
+          throw new Error(`kaboom ${id}`)
+        })
+        app.get('/slow', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => {
+          await sql`select pg_sleep(0.05), ${`secret-${id}`}::text as s`.execute(app.db)
+          return { ok: true }
+        })
+        app.post('/things', { schema: { response: { 201: Type.Object({ id: Type.String() }) } } }, async (_req, reply) => {
+          const event = app.events.create(subject, 1, { n: 1 }, { type: 'system', id: null })
+          await app.db.transaction().execute((trx) => app.events.publishInTx(trx, event))
+          return reply.code(201).send({ id: event.id })
+        })
+      },
+    },
+    config,
+  )
+}
+
+t.test('a 5xx is reported on telemetry.error with its stack, the client sees none of it', async (t) => {
+  const app = await build([])
+  t.teardown(() => app.close())
+  await app.ready()
+  const reported = next('telemetry.error', (m) => m.json<{ message: string }>().message === `kaboom ${id}`)
+  const res = await app.inject('/boom')
+  t.equal(res.statusCode, 500)
+  t.notMatch(res.body, /kaboom/)
+  const report = (await reported).json<Record<string, unknown>>()
+  t.match(report, { service: `kit-test-${id}`, route: '/boom', status: 500, requestId: res.json().error.requestId })
+  t.match(report.stack, /platform\.test\.ts/)
+})
+
+t.test('a slow query is reported on telemetry.slow_query without its parameter values', async (t) => {
+  const app = await build([])
+  t.teardown(() => app.close())
+  await app.ready()
+  const reported = next('telemetry.slow_query', (m) => m.json<{ service: string }>().service === `kit-test-${id}` && /pg_sleep/.test(m.string()))
+  t.equal((await app.inject('/slow')).statusCode, 200)
+  const report = (await reported).json<{ sql: string; durationMs: number }>()
+  t.ok(report.durationMs >= 20)
+  t.notMatch(report.sql, new RegExp(`secret-${id}`), 'no parameter values')
+})
+
+t.test('events leave through the outbox, consumers get them, close() flushes what is pending', async (t) => {
+  const handled: DomainEvent[] = []
+  const app = await build(handled)
+  await app.ready()
+  const res = await app.inject({ method: 'POST', url: '/things' })
+  t.equal(res.statusCode, 201)
+  const eventId = res.json().id
+  const deadline = Date.now() + 15_000
+  while (!handled.some((e) => e.id === eventId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+  t.ok(handled.some((e) => e.id === eventId), 'consumer received the event')
+
+  // Written just before close: the shutdown flush publishes it.
+  const late = app.events.create(subject, 1, { n: 2 }, { type: 'system', id: null })
+  const arrived = next(subject, (m) => m.json<DomainEvent>().id === late.id)
+  await nc.flush()
+  await app.db.transaction().execute((trx) => app.events.publishInTx(trx, late))
+  await app.close()
+  t.equal((await arrived).json<DomainEvent>().id, late.id, 'published during shutdown')
+  const check = createDb({ connectionString: adminUrl, schema, service: 'kit-test', slowQueryMs: 10_000 })
+  const { rows } = await sql<{ n: string }>`select count(*) as n from outbox where published_at is null`.execute(check.db)
+  await check.close()
+  t.equal(Number(rows[0]?.n), 0, 'nothing left unpublished')
+})
