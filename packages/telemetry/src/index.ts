@@ -13,6 +13,32 @@ export interface TelemetryOptions {
   serviceName: string
   /** OTLP/HTTP endpoint; without it spans are still created (trace ids in logs and across NATS) but not exported. */
   otlpEndpoint?: string | undefined
+  /** instrumentations to leave out (OTEL_NODE_DISABLED_INSTRUMENTATIONS) */
+  disabled?: readonly InstrumentationName[]
+  /** one span per Fastify hook, not only per request and handler (OTEL_FASTIFY_HOOK_SPANS=true) */
+  fastifyHookSpans?: boolean
+}
+
+export const INSTRUMENTATIONS = ['http', 'undici', 'pg', 'pino', 'mongodb', 'fastify'] as const
+export type InstrumentationName = (typeof INSTRUMENTATIONS)[number]
+
+/** Probes are noise in traces (and cheap to skip: a string compare, no glob). */
+const isProbePath = (url: string | undefined) => url === '/healthz' || url === '/readyz'
+
+/**
+ * Options from the environment, as register.ts reads them:
+ * - OTEL_NODE_DISABLED_INSTRUMENTATIONS: comma-separated names from INSTRUMENTATIONS (the variable
+ *   auto-instrumentations-node uses for the same purpose);
+ * - OTEL_FASTIFY_HOOK_SPANS: `true` adds a span for every Fastify hook (off: they cost more than
+ *   they tell, one span per hook per request).
+ * The sampler comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (read by the SDK itself).
+ */
+export function telemetryOptionsFromEnv(env: Record<string, string | undefined> = process.env): Pick<TelemetryOptions, 'disabled' | 'fastifyHookSpans'> {
+  const disabled = (env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '')
+    .split(',')
+    .map((s) => s.trim().replace(/^@fastify\/otel$/, 'fastify'))
+    .filter((s): s is InstrumentationName => (INSTRUMENTATIONS as readonly string[]).includes(s))
+  return { disabled, fastifyHookSpans: env.OTEL_FASTIFY_HOOK_SPANS === 'true' }
 }
 
 let sdk: NodeSDK | undefined
@@ -43,20 +69,29 @@ export function startTelemetry(opts: TelemetryOptions): NodeSDK {
     serviceName: opts.serviceName,
     resourceDetectors: [envDetector, hostDetector, osDetector, processDetector],
     spanProcessors,
-    instrumentations: [
-      new HttpInstrumentation({
-        // probes are noise in traces
-        ignoreIncomingRequestHook: (req) => req.url === '/healthz' || req.url === '/readyz',
-      }),
-      new UndiciInstrumentation(),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      new PinoInstrumentation(),
-      new MongoDBInstrumentation(),
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: '/{healthz,readyz}' }),
-    ],
+    instrumentations: instrumentations(opts),
   })
   sdk.start()
   return sdk
+}
+
+function instrumentations(opts: TelemetryOptions) {
+  const off = new Set(opts.disabled ?? [])
+  const all = {
+    http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbePath(req.url) }),
+    undici: () => new UndiciInstrumentation(),
+    pg: () => new PgInstrumentation({ enhancedDatabaseReporting: false }),
+    pino: () => new PinoInstrumentation(),
+    mongodb: () => new MongoDBInstrumentation(),
+    fastify: () =>
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        // a function, not a glob: the glob form builds a minimatch matcher on every request
+        ignorePaths: (route: { url: string }) => isProbePath(route.url),
+        instrumentHooks: opts.fastifyHookSpans === true,
+      }),
+  }
+  return INSTRUMENTATIONS.filter((name) => !off.has(name)).map((name) => all[name]())
 }
 
 export async function stopTelemetry(): Promise<void> {
