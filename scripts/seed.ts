@@ -4,8 +4,36 @@
 // in and registers it through the gateway (PUT /api/me), then makes the admin an admin with
 // `npm run user:role`. Idempotent: existing accounts are reused. Later issues add mentors,
 // requests and bookings here.
+//
+// `npm run seed -- --mentors FILE.jsonl` instead imports gen_mentors.py records as approved mentors
+// (mentor-catalog's src/cli/import-mentors.ts). That needs only Postgres, not the running stack:
+// mentor-catalog's own database URL is derived from DATABASE_URL (admin) as `npm run user:role` does.
 import { spawnSync } from 'node:child_process'
-import { REPO_ROOT } from './lib/emulators.ts'
+import path from 'node:path'
+import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { OFFLINE_ENV, REPO_ROOT } from './lib/emulators.ts'
+
+const mentorsAt = process.argv.indexOf('--mentors')
+if (mentorsAt >= 0) {
+  const file = process.argv[mentorsAt + 1]
+  if (!file) {
+    process.stderr.write('usage: npm run seed -- --mentors FILE.jsonl [--batch N]\n')
+    process.exit(2)
+  }
+  const rest = process.argv.slice(2).filter((_, i) => i !== mentorsAt - 2 && i !== mentorsAt - 1)
+  const cli = path.join(REPO_ROOT, 'services', 'mentor-catalog', 'src', 'cli', 'import-mentors.ts')
+  // npm runs scripts from the root; a relative FILE is relative to where npm was called
+  const res = spawnSync(process.execPath, [cli, path.resolve(process.env.INIT_CWD ?? process.cwd(), file), ...rest], {
+    env: {
+      ...(process.env as Record<string, string>),
+      ...OFFLINE_ENV,
+      DATABASE_URL: serviceDatabaseUrl(process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL, 'mentor_catalog'),
+    },
+    stdio: 'inherit',
+    cwd: path.dirname(cli),
+  })
+  process.exit(res.status ?? 1)
+}
 
 const gateway = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`
 const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'

@@ -62,6 +62,8 @@ const baseEnv: Record<string, string> = {
   OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
   NODE_ENV: process.env.NODE_ENV ?? 'development',
   NATS_URL: natsUrl,
+  // Locally every trace is worth keeping; production samples (see packages/telemetry).
+  OTEL_TRACES_SAMPLER: process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
   // One secret per run, shared by the gateway (signs) and the services (verify).
   IDENTITY_SECRET: process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url'),
 }

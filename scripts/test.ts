@@ -24,6 +24,7 @@ import { checkNats, checkPostgres } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
 import { findTestFiles, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
+import { findNatsServer, startPrivateNats, type PrivateNats } from './lib/test-nats.ts';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/sunbae_test';
 const RUN_DIR = path.join(REPO_ROOT, '.run');
@@ -49,6 +50,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 let emulators: Emulators | null = null;
+let privateNats: PrivateNats | null = null;
 let tapChild: ReturnType<typeof spawn> | null = null;
 
 /** Prints the closing lines and exits; the result line is always last. */
@@ -59,6 +61,7 @@ async function finish(summary: Pick<TapSummary, 'passed' | 'failed'>, code: numb
     summary = { passed: summary.passed, failed: Math.max(summary.failed, 1) };
     code = 130;
   }
+  if (privateNats) await timed('stop nats', () => privateNats!.stop());
   if (emulators) {
     const started = emulators.status.filter((s) => s.state === 'started').length;
     if (started) await timed('stop emulators', () => emulators!.stop());
@@ -127,7 +130,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
 
 const tStart = Date.now();
 const databaseUrl = process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
-const natsUrl = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+let natsUrl = process.env.TEST_NATS_URL || process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const { selection, tapArgs } = splitArgs(process.argv.slice(2), REPO_ROOT, process.env.INIT_CWD || process.cwd());
 
 // 1. Postgres and NATS must be there.
@@ -137,6 +140,19 @@ if (!pg.ok || !nats.ok) {
 }
 note(pg.ok ? pg.detail : '');
 note(nats.ok ? nats.detail : '');
+
+// Tests get a NATS of their own when this machine has the binary: nothing shared with a running
+// stack, no streams left over from earlier runs.
+const natsBinary = process.env.TEST_NATS_URL ? null : findNatsServer();
+if (natsBinary) {
+  try {
+    privateNats = await timed('private nats', () => startPrivateNats(natsBinary, path.join(RUN_DIR, 'test', 'nats')));
+    natsUrl = privateNats.url;
+    note(`private NATS with JetStream for this run at ${natsUrl}`);
+  } catch (err) {
+    note(`could not start a private NATS (${(err as Error).message}); using ${natsUrl}`);
+  }
+}
 
 // 2. Which tests?
 const discovered = findTestFiles(REPO_ROOT);

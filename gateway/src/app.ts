@@ -8,6 +8,7 @@ import firebase from './plugins/external/firebase.ts'
 import metrics from './plugins/app/metrics.ts'
 import accessLog from './plugins/app/access-log.ts'
 import edge from './plugins/app/edge.ts'
+import tracing from './plugins/app/tracing.ts'
 import security from './plugins/app/security.ts'
 import metricsRoute from './routes/metrics.ts'
 import proxyRoutes from './routes/proxy.ts'
@@ -66,6 +67,8 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
       flushMs: config.ACCESS_LOG_FLUSH_MS,
       bodyMax: config.ACCESS_LOG_BODY_MAX,
     })
+    // first of the per-request hooks, so refused requests are traced too
+    await app.register(tracing)
     await app.register(edge, {
       trustProxy: config.TRUST_PROXY,
       rateLimit: {

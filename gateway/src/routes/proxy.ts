@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import proxy from '@fastify/http-proxy'
+import { propagation } from '@opentelemetry/api'
 import { AppError } from '@sunbae/service-kit'
 import { IDENTITY_HEADER } from '@sunbae/service-kit/identity'
 import { accessFor, type Access } from '../access.ts'
@@ -117,6 +118,8 @@ export default async function proxyRoutes(app: FastifyInstance, opts: ProxyRoute
     headers['x-forwarded-proto'] = typeof proto === 'string' ? proto : (request.raw.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
     const host = client.viaTrustedProxy ? incoming['x-forwarded-host'] : undefined
     headers['x-forwarded-host'] = typeof host === 'string' ? host : incoming.host
+    // the service's spans continue the gateway's (traceparent/tracestate of the gateway's span)
+    if (request.traceContext !== null) propagation.inject(request.traceContext, headers)
     return headers
   }
 

@@ -24,6 +24,28 @@ export async function publishInTx(trx: Db, event: DomainEvent): Promise<void> {
     .execute()
 }
 
+/**
+ * Records many events in the caller's transaction with one multi-row INSERT (bulk imports).
+ * Rows keep the order of `events`, which is the order the relay publishes them in.
+ */
+export async function publishManyInTx(trx: Db, events: readonly DomainEvent[], opts: { chunkSize?: number } = {}): Promise<void> {
+  // 4 parameters a row; Postgres allows 65,535 per statement
+  const chunk = Math.min(opts.chunkSize ?? 5_000, 16_000)
+  for (let i = 0; i < events.length; i += chunk) {
+    await trx
+      .insertInto('outbox')
+      .values(
+        events.slice(i, i + chunk).map((event) => ({
+          event_id: event.id,
+          subject: event.type,
+          payload: JSON.stringify(event),
+          headers: JSON.stringify(event.trace ?? {}),
+        })),
+      )
+      .execute()
+  }
+}
+
 export interface OutboxRelayOptions {
   db: Kysely<any>
   js: JetStreamClient

@@ -2,7 +2,7 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { headers as natsHeaders } from '@nats-io/nats-core'
-import { createEvent, ensureStreams, OutboxRelay, publishInTx } from '../src/index.ts'
+import { createEvent, ensureStreams, OutboxRelay, publishInTx, publishManyInTx } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/outbox-crash.ts', import.meta.url))
@@ -131,4 +131,26 @@ t.test('publish failures are recorded and retried until they succeed', async (t)
   await waitFor(async () => (await unpublished()) === 0, { what: 'row published once the stream exists' })
   await r.stop()
   t.equal((await streamMessages(bus.jsm, late)).length, 1)
+})
+
+t.test('publishManyInTx: one transaction, many rows, published once each in order; rolled back with the transaction', async (t) => {
+  const subject = `${p}.batch.imported`
+  const events = Array.from({ length: 25 }, (_, i) =>
+    createEvent({ type: subject, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { i } }),
+  )
+  // a failing transaction leaves nothing behind
+  await t.rejects(
+    schema.db.transaction().execute(async (trx) => {
+      await publishManyInTx(trx, events, { chunkSize: 10 })
+      throw new Error('import batch failed')
+    }),
+  )
+  t.equal(await unpublished(), 0, 'rolled back')
+
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, events, { chunkSize: 10 }))
+  t.equal(await unpublished(), 25)
+  t.equal(await relay().flush(), 25)
+  const msgs = (await streamMessages(bus.jsm, STREAM)).filter((m) => m.subject === subject)
+  t.same(msgs.map((m) => m.data.data.i), events.map((_, i) => i), 'in order, each once')
+  t.same(msgs.map((m) => m.headers['Nats-Msg-Id']), events.map((e) => e.id))
 })

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace'
@@ -28,18 +30,43 @@ const isProbePath = (url: string | undefined) => url === '/healthz' || url === '
 /**
  * Options from the environment, as register.ts reads them:
  * - OTEL_NODE_DISABLED_INSTRUMENTATIONS: comma-separated names from INSTRUMENTATIONS (the variable
- *   auto-instrumentations-node uses for the same purpose);
- * - OTEL_FASTIFY_HOOK_SPANS: `true` adds a span for every Fastify hook (off: they cost more than
- *   they tell, one span per hook per request).
- * The sampler comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG (read by the SDK itself).
+ *   auto-instrumentations-node uses for the same purpose); when unset, the `sunbae.telemetry.disabledInstrumentations`
+ *   list of the package.json in the working directory (the gateway traces its own requests, see
+ *   gateway/src/plugins/app/tracing.ts, and turns the generic http/fastify/undici spans off there);
+ * - OTEL_FASTIFY_HOOK_SPANS: `true` adds a span for every Fastify hook (off by default: one span
+ *   per hook per request costs more than it tells).
+ * The sampler comes from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, read by the SDK; see
+ * DEFAULT_SAMPLER for what applies when they are unset.
  */
-export function telemetryOptionsFromEnv(env: Record<string, string | undefined> = process.env): Pick<TelemetryOptions, 'disabled' | 'fastifyHookSpans'> {
-  const disabled = (env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '')
-    .split(',')
+export function telemetryOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): Pick<TelemetryOptions, 'disabled' | 'fastifyHookSpans'> {
+  let names: string[]
+  if (env.OTEL_NODE_DISABLED_INSTRUMENTATIONS !== undefined) names = env.OTEL_NODE_DISABLED_INSTRUMENTATIONS.split(',')
+  else {
+    try {
+      const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { sunbae?: { telemetry?: { disabledInstrumentations?: unknown } } }
+      const list = pkg.sunbae?.telemetry?.disabledInstrumentations
+      names = Array.isArray(list) ? list.map(String) : []
+    } catch {
+      names = []
+    }
+  }
+  const disabled = names
     .map((s) => s.trim().replace(/^@fastify\/otel$/, 'fastify'))
     .filter((s): s is InstrumentationName => (INSTRUMENTATIONS as readonly string[]).includes(s))
   return { disabled, fastifyHookSpans: env.OTEL_FASTIFY_HOOK_SPANS === 'true' }
 }
+
+/**
+ * The sampler when OTEL_TRACES_SAMPLER is unset: a trace is kept for 1 request in 10 at the edge
+ * (the gateway, or a service for work that starts there), and every service follows the caller's
+ * decision (parent-based), so a trace is kept whole or not at all. Unsampled requests still get a
+ * trace id: it goes into logs, access-log events and the traceparent sent on (flag 00).
+ * OTEL_TRACES_SAMPLER=parentbased_always_on keeps every trace (e.g. while debugging locally).
+ */
+export const DEFAULT_SAMPLER = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' } as const
 
 let sdk: NodeSDK | undefined
 
@@ -60,6 +87,10 @@ export function startTelemetry(opts: TelemetryOptions): NodeSDK {
   // metrics and logs.
   process.env.OTEL_METRICS_EXPORTER ??= 'none'
   process.env.OTEL_LOGS_EXPORTER ??= 'none'
+  if (!process.env.OTEL_TRACES_SAMPLER) {
+    process.env.OTEL_TRACES_SAMPLER = DEFAULT_SAMPLER.OTEL_TRACES_SAMPLER
+    process.env.OTEL_TRACES_SAMPLER_ARG ||= DEFAULT_SAMPLER.OTEL_TRACES_SAMPLER_ARG
+  }
   // Without an exporter a processor that drops spans still makes the SDK register its tracer
   // provider, so new traces get real ids (for logs and for propagation over HTTP and NATS).
   const spanProcessors: SpanProcessor[] = opts.otlpEndpoint

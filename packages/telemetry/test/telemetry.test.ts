@@ -65,8 +65,17 @@ t.test('loaded with --import: logs carry the trace id and outgoing calls carry t
 
   const fresh = await fetch(`http://127.0.0.1:${port}/hello`)
   const started = ((await fresh.json()) as { traceparent: string }).traceparent
-  t.match(started, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'a request without trace context starts a new trace')
+  // the default sampler keeps 1 trace in 10 (DEFAULT_SAMPLER): sampled or not, the trace id is real
+  t.match(started, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/, 'a request without trace context starts a new trace')
   t.notMatch(started, /^00-0{32}-/, 'with a real trace id')
+
+  // an unsampled caller (flag 00): nothing is recorded, but the trace id still reaches logs and the next hop
+  const quietId = '5bf92f3577b34da6a3ce929d0e0e4737'
+  const quiet = await fetch(`http://127.0.0.1:${port}/hello`, { headers: { traceparent: `00-${quietId}-00f067aa0ba902b7-00` } })
+  const quietParent = ((await quiet.json()) as { traceparent: string }).traceparent
+  t.match(quietParent, new RegExp(`^00-${quietId}-[0-9a-f]{16}-00$`), 'an unsampled trace is propagated, still unsampled')
+  const quietLog = await waitFor((l) => l.msg === 'inside the handler' && l.trace_id === quietId)
+  t.equal(quietLog.trace_id, quietId, 'and its log lines carry its trace id')
 
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')

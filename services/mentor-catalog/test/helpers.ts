@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { jetstream } from '@nats-io/jetstream'
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream'
 import type { FastifyInstance } from 'fastify'
 import type { DomainEvent } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
@@ -7,6 +7,8 @@ import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
 import { definition } from '../src/service.ts'
 import pkg from '../package.json' with { type: 'json' }
+
+const STARTED_AT = new Date(Date.now() - 5_000)
 
 export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
@@ -25,6 +27,8 @@ export function testEnv(): Record<string, string> {
 export async function buildCatalog(): Promise<FastifyInstance> {
   const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(), definition.configDefaults))
   await app.ready()
+  // The search read model is built from Postgres after start; tests want it complete.
+  await app.mentorSearch.whenReady()
   return app
 }
 
@@ -40,7 +44,12 @@ export async function readEvents(
   opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
 ): Promise<DomainEvent<any>[]> {
   const js = jetstream(nc)
-  const consumer = await js.consumers.get(stream, { filter_subjects: subject })
+  // Start shortly before this test file began: the stream may hold many older events.
+  const consumer = await js.consumers.get(stream, {
+    filter_subjects: subject,
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: STARTED_AT.toISOString(),
+  })
   const found: DomainEvent<any>[] = []
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000)
   let reachedAt: number | undefined

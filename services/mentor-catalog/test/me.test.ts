@@ -77,12 +77,12 @@ t.test('bad input and missing identity get clear 4xx JSON', async (t) => {
   t.equal(notJson.statusCode, 400)
 })
 
-t.test('/readyz checks Postgres and NATS; the OpenAPI document lists /api/me', async (t) => {
+t.test('/readyz checks Postgres, NATS and the search index; the OpenAPI document lists /api/me', async (t) => {
   const app = await buildCatalog()
   t.teardown(() => app.close())
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 200, ready.body)
-  t.same(ready.json().checks, { postgres: 'ok', nats: 'ok' })
+  t.same(ready.json().checks, { postgres: 'ok', nats: 'ok', 'search-index': 'ok' })
   const doc = (await app.inject('/openapi.json')).json()
   t.ok(doc.paths['/api/me/']?.put ?? doc.paths['/api/me']?.put, 'PUT /api/me documented')
 })

@@ -1,12 +1,12 @@
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
-import { trace } from '@opentelemetry/api'
+import type { FastifyError, FastifyInstance } from 'fastify'
 import { AppError } from '@sunbae/service-kit'
 import type { Histogram } from 'prom-client'
 import type { AuthenticatedCaller } from '../../lib/authenticator.ts'
 import { createClientAddressResolver, type ClientAddress } from '../../lib/client-ip.ts'
 import { FixedWindowLimiter } from '../../lib/rate-limit.ts'
 import { BODY_KEEP_MAX } from './access-log.ts'
+import { traceIdOf } from './tracing.ts'
 
 /** What the gateway learns about a request on its way through; read by the proxy and the access log. */
 export interface ProxyRouteRuntime {
@@ -58,17 +58,6 @@ function codeOf(err: FastifyError | AppError): string {
   if (err.code?.startsWith('FST_ERR_CTP_BODY_TOO_LARGE')) return 'PAYLOAD_TOO_LARGE'
   if (err.code?.startsWith('FST_ERR_CTP_INVALID_MEDIA_TYPE')) return 'UNSUPPORTED_MEDIA_TYPE'
   return 'BAD_REQUEST'
-}
-
-function traceIdOf(request: FastifyRequest): string | null {
-  const span = trace.getActiveSpan()
-  if (span) {
-    const id = span.spanContext().traceId
-    if (id !== '00000000000000000000000000000000') return id
-  }
-  // without tracing loaded, keep the caller's trace id if it sent one
-  const tp = request.headers.traceparent
-  return typeof tp === 'string' && tp.length >= 55 ? tp.slice(3, 35) : null
 }
 
 /**

@@ -45,3 +45,26 @@ export const SlowQueryV1 = Type.Object({
   occurredAt: Type.String({ format: 'date-time' }),
 })
 export type SlowQueryV1 = Static<typeof SlowQueryV1>
+
+/** One per GET /api/mentors: what was searched, what came back, how long it took (tracking's search keywords). */
+export const SearchPerformedV1 = Type.Object({
+  query: Type.Union([Type.String(), Type.Null()], { description: 'q as given, null for a plain list' }),
+  terms: Type.Array(Type.String(), { description: 'normalized terms that had to match' }),
+  filters: Type.Object({
+    skills: Type.Array(Type.String()),
+    languages: Type.Array(Type.String()),
+    minRate: Type.Union([Type.Integer(), Type.Null()]),
+    maxRate: Type.Union([Type.Integer(), Type.Null()]),
+    minYears: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+  sort: Type.String(),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  resultCount: Type.Integer({ description: 'total matches' }),
+  latencyMs: Type.Number(),
+  user: Type.Union([Type.String(), Type.Null()], { description: 'uid, null when anonymous' }),
+  requestId: Type.String(),
+  traceId: Type.Union([Type.String(), Type.Null()]),
+  occurredAt: Type.String({ format: 'date-time' }),
+})
+export type SearchPerformedV1 = Static<typeof SearchPerformedV1>

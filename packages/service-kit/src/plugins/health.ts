@@ -43,8 +43,9 @@ export default fp(
 
     // Responses finishing while we drain close their keep-alive connection, otherwise the server's
     // close would wait for idle sockets until their keep-alive timeout.
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (app.readiness.draining) reply.header('connection', 'close')
+      done(null, payload)
     })
 
     app.get(

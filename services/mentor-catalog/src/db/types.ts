@@ -24,7 +24,57 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface CompletedSessions {
+  booking_id: string;
+  completed_at: Timestamp;
+  mentee_uid: string;
+  mentor_id: string;
+}
+
+export interface MentorApplications {
+  bio: string;
+  company: string | null;
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  headline: string;
+  hourly_rate: number;
+  id: string;
+  languages: Generated<string[]>;
+  links: Generated<Json>;
+  reason: string | null;
+  skills: Generated<string[]>;
+  status: Generated<string>;
+  timezone: string;
+  uid: string;
+  years_experience: number;
+}
+
+export interface Mentors {
+  approved_at: Timestamp;
+  bio: string;
+  company: string | null;
+  created_at: Generated<Timestamp>;
+  display_name: string;
+  headline: string;
+  hourly_rate: number;
+  id: string;
+  languages: Generated<string[]>;
+  links: Generated<Json>;
+  rating: Generated<Numeric>;
+  rating_total: Generated<Numeric>;
+  review_count: Generated<number>;
+  skills: Generated<string[]>;
+  status: string;
+  timezone: Generated<string>;
+  uid: string | null;
+  updated_at: Generated<Timestamp>;
+  years_experience: number;
+}
 
 export interface Outbox {
   attempts: Generated<number>;
@@ -44,6 +94,17 @@ export interface ProcessedEvents {
   processed_at: Generated<Timestamp>;
 }
 
+export interface Reviews {
+  author_name: string | null;
+  booking_id: string;
+  comment: Generated<string>;
+  created_at: Generated<Timestamp>;
+  id: string;
+  mentee_uid: string;
+  mentor_id: string;
+  rating: number;
+}
+
 export interface Users {
   created_at: Generated<Timestamp>;
   display_name: string | null;
@@ -56,7 +117,11 @@ export interface Users {
 }
 
 export interface DB {
+  completed_sessions: CompletedSessions;
+  mentor_applications: MentorApplications;
+  mentors: Mentors;
   outbox: Outbox;
   processed_events: ProcessedEvents;
+  reviews: Reviews;
   users: Users;
 }

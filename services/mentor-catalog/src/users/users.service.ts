@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Auth } from 'firebase-admin/auth'
-import { CatalogEvents, type EventActor, type Identity, type Me, type Role } from '@sunbae/contracts'
+import { CatalogEvents, type EventActor, type Identity, type Me, type Paged, type Role } from '@sunbae/contracts'
 import { notFound } from '@sunbae/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { DB } from '../db/types.ts'
@@ -77,11 +77,17 @@ export class UsersService {
    * Changes a user's role everywhere it lives: the custom claim the gateway authorizes with, the
    * mirror, and the user's sessions (refresh tokens revoked, so the next token carries the new
    * claim). Firebase is called inside the DB transaction: if it fails, nothing is committed; if the
-   * commit fails afterwards, running the same change again converges.
+   * commit fails afterwards, running the same change again converges. With `opts.trx` the change
+   * joins the caller's transaction (call it last there, so little can fail after Firebase changed).
    */
-  async changeRole(target: { uid?: string; email?: string }, role: Role, actor: EventActor): Promise<{ me: Me; from: Role }> {
+  async changeRole(
+    target: { uid?: string; email?: string },
+    role: Role,
+    actor: EventActor,
+    opts: { trx?: Transaction<DB> } = {},
+  ): Promise<{ me: Me; from: Role }> {
     const record = target.uid ? await this.#auth.getUser(target.uid) : await this.#auth.getUserByEmail(target.email ?? '')
-    const result = await this.#db.transaction().execute(async (trx) => {
+    const work = async (trx: Transaction<DB>) => {
       const existing = await this.#repo.findByUid(record.uid, trx)
       const from = (existing?.role as Role | undefined) ?? ((record.customClaims?.role as Role | undefined) ?? 'mentee')
       if (!existing) {
@@ -102,8 +108,20 @@ export class UsersService {
       await this.#auth.setCustomUserClaims(record.uid, { ...(record.customClaims ?? {}), role })
       await this.#auth.revokeRefreshTokens(record.uid)
       return { row, from }
-    })
+    }
+    // Joining the caller's transaction (approval): the caller commits, then flushes the outbox.
+    if (opts.trx) {
+      const result = await work(opts.trx)
+      return { me: toMe(result.row), from: result.from }
+    }
+    const result = await this.#db.transaction().execute(work)
     this.#events.flushSoon()
     return { me: toMe(result.row), from: result.from }
+  }
+
+  /** Admin search of the mirror by email or name (substring, case-insensitive), newest first. */
+  async search(query: { q?: string; role?: Role; page: number; pageSize: number }): Promise<Paged<Me>> {
+    const { rows, total } = await this.#repo.search(query)
+    return { items: rows.map(toMe), total, page: query.page, pageSize: query.pageSize }
   }
 }

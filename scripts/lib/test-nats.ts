@@ -1,0 +1,95 @@
+// A NATS server of the test run's own, so tests never share streams and durable consumers with a
+// local stack that runs at the same time (or with the events earlier runs left behind). Used when
+// the nats-server binary is on this machine and TEST_NATS_URL is not set; otherwise the tests use
+// NATS_URL as it is.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const CANDIDATES = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
+
+export function findNatsServer(): string | null {
+  const fromPath = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'nats-server'));
+  return [...fromPath, ...CANDIDATES].find((p) => fs.existsSync(p)) ?? null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('data', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.setTimeout(500, () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** A server left behind by a run that was killed hard: stop it before reusing its folder. */
+function killStale(pidFile: string): void {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  } catch {
+    return;
+  }
+  try {
+    if (pid > 0 && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nats-server')) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
+export interface PrivateNats {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts nats-server with JetStream on a free loopback port and a fresh store in `dir`. */
+export async function startPrivateNats(binary: string, dir: string, timeoutMs = 10_000): Promise<PrivateNats> {
+  killStale(`${dir}.pid`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, '-l', path.join(dir, 'nats.log')], {
+    stdio: 'ignore',
+  });
+  if (child.pid) fs.writeFileSync(`${dir}.pid`, String(child.pid));
+  const deadline = Date.now() + timeoutMs;
+  while (!(await answers(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not start on 127.0.0.1:${port} (see ${path.join(dir, 'nats.log')})`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(`${dir}.pid`, { force: true });
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely'
+import type { FastifyInstance } from 'fastify'
+import {
+  CatalogEvents,
+  type AdminMentor,
+  type EventActor,
+  type MentorProfilePatch,
+  type MyMentorProfile,
+} from '@sunbae/contracts'
+import { notFound } from '@sunbae/service-kit'
+import type { DB } from '../db/types.ts'
+import { MentorsRepository } from './mentors.repository.ts'
+import { toAdminMentor, toMyMentorProfile, toProfileEvent } from './mentors.mapper.ts'
+import type { MentorRow, MentorUpdate } from './mentors.table.ts'
+import { assertTimezone } from './timezones.ts'
+
+type Events = FastifyInstance['events']
+
+const mentorNotFound = () => notFound('No such mentor', 'MENTOR_NOT_FOUND')
+
+/**
+ * Mentor profiles: the mentor's own view and edits, and the admin's suspend/reinstate. Every change
+ * publishes the whole profile through the outbox in the same transaction.
+ */
+export class MentorsService {
+  readonly #db: Kysely<DB>
+  readonly #repo: MentorsRepository
+  readonly #events: Events
+
+  constructor(db: Kysely<DB>, events: Events) {
+    this.#db = db
+    this.#repo = new MentorsRepository(db)
+    this.#events = events
+  }
+
+  /** The profile of the mentor signed in as `uid`: there is no id to pass, so nobody reaches another's. */
+  async getMine(uid: string): Promise<MyMentorProfile> {
+    const row = await this.#repo.findByUid(uid)
+    if (!row) throw notFound('You have no mentor profile: apply first (POST /api/mentors/applications)', 'MENTOR_NOT_FOUND')
+    return toMyMentorProfile({ ...row, uid })
+  }
+
+  async updateMine(uid: string, patch: MentorProfilePatch, actor: EventActor): Promise<MyMentorProfile> {
+    assertTimezone(patch.timezone)
+    const changes: MentorUpdate = {}
+    if (patch.headline !== undefined) changes.headline = patch.headline
+    if (patch.bio !== undefined) changes.bio = patch.bio
+    if (patch.skills !== undefined) changes.skills = patch.skills
+    if (patch.company !== undefined) changes.company = patch.company
+    if (patch.yearsExperience !== undefined) changes.years_experience = patch.yearsExperience
+    if (patch.hourlyRate !== undefined) changes.hourly_rate = patch.hourlyRate
+    if (patch.languages !== undefined) changes.languages = patch.languages
+    if (patch.timezone !== undefined) changes.timezone = patch.timezone
+    if (patch.links !== undefined) changes.links = JSON.stringify(patch.links)
+
+    const row = await this.#db.transaction().execute(async (trx) => {
+      const mine = await this.#repo.findByUid(uid, trx, { forUpdate: true })
+      if (!mine) throw notFound('You have no mentor profile: apply first (POST /api/mentors/applications)', 'MENTOR_NOT_FOUND')
+      const updated = (await this.#repo.update(mine.id, changes, trx))!
+      await this.#publish(trx, CatalogEvents.mentorUpdated, toProfileEvent(updated), actor, updated.id)
+      return updated
+    })
+    this.#events.flushSoon()
+    return toMyMentorProfile({ ...row, uid })
+  }
+
+  async getForAdmin(id: string): Promise<AdminMentor> {
+    const row = await this.#repo.findById(id)
+    if (!row) throw mentorNotFound()
+    return toAdminMentor(row)
+  }
+
+  /** Hides the mentor from the page and search. Suspending a suspended mentor changes nothing and publishes nothing. */
+  suspend(id: string, reason: string, actor: EventActor): Promise<AdminMentor> {
+    return this.#setStatus(id, 'suspended', actor, (row) => ({
+      event: CatalogEvents.mentorSuspended,
+      data: { ...toProfileEvent(row), reason },
+    }))
+  }
+
+  reinstate(id: string, actor: EventActor): Promise<AdminMentor> {
+    return this.#setStatus(id, 'active', actor, (row) => ({ event: CatalogEvents.mentorReinstated, data: toProfileEvent(row) }))
+  }
+
+  async #setStatus(
+    id: string,
+    status: 'active' | 'suspended',
+    actor: EventActor,
+    eventFor: (row: MentorRow) => { event: { type: string; version: number }; data: unknown },
+  ): Promise<AdminMentor> {
+    let changed = false
+    const row = await this.#db.transaction().execute(async (trx) => {
+      const current = await this.#repo.findById(id, trx, { forUpdate: true })
+      if (!current) throw mentorNotFound()
+      if (current.status === status) return current
+      const updated = (await this.#repo.update(id, { status }, trx))!
+      const { event, data } = eventFor(updated)
+      await this.#publish(trx, event, data, actor, id)
+      changed = true
+      return updated
+    })
+    if (changed) this.#events.flushSoon()
+    return toAdminMentor(row)
+  }
+
+  async #publish(trx: Parameters<Events['publishInTx']>[0], e: { type: string; version: number }, data: unknown, actor: EventActor, mentorId: string) {
+    await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'mentor', id: mentorId }))
+  }
+}
