@@ -1,9 +1,11 @@
 // `npm run seed` — demo data for a running local stack (`npm start` in another terminal).
 //
 // Creates three demo accounts in the Firebase Auth EMULATOR (never in a real project), signs each
-// in and registers it through the gateway (PUT /api/me), then makes the admin an admin with
-// `npm run user:role`. Idempotent: existing accounts are reused. Later issues add mentors,
-// requests and bookings here.
+// in and registers it through the gateway (PUT /api/me), makes the admin an admin with
+// `npm run user:role`, lets the mentor account apply and the admin approve it — the real flow,
+// through the gateway — and imports 2,000 generated mentors (scripts/data/gen-mentors-2000.jsonl,
+// from ../shared/data/gen_mentors.py) so search has something to find. Idempotent: existing accounts,
+// profiles and mentors are reused. Later issues add requests and bookings here.
 //
 // `npm run seed -- --mentors FILE.jsonl` instead imports gen_mentors.py records as approved mentors
 // (mentor-catalog's src/cli/import-mentors.ts). That needs only Postgres, not the running stack:
@@ -13,17 +15,9 @@ import path from 'node:path'
 import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
 import { OFFLINE_ENV, REPO_ROOT } from './lib/emulators.ts'
 
-const mentorsAt = process.argv.indexOf('--mentors')
-if (mentorsAt >= 0) {
-  const file = process.argv[mentorsAt + 1]
-  if (!file) {
-    process.stderr.write('usage: npm run seed -- --mentors FILE.jsonl [--batch N]\n')
-    process.exit(2)
-  }
-  const rest = process.argv.slice(2).filter((_, i) => i !== mentorsAt - 2 && i !== mentorsAt - 1)
+function importMentors(file: string, extra: string[] = []): number {
   const cli = path.join(REPO_ROOT, 'services', 'mentor-catalog', 'src', 'cli', 'import-mentors.ts')
-  // npm runs scripts from the root; a relative FILE is relative to where npm was called
-  const res = spawnSync(process.execPath, [cli, path.resolve(process.env.INIT_CWD ?? process.cwd(), file), ...rest], {
+  const res = spawnSync(process.execPath, [cli, file, ...extra], {
     env: {
       ...(process.env as Record<string, string>),
       ...OFFLINE_ENV,
@@ -32,7 +26,19 @@ if (mentorsAt >= 0) {
     stdio: 'inherit',
     cwd: path.dirname(cli),
   })
-  process.exit(res.status ?? 1)
+  return res.status ?? 1
+}
+
+const mentorsAt = process.argv.indexOf('--mentors')
+if (mentorsAt >= 0) {
+  const file = process.argv[mentorsAt + 1]
+  if (!file) {
+    process.stderr.write('usage: npm run seed -- --mentors FILE.jsonl [--batch N]\n')
+    process.exit(2)
+  }
+  const rest = process.argv.slice(2).filter((_, i) => i !== mentorsAt - 2 && i !== mentorsAt - 1)
+  // npm runs scripts from the root; a relative FILE is relative to where npm was called
+  process.exit(importMentors(path.resolve(process.env.INIT_CWD ?? process.cwd(), file), rest))
 }
 
 const gateway = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 8080}`
@@ -71,18 +77,66 @@ async function signIn(email: string, displayName: string): Promise<string> {
   return inn.body.idToken!
 }
 
+async function api(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${gateway}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }).catch(() => fail(`The gateway does not answer at ${gateway}. Start the platform first: npm start`))
+  const text = await res.text()
+  return { status: res.status, json: text ? JSON.parse(text) : null }
+}
+
+const must = <R extends { status: number; json: any }>(what: string, r: R, ok: number[] = [200, 201]): R => {
+  if (!ok.includes(r.status)) fail(`${what} answered ${r.status}: ${JSON.stringify(r.json)}`)
+  return r
+}
+
+// 1. Accounts. The admin gets its role from the CLI (someone has to be the first admin).
 for (const account of DEMO_ACCOUNTS) {
   const token = await signIn(account.email, account.displayName)
-  const res = await fetch(`${gateway}/api/me`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ displayName: account.displayName }),
-  }).catch(() => fail(`The gateway does not answer at ${gateway}. Start the platform first: npm start`))
-  if (!res.ok) fail(`PUT /api/me for ${account.email} answered ${res.status}: ${await res.text()}`)
-  if (account.role !== 'mentee') {
-    const r = spawnSync('npm', ['run', '--silent', 'user:role', '--', account.email, account.role], { cwd: REPO_ROOT, stdio: 'inherit' })
-    if (r.status !== 0) fail(`Could not make ${account.email} ${account.role}`)
+  must(`PUT /api/me for ${account.email}`, await api('PUT', '/api/me', token, { displayName: account.displayName }))
+  if (account.role === 'admin') {
+    const r = spawnSync('npm', ['run', '--silent', 'user:role', '--', account.email, 'admin'], { cwd: REPO_ROOT, stdio: 'inherit' })
+    if (r.status !== 0) fail(`Could not make ${account.email} admin`)
   }
-  process.stdout.write(`${account.email} (${account.role}) ready\n`)
 }
-process.stdout.write(`\nDemo accounts (password ${PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.email).join(', ')}\n`)
+
+// 2. The mentor becomes one the way everyone does: apply, an admin approves.
+const adminToken = await signIn('admin@sunbae.test', '') // a fresh token carries the admin claim
+let mentorToken = await signIn('mentor@sunbae.test', '')
+if ((await api('GET', '/api/mentors/me', mentorToken)).status !== 200) {
+  const applied = await api('POST', '/api/mentors/applications', mentorToken, {
+    headline: '백엔드 10년차 · 면접 코칭 / Backend engineer, interview coaching',
+    bio: '대규모 트래픽 서비스의 백엔드를 만들어 왔습니다. 이직, 연봉협상, 시스템 디자인 면접을 함께 준비해요. I also mentor in English: system design, career changes, code review.',
+    skills: ['node.js', 'typescript', 'postgresql', 'system design', '면접', '이직'],
+    company: 'Sunbae',
+    yearsExperience: 10,
+    hourlyRate: 80000,
+    languages: ['ko', 'en'],
+    timezone: 'Asia/Seoul',
+    links: ['https://example.com/kim-sunbae'],
+  })
+  must('POST /api/mentors/applications', applied, [201, 409])
+  const mine = must('GET /api/mentors/applications/me', await api('GET', '/api/mentors/applications/me', mentorToken))
+  const list = Array.isArray(mine.json) ? mine.json : (mine.json.items ?? [])
+  const pending = list.find((a: { status: string }) => a.status === 'pending')
+  if (pending) must('approving the demo mentor', await api('POST', `/api/admin/mentors/applications/${pending.id}/approve`, adminToken))
+  mentorToken = await signIn('mentor@sunbae.test', '')
+}
+const mentor = must('GET /api/mentors/me', await api('GET', '/api/mentors/me', mentorToken)).json as { id: string }
+
+// 3. Mentors to search.
+if (importMentors(path.join(REPO_ROOT, 'scripts', 'data', 'gen-mentors-2000.jsonl')) !== 0) fail('Importing the demo mentors failed')
+
+process.stdout.write(
+  [
+    '',
+    `Demo accounts (password ${PASSWORD}):`,
+    '  admin@sunbae.test   admin',
+    `  mentor@sunbae.test  mentor (profile ${gateway}/api/mentors/${mentor.id})`,
+    '  mentee@sunbae.test  mentee',
+    `2,000 demo mentors imported: try ${gateway}/api/mentors?q=면접`,
+    '',
+  ].join('\n'),
+)

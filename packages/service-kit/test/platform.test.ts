@@ -85,6 +85,15 @@ async function build(handled: DomainEvent[]) {
           await sql`select pg_sleep(0.05), ${`secret-${id}`}::text as s`.execute(app.db)
           return { ok: true }
         })
+        app.post('/dup', async () => {
+          await sql`insert into processed_events (consumer, event_id) values ('dup', '00000000-0000-4000-8000-000000000001') on conflict do nothing`.execute(app.db)
+          await sql`insert into processed_events (consumer, event_id) values ('dup', '00000000-0000-4000-8000-000000000001')`.execute(app.db)
+          return { ok: true }
+        })
+        app.get('/bad-value', async () => {
+          await sql`select ${'not-a-uuid'}::uuid`.execute(app.db)
+          return { ok: true }
+        })
         app.post('/things', { schema: { response: { 201: Type.Object({ id: Type.String() }) } } }, async (_req, reply) => {
           const event = app.events.create(subject, 1, { n: 1 }, { type: 'system', id: null })
           await app.db.transaction().execute((trx) => app.events.publishInTx(trx, event))
@@ -108,6 +117,19 @@ t.test('a 5xx is reported on telemetry.error with its stack, the client sees non
   const report = (await reported).json<Record<string, unknown>>()
   t.match(report, { service: `kit-test-${id}`, route: '/boom', status: 500, requestId: res.json().error.requestId })
   t.match(report.stack, /platform\.test\.ts/)
+})
+
+t.test('constraint violations and values Postgres refuses are 4xx, not 5xx', async (t) => {
+  const app = await build([])
+  t.teardown(() => app.close())
+  await app.ready()
+  const dup = await app.inject({ method: 'POST', url: '/dup' })
+  t.equal(dup.statusCode, 409)
+  t.equal(dup.json().error.code, 'CONFLICT')
+  t.notMatch(dup.body, /processed_events|duplicate key/, 'no internals')
+  const bad = await app.inject('/bad-value')
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().error.code, 'BAD_REQUEST')
 })
 
 t.test('a slow query is reported on telemetry.slow_query without its parameter values', async (t) => {

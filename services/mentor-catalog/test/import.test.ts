@@ -1,16 +1,16 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { randomInt } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { buildCatalog, testEnv } from './helpers.ts'
 import { importedMentorId } from '../src/mentors/import.ts'
+import { generateMentors } from './search-fixture.ts'
 
 const cli = fileURLToPath(new URL('../src/cli/import-mentors.ts', import.meta.url))
-const generator = fileURLToPath(new URL('../../../../shared/data/gen_mentors.py', import.meta.url))
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { env: testEnv(), encoding: 'utf8', timeout: 120_000 })
 
 const dir = mkdtempSync(path.join(tmpdir(), 'import-mentors-'))
@@ -21,21 +21,14 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }))
  * with other tests that may import the same generated file.
  */
 function generated(n: number): { file: string; records: Record<string, any>[] } {
-  const raw = path.join(dir, `raw-${n}.jsonl`)
-  const gen = spawnSync('python3', [generator, String(n), raw], { encoding: 'utf8' })
-  if (gen.status !== 0) throw new Error(`gen_mentors.py: ${gen.stderr}`)
   const offset = randomInt(1_000_000_000, 2_000_000_000)
-  const records = readFileSync(raw, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l))
-    .map((r) => ({ ...r, id: r.id + offset }))
+  const records = generateMentors(n).map((r) => ({ ...r, id: r.id + offset }) as Record<string, any>)
   const file = path.join(dir, `mentors-${offset}.jsonl`)
   writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n')
   return { file, records }
 }
 
-t.test('imports generated mentors as approved active mentors with outbox events; re-import duplicates nothing', { skip: spawnSync('python3', ['--version']).status === 0 ? false : 'python3 is missing' }, async (t) => {
+t.test('imports generated mentors as approved active mentors with outbox events; re-import duplicates nothing', async (t) => {
   const app = await buildCatalog()
   t.teardown(() => app.close())
   const { file, records } = generated(250)

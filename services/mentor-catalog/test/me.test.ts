@@ -86,3 +86,17 @@ t.test('/readyz checks Postgres, NATS and the search index; the OpenAPI document
   const doc = (await app.inject('/openapi.json')).json()
   t.ok(doc.paths['/api/me/']?.put ?? doc.paths['/api/me']?.put, 'PUT /api/me documented')
 })
+
+t.test('an email still held by a deleted account moves to the new account (Firebase keeps emails unique)', async (t) => {
+  const app = await buildCatalog()
+  t.teardown(() => app.close())
+  const email = `moved-${randomUUID()}@example.com`
+  const oldUid = `u-${randomUUID()}`
+  const newUid = `u-${randomUUID()}`
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: identityHeaders({ uid: oldUid, email }), payload: {} })).statusCode, 201)
+  const res = await app.inject({ method: 'PUT', url: '/api/me', headers: identityHeaders({ uid: newUid, email }), payload: {} })
+  t.equal(res.statusCode, 201, res.body)
+  t.equal(res.json().email, email)
+  const old = await app.inject({ method: 'GET', url: '/api/me', headers: identityHeaders({ uid: oldUid }) })
+  t.equal(old.json().email, null, 'the stale mirror row let go of the email')
+})

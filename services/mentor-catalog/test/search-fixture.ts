@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
@@ -12,7 +10,8 @@ import { definition } from '../src/service.ts'
 import { adminUrl as baseAdminUrl } from './helpers.ts'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-export const GEN_MENTORS = join(REPO_ROOT, '..', 'shared', 'data', 'gen_mentors.py')
+/** gen_mentors.py output committed with the repo (see scripts/data/README.md). */
+export const GEN_MENTORS_FIXTURE = join(REPO_ROOT, 'scripts', 'data', 'gen-mentors-2000.jsonl')
 
 /** A record of gen_mentors.py */
 export interface GenMentor {
@@ -33,9 +32,9 @@ export interface GenMentor {
 export const mentorUuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`
 
 export function generateMentors(n: number): GenMentor[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'sunbae-search-')), `mentors-${n}.jsonl`)
-  execFileSync('python3', [GEN_MENTORS, String(n), file])
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as GenMentor)
+  const all = readFileSync(GEN_MENTORS_FIXTURE, 'utf8').split('\n').filter(Boolean)
+  if (n > all.length) throw new Error(`the fixture holds ${all.length} mentors, ${n} asked for`)
+  return all.slice(0, n).map((l) => JSON.parse(l) as GenMentor)
 }
 
 /**

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { trace } from '@opentelemetry/api'
 import type { ErrorReportV1 } from '@sunbae/contracts'
+import { pgErrorCode } from '@sunbae/db'
 import { AppError, type FieldError } from '../errors.ts'
 
 export type ErrorSink = (report: ErrorReportV1) => void
@@ -66,6 +67,17 @@ export default fp(
       const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
       if (fe.validation) {
         return send(reply, request, 400, 'VALIDATION_FAILED', 'The request is invalid', fieldErrors(fe.validationContext, fe.validation))
+      }
+      // A constraint or a value Postgres refused is the request's fault, not a crash: repositories
+      // should turn the expected ones into coded AppErrors; this net keeps the rest out of the 5xx.
+      const pgCode = pgErrorCode(err)
+      if (pgCode?.startsWith('23')) {
+        request.log.warn({ err, pgCode }, 'constraint violation reached the error handler')
+        return send(reply, request, 409, 'CONFLICT', 'The request conflicts with the current state of the data')
+      }
+      if (pgCode?.startsWith('22')) {
+        request.log.warn({ err, pgCode }, 'invalid value reached the error handler')
+        return send(reply, request, 400, 'BAD_REQUEST', 'A value in the request is not valid')
       }
       const status = fe.statusCode ?? 500
       if (status >= 400 && status < 500) {

@@ -75,6 +75,7 @@ export default fp(
     const logger = app.log.child({ component: 'platform' })
 
     const bus = await connectBus({ servers: config.NATS_URL, name: service, logger })
+    let busClosing = false
     await ensureStreams(bus.jsm, [...opts.streams, STREAMS.telemetry, STREAMS.deadLetter])
 
     const database = createDb({
@@ -84,10 +85,13 @@ export default fp(
       slowQueryMs: config.SLOW_QUERY_MS,
       poolMax: config.DB_POOL_MAX,
       applicationName: service,
-      onSlowQuery: (report) => void publishTelemetry(bus, TELEMETRY_SUBJECTS.slowQuery, report),
+      // Once NATS is draining, reports go to the log instead (queries still run during shutdown).
+      onSlowQuery: (report) =>
+        busClosing ? logger.warn({ slowQuery: report }, 'slow query') : void publishTelemetry(bus, TELEMETRY_SUBJECTS.slowQuery, report),
     })
 
-    app.errorSink.send = (report) => void publishTelemetry(bus, TELEMETRY_SUBJECTS.error, report)
+    app.errorSink.send = (report) =>
+      busClosing ? logger.error({ errorReport: report }, 'error report') : void publishTelemetry(bus, TELEMETRY_SUBJECTS.error, report)
 
     const relay = new OutboxRelay({ db: database.db, js: bus.js, logger: logger.child({ component: 'outbox' }) })
     const pending: ConsumerOptions[] = []
@@ -119,6 +123,7 @@ export default fp(
       await bounded('stopping consumers', Promise.all(running.map((c) => c.stop())), app)
       await bounded('flushing the outbox', relay.flush(), app)
       await bounded('stopping the outbox relay', relay.stop(), app)
+      busClosing = true
       await bounded('draining NATS', bus.drain(), app)
       await bounded('closing the Postgres pool', database.close(), app)
     })

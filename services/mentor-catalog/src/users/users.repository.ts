@@ -26,6 +26,16 @@ export class UsersRepository {
    * `inserted` tells whether the row is new (xmax = 0 only for a freshly inserted tuple).
    */
   async upsert(user: NewUserRow, trx: Executor = this.#db): Promise<{ row: UserRow; inserted: boolean }> {
+    if (user.email) {
+      // Firebase Auth is the source of truth and keeps emails unique: if another uid still holds
+      // this email in the mirror, that account was deleted (or its email changed) in Firebase.
+      await trx
+        .updateTable('users')
+        .set({ email: null, updated_at: sql`now()` })
+        .where(sql<string>`lower(email)`, '=', user.email.toLowerCase())
+        .where('uid', '<>', user.uid)
+        .execute()
+    }
     const result = await trx
       .insertInto('users')
       .values(user)
