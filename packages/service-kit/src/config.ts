@@ -23,6 +23,12 @@ export const BaseConfig = Type.Object({
   NATS_URL: Type.String({ pattern: '^(nats|tls)://', default: 'nats://127.0.0.1:4222' }),
   IDENTITY_SECRET: Type.String({ minLength: 32, description: 'HMAC key shared with the gateway' }),
   IDENTITY_SECRET_PREVIOUS: Type.Optional(Type.String({ minLength: 32, description: 'accepted during a rotation' })),
+  /**
+   * Fastify's "incoming request"/"request completed" lines. Off by default: the gateway's access
+   * log already records every request, errors are logged by the error handler, and two JSON lines
+   * per request cost real throughput.
+   */
+  LOG_REQUESTS: Type.Boolean({ default: false }),
   /** time between "not ready" and closing the listener, so a load balancer stops sending first */
   SHUTDOWN_DRAIN_MS: Type.Integer({ minimum: 0, default: 0 }),
   /** hard limit for the whole graceful shutdown */

@@ -63,6 +63,7 @@ export async function buildService<S extends TObject>(
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    disableRequestLogging: !config.LOG_REQUESTS,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
     ...fastifyOptions,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
