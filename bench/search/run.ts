@@ -61,11 +61,16 @@ const OFFLINE = {
   OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
 }
 
+/** Knobs worth comparing runs with (e.g. NODE_OPTIONS=--max-semi-space-size=64, LOG_REQUESTS=true). */
+const PASS_THROUGH = Object.fromEntries(
+  ['NODE_OPTIONS', 'LOG_REQUESTS', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
+)
+
 const children: { name: string; child: ChildProcess; log: string }[] = []
 function start(name: string, cwd: string, argv: string[], env: Record<string, string>): ChildProcess {
   const log = join(logDir, `${name}.log`)
   const fd = openSync(log, 'a')
-  const child = spawn(node, argv, { cwd, env: { PATH: process.env.PATH ?? '', ...OFFLINE, ...env }, stdio: ['ignore', fd, fd] })
+  const child = spawn(node, argv, { cwd, env: { PATH: process.env.PATH ?? '', ...OFFLINE, ...PASS_THROUGH, ...env }, stdio: ['ignore', fd, fd] })
   closeSync(fd)
   children.push({ name, child, log })
   return child
