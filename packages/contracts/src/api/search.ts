@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { MentorProfile } from './mentors.ts'
 
 /** Bounds of GET /api/mentors. The engine enforces none of them: the route does, through this schema. */
 export const SEARCH_LIMITS = {
@@ -73,21 +74,8 @@ export const SearchHighlight = Type.Object({
 export type SearchHighlight = Static<typeof SearchHighlight>
 
 /** A search hit: the public profile (as GET /api/mentors/:id shows it, without links) plus highlights. */
-export const MentorSearchItem = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  displayName: Type.String(),
-  headline: Type.String(),
-  bio: Type.String(),
-  skills: Type.Array(Type.String()),
-  company: Type.Union([Type.String(), Type.Null()]),
-  yearsExperience: Type.Integer(),
-  hourlyRate: Type.Integer({ description: 'KRW per hour' }),
-  languages: Type.Array(Type.String()),
-  timezone: Type.String(),
-  rating: Type.Number(),
-  reviewCount: Type.Integer(),
-  highlights: Type.Array(SearchHighlight),
-})
+const { links: _links, approvedAt: _approvedAt, ...listedFields } = MentorProfile.properties
+export const MentorSearchItem = Type.Object({ ...listedFields, highlights: Type.Array(SearchHighlight) })
 export type MentorSearchItem = Static<typeof MentorSearchItem>
 
 export const MentorSearchResponse = Type.Object({
