@@ -58,6 +58,7 @@ const PORT = {
   catalog: BASE + 5,
   gatewayFull: BASE + 6,
   otlp: BASE + 7,
+  stock: BASE + 8,
 }
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae_bench'
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
@@ -273,6 +274,7 @@ async function main(): Promise<void> {
   const node = process.execPath
   start('upstream', node, [join(HERE, 'upstream.ts'), String(PORT.upstream)])
   start('bare-proxy', node, [join(HERE, 'bare-proxy.ts'), String(PORT.bare), `http://127.0.0.1:${PORT.upstream}`])
+  start('stock-proxy', node, [join(HERE, 'stock-proxy.ts'), String(PORT.stock), `http://127.0.0.1:${PORT.upstream}`])
   if (nginx) {
     const { child } = startNginx(nginx, PORT.nginx, `http://127.0.0.1:${PORT.upstream}`)
     children.push({ name: 'nginx', child })
@@ -298,6 +300,7 @@ async function main(): Promise<void> {
 
   await waitHttp(`http://127.0.0.1:${PORT.upstream}/`, 'upstream')
   await waitHttp(`http://127.0.0.1:${PORT.bare}/`, 'bare proxy')
+  await waitHttp(`http://127.0.0.1:${PORT.stock}/api/bench/`, 'stock @fastify/http-proxy')
   if (nginx) await waitHttp(`http://127.0.0.1:${PORT.nginx}/`, 'nginx')
   await waitHttp(`http://127.0.0.1:${PORT.catalog}/readyz`, 'mentor-catalog')
   await waitHttp(`http://127.0.0.1:${PORT.gateway}/readyz`, 'gateway')
@@ -320,6 +323,7 @@ async function main(): Promise<void> {
   const targets: Target[] = [
     { key: 'direct', label: 'direct (upstream)', url: `http://127.0.0.1:${PORT.upstream}${upstreamPath}`, headers: () => ({}), expect: UPSTREAM_BODY },
     { key: 'bare', label: 'bare Node proxy', url: `http://127.0.0.1:${PORT.bare}${upstreamPath}`, headers: () => ({}), expect: UPSTREAM_BODY },
+    { key: 'stock', label: 'stock @fastify/http-proxy', url: `http://127.0.0.1:${PORT.stock}${upstreamPath}`, headers: () => ({}), expect: UPSTREAM_BODY },
     ...(nginx
       ? [{ key: 'nginx', label: 'nginx (1 worker)', url: `http://127.0.0.1:${PORT.nginx}${upstreamPath}`, headers: () => ({}), expect: UPSTREAM_BODY }]
       : []),
@@ -371,8 +375,10 @@ async function main(): Promise<void> {
   const ratios: [string, number, string][] = [
     ['gateway (default sampler) / bare Node proxy', ratio('gateway', 'bare'), 'target ≥ 0.85'],
     ['gateway (100% sampled) / bare Node proxy', ratio('gatewayFull', 'bare'), 'target ≥ 0.85'],
+    ['gateway (default sampler) / stock @fastify/http-proxy', ratio('gateway', 'stock'), 'what the gateway\'s features cost'],
+    ['stock @fastify/http-proxy / bare Node proxy', ratio('stock', 'bare'), 'reference: the ceiling of a Fastify gateway'],
     ['bare Node proxy / nginx', ratio('bare', 'nginx'), nginx ? 'reference' : 'nginx not installed'],
-    ['GET /api/me via gateway / direct', ratio('catalogGateway', 'catalogDirect'), 'search target ≥ 0.9 pending (search is a later issue)'],
+    ['GET /api/me via gateway / direct', ratio('catalogGateway', 'catalogDirect'), 'reference (search via gateway / direct: `npm run bench:search`)'],
   ]
 
   const nodeVersion = process.version

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { checkGatewayConfig, parseOrigins, type GatewayConfig } from './config.ts'
+import { parseOrigins, type GatewayConfig } from './config.ts'
 import { resolveRoutes, type ProxyRoute } from './route-map.ts'
 import { Authenticator, type VerifyIdToken } from './lib/authenticator.ts'
 import nats from './plugins/external/nats.ts'
@@ -10,6 +10,7 @@ import accessLog from './plugins/app/access-log.ts'
 import edge from './plugins/app/edge.ts'
 import tracing from './plugins/app/tracing.ts'
 import security from './plugins/app/security.ts'
+import revocations from './plugins/app/revocations.ts'
 import metricsRoute from './routes/metrics.ts'
 import proxyRoutes from './routes/proxy.ts'
 import docsRoute from './routes/docs.ts'
@@ -44,7 +45,6 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
   return fp(
   async function gateway(app: FastifyInstance, opts: { config: GatewayConfig }) {
     const { config } = opts
-    checkGatewayConfig(config)
     const routes = resolveRoutes(config)
     app.decorate('gatewayRoutes', routes)
 
@@ -70,7 +70,6 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
     // first of the per-request hooks, so refused requests are traced too
     await app.register(tracing)
     await app.register(edge, {
-      trustProxy: config.TRUST_PROXY,
       rateLimit: {
         windowMs: config.RATE_LIMIT_WINDOW_MS,
         ipMax: config.RATE_LIMIT_IP_MAX,
@@ -88,6 +87,7 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
       onVerified: (result) => app.metrics.tokenVerifications.inc({ result }),
     })
     app.decorate('authenticator', authenticator)
+    await app.register(revocations)
     app.readiness.add('routes', async () => {
       if (routes.length === 0) throw new Error('no upstream routes')
     })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
-import { BaseConfig } from '@sunbae/service-kit'
+import { BaseConfig, ConfigError } from '@sunbae/service-kit'
+import { trustProxyOption } from './lib/client-ip.ts'
 
 /**
  * The gateway's settings: the kit's base (PORT, NATS_URL, IDENTITY_SECRET …) plus its own. Every
@@ -32,7 +33,7 @@ export const GatewayConfig = Type.Object({
   // Client addresses
   TRUST_PROXY: Type.String({
     default: '',
-    description: 'who may set X-Forwarded-*: empty = nobody, a hop count (e.g. 1), or comma-separated IPs/CIDRs',
+    description: 'who may set X-Forwarded-*: empty = nobody, or comma-separated IPs/CIDRs (loopback, linklocal, uniquelocal shorthands)',
   }),
 
   // Rate limits (fixed window)
@@ -72,15 +73,21 @@ export function gatewayConfigDefaults(env: Record<string, string | undefined> = 
   }
 }
 
-export class GatewayConfigError extends Error {
+/** A ConfigError, so that at boot the process exits with the variable named (service-kit configOrExit). */
+export class GatewayConfigError extends ConfigError {
   constructor(variable: string, message: string) {
-    super(`Invalid configuration:\n  ${variable}: ${message}`)
+    super([{ variable, message }])
     this.name = 'GatewayConfigError'
   }
 }
 
 /** Rules that the schema cannot express; they fail the boot with the variable named. */
 export function checkGatewayConfig(config: GatewayConfig): void {
+  try {
+    trustProxyOption(config.TRUST_PROXY)
+  } catch (err) {
+    throw new GatewayConfigError('TRUST_PROXY', (err as Error).message)
+  }
   if (config.NODE_ENV === 'production') {
     if (config.FIREBASE_AUTH_EMULATOR_HOST) {
       throw new GatewayConfigError('FIREBASE_AUTH_EMULATOR_HOST', 'must not be set in production (the emulator accepts unsigned tokens)')

@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@sunbae/service-kit'
-import { GatewayConfig, gatewayConfigDefaults } from './config.ts'
+import { checkGatewayConfig, GatewayConfig, gatewayConfigDefaults } from './config.ts'
+import { trustProxyOption } from './lib/client-ip.ts'
 import { gatewayPlugin, type GatewaySeams } from './app.ts'
 
 /**
@@ -14,6 +15,9 @@ export function gatewayDefinition(seams: GatewaySeams = {}): ServiceDefinition<t
     configSchema: GatewayConfig,
     configDefaults: gatewayConfigDefaults(),
     identity: false,
+    checkConfig: checkGatewayConfig,
+    // X-Forwarded-* are believed only from TRUST_PROXY hops (proxy-addr, via Fastify)
+    fastifyOptions: (config) => ({ trustProxy: trustProxyOption(config.TRUST_PROXY) }),
     app: gatewayPlugin(seams),
   }
 }

@@ -1,6 +1,9 @@
 import t from 'tap'
 import type { IncomingHttpHeaders } from 'node:http'
-import { authEmulatorMissing, createEmulatorUser, forgeToken, startUpstream } from '@sunbae/testing'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { randomUUID } from 'node:crypto'
+import { authEmulatorMissing, createEmulatorUser, emulatorToken, forgeToken, setEmulatorClaims, startUpstream, waitFor } from '@sunbae/testing'
+import { CatalogEvents } from '@sunbae/contracts'
 import { IDENTITY_HEADER, verifyIdentity } from '@sunbae/service-kit'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 import { bearer, buildGateway, routesTo, TEST_IDENTITY_SECRET } from './fixtures/helpers.ts'
@@ -147,6 +150,44 @@ t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
     const other = await createEmulatorUser()
     await Promise.all([1, 2, 3].map(() => call('GET', '/api/me', bearer(other.idToken))))
     t.equal(verifierCalls, before + 2, 'concurrent first requests share one verification')
+  })
+
+  t.test('a role change (catalog.user.role_changed) drops cached tokens and refuses older ones', async (t) => {
+    const user = await createEmulatorUser()
+    const old = await call('GET', '/api/me', bearer(user.idToken))
+    t.equal(identityAt(old.upstream)?.role, 'mentee', 'cached with the old role')
+    // the change comes after the token was issued (iat has one-second resolution)
+    await sleep(1_100)
+    await setEmulatorClaims(user.uid, { role: 'mentor' })
+    const event = CatalogEvents.userRoleChanged
+    app.bus.nc.publish(
+      event.type,
+      JSON.stringify({
+        id: randomUUID(),
+        type: event.type,
+        version: event.version,
+        occurredAt: new Date().toISOString(),
+        source: 'mentor-catalog',
+        actor: { type: 'user', id: 'admin-uid', role: 'admin' },
+        subject: { type: 'user', id: user.uid },
+        data: { uid: user.uid, from: 'mentee', to: 'mentor' },
+      }),
+    )
+    const refused = await waitFor(async () => {
+      const r = await call('GET', '/api/me', bearer(user.idToken))
+      return r.res.statusCode === 401 ? r : null
+    })
+    t.equal(refused.json().error.code, 'TOKEN_REVOKED', 'the cached token with the old role is refused')
+    t.notOk(refused.upstream, 'and never reaches the service')
+
+    const fresh = await emulatorToken(user)
+    const now = await call('GET', '/api/me', bearer(fresh.idToken))
+    t.equal(now.res.statusCode, 200, 'a token issued after the change passes')
+    t.equal(identityAt(now.upstream)?.role, 'mentor', 'with the new role')
+
+    const unrelated = await createEmulatorUser()
+    app.bus.nc.publish(event.type, '{"not":"an event"}')
+    t.equal((await call('GET', '/api/me', bearer(unrelated.idToken))).res.statusCode, 200, 'malformed events are ignored')
   })
 })
 

@@ -71,6 +71,11 @@ t.test('proxying to a real upstream', async (t) => {
     t.equal(res.headers['x-content-type-options'], 'nosniff')
     t.equal(res.headers['x-frame-options'], 'DENY')
     t.match(res.headers['strict-transport-security'], /max-age=/)
+    t.equal(res.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'")
+    t.equal(res.headers['cross-origin-resource-policy'], 'same-site')
+    for (const name of ['x-xss-protection', 'x-dns-prefetch-control', 'origin-agent-cluster', 'cross-origin-opener-policy', 'x-powered-by']) {
+      t.notOk(res.headers[name], `no ${name}: a document-only header, not sent with JSON`)
+    }
     const proxied = await app.inject({ url: '/api/mentors' })
     t.equal(proxied.headers['x-content-type-options'], 'nosniff', 'on proxied responses too')
     t.notOk(proxied.headers['keep-alive'], 'upstream hop-by-hop headers are not passed on')

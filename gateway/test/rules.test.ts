@@ -1,8 +1,8 @@
 import t from 'tap'
-import type { IncomingMessage } from 'node:http'
+import Fastify from 'fastify'
 import { accessFor, accessOf } from '../src/access.ts'
 import { FixedWindowLimiter } from '../src/lib/rate-limit.ts'
-import { createClientAddressResolver } from '../src/lib/client-ip.ts'
+import { clientAddress, trustProxyOption } from '../src/lib/client-ip.ts'
 import { bearerToken } from '../src/lib/authenticator.ts'
 import { resolveRoutes } from '../src/route-map.ts'
 import { isSpoofableIdentityHeader } from '../src/routes/proxy.ts'
@@ -53,23 +53,38 @@ t.test('fixed-window limiter', async (t) => {
   t.equal(l.hit('a', now + 10_000), 0, 'a new window starts fresh')
 })
 
-const req = (remoteAddress: string, xff?: string) =>
-  ({ socket: { remoteAddress }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage
+/** The client as the gateway resolves it: Fastify with the trustProxy that TRUST_PROXY becomes. */
+async function resolver(trust: string) {
+  const app = Fastify({ trustProxy: trustProxyOption(trust) })
+  app.get('/', async (request) => ({ ...clientAddress(request), protocol: request.protocol, host: request.host }))
+  await app.ready()
+  return async (remoteAddress: string, headers: Record<string, string> = {}) =>
+    (await app.inject({ url: '/', remoteAddress, headers: { host: 'gateway.internal', ...headers } })).json() as {
+      ip: string
+      forwardedFor: string
+      protocol: string
+      host: string
+    }
+}
 
 t.test('client address honours X-Forwarded-For only from trusted proxies', async (t) => {
-  const none = createClientAddressResolver('')
-  t.same(none(req('203.0.113.9', '1.2.3.4')), { ip: '203.0.113.9', forwardedFor: '203.0.113.9', viaTrustedProxy: false })
+  const xff = (v: string) => ({ 'x-forwarded-for': v })
+  const none = await resolver('')
+  t.same(await none('203.0.113.9', xff('1.2.3.4')), { ip: '203.0.113.9', forwardedFor: '203.0.113.9', protocol: 'http', host: 'gateway.internal' })
+  const spoofed = await none('203.0.113.9', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' })
+  t.same([spoofed.protocol, spoofed.host], ['http', 'gateway.internal'], 'nobody trusted: X-Forwarded-Proto/Host ignored')
 
-  const cidr = createClientAddressResolver('10.0.0.0/8, loopback')
-  t.equal(cidr(req('10.1.2.3', '198.51.100.7')).ip, '198.51.100.7', 'from a trusted proxy')
-  t.equal(cidr(req('10.1.2.3', '6.6.6.6, 198.51.100.7, 10.9.9.9')).ip, '198.51.100.7', 'stops at the first untrusted hop')
-  t.equal(cidr(req('10.1.2.3', '6.6.6.6, 198.51.100.7, 10.9.9.9')).forwardedFor, '198.51.100.7, 10.9.9.9, 10.1.2.3')
-  t.equal(cidr(req('203.0.113.9', '1.2.3.4')).ip, '203.0.113.9', 'an untrusted peer cannot claim an address')
-  t.equal(cidr(req('::ffff:127.0.0.1', 'garbage')).ip, 'garbage', 'a non-IP entry is the first untrusted hop')
-  t.equal(cidr(req('::ffff:127.0.0.1')).ip, '127.0.0.1')
+  const cidr = await resolver('10.0.0.0/8, loopback')
+  t.equal((await cidr('10.1.2.3', xff('198.51.100.7'))).ip, '198.51.100.7', 'from a trusted proxy')
+  const chain = await cidr('10.1.2.3', xff('6.6.6.6, 198.51.100.7, 10.9.9.9'))
+  t.equal(chain.ip, '198.51.100.7', 'stops at the first untrusted hop')
+  t.equal(chain.forwardedFor, '198.51.100.7, 10.9.9.9, 10.1.2.3', 'the chain sent upstream starts at the client')
+  t.equal((await cidr('203.0.113.9', xff('1.2.3.4'))).ip, '203.0.113.9', 'an untrusted peer cannot claim an address')
+  t.equal((await cidr('::ffff:127.0.0.1')).ip, '127.0.0.1', 'IPv4-mapped peers are shown as IPv4')
+  const proxied = await cidr('10.1.2.3', { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.sunbae.example' })
+  t.same([proxied.protocol, proxied.host], ['https', 'api.sunbae.example'], 'a trusted proxy tells the scheme and host')
 
-  const hops = createClientAddressResolver('1')
-  t.equal(hops(req('10.0.0.5', '6.6.6.6, 198.51.100.7')).ip, '198.51.100.7', 'one hop: the rightmost entry')
+  t.equal((await (await resolver('private'))('192.168.1.4', xff('198.51.100.7'))).ip, '198.51.100.7', '`private` means uniquelocal')
 })
 
 t.test('bearer tokens and spoofable headers', async (t) => {
@@ -110,4 +125,14 @@ t.test('config', async (t) => {
   )
   t.throws(() => checkGatewayConfig(configFrom({ NODE_ENV: 'production' })), /FIREBASE_PROJECT_ID/)
   t.doesNotThrow(() => checkGatewayConfig(configFrom({ NODE_ENV: 'production', FIREBASE_PROJECT_ID: 'sunbae-prod' })))
+})
+
+t.test('TRUST_PROXY: malformed values are refused at boot, naming the variable', async (t) => {
+  for (const bad of ['10.0.0.0/33', 'not-an-ip', '10.0.0.1/8/9', '::1/129']) {
+    t.throws(() => checkGatewayConfig(configFrom({ TRUST_PROXY: bad })), /TRUST_PROXY: .*not an IP address/, bad)
+  }
+  t.throws(() => checkGatewayConfig(configFrom({ TRUST_PROXY: '1' })), /TRUST_PROXY: a hop count cannot tell a proxy/, 'hop counts are refused')
+  for (const good of ['', '0', 'loopback, 10.0.0.0/8', '::1', 'fc00::/7, uniquelocal']) {
+    t.doesNotThrow(() => checkGatewayConfig(configFrom({ TRUST_PROXY: good })), good)
+  }
 })

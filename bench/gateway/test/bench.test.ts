@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { startUpstream, readBody } from '@sunbae/testing'
 import { createBareProxy } from '../bare-proxy.ts'
+import { createStockProxy } from '../stock-proxy.ts'
 import { createUpstream, UPSTREAM_BODY } from '../upstream.ts'
 
 async function listen(server: Server): Promise<string> {
@@ -54,4 +55,24 @@ t.test('the bare proxy answers 502 when the upstream is down', async (t) => {
   })
   const res = await fetch(`${url}/x`)
   t.equal(res.status, 502)
+})
+
+t.test('the stock @fastify/http-proxy reference forwards /api/bench and nothing else', async (t) => {
+  const seen: { url?: string; header?: string }[] = []
+  const upstream = await startUpstream(async (req, res) => {
+    seen.push({ url: req.url, header: req.headers['x-test'] as string })
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(UPSTREAM_BODY)
+  })
+  const proxy = await createStockProxy(upstream.url)
+  const url = await proxy.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => {
+    await proxy.close()
+    await upstream.close()
+  })
+  const res = await fetch(`${url}/api/bench/item?q=1`, { headers: { 'x-test': 'hello' } })
+  t.equal(res.status, 200)
+  t.equal(await res.text(), UPSTREAM_BODY)
+  t.same(seen, [{ url: '/api/bench/item?q=1', header: 'hello' }])
+  t.equal((await fetch(`${url}/api/other`)).status, 404, 'only the bench prefix is proxied')
 })

@@ -9,6 +9,8 @@ export interface VerifiedToken {
   uid: string
   /** expiry, epoch seconds */
   exp: number
+  /** issued at, epoch seconds */
+  iat?: number
   email?: string | undefined
   email_verified?: boolean | undefined
   name?: unknown
@@ -74,6 +76,11 @@ export class Authenticator {
   private readonly secret: string
   private readonly cache: LRUCache<string, AuthenticatedCaller> | null
   private readonly inflight = new Map<string, Promise<AuthenticatedCaller>>()
+  /**
+   * uid → epoch seconds: tokens issued before it carry an old role (the account's role changed and
+   * its refresh tokens were revoked). Kept for an ID token's lifetime (1 h), bounded in size.
+   */
+  private readonly validAfter = new LRUCache<string, number>({ max: 100_000, ttl: 60 * 60 * 1000 })
   verifications = 0
   cacheHits = 0
 
@@ -98,6 +105,27 @@ export class Authenticator {
     return hit
   }
 
+  /**
+   * The account's role changed at `changedAt`: its cached callers go, and tokens issued before that
+   * moment are refused as revoked from now on, so the client fetches a token with the new claims.
+   * (firebase-admin only checks revocation with an extra call per verification; this keeps the
+   * check local, fed by `catalog.user.role_changed`.) Returns how many cached tokens were dropped.
+   */
+  revokeUser(uid: string, changedAt: Date): number {
+    const seconds = Math.floor(changedAt.getTime() / 1000)
+    if (!((this.validAfter.get(uid) ?? 0) >= seconds)) this.validAfter.set(uid, seconds)
+    let dropped = 0
+    if (this.cache) {
+      for (const [token, caller] of this.cache.entries()) {
+        if (caller.identity.uid === uid) {
+          this.cache.delete(token)
+          dropped++
+        }
+      }
+    }
+    return dropped
+  }
+
   authenticate(token: string): Promise<AuthenticatedCaller> {
     const pending = this.inflight.get(token)
     if (pending) return pending
@@ -115,6 +143,11 @@ export class Authenticator {
       const appErr = tokenError(err)
       this.onVerified(appErr.code)
       throw appErr
+    }
+    const revokedBefore = this.validAfter.get(decoded.uid)
+    if (revokedBefore !== undefined && (decoded.iat ?? 0) < revokedBefore) {
+      this.onVerified('TOKEN_REVOKED')
+      throw new AppError(401, 'TOKEN_REVOKED', 'The account\'s role changed; sign in again for a fresh token')
     }
     this.onVerified('ok')
     const now = Date.now()

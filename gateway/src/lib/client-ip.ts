@@ -1,27 +1,51 @@
-import { BlockList, isIPv6 } from 'node:net'
-import type { IncomingMessage } from 'node:http'
+import { isIP } from 'node:net'
+import type { FastifyRequest, FastifyServerOptions } from 'fastify'
 
 /**
- * The client's address, honouring X-Forwarded-For only from trusted proxies (TRUST_PROXY):
- * - empty: nobody is trusted, the socket peer is the client;
- * - a number N: the N closest hops are proxies (e.g. 1 behind one load balancer);
- * - IPs/CIDRs (comma-separated; `loopback` and `private` are shorthands): a hop is a proxy when its
- *   address is listed, and the client is the first address, walking from the socket, that is not.
+ * Who the client is. Fastify's `trustProxy` (proxy-addr underneath) decides which hops may speak
+ * for the client; this module only turns TRUST_PROXY into that option — refusing malformed values
+ * at boot, with the variable named — and reads the result back from the request.
+ *
+ * TRUST_PROXY:
+ * - empty: nobody is trusted, the socket peer is the client (X-Forwarded-* from outside are ignored);
+ * - IPs/CIDRs, comma-separated, with proxy-addr's shorthands `loopback`, `linklocal`, `uniquelocal`
+ *   (`private` is accepted for `uniquelocal`): a hop is a proxy when its address is listed, and the
+ *   client is the first address, walking from the socket, that is not. Behind an AWS load balancer
+ *   that is the VPC's CIDR.
+ * A hop count is refused: it cannot tell a proxy from a client that sends enough X-Forwarded-For
+ * entries itself (Fastify 5 ignores numeric trustProxy for that reason).
  */
 export interface ClientAddress {
   ip: string
   /** the X-Forwarded-For to send upstream: the trusted chain, client first, ending with our peer */
   forwardedFor: string
-  /** whether the peer is a trusted proxy (then its X-Forwarded-Proto/Host count) */
-  viaTrustedProxy: boolean
 }
 
-export type ClientAddressResolver = (req: IncomingMessage) => ClientAddress
+const SHORTHANDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const ALIASES: Record<string, string> = { private: 'uniquelocal' }
 
-const SHORTHANDS: Record<string, string[]> = {
-  loopback: ['127.0.0.0/8', '::1/128'],
-  private: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
-  linklocal: ['169.254.0.0/16', 'fe80::/10'],
+/** TRUST_PROXY → Fastify's `trustProxy`; throws (with a message for the variable) when malformed. */
+export function trustProxyOption(value: string): FastifyServerOptions['trustProxy'] {
+  const trimmed = value.trim()
+  if (trimmed === '' || trimmed === 'false' || trimmed === '0') return false
+  if (/^\d+$/.test(trimmed)) {
+    throw new Error('a hop count cannot tell a proxy from a spoofing client; list the proxies\' IPs or CIDRs (e.g. the VPC CIDR)')
+  }
+  const entries = trimmed
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => ALIASES[s] ?? s)
+  for (const entry of entries) {
+    if (SHORTHANDS.has(entry)) continue
+    const [addr, bits, extra] = entry.split('/')
+    const version = isIP(addr ?? '')
+    const prefixOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 6 ? 128 : 32))
+    if (version === 0 || !prefixOk || extra !== undefined) {
+      throw new Error(`"${entry}" is not an IP address, a CIDR or one of ${[...SHORTHANDS].join(', ')}`)
+    }
+  }
+  return entries.join(',')
 }
 
 /** `::ffff:10.0.0.1` → `10.0.0.1` */
@@ -29,66 +53,16 @@ export function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip
 }
 
-function family(ip: string): 'ipv4' | 'ipv6' {
-  return isIPv6(ip) ? 'ipv6' : 'ipv4'
-}
-
-function parseTrust(value: string): { hops: number } | { list: BlockList } | null {
-  const trimmed = value.trim()
-  if (trimmed === '' || trimmed === 'false' || trimmed === '0') return null
-  if (/^\d+$/.test(trimmed)) return { hops: Number(trimmed) }
-  const list = new BlockList()
-  for (const raw of trimmed.split(',').map((s) => s.trim()).filter(Boolean)) {
-    for (const entry of SHORTHANDS[raw] ?? [raw]) {
-      const [addr, bits] = entry.split('/') as [string, string | undefined]
-      const fam = family(addr)
-      if (bits === undefined) list.addAddress(addr, fam)
-      else {
-        const prefix = Number(bits)
-        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (fam === 'ipv4' ? 32 : 128)) throw new Error(`bad CIDR ${entry}`)
-        list.addSubnet(addr, prefix, fam)
-      }
-    }
+/**
+ * The client as Fastify resolved it. `request.ips` (set only when some proxy is trusted) runs from
+ * our peer outwards and stops at the first untrusted hop, i.e. the client.
+ */
+export function clientAddress(request: FastifyRequest): ClientAddress {
+  const chain = request.ips
+  if (chain === undefined || chain.length <= 1) {
+    const ip = normalizeIp(request.ip ?? request.raw.socket.remoteAddress ?? '')
+    return { ip, forwardedFor: ip }
   }
-  return { list }
-}
-
-function safeCheck(list: BlockList, ip: string): boolean {
-  try {
-    return list.check(ip, family(ip))
-  } catch {
-    return false // not an IP address at all (a spoofed header value)
-  }
-}
-
-export function createClientAddressResolver(trustProxy: string): ClientAddressResolver {
-  const trust = parseTrust(trustProxy)
-  const peerOf = (req: IncomingMessage) => normalizeIp(req.socket.remoteAddress ?? '')
-
-  if (trust === null) {
-    return (req) => {
-      const ip = peerOf(req)
-      return { ip, forwardedFor: ip, viaTrustedProxy: false }
-    }
-  }
-
-  const isTrusted = 'hops' in trust ? null : (ip: string) => safeCheck(trust.list, ip)
-  return (req) => {
-    const peer = peerOf(req)
-    const header = req.headers['x-forwarded-for']
-    const peerTrusted = isTrusted ? isTrusted(peer) : (trust as { hops: number }).hops > 0
-    if (!header || !peerTrusted) return { ip: peer, forwardedFor: peer, viaTrustedProxy: peerTrusted }
-    // closest first: the peer, then the X-Forwarded-For entries from the right
-    const hops = [peer, ...(Array.isArray(header) ? header.join(',') : header).split(',').map((s) => normalizeIp(s.trim())).reverse()]
-    let client = hops.length - 1
-    for (let i = 0; i < hops.length; i++) {
-      const proxy = isTrusted ? isTrusted(hops[i]!) : i < (trust as { hops: number }).hops
-      if (!proxy) {
-        client = i
-        break
-      }
-    }
-    const ip = hops[client] || peer
-    return { ip, forwardedFor: hops.slice(0, client + 1).reverse().join(', '), viaTrustedProxy: true }
-  }
+  const hops = chain.map(normalizeIp)
+  return { ip: hops[hops.length - 1]!, forwardedFor: hops.reverse().join(', ') }
 }

@@ -111,13 +111,10 @@ export default async function proxyRoutes(app: FastifyInstance, opts: ProxyRoute
     const caller = request.caller
     if (caller !== null) headers[IDENTITY_HEADER] = authenticator.identityHeader(caller)
     headers['x-request-id'] = request.id
-    const client = request.client!
-    headers['x-forwarded-for'] = client.forwardedFor
-    const incoming = request.headers
-    const proto = client.viaTrustedProxy ? incoming['x-forwarded-proto'] : undefined
-    headers['x-forwarded-proto'] = typeof proto === 'string' ? proto : (request.raw.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http'
-    const host = client.viaTrustedProxy ? incoming['x-forwarded-host'] : undefined
-    headers['x-forwarded-host'] = typeof host === 'string' ? host : incoming.host
+    headers['x-forwarded-for'] = request.client!.forwardedFor
+    // Fastify believes X-Forwarded-Proto/Host only from a trusted peer (trustProxy)
+    headers['x-forwarded-proto'] = request.protocol
+    headers['x-forwarded-host'] = request.host
     // the service's spans continue the gateway's (traceparent/tracestate of the gateway's span)
     if (request.traceContext !== null) propagation.inject(request.traceContext, headers)
     return headers

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import closeWithGrace from 'close-with-grace'
 import fp from 'fastify-plugin'
 import type { Static, TObject } from 'typebox'
@@ -28,6 +28,10 @@ export interface ServiceDefinition<S extends TObject = TObject> {
   configDefaults?: Record<string, unknown>
   /** verify the gateway-signed identity header (every service; the gateway itself signs instead) */
   identity?: boolean
+  /** rules across variables, checked after the schema: throw a ConfigError naming the variable */
+  checkConfig?: (config: Static<S> & BaseConfig) => void
+  /** Fastify server options that follow from the config (e.g. the gateway's trustProxy) */
+  fastifyOptions?: (config: Static<S> & BaseConfig) => FastifyServerOptions
   /** the service itself, registered after the kit's plugins (fastify/demo's app.ts) */
   app: FastifyPluginAsync<{ config: Static<S> }>
 }
@@ -55,6 +59,7 @@ export async function buildService<S extends TObject>(
   config: Static<S> & BaseConfig,
   fastifyOptions: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
+  def.checkConfig?.(config)
   const app = Fastify({
     logger: loggerOptions(config, def.name),
     genReqId: (req) => {
@@ -63,8 +68,9 @@ export async function buildService<S extends TObject>(
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    disableRequestLogging: !config.LOG_REQUESTS,
+    logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
+    ...def.fastifyOptions?.(config),
     ...fastifyOptions,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
 
@@ -93,9 +99,13 @@ export async function buildService<S extends TObject>(
 }
 
 /** Reads config or exits with a message naming every bad variable (no stack trace). */
-export function configOrExit<S extends TObject>(def: Pick<ServiceDefinition<S>, 'name' | 'configSchema' | 'configDefaults'>): Static<S> & BaseConfig {
+export function configOrExit<S extends TObject>(
+  def: Pick<ServiceDefinition<S>, 'name' | 'configSchema' | 'configDefaults' | 'checkConfig'>,
+): Static<S> & BaseConfig {
   try {
-    return loadConfig(def.configSchema, process.env, def.configDefaults ?? {}) as Static<S> & BaseConfig
+    const config = loadConfig(def.configSchema, process.env, def.configDefaults ?? {}) as Static<S> & BaseConfig
+    def.checkConfig?.(config)
+    return config
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${def.name}: ${err.message}\n`)

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import { AppError } from '@sunbae/service-kit'
 import type { Histogram } from 'prom-client'
 import type { AuthenticatedCaller } from '../../lib/authenticator.ts'
-import { createClientAddressResolver, type ClientAddress } from '../../lib/client-ip.ts'
+import { clientAddress, type ClientAddress } from '../../lib/client-ip.ts'
 import { FixedWindowLimiter } from '../../lib/rate-limit.ts'
 import { BODY_KEEP_MAX } from './access-log.ts'
 import { traceIdOf } from './tracing.ts'
@@ -19,7 +19,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** who called, when a valid ID token came with the request */
     caller: AuthenticatedCaller | null
-    /** client address (trusted-proxy aware); null for probes, which skip the edge */
+    /** client address (Fastify's trustProxy, see lib/client-ip.ts); null for probes, which skip the edge */
     client: ClientAddress | null
     /** the proxy prefix that matched; null for the gateway's own routes and 404s */
     proxyRoute: ProxyRouteRuntime | null
@@ -32,7 +32,6 @@ declare module 'fastify' {
 }
 
 export interface EdgeOptions {
-  trustProxy: string
   rateLimit: { windowMs: number; ipMax: number; userMax: number; maxKeys: number }
   accessLog: boolean
 }
@@ -66,7 +65,6 @@ function codeOf(err: FastifyError | AppError): string {
  */
 export default fp(
   async function edge(app: FastifyInstance, opts: EdgeOptions) {
-    const resolveClient = createClientAddressResolver(opts.trustProxy)
     const { windowMs, ipMax, userMax, maxKeys } = opts.rateLimit
     const limits = {
       ip: ipMax > 0 ? new FixedWindowLimiter({ max: ipMax, windowMs, maxKeys }) : null,
@@ -82,7 +80,7 @@ export default fp(
     const limitedByIp = app.metrics.rateLimited.labels({ scope: 'ip' })
     app.addHook('onRequest', (request, _reply, done) => {
       if (isProbe(request.url)) return done()
-      const client = resolveClient(request.raw)
+      const client = clientAddress(request)
       request.client = client
       if (ipLimit) {
         const wait = ipLimit.hit(client.ip)

@@ -8,6 +8,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
  * The security headers helmet would set for a JSON API, computed once at boot by running helmet's
  * own middleware against a recorder. (@fastify/helmet rebuilds helmet's middleware on every request,
  * which costs more than the rest of the gateway's per-request work together.)
+ *
+ * Only the headers that protect an API response are kept (OWASP REST Security Cheat Sheet, "Security
+ * headers"): CSP `default-src 'none'; frame-ancestors 'none'`, X-Frame-Options for browsers without
+ * frame-ancestors, nosniff, HSTS, and Cross-Origin-Resource-Policy so other sites cannot pull the
+ * JSON in with no-cors requests. Helmet's document-only headers (COOP, Origin-Agent-Cluster,
+ * X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies, X-XSS-Protection,
+ * Referrer-Policy) do nothing for JSON and are left out: every header line is written, copied and
+ * validated on each response, and header bytes were the largest single item the gateway added over
+ * a stock proxy in the profile (bench/gateway/RESULTS.md). The web app's HTML is served by its own
+ * server with the document headers.
  */
 export function securityHeaders(): { set: [string, string][]; remove: string[] } {
   const set = new Map<string, string>()
@@ -21,6 +31,14 @@ export function securityHeaders(): { set: [string, string][]; remove: string[] }
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     crossOriginResourcePolicy: { policy: 'same-site' },
     frameguard: { action: 'deny' },
+    // document-only headers, see above
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    referrerPolicy: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   })({} as IncomingMessage, recorder as unknown as ServerResponse, () => {})
   return { set: [...set], remove }
 }
