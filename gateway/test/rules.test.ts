@@ -1,7 +1,6 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { accessFor, accessOf } from '../src/access.ts'
-import { FixedWindowLimiter } from '../src/lib/rate-limit.ts'
 import { clientAddress, trustProxyOption } from '../src/lib/client-ip.ts'
 import { bearerToken } from '../src/lib/authenticator.ts'
 import { resolveRoutes } from '../src/route-map.ts'
@@ -39,18 +38,6 @@ t.test('access rules', async (t) => {
   const mentors = accessFor('/api/mentors').check
   t.equal(mentors('GET', '/api/mentors/m1/reviews'), 'public')
   t.equal(mentors('POST', '/api/mentors'), 'user')
-})
-
-t.test('fixed-window limiter', async (t) => {
-  const l = new FixedWindowLimiter({ max: 2, windowMs: 10_000, maxKeys: 2 })
-  const now = 1_000_000
-  t.equal(l.hit('a', now), 0)
-  t.equal(l.hit('a', now + 1), 0)
-  t.equal(l.hit('a', now + 2), 10, 'third in the window: wait until it resets')
-  t.equal(l.hit('b', now + 3), 0, 'keys are independent')
-  t.equal(l.hit('c', now + 4), 0, 'beyond maxKeys new keys pass')
-  t.equal(l.saturated, 1)
-  t.equal(l.hit('a', now + 10_000), 0, 'a new window starts fresh')
 })
 
 /** The client as the gateway resolves it: Fastify with the trustProxy that TRUST_PROXY becomes. */

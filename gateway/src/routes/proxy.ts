@@ -173,14 +173,14 @@ export default async function proxyRoutes(app: FastifyInstance, opts: ProxyRoute
         return done(new AppError(403, 'FORBIDDEN', 'This needs the admin role'))
       }
       request.caller = caller
-      if (userLimit !== null) {
-        const wait = userLimit.hit(caller.identity.uid)
-        if (wait > 0) {
+      if (userLimit === null) return done()
+      userLimit(request).then((r) => {
+        if (!r.isAllowed && r.isExceeded) {
           limitedByUser.inc()
-          return done(rateLimited(wait, 'user'))
+          return done(rateLimited(r.ttlInSeconds, 'user'))
         }
-      }
-      done()
+        done()
+      }, done)
     }
 
     const gate = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {

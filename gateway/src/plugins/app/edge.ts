@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '@sunbae/service-kit'
 import type { Histogram } from 'prom-client'
 import type { AuthenticatedCaller } from '../../lib/authenticator.ts'
 import { clientAddress, type ClientAddress } from '../../lib/client-ip.ts'
-import { FixedWindowLimiter } from '../../lib/rate-limit.ts'
+import rateLimit from '@fastify/rate-limit'
 import { BODY_KEEP_MAX } from './access-log.ts'
 import { traceIdOf } from './tracing.ts'
 
@@ -27,7 +27,7 @@ declare module 'fastify' {
     errorCode: string | null
   }
   interface FastifyInstance {
-    limits: { ip: FixedWindowLimiter | null; user: FixedWindowLimiter | null }
+    limits: { ip: Limiter | null; user: Limiter | null }
   }
 }
 
@@ -35,6 +35,9 @@ export interface EdgeOptions {
   rateLimit: { windowMs: number; ipMax: number; userMax: number; maxKeys: number }
   accessLog: boolean
 }
+
+/** One counter of @fastify/rate-limit (`createRateLimit`): counts the request, says whether it is over. */
+export type Limiter = (request: FastifyRequest) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }>
 
 /** Probes and scrapes are neither rate limited nor access-logged. */
 export function isProbe(url: string): boolean {
@@ -66,9 +69,14 @@ function codeOf(err: FastifyError | AppError): string {
 export default fp(
   async function edge(app: FastifyInstance, opts: EdgeOptions) {
     const { windowMs, ipMax, userMax, maxKeys } = opts.rateLimit
+    // @fastify/rate-limit's in-memory store (an LRU of maxKeys per limit, windows per key). Its
+    // createRateLimit counters are used rather than its route hooks, because two limits apply to one
+    // request: per client IP here, before any auth work, and per user after the token was checked
+    // (routes/proxy.ts). The 429 body is ours. Per process: each replica counts alone.
+    await app.register(rateLimit, { global: false, cache: 2 * maxKeys })
     const limits = {
-      ip: ipMax > 0 ? new FixedWindowLimiter({ max: ipMax, windowMs, maxKeys }) : null,
-      user: userMax > 0 ? new FixedWindowLimiter({ max: userMax, windowMs, maxKeys }) : null,
+      ip: ipMax > 0 ? (app.createRateLimit({ max: ipMax, timeWindow: windowMs, keyGenerator: (r) => `ip:${r.client!.ip}` }) as Limiter) : null,
+      user: userMax > 0 ? (app.createRateLimit({ max: userMax, timeWindow: windowMs, keyGenerator: (r) => `user:${r.caller!.identity.uid}` }) as Limiter) : null,
     }
     app.decorate('limits', limits)
     app.decorateRequest('caller', null)
@@ -80,16 +88,15 @@ export default fp(
     const limitedByIp = app.metrics.rateLimited.labels({ scope: 'ip' })
     app.addHook('onRequest', (request, _reply, done) => {
       if (isProbe(request.url)) return done()
-      const client = clientAddress(request)
-      request.client = client
-      if (ipLimit) {
-        const wait = ipLimit.hit(client.ip)
-        if (wait > 0) {
+      request.client = clientAddress(request)
+      if (ipLimit === null) return done()
+      ipLimit(request).then((r) => {
+        if (!r.isAllowed && r.isExceeded) {
           limitedByIp.inc()
-          return done(rateLimited(wait, 'ip'))
+          return done(rateLimited(r.ttlInSeconds, 'ip'))
         }
-      }
-      done()
+        done()
+      }, done)
     })
 
     app.addHook('onError', (request, _reply, err, done) => {
