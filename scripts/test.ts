@@ -130,6 +130,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<numbe
 
 const tStart = Date.now();
 const databaseUrl = process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL;
+// one private NATS store per test database: runs against different databases (parallel work in one
+// checkout) must not stop each other's server; a stale server of the same database is stopped.
+const natsDirSuffix = (new URL(databaseUrl).pathname.slice(1) || 'default').replace(/[^\w-]/g, '_');
 let natsUrl = process.env.TEST_NATS_URL || process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const { selection, tapArgs } = splitArgs(process.argv.slice(2), REPO_ROOT, process.env.INIT_CWD || process.cwd());
 
@@ -146,7 +149,7 @@ note(nats.ok ? nats.detail : '');
 const natsBinary = process.env.TEST_NATS_URL ? null : findNatsServer();
 if (natsBinary) {
   try {
-    privateNats = await timed('private nats', () => startPrivateNats(natsBinary, path.join(RUN_DIR, 'test', 'nats')));
+    privateNats = await timed('private nats', () => startPrivateNats(natsBinary, path.join(RUN_DIR, 'test', `nats-${natsDirSuffix}`)));
     natsUrl = privateNats.url;
     note(`private NATS with JetStream for this run at ${natsUrl}`);
   } catch (err) {
@@ -207,7 +210,7 @@ if (emu) {
     skippedNotes.push(`Firestore emulator unavailable: Firestore tests skipped (${emu.firestoreReason})`);
   }
 }
-if (!process.env.MONGO_URL) skippedNotes.push('MONGO_URL not set: tests that need MongoDB are skipped (none exist yet; the chat mirror arrives with the chat-bridge issue)');
+if (!process.env.MONGO_URL) skippedNotes.push('MONGO_URL not set: the MongoDB run of the chat mirror contract (services/chat-bridge/test/mirror-contract.test.ts) is skipped');
 
 if (interrupted) await finish({ passed: 0, failed: 1 }, 130, skippedNotes);
 if (files.length === 0) {

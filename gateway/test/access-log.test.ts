@@ -69,6 +69,7 @@ t.test('one access-log event per request arrives on NATS, scrubbed', async (t) =
     status: 200,
     errors: null,
     userAgent: 'access-log-test/1.0',
+    responseBody: null,
   })
   t.ok(Math.abs(Date.parse(event.requestedAt) - Date.now()) < 10_000, 'requestedAt is now')
   t.ok(event.responseMs >= 0 && event.responseMs < 5_000, 'responseMs is measured')
@@ -106,7 +107,9 @@ t.test('the access log records the signed-in user and the service’s error code
   const res = await app.inject({ method: 'POST', url: '/api/meetings/bookings', headers: { 'x-request-id': requestId, ...bearer(user.idToken) }, payload: { slot: 's1' } })
   t.equal(res.statusCode, 409)
   t.equal(res.json().error.code, 'SLOT_TAKEN', 'the client still gets the service’s body')
-  t.match(await wait(requestId), { user: user.uid, status: 409, errors: 'SLOT_TAKEN', body: '{"slot":"s1"}' })
+  const event = await wait(requestId)
+  t.match(event, { user: user.uid, status: 409, errors: 'SLOT_TAKEN', body: '{"slot":"s1"}' })
+  t.same(JSON.parse(event.responseBody!), { error: { code: 'SLOT_TAKEN', message: 'taken', requestId: 'x' } }, 'the error body is kept for errors')
 })
 
 t.test('a full buffer drops events and counts them, never failing the request', async (t) => {

@@ -1,6 +1,15 @@
 import t from 'tap'
-import { REDACTED, isSecretKey, maskCardNumbers, scrubBody, scrubQuery, scrubText, scrubValue, truncate } from '../src/lib/scrub.ts'
+import { REDACTED, createScrubber, maskCardNumbers, truncate } from '@sunbae/service-kit/scrub'
 import { toEvent, type AccessRecord } from '../src/plugins/app/access-log.ts'
+
+// The gateway scrubs with service-kit's default scrubber (tracking scrubs again on ingest with the
+// same code); these cases pin down what the access log may contain.
+const scrubber = createScrubber()
+const isSecretKey = scrubber.isSecretKey
+const scrubValue = scrubber.value
+const scrubText = scrubber.text
+const scrubQuery = scrubber.query
+const scrubBody = (raw: string | Buffer | null, contentType: string, max: number, complete = true) => scrubber.body(raw, { contentType, max, complete })
 
 t.test('secret keys: the brief’s words, case-insensitive, as words for the short ones', async (t) => {
   for (const k of ['password', 'newPassword', 'PASSWD', 'client_secret', 'idToken', 'refresh_token', 'apiKey', 'api-key', 'KEY', 'x-signature', 'Authorization', 'cardNumber', 'card', 'credit_card', 'cvc', 'CVV', 'privateKey']) {
@@ -81,6 +90,7 @@ t.test('toEvent: an access record becomes an AccessLogV1 event', async (t) => {
     status: 200,
     error: null,
     userAgent: 'test',
+    responseBody: null,
   }
   t.same(toEvent(record, 4096), {
     requestId: 'r1',
@@ -98,5 +108,9 @@ t.test('toEvent: an access record becomes an AccessLogV1 event', async (t) => {
     status: 200,
     errors: null,
     userAgent: 'test',
+    responseBody: null,
   })
+  const failed = toEvent({ ...record, status: 422, error: 'BAD', responseBody: Buffer.from('{"error":{"code":"BAD","message":"no","echo":{"token":"t0k"}}}') }, 4096)
+  t.equal(failed.responseBody, `{"error":{"code":"BAD","message":"no","echo":{"token":"${REDACTED}"}}}`, 'error bodies are kept, scrubbed')
+  t.equal(toEvent({ ...record, responseBody: Buffer.from('x'.repeat(100)) }, 10).responseBody!.length <= 11, true, 'and capped')
 })

@@ -6,7 +6,7 @@ import { IDENTITY_HEADER } from '@sunbae/service-kit/identity'
 import { accessFor, type Access } from '../access.ts'
 import type { ProxyRoute } from '../route-map.ts'
 import { bearerToken, tokenError, type Authenticator, type AuthenticatedCaller } from '../lib/authenticator.ts'
-import { isJsonType } from '../lib/scrub.ts'
+import { isJsonType } from '@sunbae/service-kit/scrub'
 import { rateLimited, type ProxyRouteRuntime } from '../plugins/app/edge.ts'
 
 export interface ProxyRoutesOptions {
@@ -79,6 +79,8 @@ function onUpstreamResponse(request: FastifyRequest, reply: FastifyReply, res: {
       return reply.send(upstreamError(err as Error))
     }
     const body = Buffer.concat(chunks)
+    // error bodies go into the access log (scrubbed, capped); success bodies are never kept
+    request.errorBody = body
     try {
       const code = (JSON.parse(body.toString('utf8')) as { error?: { code?: unknown } }).error?.code
       if (typeof code === 'string') request.errorCode = code.slice(0, 100)

@@ -8,3 +8,4 @@ export { serveEndpoints, request, BusError, type EndpointHandler, type ServeOpti
 export { publishTelemetry } from './telemetry.ts'
 export { defaultLogger, type BusLogger } from './logger.ts'
 export { followStream, streamLastSeq, type FollowOptions, type Follower } from './follow.ts'
+export { startBatchConsumer, isTransientError, type BatchConsumerOptions, type BatchItem, type RunningBatchConsumer } from './batch-consumer.ts'

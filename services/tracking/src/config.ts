@@ -1,3 +1,40 @@
+import { Type } from 'typebox'
 import { serviceConfig } from '@sunbae/service-kit'
+import { DEFAULT_SECRET_SUBSTRINGS, DEFAULT_SECRET_WORDS } from '@sunbae/service-kit/scrub'
 
-export const configSchema = serviceConfig({})
+export const configSchema = serviceConfig({
+  /** days of access logs, searches, error and slow-query reports kept; older day partitions are dropped whole */
+  TRACKING_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+  /** days of audit trail kept (monthly partitions, dropped once entirely older than this) */
+  TRACKING_AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 400 }),
+  /** days of partitions created ahead of today, so the DEFAULT partition stays empty */
+  TRACKING_PARTITIONS_AHEAD_DAYS: Type.Integer({ minimum: 1, maximum: 60, default: 3 }),
+  /** how often partitions are created and expired ones dropped */
+  TRACKING_MAINTENANCE_INTERVAL_MS: Type.Integer({ minimum: 1_000, default: 60 * 60 * 1000 }),
+  /** messages per insert transaction */
+  TRACKING_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 }),
+  /** how long a partial batch waits for more messages */
+  TRACKING_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 50 }),
+  /** batches written at once per consumer */
+  TRACKING_BATCH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 8, default: 2 }),
+  /** JetStream ack wait: how soon a batch that died with its process is redelivered */
+  TRACKING_ACK_WAIT_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  /** prefix of the durable consumer names (two tracking deployments on one NATS need different ones) */
+  TRACKING_DURABLE_PREFIX: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', default: 'tracking' }),
+  /** characters of scrubbed request (and error response) body kept */
+  TRACKING_BODY_MAX: Type.Integer({ minimum: 0, maximum: 1_048_576, default: 4096 }),
+  /** comma-separated; a key containing one of these is a secret */
+  TRACKING_SCRUB_SUBSTRINGS: Type.String({ default: DEFAULT_SECRET_SUBSTRINGS.join(',') }),
+  /** comma-separated; a key having one of these as a word (camel/snake/kebab) is a secret */
+  TRACKING_SCRUB_WORDS: Type.String({ default: DEFAULT_SECRET_WORDS.join(',') }),
+  /** test-only routes that fail and run slow queries on purpose; refused in production */
+  TRACKING_TEST_ROUTES: Type.Boolean({ default: false }),
+})
+
+export type TrackingConfig = typeof configSchema
+
+export const splitList = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { AccessLogV1 } from '@sunbae/contracts'
 import { TELEMETRY_SUBJECTS } from '@sunbae/contracts'
-import { scrubBody, scrubQuery } from '../../lib/scrub.ts'
+import { createScrubber } from '@sunbae/service-kit/scrub'
 
 /**
  * What onResponse records: raw values only. Everything that costs (ISO dates, query parsing,
@@ -28,6 +28,8 @@ export interface AccessRecord {
   status: number
   error: string | null
   userAgent: string | null
+  /** a service's JSON error body (errors only) */
+  responseBody: Buffer | null
 }
 
 export interface AccessLogOptions {
@@ -48,6 +50,9 @@ declare module 'fastify' {
 export const BODY_KEEP_MAX = 64 * 1024
 const BATCH = 1_000
 
+/** Secrets out of bodies and query strings (the same scrubber tracking applies again on ingest). */
+const scrubber = createScrubber()
+
 export function toEvent(r: AccessRecord, bodyMax: number): AccessLogV1 {
   const q = r.url.indexOf('?')
   return {
@@ -61,11 +66,12 @@ export function toEvent(r: AccessRecord, bodyMax: number): AccessLogV1 {
     method: r.method,
     remoteAddr: r.remoteAddr,
     host: r.host,
-    queryParams: q < 0 ? {} : scrubQuery(r.url.slice(q + 1)),
-    body: scrubBody(r.body, r.contentType, bodyMax, r.bodyComplete),
+    queryParams: q < 0 ? {} : scrubber.query(r.url.slice(q + 1)),
+    body: scrubber.body(r.body, { contentType: r.contentType, max: bodyMax, complete: r.bodyComplete }),
     status: r.status,
     errors: r.error,
     userAgent: r.userAgent,
+    responseBody: r.responseBody === null ? null : scrubber.body(r.responseBody, { contentType: 'application/json', max: bodyMax }),
   }
 }
 

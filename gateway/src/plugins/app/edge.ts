@@ -25,6 +25,8 @@ declare module 'fastify' {
     proxyRoute: ProxyRouteRuntime | null
     /** the error code the client got (ours or the service's), for the access log */
     errorCode: string | null
+    /** a service's JSON error body as received (small ones only), for the access log */
+    errorBody: Buffer | null
   }
   interface FastifyInstance {
     limits: { ip: Limiter | null; user: Limiter | null }
@@ -83,6 +85,7 @@ export default fp(
     app.decorateRequest('client', null)
     app.decorateRequest('proxyRoute', null)
     app.decorateRequest('errorCode', null)
+    app.decorateRequest('errorBody', null)
 
     const ipLimit = limits.ip
     const limitedByIp = app.metrics.rateLimited.labels({ scope: 'ip' })
@@ -141,6 +144,7 @@ export default fp(
           status,
           error: status >= 400 ? (request.errorCode ?? (route ? `HTTP_${status}` : status === 404 ? 'NOT_FOUND' : `HTTP_${status}`)) : null,
           userAgent: headers['user-agent'] ?? null,
+          responseBody: status >= 400 ? request.errorBody : null,
         })
       }
       done()

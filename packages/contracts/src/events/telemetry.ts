@@ -17,6 +17,9 @@ export const AccessLogV1 = Type.Object({
   status: Type.Integer(),
   errors: Type.Union([Type.String(), Type.Null()]),
   userAgent: Type.Union([Type.String(), Type.Null()]),
+  responseBody: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: 'scrubbed and size-capped; sent only for error responses (status ≥ 400)' }),
+  ),
 })
 export type AccessLogV1 = Static<typeof AccessLogV1>
 

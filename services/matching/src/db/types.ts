@@ -24,7 +24,66 @@ export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
+export type Numeric = ColumnType<string, number | string, number | string>;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface HiddenMentors {
+  created_at: Generated<Timestamp>;
+  mentee_uid: string;
+  mentor_id: string;
+}
+
+export interface Matches {
+  created_at: Generated<Timestamp>;
+  end_reason: string | null;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+  id: string;
+  mentee_uid: string;
+  mentor_id: string;
+  mentor_uid: string;
+  request_id: string;
+  state: Generated<string>;
+}
+
+export interface MentorRatings {
+  mentor_id: string;
+  rating: Numeric;
+  review_count: number;
+  version_at: Timestamp;
+  version_id: string;
+}
+
+export interface Mentors {
+  applied_at: Generated<Timestamp>;
+  approved_at: Timestamp;
+  bio: string;
+  company: string | null;
+  display_name: string;
+  headline: string;
+  hourly_rate: number;
+  languages: Generated<string[]>;
+  mentor_id: string;
+  skills: Generated<string[]>;
+  status: string;
+  timezone: string;
+  uid: string | null;
+  version_at: Timestamp;
+  version_id: string;
+  years_experience: number;
+}
+
+export interface MentorSettings {
+  active_mentees: Generated<number>;
+  capacity: number | null;
+  is_full: Generated<boolean>;
+  mentor_id: string;
+  mentor_uid: string;
+  time_windows: Generated<Json>;
+  timezone: string | null;
+  updated_at: Timestamp | null;
+}
 
 export interface Outbox {
   attempts: Generated<number>;
@@ -38,13 +97,48 @@ export interface Outbox {
   subject: string;
 }
 
+export interface Preferences {
+  budget_max: number | null;
+  budget_min: number | null;
+  career_stage: string | null;
+  goals: Generated<string>;
+  languages: Generated<string[]>;
+  mentee_uid: string;
+  skills: Generated<string[]>;
+  time_windows: Generated<Json>;
+  timezone: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface ProcessedEvents {
   consumer: string;
   event_id: string;
   processed_at: Generated<Timestamp>;
 }
 
+export interface Requests {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  expires_at: Timestamp;
+  id: string;
+  match_id: string | null;
+  mentee_name: string | null;
+  mentee_uid: string;
+  mentor_id: string;
+  mentor_uid: string;
+  message: string;
+  reason: string | null;
+  state: Generated<string>;
+}
+
 export interface DB {
+  hidden_mentors: HiddenMentors;
+  matches: Matches;
+  mentor_ratings: MentorRatings;
+  mentor_settings: MentorSettings;
+  mentors: Mentors;
   outbox: Outbox;
+  preferences: Preferences;
   processed_events: ProcessedEvents;
+  requests: Requests;
 }

@@ -26,6 +26,57 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccessLog {
+  body: string | null;
+  error_code: string | null;
+  host: string | null;
+  id: string;
+  method: string;
+  path: string;
+  query_params: Generated<Json>;
+  remote_addr: string;
+  request_id: string;
+  requested_at: Timestamp;
+  response_body: string | null;
+  response_ms: number;
+  route: string | null;
+  status: number;
+  trace_id: string | null;
+  user_agent: string | null;
+  user_id: string | null;
+}
+
+export interface AuditEvents {
+  actor_id: string | null;
+  actor_role: string | null;
+  actor_type: string;
+  entity_id: string | null;
+  entity_type: string;
+  event_id: string;
+  occurred_at: Timestamp;
+  payload: Json;
+  received_at: Generated<Timestamp>;
+  source: string;
+  trace_id: string | null;
+  type: string;
+  version: number;
+}
+
+export interface ErrorReports {
+  code: string;
+  fingerprint: string;
+  id: string;
+  message: string;
+  method: string | null;
+  occurred_at: Timestamp;
+  request_id: string | null;
+  route: string | null;
+  service: string;
+  stack: string | null;
+  status: number;
+  trace_id: string | null;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -44,7 +95,39 @@ export interface ProcessedEvents {
   processed_at: Generated<Timestamp>;
 }
 
+export interface SearchEvents {
+  filters: Generated<Json>;
+  id: string;
+  keyword: string | null;
+  latency_ms: number;
+  occurred_at: Timestamp;
+  page: number;
+  page_size: number;
+  query: string | null;
+  request_id: string;
+  result_count: number;
+  sort: string;
+  terms: Generated<string[]>;
+  trace_id: string | null;
+  user_id: string | null;
+}
+
+export interface SlowQueries {
+  duration_ms: number;
+  id: string;
+  occurred_at: Timestamp;
+  service: string;
+  sql: string;
+  sql_hash: string;
+  trace_id: string | null;
+}
+
 export interface DB {
+  access_log: AccessLog;
+  audit_events: AuditEvents;
+  error_reports: ErrorReports;
   outbox: Outbox;
   processed_events: ProcessedEvents;
+  search_events: SearchEvents;
+  slow_queries: SlowQueries;
 }

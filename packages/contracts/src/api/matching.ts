@@ -1,0 +1,227 @@
+import { Type, type Static } from 'typebox'
+import { LANGUAGE_CODES } from './mentors.ts'
+
+/** Bounds of what a mentee or mentor writes to matching. */
+export const MATCHING_LIMITS = {
+  goals: 1000,
+  skills: 20,
+  skill: 40,
+  languages: 10,
+  timeWindows: 21,
+  message: 2000,
+  reason: 1000,
+  maxCapacity: 100,
+  maxBudget: 10_000_000,
+  recommendations: 50,
+} as const
+const L = MATCHING_LIMITS
+
+export const CAREER_STAGES = ['student', 'job_seeker', 'junior', 'mid', 'senior', 'career_changer'] as const
+export const CareerStage = Type.Enum([...CAREER_STAGES], {
+  description: 'student; job_seeker (first job); junior (0–2 years); mid (3–7); senior (8+); career_changer',
+})
+export type CareerStage = Static<typeof CareerStage>
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
+export type Weekday = (typeof WEEKDAYS)[number]
+
+/** A weekly window in the owner's own time zone, e.g. { day: 'tue', start: '19:00', end: '21:00' }. */
+export const TimeWindow = Type.Object(
+  {
+    day: Type.Enum([...WEEKDAYS]),
+    start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, local time' }),
+    end: Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'HH:MM after start (24:00 = midnight)' }),
+  },
+  { additionalProperties: false },
+)
+export type TimeWindow = Static<typeof TimeWindow>
+
+export const Budget = Type.Object(
+  {
+    min: Type.Integer({ minimum: 0, maximum: L.maxBudget, description: 'KRW per hour' }),
+    max: Type.Integer({ minimum: 0, maximum: L.maxBudget, description: 'KRW per hour, ≥ min' }),
+  },
+  { additionalProperties: false },
+)
+export type Budget = Static<typeof Budget>
+
+const skillList = Type.Array(Type.String({ minLength: 1, maxLength: L.skill, pattern: '\\S' }), { maxItems: L.skills, uniqueItems: true })
+const languageList = Type.Array(Type.Enum([...LANGUAGE_CODES], { description: 'ISO 639-1' }), { maxItems: L.languages, uniqueItems: true })
+const timezone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Asia/Seoul' })
+
+/** Body of PUT /api/matching/preferences: the whole set (an omitted field goes back to its default). */
+export const PreferencesBody = Type.Object(
+  {
+    goals: Type.Optional(Type.String({ maxLength: L.goals, description: 'free text, Korean or English' })),
+    skills: Type.Optional(skillList),
+    languages: Type.Optional(languageList),
+    budget: Type.Optional(Type.Union([Budget, Type.Null()])),
+    timezone: Type.Optional(timezone),
+    timeWindows: Type.Optional(Type.Array(TimeWindow, { maxItems: L.timeWindows })),
+    careerStage: Type.Optional(Type.Union([CareerStage, Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type PreferencesBody = Static<typeof PreferencesBody>
+
+export const Preferences = Type.Object({
+  goals: Type.String(),
+  skills: Type.Array(Type.String()),
+  languages: Type.Array(Type.String()),
+  budget: Type.Union([Budget, Type.Null()]),
+  timezone: Type.String(),
+  timeWindows: Type.Array(TimeWindow),
+  careerStage: Type.Union([CareerStage, Type.Null()]),
+  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'null: never saved (defaults)' }),
+})
+export type Preferences = Static<typeof Preferences>
+
+export const REASON_KINDS = ['skills', 'goals', 'language', 'budget', 'over_budget', 'time_windows', 'timezone', 'rating', 'experience'] as const
+export const RecommendationReason = Type.Object({
+  kind: Type.Enum([...REASON_KINDS]),
+  points: Type.Number({ description: 'contribution to the score; the score is the sum of its reasons' }),
+  text: Type.String({ description: 'the reason as shown to the mentee' }),
+  evidence: Type.Array(Type.String(), { description: 'the concrete overlap: skills, goal words, language, windows…' }),
+})
+export type RecommendationReason = Static<typeof RecommendationReason>
+
+export const RecommendedMentor = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  displayName: Type.String(),
+  headline: Type.String(),
+  company: Type.Union([Type.String(), Type.Null()]),
+  skills: Type.Array(Type.String()),
+  languages: Type.Array(Type.String()),
+  yearsExperience: Type.Integer(),
+  hourlyRate: Type.Integer({ description: 'KRW per hour' }),
+  rating: Type.Number(),
+  reviewCount: Type.Integer(),
+  timezone: Type.String(),
+  acceptsRequests: Type.Boolean({ description: 'false for imported profiles without an account: nobody could answer' }),
+})
+export type RecommendedMentor = Static<typeof RecommendedMentor>
+
+export const Recommendation = Type.Object({
+  mentor: RecommendedMentor,
+  score: Type.Number(),
+  reasons: Type.Array(RecommendationReason),
+})
+export type Recommendation = Static<typeof Recommendation>
+
+export const RecommendationsQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: L.recommendations, default: 10 })) },
+  { additionalProperties: false },
+)
+export const RecommendationsResponse = Type.Object({
+  items: Type.Array(Recommendation),
+  candidates: Type.Integer({ description: 'mentors scored for this answer' }),
+  computedAt: Type.String({ format: 'date-time' }),
+})
+export type RecommendationsResponse = Static<typeof RecommendationsResponse>
+
+export const HideMentorBody = Type.Object({ mentorId: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+export const HiddenMentor = Type.Object({ mentorId: Type.String({ format: 'uuid' }), hiddenAt: Type.String({ format: 'date-time' }) })
+export type HiddenMentor = Static<typeof HiddenMentor>
+
+export const REQUEST_STATES = ['pending', 'accepted', 'declined', 'cancelled', 'expired'] as const
+export const RequestState = Type.Enum([...REQUEST_STATES])
+export type RequestState = Static<typeof RequestState>
+
+export const CreateChatRequestBody = Type.Object(
+  {
+    mentorId: Type.String({ format: 'uuid', description: "the mentor's public id" }),
+    message: Type.String({ minLength: 1, maxLength: L.message, pattern: '\\S' }),
+  },
+  { additionalProperties: false },
+)
+export type CreateChatRequestBody = Static<typeof CreateChatRequestBody>
+
+export const DeclineBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: L.reason, pattern: '\\S', description: 'shown to the mentee' }) },
+  { additionalProperties: false },
+)
+
+const MentorRef = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  uid: Type.String(),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+  headline: Type.Union([Type.String(), Type.Null()]),
+})
+const MenteeRef = Type.Object({ uid: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]) })
+
+export const ChatRequest = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  state: RequestState,
+  mentor: MentorRef,
+  mentee: MenteeRef,
+  message: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'why it was declined' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  matchId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+})
+export type ChatRequest = Static<typeof ChatRequest>
+
+export const RequestListQuery = Type.Object(
+  {
+    box: Type.Optional(Type.Union([Type.Literal('inbox'), Type.Literal('outbox')], { default: 'outbox', description: 'inbox: sent to me as a mentor; outbox: sent by me' })),
+    state: Type.Optional(RequestState),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+)
+
+export const MATCH_STATES = ['active', 'ended'] as const
+export const MatchState = Type.Enum([...MATCH_STATES])
+export const Match = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  requestId: Type.String({ format: 'uuid' }),
+  state: MatchState,
+  mentor: MentorRef,
+  mentee: MenteeRef,
+  createdAt: Type.String({ format: 'date-time' }),
+  endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  endedBy: Type.Union([Type.Literal('mentee'), Type.Literal('mentor'), Type.Null()]),
+  endReason: Type.Union([Type.String(), Type.Null()]),
+})
+export type Match = Static<typeof Match>
+
+export const MatchListQuery = Type.Object(
+  {
+    as: Type.Optional(Type.Union([Type.Literal('mentee'), Type.Literal('mentor')], { default: 'mentee', description: 'mentee: mentors matched with me; mentor: my mentees' })),
+    state: Type.Optional(MatchState),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+)
+
+export const EndMatchBody = Type.Object(
+  { reason: Type.Optional(Type.String({ minLength: 1, maxLength: L.reason, pattern: '\\S' })) },
+  { additionalProperties: false },
+)
+
+export const MentorSettingsBody = Type.Object(
+  {
+    // Optional rather than nullable: Fastify's Ajv coerces 0 to null, which would turn a mistaken
+    // capacity of 0 into "no limit" instead of a 400.
+    capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: L.maxCapacity, description: 'maximum active mentees; omitted: no limit' })),
+    timeWindows: Type.Optional(Type.Array(TimeWindow, { maxItems: L.timeWindows })),
+    timezone: Type.Optional(timezone),
+  },
+  { additionalProperties: false },
+)
+export type MentorSettingsBody = Static<typeof MentorSettingsBody>
+
+export const MentorSettings = Type.Object({
+  mentorId: Type.String({ format: 'uuid' }),
+  capacity: Type.Union([Type.Integer(), Type.Null()]),
+  activeMentees: Type.Integer(),
+  full: Type.Boolean(),
+  timeWindows: Type.Array(TimeWindow),
+  timezone: Type.String(),
+  updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+})
+export type MentorSettings = Static<typeof MentorSettings>

@@ -1,0 +1,67 @@
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { DB } from '../db/types.ts'
+import type { MatchRow, MatchWithParties } from '../requests/requests.table.ts'
+
+type Executor = Kysely<DB> | Transaction<DB>
+
+/** All SQL about matches (an accepted request between a mentor and a mentee). */
+export class MatchesRepository {
+  readonly #db: Kysely<DB>
+  constructor(db: Kysely<DB>) {
+    this.#db = db
+  }
+
+  #withParties(trx: Executor) {
+    return trx
+      .selectFrom('matches as x')
+      .innerJoin('requests as q', 'q.id', 'x.request_id')
+      .leftJoin('mentors as m', 'm.mentor_id', 'x.mentor_id')
+      .selectAll('x')
+      .select(['m.display_name as mentor_name', 'm.headline as mentor_headline', 'q.mentee_name as mentee_name'])
+  }
+
+  insert(row: { id: string; requestId: string; mentorId: string; mentorUid: string; menteeUid: string }, trx: Transaction<DB>): Promise<MatchRow> {
+    return trx
+      .insertInto('matches')
+      .values({ id: row.id, request_id: row.requestId, mentor_id: row.mentorId, mentor_uid: row.mentorUid, mentee_uid: row.menteeUid })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+  }
+
+  findById(id: string, trx: Executor = this.#db): Promise<MatchWithParties | undefined> {
+    return this.#withParties(trx).where('x.id', '=', id).executeTakeFirst()
+  }
+
+  findActive(mentorId: string, menteeUid: string, trx: Executor = this.#db): Promise<MatchRow | undefined> {
+    return trx.selectFrom('matches').selectAll().where('mentor_id', '=', mentorId).where('mentee_uid', '=', menteeUid).where('state', '=', 'active').executeTakeFirst()
+  }
+
+  /** active → ended, only if still active: of two concurrent ends exactly one gets the row. */
+  end(id: string, by: 'mentee' | 'mentor', reason: string | null, trx: Transaction<DB>): Promise<MatchRow | undefined> {
+    return trx
+      .updateTable('matches')
+      .set({ state: 'ended', ended_at: sql`now()`, ended_by: by, end_reason: reason })
+      .where('id', '=', id)
+      .where('state', '=', 'active')
+      .returningAll()
+      .executeTakeFirst()
+  }
+
+  async list(
+    q: { as: 'mentee' | 'mentor'; uid: string; state?: string; page: number; pageSize: number },
+    trx: Executor = this.#db,
+  ): Promise<{ rows: MatchWithParties[]; total: number }> {
+    const column = q.as === 'mentor' ? 'mentor_uid' : 'mentee_uid'
+    let rowsQ = this.#withParties(trx).where(`x.${column}`, '=', q.uid)
+    let countQ = trx.selectFrom('matches').select((eb) => eb.fn.countAll<string>().as('n')).where(column, '=', q.uid)
+    if (q.state) {
+      rowsQ = rowsQ.where('x.state', '=', q.state)
+      countQ = countQ.where('state', '=', q.state)
+    }
+    const [rows, count] = await Promise.all([
+      rowsQ.orderBy('x.created_at', 'desc').orderBy('x.id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
+      countQ.executeTakeFirstOrThrow(),
+    ])
+    return { rows, total: Number(count.n) }
+  }
+}

@@ -1,0 +1,89 @@
+import type { Kysely } from 'kysely'
+import type { FastifyInstance } from 'fastify'
+import { MatchingEvents, type Identity, type Match, type Paged } from '@sunbae/contracts'
+import { conflict, forbidden, notFound } from '@sunbae/service-kit'
+import type { DB } from '../db/types.ts'
+import type { MatchWithParties } from '../requests/requests.table.ts'
+import { SettingsRepository } from '../settings/settings.repository.ts'
+import { MatchesRepository } from './matches.repository.ts'
+
+type Events = FastifyInstance['events']
+const iso = (d: Date | string) => new Date(d).toISOString()
+
+export function toMatch(row: MatchWithParties): Match {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    state: row.state === 'ended' ? 'ended' : 'active',
+    mentor: { id: row.mentor_id, uid: row.mentor_uid, displayName: row.mentor_name, headline: row.mentor_headline },
+    mentee: { uid: row.mentee_uid, displayName: row.mentee_name },
+    createdAt: iso(row.created_at),
+    endedAt: row.ended_at ? iso(row.ended_at) : null,
+    endedBy: row.ended_by === 'mentee' || row.ended_by === 'mentor' ? row.ended_by : null,
+    endReason: row.end_reason,
+  }
+}
+
+/** "Mentors matched with me" (mentee) and "my mentees" (mentor); either side may end a match. */
+export class MatchesService {
+  readonly #db: Kysely<DB>
+  readonly #repo: MatchesRepository
+  readonly #settings: SettingsRepository
+  readonly #events: Events
+
+  constructor(db: Kysely<DB>, events: Events) {
+    this.#db = db
+    this.#repo = new MatchesRepository(db)
+    this.#settings = new SettingsRepository(db)
+    this.#events = events
+  }
+
+  async list(identity: Identity, q: { as: 'mentee' | 'mentor'; state?: 'active' | 'ended'; page: number; pageSize: number }): Promise<Paged<Match>> {
+    const { rows, total } = await this.#repo.list({ ...q, uid: identity.uid })
+    return { items: rows.map(toMatch), total, page: q.page, pageSize: q.pageSize }
+  }
+
+  async get(identity: Identity, id: string): Promise<Match> {
+    const row = await this.#repo.findById(id)
+    if (!row) throw notFound('No such match', 'MATCH_NOT_FOUND')
+    if (row.mentee_uid !== identity.uid && row.mentor_uid !== identity.uid) throw forbidden('This match is not yours', 'NOT_YOUR_MATCH')
+    return toMatch(row)
+  }
+
+  /** Ends an active match (either side); the mentor's place frees up in the same transaction. */
+  async end(identity: Identity, id: string, reason: string | null): Promise<Match> {
+    await this.#db.transaction().execute(async (trx) => {
+      const match = await this.#repo.findById(id, trx)
+      if (!match) throw notFound('No such match', 'MATCH_NOT_FOUND')
+      const by = match.mentee_uid === identity.uid ? 'mentee' : match.mentor_uid === identity.uid ? 'mentor' : null
+      if (!by) throw forbidden('Only the mentor or the mentee of a match can end it', 'NOT_YOUR_MATCH')
+      // the settings row first, as accept does: the count and the capacity check stay consistent
+      await this.#settings.lock(match.mentor_id, match.mentor_uid, trx)
+      const row = await this.#repo.end(id, by, reason, trx)
+      if (!row) throw conflict('The match has already ended', 'MATCH_ENDED')
+      await this.#settings.addActive(row.mentor_id, -1, trx)
+      const e = MatchingEvents.matchEnded
+      await this.#events.publishInTx(
+        trx,
+        this.#events.create(
+          e.type,
+          e.version,
+          {
+            matchId: row.id,
+            requestId: row.request_id,
+            mentorId: row.mentor_id,
+            mentorUid: row.mentor_uid,
+            menteeUid: row.mentee_uid,
+            endedBy: by,
+            reason,
+            endedAt: iso(row.ended_at!),
+          },
+          { type: 'user', id: identity.uid, role: identity.role },
+          { type: 'match', id: row.id },
+        ),
+      )
+    })
+    this.#events.flushSoon()
+    return this.get(identity, id)
+  }
+}

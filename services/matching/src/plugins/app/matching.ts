@@ -1,0 +1,54 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { Static } from 'typebox'
+import type { configSchema } from '../../config.ts'
+import type { DB } from '../../db/types.ts'
+import { MatchesService } from '../../matches/matches.service.ts'
+import { PreferencesService } from '../../preferences/preferences.service.ts'
+import { RecommendationsService } from '../../recommendations/recommendations.service.ts'
+import { RequestsService } from '../../requests/requests.service.ts'
+import { ExpirySweeper } from '../../requests/sweeper.ts'
+import { SettingsService } from '../../settings/settings.service.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    preferences: PreferencesService
+    recommendations: RecommendationsService
+    requests: RequestsService
+    matches: MatchesService
+    mentorSettings: SettingsService
+    expirySweeper: ExpirySweeper
+  }
+}
+
+/** The domain services of matching, and the expiry sweeper every replica runs. */
+export default fp(
+  async function matching(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
+    const { config } = opts
+    const db = app.db as Kysely<DB>
+    const mentors = app.mentorReadModel.repository
+    app.decorate('preferences', new PreferencesService(db, mentors))
+    app.decorate('recommendations', new RecommendationsService(db, app.mentorReadModel, app.preferences))
+    app.decorate(
+      'requests',
+      new RequestsService(db, app.events, mentors, {
+        ttlSeconds: Math.max(1, Math.round(config.MATCHING_REQUEST_TTL_HOURS * 3600)),
+        dailyLimit: config.MATCHING_DAILY_REQUEST_LIMIT,
+      }),
+    )
+    app.decorate('matches', new MatchesService(db, app.events))
+    app.decorate('mentorSettings', new SettingsService(db, mentors))
+
+    const sweeper = new ExpirySweeper({
+      requests: app.requests,
+      intervalMs: config.MATCHING_SWEEP_INTERVAL_MS,
+      batchSize: config.MATCHING_SWEEP_BATCH,
+      logger: app.log.child({ component: 'expiry' }),
+    })
+    app.decorate('expirySweeper', sweeper)
+    app.addHook('onReady', async () => sweeper.start())
+    app.addHook('onClose', async () => sweeper.stop())
+  },
+  { name: 'matching', dependencies: ['sunbae-platform', 'mentor-read-model'] },
+)

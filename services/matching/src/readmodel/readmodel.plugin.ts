@@ -1,0 +1,179 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { followStream, startBatchConsumer, type Follower, type RunningBatchConsumer } from '@sunbae/bus'
+import { STREAMS, type DomainEvent } from '@sunbae/contracts'
+import type { DB } from '../db/types.ts'
+import { MentorIndex } from '../recommendations/mentor-index.ts'
+import { BadCatalogEvent, CATALOG_MENTOR_SUBJECTS, decodeCatalogEvent, latestPerMentor, type CatalogChange } from './catalog-events.ts'
+import { MentorsRepository } from './mentors.repository.ts'
+
+/** The durable consumer that writes catalog.mentor.* into matching's `mentors` / `mentor_ratings`. */
+export const READ_MODEL_DURABLE = 'matching_catalog_mentors'
+
+export interface MentorReadModel {
+  index: MentorIndex
+  repository: MentorsRepository
+  readonly ready: boolean
+  /** resolves once the in-memory index is built (recommendations answer 503 until then) */
+  whenReady(): Promise<void>
+  /**
+   * Resolves when every catalog.mentor.* event already in the stream is in Postgres (the durable
+   * consumer has nothing pending) and in this process's index (tests, the bench).
+   */
+  settled(timeoutMs?: number): Promise<void>
+  stats(): { mentors: number; buildMs: number | null; followingFromSeq: number | null; lastSeq: number | null }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    mentorReadModel: MentorReadModel
+  }
+}
+
+const RETRY_MS = 2_000
+
+const decodeData = (data: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(data))
+
+/**
+ * Matching's read model of mentors, in two layers:
+ *
+ * 1. Postgres (`mentors`, `mentor_ratings`): one durable batch consumer shared by all replicas
+ *    writes the catalog's events, up to 1,000 per transaction (an import announces 100k approvals
+ *    at once). Every row keeps the (occurredAt, id) of the event it reflects and an upsert only
+ *    replaces an older version: redeliveries and reordering are harmless, so no processed-event
+ *    marks are needed. A payload that breaks its contract goes to the dead letters.
+ * 2. Memory (`MentorIndex`, per replica): built from Postgres at start, then kept current by an
+ *    ordered consumer that follows the stream from the durable consumer's ack floor + 1 — every
+ *    event not yet known to be in Postgres is replayed (the same version rule makes replays
+ *    harmless), none is missed. The CATALOG stream keeps 30 days; Postgres keeps everything.
+ */
+export default fp(
+  async function readModel(app: FastifyInstance) {
+    const log = app.log.child({ component: 'read-model' })
+    const db = app.db as Kysely<DB>
+    const repository = new MentorsRepository(db)
+    const index = new MentorIndex()
+    let ready = false
+    let closing = false
+    let buildMs: number | null = null
+    let startSeq: number | null = null
+    let consumer: RunningBatchConsumer | null = null
+    let follower: Follower | null = null
+    let readyResolve!: () => void
+    const readyPromise = new Promise<void>((resolve) => (readyResolve = resolve))
+
+    const applyToIndex = (c: CatalogChange) => {
+      if (c.kind === 'profile') index.applyProfile(c.rec, c.version)
+      index.applyRating(c.mentorId, c.rating, c.version)
+    }
+
+    const build = async () => {
+      const t0 = performance.now()
+      const info = await app.bus.jsm.consumers.info(STREAMS.catalog.name, READ_MODEL_DURABLE)
+      // everything up to the ack floor is committed to Postgres; everything after is replayed
+      startSeq = info.ack_floor.stream_seq + 1
+      for await (const page of repository.all()) {
+        if (closing) return
+        for (const m of page) {
+          index.applyProfile(m.rec, m.version)
+          if (m.rating) index.applyRating(m.rec.id, m.rating.rating, m.rating.version)
+        }
+      }
+      buildMs = Math.round(performance.now() - t0)
+      follower = await followStream({
+        bus: app.bus,
+        stream: STREAMS.catalog.name,
+        filterSubject: CATALOG_MENTOR_SUBJECTS,
+        startSeq,
+        logger: log,
+        handler: (event: DomainEvent | null) => {
+          try {
+            const change = decodeCatalogEvent(event)
+            if (change) applyToIndex(change)
+          } catch (err) {
+            // the durable consumer dead-letters it; the index just skips it
+            if (err instanceof BadCatalogEvent) log.warn({ err }, 'read model: skipped a malformed catalog event')
+            else throw err
+          }
+        },
+      })
+      ready = true
+      readyResolve()
+      log.info({ mentors: index.size, buildMs, followingFromSeq: startSeq }, 'mentor index ready')
+    }
+
+    app.decorate('mentorReadModel', {
+      index,
+      repository,
+      get ready() {
+        return ready
+      },
+      whenReady: () => readyPromise,
+      settled: async (timeoutMs = 15_000) => {
+        const deadline = Date.now() + timeoutMs
+        await readyPromise
+        for (;;) {
+          const info = await app.bus.jsm.consumers.info(STREAMS.catalog.name, READ_MODEL_DURABLE)
+          if (info.num_pending === 0 && info.num_ack_pending === 0 && (follower?.lastSeq ?? 0) >= info.ack_floor.stream_seq) return
+          if (Date.now() > deadline) throw new Error(`read model not settled after ${timeoutMs} ms`)
+          await sleep(20)
+        }
+      },
+      stats: () => ({ mentors: index.size, buildMs, followingFromSeq: startSeq, lastSeq: follower?.lastSeq ?? null }),
+    } satisfies MentorReadModel)
+
+    app.readiness.add('mentor-index', async () => {
+      if (!ready) throw new Error(`building (${index.size} mentors so far)`)
+    })
+
+    app.addHook('onReady', async () => {
+      consumer = await startBatchConsumer<CatalogChange>({
+        bus: app.bus,
+        stream: STREAMS.catalog,
+        durable: READ_MODEL_DURABLE,
+        filterSubject: CATALOG_MENTOR_SUBJECTS,
+        logger: log,
+        decode: (msg) => {
+          let envelope: unknown
+          try {
+            envelope = decodeData(msg.data)
+          } catch {
+            throw new BadCatalogEvent('not JSON')
+          }
+          return decodeCatalogEvent(envelope)
+        },
+        handle: async (items) => {
+          const { profiles, ratings } = latestPerMentor(items.map((i) => i.value))
+          await db.transaction().execute((trx) =>
+            repository.apply(
+              profiles.values(),
+              [...ratings].map(([mentorId, r]) => ({ mentorId, ...r })),
+              trx,
+            ),
+          )
+        },
+      })
+      void (async () => {
+        for (;;) {
+          try {
+            await build()
+            return
+          } catch (err) {
+            if (closing) return
+            log.error({ err }, 'mentor index build failed, retrying')
+            await sleep(RETRY_MS)
+          }
+        }
+      })()
+    })
+
+    app.addHook('onClose', async () => {
+      closing = true
+      await follower?.stop()
+      await consumer?.stop()
+    })
+  },
+  { name: 'mentor-read-model', dependencies: ['sunbae-platform'] },
+)

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto'
+import { DeliverPolicy } from '@nats-io/jetstream'
+import type { FastifyInstance } from 'fastify'
+import { createEvent } from '@sunbae/bus'
+import { CatalogEvents, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
+import { buildService, loadConfig } from '@sunbae/service-kit'
+import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { definition } from '../src/service.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+const STARTED_AT = new Date(Date.now() - 5_000)
+
+export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: serviceUrl,
+    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  }
+}
+
+/** The real service (Postgres, NATS, outbox relay, read model, sweeper), not listening; use inject. */
+export async function buildMatching(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults))
+  await app.ready()
+  await app.mentorReadModel.whenReady()
+  return app
+}
+
+/** A signed-in user as the gateway would vouch for them; headers are signed afresh on every call (they age out after 60 s). */
+export interface User {
+  uid: string
+  name: string
+  role: Role
+  h(role?: Role): Record<string, string>
+}
+
+export function user(role: Role = 'mentee', uid = `u-${randomUUID()}`): User {
+  const name = `테스트 ${uid.slice(-6)}`
+  return { uid, name, role, h: (r = role) => identityHeaders({ uid, name, role: r }) }
+}
+
+/** A catalog mentor profile (as catalog.mentor.* carries it) with a fresh id and account. */
+export function profile(over: Partial<MentorProfileV1> = {}): MentorProfileV1 {
+  return {
+    id: randomUUID(),
+    uid: `mentor-${randomUUID()}`,
+    displayName: '김멘토',
+    headline: '백엔드 개발자',
+    bio: '서버 개발을 하고 있습니다.',
+    skills: ['java'],
+    company: 'Naver',
+    yearsExperience: 5,
+    hourlyRate: 50_000,
+    languages: ['ko'],
+    timezone: 'Asia/Seoul',
+    links: [],
+    status: 'active',
+    rating: 0,
+    reviewCount: 0,
+    approvedAt: new Date().toISOString(),
+    ...over,
+  }
+}
+
+type CatalogKind = 'mentorApproved' | 'mentorUpdated' | 'mentorSuspended' | 'mentorReinstated' | 'mentorRated'
+
+/** Publishes a catalog event exactly as mentor-catalog's outbox relay does (event id = message id). */
+export async function publishCatalog(app: FastifyInstance, kind: CatalogKind, data: unknown, at?: Date): Promise<DomainEvent> {
+  const e = CatalogEvents[kind]
+  const event = createEvent({ type: e.type, version: e.version, source: 'mentor-catalog', actor: { type: 'system', id: null }, data })
+  if (at) event.occurredAt = at.toISOString()
+  await app.bus.js.publish(e.type, JSON.stringify(event), { msgID: event.id })
+  return event
+}
+
+/** Publishes approvals and waits until Postgres and this app's index have them. */
+export async function approve(app: FastifyInstance, ...profiles: MentorProfileV1[]): Promise<void> {
+  for (const p of profiles) await publishCatalog(app, 'mentorApproved', p)
+  await app.mentorReadModel.settled()
+}
+
+/**
+ * Reads a stream from shortly before this file started with an ordered consumer until `count`
+ * events matching `match` were seen and `settleMs` more passed (so "only once" can be asserted),
+ * or the deadline passes.
+ */
+export async function readEvents(
+  app: FastifyInstance,
+  stream: string,
+  subject: string,
+  match: (e: DomainEvent<any>) => boolean,
+  opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
+): Promise<DomainEvent<any>[]> {
+  const consumer = await app.bus.js.consumers.get(stream, {
+    filter_subjects: subject,
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: STARTED_AT.toISOString(),
+  })
+  const found: DomainEvent<any>[] = []
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000)
+  let reachedAt: number | undefined
+  while (Date.now() < deadline) {
+    const m = await consumer.next({ expires: 1000 })
+    if (m) {
+      const e = m.json<DomainEvent<any>>()
+      if (match(e)) found.push(e)
+    }
+    if (found.length >= (opts.count ?? 1)) {
+      reachedAt ??= Date.now()
+      if (Date.now() - reachedAt >= (opts.settleMs ?? 0)) break
+    }
+  }
+  await consumer.delete().catch(() => {})
+  return found
+}
+
+/** The field names of a 400's details, sorted. */
+export const fields = (body: { error: { details?: { field: string }[] } }) => (body.error.details ?? []).map((d) => d.field).sort()
+
+/** A word no other test (or earlier run) has used: overlaps built on it are this test's alone. */
+export const unique = (prefix: string) => `${prefix}${randomUUID().replace(/-/g, '').slice(0, 10)}`

@@ -1,0 +1,109 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { JsMsg } from '@nats-io/jetstream'
+import { startBatchConsumer, type BatchItem, type RunningBatchConsumer } from '@sunbae/bus'
+import { STREAMS, TELEMETRY_SUBJECTS, type StreamDef } from '@sunbae/contracts'
+import { createScrubber } from '@sunbae/service-kit/scrub'
+import type { Kysely } from 'kysely'
+import { splitList } from '../../config.ts'
+import { IngestRepository } from '../../ingest/ingest.repository.ts'
+import { toAccessRow, toAuditRow, toErrorRow, toSearchRow, toSlowQueryRow, type MapperOptions } from '../../ingest/mappers.ts'
+import type { DB } from '../../db/types.ts'
+
+export interface IngestOptions {
+  batchSize: number
+  batchWaitMs: number
+  concurrency: number
+  ackWaitMs: number
+  durablePrefix: string
+  bodyMax: number
+  scrubSubstrings: string
+  scrubWords: string
+  /** epoch ms before which a table's events are past retention */
+  cutoff: MapperOptions['cutoff']
+}
+
+interface Pipeline {
+  name: string
+  stream: StreamDef
+  subject: string
+  decode: (msg: JsMsg, o: MapperOptions) => object | undefined
+  write: (rows: any[]) => Promise<number>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ingest: {
+      /** per durable: batches written, rows stored, dead-lettered and retried messages */
+      stats(): Record<string, RunningBatchConsumer['stats']>
+    }
+  }
+}
+
+/**
+ * Ingestion: one durable batch consumer per telemetry subject (access log, searches, errors, slow
+ * queries) and per domain stream (the audit trail). Each batch is validated, scrubbed, written in one
+ * statement and acked after the commit (@sunbae/bus startBatchConsumer).
+ */
+export default fp(
+  async function ingest(app: FastifyInstance, opts: IngestOptions) {
+    const repo = new IngestRepository(app.db as Kysely<DB>)
+    const mapper: MapperOptions = {
+      scrubber: createScrubber({ substrings: splitList(opts.scrubSubstrings), words: splitList(opts.scrubWords) }),
+      bodyMax: opts.bodyMax,
+      cutoff: opts.cutoff,
+    }
+    const pipelines: Pipeline[] = [
+      { name: 'access', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.accessLog, decode: toAccessRow, write: repo.insertAccess },
+      { name: 'search', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.search, decode: toSearchRow, write: repo.insertSearches },
+      { name: 'errors', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.error, decode: toErrorRow, write: repo.insertErrors },
+      { name: 'slow_queries', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.slowQuery, decode: toSlowQueryRow, write: repo.insertSlowQueries },
+      // the audit trail: every domain event of every service, one durable per stream (2.9: one filter each)
+      ...[STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment, STREAMS.chat].map((stream) => ({
+        name: `audit_${stream.name.toLowerCase()}`,
+        stream,
+        subject: stream.subjects[0]!,
+        decode: toAuditRow,
+        write: repo.insertAudit,
+      })),
+    ]
+
+    const running = new Map<string, RunningBatchConsumer>()
+    const log = app.log.child({ component: 'ingest' })
+
+    app.decorate('ingest', {
+      stats: () => Object.fromEntries([...running].map(([k, c]) => [k, { ...c.stats }])),
+    })
+
+    app.addHook('onReady', async () => {
+      for (const p of pipelines) {
+        const durable = `${opts.durablePrefix}_${p.name}`
+        running.set(
+          durable,
+          await startBatchConsumer<object>({
+            bus: app.bus,
+            stream: p.stream,
+            durable,
+            filterSubject: p.subject,
+            batchSize: opts.batchSize,
+            maxWaitMs: opts.batchWaitMs,
+            concurrency: opts.concurrency,
+            ackWaitMs: opts.ackWaitMs,
+            logger: log.child({ consumer: durable }),
+            decode: (msg) => p.decode(msg, mapper),
+            handle: async (items: BatchItem<object>[]) => {
+              await p.write(items.map((i) => i.value))
+            },
+          }),
+        )
+      }
+    })
+
+    // preClose runs before every onClose hook: the consumers finish their batches while the
+    // platform's NATS connection and Postgres pool are still open.
+    app.addHook('preClose', async () => {
+      await Promise.allSettled([...running.values()].map((c) => c.stop()))
+    })
+  },
+  { name: 'tracking-ingest', dependencies: ['sunbae-platform'] },
+)

@@ -1,0 +1,20 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/types.ts'
+import { TrackingRepository } from '../../queries/tracking.repository.ts'
+import { TrackingService } from '../../queries/tracking.service.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tracking: TrackingService
+  }
+}
+
+/** The admin API's service layer, over the repository. */
+export default fp(
+  async function tracking(app: FastifyInstance) {
+    app.decorate('tracking', new TrackingService(new TrackingRepository(app.db as Kysely<DB>)))
+  },
+  { name: 'tracking-queries', dependencies: ['sunbae-platform'] },
+)

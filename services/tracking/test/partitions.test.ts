@@ -1,0 +1,113 @@
+import t from 'tap'
+import { sql } from 'kysely'
+import { TELEMETRY_SUBJECTS } from '@sunbae/contracts'
+import { waitFor } from '@sunbae/testing'
+import { PartitionManager, parsePartitionName, partitionName, retentionCutoff, unitStart } from '../src/partitions/partitions.ts'
+import { trackingTables } from '../src/plugins/app/partitions.ts'
+import { accessEvent, admin, buildTracking, deleteDurables, publishCore, testBus, uniq } from './helpers.ts'
+
+const DAY = 86_400_000
+const bus = await testBus('tracking-partitions-test')
+const prefix = `part_${uniq()}`
+const app = await buildTracking({ TRACKING_DURABLE_PREFIX: prefix, TRACKING_RETENTION_DAYS: '30' })
+t.teardown(async () => {
+  await app.close()
+  await deleteDurables(bus, prefix)
+  await bus.close()
+})
+
+const partitionsOf = (table: string) => app.partitions.list(table)
+
+t.test('names and cutoffs', async (t) => {
+  const d = Date.UTC(2026, 10, 28, 13, 5)
+  t.equal(partitionName('access_log', unitStart(d, 'day'), 'day'), 'access_log_p20261128')
+  t.equal(partitionName('audit_events', unitStart(d, 'month'), 'month'), 'audit_events_p202611')
+  t.same(parsePartitionName('access_log', 'access_log_p20261128', 'day'), { start: Date.UTC(2026, 10, 28), end: Date.UTC(2026, 10, 29) })
+  t.same(parsePartitionName('audit_events', 'audit_events_p202612', 'month'), { start: Date.UTC(2026, 11, 1), end: Date.UTC(2027, 0, 1) })
+  t.equal(parsePartitionName('access_log', 'access_log_default', 'day'), null, 'DEFAULT is never ours to drop')
+  t.equal(retentionCutoff(d, { unit: 'day', retentionDays: 30 }), Date.UTC(2026, 9, 29))
+  t.equal(retentionCutoff(d, { unit: 'month', retentionDays: 400 }), Date.UTC(2025, 9, 1))
+})
+
+t.test('at start, today and the days ahead have partitions: new rows never land in DEFAULT', async (t) => {
+  const now = Date.now()
+  const names = await partitionsOf('access_log')
+  for (let i = 0; i <= 3; i++) t.ok(names.includes(partitionName('access_log', unitStart(now + i * DAY, 'day'), 'day')), `day +${i}`)
+  t.ok((await partitionsOf('audit_events')).includes(partitionName('audit_events', unitStart(now, 'month'), 'month')), 'this month for the audit trail')
+
+  const user = `part-${uniq()}`
+  await publishCore(bus, TELEMETRY_SUBJECTS.accessLog, [accessEvent({ user })])
+  await waitFor(async () => (await app.inject({ url: `/api/admin/tracking/requests?user=${user}`, headers: admin() })).json().items.length === 1, 15_000)
+  const where = await sql<{ p: string }>`select tableoid::regclass::text as p from access_log where user_id = ${user}`.execute(app.db)
+  t.equal(where.rows[0]?.p, partitionName('access_log', unitStart(Date.now(), 'day'), 'day'), "the row is in today's partition")
+})
+
+t.test('retention drops whole partitions older than TRACKING_RETENTION_DAYS, keeps the rest', async (t) => {
+  const tables = trackingTables({ retentionDays: 30, auditRetentionDays: 400 })
+  const access = tables.find((x) => x.name === 'access_log')!
+  // a manager of our own for "now", so the test does not depend on the service's timer
+  const manager = new PartitionManager(app.db, tables, { aheadDays: 3 })
+  const now = Date.now()
+  const oldDay = unitStart(now - 45 * DAY, 'day')
+  const keptDay = unitStart(now - 20 * DAY, 'day')
+  const user = `old-${uniq()}`
+  // rows of 45 and 20 days ago, as a late consumer (or an older deployment) would have written them
+  for (const day of [oldDay, keptDay]) {
+    await manager.create(access, day)
+    await sql`insert into access_log (id, requested_at, request_id, method, path, status, response_ms, remote_addr)
+              values (gen_random_uuid(), ${new Date(day + 3_600_000)}, ${user}, 'GET', '/old', 200, 1, '127.0.0.1')`.execute(app.db)
+  }
+  const oldName = partitionName('access_log', oldDay, 'day')
+  const keptName = partitionName('access_log', keptDay, 'day')
+  t.ok((await partitionsOf('access_log')).includes(oldName), 'the old partition exists before maintenance')
+
+  const result = await manager.run(now)
+  t.ok(result.dropped.includes(oldName), `dropped ${oldName}`)
+  t.notOk(result.dropped.includes(keptName), 'a partition inside the retention is kept')
+  const names = await partitionsOf('access_log')
+  t.notOk(names.includes(oldName), 'gone from the catalog')
+  t.ok(names.includes(keptName))
+  t.ok(names.includes('access_log_default'))
+  const left = await sql<{ n: string }>`select count(*) as n from access_log where request_id = ${user}`.execute(app.db)
+  t.equal(Number(left.rows[0]!.n), 1, "the old day's rows went with their partition; the recent day's stayed")
+
+  const again = await manager.run(now)
+  t.same(again.dropped, [], 'idempotent')
+})
+
+t.test('rows that landed in DEFAULT move into their partition when it is created; expired ones are deleted', async (t) => {
+  const tables = trackingTables({ retentionDays: 30, auditRetentionDays: 400 })
+  const search = tables.find((x) => x.name === 'search_events')!
+  const manager = new PartitionManager(app.db, [search], { aheadDays: 3 })
+  const now = Date.now()
+  // 10 days ago: inside retention, older than the week of partitions kept behind today
+  const day = unitStart(now - 10 * DAY, 'day')
+  const name = partitionName('search_events', day, 'day')
+  await sql`drop table if exists ${sql.table(name)}`.execute(app.db)
+  const rid = `moved-${uniq()}`
+  const expiredRid = `expired-${uniq()}`
+  for (const [r, at] of [[rid, day + 1000], [expiredRid, now - 60 * DAY]] as const) {
+    await sql`insert into search_events (id, occurred_at, request_id, sort, page, page_size, result_count, latency_ms)
+              values (gen_random_uuid(), ${new Date(at)}, ${r}, 'relevance', 1, 20, 0, 1)`.execute(app.db)
+  }
+  const inDefault = await sql`select 1 from search_events_default where request_id = ${rid}`.execute(app.db)
+  t.equal(inDefault.rows.length, 1, 'no partition yet: the row is in DEFAULT')
+
+  const made = await manager.create(search, day)
+  t.match(made, { name, moved: 1 }, 'created with the stray row moved in')
+  const where = await sql<{ p: string }>`select tableoid::regclass::text as p from search_events where request_id = ${rid}`.execute(app.db)
+  t.equal(where.rows[0]?.p, name)
+
+  const result = await manager.run(now)
+  t.ok(result.expired >= 1, 'past-retention rows deleted from DEFAULT')
+  t.equal((await sql`select 1 from search_events where request_id = ${expiredRid}`.execute(app.db)).rows.length, 0)
+})
+
+t.test('an event older than the retention is not ingested', async (t) => {
+  const user = `ancient-${uniq()}`
+  const marker = accessEvent({ user })
+  await publishCore(bus, TELEMETRY_SUBJECTS.accessLog, [accessEvent({ user, requestedAt: new Date(Date.now() - 40 * DAY).toISOString() }), marker])
+  await waitFor(async () => (await app.inject({ url: `/api/admin/tracking/requests?user=${user}`, headers: admin() })).json().items.length >= 1, 15_000)
+  const rows = await sql<{ n: string }>`select count(*) as n from access_log where user_id = ${user}`.execute(app.db)
+  t.equal(Number(rows.rows[0]!.n), 1, 'only the recent one')
+})

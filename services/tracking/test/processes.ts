@@ -1,0 +1,75 @@
+// Child processes for the cross-process tests: the gateway and services started exactly as
+// production starts them (`node --import @sunbae/telemetry/register src/server.ts` in their folder),
+// by path — a service's code never imports another deployable.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+export interface Proc {
+  name: string
+  child: ChildProcess
+  /** everything it wrote, for failure messages */
+  output(): string
+  /** resolves with the exit signal/code */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+export function startProcess(name: string, dir: string, env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, ['--import', '@sunbae/telemetry/register', 'src/server.ts'], {
+    cwd: `${ROOT}${dir}`,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const keep = (d: Buffer) => {
+    out += d.toString()
+    if (out.length > 200_000) out = out.slice(-100_000)
+  }
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  return { name, child, output: () => out, exited }
+}
+
+export async function stopProcess(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return
+  p.child.kill(signal)
+  const done = await Promise.race([p.exited.then(() => true), sleep(10_000).then(() => false)])
+  if (!done) {
+    p.child.kill('SIGKILL')
+    await p.exited
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** Waits until GET url answers 2xx; fails with the process' output when it does not. */
+export async function waitReady(url: string, p: Proc, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`${p.name} exited early:\n${p.output().slice(-4000)}`)
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+      if (res.ok) return
+      last = `${res.status} ${(await res.text()).slice(0, 300)}`
+    } catch (err) {
+      last = (err as Error).message
+    }
+    await sleep(100)
+  }
+  throw new Error(`${p.name} not ready at ${url} (${last}):\n${p.output().slice(-4000)}`)
+}
