@@ -4,16 +4,21 @@
 // 2. sets up a database of its own (default sunbae_bench_search), empties mentor-catalog's tables
 //    and imports the file with the real import CLI (services/mentor-catalog/src/cli/import-mentors.ts:
 //    approved mentors + one catalog.mentor.approved per mentor through the outbox) — import rate;
-// 3. starts mentor-catalog and the gateway as production starts them
-//    (`node --import @sunbae/telemetry/register src/server.ts`, NODE_ENV=production, tracking on:
-//    the gateway's access log and the service's telemetry.search event per search) — index build
-//    time and the service's memory, after the import's events were replayed;
+// 3. starts mentor-catalog and the gateway as production starts them — the node arguments of each
+//    package's `npm start` script (`node [V8 flags] --import @sunbae/telemetry/register src/server.ts`),
+//    NODE_ENV=production, tracking on (the gateway's access log and the service's telemetry.search
+//    event per search) — index build time, the outbox relay's pace and the service's memory, after
+//    the import's events were replayed;
 // 4. load-tests with wrk (bounded: fixed duration, fixed connections), interleaved rounds, medians:
 //    a rotating mix of English, Korean and two-word searches, and a plain list page, each through
 //    the gateway and straight to the service.
 //
 // Options: --n <mentors> (100000) --duration <s> (10) --rounds <n> (3) --connections <n> (50)
 //          --warmup <s> (3) --no-write (leave RESULTS.md alone) --skip-import (reuse the database)
+//          --only <target,…> (e.g. "search direct"; default all four) --no-diag (no CPU/GC sampling)
+// Both processes are started with ./diag.ts preloaded (unless --no-diag): it samples CPU time, GC
+// pauses and event-loop delay every 250 ms, from which each run's CPU µs per request and GC figures
+// come (the sampler itself costs nothing per request).
 // Env: DATABASE_URL (admin URL; database replaced by sunbae_bench_search), NATS_URL, BENCH_PORT_BASE (18200).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -37,8 +42,11 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'no-write': { type: 'boolean', default: false },
     'skip-import': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-diag': { type: 'boolean', default: false },
   },
 })
+const DIAG = !args['no-diag']
 const N = Number(args.n)
 const DURATION = Number(args.duration)
 const ROUNDS = Number(args.rounds)
@@ -66,14 +74,66 @@ const PASS_THROUGH = Object.fromEntries(
   ['NODE_OPTIONS', 'LOG_REQUESTS', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])),
 )
 
-const children: { name: string; child: ChildProcess; log: string }[] = []
+/** node's arguments from the package's `npm start` script (`node <flags> src/server.ts`): started exactly as production starts it. */
+function startArgs(dir: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } }
+  const [cmd, ...argv] = (pkg.scripts?.start ?? '').trim().split(/\s+/)
+  if (cmd !== 'node' || !argv.includes('src/server.ts')) throw new Error(`${dir}/package.json: expected "start": "node … src/server.ts"`)
+  return argv
+}
+
+const children: { name: string; child: ChildProcess; log: string; diag: string }[] = []
 function start(name: string, cwd: string, argv: string[], env: Record<string, string>): ChildProcess {
   const log = join(logDir, `${name}.log`)
+  const diag = join(logDir, `${name}.diag.jsonl`)
   const fd = openSync(log, 'a')
-  const child = spawn(node, argv, { cwd, env: { PATH: process.env.PATH ?? '', ...OFFLINE, ...PASS_THROUGH, ...env }, stdio: ['ignore', fd, fd] })
+  const child = spawn(node, [...(DIAG ? ['--import', join(HERE, 'diag.ts')] : []), ...argv], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...OFFLINE, ...PASS_THROUGH, ...env, ...(DIAG ? { BENCH_DIAG_FILE: diag } : {}) },
+    stdio: ['ignore', fd, fd],
+  })
   closeSync(fd)
-  children.push({ name, child, log })
+  children.push({ name, child, log, diag })
   return child
+}
+
+/** One line of diag.ts */
+interface DiagLine {
+  t: number
+  cpuUs: number
+  minor: number
+  minorMs: number
+  major: number
+  majorMs: number
+  maxPauseMs: number
+  loopMaxMs: number
+  heapMiB: number
+}
+interface ProcStats {
+  cpuUsPerReq: number
+  minorPerKReq: number
+  major: number
+  majorMs: number
+  maxPauseMs: number
+  loopMaxMs: number
+}
+/** A process's figures over [t0, t1] (diag lines bracketing the run), per request of the run. */
+function procStats(name: string, t0: number, t1: number, requests: number): ProcStats | null {
+  const c = children.find((x) => x.name === name)
+  if (!DIAG || !c || !existsSync(c.diag)) return null
+  const lines = readFileSync(c.diag, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as DiagLine)
+  const before = lines.filter((l) => l.t <= t0).at(-1)
+  const inside = lines.filter((l) => l.t > t0 && l.t <= t1 + 300)
+  const after = inside.at(-1)
+  if (!before || !after || requests <= 0) return null
+  return {
+    cpuUsPerReq: (after.cpuUs - before.cpuUs) / requests,
+    minorPerKReq: ((after.minor - before.minor) * 1000) / requests,
+    major: after.major - before.major,
+    majorMs: after.majorMs - before.majorMs,
+    maxPauseMs: Math.max(0, ...inside.map((l) => l.maxPauseMs)),
+    loopMaxMs: Math.max(0, ...inside.map((l) => l.loopMaxMs)),
+  }
 }
 async function stopAll(): Promise<void> {
   for (const { child } of [...children].reverse()) if (child.exitCode === null) child.kill('SIGTERM')
@@ -106,11 +166,15 @@ interface WrkResult {
   p50: number
   p99: number
   non2xx: number
+  requests: number
+  t0: number
+  t1: number
 }
 const ms = (v: string, unit: string) => Number(v) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1)
 function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> {
   const argv = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '--timeout', '5s', ...(script ? ['-s', script] : []), url]
   return new Promise((resolve, reject) => {
+    const t0 = Date.now()
     const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout!.on('data', (d: Buffer) => (out += d))
@@ -122,8 +186,9 @@ function wrk(url: string, seconds: number, script?: string): Promise<WrkResult> 
         return m ? ms(m[1]!, m[2]!) : NaN
       }
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN)
       if (!Number.isFinite(rps)) return reject(new Error(`could not read wrk's output:\n${out}`))
-      resolve({ rps, p50: p('50'), p99: p('99'), non2xx })
+      resolve({ rps, p50: p('50'), p99: p('99'), non2xx, requests, t0, t1: Date.now() })
     })
   })
 }
@@ -163,13 +228,14 @@ async function main() {
 
   // 3. services, as production runs them
   const common = { NODE_ENV: 'production', HOST: '127.0.0.1', NATS_URL, IDENTITY_SECRET, LOG_LEVEL: 'info' }
-  const catalog = start('mentor-catalog', join(ROOT, 'services/mentor-catalog'), ['--import', '@sunbae/telemetry/register', 'src/server.ts'], {
+  const catalogStartedAt = Date.now()
+  const catalog = start('mentor-catalog', join(ROOT, 'services/mentor-catalog'), startArgs('services/mentor-catalog'), {
     ...common,
     PORT: String(PORT.catalog),
     DATABASE_URL: SERVICE_URL,
     OTEL_SERVICE_NAME: 'mentor-catalog',
   })
-  start('gateway', join(ROOT, 'gateway'), ['--import', '@sunbae/telemetry/register', 'src/server.ts'], {
+  start('gateway', join(ROOT, 'gateway'), startArgs('gateway'), {
     ...common,
     PORT: String(PORT.gateway),
     OTEL_SERVICE_NAME: 'gateway',
@@ -191,6 +257,16 @@ async function main() {
     if (Number(left[0]!.n) === 0) break
     await sleep(500)
   }
+  // the relay's pace: first to last publish of this start's batch (none with --skip-import)
+  const { rows: relayRows } = await admin.query<{ n: string; secs: string | null }>(
+    `select count(*) as n, extract(epoch from max(published_at) - min(published_at)) as secs
+     from mentor_catalog.outbox where published_at >= now() - make_interval(secs => $1)`,
+    [(Date.now() - catalogStartedAt) / 1000],
+  )
+  const relayed = Number(relayRows[0]!.n)
+  const relaySecs = Number(relayRows[0]!.secs ?? 0)
+  const relayLine = relayed > 0 ? `${relayed} events in ${relaySecs.toFixed(1)} s (${Math.round(relayed / Math.max(relaySecs, 0.001))} events/s)` : 'nothing to publish'
+  say(`outbox relay: ${relayLine}`)
   await sleep(5_000)
   const rss = rssMiB(catalog.pid!)
   say(`mentor-catalog ready in ${readyMs} ms (index ${buildMs} ms for ${mentors} mentors), RSS ${rss} MiB after replaying the import's events`)
@@ -198,19 +274,36 @@ async function main() {
 
   // 4. load
   const script = join(HERE, 'queries.lua')
+  const only = args.only ? new Set(args.only.split(',').map((x) => x.trim())) : null
   const targets = [
-    { name: 'search via gateway', url: `http://127.0.0.1:${PORT.gateway}`, script },
-    { name: 'list via gateway', url: `http://127.0.0.1:${PORT.gateway}/api/mentors?page=2` },
-    { name: 'search direct', url: `http://127.0.0.1:${PORT.catalog}`, script },
-    { name: 'list direct', url: `http://127.0.0.1:${PORT.catalog}/api/mentors?page=2` },
-  ]
+    { name: 'search via gateway', url: `http://127.0.0.1:${PORT.gateway}`, script, procs: ['mentor-catalog', 'gateway'] },
+    { name: 'list via gateway', url: `http://127.0.0.1:${PORT.gateway}/api/mentors?page=2`, procs: ['mentor-catalog', 'gateway'] },
+    { name: 'search direct', url: `http://127.0.0.1:${PORT.catalog}`, script, procs: ['mentor-catalog'] },
+    { name: 'list direct', url: `http://127.0.0.1:${PORT.catalog}/api/mentors?page=2`, procs: ['mentor-catalog'] },
+  ].filter((tg) => !only || only.has(tg.name))
+  if (targets.length === 0) throw new Error(`--only matched no target`)
   for (const tg of targets) await wrk(tg.url, WARMUP, tg.script)
   const results = new Map<string, WrkResult[]>(targets.map((tg) => [tg.name, []]))
+  const stats = new Map<string, Map<string, ProcStats[]>>(targets.map((tg) => [tg.name, new Map(tg.procs.map((p) => [p, []]))]))
   for (let round = 1; round <= ROUNDS; round++) {
     for (const tg of targets) {
       const r = await wrk(tg.url, DURATION, tg.script)
       results.get(tg.name)!.push(r)
-      say(`round ${round} ${tg.name.padEnd(20)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${r.non2xx ? `  NON-2XX ${r.non2xx}` : ''}`)
+      // the sampler's line after the run
+      if (DIAG) await sleep(300)
+      const figures: string[] = []
+      for (const p of tg.procs) {
+        const st = procStats(p, r.t0, r.t1, r.requests)
+        if (!st) continue
+        stats.get(tg.name)!.get(p)!.push(st)
+        figures.push(
+          `${p === 'gateway' ? 'gw' : 'svc'} ${st.cpuUsPerReq.toFixed(0)} µs/req, ${st.minorPerKReq.toFixed(1)} scav/kreq, ${st.major} mark-compact (${st.majorMs.toFixed(0)} ms), max GC ${st.maxPauseMs.toFixed(1)} ms, max loop delay ${st.loopMaxMs.toFixed(0)} ms`,
+        )
+      }
+      say(
+        `round ${round} ${tg.name.padEnd(20)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms${r.non2xx ? `  NON-2XX ${r.non2xx}` : ''}` +
+          (figures.length ? `  [${figures.join('; ')}]` : ''),
+      )
     }
   }
   const rssAfter = rssMiB(catalog.pid!)
@@ -220,6 +313,12 @@ async function main() {
     const rs = results.get(name)!
     return `| ${name} | ${median(rs.map((r) => r.rps)).toFixed(0)} | ${median(rs.map((r) => r.p50)).toFixed(2)} | ${median(rs.map((r) => r.p99)).toFixed(2)} | ${rs.reduce((a, r) => a + r.non2xx, 0)} |`
   }
+  const diagRow = (name: string, proc: string) => {
+    const ss = stats.get(name)?.get(proc) ?? []
+    if (ss.length === 0) return null
+    return `| ${name} | ${proc} | ${median(ss.map((s) => s.cpuUsPerReq)).toFixed(0)} | ${median(ss.map((s) => s.minorPerKReq)).toFixed(1)} | ${ss.reduce((a, s) => a + s.major, 0)} (${ss.reduce((a, s) => a + s.majorMs, 0).toFixed(0)} ms) | ${Math.max(...ss.map((s) => s.maxPauseMs)).toFixed(1)} | ${Math.max(...ss.map((s) => s.loopMaxMs)).toFixed(0)} |`
+  }
+  const diagRows = targets.flatMap((tg) => tg.procs.map((p) => diagRow(tg.name, p)).filter((x): x is string => x !== null))
   const nproc = cpus().length
   const report = [
     '# bench/search — results',
@@ -229,6 +328,7 @@ async function main() {
     `- machine: ${nproc} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}; wrk, mentor-catalog, the gateway, Postgres and NATS all share these CPUs`,
     `- data: ${mentors} active mentors from gen_mentors.py; tracking on (gateway access log + one telemetry.search event per search)`,
     `- import (services/mentor-catalog/src/cli/import-mentors.ts, outbox events included): ${importSeconds ? `${importSeconds.toFixed(1)} s → ${Math.round(N / importSeconds)} mentors/s` : 'skipped (--skip-import)'}`,
+    `- outbox relay of the running service (packages/bus/src/outbox.ts), first to last publish: ${relayLine}`,
     `- index build at start (stream ${mentors} rows from Postgres + index): ${buildMs} ms; process start to /readyz: ${readyMs} ms`,
     `- mentor-catalog RSS: ${rss} MiB after start and replaying the import's ${mentors} approval events; ${rssAfter} MiB after the load`,
     '',
@@ -239,6 +339,16 @@ async function main() {
     '|---|---:|---:|---:|---:|',
     ...targets.map((tg) => row(tg.name)),
     '',
+    ...(diagRows.length
+      ? [
+          'Per process (bench/search/diag.ts sampling CPU time, GC and event-loop delay every 250 ms): CPU µs per request and scavenges per 1,000 requests are medians of the rounds; mark-compacts are summed over the rounds; the pauses are the worst seen.',
+          '',
+          '| target | process | CPU µs/req | scavenges/1k req | mark-compacts (total pause) | worst GC pause ms | worst event-loop delay ms |',
+          '|---|---|---:|---:|---:|---:|---:|',
+          ...diagRows,
+          '',
+        ]
+      : []),
   ].join('\n')
   say('')
   say(report)

@@ -154,3 +154,100 @@ t.test('publishManyInTx: one transaction, many rows, published once each in orde
   t.same(msgs.map((m) => m.data.data.i), events.map((_, i) => i), 'in order, each once')
   t.same(msgs.map((m) => m.headers['Nats-Msg-Id']), events.map((e) => e.id))
 })
+
+/** The relay's js, counting how many publishes are in flight at once. */
+function countingJs() {
+  const stats = { inFlight: 0, max: 0, calls: 0 }
+  const js = new Proxy(bus.js, {
+    get(target, prop, receiver) {
+      if (prop !== 'publish') return Reflect.get(target, prop, receiver)
+      return (...args: Parameters<typeof bus.js.publish>) => {
+        stats.calls++
+        stats.max = Math.max(stats.max, ++stats.inFlight)
+        return target.publish(...args).finally(() => stats.inFlight--)
+      }
+    },
+  })
+  return { js, stats }
+}
+
+/** schema.db, recording the SQL it runs and optionally failing a statement (a crash at that point). */
+function watchedDb(failWhen: (sqlText: string) => boolean = () => false) {
+  const statements: string[] = []
+  const db = schema.db.withPlugin({
+    transformQuery(args) {
+      const node = args.node as { kind: string; sqlFragments?: readonly string[] }
+      const text = node.kind === 'RawNode' ? (node.sqlFragments ?? []).join('?') : node.kind
+      statements.push(text)
+      if (failWhen(text)) throw new Error('relay died here')
+      return args.node
+    },
+    transformResult: async (args) => args.result,
+  })
+  return { db, statements }
+}
+
+t.test('a batch is published pipelined, in outbox order, and marked with one UPDATE', async (t) => {
+  const subject = `${p}.pipelined.sent`
+  const events = Array.from({ length: 250 }, (_, i) => createEvent({ type: subject, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { i } }))
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, events))
+  const { js, stats } = countingJs()
+  const { db, statements } = watchedDb()
+  t.equal(await relay({ js, db, batchSize: 100, concurrency: 16 }).flush(), 250)
+  t.equal(stats.calls, 250)
+  t.ok(stats.max > 1 && stats.max <= 16, `publishes overlapped, within the bound (max in flight ${stats.max})`)
+  t.equal(statements.filter((s) => /update outbox set published_at/.test(s)).length, 3, 'one UPDATE per batch (100 + 100 + 50)')
+  t.equal(await unpublished(), 0)
+  const msgs = (await streamMessages(bus.jsm, STREAM)).filter((m) => m.subject === subject)
+  t.same(msgs.map((m) => m.data.data.i), events.map((_, i) => i), 'the stream holds them once each, in outbox order')
+  t.same(msgs.map((m) => m.headers['Nats-Msg-Id']), events.map((e) => e.id), 'each with its event id as message id')
+})
+
+t.test('a relay dying between publishing a batch and marking it: the next relay republishes, JetStream drops every repeat', async (t) => {
+  const subject = `${p}.crash.before.mark`
+  const events = Array.from({ length: 120 }, (_, i) => createEvent({ type: subject, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { i } }))
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, events))
+  const dying = watchedDb((s) => /update outbox set published_at/.test(s))
+  await t.rejects(relay({ db: dying.db, batchSize: 200, concurrency: 32 }).flush(), /relay died here/)
+  t.equal(await unpublished(), 120, 'nothing was marked: the transaction rolled back')
+  const sent = (await streamMessages(bus.jsm, STREAM)).filter((m) => m.subject === subject)
+  t.equal(sent.length, 120, 'but every event reached the stream')
+
+  t.equal(await relay({ batchSize: 50, concurrency: 8 }).flush(), 120, 'the next relay publishes (and marks) them all again')
+  t.equal(await unpublished(), 0)
+  const msgs = (await streamMessages(bus.jsm, STREAM)).filter((m) => m.subject === subject)
+  t.equal(msgs.length, 120, 'no duplicate delivery: the repeats fell in the duplicate window')
+  t.same(msgs.map((m) => m.data.data.i), events.map((_, i) => i), 'in order')
+})
+
+t.test('a failure mid-batch: acknowledged rows are marked, the failed row is recorded and goes out first next time', async (t) => {
+  const q = uniq()
+  const good = `${p}.mixed.ok`
+  const late = `${q}.mixed.late`
+  const mk = (type: string, i: number) => createEvent({ type, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { i } })
+
+  // one at a time: strict — nothing after the failed row is sent
+  const strict = [mk(good, 0), mk(good, 1), mk(late, 2), mk(good, 3), mk(good, 4)]
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, strict))
+  await t.rejects(relay({ concurrency: 1 }).flush())
+  const rows = await schema.db.selectFrom('outbox').select(['event_id', 'published_at', 'attempts', 'last_error']).where('event_id', 'in', strict.map((e) => e.id)).orderBy('id').execute()
+  t.same(rows.map((r) => r.published_at !== null), [true, true, false, false, false], 'stopped at the failed row')
+  t.same(rows.map((r) => r.attempts), [0, 0, 1, 0, 0], 'only the failed row counts an attempt')
+  t.ok(rows[2]!.last_error)
+
+  // pipelined: rows already in flight complete and are marked; the failed one stays first in line
+  const piped = [mk(late, 5), mk(good, 6), mk(good, 7)]
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, piped))
+  await t.rejects(relay({ concurrency: 64 }).flush())
+  const after = await schema.db.selectFrom('outbox').select(['event_id', 'published_at', 'attempts']).where('published_at', 'is', null).orderBy('id').execute()
+  t.same(after.map((r) => r.event_id), [strict[2]!.id, piped[0]!.id], 'only the rows whose subject has no stream are left')
+  t.same(after.map((r) => r.attempts), [2, 1])
+
+  const lateStream = `${q.toUpperCase()}_MIXED`
+  t.teardown(() => deleteStreams(bus.jsm, [lateStream]))
+  await ensureStreams(bus.jsm, [streamDef(lateStream, [`${q}.>`])])
+  t.equal(await relay().flush(), 2)
+  t.same((await streamMessages(bus.jsm, lateStream)).map((m) => m.data.data.i), [2, 5], 'the late stream got both, in outbox order')
+  const goodMsgs = (await streamMessages(bus.jsm, STREAM)).filter((m) => m.subject === good)
+  t.same(goodMsgs.map((m) => m.data.data.i), [0, 1, 3, 4, 6, 7], 'the other stream got the rest once each, in outbox order')
+})

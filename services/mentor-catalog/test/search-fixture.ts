@@ -7,6 +7,7 @@ import { buildService, loadConfig } from '@sunbae/service-kit'
 import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { dropDatabase, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { definition } from '../src/service.ts'
+import type { SearchDoc } from '../src/search/search.types.ts'
 import { adminUrl as baseAdminUrl } from './helpers.ts'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -35,6 +36,24 @@ export function generateMentors(n: number): GenMentor[] {
   const all = readFileSync(GEN_MENTORS_FIXTURE, 'utf8').split('\n').filter(Boolean)
   if (n > all.length) throw new Error(`the fixture holds ${all.length} mentors, ${n} asked for`)
   return all.slice(0, n).map((l) => JSON.parse(l) as GenMentor)
+}
+
+/** The generated mentors as the index holds them (what search.repository.ts reads from Postgres). */
+export function searchDocs(mentors: GenMentor[]): SearchDoc[] {
+  return mentors.map((m) => ({
+    id: mentorUuid(m.id),
+    displayName: m.display_name,
+    headline: m.headline,
+    bio: m.bio,
+    skills: m.tags.split(',').filter(Boolean),
+    company: m.company,
+    yearsExperience: m.years_experience,
+    hourlyRate: m.hourly_rate,
+    languages: m.languages.split(',').filter(Boolean),
+    timezone: 'Asia/Seoul',
+    rating: m.rating,
+    reviewCount: m.review_count,
+  }))
 }
 
 /**

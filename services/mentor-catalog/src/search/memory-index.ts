@@ -77,6 +77,8 @@ interface TermEntry {
   slotsUpTo: number
   byClass: [TypedFastBitSet, TypedFastBitSet, TypedFastBitSet]
   any: TypedFastBitSet
+  /** |any| (orders the AND of the terms, narrowest first) */
+  count: number
 }
 
 type OrderName = 'rating' | 'price_asc' | 'price_desc'
@@ -157,6 +159,15 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
     return this.#idToSlot.size
   }
 
+  /**
+   * Drops what only speeds up a bulk load (the normalization cache: one entry per distinct short
+   * field, most of them names seen once). Called after the initial build: a smaller heap is a
+   * shorter mark-compact under load; later upserts refill the cache as they need.
+   */
+  releaseBuildCaches(): void {
+    this.#normCache = new Map()
+  }
+
   /** slots ever used, dead ones included (compaction resets it) */
   get slots(): number {
     return this.#docs.length
@@ -203,15 +214,26 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
     if (sort === 'relevance' && terms.length === 0) sort = 'rating'
     const entries = terms.map((t) => this.#term(t))
 
-    // the match set, in a scratch bitset: alive AND every term AND the filters
-    const matches = this.#scratch(0)
-    copyInto(matches, this.#alive)
-    for (const e of [...entries].sort((a, b) => a.any.size() - b.any.size())) {
-      if (matches.isEmpty()) break
-      matches.intersection(e.any)
+    // the match set, in a scratch bitset: alive AND every term AND the filters. Only the first n
+    // words can hold a slot; every loop below stays within them (scratch and cached sets are longer)
+    const n = (this.#docs.length + 31) >>> 5
+    let matches: TypedFastBitSet
+    let total: number
+    if (entries.length === 0 && !hasFilters(query)) {
+      // the plain list: every living mentor; nothing to copy or count
+      matches = this.#alive
+      total = this.#idToSlot.size
+    } else {
+      matches = this.#scratch(0)
+      copyWords(matches.words, this.#alive.words, n)
+      total = this.#idToSlot.size
+      const ordered = entries.length > 1 ? [...entries].sort((a, b) => a.count - b.count) : entries
+      for (let i = 0; i < ordered.length && total > 0; i++) {
+        // counting costs as much as the AND: only the last one counts, the others just say "empty?"
+        total = andWords(matches.words, ordered[i]!.any.words, n, i === ordered.length - 1)
+      }
+      if (total > 0 && this.#applyFilters(matches, query, n)) total = countWords(matches.words, n)
     }
-    this.#applyFilters(matches, query)
-    const total = countWords(matches.words, (this.#docs.length + 31) >>> 5)
 
     const skip = (query.page - 1) * query.pageSize
     const take = query.pageSize
@@ -225,7 +247,7 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
       terms,
       sort,
       total,
-      hits: slots.map((slot) => this.#hit(slot, terms)),
+      hits: slots.map((slot) => this.#hit(slot, terms, entries)),
     }
     if (total === 0 && terms.length > 0) {
       const suggestion = this.#suggest(query, terms, entries)
@@ -333,6 +355,9 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
     this.#termCache = new Map()
     this.#vocab = null
     this.#plainText = []
+    // fewer slots now: scratch words past the new end must not keep bits of the old ones
+    this.#scratchSets = []
+    this.#scratchPlanes = []
     for (const doc of live) this.upsert(doc)
   }
 
@@ -376,7 +401,7 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
       return entry
     }
     const byClass: TermEntry['byClass'] = [new TypedFastBitSet(), new TypedFastBitSet(), new TypedFastBitSet()]
-    entry = { tokens: [], tokensUpTo: 0, slotsUpTo: 0, byClass, any: new TypedFastBitSet() }
+    entry = { tokens: [], tokensUpTo: 0, slotsUpTo: 0, byClass, any: new TypedFastBitSet(), count: 0 }
     this.#catchUp(term, entry)
     this.#termCache.set(term, entry)
     const perEntry = Math.max(1, Math.ceil(this.#docs.length / 8) * 4)
@@ -400,6 +425,7 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
     }
     e.slotsUpTo = slots
     e.tokensUpTo = dictionary
+    e.count = e.any.size()
   }
 
   #addPostings(e: TermEntry, token: number, fromSlot: number): void {
@@ -417,37 +443,51 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
   // --------------------------------------------------------------------------------------------
   // filters and order
 
-  /** Narrows `matches` in place. */
-  #applyFilters(matches: TypedFastBitSet, q: SearchQuery): void {
+  /** Narrows `matches` (its first n words) in place; false when no filter applies. */
+  #applyFilters(matches: TypedFastBitSet, q: SearchQuery, n: number): boolean {
+    const m = matches.words
+    let applied = false
     for (const skill of q.skills ?? []) {
-      if (matches.isEmpty()) return
+      applied = true
       const set = this.#skills.get(normalize(skill.trim()))
-      if (!set) return void matches.words.fill(0)
-      matches.intersection(set)
+      if (!set || andWords(m, set.words, n) === 0) {
+        m.fill(0, 0, n)
+        return true
+      }
     }
-    if (q.languages && q.languages.length > 0 && !matches.isEmpty()) {
-      const any = this.#scratch(1)
-      any.words.fill(0)
+    if (q.languages && q.languages.length > 0) {
+      applied = true
+      const any = this.#scratch(1).words
+      any.fill(0, 0, n)
       for (const lang of q.languages) {
         const set = this.#languages.get(lang.trim().toLowerCase())
-        if (set) any.union(set)
+        if (set) orWords(any, set.words, n)
       }
-      matches.intersection(any)
+      andWords(m, any, n)
     }
     const { minRate, maxRate, minYears } = q
-    if ((minRate !== undefined || maxRate !== undefined || minYears !== undefined) && !matches.isEmpty()) {
+    if (minRate !== undefined || maxRate !== undefined || minYears !== undefined) {
+      applied = true
       const lo = minRate ?? -Infinity
       const hi = maxRate ?? Infinity
       const years = minYears ?? -Infinity
       const rate = this.#rate
       const yrs = this.#years
-      const out: number[] = []
-      matches.forEach((slot) => {
-        const r = rate[slot]!
-        if (r < lo || r > hi || yrs[slot]! < years) out.push(slot)
-      })
-      for (const slot of out) matches.remove(slot)
+      for (let k = 0; k < n; k++) {
+        let w = m[k]!
+        if (w === 0) continue
+        let keep = w
+        while (w !== 0) {
+          const bit = w & -w
+          const slot = (k << 5) + (31 - Math.clz32(bit))
+          const r = rate[slot]!
+          if (r < lo || r > hi || yrs[slot]! < years) keep &= ~bit
+          w ^= bit
+        }
+        m[k] = keep
+      }
     }
+    return applied
   }
 
   #compare(name: OrderName): (a: number, b: number) => number {
@@ -523,7 +563,16 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
     const positions = new Int32Array(size)
     let k = 0
     const pos = o.pos
-    set.forEach((s) => void (positions[k++] = pos[s]!))
+    const words = set.words
+    const n = Math.min((this.#docs.length + 31) >>> 5, words.length)
+    for (let i = 0; i < n; i++) {
+      let w = words[i]!
+      while (w !== 0) {
+        const bit = w & -w
+        positions[k++] = pos[(i << 5) + (31 - Math.clz32(bit))]!
+        w ^= bit
+      }
+    }
     positions.sort()
     for (let i = skip; i < Math.min(size, skip + take); i++) out.push(o.order[positions[i]!]!)
     return out
@@ -573,8 +622,8 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
       }
     }
     const level = this.#scratch(1)
+    // every word below `words` is written for each level; nothing reads past it
     const lw = level.words
-    lw.fill(0)
     const out: number[] = []
     let toSkip = skip
     let left = Math.min(take, total - skip)
@@ -612,7 +661,7 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
   // --------------------------------------------------------------------------------------------
   // output
 
-  #hit(slot: number, terms: string[]): SearchHit {
+  #hit(slot: number, terms: string[], entries: readonly TermEntry[]): SearchHit {
     const doc = this.#docs[slot]!
     const highlights: SearchHighlight[] = []
     if (terms.length > 0) {
@@ -622,15 +671,42 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
         plain = [doc.displayName, doc.headline, doc.bio, ...doc.skills].every(isPlain)
         this.#plainText[slot] = plain
       }
-      const name = matchRanges(doc.displayName, terms, plain)
-      if (name.length) highlights.push({ field: 'displayName', snippet: doc.displayName, ranges: name })
-      const head = matchRanges(doc.headline, terms, plain)
-      if (head.length) highlights.push({ field: 'headline', snippet: doc.headline, ranges: head })
-      const bio = matchRanges(doc.bio, terms, plain)
-      if (bio.length) highlights.push({ field: 'bio', ...snippet(doc.bio, bio, this.#opts.snippetLength) })
-      for (const skill of doc.skills) {
-        const r = matchRanges(skill, terms, plain)
-        if (r.length) highlights.push({ field: 'skills', snippet: skill, ranges: r })
+      // Which terms occur in which field class is already known from the term's bitsets. For plain
+      // text (well-formed NFKC) "term in normalize(field)" ⇔ "term in one normalized token of it" ⇔
+      // the slot is in that class's set, so a field no term occurs in is not even lower-cased, and
+      // a field is searched only for the terms it holds: the ranges are the same, for less work.
+      // Other text keeps the per-code-point mapping of matchRanges, searched for every term.
+      let inName: string[] = terms
+      let inHead: string[] = terms
+      let inBio: string[] = terms
+      if (plain) {
+        inName = []
+        inHead = []
+        inBio = []
+        for (let i = 0; i < terms.length; i++) {
+          const by = entries[i]!.byClass
+          if (by[NAME_OR_SKILLS].has(slot)) inName.push(terms[i]!)
+          if (by[HEADLINE].has(slot)) inHead.push(terms[i]!)
+          if (by[BIO].has(slot)) inBio.push(terms[i]!)
+        }
+      }
+      if (inName.length > 0) {
+        const name = matchRanges(doc.displayName, inName, plain)
+        if (name.length) highlights.push({ field: 'displayName', snippet: doc.displayName, ranges: name })
+      }
+      if (inHead.length > 0) {
+        const head = matchRanges(doc.headline, inHead, plain)
+        if (head.length) highlights.push({ field: 'headline', snippet: doc.headline, ranges: head })
+      }
+      if (inBio.length > 0) {
+        const bio = matchRanges(doc.bio, inBio, plain)
+        if (bio.length) highlights.push({ field: 'bio', ...snippet(doc.bio, bio, this.#opts.snippetLength) })
+      }
+      if (inName.length > 0) {
+        for (const skill of doc.skills) {
+          const r = matchRanges(skill, inName, plain)
+          if (r.length) highlights.push({ field: 'skills', snippet: skill, ranges: r })
+        }
       }
     }
     return { doc, highlights }
@@ -745,10 +821,50 @@ function popcount(v: number): number {
   return Math.imul((v + (v >>> 4)) & 0xf0f0f0f, 0x1010101) >>> 24
 }
 
-/** dst := src, without allocating (dst is a scratch set with room for any set of the index) */
-function copyInto(dst: TypedFastBitSet, src: TypedFastBitSet): void {
-  dst.words.set(src.words)
-  dst.words.fill(0, src.words.length)
+/** dst[0, n) := src[0, n) (src may be shorter: zeros) */
+function copyWords(dst: Uint32Array, src: Uint32Array, n: number): void {
+  const m = Math.min(n, src.length)
+  dst.set(m === src.length ? src : src.subarray(0, m))
+  if (m < n) dst.fill(0, m, n)
+}
+
+/**
+ * dst[0, n) &= src[0, n) (src may be shorter: zeros); returns the members left when `count`,
+ * else 0 when none is left and 1 otherwise.
+ */
+function andWords(dst: Uint32Array, src: Uint32Array, n: number, count = true): number {
+  const m = Math.min(n, src.length)
+  let c = 0
+  if (count) {
+    for (let k = 0; k < m; k++) {
+      const w = dst[k]! & src[k]!
+      dst[k] = w
+      if (w !== 0) c += popcount(w)
+    }
+  } else {
+    let any = 0
+    for (let k = 0; k < m; k++) {
+      const w = dst[k]! & src[k]!
+      dst[k] = w
+      any |= w
+    }
+    c = any === 0 ? 0 : 1
+  }
+  if (m < n) dst.fill(0, m, n)
+  return c
+}
+
+const hasFilters = (q: SearchQuery) =>
+  (q.skills !== undefined && q.skills.length > 0) ||
+  (q.languages !== undefined && q.languages.length > 0) ||
+  q.minRate !== undefined ||
+  q.maxRate !== undefined ||
+  q.minYears !== undefined
+
+/** dst[0, n) |= src[0, n) */
+function orWords(dst: Uint32Array, src: Uint32Array, n: number): void {
+  const m = Math.min(n, src.length)
+  for (let k = 0; k < m; k++) dst[k] = dst[k]! | src[k]!
 }
 
 function setFor(map: Map<string, TypedFastBitSet>, key: string): TypedFastBitSet {

@@ -92,6 +92,7 @@ export default fp(
       }
       // sorts the orders now rather than on the first request
       index.search({ page: 1, pageSize: 1 })
+      index.releaseBuildCaches()
       buildMs = Math.round(performance.now() - t0)
       follower = await followStream({
         bus: app.bus,
