@@ -2,30 +2,32 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { Value } from 'typebox/value'
 import { connectBus } from '@sunbae/bus'
-import { AccessLogV1, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
+import { AccessLogBatchV1, AccessLogV1, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { authEmulatorMissing, createEmulatorUser, startUpstream, waitFor } from '@sunbae/testing'
 import { bearer, buildGateway, routesTo } from './fixtures/helpers.ts'
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 
-/** Collects access-log events from NATS, by request id. */
+/** Collects access-log events from NATS (the gateway's batch messages), by request id. */
 async function listen(t: { teardown(fn: () => unknown): void }) {
   const bus = await connectBus({ servers: NATS_URL, name: 'gateway-access-log-test' })
   const events = new Map<string, AccessLogV1>()
-  const sub = bus.nc.subscribe(TELEMETRY_SUBJECTS.accessLog)
+  const messages: { id: string | undefined; batch: unknown }[] = []
+  const sub = bus.nc.subscribe(TELEMETRY_SUBJECTS.accessLogBatch)
   void (async () => {
     for await (const m of sub) {
-      const e = m.json<AccessLogV1>()
-      events.set(e.requestId, e)
+      const batch = m.json<AccessLogBatchV1>()
+      messages.push({ id: m.headers?.get('Nats-Msg-Id'), batch })
+      for (const e of batch.events ?? []) events.set(e.requestId, e)
     }
   })()
   await bus.nc.flush()
   t.teardown(() => bus.drain())
-  return { bus, events, wait: (requestId: string) => waitFor(() => events.get(requestId), 5_000) }
+  return { bus, events, messages, wait: (requestId: string) => waitFor(() => events.get(requestId), 5_000) }
 }
 
 t.test('one access-log event per request arrives on NATS, scrubbed', async (t) => {
-  const { bus, wait } = await listen(t)
+  const { bus, wait, messages } = await listen(t)
   const up = await startUpstream((req, res) => {
     req.resume()
     if (req.url?.startsWith('/api/meetings/bookings')) {
@@ -85,6 +87,12 @@ t.test('one access-log event per request arrives on NATS, scrubbed', async (t) =
   })
   t.equal((await wait(tracedId)).traceId, '0af7651916cd43dd8448eb211c80319c', 'trace id recorded')
 
+  t.ok(
+    messages.every((m) => Value.Check(AccessLogBatchV1, m.batch) && typeof m.id === 'string' && m.id.length > 0),
+    'every message is an AccessLogBatchV1 with a Nats-Msg-Id',
+  )
+  t.equal(new Set(messages.map((m) => m.id)).size, messages.length, 'message ids are unique')
+
   const metrics = await app.inject({ url: '/metrics' })
   t.match(metrics.body, /gateway_access_log_published_total \d+/)
   t.match(metrics.body, /gateway_request_duration_seconds_bucket\{le="0.005",route="\/api\/payments"\}/)
@@ -110,6 +118,23 @@ t.test('the access log records the signed-in user and the service’s error code
   const event = await wait(requestId)
   t.match(event, { user: user.uid, status: 409, errors: 'SLOT_TAKEN', body: '{"slot":"s1"}' })
   t.same(JSON.parse(event.responseBody!), { error: { code: 'SLOT_TAKEN', message: 'taken', requestId: 'x' } }, 'the error body is kept for errors')
+})
+
+t.test('records of one flush travel together: one NATS message for many requests', async (t) => {
+  const { wait, messages } = await listen(t)
+  const up = await startUpstream((_req, res) => res.end('ok'))
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url), ACCESS_LOG_FLUSH_MS: '600000' })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+  const ids = Array.from({ length: 30 }, () => `al-${randomUUID()}`)
+  for (const id of ids) await app.inject({ url: '/api/mentors', headers: { 'x-request-id': id } })
+  app.accessLog.flush()
+  for (const id of ids) await wait(id)
+  const ours = messages.filter((m) => (m.batch as AccessLogBatchV1).events.some((e) => ids.includes(e.requestId)))
+  t.equal(ours.length, 1, 'one message')
+  t.same((ours[0]!.batch as AccessLogBatchV1).events.map((e) => e.requestId), ids, 'in request order')
 })
 
 t.test('a full buffer drops events and counts them, never failing the request', async (t) => {

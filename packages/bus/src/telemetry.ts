@@ -23,3 +23,14 @@ export function publishTelemetry(bus: Bus, subject: string, payload: unknown): P
     return Promise.resolve(false)
   }
 }
+
+/**
+ * Core (no ack round trip) publish of an already-encoded telemetry batch into a stream subject,
+ * with `Nats-Msg-Id` so JetStream drops a repeat and consumers can key the batch's records. Throws
+ * when the connection refuses the publish (closed, payload too large): the caller counts the loss.
+ */
+export function publishTelemetryBatch(bus: Bus, subject: string, payload: Uint8Array, msgId: string): void {
+  const h = natsHeaders()
+  h.set('Nats-Msg-Id', msgId)
+  bus.nc.publish(subject, payload, { headers: h })
+}

@@ -41,7 +41,10 @@ export const STREAMS = {
 } as const satisfies Record<string, StreamDef>
 
 export const TELEMETRY_SUBJECTS = {
+  /** one AccessLogV1 per message (any producer) */
   accessLog: 'telemetry.access',
+  /** AccessLogBatchV1: the gateway's batches */
+  accessLogBatch: 'telemetry.access.batch',
   error: 'telemetry.error',
   slowQuery: 'telemetry.slow_query',
   search: 'telemetry.search',

@@ -100,6 +100,30 @@ t.test('the same message twice is stored once', async (t) => {
   t.equal(items.length, 2, 'three identical messages: one row; the different request: another')
 })
 
+t.test('the gateway\'s batch messages: every record stored once, a redelivered batch adds nothing', async (t) => {
+  const user = `batch-${uniq()}`
+  const base = Date.now() - 2_000
+  const events = Array.from({ length: 25 }, (_, i) => accessEvent({ user, requestedAt: new Date(base + i).toISOString() }))
+  const batch = { events }
+  // the same bytes twice without a message id (as a redelivery would be), then with one
+  await publishCore(bus, TELEMETRY_SUBJECTS.accessLogBatch, [batch, batch])
+  await waitFor(async () => (await get(`/api/admin/tracking/requests?user=${user}&limit=100`)).items.length >= 25, 15_000)
+  await new Promise((r) => setTimeout(r, 500))
+  const items = (await get(`/api/admin/tracking/requests?user=${user}&limit=100`)).items as { requestId: string }[]
+  t.equal(items.length, 25, 'one row per record, none twice')
+  t.same(new Set(items.map((i) => i.requestId)), new Set(events.map((e) => e.requestId)))
+
+  const bad = { events: [accessEvent({ user }), { nope: true }] }
+  await publishCore(bus, TELEMETRY_SUBJECTS.accessLogBatch, [bad])
+  const subject = `dlq.${prefix}_access_batch.${TELEMETRY_SUBJECTS.accessLogBatch}`
+  const dead = await waitFor(async () => {
+    const info = await bus.jsm.streams.info(STREAMS.deadLetter.name, { subjects_filter: subject })
+    return (info.state.subjects?.[subject] ?? 0) >= 1 ? info : null
+  }, 15_000)
+  t.ok(dead, 'a batch with an invalid record goes to the dead letters')
+  t.equal((await get(`/api/admin/tracking/requests?user=${user}&limit=100`)).items.length, 25, 'and stores nothing')
+})
+
 t.test('cursor pagination walks every row once', async (t) => {
   const user = `page-${uniq()}`
   const base = Date.now() - 10_000

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { AccessLogV1 } from '@sunbae/contracts'
 import { TELEMETRY_SUBJECTS } from '@sunbae/contracts'
+import { publishTelemetryBatch } from '@sunbae/bus'
+import { randomUUID } from 'node:crypto'
 import { createScrubber } from '@sunbae/service-kit/scrub'
 
 /**
@@ -48,7 +50,12 @@ declare module 'fastify' {
 
 /** Bodies above this are kept only in part (for the text scrubber): the buffer must stay small. */
 export const BODY_KEEP_MAX = 64 * 1024
+/** queued records that trigger a flush before the timer */
 const BATCH = 1_000
+/** records per NATS message (AccessLogBatchV1 allows 1,000) */
+const MESSAGE_EVENTS = 500
+/** characters of JSON per NATS message: ≤ 768 KiB even if all were 3-byte UTF-8, under NATS' 1 MiB */
+const MESSAGE_CHARS = 256 * 1024
 
 /** Secrets out of bodies and query strings (the same scrubber tracking applies again on ingest). */
 const scrubber = createScrubber()
@@ -86,6 +93,9 @@ export class AccessLogBuffer {
   private scheduled = false
   private timer: NodeJS.Timeout | undefined
   private readonly encoder = new TextEncoder()
+  /** this process, in every message id: ids stay unique across gateway replicas and restarts */
+  private readonly producerId = randomUUID()
+  private sequence = 0
   private readonly app: FastifyInstance
   private readonly opts: Required<AccessLogOptions>
 
@@ -118,7 +128,11 @@ export class AccessLogBuffer {
     }
   }
 
-  /** Publishes everything queued. Synchronous: core NATS publishes are buffered by the client. */
+  /**
+   * Publishes everything queued, many records per NATS message (AccessLogBatchV1). Synchronous:
+   * core publishes are buffered by the client. Each message gets a `Nats-Msg-Id` of this process's
+   * id and a sequence number, which JetStream deduplicates on and tracking keys the records by.
+   */
   flush(): void {
     if (this.queue.length === 0) return
     const batch = this.queue
@@ -130,15 +144,33 @@ export class AccessLogBuffer {
     }
     let published = 0
     let failed = 0
-    for (const record of batch) {
+    let parts: string[] = []
+    let chars = 0
+    const send = () => {
       try {
-        nc.publish(this.opts.subject, this.encoder.encode(JSON.stringify(toEvent(record, this.opts.bodyMax))))
-        published++
+        publishTelemetryBatch(this.app.bus, this.opts.subject, this.encoder.encode(`{"events":[${parts.join(',')}]}`), `${this.producerId}.${++this.sequence}`)
+        published += parts.length
+      } catch (err) {
+        failed += parts.length
+        if (failed === parts.length) this.app.log.warn({ err }, 'access-log publish failed')
+      }
+      parts = []
+      chars = 0
+    }
+    for (const record of batch) {
+      let json: string
+      try {
+        json = JSON.stringify(toEvent(record, this.opts.bodyMax))
       } catch (err) {
         failed++
-        if (failed === 1) this.app.log.warn({ err }, 'access-log publish failed')
+        this.app.log.warn({ err }, 'access-log record could not be encoded')
+        continue
       }
+      if (parts.length > 0 && (parts.length >= MESSAGE_EVENTS || chars + json.length > MESSAGE_CHARS)) send()
+      parts.push(json)
+      chars += json.length + 1
     }
+    if (parts.length > 0) send()
     if (published) this.app.metrics.accessLogPublished.inc(published)
     if (failed) this.app.metrics.accessLogDropped.inc({ reason: 'publish_failed' }, failed)
   }
@@ -154,7 +186,7 @@ export class AccessLogBuffer {
 
 export default fp(
   async function accessLog(app: FastifyInstance, opts: AccessLogOptions) {
-    const buffer = new AccessLogBuffer(app, { subject: TELEMETRY_SUBJECTS.accessLog, ...opts })
+    const buffer = new AccessLogBuffer(app, { subject: TELEMETRY_SUBJECTS.accessLogBatch, ...opts })
     app.decorate('accessLog', buffer)
     app.metrics.accessLogQueue.size = () => buffer.size
     if (opts.enabled) buffer.start()

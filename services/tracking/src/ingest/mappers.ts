@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Compile } from 'typebox/compile'
 import type { JsMsg } from '@nats-io/jetstream'
-import { AccessLogV1, AnyEventEnvelope, ErrorReportV1, SearchPerformedV1, SlowQueryV1, type DomainEvent } from '@sunbae/contracts'
+import { AccessLogBatchV1, AccessLogV1, AnyEventEnvelope, ErrorReportV1, SearchPerformedV1, SlowQueryV1, type DomainEvent } from '@sunbae/contracts'
 import { truncate, type Scrubber } from '@sunbae/service-kit/scrub'
 import { timeId } from './ids.ts'
 import { entityOf } from './entities.ts'
@@ -9,6 +9,7 @@ import type { AccessRow, AuditRow, ErrorRow, SearchRow, SlowQueryRow } from './i
 
 // compiled once: every message is checked against its contract
 const checkAccess = Compile(AccessLogV1)
+const checkAccessBatch = Compile(AccessLogBatchV1)
 const checkSearch = Compile(SearchPerformedV1)
 const checkError = Compile(ErrorReportV1)
 const checkSlow = Compile(SlowQueryV1)
@@ -81,9 +82,32 @@ export function toAccessRow(msg: JsMsg, o: MapperOptions): AccessRow | undefined
   const e = check<AccessLogV1>(checkAccess, parse(msg), 'AccessLogV1')
   const ms = timeOf(e.requestedAt, 'requestedAt')
   if (ms < o.cutoff('telemetry')) return undefined
+  return accessRow(e, ms, dedupKey(msg), o)
+}
+
+/**
+ * The gateway's batches (AccessLogBatchV1): record i is keyed by the batch's key and i, so a
+ * redelivered batch maps to the same ids. One bad record makes the batch invalid as a whole (the
+ * producer is broken; the dead letter keeps it for a look).
+ */
+export function toAccessRows(msg: JsMsg, o: MapperOptions): AccessRow[] | undefined {
+  const batch = check<AccessLogBatchV1>(checkAccessBatch, parse(msg), 'AccessLogBatchV1')
+  const key = dedupKey(msg)
+  const base = typeof key === 'string' ? key : createHash('sha256').update(key).digest('hex')
+  const cutoff = o.cutoff('telemetry')
+  const rows: AccessRow[] = []
+  for (let i = 0; i < batch.events.length; i++) {
+    const e = batch.events[i]!
+    const ms = timeOf(e.requestedAt, 'requestedAt')
+    if (ms >= cutoff) rows.push(accessRow(e, ms, `${base}#${i}`, o))
+  }
+  return rows.length > 0 ? rows : undefined
+}
+
+function accessRow(e: AccessLogV1, ms: number, key: string | Uint8Array, o: MapperOptions): AccessRow {
   const isError = e.status >= 400
   return {
-    id: timeId(ms, dedupKey(msg)),
+    id: timeId(ms, key),
     requested_at: new Date(ms).toISOString(),
     request_id: clip(e.requestId, 200)!,
     trace_id: clip(e.traceId, 64),

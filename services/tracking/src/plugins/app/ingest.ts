@@ -7,7 +7,7 @@ import { createScrubber } from '@sunbae/service-kit/scrub'
 import type { Kysely } from 'kysely'
 import { splitList } from '../../config.ts'
 import { IngestRepository } from '../../ingest/ingest.repository.ts'
-import { toAccessRow, toAuditRow, toErrorRow, toSearchRow, toSlowQueryRow, type MapperOptions } from '../../ingest/mappers.ts'
+import { toAccessRow, toAccessRows, toAuditRow, toErrorRow, toSearchRow, toSlowQueryRow, type MapperOptions } from '../../ingest/mappers.ts'
 import type { DB } from '../../db/types.ts'
 
 export interface IngestOptions {
@@ -29,6 +29,8 @@ interface Pipeline {
   subject: string
   decode: (msg: JsMsg, o: MapperOptions) => object | undefined
   write: (rows: any[]) => Promise<number>
+  /** each message decodes to many rows (a batch message) */
+  many?: boolean
 }
 
 declare module 'fastify' {
@@ -55,6 +57,8 @@ export default fp(
     }
     const pipelines: Pipeline[] = [
       { name: 'access', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.accessLog, decode: toAccessRow, write: repo.insertAccess },
+      // the gateway's batches: up to 500 records a message, so fewer messages per transaction
+      { name: 'access_batch', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.accessLogBatch, decode: toAccessRows, write: repo.insertAccess, many: true },
       { name: 'search', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.search, decode: toSearchRow, write: repo.insertSearches },
       { name: 'errors', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.error, decode: toErrorRow, write: repo.insertErrors },
       { name: 'slow_queries', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.slowQuery, decode: toSlowQueryRow, write: repo.insertSlowQueries },
@@ -85,14 +89,15 @@ export default fp(
             stream: p.stream,
             durable,
             filterSubject: p.subject,
-            batchSize: opts.batchSize,
+            // a batch message holds many rows: keep one transaction's rows near batchSize
+            batchSize: p.many ? Math.max(1, Math.ceil(opts.batchSize / 100)) : opts.batchSize,
             maxWaitMs: opts.batchWaitMs,
             concurrency: opts.concurrency,
             ackWaitMs: opts.ackWaitMs,
             logger: log.child({ consumer: durable }),
             decode: (msg) => p.decode(msg, mapper),
             handle: async (items: BatchItem<object>[]) => {
-              await p.write(items.map((i) => i.value))
+              await p.write(p.many ? items.flatMap((i) => i.value as object[]) : items.map((i) => i.value))
             },
           }),
         )
