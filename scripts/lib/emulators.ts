@@ -19,6 +19,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const FIREBASE_CONFIG = path.join(REPO_ROOT, 'deploy', 'firebase', 'firebase.json');
 export const FIREBASE_TOOLS_DIR = path.join(REPO_ROOT, 'tools', 'firebase');
 export const FIRESTORE_EMULATOR_DIR_DEFAULT = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator';
+export const FIRESTORE_RULES = path.join(REPO_ROOT, 'deploy', 'firebase', 'firestore.rules');
 
 /** Environment that keeps firebase-tools (and Google client libraries) off the internet. */
 export const OFFLINE_ENV: Readonly<Record<string, string>> = {
@@ -349,13 +350,34 @@ export async function startEmulators(opts: EmulatorsOptions): Promise<Emulators>
     GOOGLE_CLOUD_PROJECT: PROJECT_ID,
   };
   if (auth && auth.host) env.FIREBASE_AUTH_EMULATOR_HOST = auth.host;
-  if (firestoreAvailable && firestore) env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  if (firestoreAvailable && firestore) {
+    env.FIRESTORE_EMULATOR_HOST = firestore.host;
+    try {
+      await loadFirestoreRules(firestore.host);
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
   const exited = new Promise<{ name: EmulatorName; code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     for (const s of started) void s.exit.then((e) => { if (!stopped) resolve({ name: s.name, ...e }); });
   });
   const result: Emulators = { env, firestoreAvailable, status, stop, exited };
   if (firestore?.reason) result.firestoreReason = firestore.reason;
   return result;
+}
+
+/**
+ * Loads deploy/firebase/firestore.rules into a running Firestore emulator for `projectId`. The
+ * jar started directly has no firebase.json to read them from, and a reused emulator may hold
+ * older rules; this is the emulator REST call @firebase/rules-unit-testing makes.
+ */
+export async function loadFirestoreRules(host: string, projectId = PROJECT_ID, rulesFile = FIRESTORE_RULES): Promise<void> {
+  const res = await fetch(`http://${host}/emulator/v1/projects/${projectId}:securityRules`, {
+    method: 'PUT',
+    body: JSON.stringify({ rules: { files: [{ name: path.basename(rulesFile), content: fs.readFileSync(rulesFile, 'utf8') }] } }),
+  });
+  if (!res.ok) throw new Error(`loading ${path.relative(REPO_ROOT, rulesFile)} into the Firestore emulator failed (${res.status}): ${await res.text()}`);
 }
 
 /** One line per emulator, for humans. */

@@ -4,14 +4,29 @@ import { platform } from '@sunbae/service-kit'
 import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
+import firebase from './plugins/external/firebase.ts'
+import mirror from './plugins/external/mirror.ts'
+import chat from './plugins/app/chat.ts'
+import roomRoutes from './routes/api/chat/rooms.ts'
+import adminChatRoutes from './routes/api/admin/chat/messages.ts'
 
 /** The service as a plugin: external clients, then domain plugins, then routes. */
 export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
+  const { config } = opts
   await fastify.register(platform, {
     service: 'chat-bridge',
     schema: pkg.sunbae.schema,
-    config: opts.config,
-    // publishes chat.*; consumes matching.* (accepted requests open rooms)
+    config,
+    // publishes chat.*; consumes matching.* (accepted requests open rooms, ended matches close them)
     streams: [STREAMS.chat, STREAMS.matching],
   })
+  await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
+  await fastify.register(mirror, { mongoUrl: config.MONGO_URL, mongoDb: config.MONGO_DB })
+  await fastify.register(chat, {
+    syncEnabled: config.CHAT_SYNC_ENABLED,
+    syncName: config.CHAT_SYNC_NAME,
+    leaseCheckMs: config.CHAT_SYNC_LEASE_CHECK_MS,
+  })
+  await fastify.register(roomRoutes, { prefix: '/api/chat/rooms' })
+  await fastify.register(adminChatRoutes, { prefix: '/api/admin/chat' })
 }

@@ -26,6 +26,18 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Messages {
+  author_uid: string | null;
+  created_at: Timestamp;
+  hidden: Generated<boolean>;
+  id: string;
+  mirrored_at: Generated<Timestamp>;
+  room_id: string;
+  text: string;
+  type: string;
+  updated_at: Timestamp;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -38,13 +50,48 @@ export interface Outbox {
   subject: string;
 }
 
+export interface PostedMessages {
+  message_id: string;
+  posted_at: Generated<Timestamp>;
+  room_id: string;
+}
+
 export interface ProcessedEvents {
   consumer: string;
   event_id: string;
   processed_at: Generated<Timestamp>;
 }
 
+export interface RoomMembers {
+  last_read_at: Timestamp | null;
+  room_id: string;
+  uid: string;
+  unread: Generated<number>;
+}
+
+export interface Rooms {
+  closed_at: Timestamp | null;
+  created_at: Timestamp;
+  id: string;
+  last_message_at: Timestamp | null;
+  last_message_id: string | null;
+  match_id: string;
+  members: string[];
+  status: string;
+}
+
+export interface SyncCheckpoints {
+  name: string;
+  position: Timestamp;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface DB {
+  messages: Messages;
   outbox: Outbox;
+  posted_messages: PostedMessages;
   processed_events: ProcessedEvents;
+  room_members: RoomMembers;
+  rooms: Rooms;
+  sync_checkpoints: SyncCheckpoints;
 }

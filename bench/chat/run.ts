@@ -1,0 +1,320 @@
+// `npm run bench:chat` — chat mirror lag on this machine, 127.0.0.1 only.
+// Run it as `flock /tmp/sunbae-bench.lock npm run bench:chat` (other benchmarks share the 2 cores).
+//
+// Mirror lag = the time from a message write through the Firebase web SDK (a signed-in member, under
+// firestore.rules, as the browser does) until GET /api/chat/rooms/:id/messages of chat-bridge shows it.
+//
+// 1. a database of its own (sunbae_bench_chat; setup + migrate), a fresh Firestore emulator of its
+//    own (rules loaded), the Auth emulator (reused when running), NATS_URL as it is;
+// 2. two Auth-emulator users and an open room between them (written as chat-bridge writes rooms);
+//    the sync's checkpoints are set to "now", so the run does not first catch up on the emulator's
+//    history;
+// 3. chat-bridge as production starts it (`node --import @sunbae/telemetry/register src/server.ts`,
+//    NODE_ENV=production, Postgres mirror);
+// 4. writers post at a fixed rate (open loop: a write is issued every 1000/rate ms whether or not
+//    earlier ones were acknowledged) for warm-up + duration seconds; one poller asks the API for the
+//    newest 100 messages back to back and records when each id is first seen. Lag figures cover
+//    the measured window only; ids never seen within the window count as missed.
+//
+// Options: --rate <msg/s> (200) --writers <SDK clients> (8) --duration <s> (20) --warmup <s> (3) --no-write (leave RESULTS.md alone)
+// Env: DATABASE_URL (admin URL; database replaced by sunbae_bench_chat), NATS_URL, BENCH_PORT_BASE (18600).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdirSync, openSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
+import pg from 'pg'
+import { deleteApp as deleteAdminApp, initializeApp as initializeAdminApp } from 'firebase-admin/app'
+import { FieldValue, getFirestore as getAdminFirestore } from 'firebase-admin/firestore'
+import { deleteApp, initializeApp } from 'firebase/app'
+import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from 'firebase/auth'
+import { collection, connectFirestoreEmulator, doc, getFirestore, serverTimestamp, setDoc, setLogLevel, type Firestore } from 'firebase/firestore'
+import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
+import { IDENTITY_HEADER, signIdentity } from '@sunbae/service-kit'
+import { createEmulatorUser, type EmulatorUser } from '@sunbae/testing'
+import { OFFLINE_ENV, PROJECT_ID, startEmulators } from '../../scripts/lib/emulators.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const HERE = fileURLToPath(new URL('./', import.meta.url))
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '200' },
+    writers: { type: 'string', default: '8' },
+    via: { type: 'string', default: 'admin' },
+    duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    'no-write': { type: 'boolean', default: false },
+  },
+})
+const RATE = Number(args.rate)
+const DURATION = Number(args.duration)
+const WARMUP = Number(args.warmup)
+const WRITERS = Number(args.writers)
+const VIA = args.via
+if (VIA !== 'admin' && VIA !== 'sdk') {
+  process.stderr.write('--via admin|sdk\n')
+  process.exit(2)
+}
+if (!(RATE > 0 && RATE <= 2000 && DURATION > 0 && DURATION <= 300 && WARMUP >= 0 && WARMUP <= 60 && WRITERS >= 1 && WRITERS <= 64)) {
+  process.stderr.write('--rate 1..2000, --duration 1..300, --warmup 0..60, --writers 1..64\n')
+  process.exit(2)
+}
+const PORT = Number(process.env.BENCH_PORT_BASE ?? 18600) + 5
+const FIRESTORE_PORT = Number(process.env.BENCH_PORT_BASE ?? 18600) + 6
+const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_chat')
+const SERVICE_URL = serviceDatabaseUrl(ADMIN_URL, 'chat_bridge')
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+const IDENTITY_SECRET = randomBytes(32).toString('base64url')
+const SYNC_NAME = 'bench'
+const LOG_FILE = `${ROOT}.run/bench-chat/chat-bridge.log`
+mkdirSync(`${ROOT}.run/bench-chat`, { recursive: true })
+const say = (m: string) => process.stdout.write(`${m}\n`)
+
+// the SDK logs every retried RPC; the bench reports failures itself
+setLogLevel('error')
+
+const children: ChildProcess[] = []
+const cleanups: (() => Promise<unknown>)[] = []
+async function shutdown(code: number): Promise<never> {
+  await Promise.all(
+    children.map(async (c) => {
+      if (c.exitCode !== null) return
+      const exited = new Promise((r) => c.once('exit', r))
+      c.kill('SIGTERM')
+      const timer = setTimeout(() => c.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    }),
+  )
+  for (const fn of cleanups.reverse()) await fn().catch(() => {})
+  process.exit(code)
+}
+process.on('SIGINT', () => void shutdown(130))
+
+async function signedIn(user: EmulatorUser, authHost: string, firestoreHost: string): Promise<Firestore> {
+  const app = initializeApp({ projectId: PROJECT_ID, apiKey: 'fake-api-key' }, `bench-${randomUUID()}`)
+  cleanups.push(() => deleteApp(app))
+  const auth = getAuth(app)
+  connectAuthEmulator(auth, `http://${authHost}`, { disableWarnings: true })
+  await signInWithEmailAndPassword(auth, user.email, user.password)
+  const db = getFirestore(app)
+  const [host, port] = firestoreHost.split(':')
+  connectFirestoreEmulator(db, host!, Number(port))
+  return db
+}
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN)
+
+async function main(): Promise<void> {
+  say(`chat mirror lag: ${RATE} msg/s for ${DURATION} s after ${WARMUP} s warm-up, ${cpus().length} CPUs`)
+  await setupDatabase({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['chat-bridge'] })
+  await migrateAll({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['chat-bridge'] })
+
+  // a Firestore emulator of the bench's own: the shared one holds every test run's documents, and
+  // the emulator's queries and listeners slow down with the size of a collection group
+  const emu = await startEmulators({ auth: true, firestore: true, firestorePort: FIRESTORE_PORT, logDir: `${ROOT}.run/bench-chat-emulators`, log: say })
+  cleanups.push(() => emu.stop())
+  if (!emu.firestoreAvailable) throw new Error(`the Firestore emulator is unavailable here: ${emu.firestoreReason}`)
+  Object.assign(process.env, emu.env, OFFLINE_ENV)
+  const authHost = emu.env.FIREBASE_AUTH_EMULATOR_HOST!
+  const firestoreHost = emu.env.FIRESTORE_EMULATOR_HOST!
+
+  const [mentor, mentee] = await Promise.all([createEmulatorUser(), createEmulatorUser()])
+  const roomId = randomUUID()
+  const admin = initializeAdminApp({ projectId: PROJECT_ID }, `bench-admin-${randomUUID()}`)
+  cleanups.push(() => deleteAdminApp(admin))
+  const adminFs = getAdminFirestore(admin)
+  await adminFs.collection('rooms').doc(roomId).create({
+    members: [mentor.uid, mentee.uid],
+    mentorUid: mentor.uid,
+    menteeUid: mentee.uid,
+    matchId: roomId,
+    requestId: randomUUID(),
+    status: 'open',
+    createdAt: FieldValue.serverTimestamp(),
+    updatedAt: FieldValue.serverTimestamp(),
+    closedAt: null,
+  })
+
+  // follow from just before the room: the emulator may hold any amount of earlier history
+  const client = new pg.Client({ connectionString: SERVICE_URL })
+  await client.connect()
+  const from = new Date(Date.now() - 2_000)
+  for (const feed of ['rooms', 'messages']) {
+    await client.query(
+      `insert into chat_bridge.sync_checkpoints (name, position) values ($1, $2)
+       on conflict (name) do update set position = excluded.position, updated_at = now()`,
+      [`${SYNC_NAME}:${feed}`, from],
+    )
+  }
+  await client.end()
+
+  const child = spawn(process.execPath, ['--import', '@sunbae/telemetry/register', 'src/server.ts'], {
+    cwd: `${ROOT}services/chat-bridge`,
+    env: {
+      ...process.env,
+      ...emu.env,
+      ...OFFLINE_ENV,
+      NODE_ENV: 'production',
+      PORT: String(PORT),
+      DATABASE_URL: SERVICE_URL,
+      NATS_URL,
+      IDENTITY_SECRET,
+      LOG_LEVEL: 'warn',
+      CHAT_SYNC_NAME: SYNC_NAME,
+      MONGO_URL: '',
+    },
+    stdio: ['ignore', openSync(LOG_FILE, 'w'), 'inherit'],
+  })
+  children.push(child)
+  const identity = (u: EmulatorUser) => ({
+    [IDENTITY_HEADER]: signIdentity({ uid: u.uid, email: u.email, emailVerified: false, name: null, picture: null, role: 'mentee' }, IDENTITY_SECRET),
+  })
+  const base = `http://127.0.0.1:${PORT}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`chat-bridge exited (code ${child.exitCode}); see ${LOG_FILE}`)
+    if (Date.now() > deadline) throw new Error('chat-bridge did not mirror the room within 60 s')
+    const res = await fetch(`${base}/api/chat/rooms`, { headers: identity(mentee) }).catch(() => null)
+    if (res?.ok && ((await res.json()) as { items: { id: string }[] }).items.some((r) => r.id === roomId)) break
+    await sleep(200)
+  }
+  say('chat-bridge is up and mirrored the room')
+
+  // several signed-in SDK instances: one web SDK client keeps only a few writes in flight
+  const users = [mentor, mentee]
+  const writers = VIA === 'sdk' ? await Promise.all(Array.from({ length: WRITERS }, (_, i) => signedIn(users[i % 2]!, authHost, firestoreHost))) : []
+  const adminRoom = adminFs.collection('rooms').doc(roomId)
+  const written = new Map<string, { issued: number; measured: boolean; acked?: number }>()
+  /** id → [first seen (epoch ms), commit time from the API's createdAt (epoch ms)] */
+  const seen = new Map<string, [number, number]>()
+  let failures = 0
+  let polls = 0
+  let pollMs = 0
+  let pollErrors = 0
+  let running = true
+
+  const poller = (async () => {
+    const url = `${base}/api/chat/rooms/${roomId}/messages?limit=100`
+    while (running) {
+      const t0 = performance.now()
+      // signed per request: a gateway identity is only valid for a short while
+      const res = await fetch(url, { headers: identity(mentor) }).catch((err: unknown) => ({ ok: false, status: 0, json: async () => ({ error: String(err) }) }))
+      const body = (await res.json()) as { items?: { id: string; createdAt: string }[] }
+      const now = Date.now()
+      if (!res.ok || !body.items) {
+        pollErrors++
+        if (pollErrors === 1) say(`poll failed: ${res.status} ${JSON.stringify(body)}`)
+        await sleep(50)
+        continue
+      }
+      polls++
+      pollMs += performance.now() - t0
+      for (const m of body.items) if (!seen.has(m.id)) seen.set(m.id, [now, Date.parse(m.createdAt)])
+    }
+  })()
+
+  const total = Math.round((WARMUP + DURATION) * RATE)
+  const interval = 1000 / RATE
+  const start = performance.now()
+  const pending: Promise<void>[] = []
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval
+    const wait = due - performance.now()
+    if (wait > 1) await sleep(wait)
+    const w = i % WRITERS
+    const author = users[w % 2]!.uid
+    const text = `bench ${i} 안녕하세요`
+    let id: string
+    let write: Promise<unknown>
+    if (VIA === 'sdk') {
+      const ref = doc(collection(writers[w]!, 'rooms', roomId, 'messages'))
+      id = ref.id
+      write = setDoc(ref, { authorUid: author, text, type: 'user', createdAt: serverTimestamp(), updatedAt: serverTimestamp() })
+    } else {
+      const ref = adminRoom.collection('messages').doc()
+      id = ref.id
+      write = ref.set({ authorUid: author, text, type: 'user', createdAt: FieldValue.serverTimestamp(), updatedAt: FieldValue.serverTimestamp() })
+    }
+    const entry: { issued: number; measured: boolean; acked?: number } = { issued: performance.now(), measured: i >= WARMUP * RATE }
+    written.set(id, entry)
+    pending.push(
+      write.then(
+        () => void (entry.acked = performance.now()),
+        (err: unknown) => {
+          if (failures++ === 0) say(`first write failure: ${(err as Error).message}`)
+        },
+      ),
+    )
+  }
+  const issuedFor = (performance.now() - start) / 1000
+  await Promise.all(pending)
+  // let the tail arrive
+  const tailDeadline = performance.now() + 10_000
+  while (performance.now() < tailDeadline && [...written.keys()].some((id) => !seen.has(id))) await sleep(50)
+  running = false
+  await poller
+
+  // lag = visible in the API − the write's commit time in Firestore (its createdAt, the server's
+  // request.time; same machine clock), so the emulator's own write queueing is not counted as lag;
+  // the client's write round trip is reported apart
+  const lags: number[] = []
+  const acks: number[] = []
+  let missed = 0
+  for (const [id, w] of written) {
+    if (!w.measured) continue
+    if (w.acked !== undefined) acks.push(w.acked - w.issued)
+    const s = seen.get(id)
+    if (s === undefined) missed++
+    else lags.push(s[0] - s[1])
+  }
+  lags.sort((a, b) => a - b)
+  acks.sort((a, b) => a - b)
+  const fmt = (ms: number) => `${ms.toFixed(0)} ms`
+  const row = {
+    rate: RATE,
+    achieved: (total / issuedFor).toFixed(0),
+    measured: lags.length,
+    p50: fmt(pct(lags, 50)),
+    p95: fmt(pct(lags, 95)),
+    p99: fmt(pct(lags, 99)),
+    max: fmt(lags.at(-1) ?? NaN),
+    missed,
+    failures,
+    poll: fmt(pollMs / Math.max(1, polls)),
+    pollErrors,
+    ackP50: fmt(pct(acks, 50)),
+    ackP99: fmt(pct(acks, 99)),
+  }
+  say(JSON.stringify(row))
+  const p99 = pct(lags, 99)
+  const verdict = p99 <= 250 && missed === 0 && failures === 0 ? 'met' : '**not met**'
+  if (!args['no-write']) {
+    writeFileSync(
+      `${HERE}RESULTS.md`,
+      `# Chat mirror lag (\`npm run bench:chat\`)
+
+Firestore write (web SDK, member token, rules on) → visible in \`GET /api/chat/rooms/:id/messages\`
+(chat-bridge as production starts it, Postgres mirror), on this ${cpus().length}-CPU machine with the
+emulators, Postgres, NATS, chat-bridge and the load generator sharing it. Method: bench/chat/run.ts.
+
+| rate (msg/s) | achieved | measured | p50 | p95 | p99 | max | missed | write failures | mean poll round trip |
+|---|---|---|---|---|---|---|---|---|---|
+| ${row.rate} | ${row.achieved} | ${row.measured} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.max} | ${row.missed} | ${row.failures} | ${row.poll} |
+
+Target p99 ≤ 250 ms at 200 msg/s: ${verdict} (run of ${new Date().toISOString().slice(0, 16)}Z, ${DURATION} s after ${WARMUP} s warm-up).
+The lag includes up to one poll round trip of the measuring client.
+`,
+    )
+  }
+}
+
+try {
+  await main()
+  await shutdown(0)
+} catch (err) {
+  process.stderr.write(`bench:chat failed: ${(err as Error).stack ?? String(err)}\n`)
+  await shutdown(1)
+}

@@ -1,0 +1,32 @@
+import { Type, type Static } from 'typebox'
+
+/**
+ * A member's message reached the mirror (published once per Firestore message id, whichever
+ * replica mirrored it). Tracking and audit consume it; the text is not carried, only its size.
+ */
+export const MessagePostedV1 = Type.Object({
+  roomId: Type.String(),
+  matchId: Type.String(),
+  messageId: Type.String({ description: 'the Firestore document id' }),
+  authorUid: Type.String(),
+  recipientUids: Type.Array(Type.String()),
+  length: Type.Integer({ minimum: 0, description: 'characters of text' }),
+  postedAt: Type.String({ format: 'date-time' }),
+})
+export type MessagePostedV1 = Static<typeof MessagePostedV1>
+
+/** An admin hid a message (moderation audit trail); it stays hidden in Firestore and the mirror. */
+export const MessageHiddenV1 = Type.Object({
+  roomId: Type.String(),
+  messageId: Type.String(),
+  authorUid: Type.Union([Type.String(), Type.Null()]),
+  hiddenBy: Type.String({ description: "the admin's uid" }),
+  reason: Type.String(),
+  hiddenAt: Type.String({ format: 'date-time' }),
+})
+export type MessageHiddenV1 = Static<typeof MessageHiddenV1>
+
+export const ChatEvents = {
+  messagePosted: { type: 'chat.message.posted', version: 1, schema: MessagePostedV1 },
+  messageHidden: { type: 'chat.message.hidden', version: 1, schema: MessageHiddenV1 },
+} as const

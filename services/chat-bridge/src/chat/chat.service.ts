@@ -1,0 +1,112 @@
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import { ChatEvents, type AdminChatMessage, type ChatMessage, type ChatRoom, type Identity, type MessageHiddenV1, type MessagePage } from '@sunbae/contracts'
+import { badRequest, forbidden, notFound } from '@sunbae/service-kit'
+import type { DB } from '../db/types.ts'
+import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
+import type { RoomsFirestore } from '../rooms/rooms.firestore.ts'
+
+/** Member view: a hidden message shows that it was hidden, not what it said. */
+export const toChatMessage = (m: MirrorMessage): ChatMessage => ({
+  id: m.id,
+  roomId: m.roomId,
+  authorUid: m.authorUid,
+  type: m.type,
+  text: m.hidden ? null : m.text,
+  hidden: m.hidden,
+  createdAt: m.createdAt.toISOString(),
+})
+
+const toAdminMessage = (m: MirrorMessage): AdminChatMessage => ({
+  id: m.id,
+  roomId: m.roomId,
+  authorUid: m.authorUid,
+  type: m.type,
+  text: m.text,
+  hidden: m.hidden,
+  createdAt: m.createdAt.toISOString(),
+})
+
+const ROOMS_PER_PAGE = 200
+
+/** What the chat API does, over the mirror (reads) and Firestore (moderation). */
+export class ChatService {
+  readonly #mirror: ChatMirror
+  readonly #rooms: RoomsFirestore
+  readonly #db: Kysely<DB>
+  readonly #events: FastifyInstance['events']
+
+  constructor(mirror: ChatMirror, rooms: RoomsFirestore, db: Kysely<DB>, events: FastifyInstance['events']) {
+    this.#mirror = mirror
+    this.#rooms = rooms
+    this.#db = db
+    this.#events = events
+  }
+
+  async listRooms(uid: string): Promise<ChatRoom[]> {
+    const rooms = await this.#mirror.listRooms(uid, ROOMS_PER_PAGE)
+    return rooms.map((r) => ({
+      id: r.id,
+      matchId: r.matchId,
+      members: r.members,
+      status: r.status,
+      createdAt: r.createdAt.toISOString(),
+      lastMessage: r.lastMessage ? toChatMessage(r.lastMessage) : null,
+      unread: r.unread,
+    }))
+  }
+
+  async listMessages(caller: Identity, roomId: string, opts: { before?: string | undefined; limit: number }): Promise<MessagePage> {
+    await this.#memberRoom(caller, roomId)
+    const items = await this.#mirror.listMessages(roomId, opts)
+    if (!items) throw badRequest('`before` is not a message of this room', [{ field: 'querystring/before', message: 'unknown message id' }])
+    return { items: items.map(toChatMessage), nextBefore: items.length === opts.limit ? items.at(-1)!.id : null }
+  }
+
+  async markRead(caller: Identity, roomId: string): Promise<{ roomId: string; unread: number }> {
+    await this.#memberRoom(caller, roomId)
+    await this.#mirror.markRead(roomId, caller.uid, new Date())
+    return { roomId, unread: 0 }
+  }
+
+  async search(query: string, limit: number): Promise<AdminChatMessage[]> {
+    return (await this.#mirror.searchMessages(query, limit)).map(toAdminMessage)
+  }
+
+  /**
+   * Hides a message: in the mirror (which keeps the text for moderators), then the audit event,
+   * then in Firestore (text blanked for members). Hiding a message hidden in both changes nothing
+   * and publishes nothing; after a failure in between, hiding again completes it (the audit trail
+   * may then hold the attempt twice, but never misses one).
+   */
+  async hide(admin: Identity, roomId: string, messageId: string, reason: string): Promise<AdminChatMessage> {
+    const current = await this.#mirror.getMessage(roomId, messageId)
+    if (!current) throw notFound('No such message (or it is not mirrored yet)', 'MESSAGE_NOT_FOUND')
+    if (current.hidden && (await this.#rooms.isHidden(roomId, messageId))) return toAdminMessage(current)
+    const hiddenAt = new Date()
+    const hidden = (await this.#mirror.hideMessage(roomId, messageId, hiddenAt))!
+    const data: MessageHiddenV1 = {
+      roomId,
+      messageId,
+      authorUid: current.authorUid,
+      hiddenBy: admin.uid,
+      reason,
+      hiddenAt: hiddenAt.toISOString(),
+    }
+    const { type, version } = ChatEvents.messageHidden
+    const event = this.#events.create(type, version, data, { type: 'user', id: admin.uid, role: admin.role }, { type: 'chat.message', id: `${roomId}/${messageId}` })
+    await this.#db.transaction().execute((trx) => this.#events.publishInTx(trx, event))
+    this.#events.flushSoon()
+    if (!(await this.#rooms.hideMessage(roomId, messageId))) {
+      throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')
+    }
+    return toAdminMessage(hidden)
+  }
+
+  async #memberRoom(caller: Identity, roomId: string): Promise<MirrorRoom> {
+    const room = await this.#mirror.getRoom(roomId)
+    if (!room) throw notFound('No such chat room', 'ROOM_NOT_FOUND')
+    if (!room.members.includes(caller.uid)) throw forbidden('Only the members of this chat room can do this', 'NOT_A_MEMBER')
+    return room
+  }
+}

@@ -1,0 +1,242 @@
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import type { DB, Messages, Rooms } from '../db/types.ts'
+import type { ChatMirror, Checkpoint, MirrorMessage, MirrorRoom, RoomSummary } from './mirror.ts'
+
+const toRoom = (r: Selectable<Rooms>): MirrorRoom => ({
+  id: r.id,
+  matchId: r.match_id,
+  members: r.members,
+  status: r.status as MirrorRoom['status'],
+  createdAt: r.created_at,
+  closedAt: r.closed_at,
+})
+
+const toMessage = (m: Selectable<Messages>): MirrorMessage => ({
+  id: m.id,
+  roomId: m.room_id,
+  authorUid: m.author_uid,
+  type: m.type as MirrorMessage['type'],
+  text: m.text,
+  hidden: m.hidden,
+  createdAt: m.created_at,
+  updatedAt: m.updated_at,
+})
+
+/** The mirror in chat-bridge's own Postgres schema (machines without MongoDB). */
+export class PostgresChatMirror implements ChatMirror {
+  readonly kind = 'postgres' as const
+  readonly #db: Kysely<DB>
+
+  constructor(db: Kysely<DB>) {
+    this.#db = db
+  }
+
+  async upsertRoom(room: MirrorRoom): Promise<void> {
+    await this.#db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('rooms')
+        .values({
+          id: room.id,
+          match_id: room.matchId,
+          members: room.members,
+          status: room.status,
+          created_at: room.createdAt,
+          closed_at: room.closedAt,
+        })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            match_id: (eb) => eb.ref('excluded.match_id'),
+            members: (eb) => eb.ref('excluded.members'),
+            status: (eb) => eb.ref('excluded.status'),
+            closed_at: (eb) => eb.ref('excluded.closed_at'),
+          }),
+        )
+        .execute()
+      if (room.members.length > 0) {
+        await trx
+          .insertInto('room_members')
+          .values(room.members.map((uid) => ({ room_id: room.id, uid })))
+          .onConflict((oc) => oc.columns(['room_id', 'uid']).doNothing())
+          .execute()
+      }
+      await trx.deleteFrom('room_members').where('room_id', '=', room.id).where('uid', 'not in', room.members.length ? room.members : ['']).execute()
+    })
+  }
+
+  async upsertMessage(m: MirrorMessage): Promise<{ inserted: boolean }> {
+    return this.#db.transaction().execute((trx) => this.#upsertOne(trx, m))
+  }
+
+  async upsertMessages(messages: readonly MirrorMessage[]): Promise<{ inserted: string[] }> {
+    if (messages.length === 0) return { inserted: [] }
+    // one commit per batch: at a steady message rate the commits, not the statements, are the cost
+    return this.#db.transaction().execute(async (trx) => {
+      const inserted: string[] = []
+      for (const m of messages) if ((await this.#upsertOne(trx, m)).inserted) inserted.push(m.id)
+      return { inserted }
+    })
+  }
+
+  async #upsertOne(trx: Transaction<DB>, m: MirrorMessage): Promise<{ inserted: boolean }> {
+    // xmax = 0 only for a row this statement inserted (not one it updated)
+    const row = await trx
+      .insertInto('messages')
+      .values({
+        room_id: m.roomId,
+        id: m.id,
+        author_uid: m.authorUid,
+        type: m.type,
+        text: m.text,
+        hidden: m.hidden,
+        created_at: m.createdAt,
+        updated_at: m.updatedAt,
+      })
+      .onConflict((oc) =>
+        oc.columns(['room_id', 'id']).doUpdateSet({
+          // hiding blanks the text in Firestore; moderators keep reading it here
+          text: sql<string>`case when messages.hidden then messages.text else excluded.text end`,
+          // once hidden by a moderator, an older Firestore version replayed later cannot unhide it
+          hidden: sql<boolean>`messages.hidden or excluded.hidden`,
+          updated_at: sql<Date>`greatest(messages.updated_at, excluded.updated_at)`,
+          mirrored_at: sql<Date>`now()`,
+        }),
+      )
+      .returning(sql<boolean>`xmax = 0`.as('inserted'))
+      .executeTakeFirstOrThrow()
+    if (!row.inserted) return { inserted: false }
+    await trx
+      .updateTable('rooms')
+      .set({ last_message_id: m.id, last_message_at: m.createdAt })
+      .where('id', '=', m.roomId)
+      .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', m.createdAt)]))
+      .execute()
+    if (m.type === 'user' && !m.hidden) {
+      let q = trx.updateTable('room_members').set((eb) => ({ unread: eb('unread', '+', 1) })).where('room_id', '=', m.roomId)
+      if (m.authorUid) q = q.where('uid', '!=', m.authorUid)
+      await q.execute()
+    }
+    return { inserted: true }
+  }
+
+  async getRoom(roomId: string): Promise<MirrorRoom | null> {
+    const r = await this.#db.selectFrom('rooms').selectAll().where('id', '=', roomId).executeTakeFirst()
+    return r ? toRoom(r) : null
+  }
+
+  async listRooms(uid: string, limit: number): Promise<RoomSummary[]> {
+    const rows = await this.#db
+      .selectFrom('room_members as rm')
+      .innerJoin('rooms as r', 'r.id', 'rm.room_id')
+      .leftJoin('messages as m', (j) => j.onRef('m.room_id', '=', 'r.id').onRef('m.id', '=', 'r.last_message_id'))
+      .selectAll('r')
+      .select([
+        'rm.unread',
+        'm.id as m_id',
+        'm.author_uid as m_author_uid',
+        'm.type as m_type',
+        'm.text as m_text',
+        'm.hidden as m_hidden',
+        'm.created_at as m_created_at',
+        'm.updated_at as m_updated_at',
+      ])
+      .where('rm.uid', '=', uid)
+      .orderBy(sql`coalesce(r.last_message_at, r.created_at)`, 'desc')
+      .orderBy('r.id')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({
+      ...toRoom(r),
+      unread: r.unread,
+      lastMessage:
+        r.m_id === null
+          ? null
+          : {
+              id: r.m_id,
+              roomId: r.id,
+              authorUid: r.m_author_uid,
+              type: r.m_type as MirrorMessage['type'],
+              text: r.m_text!,
+              hidden: r.m_hidden!,
+              createdAt: r.m_created_at!,
+              updatedAt: r.m_updated_at!,
+            },
+    }))
+  }
+
+  async listMessages(roomId: string, opts: { before?: string | undefined; limit: number }): Promise<MirrorMessage[] | null> {
+    let q = this.#db.selectFrom('messages').selectAll().where('room_id', '=', roomId)
+    if (opts.before !== undefined) {
+      const cursor = await this.#db
+        .selectFrom('messages')
+        .select(['created_at', 'id'])
+        .where('room_id', '=', roomId)
+        .where('id', '=', opts.before)
+        .executeTakeFirst()
+      if (!cursor) return null
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.created_at, cursor.id)))
+    }
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute()
+    return rows.map(toMessage)
+  }
+
+  async getMessage(roomId: string, messageId: string): Promise<MirrorMessage | null> {
+    const m = await this.#db.selectFrom('messages').selectAll().where('room_id', '=', roomId).where('id', '=', messageId).executeTakeFirst()
+    return m ? toMessage(m) : null
+  }
+
+  async markRead(roomId: string, uid: string, at: Date): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('room_members')
+      .set({ unread: 0, last_read_at: at })
+      .where('room_id', '=', roomId)
+      .where('uid', '=', uid)
+      .executeTakeFirst()
+    return r.numUpdatedRows > 0n
+  }
+
+  async searchMessages(query: string, limit: number): Promise<MirrorMessage[]> {
+    const rows = await this.#db
+      .selectFrom('messages')
+      .selectAll()
+      // plainto_tsquery ANDs the words; the expression matches messages_text_idx
+      .where(sql<boolean>`to_tsvector('simple', text) @@ plainto_tsquery('simple', ${query})`)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.map(toMessage)
+  }
+
+  async hideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null> {
+    const m = await this.#db
+      .updateTable('messages')
+      .set({ hidden: true, updated_at: sql<Date>`greatest(updated_at, ${at})`, mirrored_at: sql<Date>`now()` })
+      .where('room_id', '=', roomId)
+      .where('id', '=', messageId)
+      .returningAll()
+      .executeTakeFirst()
+    return m ? toMessage(m) : null
+  }
+
+  async getCheckpoint(name: string): Promise<Checkpoint | null> {
+    const r = await this.#db.selectFrom('sync_checkpoints').select('position').where('name', '=', name).executeTakeFirst()
+    return r ? { position: r.position } : null
+  }
+
+  async setCheckpoint(name: string, checkpoint: Checkpoint): Promise<void> {
+    await this.#db
+      .insertInto('sync_checkpoints')
+      .values({ name, position: checkpoint.position })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          position: sql<Date>`greatest(sync_checkpoints.position, excluded.position)`,
+          updated_at: sql<Date>`now()`,
+        }),
+      )
+      .execute()
+  }
+
+  async close(): Promise<void> {
+    // the Kysely instance belongs to the platform plugin, which closes it
+  }
+}

@@ -1,0 +1,291 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { sql, type Kysely } from 'kysely'
+import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from 'firebase-admin/firestore'
+import { ChatEvents, type MessagePostedV1 } from '@sunbae/contracts'
+import type { DB } from '../db/types.ts'
+import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
+import { MESSAGES, ROOMS } from '../rooms/rooms.firestore.ts'
+import { toMirrorMessage, toMirrorRoom, updatedAtOf } from './documents.ts'
+
+export interface FirestoreSyncOptions {
+  firestore: Firestore
+  mirror: ChatMirror
+  db: Kysely<DB>
+  events: FastifyInstance['events']
+  log: FastifyBaseLogger
+  /** checkpoint and leader-lock name */
+  name: string
+  /** follower retry and leader lock check interval */
+  leaseCheckMs: number
+  /** documents per catch-up page */
+  pageSize?: number
+  /** a listener re-subscribes from the checkpoint after this many changes (bounds its memory) */
+  resubscribeAfter?: number
+}
+
+interface Feed {
+  key: 'rooms' | 'messages'
+  /** changes with updatedAt ≥ from, in updatedAt order */
+  query(from: Timestamp): Query
+  apply(docs: QueryDocumentSnapshot[]): Promise<void>
+}
+
+const EPOCH = Timestamp.fromMillis(0)
+const ROOM_CACHE_MAX = 10_000
+
+/**
+ * Keeps the mirror in step with Firestore: rooms and messages are read in updatedAt order from a
+ * checkpoint stored in the mirror — first in pages (catch-up after downtime), then through a
+ * listener — and upserted by Firestore id. The checkpoint moves only after a batch is applied,
+ * and re-reading from it includes the documents at the checkpoint itself: after a crash some
+ * changes are applied twice, which the upserts and the chat.message.posted ledger make harmless.
+ *
+ * One replica leads at a time: the leader holds a Postgres session advisory lock on a dedicated
+ * connection (released by the server if the process dies); the others retry every leaseCheckMs.
+ */
+export class FirestoreSync {
+  readonly #o: FirestoreSyncOptions
+  readonly #feeds: Feed[]
+  readonly #rooms = new Map<string, MirrorRoom>()
+  #stopped = false
+  #wake: AbortController = new AbortController()
+  #loop: Promise<void> | null = null
+  #leader = false
+
+  constructor(opts: FirestoreSyncOptions) {
+    this.#o = opts
+    const fs = opts.firestore
+    this.#feeds = [
+      {
+        key: 'rooms',
+        query: (from) => fs.collection(ROOMS).where('updatedAt', '>=', from).orderBy('updatedAt'),
+        apply: (docs) => this.#applyRooms(docs),
+      },
+      {
+        key: 'messages',
+        query: (from) => fs.collectionGroup(MESSAGES).where('updatedAt', '>=', from).orderBy('updatedAt'),
+        apply: (docs) => this.#applyMessages(docs),
+      },
+    ]
+  }
+
+  get isLeader(): boolean {
+    return this.#leader
+  }
+
+  start(): void {
+    this.#loop ??= this.#run()
+  }
+
+  /** Stops following; the batch being applied finishes and the lock is released. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#wake.abort()
+    await this.#loop
+  }
+
+  async #run(): Promise<void> {
+    const key = `chat-bridge:sync:${this.#o.name}`
+    while (!this.#stopped) {
+      try {
+        // connection(): one pooled connection for the whole lead, which a session lock needs
+        await this.#o.db.connection().execute(async (conn) => {
+          const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`.execute(conn)
+          if (!rows[0]?.locked) return
+          this.#leader = true
+          this.#o.log.info({ sync: this.#o.name }, 'chat sync: leading')
+          try {
+            await this.#lead(conn)
+          } finally {
+            this.#leader = false
+            await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(conn).catch(() => {})
+          }
+        })
+      } catch (err) {
+        this.#o.log.error({ err, sync: this.#o.name }, 'chat sync: stopped leading; retrying')
+      }
+      if (!this.#stopped) await sleep(this.#o.leaseCheckMs, undefined, { signal: this.#wake.signal }).catch(() => {})
+    }
+  }
+
+  async #lead(conn: Kysely<DB>): Promise<void> {
+    for (const feed of this.#feeds) await this.#catchUp(feed)
+    if (this.#stopped) return
+
+    let failure: unknown = null
+    let wakeLead: () => void = () => {}
+    const leadEnded = new Promise<void>((resolve) => (wakeLead = resolve))
+    const fail = (err: unknown) => {
+      failure ??= err
+      wakeLead()
+    }
+    const listeners = await Promise.all(this.#feeds.map((feed) => this.#listen(feed, fail)))
+    const onStop = () => wakeLead()
+    this.#wake.signal.addEventListener('abort', onStop)
+    // the lock lives as long as this connection: lead only while it answers
+    const lease = setInterval(() => {
+      sql`select 1`.execute(conn).catch(fail)
+    }, this.#o.leaseCheckMs)
+    try {
+      await leadEnded
+    } finally {
+      clearInterval(lease)
+      this.#wake.signal.removeEventListener('abort', onStop)
+      await Promise.all(listeners.map((l) => l.close()))
+    }
+    if (failure) throw failure
+  }
+
+  /** Applies every change since the checkpoint, a page at a time, moving the checkpoint per page. */
+  async #catchUp(feed: Feed): Promise<void> {
+    const from = await this.#checkpoint(feed)
+    const pageSize = this.#o.pageSize ?? 500
+    let last: QueryDocumentSnapshot | undefined
+    let total = 0
+    while (!this.#stopped) {
+      let q = feed.query(from).limit(pageSize)
+      if (last) q = q.startAfter(last)
+      const page = await q.get()
+      if (page.empty) break
+      await this.#applyBatch(feed, page.docs)
+      total += page.size
+      last = page.docs.at(-1)
+      if (page.size < pageSize) break
+    }
+    if (total > 0) this.#o.log.info({ feed: feed.key, changes: total }, 'chat sync: caught up')
+  }
+
+  /** A listener from the checkpoint whose batches are applied one after another. */
+  async #listen(feed: Feed, fail: (err: unknown) => void): Promise<{ close(): Promise<void> }> {
+    let queue: Promise<void> = Promise.resolve()
+    let seen = 0
+    let unsubscribe: () => void = () => {}
+    let closed = false
+    const resubscribeAfter = this.#o.resubscribeAfter ?? 5_000
+    const subscribe = (from: Timestamp) => {
+      seen = 0
+      unsubscribe = feed.query(from).onSnapshot(
+        (snap) => {
+          const docs = snap.docChanges().filter((c) => c.type !== 'removed').map((c) => c.doc)
+          if (docs.length === 0) return
+          seen += docs.length
+          queue = queue
+            .then(async () => {
+              if (closed) return
+              await this.#applyBatch(feed, docs)
+              // a query listener keeps every matching document: start a fresh, smaller one
+              if (seen >= resubscribeAfter && !closed) {
+                unsubscribe()
+                subscribe(await this.#checkpoint(feed))
+              }
+            })
+            .catch(fail)
+        },
+        fail,
+      )
+    }
+    subscribe(await this.#checkpoint(feed))
+    return {
+      close: async () => {
+        closed = true
+        unsubscribe()
+        await queue.catch(() => {})
+      },
+    }
+  }
+
+  async #checkpoint(feed: Feed): Promise<Timestamp> {
+    const cp = await this.#o.mirror.getCheckpoint(`${this.#o.name}:${feed.key}`)
+    return cp ? Timestamp.fromDate(cp.position) : EPOCH
+  }
+
+  async #applyBatch(feed: Feed, docs: QueryDocumentSnapshot[]): Promise<void> {
+    await feed.apply(docs)
+    let max: Timestamp | null = null
+    for (const d of docs) {
+      const at = updatedAtOf(d)
+      if (at && (!max || at.toMillis() > max.toMillis())) max = at
+    }
+    // millisecond precision (Date), rounded down: re-reading from it can only repeat, never skip
+    if (max) await this.#o.mirror.setCheckpoint(`${this.#o.name}:${feed.key}`, { position: new Date(max.toMillis()) })
+  }
+
+  async #applyRooms(docs: QueryDocumentSnapshot[]): Promise<void> {
+    for (const doc of docs) {
+      const room = toMirrorRoom(doc)
+      if (!room) {
+        this.#o.log.warn({ path: doc.ref.path }, 'chat sync: malformed room skipped')
+        continue
+      }
+      await this.#o.mirror.upsertRoom(room)
+      this.#remember(room)
+    }
+  }
+
+  async #applyMessages(docs: QueryDocumentSnapshot[]): Promise<void> {
+    const batch: MirrorMessage[] = []
+    for (const doc of docs) {
+      const message = toMirrorMessage(doc)
+      if (message) batch.push(message)
+      else this.#o.log.warn({ path: doc.ref.path }, 'chat sync: malformed message skipped')
+    }
+    // rooms and messages are separate feeds: a message may arrive before its room
+    const rooms = new Map<string, MirrorRoom | null>()
+    for (const m of batch) if (!rooms.has(m.roomId)) rooms.set(m.roomId, await this.#room(m.roomId))
+    await this.#o.mirror.upsertMessages(batch)
+    await this.#announce(batch.filter((m) => m.type === 'user' && rooms.get(m.roomId)), rooms)
+  }
+
+  async #room(roomId: string): Promise<MirrorRoom | null> {
+    const cached = this.#rooms.get(roomId)
+    if (cached) return cached
+    let room = await this.#o.mirror.getRoom(roomId)
+    if (!room) {
+      room = toMirrorRoom(await this.#o.firestore.collection(ROOMS).doc(roomId).get())
+      if (!room) return null
+      await this.#o.mirror.upsertRoom(room)
+    }
+    this.#remember(room)
+    return room
+  }
+
+  #remember(room: MirrorRoom): void {
+    if (this.#rooms.size >= ROOM_CACHE_MAX) this.#rooms.clear()
+    this.#rooms.set(room.id, room)
+  }
+
+  /**
+   * chat.message.posted through the outbox, once per message: the ledger rows commit with the
+   * events, and a message already in the ledger (a replay) is not announced again.
+   */
+  async #announce(messages: MirrorMessage[], rooms: Map<string, MirrorRoom | null>): Promise<void> {
+    if (messages.length === 0) return
+    const { events } = this.#o
+    await this.#o.db.transaction().execute(async (trx) => {
+      const fresh = await trx
+        .insertInto('posted_messages')
+        .values(messages.map((m) => ({ room_id: m.roomId, message_id: m.id })))
+        .onConflict((oc) => oc.columns(['room_id', 'message_id']).doNothing())
+        .returning(['room_id', 'message_id'])
+        .execute()
+      const isFresh = new Set(fresh.map((r) => `${r.room_id}/${r.message_id}`))
+      const { type, version } = ChatEvents.messagePosted
+      for (const m of messages) {
+        if (!isFresh.has(`${m.roomId}/${m.id}`)) continue
+        const room = rooms.get(m.roomId)!
+        const data: MessagePostedV1 = {
+          roomId: m.roomId,
+          matchId: room.matchId,
+          messageId: m.id,
+          authorUid: m.authorUid!,
+          recipientUids: room.members.filter((uid) => uid !== m.authorUid),
+          length: [...m.text].length,
+          postedAt: m.createdAt.toISOString(),
+        }
+        await events.publishInTx(trx, events.create(type, version, data, { type: 'user', id: m.authorUid }, { type: 'chat.message', id: `${m.roomId}/${m.id}` }))
+      }
+    })
+    events.flushSoon()
+  }
+}
