@@ -9,6 +9,8 @@ export interface ServiceInfo {
   port: number
   dir: string
   migrationsDir: string
+  /** Postgres extensions its migrations need (`"sunbae": { "extensions": [...] }`); db:setup creates them as admin. */
+  extensions: string[]
 }
 
 /** Services are whatever folder under services/ declares `"sunbae": { "schema", "port" }`. */
@@ -22,7 +24,7 @@ export async function discoverServices(rootDir: string): Promise<ServiceInfo[]> 
   for (const entry of entries) {
     if (!entry.isDirectory()) continue
     const dir = join(servicesDir, entry.name)
-    let pkg: { sunbae?: { schema?: unknown; port?: unknown } }
+    let pkg: { sunbae?: { schema?: unknown; port?: unknown; extensions?: unknown } }
     try {
       pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
     } catch (err) {
@@ -34,7 +36,11 @@ export async function discoverServices(rootDir: string): Promise<ServiceInfo[]> 
     if (typeof cfg.schema !== 'string' || typeof cfg.port !== 'number') {
       throw new Error(`services/${entry.name}/package.json: "sunbae" needs a string "schema" and a number "port"`)
     }
-    found.push({ name: entry.name, schema: assertSchemaName(cfg.schema), port: cfg.port, dir, migrationsDir: join(dir, 'migrations') })
+    const extensions = cfg.extensions ?? []
+    if (!Array.isArray(extensions) || !extensions.every((e) => typeof e === 'string' && /^[a-z][a-z0-9_]*$/.test(e))) {
+      throw new Error(`services/${entry.name}/package.json: "sunbae.extensions" must be an array of extension names`)
+    }
+    found.push({ name: entry.name, schema: assertSchemaName(cfg.schema), port: cfg.port, dir, migrationsDir: join(dir, 'migrations'), extensions })
   }
   // Two services sharing a schema would silently share tables; that is always a typo.
   const bySchema = new Map<string, string>()

@@ -79,6 +79,10 @@ export async function setupDatabase(options: SetupOptions): Promise<SetupResult>
         await target.query(`alter schema ${id(service.schema)} owner to ${id(role)}`)
         await target.query(`revoke all on schema ${id(service.schema)} from public`)
         await target.query(`alter role ${id(role)} set search_path = ${id(service.schema)}`)
+        // CREATE EXTENSION needs CREATE on the database (trusted extensions) or superuser, which the
+        // service roles must not have; an extension's operator classes are usable without schema
+        // privileges, so the admin installs what a service declares and the role only uses it.
+        for (const extension of service.extensions) await target.query(`create extension if not exists ${id(extension)}`)
         result.services.push({ service: service.name, schema: service.schema, role, roleCreated })
       }
       await target.query('commit')

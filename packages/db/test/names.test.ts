@@ -35,18 +35,21 @@ t.test('discoverServices reads services/*/package.json', async (t) => {
     await writeFile(join(root, 'services', name, 'package.json'), JSON.stringify(pkg))
   }
   await write('mentor-catalog', { sunbae: { schema: 'mentor_catalog', port: 4001 } })
-  await write('chat-bridge', { sunbae: { schema: 'chat_bridge', port: 4005 } })
+  await write('chat-bridge', { sunbae: { schema: 'chat_bridge', port: 4005, extensions: ['btree_gist'] } })
   await write('not-a-service', { name: 'x' })
   await mkdir(join(root, 'services', 'empty'), { recursive: true })
 
   const found = await discoverServices(root)
   t.same(found, [
-    { name: 'chat-bridge', schema: 'chat_bridge', port: 4005, dir: join(root, 'services/chat-bridge'), migrationsDir: join(root, 'services/chat-bridge/migrations') },
-    { name: 'mentor-catalog', schema: 'mentor_catalog', port: 4001, dir: join(root, 'services/mentor-catalog'), migrationsDir: join(root, 'services/mentor-catalog/migrations') },
+    { name: 'chat-bridge', schema: 'chat_bridge', port: 4005, dir: join(root, 'services/chat-bridge'), migrationsDir: join(root, 'services/chat-bridge/migrations'), extensions: ['btree_gist'] },
+    { name: 'mentor-catalog', schema: 'mentor_catalog', port: 4001, dir: join(root, 'services/mentor-catalog'), migrationsDir: join(root, 'services/mentor-catalog/migrations'), extensions: [] },
   ])
   t.same(selectServices(found, ['mentor_catalog']).map((s) => s.name), ['mentor-catalog'])
   t.throws(() => selectServices(found, ['nope']), /unknown service "nope"; known: chat-bridge, mentor-catalog/)
 
+  await write('bad-ext', { sunbae: { schema: 'bad_ext', port: 4010, extensions: ['x; drop'] } })
+  await t.rejects(discoverServices(root), /"sunbae.extensions" must be an array of extension names/)
+  await rm(join(root, 'services', 'bad-ext'), { recursive: true })
   await write('dup', { sunbae: { schema: 'chat_bridge', port: 4009 } })
   await t.rejects(discoverServices(root), /both declare schema chat_bridge/)
 })

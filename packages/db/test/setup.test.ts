@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import t from 'tap'
 import {
   databaseName,
@@ -86,4 +88,22 @@ t.test('each role owns its schema and nothing else', async (t) => {
   await denied(alphaUrl, `create table ${b}.intruder (x int)`, 'alpha writes into beta')
   await denied(alphaUrl, 'create table public.shared (x int)', 'alpha creates in public')
   await denied(alphaUrl, `alter role ${serviceRole(b)} set search_path = public`, 'alpha alters beta role')
+})
+
+t.test('setupDatabase creates the extensions a service declares, and its role can use them', async (t) => {
+  const s = await scratch(t, ['alpha'])
+  await writeFile(
+    join(s.rootDir, 'services', 'alpha', 'package.json'),
+    JSON.stringify({ name: '@t/alpha', type: 'module', sunbae: { schema: s.schemas.alpha, port: 4100, extensions: ['btree_gist'] } }),
+  )
+  await setupDatabase({ adminUrl: s.adminUrl, rootDir: s.rootDir })
+  const { rows } = await query(s.adminUrl, `select extname from pg_extension where extname = 'btree_gist'`)
+  t.equal(rows.length, 1)
+  // the service role (no CREATE on the database, no usage on public) builds an exclusion constraint on text =
+  const roleUrl = serviceDatabaseUrl(s.adminUrl, s.schemas.alpha!)
+  await query(roleUrl, `create table slots (who text, span tstzrange, exclude using gist (who with =, span with &&))`)
+  await query(roleUrl, `insert into slots values ('a', tstzrange('2026-01-01 10:00Z', '2026-01-01 11:00Z'))`)
+  const clash = await query(roleUrl, `insert into slots values ('a', tstzrange('2026-01-01 10:30Z', '2026-01-01 11:30Z'))`).catch((err: unknown) => err)
+  t.equal(pgErrorCode(clash), PgErrorCode.exclusionViolation)
+  await t.rejects(query(roleUrl, 'create extension if not exists pg_trgm'), 'the role itself still cannot create extensions')
 })

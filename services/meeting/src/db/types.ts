@@ -26,6 +26,68 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Availability {
+  buffer_after_min: number;
+  buffer_before_min: number;
+  durations: number[];
+  full_refund_hours: number;
+  horizon_days: number;
+  max_per_day: number | null;
+  mentor_id: string;
+  mentor_uid: string;
+  min_notice_min: number;
+  overrides: Json;
+  partial_refund_hours: number;
+  partial_refund_percent: number;
+  price_per_hour: number;
+  reschedule_notice_hours: number;
+  slot_interval_min: number | null;
+  timezone: string;
+  updated_at: Generated<Timestamp>;
+  weekly: Json;
+}
+
+export interface Bookings {
+  cancelled_by: string | null;
+  closed_at: Timestamp | null;
+  confirmed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  ends_at: Timestamp;
+  hold_expires_at: Timestamp | null;
+  id: string;
+  mentee_uid: string;
+  mentor_block: string;
+  mentor_id: string;
+  mentor_uid: string;
+  payment_id: string | null;
+  previous_id: string | null;
+  price: number;
+  reason: string | null;
+  refund: Json | null;
+  starts_at: Timestamp;
+  state: string;
+  video_token: string | null;
+}
+
+export interface Matches {
+  accepted_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  match_id: string;
+  mentee_uid: string;
+  mentor_id: string;
+  mentor_uid: string;
+}
+
+export interface Mentors {
+  id: string;
+  status: string;
+  timezone: string | null;
+  uid: string | null;
+  version_at: Timestamp;
+  version_id: string;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -44,7 +106,18 @@ export interface ProcessedEvents {
   processed_at: Generated<Timestamp>;
 }
 
+export interface Reminders {
+  booking_id: string;
+  due_at: Timestamp;
+  kind: string;
+}
+
 export interface DB {
+  availability: Availability;
+  bookings: Bookings;
+  matches: Matches;
+  mentors: Mentors;
   outbox: Outbox;
   processed_events: ProcessedEvents;
+  reminders: Reminders;
 }

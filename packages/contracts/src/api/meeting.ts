@@ -1,0 +1,170 @@
+import { Type, type Static } from 'typebox'
+import { CancelledBy, Refund } from '../events/meeting.ts'
+
+/** Bounds of what a mentor or mentee writes to meeting. */
+export const MEETING_LIMITS = {
+  windowsPerDay: 12,
+  overrides: 400,
+  durations: 6,
+  maxDurationMin: 480,
+  maxBufferMin: 240,
+  maxNoticeMin: 60 * 24 * 30,
+  maxHorizonDays: 365,
+  maxPerDay: 48,
+  reason: 1000,
+  /** widest from–to range one slots query may ask for */
+  maxSlotRangeDays: 62,
+} as const
+const L = MEETING_LIMITS
+
+const hhmm = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, wall-clock time in the schedule zone' })
+const hhmmEnd = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'HH:MM after start (24:00 = midnight)' })
+const dateTime = Type.String({ format: 'date-time' })
+
+export const DayWindow = Type.Object({ start: hhmm, end: hhmmEnd }, { additionalProperties: false })
+export type DayWindow = Static<typeof DayWindow>
+
+const windows = Type.Array(DayWindow, { maxItems: L.windowsPerDay })
+
+/** Weekly hours per ISO weekday, in the schedule's own zone. A missing day is a day off. */
+export const WeeklyHours = Type.Object(
+  {
+    mon: Type.Optional(windows),
+    tue: Type.Optional(windows),
+    wed: Type.Optional(windows),
+    thu: Type.Optional(windows),
+    fri: Type.Optional(windows),
+    sat: Type.Optional(windows),
+    sun: Type.Optional(windows),
+  },
+  { additionalProperties: false },
+)
+export type WeeklyHours = Static<typeof WeeklyHours>
+
+/** Replaces the weekly hours of one local date: other hours, or none (a day off). */
+export const DateOverride = Type.Object(
+  { date: Type.String({ format: 'date', description: 'YYYY-MM-DD in the schedule zone' }), windows },
+  { additionalProperties: false },
+)
+export type DateOverride = Static<typeof DateOverride>
+
+export const AvailabilityBody = Type.Object(
+  {
+    timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA zone, e.g. Asia/Seoul' }),
+    weekly: WeeklyHours,
+    overrides: Type.Array(DateOverride, { maxItems: L.overrides, default: [] }),
+    durations: Type.Array(Type.Integer({ minimum: 10, maximum: L.maxDurationMin }), { minItems: 1, maxItems: L.durations, description: 'session lengths offered, minutes' }),
+    slotIntervalMin: Type.Optional(Type.Union([Type.Integer({ minimum: 5, maximum: L.maxDurationMin }), Type.Null()], { description: 'start times every N minutes; null = the session length' })),
+    bufferBeforeMin: Type.Integer({ minimum: 0, maximum: L.maxBufferMin, default: 0 }),
+    bufferAfterMin: Type.Integer({ minimum: 0, maximum: L.maxBufferMin, default: 0 }),
+    minNoticeMin: Type.Integer({ minimum: 0, maximum: L.maxNoticeMin, default: 120 }),
+    horizonDays: Type.Integer({ minimum: 1, maximum: L.maxHorizonDays, default: 60, description: 'how far ahead a session may start' }),
+    maxPerDay: Type.Union([Type.Integer({ minimum: 1, maximum: L.maxPerDay }), Type.Null()], { default: null, description: 'sessions per local day; null = no limit' }),
+    pricePerHour: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0, description: 'KRW; 0 = free sessions' }),
+    fullRefundHours: Type.Integer({ minimum: 0, maximum: 24 * 30, default: 24, description: 'a mentee cancelling at least this long before gets a full refund' }),
+    partialRefundHours: Type.Integer({ minimum: 0, maximum: 24 * 30, default: 2, description: '…at least this long before (but less than fullRefundHours): partialRefundPercent' }),
+    partialRefundPercent: Type.Integer({ minimum: 0, maximum: 100, default: 50 }),
+    rescheduleNoticeHours: Type.Integer({ minimum: 0, maximum: 24 * 30, default: 2, description: 'a mentee may reschedule until this long before the start' }),
+  },
+  { additionalProperties: false },
+)
+export type AvailabilityBody = Static<typeof AvailabilityBody>
+
+export const Availability = Type.Object({
+  mentorId: Type.String({ format: 'uuid' }),
+  timezone: Type.String(),
+  weekly: WeeklyHours,
+  overrides: Type.Array(DateOverride),
+  durations: Type.Array(Type.Integer()),
+  slotIntervalMin: Type.Union([Type.Integer(), Type.Null()]),
+  bufferBeforeMin: Type.Integer(),
+  bufferAfterMin: Type.Integer(),
+  minNoticeMin: Type.Integer(),
+  horizonDays: Type.Integer(),
+  maxPerDay: Type.Union([Type.Integer(), Type.Null()]),
+  pricePerHour: Type.Integer(),
+  fullRefundHours: Type.Integer(),
+  partialRefundHours: Type.Integer(),
+  partialRefundPercent: Type.Integer(),
+  rescheduleNoticeHours: Type.Integer(),
+  updatedAt: dateTime,
+})
+export type Availability = Static<typeof Availability>
+
+export const SlotsQuery = Type.Object(
+  {
+    from: dateTime,
+    to: dateTime,
+    duration: Type.Optional(Type.Integer({ minimum: 10, maximum: L.maxDurationMin, description: 'minutes; default the shortest offered' })),
+    tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "the viewer's IANA zone; default the mentor's" })),
+  },
+  { additionalProperties: false },
+)
+export type SlotsQuery = Static<typeof SlotsQuery>
+
+export const Slot = Type.Object({
+  start: dateTime,
+  end: dateTime,
+  localStart: Type.String({ description: "start in the viewer's zone, ISO 8601 with offset" }),
+  localEnd: Type.String(),
+})
+export type Slot = Static<typeof Slot>
+
+export const SlotsResponse = Type.Object({
+  mentorId: Type.String({ format: 'uuid' }),
+  duration: Type.Integer(),
+  timezone: Type.String({ description: 'the zone of localStart / localEnd' }),
+  mentorTimezone: Type.String(),
+  slots: Type.Array(Slot),
+})
+export type SlotsResponse = Static<typeof SlotsResponse>
+
+export const CreateBookingBody = Type.Object(
+  {
+    mentorId: Type.String({ format: 'uuid' }),
+    start: dateTime,
+    duration: Type.Integer({ minimum: 10, maximum: L.maxDurationMin }),
+  },
+  { additionalProperties: false },
+)
+export type CreateBookingBody = Static<typeof CreateBookingBody>
+
+export const BookingReasonBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: L.reason }) }, { additionalProperties: false })
+export type BookingReasonBody = Static<typeof BookingReasonBody>
+
+export const RescheduleBody = Type.Object({ start: dateTime, reason: Type.String({ minLength: 1, maxLength: L.reason }) }, { additionalProperties: false })
+export type RescheduleBody = Static<typeof RescheduleBody>
+
+export const BOOKING_STATES = ['held', 'confirmed', 'released', 'cancelled', 'rescheduled', 'completed', 'no_show'] as const
+export const BookingState = Type.Enum([...BOOKING_STATES])
+export type BookingState = Static<typeof BookingState>
+
+export const Booking = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  state: BookingState,
+  mentorId: Type.String({ format: 'uuid' }),
+  mentorUid: Type.String(),
+  menteeUid: Type.String(),
+  start: dateTime,
+  end: dateTime,
+  duration: Type.Integer(),
+  price: Type.Integer(),
+  currency: Type.String(),
+  holdExpiresAt: Type.Union([dateTime, Type.Null()]),
+  videoUrl: Type.Union([Type.String(), Type.Null()], { description: 'only once confirmed, only to its two parties' }),
+  previousBookingId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  rescheduledToId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  cancelledBy: Type.Union([CancelledBy, Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  refund: Type.Union([Refund, Type.Null()]),
+  createdAt: dateTime,
+})
+export type Booking = Static<typeof Booking>
+
+export const BookingList = Type.Object({ items: Type.Array(Booking) })
+export type BookingList = Static<typeof BookingList>
+
+export const BookingListQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },
+  { additionalProperties: false },
+)

@@ -1,0 +1,481 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
+import { v7 as uuidv7 } from 'uuid'
+import { DateTime } from 'luxon'
+import { createEvent as createIcs } from 'ics'
+import {
+  MeetingEvents,
+  type Booking,
+  type BookingState,
+  type CancelledBy,
+  type CreateBookingBody,
+  type EventActor,
+  type Identity,
+  type PaymentFailedV1,
+  type PaymentSucceededV1,
+  type Refund,
+} from '@sunbae/contracts'
+import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
+import { pgErrorCode, PgErrorCode, violatedConstraint } from '@sunbae/db'
+import type { Bookings, DB } from '../db/types.ts'
+import type { AvailabilityRow, AvailabilityService } from '../availability/availability.service.ts'
+import type { ReadModelRepository } from '../readmodel/readmodel.ts'
+import { BookingsRepository, type BookingRow } from './bookings.repository.ts'
+
+type Events = FastifyInstance['events']
+type Row = Selectable<Bookings>
+
+export interface BookingPolicy {
+  holdSeconds: number
+  videoBaseUrl: string
+  currency: string
+  noShowWindowHours: number
+}
+
+const HOUR = 3_600_000
+const iso = (d: Date | string) => new Date(d).toISOString()
+const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
+const SYSTEM: EventActor = { type: 'system', id: null }
+const parties = (r: Row) => ({
+  bookingId: r.id,
+  menteeUid: r.mentee_uid,
+  mentorId: r.mentor_id,
+  mentorUid: r.mentor_uid,
+  startsAt: iso(r.starts_at),
+  endsAt: iso(r.ends_at),
+})
+
+/** The exclusion constraints are the last word on overlaps; this says which side clashed. */
+function overlapConflict(err: unknown): AppError | undefined {
+  if (pgErrorCode(err) !== PgErrorCode.exclusionViolation) return undefined
+  return violatedConstraint(err) === 'bookings_mentee_no_overlap'
+    ? conflict('You already have a session at that time', 'MENTEE_BUSY')
+    : conflict('That time was just booked by someone else; pick another slot', 'SLOT_TAKEN')
+}
+
+/**
+ * The refund a cancellation earns under the mentor's notice policy. The mentor cancelling always
+ * refunds in full; a mentee gets full / partial / nothing by how long before the start they cancel.
+ */
+export function refundFor(
+  row: Pick<Row, 'price' | 'currency' | 'payment_id' | 'starts_at'>,
+  policy: Pick<AvailabilityRow, 'full_refund_hours' | 'partial_refund_hours' | 'partial_refund_percent'>,
+  by: CancelledBy,
+  now: number,
+): Refund | null {
+  if (row.price === 0) return null
+  const before = new Date(row.starts_at).getTime() - now
+  let outcome: Refund['outcome']
+  let percent: number
+  if (by === 'mentor' || before >= policy.full_refund_hours * HOUR) [outcome, percent] = ['full', 100]
+  else if (before >= policy.partial_refund_hours * HOUR && policy.partial_refund_percent > 0) [outcome, percent] = ['partial', policy.partial_refund_percent]
+  else [outcome, percent] = ['none', 0]
+  return { outcome, percent, amount: Math.floor((row.price * percent) / 100), currency: row.currency, paymentId: row.payment_id }
+}
+
+/**
+ * Bookings: held → confirmed | released; confirmed → cancelled | rescheduled | completed | no_show.
+ * Every transition is one conditional UPDATE on a locked row with its event written to the outbox
+ * in the same transaction, so it happens — and is published — once, whatever races it.
+ */
+export class BookingsService {
+  readonly #db: Kysely<DB>
+  readonly #repo: BookingsRepository
+  readonly #availability: AvailabilityService
+  readonly #readModel: ReadModelRepository
+  readonly #events: Events
+  readonly #policy: BookingPolicy
+
+  constructor(db: Kysely<DB>, events: Events, availability: AvailabilityService, readModel: ReadModelRepository, policy: BookingPolicy) {
+    this.#db = db
+    this.#repo = new BookingsRepository(db)
+    this.#availability = availability
+    this.#readModel = readModel
+    this.#events = events
+    this.#policy = policy
+  }
+
+  /** reminders this process has published (tests, logs) */
+  remindersSent = 0
+
+  get repository(): BookingsRepository {
+    return this.#repo
+  }
+
+  toBooking(row: BookingRow): Booking {
+    const live = row.state === 'confirmed' || row.state === 'completed'
+    return {
+      id: row.id,
+      state: row.state as BookingState,
+      mentorId: row.mentor_id,
+      mentorUid: row.mentor_uid,
+      menteeUid: row.mentee_uid,
+      start: iso(row.starts_at),
+      end: iso(row.ends_at),
+      duration: Math.round((new Date(row.ends_at).getTime() - new Date(row.starts_at).getTime()) / 60_000),
+      price: row.price,
+      currency: row.currency,
+      holdExpiresAt: row.state === 'held' && row.hold_expires_at ? iso(row.hold_expires_at) : null,
+      videoUrl: live && row.video_token ? this.#videoUrl(row.video_token) : null,
+      previousBookingId: row.previous_id,
+      rescheduledToId: row.rescheduled_to_id,
+      cancelledBy: (row.cancelled_by as CancelledBy | null) ?? null,
+      reason: row.reason,
+      refund: (row.refund as Refund | null) ?? null,
+      createdAt: iso(row.created_at),
+    }
+  }
+
+  #videoUrl(token: string): string {
+    return `${this.#policy.videoBaseUrl}${token}`
+  }
+
+  /**
+   * Books a slot for a mentee with an active match: a free session confirms at once, a paid one is
+   * held until payment.succeeded (or released when it fails or the hold expires).
+   */
+  async create(identity: Identity, body: CreateBookingBody): Promise<Booking> {
+    const mentorId = body.mentorId.toLowerCase()
+    const start = Date.parse(body.start)
+    const id = await this.#db
+      .transaction()
+      .execute(async (trx) => {
+        const now = Date.now()
+        const mentor = await this.#readModel.mentorById(mentorId, trx)
+        if (!mentor || mentor.status !== 'active' || !mentor.uid) throw notFound('This mentor takes no bookings', 'NO_AVAILABILITY')
+        if (mentor.uid === identity.uid) throw conflict('You cannot book yourself', 'OWN_PROFILE')
+        if (!(await this.#readModel.hasActiveMatch(identity.uid, mentorId, trx))) {
+          throw forbidden('You can book a mentor once they have accepted your request (an active match)', 'NO_ACTIVE_MATCH')
+        }
+        const schedule = await this.#availability.find(mentorId, trx)
+        if (!schedule) throw notFound('This mentor takes no bookings', 'NO_AVAILABILITY')
+        this.#checkSlot(schedule, start, body.duration, now)
+        await this.#repo.lockParties(mentorId, identity.uid, trx)
+        await this.#checkDayLimit(schedule, start, trx)
+        const price = Math.round((schedule.price_per_hour * body.duration) / 60)
+        const free = price === 0
+        const inserted = await this.#repo.insert(
+          {
+            id: uuidv7(),
+            state: free ? 'confirmed' : 'held',
+            mentor_id: mentorId,
+            mentor_uid: mentor.uid,
+            mentee_uid: identity.uid,
+            starts_at: new Date(start),
+            ends_at: new Date(start + body.duration * 60_000),
+            price,
+            currency: this.#policy.currency,
+            hold_expires_at: free ? null : sql<Date>`now() + make_interval(secs => ${this.#policy.holdSeconds})`,
+            video_token: free ? randomBytes(24).toString('base64url') : null,
+            confirmed_at: free ? sql<Date>`now()` : null,
+          },
+          this.#availability.block(schedule, start, body.duration),
+          trx,
+        )
+        if (free) await this.#confirmed(inserted, null, actorOf(identity), trx)
+        else {
+          const e = MeetingEvents.bookingHeld
+          await this.#publish(trx, e, { ...parties(inserted), price, currency: inserted.currency, holdExpiresAt: iso(inserted.hold_expires_at!) }, actorOf(identity), inserted.id)
+        }
+        return inserted.id
+      })
+      .catch((err: unknown) => {
+        throw overlapConflict(err) ?? err
+      })
+    this.#events.flushSoon()
+    return this.get(identity, id)
+  }
+
+  /** The start must be one of the schedule's slots (notice, horizon, offered length); overlaps are the constraints' business. */
+  #checkSlot(row: AvailabilityRow, start: number, duration: number, now: number, offered = true): void {
+    if (offered && !row.durations.includes(duration)) throw new AppError(400, 'DURATION_NOT_OFFERED', `This mentor offers ${row.durations.join(' / ')} minute sessions`)
+    if (!this.#availability.isSlot(row, start, duration, now)) {
+      throw conflict("That time is not one of the mentor's slots (outside their hours, too soon or too far ahead)", 'SLOT_UNAVAILABLE')
+    }
+  }
+
+  /** Counted under the mentor's advisory lock (lockParties), so concurrent bookings count one at a time. */
+  async #checkDayLimit(row: AvailabilityRow, start: number, trx: Transaction<DB>): Promise<void> {
+    if (row.max_per_day === null) return
+    const day = DateTime.fromMillis(start, { zone: row.timezone }).startOf('day')
+    const n = await this.#repo.countOnLocalDay(row.mentor_id, day.toJSDate(), day.plus({ days: 1 }).toJSDate(), trx)
+    if (n >= row.max_per_day) throw conflict(`This mentor takes at most ${row.max_per_day} sessions that day`, 'DAY_FULL')
+  }
+
+  async #confirmed(row: Row, paymentId: string | null, actor: EventActor, trx: Transaction<DB>): Promise<void> {
+    await this.#repo.addReminders(row.id, new Date(row.starts_at), new Date(), trx)
+    const e = MeetingEvents.bookingConfirmed
+    await this.#publish(
+      trx,
+      e,
+      { ...parties(row), price: row.price, currency: row.currency, paymentId, videoUrl: this.#videoUrl(row.video_token!), confirmedAt: iso(row.confirmed_at!) },
+      actor,
+      row.id,
+    )
+  }
+
+  async #publish<D>(trx: Transaction<DB>, e: { type: string; version: number }, data: D, actor: EventActor, bookingId: string): Promise<void> {
+    await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'booking', id: bookingId }))
+  }
+
+  /** Either party (or an admin) may read a booking. */
+  async get(identity: Identity, id: string): Promise<Booking> {
+    const row = await this.#repo.findById(id)
+    if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
+    this.#partyOf(identity, row)
+    return this.toBooking(row)
+  }
+
+  #partyOf(identity: Identity, row: Pick<Row, 'mentee_uid' | 'mentor_uid'>): CancelledBy {
+    if (row.mentee_uid === identity.uid) return 'mentee'
+    if (row.mentor_uid === identity.uid) return 'mentor'
+    throw forbidden('This booking is not yours', 'NOT_YOUR_BOOKING')
+  }
+
+  async #locked(identity: Identity, id: string, trx: Transaction<DB>): Promise<{ row: Row; by: CancelledBy }> {
+    const row = await this.#repo.lock(id, trx)
+    if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
+    return { row, by: this.#partyOf(identity, row) }
+  }
+
+  async cancel(identity: Identity, id: string, reason: string): Promise<Booking> {
+    await this.#db.transaction().execute(async (trx) => {
+      const { row, by } = await this.#locked(identity, id, trx)
+      if (row.state !== 'held' && row.state !== 'confirmed') throw conflict(`The booking is already ${row.state}`, 'BOOKING_NOT_ACTIVE')
+      const now = Date.now()
+      if (new Date(row.starts_at).getTime() <= now) throw conflict('The session has already started', 'BOOKING_STARTED')
+      const policy = await this.#availability.find(row.mentor_id, trx)
+      // nothing was paid for a hold; a confirmed booking's refund follows the mentor's policy
+      // (availability rows are never deleted, so a booked mentor always has a policy)
+      const refund = row.state === 'confirmed' && policy ? refundFor(row, policy, by, now) : null
+      // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
+      await this.#repo.dropReminders(row.id, trx)
+      const updated = await trx
+        .updateTable('bookings')
+        .set({ state: 'cancelled', cancelled_by: by, reason: reason.trim(), refund: refund ? JSON.stringify(refund) : null, closed_at: sql<Date>`now()` })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      const e = MeetingEvents.bookingCancelled
+      await this.#publish(trx, e, { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
+    })
+    this.#events.flushSoon()
+    return this.get(identity, id)
+  }
+
+  /**
+   * Moves a confirmed session: the old booking ends as `rescheduled` and a new confirmed one (same
+   * price and payment, a new video room) points back to it — one transaction, so a clash with the
+   * new time (409) leaves the old booking untouched. A mentee must respect the notice window.
+   */
+  async reschedule(identity: Identity, id: string, body: { start: string; reason: string }): Promise<Booking> {
+    const start = Date.parse(body.start)
+    const newId = await this.#db
+      .transaction()
+      .execute(async (trx) => {
+        const { row, by } = await this.#locked(identity, id, trx)
+        if (row.state !== 'confirmed') throw conflict(`Only a confirmed booking can be rescheduled (this one is ${row.state})`, 'BOOKING_NOT_CONFIRMED')
+        const now = Date.now()
+        const oldStart = new Date(row.starts_at).getTime()
+        if (oldStart <= now) throw conflict('The session has already started', 'BOOKING_STARTED')
+        const availability = await this.#availability.find(row.mentor_id, trx)
+        if (!availability) throw conflict('The mentor no longer takes bookings', 'NO_AVAILABILITY')
+        if (by === 'mentee' && oldStart - now < availability.reschedule_notice_hours * HOUR) {
+          throw conflict(`Sessions can be rescheduled until ${availability.reschedule_notice_hours} hours before they start`, 'RESCHEDULE_TOO_LATE')
+        }
+        const duration = Math.round((new Date(row.ends_at).getTime() - oldStart) / 60_000)
+        await this.#repo.dropReminders(row.id, trx)
+        // the old booking leaves the active states first, so the new one may overlap its time
+        const old = await trx
+          .updateTable('bookings')
+          .set({ state: 'rescheduled', cancelled_by: by, reason: body.reason.trim(), closed_at: sql<Date>`now()` })
+          .where('id', '=', row.id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        // the session keeps its length, even one the mentor no longer offers
+        await this.#repo.lockParties(row.mentor_id, row.mentee_uid, trx)
+        this.#checkSlot(availability, start, duration, now, false)
+        await this.#checkDayLimit(availability, start, trx)
+        const schedule = availability
+        const inserted = await this.#repo.insert(
+          {
+            id: uuidv7(),
+            state: 'confirmed',
+            mentor_id: row.mentor_id,
+            mentor_uid: row.mentor_uid,
+            mentee_uid: row.mentee_uid,
+            starts_at: new Date(start),
+            ends_at: new Date(start + duration * 60_000),
+            price: row.price,
+            currency: row.currency,
+            payment_id: row.payment_id,
+            video_token: randomBytes(24).toString('base64url'),
+            previous_id: row.id,
+            confirmed_at: sql<Date>`now()`,
+          },
+          this.#availability.block(schedule, start, duration),
+          trx,
+        )
+        await this.#repo.addReminders(inserted.id, new Date(inserted.starts_at), new Date(), trx)
+        const e = MeetingEvents.bookingRescheduled
+        await this.#publish(
+          trx,
+          e,
+          {
+            ...parties(inserted),
+            previousBookingId: old.id,
+            previousStartsAt: iso(old.starts_at),
+            previousEndsAt: iso(old.ends_at),
+            rescheduledBy: by,
+            reason: old.reason!,
+            rescheduledAt: iso(old.closed_at!),
+          },
+          actorOf(identity),
+          inserted.id,
+        )
+        return inserted.id
+      })
+      .catch((err: unknown) => {
+        throw overlapConflict(err) ?? err
+      })
+    this.#events.flushSoon()
+    return this.get(identity, newId)
+  }
+
+  /** The mentor marks that the mentee did not come: from the start until the window after the end closes. */
+  async markNoShow(identity: Identity, id: string): Promise<Booking> {
+    await this.#db.transaction().execute(async (trx) => {
+      const { row, by } = await this.#locked(identity, id, trx)
+      if (by !== 'mentor') throw forbidden('Only the mentor can mark a no-show', 'NOT_THE_MENTOR')
+      if (row.state !== 'confirmed' && row.state !== 'completed') throw conflict(`The booking is ${row.state}`, 'BOOKING_NOT_HELD')
+      const now = Date.now()
+      if (new Date(row.starts_at).getTime() > now) throw conflict('The session has not started yet', 'BOOKING_NOT_STARTED')
+      if (now > new Date(row.ends_at).getTime() + this.#policy.noShowWindowHours * HOUR) {
+        throw conflict(`No-shows can be marked until ${this.#policy.noShowWindowHours} hours after the end`, 'NO_SHOW_WINDOW_CLOSED')
+      }
+      await this.#repo.dropReminders(row.id, trx)
+      const updated = await trx
+        .updateTable('bookings')
+        .set({ state: 'no_show', closed_at: sql<Date>`now()` })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      const e = MeetingEvents.bookingNoShow
+      await this.#publish(trx, e, { ...parties(updated), markedAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
+    })
+    this.#events.flushSoon()
+    return this.get(identity, id)
+  }
+
+  async list(identity: Identity, when: 'upcoming' | 'past', limit: number): Promise<{ items: Booking[] }> {
+    const rows = await this.#repo.list(identity.uid, when, limit)
+    return { items: rows.map((r) => this.toBooking(r)) }
+  }
+
+  /** RFC 5545 calendar entry of a confirmed session (written by the `ics` library), for its two parties. */
+  async ics(identity: Identity, id: string): Promise<string> {
+    const row = await this.#repo.findById(id)
+    if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
+    this.#partyOf(identity, row)
+    if ((row.state !== 'confirmed' && row.state !== 'completed') || !row.video_token) throw conflict('Only confirmed sessions have a calendar entry', 'BOOKING_NOT_CONFIRMED')
+    const url = this.#videoUrl(row.video_token)
+    const { error, value } = createIcs({
+      uid: `${row.id}@sunbae`,
+      productId: 'sunbae/meeting',
+      method: 'PUBLISH',
+      start: new Date(row.starts_at).getTime(),
+      startInputType: 'utc',
+      startOutputType: 'utc',
+      end: new Date(row.ends_at).getTime(),
+      endInputType: 'utc',
+      endOutputType: 'utc',
+      title: 'Sunbae 1:1 mentoring session',
+      description: `Video room: ${url}`,
+      url,
+      location: url,
+      status: 'CONFIRMED',
+      busyStatus: 'BUSY',
+    })
+    if (error || !value) throw error ?? new Error('ics produced nothing')
+    return value
+  }
+
+  // — transitions driven by events and the sweeper (system actor) —
+
+  /** payment.succeeded: confirms the held booking it pays for. A repeat finds it confirmed and does nothing. */
+  async onPaymentSucceeded(d: PaymentSucceededV1, trx: Transaction<DB>): Promise<void> {
+    const row = await this.#repo.lock(d.bookingId, trx)
+    if (!row || row.state !== 'held') return
+    if (row.price !== d.amount || row.currency !== d.currency) {
+      throw new Error(`payment ${d.paymentId} pays ${d.amount} ${d.currency} for booking ${row.id} of ${row.price} ${row.currency}`)
+    }
+    const updated = await trx
+      .updateTable('bookings')
+      .set({ state: 'confirmed', payment_id: d.paymentId, confirmed_at: sql<Date>`now()`, video_token: randomBytes(24).toString('base64url'), hold_expires_at: null })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await this.#confirmed(updated, d.paymentId, SYSTEM, trx)
+  }
+
+  /** payment.failed: releases the hold. */
+  async onPaymentFailed(d: PaymentFailedV1, trx: Transaction<DB>): Promise<void> {
+    const row = await this.#repo.lock(d.bookingId, trx)
+    if (!row || row.state !== 'held') return
+    const updated = await trx
+      .updateTable('bookings')
+      .set({ state: 'released', reason: 'payment_failed', closed_at: sql<Date>`now()` })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    const e = MeetingEvents.bookingReleased
+    await this.#publish(trx, e, { ...parties(updated), reason: 'payment_failed' as const, releasedAt: iso(updated.closed_at!) }, SYSTEM, row.id)
+  }
+
+  /** One sweep step of each kind; each row is claimed by exactly one replica (SKIP LOCKED). */
+  async releaseExpiredHolds(limit: number): Promise<number> {
+    return this.#sweep(async (trx) => {
+      const rows = await this.#repo.releaseExpired(limit, trx)
+      const e = MeetingEvents.bookingReleased
+      for (const r of rows) await this.#publish(trx, e, { ...parties(r), reason: 'hold_expired' as const, releasedAt: iso(r.closed_at!) }, SYSTEM, r.id)
+      return rows.length
+    })
+  }
+
+  async sendDueReminders(limit: number): Promise<number> {
+    return this.#sweep(async (trx) => {
+      const due = await this.#repo.takeDueReminders(limit, trx)
+      const e = MeetingEvents.reminderDue
+      let sent = 0
+      for (const { kind, dueAt, booking } of due) {
+        // claimed rows are deleted either way: a reminder for a session already begun is dropped
+        if (booking.state !== 'confirmed' || new Date(booking.starts_at).getTime() <= Date.now()) continue
+        await this.#publish(trx, e, { ...parties(booking), kind, videoUrl: this.#videoUrl(booking.video_token!), dueAt: iso(dueAt) }, SYSTEM, booking.id)
+        sent++
+      }
+      this.remindersSent += sent
+      // the claimed count drives the sweeper's "full batch: go again"
+      return due.length
+    })
+  }
+
+  async completeEnded(limit: number): Promise<number> {
+    return this.#sweep(async (trx) => {
+      const rows = await this.#repo.completeEnded(limit, trx)
+      const e = MeetingEvents.bookingCompleted
+      for (const r of rows) {
+        await this.#repo.dropReminders(r.id, trx)
+        await this.#publish(trx, e, { ...parties(r), completedAt: iso(r.closed_at!) }, SYSTEM, r.id)
+      }
+      return rows.length
+    })
+  }
+
+  async #sweep(step: (trx: Transaction<DB>) => Promise<number>): Promise<number> {
+    const n = await this.#db.transaction().execute(step)
+    if (n > 0) this.#events.flushSoon()
+    return n
+  }
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { DeliverPolicy } from '@nats-io/jetstream'
+import type { FastifyInstance } from 'fastify'
+import { createEvent } from '@sunbae/bus'
+import { CatalogEvents, MatchingEvents, PaymentEvents, type AvailabilityBody, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
+import { buildService, loadConfig } from '@sunbae/service-kit'
+import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { definition } from '../src/service.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+const STARTED_AT = new Date(Date.now() - 5_000)
+const HOUR = 3_600_000
+
+export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
+
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: serviceUrl,
+    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // tests sweep by hand (and the timer only rarely), so they decide when time has "passed"
+    MEETING_SWEEP_INTERVAL_MS: '600000',
+    ...overrides,
+  }
+}
+
+/** The real service (Postgres, NATS, outbox relay, consumers, sweeper), not listening; use inject. */
+export async function buildMeeting(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults))
+  await app.ready()
+  return app
+}
+
+export interface User {
+  uid: string
+  role: Role
+  h(role?: Role): Record<string, string>
+}
+
+/** A signed-in user as the gateway would vouch for them (headers signed afresh on every call). */
+export function user(role: Role = 'mentee', uid = `u-${randomUUID()}`): User {
+  return { uid, role, h: (r = role) => identityHeaders({ uid, name: `테스트 ${uid.slice(-6)}`, role: r }) }
+}
+
+async function publish(app: FastifyInstance, type: string, version: number, source: string, data: unknown): Promise<DomainEvent> {
+  const event = createEvent({ type, version, source, actor: { type: 'system', id: null }, data })
+  await app.bus.js.publish(type, JSON.stringify(event), { msgID: event.id })
+  return event
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(25)
+  }
+}
+
+export interface Mentor extends User {
+  id: string
+}
+
+/** An approved catalog mentor, as mentor-catalog announces it, once meeting's read model has it. */
+export async function mentor(app: FastifyInstance, over: Partial<MentorProfileV1> = {}): Promise<Mentor> {
+  const m = user('mentor', `mentor-${randomUUID()}`)
+  const profile: MentorProfileV1 = {
+    id: randomUUID(),
+    uid: m.uid,
+    displayName: '김멘토',
+    headline: '백엔드 개발자',
+    bio: '서버 개발을 하고 있습니다.',
+    skills: ['java'],
+    company: 'Naver',
+    yearsExperience: 5,
+    hourlyRate: 50_000,
+    languages: ['ko'],
+    timezone: 'Asia/Seoul',
+    links: [],
+    status: 'active',
+    rating: 0,
+    reviewCount: 0,
+    approvedAt: new Date().toISOString(),
+    ...over,
+  }
+  await publish(app, CatalogEvents.mentorApproved.type, CatalogEvents.mentorApproved.version, 'mentor-catalog', profile)
+  await until('the mentor in the read model', async () => (await app.readModel.mentorById(profile.id)) !== undefined)
+  return { ...m, id: profile.id }
+}
+
+/** matching.request.accepted for the pair, once meeting has it; returns the match id. */
+export async function match(app: FastifyInstance, m: Mentor, mentee: User): Promise<string> {
+  const matchId = randomUUID()
+  await publish(app, MatchingEvents.requestAccepted.type, 1, 'matching', {
+    requestId: randomUUID(),
+    matchId,
+    mentorId: m.id,
+    mentorUid: m.uid,
+    menteeUid: mentee.uid,
+    message: '안녕하세요',
+    acceptedAt: new Date().toISOString(),
+  })
+  await until('the match in the read model', () => app.readModel.hasActiveMatch(mentee.uid, m.id))
+  return matchId
+}
+
+export async function endMatch(app: FastifyInstance, m: Mentor, mentee: User, matchId: string): Promise<void> {
+  await publish(app, MatchingEvents.matchEnded.type, 1, 'matching', {
+    requestId: randomUUID(),
+    matchId,
+    mentorId: m.id,
+    mentorUid: m.uid,
+    menteeUid: mentee.uid,
+    endedBy: 'mentee',
+    reason: null,
+    endedAt: new Date().toISOString(),
+  })
+  await until('the match to end', async () => !(await app.readModel.hasActiveMatch(mentee.uid, m.id)))
+}
+
+export async function pay(app: FastifyInstance, kind: 'succeeded' | 'failed', bookingId: string, amount: number): Promise<void> {
+  const e = PaymentEvents[kind]
+  const at = new Date().toISOString()
+  await publish(app, e.type, e.version, 'payment', {
+    paymentId: randomUUID(),
+    bookingId,
+    amount,
+    currency: 'KRW',
+    ...(kind === 'succeeded' ? { succeededAt: at } : { reason: 'card declined', failedAt: at }),
+  })
+}
+
+export async function waitForState(app: FastifyInstance, bookingId: string, state: string): Promise<void> {
+  await until(`booking ${bookingId} to be ${state}`, async () => (await app.bookings.repository.findById(bookingId))?.state === state)
+}
+
+/** Every hour of every day, in UTC: tests pick their times freely. */
+export const allDay = (over: Partial<AvailabilityBody> = {}): AvailabilityBody => ({
+  timezone: 'UTC',
+  weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])),
+  overrides: [],
+  durations: [60],
+  slotIntervalMin: 30,
+  bufferBeforeMin: 0,
+  bufferAfterMin: 0,
+  minNoticeMin: 0,
+  horizonDays: 60,
+  maxPerDay: null,
+  pricePerHour: 0,
+  fullRefundHours: 24,
+  partialRefundHours: 2,
+  partialRefundPercent: 50,
+  rescheduleNoticeHours: 2,
+  ...over,
+})
+
+export async function setAvailability(app: FastifyInstance, m: Mentor, body: AvailabilityBody): Promise<void> {
+  const res = await app.inject({ method: 'PUT', url: '/api/meetings/availability', headers: m.h(), payload: body })
+  if (res.statusCode !== 200) throw new Error(`PUT availability: ${res.statusCode} ${res.body}`)
+}
+
+/** A UTC half-hour mark `hours` from now (rounded up), as an ISO string. */
+export function hoursAhead(hours: number): string {
+  const t = Date.now() + hours * HOUR
+  return new Date(Math.ceil(t / 1_800_000) * 1_800_000).toISOString()
+}
+
+/**
+ * Reads a stream from shortly before this file started with an ordered consumer until `count`
+ * matching events were seen and `settleMs` more passed (so "only once" can be asserted).
+ */
+export async function readEvents(
+  app: FastifyInstance,
+  subject: string,
+  match: (e: DomainEvent<any>) => boolean,
+  opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
+): Promise<DomainEvent<any>[]> {
+  const consumer = await app.bus.js.consumers.get('MEETING', {
+    filter_subjects: subject,
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: STARTED_AT.toISOString(),
+  })
+  const found: DomainEvent<any>[] = []
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000)
+  let reachedAt: number | undefined
+  while (Date.now() < deadline) {
+    const m = await consumer.next({ expires: 1000 })
+    if (m) {
+      const e = m.json<DomainEvent<any>>()
+      if (match(e)) found.push(e)
+    }
+    if (found.length >= (opts.count ?? 1)) {
+      reachedAt ??= Date.now()
+      if (Date.now() - reachedAt >= (opts.settleMs ?? 0)) break
+    }
+  }
+  await consumer.delete().catch(() => {})
+  return found
+}
+
+/** Matches many mentees with one mentor at once (published together, waited for together). */
+export async function matchMany(app: FastifyInstance, m: Mentor, mentees: User[]): Promise<void> {
+  for (const mentee of mentees) {
+    await publish(app, MatchingEvents.requestAccepted.type, 1, 'matching', {
+      requestId: randomUUID(),
+      matchId: randomUUID(),
+      mentorId: m.id,
+      mentorUid: m.uid,
+      menteeUid: mentee.uid,
+      message: '안녕하세요',
+      acceptedAt: new Date().toISOString(),
+    })
+  }
+  await until(
+    `${mentees.length} matches`,
+    async () => {
+      const r = await app.db.selectFrom('matches').select((eb) => eb.fn.countAll<string>().as('n')).where('mentor_id', '=', m.id).executeTakeFirstOrThrow()
+      return Number(r.n) >= mentees.length
+    },
+    120_000,
+  )
+}
