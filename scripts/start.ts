@@ -19,7 +19,10 @@ import { checkNats, checkPostgres } from './lib/infra.ts'
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080)
-const logDir = path.join(REPO_ROOT, '.run', 'logs')
+// Added to every service's port from its package.json, so a second stack (the web e2e test) can run
+// beside a developer's `npm start` without a port clash. 0 = the ports as declared.
+const servicePortOffset = Number(process.env.SERVICE_PORT_OFFSET ?? 0)
+const logDir = process.env.START_LOG_DIR ?? path.join(REPO_ROOT, '.run', 'logs')
 const READY_TIMEOUT_MS = Number(process.env.START_READY_TIMEOUT_MS ?? 90_000)
 
 const say = (msg = '') => process.stdout.write(`${msg}\n`)
@@ -154,6 +157,7 @@ Object.assign(baseEnv, emus.env)
 const services = await discoverServices(REPO_ROOT)
 const upstreamEnv: Record<string, string> = {}
 for (const s of services) {
+  s.port += servicePortOffset
   const env = {
     ...baseEnv,
     PORT: String(s.port),

@@ -210,7 +210,6 @@ if (emu) {
     skippedNotes.push(`Firestore emulator unavailable: Firestore tests skipped (${emu.firestoreReason})`);
   }
 }
-if (!process.env.MONGO_URL) skippedNotes.push('MONGO_URL not set: the MongoDB run of the chat mirror contract (services/chat-bridge/test/mirror-contract.test.ts) is skipped');
 
 if (interrupted) await finish({ passed: 0, failed: 1 }, 130, skippedNotes);
 if (files.length === 0) {

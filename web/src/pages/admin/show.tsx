@@ -1,0 +1,30 @@
+// The admin area: one page, a tab per resource; the tab is in the URL (?tab=).
+import { Flex, Tabs, Typography } from 'antd'
+import { useSearchParams } from 'react-router'
+import { useI18n } from '../../i18n/index.tsx'
+import ApplicationsList from './applications.tsx'
+import UsersList from './users.tsx'
+import { TrackingRequests, TrackingAudit, TrackingCharts, TrackingErrors, TrackingKeywords, TrackingSlowQueries } from './tracking.tsx'
+
+export default function AdminPage() {
+  const { t } = useI18n()
+  const [params, setParams] = useSearchParams()
+  const items = [
+    { key: 'applications', label: t.adminApplications, children: <ApplicationsList /> },
+    { key: 'users', label: t.adminUsers, children: <UsersList /> },
+    { key: 'traffic', label: t.adminTracking, children: <TrackingCharts /> },
+    { key: 'requests', label: t.adminRequests, children: <TrackingRequests /> },
+    { key: 'keywords', label: t.adminKeywords, children: <TrackingKeywords /> },
+    { key: 'audit', label: t.adminAudit, children: <TrackingAudit /> },
+    { key: 'errors', label: t.adminErrors, children: <TrackingErrors /> },
+    { key: 'slow', label: t.adminSlow, children: <TrackingSlowQueries /> },
+  ]
+  const active = items.some((i) => i.key === params.get('tab')) ? params.get('tab')! : 'applications'
+  return (
+    <Flex vertical gap={12}>
+      <Typography.Title level={1} style={{ margin: 0 }}>{t.navAdmin}</Typography.Title>
+      <Typography.Text type="secondary">{t.window24h}</Typography.Text>
+      <Tabs activeKey={active} onChange={(k) => setParams({ tab: k })} items={items} destroyOnHidden />
+    </Flex>
+  )
+}

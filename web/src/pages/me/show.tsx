@@ -1,0 +1,35 @@
+// My page: what I see depends on my role (access.ts).
+import { Descriptions, Flex, Tabs, Typography } from 'antd'
+import { useSearchParams } from 'react-router'
+import { useAuth } from '../../auth/AuthProvider.tsx'
+import { useI18n } from '../../i18n/index.tsx'
+import { can } from '../../lib/access.ts'
+import { HiddenMentorsCard, MatchesCard, OutboxCard, PreferencesCard, RecommendationsCard } from './mentee.tsx'
+import { CapacityCard, InboxCard, MentorProfileCard } from './mentor.tsx'
+
+export default function MyPage() {
+  const { t } = useI18n()
+  const { viewer, user, role } = useAuth()
+  const [params, setParams] = useSearchParams()
+  const roleLabel = role === 'admin' ? t.roleAdmin : role === 'mentor' ? t.roleMentor : t.roleMentee
+  const tabs = [
+    ...(can(viewer, 'seeInbox') ? [{ key: 'mentor', label: t.inbox, children: (
+      <Flex vertical gap={16}><InboxCard /><MatchesCard as="mentor" /><CapacityCard /><MentorProfileCard /></Flex>
+    ) }] : []),
+    ...(can(viewer, 'seeRecommendations') ? [{ key: 'mentee', label: t.recommendations, children: (
+      <Flex vertical gap={16}><MatchesCard as="mentee" /><RecommendationsCard /><OutboxCard /><PreferencesCard /><HiddenMentorsCard /></Flex>
+    ) }] : []),
+  ]
+  const active = tabs.some((x) => x.key === params.get('tab')) ? params.get('tab')! : tabs[0]?.key
+  return (
+    <Flex vertical gap={16}>
+      <Typography.Title level={1} style={{ margin: 0 }}>{t.myPage}</Typography.Title>
+      <Descriptions size="small" column={{ xs: 1, md: 3 }} items={[
+        { key: 'name', label: t.displayName, children: user?.displayName ?? '—' },
+        { key: 'email', label: t.email, children: user?.email ?? '—' },
+        { key: 'role', label: t.role, children: roleLabel },
+      ]} />
+      <Tabs activeKey={active} onChange={(k) => setParams({ tab: k }, { replace: true })} items={tabs} destroyOnHidden />
+    </Flex>
+  )
+}

@@ -1,0 +1,39 @@
+// mentor-catalog: accounts, mentors, search, reviews, applications, and its admin routes.
+import type { AdminMentor, Me, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, Role } from '@sunbae/contracts'
+import type { SearchState } from '../lib/search-state.ts'
+import { toApiQuery } from '../lib/search-state.ts'
+import { get, patch, post, put } from './http.ts'
+
+const enc = encodeURIComponent
+
+// PUT /api/me
+export const putMe = (body: PutMeBody) => put<Me>('/api/me', body)
+// GET /api/me
+export const getMe = () => get<Me>('/api/me')
+// GET /api/mentors?q=&skills=&languages=&minRate=&maxRate=&sort=&page=&pageSize=
+export const searchMentors = (s: SearchState) => get<MentorSearchResponse>('/api/mentors', { ...toApiQuery(s) })
+// GET /api/mentors/:id
+export const getMentor = (id: string) => get<MentorPage>(`/api/mentors/${enc(id)}`)
+// GET /api/mentors/:id/reviews?page=&pageSize=
+export const getReviews = (id: string, page: number, pageSize = 10) => get<Paged<Review>>(`/api/mentors/${enc(id)}/reviews`, { page, pageSize })
+// POST /api/mentors/applications
+export const applyAsMentor = (body: MentorApplicationBody) => post<MentorApplication>('/api/mentors/applications', body)
+// GET /api/mentors/applications/me
+export const myApplications = () => get<MentorApplication[]>('/api/mentors/applications/me')
+// GET /api/mentors/me
+export const myMentorProfile = () => get<MyMentorProfile>('/api/mentors/me')
+// PATCH /api/mentors/me
+export const patchMyMentorProfile = (body: MentorProfilePatch) => patch<MyMentorProfile>('/api/mentors/me', body)
+// GET /api/admin/mentors/applications?status=&page=&pageSize=
+export const listApplications = (status: 'pending' | 'approved' | 'rejected', page: number) =>
+  get<Paged<MentorApplication>>('/api/admin/mentors/applications', { status, page, pageSize: 20 })
+// POST /api/admin/mentors/applications/:id/approve
+export const approveApplication = (id: string) => post<unknown>(`/api/admin/mentors/applications/${enc(id)}/approve`)
+// POST /api/admin/mentors/applications/:id/reject
+export const rejectApplication = (id: string, reason: string) => post<MentorApplication>(`/api/admin/mentors/applications/${enc(id)}/reject`, { reason })
+// GET /api/admin/mentors/:id
+export const adminMentor = (id: string) => get<AdminMentor>(`/api/admin/mentors/${enc(id)}`)
+// GET /api/admin/users?q=&role=&page=&pageSize=
+export const listUsers = (q: string, role: Role | undefined, page: number) => get<Paged<Me>>('/api/admin/users', { q, role, page, pageSize: 20 })
+// PUT /api/admin/users/:uid/role
+export const setUserRole = (uid: string, role: Role) => put<Me>(`/api/admin/users/${enc(uid)}/role`, { role })

@@ -1,0 +1,31 @@
+// tracking: public trending keywords and the admin dashboards.
+import type { AccessLogEntry, AuditEntry, ErrorGroup, KeywordStat, RouteStats, SlowQueryGroup, StatsBucket, TrendingKeywords, ZeroResultKeyword } from '@sunbae/contracts'
+import { get } from './http.ts'
+
+export interface WindowPage<T> {
+  items: T[]
+  total: number
+  page: number
+  pageSize: number
+  from: string
+  to: string
+}
+
+// GET /api/tracking/keywords/trending?limit=
+export const trendingKeywords = (limit = 10) => get<TrendingKeywords>('/api/tracking/keywords/trending', { limit })
+// GET /api/admin/tracking/requests?path=&method=&statusClass=&user=&limit=&cursor=
+export const accessLog = (q: { path?: string; method?: string; statusClass?: string; user?: string; cursor?: string }) =>
+  get<{ items: AccessLogEntry[]; nextCursor: string | null }>('/api/admin/tracking/requests', { ...q, limit: 50 })
+// GET /api/admin/tracking/stats?bucket=&route=&page=&pageSize=
+export const routeStats = (bucket: StatsBucket, route?: string) => get<WindowPage<RouteStats>>('/api/admin/tracking/stats', { bucket, route, pageSize: 200 })
+// GET /api/admin/tracking/keywords?sort=&page=&pageSize=
+export const keywordStats = (sort: 'count' | 'growth', page: number) => get<WindowPage<KeywordStat>>('/api/admin/tracking/keywords', { sort, page, pageSize: 20 })
+// GET /api/admin/tracking/keywords/zero-results?page=&pageSize=
+export const zeroResultKeywords = (page: number) => get<WindowPage<ZeroResultKeyword>>('/api/admin/tracking/keywords/zero-results', { page, pageSize: 20 })
+// GET /api/admin/tracking/audit?entityType=&entityId=&actor=&type=&limit=&cursor=
+export const auditTrail = (q: { entityType?: string; entityId?: string; actor?: string; type?: string; cursor?: string }) =>
+  get<{ items: AuditEntry[]; nextCursor: string | null }>('/api/admin/tracking/audit', { ...q, limit: 50 })
+// GET /api/admin/tracking/errors?service=&page=&pageSize=
+export const errorGroups = (page: number) => get<WindowPage<ErrorGroup>>('/api/admin/tracking/errors', { page, pageSize: 20 })
+// GET /api/admin/tracking/slow-queries?sort=&page=&pageSize=
+export const slowQueries = (sort: 'count' | 'p95', page: number) => get<WindowPage<SlowQueryGroup>>('/api/admin/tracking/slow-queries', { sort, page, pageSize: 20 })

@@ -1,0 +1,160 @@
+// Starts the stack exactly as `npm start` does (scripts/start.ts), beside anything a developer runs:
+// its own database (<TEST_DATABASE_URL>_e2e, recreated each run), its own NATS server, free ports for
+// the gateway and the web dev server, service ports shifted by SERVICE_PORT_OFFSET, logs in
+// .run/e2e-logs. Then `npm run seed` (scripts/seed.ts) adds the demo accounts and mentors.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { findNatsServer, startPrivateNats, type PrivateNats } from '../../../scripts/lib/test-nats.ts'
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+
+export interface Stack {
+  webUrl: string
+  gatewayUrl: string
+  stop(): Promise<void>
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo
+      srv.close(() => resolve(port))
+    })
+  })
+
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = net.createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
+  })
+
+/** An offset that moves every declared service port (4001…4099) onto free ports. */
+async function serviceOffset(): Promise<number> {
+  const declared = fs
+    .readdirSync(path.join(REPO_ROOT, 'services'))
+    .map((d) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'services', d, 'package.json'), 'utf8')).sunbae?.port as number | undefined
+      } catch {
+        return undefined
+      }
+    })
+    .filter((p): p is number => typeof p === 'number')
+  for (let i = 0; i < 50; i++) {
+    const offset = 20_000 + Math.floor(Math.random() * 300) * 100
+    if ((await Promise.all(declared.map((p) => portFree(p + offset)))).every(Boolean)) return offset
+  }
+  throw new Error('no free service ports found')
+}
+
+/** Recreates the e2e database so every run starts from the same state. */
+async function freshDatabase(testUrl: string): Promise<string> {
+  const url = new URL(testUrl)
+  const name = `${url.pathname.slice(1) || 'sunbae_test'}_e2e`
+  const admin = new URL(testUrl)
+  admin.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: admin.toString() })
+  await client.connect()
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '')}" WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (out += d))
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      if (code === 0) resolve(out)
+      else reject(new Error(`${args.join(' ')} exited ${code}:\n${out.slice(-3000)}`))
+    })
+  })
+}
+
+export async function startStack(log: (msg: string) => void): Promise<Stack> {
+  const natsBinary = findNatsServer()
+  if (!natsBinary) throw new Error('nats-server not found (see scripts/lib/test-nats.ts)')
+  const databaseUrl = await freshDatabase(process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/sunbae_test')
+  const nats: PrivateNats = await startPrivateNats(natsBinary, path.join(REPO_ROOT, '.run', 'e2e-nats'))
+  const [gatewayPort, webPort, offset] = await Promise.all([freePort(), freePort(), serviceOffset()])
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    NATS_URL: nats.url,
+    GATEWAY_PORT: String(gatewayPort),
+    WEB_PORT: String(webPort),
+    SERVICE_PORT_OFFSET: String(offset),
+    START_LOG_DIR: path.join(REPO_ROOT, '.run', 'e2e-logs'),
+    WEB_WATCH: 'off',
+    // The web dev server is started through npm, as `npm start` does.
+    npm_execpath: process.env.npm_execpath || path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
+  }
+  // Its own process group, so stopping it also ends whatever it could not stop itself.
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  let out = ''
+  const logDir = env.START_LOG_DIR!
+  fs.mkdirSync(logDir, { recursive: true })
+  const startLog = fs.createWriteStream(path.join(logDir, 'start.out'))
+  child.stdout!.on('data', (d: Buffer) => startLog.write(d))
+  child.stderr!.on('data', (d: Buffer) => startLog.write(d))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL')
+        } catch {
+          /* already gone */
+        }
+      }, 20_000)
+      await exited
+      clearTimeout(timer)
+    }
+    await nats.stop()
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the stack did not start within 120 s:\n${out.slice(-3000)}`)), 120_000)
+      const onData = (d: Buffer) => {
+        out += d
+        if (out.includes('Sunbae is running.')) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      child.stdout!.on('data', onData)
+      child.stderr!.on('data', (d: Buffer) => (out += d))
+      child.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`scripts/start.ts exited (${code}) before the stack was ready:\n${out.slice(-3000)}`))
+      })
+    })
+    log(`stack up: gateway ${gatewayUrl}, web http://127.0.0.1:${webPort}`)
+    await run(process.execPath, ['scripts/seed.ts'], { ...env, GATEWAY_URL: gatewayUrl }, 120_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- scripts/start.ts said:\n${out.slice(-2000)}`)
+    })
+    log('seeded')
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { webUrl: `http://127.0.0.1:${webPort}`, gatewayUrl, stop }
+}
