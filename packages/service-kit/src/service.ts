@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import closeWithGrace from 'close-with-grace'
+import AjvCompiler from '@fastify/ajv-compiler'
 import fp from 'fastify-plugin'
 import type { Static, TObject } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -38,6 +39,21 @@ export interface ServiceDefinition<S extends TObject = TObject> {
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/
 
+/**
+ * Fastify's Ajv, twice: query strings, params and headers arrive as text and are coerced to their
+ * types ('array': `?skills=a` is `['a']`); JSON bodies are not. Coercing a body would accept `"5"` for
+ * a number and, inside a union with null, turn `0`, `""` or `false` into `null` (Ajv tries the
+ * branches in order, coercing as it goes) — silently changing what the client sent.
+ */
+const ajvFactory = AjvCompiler()
+type BuildValidator = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
+const buildValidator: BuildValidator = (externalSchemas, ajvOptions) => {
+  const options = ajvOptions as { customOptions?: Record<string, unknown>; plugins?: unknown[] }
+  const coercing = ajvFactory(externalSchemas as never, options as never)
+  const strict = ajvFactory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never)
+  return (route) => (route.httpPart === 'body' ? strict(route as never) : coercing(route as never))
+}
+
 export function loggerOptions(config: Pick<BaseConfig, 'LOG_LEVEL'>, service: string): FastifyServerOptions['logger'] {
   return {
     level: config.LOG_LEVEL,
@@ -70,6 +86,7 @@ export async function buildService<S extends TObject>(
     forceCloseConnections: 'idle',
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },
+    schemaController: { compilersFactory: { buildValidator } },
     ...def.fastifyOptions?.(config),
     ...fastifyOptions,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance

@@ -98,3 +98,21 @@ t.test('every route is in the OpenAPI document', async (t) => {
   t.ok(doc.paths['/healthz']?.get, 'health documented')
   t.ok(doc.paths['/readyz']?.get)
 })
+
+t.test('bodies are validated as sent (no coercion); query strings are coerced', async (t) => {
+  const app = await buildFixture(async (app) => {
+    const Nullable = Type.Object({ capacity: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })]), note: Type.Union([Type.Null(), Type.String()]) })
+    app.put('/settings', { schema: { body: Nullable, response: { 200: Nullable } } }, async (request) => request.body as never)
+    app.get('/list', { schema: { querystring: Type.Object({ page: Type.Integer({ minimum: 1, default: 1 }), tags: Type.Optional(Type.Array(Type.String())) }) } }, async (request) => request.query)
+  })
+  t.teardown(() => app.close())
+  const zero = await app.inject({ method: 'PUT', url: '/settings', payload: { capacity: 0, note: '' } })
+  t.equal(zero.statusCode, 200)
+  t.same(zero.json(), { capacity: 0, note: '' }, '0 and "" stay what they are inside a union with null')
+  const text = await app.inject({ method: 'PUT', url: '/settings', payload: { capacity: '5', note: null } })
+  t.equal(text.statusCode, 400, 'a number sent as a string is refused in a body')
+  t.equal(text.json().error.code, 'VALIDATION_FAILED')
+  const query = await app.inject({ url: '/list?page=2&tags=a' })
+  t.same(query.json(), { page: 2, tags: ['a'] }, 'query strings are coerced (numbers, single values to arrays)')
+  t.same((await app.inject({ url: '/list' })).json(), { page: 1 }, 'defaults still apply')
+})
