@@ -4,8 +4,10 @@
  * - forged tokens for negative tests: forgeToken
  * - upstream HTTP servers on port 0: startUpstream, deadUpstreamUrl, readBody
  * - polling: waitFor
+ * - what a service published on a JetStream stream: readEvents
  */
 export * from './emulator.ts'
 export * from './forge.ts'
 export * from './upstream.ts'
 export * from './wait.ts'
+export * from './events.ts'

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { DeliverPolicy } from '@nats-io/jetstream'
+import { readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
@@ -98,27 +98,7 @@ export async function readEvents(
   match: (e: DomainEvent<any>) => boolean,
   opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
 ): Promise<DomainEvent<any>[]> {
-  const consumer = await app.bus.js.consumers.get(stream, {
-    filter_subjects: subject,
-    deliver_policy: DeliverPolicy.StartTime,
-    opt_start_time: STARTED_AT.toISOString(),
-  })
-  const found: DomainEvent<any>[] = []
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000)
-  let reachedAt: number | undefined
-  while (Date.now() < deadline) {
-    const m = await consumer.next({ expires: 1000 })
-    if (m) {
-      const e = m.json<DomainEvent<any>>()
-      if (match(e)) found.push(e)
-    }
-    if (found.length >= (opts.count ?? 1)) {
-      reachedAt ??= Date.now()
-      if (Date.now() - reachedAt >= (opts.settleMs ?? 0)) break
-    }
-  }
-  await consumer.delete().catch(() => {})
-  return found
+  return readStreamEvents(app.bus.js, stream, subject, match, { since: STARTED_AT, ...opts })
 }
 
 /** The field names of a 400's details, sorted. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DeliverPolicy } from '@nats-io/jetstream'
+import { readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, PaymentEvents, type AvailabilityBody, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
@@ -179,27 +179,7 @@ export async function readEvents(
   match: (e: DomainEvent<any>) => boolean,
   opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
 ): Promise<DomainEvent<any>[]> {
-  const consumer = await app.bus.js.consumers.get('MEETING', {
-    filter_subjects: subject,
-    deliver_policy: DeliverPolicy.StartTime,
-    opt_start_time: STARTED_AT.toISOString(),
-  })
-  const found: DomainEvent<any>[] = []
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000)
-  let reachedAt: number | undefined
-  while (Date.now() < deadline) {
-    const m = await consumer.next({ expires: 1000 })
-    if (m) {
-      const e = m.json<DomainEvent<any>>()
-      if (match(e)) found.push(e)
-    }
-    if (found.length >= (opts.count ?? 1)) {
-      reachedAt ??= Date.now()
-      if (Date.now() - reachedAt >= (opts.settleMs ?? 0)) break
-    }
-  }
-  await consumer.delete().catch(() => {})
-  return found
+  return readStreamEvents(app.bus.js, 'MEETING', subject, match, { since: STARTED_AT, timeoutMs: 20_000, ...opts })
 }
 
 /** Matches many mentees with one mentor at once (published together, waited for together). */

@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node'
-import { DeliverPolicy, jetstream } from '@nats-io/jetstream'
+import { jetstream } from '@nats-io/jetstream'
+import { readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import type { DomainEvent } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
@@ -43,29 +44,8 @@ export async function readEvents(
   match: (e: DomainEvent<any>) => boolean,
   opts: { count?: number; settleMs?: number; timeoutMs?: number } = {},
 ): Promise<DomainEvent<any>[]> {
-  const js = jetstream(nc)
   // Start shortly before this test file began: the stream may hold many older events.
-  const consumer = await js.consumers.get(stream, {
-    filter_subjects: subject,
-    deliver_policy: DeliverPolicy.StartTime,
-    opt_start_time: STARTED_AT.toISOString(),
-  })
-  const found: DomainEvent<any>[] = []
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000)
-  let reachedAt: number | undefined
-  while (Date.now() < deadline) {
-    const m = await consumer.next({ expires: 1000 })
-    if (m) {
-      const e = m.json<DomainEvent<any>>()
-      if (match(e)) found.push(e)
-    }
-    if (found.length >= (opts.count ?? 1)) {
-      reachedAt ??= Date.now()
-      if (Date.now() - reachedAt >= (opts.settleMs ?? 0)) break
-    }
-  }
-  await consumer.delete().catch(() => {})
-  return found
+  return readStreamEvents(jetstream(nc), stream, subject, match, { since: STARTED_AT, ...opts })
 }
 
 export function natsConnect(): Promise<NatsConnection> {
