@@ -70,7 +70,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 /**
  * Failures that are about the infrastructure, not the data: network errors, Postgres' connection
  * (08), resource (53), operator-intervention (57: shutdown, statement timeout), system (58) and
- * transaction-rollback (40: serialization, deadlock) classes, and pg's own connect timeouts.
+ * transaction-rollback (40: serialization, deadlock) classes, and pg's and pg-pool's own connect timeouts.
  */
 export function isTransientError(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null
@@ -79,7 +79,7 @@ export function isTransientError(err: unknown): boolean {
     if (NETWORK_CODES.has(e.code)) return true
     if (/^(08|40|53|57|58)[0-9A-Z]{3}$/.test(e.code)) return true
   }
-  return typeof e?.message === 'string' && /timeout expired|Connection terminated|Client has encountered a connection error|pool is (ended|closed)|Cannot use a pool after calling end/i.test(e.message)
+  return typeof e?.message === 'string' && /timeout expired|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|pool is (ended|closed)|Cannot use a pool after calling end/i.test(e.message)
 }
 
 /**

@@ -180,6 +180,8 @@ t.test('isTransientError tells infrastructure failures from data errors', async 
   t.ok(isTransientError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })))
   t.ok(isTransientError(Object.assign(new Error('deadlock'), { code: '40P01' })))
   t.ok(isTransientError(new Error('timeout expired')))
+  // pg-pool, when every client is busy for longer than connectionTimeoutMillis
+  t.ok(isTransientError(new Error('timeout exceeded when trying to connect')))
   t.notOk(isTransientError(Object.assign(new Error('violates check constraint'), { code: '23514' })))
   t.notOk(isTransientError(Object.assign(new Error('invalid input syntax'), { code: '22P02' })))
   t.notOk(isTransientError(new TypeError('x is undefined')))
