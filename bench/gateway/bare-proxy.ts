@@ -31,4 +31,6 @@ if (import.meta.main) {
   const port = Number(process.argv[2] ?? 18102)
   const upstream = process.argv[3] ?? 'http://127.0.0.1:18101'
   createBareProxy(upstream).listen(port, '127.0.0.1', () => process.stdout.write(`bare proxy on ${port} → ${upstream}\n`))
+  // exit normally on SIGTERM, so `--cpu-prof` (bench/gateway/cpu.ts --prof) writes its profile
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(0))
 }

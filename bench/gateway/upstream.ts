@@ -2,7 +2,9 @@
 // body. Run alone: `node bench/gateway/upstream.ts <port>`.
 import { createServer, type Server } from 'node:http'
 
-export const UPSTREAM_BODY = JSON.stringify({ ok: true, service: 'bench-upstream', items: [1, 2, 3] })
+/** BENCH_BODY_BYTES pads the body (a page of search results is ≈ 10 KB), to see what body size costs each proxy */
+const PAD = Number(process.env.BENCH_BODY_BYTES ?? 0)
+export const UPSTREAM_BODY = JSON.stringify({ ok: true, service: 'bench-upstream', items: [1, 2, 3], ...(PAD > 0 ? { pad: 'x'.repeat(PAD) } : {}) })
 const BODY = Buffer.from(UPSTREAM_BODY)
 
 export function createUpstream(): Server {

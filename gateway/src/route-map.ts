@@ -17,6 +17,7 @@ export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
   '/api/admin/matching': 'matching',
   '/api/meetings': 'meeting',
   '/api/payments': 'payment',
+  '/api/admin/payments': 'payment',
   '/api/chat': 'chat-bridge',
   '/api/admin/chat': 'chat-bridge',
   '/api/tracking': 'tracking',

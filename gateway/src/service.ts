@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@sunbae/service-kit'
 import { checkGatewayConfig, GatewayConfig, gatewayConfigDefaults } from './config.ts'
 import { trustProxyOption } from './lib/client-ip.ts'
+import { lazyChildLoggerFactory } from './lib/lazy-logger.ts'
 import { gatewayPlugin, type GatewaySeams } from './app.ts'
 
 /**
@@ -17,7 +18,8 @@ export function gatewayDefinition(seams: GatewaySeams = {}): ServiceDefinition<t
     identity: false,
     checkConfig: checkGatewayConfig,
     // X-Forwarded-* are believed only from TRUST_PROXY hops (proxy-addr, via Fastify)
-    fastifyOptions: (config) => ({ trustProxy: trustProxyOption(config.TRUST_PROXY) }),
+    // request loggers are made on first use (lib/lazy-logger.ts): a proxied request rarely logs
+    fastifyOptions: (config) => ({ trustProxy: trustProxyOption(config.TRUST_PROXY), childLoggerFactory: lazyChildLoggerFactory }),
     app: gatewayPlugin(seams),
   }
 }

@@ -90,7 +90,7 @@ export class Authenticator {
     this.verify = opts.verify
     this.onVerified = opts.onVerified ?? (() => {})
     this.secret = opts.identitySecret
-    this.cache = opts.cacheMax > 0 ? new LRUCache({ max: opts.cacheMax, ttlAutopurge: false }) : null
+    this.cache = opts.cacheMax > 0 ? new LRUCache({ max: opts.cacheMax }) : null
   }
 
   /** The caller for a token verified before and not yet expired, else undefined. */
@@ -158,9 +158,10 @@ export class Authenticator {
       signed: signIdentity(identity, this.secret, now),
       signedAt: now,
     }
-    const ttl = caller.expiresAt - now
-    if (ttl <= 0) throw new AppError(401, 'TOKEN_EXPIRED', 'The ID token has expired; get a fresh one and retry')
-    this.cache?.set(token, caller, { ttl })
+    if (caller.expiresAt <= now) throw new AppError(401, 'TOKEN_EXPIRED', 'The ID token has expired; get a fresh one and retry')
+    // no per-entry TTL in the LRU: `cached` checks the expiry itself, and an LRU without TTLs skips
+    // its clock reads and staleness bookkeeping on every hit (the hot path of every request)
+    this.cache?.set(token, caller)
     return caller
   }
 

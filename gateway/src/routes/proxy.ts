@@ -122,11 +122,18 @@ export default async function proxyRoutes(app: FastifyInstance, opts: ProxyRoute
     return headers
   }
 
-  /** Hop-by-hop headers of the upstream connection are not the client's business. */
+  /**
+   * Hop-by-hop headers of the upstream connection are not the client's business. Copied into a new
+   * object rather than `delete`d: a delete turns undici's headers object into a slow dictionary for
+   * every later read (the delete alone was ≈ 0.6 % of the gateway's CPU in a `--cpu-prof` profile).
+   */
   function rewriteHeaders(headers: Record<string, unknown>) {
-    if (headers.connection !== undefined) delete headers.connection
-    if (headers['keep-alive'] !== undefined) delete headers['keep-alive']
-    return headers
+    if (headers.connection === undefined && headers['keep-alive'] === undefined) return headers
+    const out: Record<string, unknown> = {}
+    for (const name in headers) {
+      if (name !== 'connection' && name !== 'keep-alive') out[name] = headers[name]
+    }
+    return out
   }
 
   const replyOptions = {

@@ -37,15 +37,18 @@ export function signIdentity(identity: Identity, secret: string, now = Date.now(
   return `v1.${body}.${mac(secret, `v1.${body}`).toString('base64url')}`
 }
 
+/** What a header vouches for, once its signature and shape verified: the identity and when it was signed. */
+export interface VerifiedIdentity {
+  identity: Identity
+  /** issued at, epoch milliseconds */
+  iat: number
+}
+
 /**
- * Verifies a signed identity header. `secrets` lists the current secret first and, during a
- * rotation, the previous one.
+ * Checks a header's signature (any of `secrets`) and payload shape, not its age: the part of
+ * `verifyIdentity` whose result depends on the header's bytes alone, so it may be cached by value.
  */
-export function verifyIdentity(
-  header: string,
-  secrets: readonly string[],
-  opts: { maxAgeMs?: number; now?: number } = {},
-): Identity {
+export function verifyIdentitySignature(header: string, secrets: readonly string[]): VerifiedIdentity {
   const parts = header.split('.')
   if (parts.length !== 3 || parts[0] !== 'v1' || !parts[1] || !parts[2]) {
     throw new IdentityError('IDENTITY_MALFORMED', 'identity header is not in v1 form')
@@ -66,13 +69,31 @@ export function verifyIdentity(
   }
   const iat = (payload as { iat?: unknown }).iat
   if (typeof iat !== 'number') throw new IdentityError('IDENTITY_MALFORMED', 'identity payload has no iat')
+  const { iat: _iat, ...identity } = payload as SignedPayload
+  if (!Check(Identity, identity)) throw new IdentityError('IDENTITY_MALFORMED', 'identity payload has the wrong shape')
+  return { identity, iat }
+}
+
+/** Throws IDENTITY_EXPIRED when a header signed at `iat` is too old (or from too far in the future). */
+export function checkIdentityAge(iat: number, opts: { maxAgeMs?: number; now?: number } = {}): void {
   const now = opts.now ?? Date.now()
   const maxAge = opts.maxAgeMs ?? DEFAULT_IDENTITY_MAX_AGE_MS
   // allow a little clock skew between gateway and service hosts
   if (now - iat > maxAge || iat - now > 5_000) {
     throw new IdentityError('IDENTITY_EXPIRED', 'identity header is too old')
   }
-  const { iat: _iat, ...identity } = payload as SignedPayload
-  if (!Check(Identity, identity)) throw new IdentityError('IDENTITY_MALFORMED', 'identity payload has the wrong shape')
+}
+
+/**
+ * Verifies a signed identity header. `secrets` lists the current secret first and, during a
+ * rotation, the previous one.
+ */
+export function verifyIdentity(
+  header: string,
+  secrets: readonly string[],
+  opts: { maxAgeMs?: number; now?: number } = {},
+): Identity {
+  const { identity, iat } = verifyIdentitySignature(header, secrets)
+  checkIdentityAge(iat, opts)
   return identity
 }

@@ -41,3 +41,28 @@ t.test('request.identity comes only from a header that verifies', async (t) => {
   t.equal((await app.inject({ url: '/admin' })).statusCode, 401)
   t.equal((await app.inject({ url: '/admin', headers: identityHeaders({ uid: 'root', role: 'admin' }) })).statusCode, 200)
 })
+
+t.test('a verified header is remembered by value, but its age is checked on every request', async (t) => {
+  const { default: Fastify } = await import('fastify')
+  const { default: identityPlugin } = await import('../src/plugins/identity.ts')
+  const app = Fastify()
+  await app.register(identityPlugin, { secrets: [TEST_IDENTITY_SECRET], maxAgeMs: 300 })
+  app.get('/who', async (req) => ({ uid: req.identity?.uid ?? null, frozen: Object.isFrozen(req.identity) }))
+  t.teardown(() => app.close())
+
+  const header = signIdentity(alice, TEST_IDENTITY_SECRET)
+  const first = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: header } })
+  t.same(first.json(), { uid: 'alice', frozen: true }, 'verified; the shared identity cannot be changed in place')
+  t.same((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: header } })).json(), { uid: 'alice', frozen: true }, 'the same header again')
+
+  // a forged payload with the cached header's signature is not a cache hit
+  const [v, body, sig] = header.split('.')
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), role: 'admin' })).toString('base64url')
+  t.equal((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `${v}.${forged}.${sig}` } })).statusCode, 401, 'forgery refused')
+  t.equal((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `${header}x` } })).statusCode, 401, 'tampered signature refused')
+
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  const late = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: header } })
+  t.equal(late.statusCode, 401, 'the cached header expired like any other')
+  t.same((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: signIdentity(alice, TEST_IDENTITY_SECRET) } })).json(), { uid: 'alice', frozen: true }, 'a fresh header works')
+})

@@ -32,7 +32,15 @@ export default fp(
       const url = request.url
       // probes and scrapes are not traced
       if (url === '/healthz' || url === '/readyz' || url === '/metrics') return done()
-      const parent = propagation.extract(ROOT_CONTEXT, request.headers)
+      // most callers (browsers) send no trace headers: then there is nothing to extract
+      const headers = request.headers
+      let parent = ROOT_CONTEXT
+      for (const field of propagation.fields()) {
+        if (headers[field] !== undefined) {
+          parent = propagation.extract(ROOT_CONTEXT, headers)
+          break
+        }
+      }
       const span = tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent)
       request.span = span
       request.traceContext = trace.setSpan(parent, span)

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Identity, Role } from '@sunbae/contracts'
-import { IDENTITY_HEADER, IdentityError, verifyIdentity } from '../identity.ts'
+import { LRUCache } from 'lru-cache'
+import { IDENTITY_HEADER, IdentityError, checkIdentityAge, verifyIdentitySignature, type VerifiedIdentity } from '../identity.ts'
 import { AppError, forbidden, unauthorized } from '../errors.ts'
 
 declare module 'fastify' {
@@ -11,28 +12,50 @@ declare module 'fastify' {
   }
 }
 
+/** Distinct verified headers remembered per process (the gateway re-signs each user's every 15 s). */
+export const IDENTITY_CACHE_MAX = 10_000
+
 /**
  * Turns the gateway-signed identity header into `request.identity`. A header that does not verify
  * is refused outright (401) rather than treated as anonymous: it means someone tried to forge one.
+ *
+ * The gateway reuses one signed header per user for a few seconds, so the same bytes arrive again
+ * and again: a header whose signature and shape verified is remembered by value (bounded LRU), and a
+ * repeat costs a lookup and the age check instead of an HMAC, a JSON parse and a schema check. Only
+ * headers that verified are cached; their age is checked on every request; the cache belongs to
+ * this plugin instance and its secrets.
  */
 export default fp(
-  async function identity(app: FastifyInstance, opts: { secrets: string[]; maxAgeMs?: number }) {
+  async function identity(app: FastifyInstance, opts: { secrets: string[]; maxAgeMs?: number; cacheMax?: number }) {
     const secrets = opts.secrets.filter(Boolean)
     if (secrets.length === 0) throw new Error('identity plugin needs at least one secret')
+    const ageOpts = opts.maxAgeMs ? { maxAgeMs: opts.maxAgeMs } : {}
+    const cacheMax = opts.cacheMax ?? IDENTITY_CACHE_MAX
+    const verified = cacheMax > 0 ? new LRUCache<string, VerifiedIdentity>({ max: cacheMax }) : null
     app.decorateRequest('identity', null)
-    app.addHook('onRequest', async (request) => {
+    // callback style, not async: no promise per request on the hot path
+    app.addHook('onRequest', (request, _reply, done) => {
       const header = request.headers[IDENTITY_HEADER]
-      if (header === undefined) return
-      if (typeof header !== 'string') throw unauthorized('Identity header is malformed', 'IDENTITY_INVALID')
+      if (header === undefined) return done()
+      if (typeof header !== 'string') return done(unauthorized('Identity header is malformed', 'IDENTITY_INVALID'))
       try {
-        request.identity = verifyIdentity(header, secrets, opts.maxAgeMs ? { maxAgeMs: opts.maxAgeMs } : {})
+        let entry = verified?.get(header)
+        if (entry === undefined) {
+          entry = verifyIdentitySignature(header, secrets)
+          // shared by every request with this header: nobody may change it in place
+          Object.freeze(entry.identity)
+          verified?.set(header, entry)
+        }
+        checkIdentityAge(entry.iat, ageOpts)
+        request.identity = entry.identity
       } catch (err) {
         if (err instanceof IdentityError) {
           request.log.warn({ code: err.code }, 'refused identity header')
-          throw new AppError(401, 'IDENTITY_INVALID', 'The identity of this request could not be verified')
+          return done(new AppError(401, 'IDENTITY_INVALID', 'The identity of this request could not be verified'))
         }
-        throw err
+        return done(err as Error)
       }
+      done()
     })
   },
   { name: 'sunbae-identity' },
