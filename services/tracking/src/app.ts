@@ -37,6 +37,8 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     batchWaitMs: config.TRACKING_BATCH_WAIT_MS,
     concurrency: config.TRACKING_BATCH_CONCURRENCY,
     ackWaitMs: config.TRACKING_ACK_WAIT_MS,
+    insertMethod: config.TRACKING_INSERT_METHOD,
+    databaseUrl: config.DATABASE_URL,
     durablePrefix: config.TRACKING_DURABLE_PREFIX,
     bodyMax: config.TRACKING_BODY_MAX,
     scrubSubstrings: config.TRACKING_SCRUB_SUBSTRINGS,

@@ -17,6 +17,12 @@ export const configSchema = serviceConfig({
   TRACKING_BATCH_WAIT_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 50 }),
   /** batches written at once per consumer */
   TRACKING_BATCH_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 8, default: 2 }),
+  /**
+   * how a batch is written: `copy` (COPY into the partitioned table; a batch holding a row stored
+   * already goes through a staging table and INSERT … ON CONFLICT DO NOTHING) or `insert` (always
+   * INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING: the former path, for comparison)
+   */
+  TRACKING_INSERT_METHOD: Type.Union([Type.Literal('copy'), Type.Literal('insert')], { default: 'copy' }),
   /** JetStream ack wait: how soon a batch that died with its process is redelivered */
   TRACKING_ACK_WAIT_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
   /** prefix of the durable consumer names (two tracking deployments on one NATS need different ones) */

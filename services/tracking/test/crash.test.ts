@@ -4,6 +4,7 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { createDb } from '@sunbae/db'
+import { ensureStreams } from '@sunbae/bus'
 import { STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { waitFor } from '@sunbae/testing'
 import { accessEvent, deleteDurables, publishCore, serviceUrl, testBus, testEnv, uniq } from './helpers.ts'
@@ -26,7 +27,9 @@ t.test(`kill -9 mid-ingest, restart: exactly ${N} stored`, async (t) => {
   const count = async () =>
     Number((await sql<{ n: string }>`select count(*) as n from access_log where user_id = ${user}`.execute(database.db)).rows[0]!.n)
 
-  // the backlog first, so the process has work when it starts
+  // the backlog first, so the process has work when it starts — into the stream, which the test
+  // declares itself: a core publish to a subject no stream holds yet is simply dropped
+  await ensureStreams(bus.jsm, [STREAMS.telemetry, STREAMS.deadLetter])
   const base = Date.now() - 60_000
   for (let i = 0; i < N; i += 5_000) {
     await publishCore(
@@ -57,7 +60,11 @@ t.test(`kill -9 mid-ingest, restart: exactly ${N} stored`, async (t) => {
   const before = await waitFor(async () => {
     const n = await count()
     return n > 0 ? n : null
-  }, 30_000, 5)
+  }, 30_000, 5).catch(async (err: unknown) => {
+    const info = await bus.jsm.consumers.info(STREAMS.telemetry.name, `${prefix}_access`).catch((e: unknown) => e)
+    t.comment(`no row stored; consumer: ${JSON.stringify(info)}; tracking's output:\n${proc?.output().slice(-4_000)}`)
+    throw err
+  })
   const pending = await bus.jsm.consumers.info(STREAMS.telemetry.name, `${prefix}_access`)
   proc.child.kill('SIGKILL')
   const { signal } = await proc.exited
@@ -72,7 +79,11 @@ t.test(`kill -9 mid-ingest, restart: exactly ${N} stored`, async (t) => {
   await waitFor(async () => {
     const info = await bus.jsm.consumers.info(STREAMS.telemetry.name, `${prefix}_access`)
     return info.num_pending === 0 && info.num_ack_pending === 0
-  }, 30_000)
+  }, 30_000).catch(async (err: unknown) => {
+    const info = await bus.jsm.consumers.info(STREAMS.telemetry.name, `${prefix}_access`)
+    t.comment(`consumer: pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}; tracking's output:\n${proc?.output().slice(-4_000)}`)
+    throw err
+  })
   await new Promise((r) => setTimeout(r, 2_500))
   t.equal(await count(), N, `exactly ${N} rows`)
   const dupes = await sql<{ n: string }>`select count(*) as n from (select request_id from access_log where user_id = ${user} group by request_id having count(*) > 1) d`.execute(database.db)

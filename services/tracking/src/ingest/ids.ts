@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * Row ids of the telemetry tables: UUIDv8 (RFC 9562 "custom") whose first 48 bits are the event's
@@ -8,10 +8,11 @@ import { createHash } from 'node:crypto'
  * - The time is in the id, so `GET …/requests/:id` finds the row's partition without a scan.
  */
 export function timeId(ms: number, key: string | Uint8Array): string {
-  const hash = createHash('sha256').update(key).digest()
+  // one-shot hash: half the cost of createHash().update().digest() per row
+  const digest = hash('sha256', key, 'buffer')
   const b = Buffer.allocUnsafe(16)
   b.writeUIntBE(Math.max(0, Math.min(ms, 0xffffffffffff)), 0, 6)
-  hash.copy(b, 6, 0, 10)
+  digest.copy(b, 6, 0, 10)
   b[6] = (b[6]! & 0x0f) | 0x80 // version 8
   b[8] = (b[8]! & 0x3f) | 0x80 // RFC 9562 variant
   const h = b.toString('hex')

@@ -3,7 +3,7 @@ import type { DB } from '../db/types.ts'
 
 /**
  * Rows as the ingest writes them: times as ISO strings and jsonb columns as JSON text, because
- * a batch travels to Postgres as one JSON document (see ingest.repository.ts).
+ * a batch travels to Postgres as text — COPY's text format, or array elements (ingest.repository.ts).
  */
 type Wire<T> = { [K in keyof T]-?: Exclude<T[K], Date | undefined> }
 

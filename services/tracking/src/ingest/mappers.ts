@@ -62,6 +62,10 @@ export function clean(s: string | null | undefined): string | null {
 const clip = (s: string | null | undefined, max: number): string | null => (s === null || s === undefined ? null : truncate(clean(s), max))
 /** JSON for a jsonb column: NULs dropped from strings (keys too) and the size bounded. */
 function jsonText(value: unknown, max: number): string {
+  // JSON.stringify writes a NUL as the escape \u0000: without one in its output there is no NUL to
+  // drop, and the replacer (a function call per value, the slow form of stringify) is not needed
+  const plain = JSON.stringify(value)
+  if (!plain.includes('\\u0000')) return plain.length <= max ? plain : JSON.stringify({ '[truncated]': truncate(plain, max) })
   const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? clean(v) : v))
   const safe = text.includes('\\u0000') ? JSON.stringify(JSON.parse(text.replace(/\\u0000/g, ''))) : text
   if (safe.length <= max) return safe

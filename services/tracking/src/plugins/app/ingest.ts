@@ -5,8 +5,9 @@ import { startBatchConsumer, type BatchItem, type RunningBatchConsumer } from '@
 import { STREAMS, TELEMETRY_SUBJECTS, type StreamDef } from '@sunbae/contracts'
 import { createScrubber } from '@sunbae/service-kit/scrub'
 import type { Kysely } from 'kysely'
+import { createDb } from '@sunbae/db'
 import { splitList } from '../../config.ts'
-import { IngestRepository } from '../../ingest/ingest.repository.ts'
+import { IngestRepository, type InsertMethod } from '../../ingest/ingest.repository.ts'
 import { toAccessRow, toAccessRows, toAuditRow, toErrorRow, toSearchRow, toSlowQueryRow, type MapperOptions } from '../../ingest/mappers.ts'
 import type { DB } from '../../db/types.ts'
 
@@ -15,6 +16,9 @@ export interface IngestOptions {
   batchWaitMs: number
   concurrency: number
   ackWaitMs: number
+  insertMethod: InsertMethod
+  /** the service's role; the COPY path has a small pool of its own (Kysely does not hand out clients) */
+  databaseUrl: string
   durablePrefix: string
   bodyMax: number
   scrubSubstrings: string
@@ -49,7 +53,20 @@ declare module 'fastify' {
  */
 export default fp(
   async function ingest(app: FastifyInstance, opts: IngestOptions) {
-    const repo = new IngestRepository(app.db as Kysely<DB>)
+    // a connection per batch in flight for two busy consumers; idle ones close after 10 s
+    const copyDb =
+      opts.insertMethod === 'copy'
+        ? createDb<DB>({
+            connectionString: opts.databaseUrl,
+            schema: 'tracking',
+            service: 'tracking',
+            applicationName: 'tracking-ingest',
+            slowQueryMs: Number.MAX_SAFE_INTEGER,
+            poolMax: Math.max(4, opts.concurrency * 2),
+            onError: (err) => app.log.warn({ err }, 'ingest pool: idle connection lost'),
+          })
+        : undefined
+    const repo = new IngestRepository(app.db as Kysely<DB>, copyDb?.pool, opts.insertMethod)
     const mapper: MapperOptions = {
       scrubber: createScrubber({ substrings: splitList(opts.scrubSubstrings), words: splitList(opts.scrubWords) }),
       bodyMax: opts.bodyMax,
@@ -108,6 +125,9 @@ export default fp(
     // platform's NATS connection and Postgres pool are still open.
     app.addHook('preClose', async () => {
       await Promise.allSettled([...running.values()].map((c) => c.stop()))
+    })
+    app.addHook('onClose', async () => {
+      await copyDb?.close()
     })
   },
   { name: 'tracking-ingest', dependencies: ['sunbae-platform'] },
