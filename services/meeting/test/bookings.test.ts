@@ -44,6 +44,7 @@ t.test('availability: a mentor sets it, bad input is a 400, and the slots are pu
   const body = res.json()
   t.equal(body.timezone, 'America/New_York')
   t.equal(body.mentorTimezone, 'Asia/Seoul')
+  t.same([body.durations, body.policy], [[30, 60], { pricePerHour: 0, fullRefundHours: 24, partialRefundHours: 2, partialRefundPercent: 50, rescheduleNoticeHours: 2 }], 'the booking page learns the lengths, price and policy')
   t.ok(body.slots.length >= 2 && body.slots.length <= 6, `${body.slots.length} one-hour slots on Tuesdays 19–21 KST in two weeks`)
   for (const s of body.slots) {
     t.match(s.start, /T1[01]:00:00\.000Z$/, '19:00 or 20:00 KST is 10:00 or 11:00 UTC')

@@ -115,6 +115,8 @@ export const SlotsResponse = Type.Object({
   duration: Type.Integer(),
   timezone: Type.String({ description: 'the zone of localStart / localEnd' }),
   mentorTimezone: Type.String(),
+  durations: Type.Array(Type.Integer(), { description: 'session lengths the mentor offers, minutes' }),
+  policy: Type.Object({ pricePerHour: Type.Integer(), fullRefundHours: Type.Integer(), partialRefundHours: Type.Integer(), partialRefundPercent: Type.Integer(), rescheduleNoticeHours: Type.Integer() }, { description: "price (KRW) and the mentor's cancel / reschedule policy, for the booking page" }),
   slots: Type.Array(Slot),
 })
 export type SlotsResponse = Static<typeof SlotsResponse>

@@ -202,6 +202,8 @@ export class AvailabilityService {
       duration,
       timezone: zone,
       mentorTimezone: row.timezone,
+      durations: row.durations,
+      policy: { pricePerHour: row.price_per_hour, fullRefundHours: row.full_refund_hours, partialRefundHours: row.partial_refund_hours, partialRefundPercent: row.partial_refund_percent, rescheduleNoticeHours: row.reschedule_notice_hours },
       slots: starts.map((s) => {
         const e = s + duration * 60_000
         return { start: new Date(s).toISOString(), end: new Date(e).toISOString(), localStart: inZone(s, zone), localEnd: inZone(e, zone) }
