@@ -1,3 +1,39 @@
+import { Type } from 'typebox'
 import { serviceConfig } from '@sunbae/service-kit'
 
-export const configSchema = serviceConfig({})
+export const configSchema = serviceConfig({
+  /** The provider new payments go through (payments in flight keep theirs). */
+  PAYMENT_PROVIDER: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')], { default: 'sandbox' }),
+  /** Stripe is offered when its secret key is set (with the webhook signing secret). */
+  STRIPE_SECRET_KEY: Type.Optional(Type.String({ minLength: 8 })),
+  STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 8 })),
+  /** Another origin than api.stripe.com (a local server speaking Stripe's API, in tests). */
+  STRIPE_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** Toss Payments is offered when its secret key is set. */
+  TOSS_SECRET_KEY: Type.Optional(Type.String({ minLength: 8 })),
+  /** Another origin than api.tosspayments.com (a local server speaking Toss' API, in tests). */
+  TOSS_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** The platform's share of every charge, in percent (the rest is payable to the mentor). */
+  PAYMENT_PLATFORM_FEE_PERCENT: Type.Number({ minimum: 0, maximum: 100, default: 10 }),
+  /**
+   * HMAC key the sandbox signs its webhooks with (`Sandbox-Signature: t=…,v1=…`). Unset: a local-only
+   * value outside production; in production sandbox webhooks are then refused.
+   */
+  PAYMENT_SANDBOX_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** How far a webhook's signed timestamp may be from now. */
+  PAYMENT_WEBHOOK_TOLERANCE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
+  /** How long an Idempotency-Key (and its stored response) lives. */
+  PAYMENT_IDEMPOTENCY_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 720, default: 24 }),
+  /** How long a request waits for a concurrent one with the same key before answering 409. */
+  PAYMENT_IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 15_000 }),
+  /** How often each replica asks the provider about stuck payments and runs pending refunds. */
+  PAYMENT_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 30_000 }),
+  /** A payment `processing` for longer than this is asked about (a webhook may have been lost). */
+  PAYMENT_RECONCILE_AFTER_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 30_000 }),
+  /** A payment the provider has no record of after this long failed before the provider saw it. */
+  PAYMENT_RECONCILE_ABANDON_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 600_000 }),
+  /** The sandbox's simulated network latency per call (recorded first, answered after). */
+  PAYMENT_SANDBOX_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+  /** How long a `tok_delayed` charge stays processing at the sandbox before it settles. */
+  PAYMENT_SANDBOX_SETTLE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5_000 }),
+})

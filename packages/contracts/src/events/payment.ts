@@ -1,24 +1,66 @@
 import { Type, type Static } from 'typebox'
 
 /**
- * The minimal payment contract meeting consumes; the payment service (not built yet) publishes it.
- * `bookingId` ties a payment to the meeting booking it pays for; amounts are integers in the
- * currency's minor unit (KRW has none).
+ * Payment events, published by the payment service through its outbox. `bookingId` ties a payment
+ * to the meeting booking it pays for; amounts are integers in the currency's minor unit (KRW has
+ * none). meeting consumes `payment.succeeded` (confirms the hold), `payment.failed` and
+ * `payment.cancelled` (release it).
  */
+const uuid = Type.String({ format: 'uuid' })
+const dateTime = Type.String({ format: 'date-time' })
 const payment = {
-  paymentId: Type.String({ format: 'uuid' }),
-  bookingId: Type.String({ format: 'uuid' }),
+  paymentId: uuid,
+  bookingId: uuid,
   amount: Type.Integer({ minimum: 0 }),
   currency: Type.String({ pattern: '^[A-Z]{3}$' }),
 }
 
-export const PaymentSucceededV1 = Type.Object({ ...payment, succeededAt: Type.String({ format: 'date-time' }) })
+/** A payment for a held booking exists (state requires_payment). */
+export const PaymentCreatedV1 = Type.Object({
+  ...payment,
+  menteeUid: Type.String(),
+  mentorUid: Type.Union([Type.String(), Type.Null()]),
+  provider: Type.String(),
+  createdAt: dateTime,
+})
+export type PaymentCreatedV1 = Static<typeof PaymentCreatedV1>
+
+/** The provider was asked to charge (state processing). */
+export const PaymentProcessingV1 = Type.Object({ ...payment, provider: Type.String(), processingAt: dateTime })
+export type PaymentProcessingV1 = Static<typeof PaymentProcessingV1>
+
+/** The provider wants the payer to authenticate (3-D Secure and the like). */
+export const PaymentActionRequiredV1 = Type.Object({ ...payment, action: Type.String(), at: dateTime })
+export type PaymentActionRequiredV1 = Static<typeof PaymentActionRequiredV1>
+
+export const PaymentSucceededV1 = Type.Object({ ...payment, succeededAt: dateTime })
 export type PaymentSucceededV1 = Static<typeof PaymentSucceededV1>
 
-export const PaymentFailedV1 = Type.Object({ ...payment, reason: Type.String(), failedAt: Type.String({ format: 'date-time' }) })
+export const PaymentFailedV1 = Type.Object({ ...payment, reason: Type.String(), failedAt: dateTime })
 export type PaymentFailedV1 = Static<typeof PaymentFailedV1>
 
+/** Ended before any money moved: the payer gave up, the hold expired or the booking was cancelled. */
+export const PaymentCancelledV1 = Type.Object({ ...payment, reason: Type.String(), cancelledAt: dateTime })
+export type PaymentCancelledV1 = Static<typeof PaymentCancelledV1>
+
+/** Money went back to the payer; `amount` is the payment's, `refundAmount` this refund's. */
+export const PaymentRefundedV1 = Type.Object({
+  ...payment,
+  refundId: uuid,
+  refundAmount: Type.Integer({ minimum: 1 }),
+  refundedTotal: Type.Integer({ minimum: 1 }),
+  state: Type.Union([Type.Literal('refunded'), Type.Literal('partially_refunded')]),
+  reason: Type.String({ description: 'booking_cancelled | booking_released (paid after the hold ended) | …' }),
+  refundedAt: dateTime,
+})
+export type PaymentRefundedV1 = Static<typeof PaymentRefundedV1>
+
 export const PaymentEvents = {
+  created: { type: 'payment.created', version: 1, schema: PaymentCreatedV1 },
+  processing: { type: 'payment.processing', version: 1, schema: PaymentProcessingV1 },
+  actionRequired: { type: 'payment.action_required', version: 1, schema: PaymentActionRequiredV1 },
   succeeded: { type: 'payment.succeeded', version: 1, schema: PaymentSucceededV1 },
   failed: { type: 'payment.failed', version: 1, schema: PaymentFailedV1 },
+  cancelled: { type: 'payment.cancelled', version: 1, schema: PaymentCancelledV1 },
+  refunded: { type: 'payment.refunded', version: 1, schema: PaymentRefundedV1 },
 } as const

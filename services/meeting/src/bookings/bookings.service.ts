@@ -420,8 +420,8 @@ export class BookingsService {
     await this.#confirmed(updated, d.paymentId, SYSTEM, trx)
   }
 
-  /** payment.failed: releases the hold. */
-  async onPaymentFailed(d: PaymentFailedV1, trx: Transaction<DB>): Promise<void> {
+  /** payment.failed / payment.cancelled: releases the hold. */
+  async onPaymentFailed(d: Pick<PaymentFailedV1, 'bookingId'>, trx: Transaction<DB>): Promise<void> {
     const row = await this.#repo.lock(d.bookingId, trx)
     if (!row || row.state !== 'held') return
     const updated = await trx

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Static } from 'typebox'
-import { STREAMS, PaymentEvents, PaymentFailedV1, PaymentSucceededV1, type DomainEvent } from '@sunbae/contracts'
+import { STREAMS, PaymentCancelledV1, PaymentEvents, PaymentFailedV1, PaymentSucceededV1, type DomainEvent } from '@sunbae/contracts'
 import type { configSchema } from '../config.ts'
 import type { DB } from '../db/types.ts'
 import { AvailabilityService } from '../availability/availability.service.ts'
@@ -61,6 +61,8 @@ export default fp(
       handler: async (event: DomainEvent, { trx }) => {
         if (event.type === PaymentEvents.succeeded.type) await app.bookings.onPaymentSucceeded(decode(PaymentSucceededV1, event), trx)
         else if (event.type === PaymentEvents.failed.type) await app.bookings.onPaymentFailed(decode(PaymentFailedV1, event), trx)
+        // the payer gave up before paying: the hold is released as for a failed payment
+        else if (event.type === PaymentEvents.cancelled.type) await app.bookings.onPaymentFailed(decode(PaymentCancelledV1, event), trx)
       },
     })
 

@@ -26,6 +26,41 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface Bookings {
+  booking_id: string;
+  currency: string;
+  hold_expires_at: Timestamp | null;
+  mentee_uid: string;
+  mentor_id: string;
+  mentor_uid: string | null;
+  price: number;
+  state: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface IdempotencyKeys {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  key: string;
+  locked_until: Timestamp | null;
+  owner: string;
+  request_hash: string;
+  response: Json | null;
+  status_code: number | null;
+}
+
+export interface LedgerEntries {
+  account: string;
+  amount: Int8;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  id: Generated<Int8>;
+  kind: string;
+  mentor_uid: string | null;
+  payment_id: string;
+  txn_id: string;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -38,13 +73,80 @@ export interface Outbox {
   subject: string;
 }
 
+export interface Payments {
+  amount: number;
+  booking_id: string;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  failure_reason: string | null;
+  fee: Generated<number>;
+  id: string;
+  mentee_uid: string;
+  mentor_id: string;
+  mentor_uid: string | null;
+  provider: string;
+  provider_ref: string | null;
+  refunded_amount: Generated<number>;
+  state: string;
+  succeeded_at: Timestamp | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface ProcessedEvents {
   consumer: string;
   event_id: string;
   processed_at: Generated<Timestamp>;
 }
 
+export interface Refunds {
+  amount: number;
+  cause: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  payment_id: string;
+  provider_ref: string | null;
+  reason: string;
+  state: string;
+  succeeded_at: Timestamp | null;
+}
+
+export interface SandboxCharges {
+  amount: number;
+  card_token: string;
+  created_at: Generated<Timestamp>;
+  currency: string;
+  failure_code: string | null;
+  id: string;
+  reference: string;
+  refunded: Generated<number>;
+  settles_at: Timestamp | null;
+  status: string;
+}
+
+export interface SandboxRefunds {
+  amount: number;
+  charge_id: string;
+  created_at: Generated<Timestamp>;
+  id: string;
+  idempotency_key: string;
+}
+
+export interface WebhookEvents {
+  event_id: string;
+  provider: string;
+  received_at: Generated<Timestamp>;
+  type: string;
+}
+
 export interface DB {
+  bookings: Bookings;
+  idempotency_keys: IdempotencyKeys;
+  ledger_entries: LedgerEntries;
   outbox: Outbox;
+  payments: Payments;
   processed_events: ProcessedEvents;
+  refunds: Refunds;
+  sandbox_charges: SandboxCharges;
+  sandbox_refunds: SandboxRefunds;
+  webhook_events: WebhookEvents;
 }

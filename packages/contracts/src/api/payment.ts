@@ -1,0 +1,110 @@
+import { Type, type Static } from 'typebox'
+
+const uuid = Type.String({ format: 'uuid' })
+const dateTime = Type.String({ format: 'date-time' })
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+
+export const PaymentState = Type.Union(
+  [
+    Type.Literal('requires_payment'),
+    Type.Literal('processing'),
+    Type.Literal('requires_action'),
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+    Type.Literal('cancelled'),
+    Type.Literal('refunded'),
+    Type.Literal('partially_refunded'),
+  ],
+  { description: 'requires_payment → processing ⇄ requires_action → succeeded | failed; requires_payment → cancelled; succeeded → partially_refunded → refunded' },
+)
+export type PaymentState = Static<typeof PaymentState>
+
+export const PaymentRefund = Type.Object({
+  id: uuid,
+  amount: Type.Integer({ minimum: 1 }),
+  state: Type.Union([Type.Literal('pending'), Type.Literal('succeeded')]),
+  reason: Type.String(),
+  createdAt: dateTime,
+})
+export type PaymentRefund = Static<typeof PaymentRefund>
+
+export const Payment = Type.Object({
+  id: uuid,
+  bookingId: uuid,
+  state: PaymentState,
+  amount: Type.Integer({ minimum: 0, description: "the booking's price snapshot, in the currency's minor unit (KRW has none)" }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  refundedAmount: Type.Integer({ minimum: 0 }),
+  provider: Type.String(),
+  menteeUid: Type.String(),
+  mentorUid: nullable(Type.String()),
+  failureReason: nullable(Type.String()),
+  nextAction: nullable(
+    Type.Object({ type: Type.Literal('authenticate'), description: Type.String() }, { description: 'set in requires_action: POST /api/payments/:id/authenticate' }),
+  ),
+  holdExpiresAt: nullable(dateTime),
+  refunds: Type.Array(PaymentRefund),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+})
+export type Payment = Static<typeof Payment>
+
+export const PaymentList = Type.Object({ items: Type.Array(Payment) })
+export type PaymentList = Static<typeof PaymentList>
+
+export const PaymentListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+})
+export const AdminPaymentListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  state: Type.Optional(PaymentState),
+  bookingId: Type.Optional(uuid),
+})
+
+/** POST /api/payments — pay for my held booking; the amount is the booking's, never the client's. */
+export const CreatePaymentBody = Type.Object({ bookingId: uuid }, { additionalProperties: false })
+export type CreatePaymentBody = Static<typeof CreatePaymentBody>
+
+/** Sandbox test cards: tok_success, tok_decline, tok_insufficient_funds, tok_authenticate, tok_delayed. */
+export const ConfirmPaymentBody = Type.Object(
+  { cardToken: Type.String({ minLength: 1, maxLength: 200, description: 'a card token from the provider (sandbox: one of the test tokens)' }) },
+  { additionalProperties: false },
+)
+export type ConfirmPaymentBody = Static<typeof ConfirmPaymentBody>
+
+/** The sandbox's stand-in for a 3-D Secure challenge. */
+export const AuthenticatePaymentBody = Type.Object(
+  { outcome: Type.Union([Type.Literal('approve'), Type.Literal('deny')]) },
+  { additionalProperties: false },
+)
+export type AuthenticatePaymentBody = Static<typeof AuthenticatePaymentBody>
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, description: 'a retry with the same key answers the first response (24 h); other parameters → 422' }),
+  ),
+})
+
+export const EarningsItem = Type.Object({
+  paymentId: uuid,
+  bookingId: uuid,
+  currency: Type.String(),
+  gross: Type.Integer({ description: 'charged to the mentee' }),
+  fee: Type.Integer({ description: 'platform fee (net of refunds)' }),
+  refunded: Type.Integer(),
+  net: Type.Integer({ description: 'payable to the mentor' }),
+  state: PaymentState,
+  succeededAt: nullable(dateTime),
+})
+export const Earnings = Type.Object({
+  totals: Type.Array(Type.Object({ currency: Type.String(), gross: Type.Integer(), fee: Type.Integer(), refunded: Type.Integer(), net: Type.Integer() })),
+  items: Type.Array(EarningsItem),
+})
+export type Earnings = Static<typeof Earnings>
+
+/** Providers' webhooks are acknowledged with this (also for replays and unknown events). */
+export const WebhookAck = Type.Object({
+  received: Type.Boolean(),
+  duplicate: Type.Optional(Type.Boolean()),
+  ignored: Type.Optional(Type.Boolean()),
+})

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Kysely } from 'kysely'
+import { configure } from 'safe-stable-stringify'
+import { sql } from 'kysely'
+import { AppError, conflict } from '@sunbae/service-kit'
+import type { DB } from '../db/types.ts'
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
+const canonical = configure({ deterministic: true, bigint: true, circularValue: Error })
+
+export interface StoredResponse {
+  statusCode: number
+  body: unknown
+  replayed: boolean
+}
+
+/** The fingerprint of a request: method, route pattern and its parameters (ids and body). */
+export function requestHash(method: string, route: string, params: unknown): string {
+  return createHash('sha256').update(canonical({ m: method, r: route, p: params }) ?? 'null').digest('hex')
+}
+
+/** Answers a retry should replay; 404 and 409 describe a moment (the booking not known yet, a state) and are not kept. */
+const keeps = (status: number) => status < 500 && status !== 404 && status !== 409
+
+/**
+ * Idempotency-Key, in the database: the first request inserts (and commits) the key's row before it
+ * does any work; a concurrent request with the same key finds the row and waits for its response,
+ * then replays it; a later retry replays it at once. The request's fingerprint (method, route,
+ * parameters) is stored too: the same key with other parameters is a 422. A row whose request died
+ * (its lease ran out) is taken over by the next retry. Keys expire after the TTL.
+ */
+export class Idempotency {
+  readonly #db: Kysely<DB>
+  readonly #ttlSec: number
+  readonly #waitMs: number
+  /** how long a request may hold a key before a retry may assume it died */
+  readonly #leaseSec = 60
+
+  constructor(db: Kysely<DB>, opts: { ttlHours: number; waitMs: number }) {
+    this.#db = db
+    this.#ttlSec = Math.round(opts.ttlHours * 3600)
+    this.#waitMs = opts.waitMs
+  }
+
+  async run(
+    scope: { owner: string; key: string | undefined; method: string; route: string; params: unknown },
+    handler: () => Promise<{ statusCode: number; body: unknown }>,
+  ): Promise<StoredResponse> {
+    if (scope.key === undefined) return { ...(await handler()), replayed: false }
+    const { owner, key } = scope
+    const hash = requestHash(scope.method, scope.route, scope.params)
+    const deadline = Date.now() + this.#waitMs
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      // an expired key is as good as none
+      await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).where('expires_at', '<=', sql<Date>`now()`).execute()
+      const mine = await this.#db
+        .insertInto('idempotency_keys')
+        .values({
+          owner,
+          key,
+          request_hash: hash,
+          locked_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSec})`,
+          expires_at: sql<Date>`now() + make_interval(secs => ${this.#ttlSec})`,
+        })
+        .onConflict((oc) => oc.columns(['owner', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst()
+      if (mine) return this.#work(owner, key, handler)
+
+      const row = await this.#db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
+      if (!row) continue // deleted meanwhile (its request failed): try to take it
+      if (row.request_hash !== hash) {
+        throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with other parameters; use a new key for a new request')
+      }
+      if (row.status_code !== null) return { statusCode: row.status_code, body: row.response, replayed: true }
+      // the first request died mid-way: take its key over
+      const taken = await this.#db
+        .updateTable('idempotency_keys')
+        .set({ locked_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSec})` })
+        .where('owner', '=', owner)
+        .where('key', '=', key)
+        .where('status_code', 'is', null)
+        .where('locked_until', '<', sql<Date>`now()`)
+        .returning('key')
+        .executeTakeFirst()
+      if (taken) return this.#work(owner, key, handler)
+      if (Date.now() > deadline) throw conflict('A request with this Idempotency-Key is still in progress; retry later', 'IDEMPOTENCY_KEY_IN_USE')
+      await sleep(delay)
+    }
+  }
+
+  async #work(owner: string, key: string, handler: () => Promise<{ statusCode: number; body: unknown }>): Promise<StoredResponse> {
+    const where = this.#db.updateTable('idempotency_keys').where('owner', '=', owner).where('key', '=', key)
+    let result: { statusCode: number; body: unknown }
+    try {
+      result = await handler()
+    } catch (err) {
+      const status = err instanceof AppError ? err.statusCode : 500
+      if (err instanceof AppError && keeps(status)) {
+        const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }
+        await where.set({ status_code: status, response: JSON.stringify(body), locked_until: null }).execute()
+      } else {
+        // nothing to replay: the next retry runs the request again
+        await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).where('status_code', 'is', null).execute()
+      }
+      throw err
+    }
+    if (keeps(result.statusCode)) await where.set({ status_code: result.statusCode, response: JSON.stringify(result.body), locked_until: null }).execute()
+    else await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).execute()
+    return { ...result, replayed: false }
+  }
+
+  /** Drops expired keys (the periodic job). */
+  async purgeExpired(): Promise<number> {
+    const r = await this.#db.deleteFrom('idempotency_keys').where('expires_at', '<=', sql<Date>`now()`).executeTakeFirst()
+    return Number(r.numDeletedRows)
+  }
+}

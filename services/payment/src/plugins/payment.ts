@@ -1,0 +1,107 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { Static, TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import { BookingCancelledV1, BookingConfirmedV1, BookingHeldV1, BookingReleasedV1, MeetingEvents, STREAMS, type DomainEvent } from '@sunbae/contracts'
+import type { configSchema } from '../config.ts'
+import type { DB } from '../db/types.ts'
+import { Idempotency } from '../idempotency/idempotency.ts'
+import { PaymentsService } from '../payments/payments.service.ts'
+import { Reconciler } from '../payments/reconciler.ts'
+import type { PaymentProvider } from '../providers/provider.ts'
+import { SandboxProvider } from '../providers/sandbox.ts'
+import { StripeProvider } from '../providers/stripe.ts'
+import { TossProvider } from '../providers/toss.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    payments: PaymentsService
+    providers: Map<string, PaymentProvider>
+    idempotency: Idempotency
+    reconciler: Reconciler
+  }
+}
+
+const SANDBOX_DEV_SECRET = 'whsec_sandbox_local_only_0123456789'
+
+/** Durable consumer name (every replica shares it). */
+export const DURABLES = { meeting: 'payment_meeting_bookings' } as const
+
+/** A payload that breaks its contract: retrying cannot fix it, the consumer dead-letters it. */
+function decode<T>(schema: TSchema, event: DomainEvent): T {
+  if (!Value.Check(schema, event.data)) {
+    const first = [...Value.Errors(schema, event.data)][0]
+    throw new Error(`${event.type} payload is invalid: ${first ? `${first.instancePath} ${first.message}` : 'unknown'}`)
+  }
+  return event.data as T
+}
+
+/** Payment's providers and domain service, the consumer of meeting's bookings, and the reconciler every replica runs. */
+export default fp(
+  async function payment(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
+    const { config } = opts
+    const db = app.db as Kysely<DB>
+    const sandbox = new SandboxProvider(db, {
+      // a secret known from the source must not let anyone settle payments in production
+      webhookSecret: config.PAYMENT_SANDBOX_WEBHOOK_SECRET ?? (config.NODE_ENV === 'production' ? null : SANDBOX_DEV_SECRET),
+      toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+      latencyMs: config.PAYMENT_SANDBOX_LATENCY_MS,
+      settleMs: config.PAYMENT_SANDBOX_SETTLE_MS,
+    })
+    const providers = new Map<string, PaymentProvider>([[sandbox.name, sandbox]])
+    if (config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET) {
+      const stripe = new StripeProvider({
+        secretKey: config.STRIPE_SECRET_KEY,
+        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+        toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+        apiUrl: config.STRIPE_API_URL,
+      })
+      providers.set(stripe.name, stripe)
+    }
+    if (config.TOSS_SECRET_KEY) {
+      const toss = new TossProvider({ secretKey: config.TOSS_SECRET_KEY, apiUrl: config.TOSS_API_URL })
+      providers.set(toss.name, toss)
+    }
+    app.decorate('providers', providers)
+    const payments = new PaymentsService(
+      db,
+      app.events,
+      providers,
+      config.PAYMENT_PROVIDER,
+      { feePercent: config.PAYMENT_PLATFORM_FEE_PERCENT, abandonMs: config.PAYMENT_RECONCILE_ABANDON_MS },
+      app.log.child({ component: 'payments' }),
+    )
+    app.decorate('payments', payments)
+    app.decorate('idempotency', new Idempotency(db, { ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS, waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS }))
+
+    const reconciler = new Reconciler({
+      payments,
+      idempotency: app.idempotency,
+      intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS,
+      afterMs: config.PAYMENT_RECONCILE_AFTER_MS,
+      batchSize: 100,
+      logger: app.log.child({ component: 'reconciler' }),
+    })
+    app.decorate('reconciler', reconciler)
+    payments.onRefundQueued = () => reconciler.kick()
+
+    // one booking's events in the stream's order (held before released / cancelled)
+    app.consumers.add({
+      stream: STREAMS.meeting,
+      durable: DURABLES.meeting,
+      filterSubject: 'meeting.booking.>',
+      handler: async (event: DomainEvent, { trx }) => {
+        const t = event.type
+        if (t === MeetingEvents.bookingHeld.type) await payments.onBookingHeld(decode(BookingHeldV1, event), trx)
+        else if (t === MeetingEvents.bookingConfirmed.type) await payments.onBookingConfirmed(decode(BookingConfirmedV1, event), trx)
+        else if (t === MeetingEvents.bookingReleased.type) await payments.onBookingReleased(decode(BookingReleasedV1, event), trx)
+        else if (t === MeetingEvents.bookingCancelled.type) await payments.onBookingCancelled(decode(BookingCancelledV1, event), trx)
+      },
+    })
+
+    app.addHook('onReady', async () => reconciler.start())
+    app.addHook('onClose', async () => reconciler.stop())
+  },
+  { name: 'payment', dependencies: ['sunbae-platform'] },
+)

@@ -1,0 +1,63 @@
+import { AppError } from '@sunbae/service-kit'
+
+/** What a provider says about a charge. `processing`: ask again later (or wait for the webhook). */
+export interface ChargeResult {
+  status: 'succeeded' | 'failed' | 'requires_action' | 'processing'
+  /** the provider's id of the charge */
+  providerRef: string
+  amount: number
+  currency: string
+  failureCode?: string | undefined
+}
+
+export interface ChargeInput {
+  /** our payment id: the provider's idempotency key, so a retried charge is the same charge */
+  reference: string
+  amount: number
+  currency: string
+  cardToken: string
+}
+
+export interface RefundInput {
+  reference: string
+  /** the provider's id of the charge (when it has one) */
+  providerRef: string | null
+  /** our refund id: the provider's idempotency key */
+  refundId: string
+  amount: number
+  currency: string
+}
+
+/** A provider event after its signature was verified. */
+export interface WebhookEvent {
+  id: string
+  type: string
+  /** our payment id, when the event is about a charge */
+  reference?: string | undefined
+  /** where the charge stands — set only for the event types the provider knows to carry it */
+  charge?: ChargeResult | undefined
+}
+
+/**
+ * One interface for every payment provider. Every call is idempotent by the key it is given, so a
+ * crash anywhere can be followed by asking again (`retrieve`) or repeating the call.
+ */
+export interface PaymentProvider {
+  readonly name: string
+  /** Refuses a token the provider cannot use before any state changes (400). */
+  checkToken(cardToken: string): void
+  charge(input: ChargeInput): Promise<ChargeResult>
+  /** The payer's answer to the provider's challenge (3-D Secure in real life). */
+  authenticate(reference: string, outcome: 'approve' | 'deny'): Promise<ChargeResult>
+  /** The charge for our payment id, or null when the provider never saw it. */
+  retrieve(reference: string): Promise<ChargeResult | null>
+  refund(input: RefundInput): Promise<{ providerRef: string }>
+  /**
+   * Verifies an event from the raw body (signature and timestamp, or — for providers that do not
+   * sign — by asking the provider itself); throws a 400 AppError when it does not hold.
+   */
+  verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, nowMs: number): Promise<WebhookEvent>
+}
+
+export const invalidSignature = (message: string) => new AppError(400, 'INVALID_SIGNATURE', message)
+export const staleWebhook = (message: string) => new AppError(400, 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE', message)

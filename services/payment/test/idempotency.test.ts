@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { requestHash } from '../src/idempotency/idempotency.ts'
+import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, user } from './helpers.ts'
+
+let app: FastifyInstance
+t.before(async () => {
+  // a slow provider: concurrent retries really overlap the first request
+  app = await buildPayment({ PAYMENT_SANDBOX_LATENCY_MS: '300' })
+})
+t.teardown(async () => {
+  await app.close()
+})
+t.afterEach(async () => {
+  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
+})
+
+t.test('a retry with the same key replays the first response; other parameters → 422', async (t) => {
+  const b = await hold(app)
+  const key = { 'idempotency-key': randomUUID() }
+  const first = await confirm(app, b.mentee, b.paymentId, 'tok_decline', key)
+  t.equal(first.statusCode, 200)
+  t.equal(first.json().state, 'failed')
+  t.notOk(first.headers['idempotent-replayed'])
+  const retry = await confirm(app, b.mentee, b.paymentId, 'tok_decline', key)
+  t.equal(retry.statusCode, 200)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.same(retry.json(), first.json(), 'the stored response, byte for byte the same JSON')
+
+  const other = await confirm(app, b.mentee, b.paymentId, 'tok_success', key)
+  t.equal(other.statusCode, 422)
+  t.equal(other.json().error.code, 'IDEMPOTENCY_KEY_REUSED')
+  t.ok(other.json().error.requestId)
+  const otherRoute = await app.inject({ method: 'POST', url: `/api/payments/${b.paymentId}/cancel`, headers: b.mentee.h(key) })
+  t.equal(otherRoute.statusCode, 422, 'another route with the same key is other parameters too')
+
+  // keys belong to their caller: another user's same key is a different key
+  const c = await hold(app)
+  const theirs = await confirm(app, c.mentee, c.paymentId, 'tok_success', key)
+  t.equal(theirs.statusCode, 200)
+  t.equal(theirs.json().state, 'succeeded')
+
+  // a stored 4xx is replayed too (with this request's id)
+  const d = await hold(app)
+  const k2 = { 'idempotency-key': randomUUID() }
+  const bad = await confirm(app, d.mentee, d.paymentId, 'tok_nope', k2)
+  t.equal(bad.statusCode, 400)
+  const badAgain = await confirm(app, d.mentee, d.paymentId, 'tok_nope', k2)
+  t.equal(badAgain.statusCode, 400)
+  t.equal(badAgain.json().error.code, 'INVALID_CARD_TOKEN')
+  t.equal(badAgain.headers['idempotent-replayed'], 'true')
+  t.not(badAgain.json().error.requestId, bad.json().error.requestId)
+})
+
+t.test('keys expire after their TTL: then the key is new again', async (t) => {
+  const b = await hold(app)
+  const key = { 'idempotency-key': `exp-${randomUUID()}` }
+  t.equal((await app.inject({ method: 'POST', url: '/api/payments', headers: b.mentee.h(key), payload: { bookingId: b.bookingId } })).statusCode, 200)
+  const row = await dbOf(app).selectFrom('idempotency_keys').selectAll().where('owner', '=', b.mentee.uid).executeTakeFirstOrThrow()
+  const ttlH = (row.expires_at.getTime() - row.created_at.getTime()) / 3_600_000
+  t.ok(Math.abs(ttlH - 24) < 0.01, `expires 24 h after creation (${ttlH} h)`)
+  const c = await hold(app, { mentee: b.mentee })
+  t.equal((await app.inject({ method: 'POST', url: '/api/payments', headers: b.mentee.h(key), payload: { bookingId: c.bookingId } })).statusCode, 422)
+  await dbOf(app).updateTable('idempotency_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('owner', '=', b.mentee.uid).execute()
+  const reused = await app.inject({ method: 'POST', url: '/api/payments', headers: b.mentee.h(key), payload: { bookingId: c.bookingId } })
+  t.equal(reused.statusCode, 200, 'an expired key is free')
+  t.equal(reused.json().id, c.paymentId)
+  await dbOf(app).updateTable('idempotency_keys').set({ expires_at: new Date(Date.now() - 1000) }).where('owner', '=', b.mentee.uid).execute()
+  const r = await app.reconciler.run()
+  t.ok(r.keysPurged >= 1, 'the periodic job drops expired keys')
+})
+
+t.test('50 concurrent retries with one key: one charge, one payment.succeeded, 50 identical answers', async (t) => {
+  const b = await hold(app)
+  const key = { 'idempotency-key': randomUUID() }
+  const all = await Promise.all(Array.from({ length: 50 }, () => confirm(app, b.mentee, b.paymentId, 'tok_success', key)))
+  t.same([...new Set(all.map((r) => r.statusCode))], [200], 'every retry answered 200')
+  const bodies = new Set(all.map((r) => r.body))
+  t.equal(bodies.size, 1, 'with one body')
+  t.equal(JSON.parse([...bodies][0]!).state, 'succeeded')
+  t.equal(all.filter((r) => r.headers['idempotent-replayed'] !== 'true').length, 1, 'one ran, 49 replayed')
+  const charges = await dbOf(app).selectFrom('sandbox_charges').select('id').where('reference', '=', b.paymentId).execute()
+  t.equal(charges.length, 1, 'one charge at the provider')
+  const succeeded = await readEvents(app, 'payment.succeeded', ofPayment(b.paymentId), { count: 1, settleMs: 1000 })
+  t.equal(succeeded.length, 1)
+
+  // 50 concurrent creations with one key (and without) make one payment per booking
+  const mentee = user()
+  const c = await hold(app, { mentee })
+  const k2 = { 'idempotency-key': randomUUID() }
+  const creates = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => app.inject({ method: 'POST', url: '/api/payments', headers: mentee.h(i % 2 ? k2 : {}), payload: { bookingId: c.bookingId } })),
+  )
+  t.same([...new Set(creates.map((r) => r.json().id))], [c.paymentId])
+  const n = await dbOf(app).selectFrom('payments').select('id').where('booking_id', '=', c.bookingId).execute()
+  t.equal(n.length, 1)
+})
+
+t.test('a key whose request died (its lease ran out) is taken over by the next retry; a live one is waited for', async (t) => {
+  const b = await hold(app)
+  const key = `dead-${randomUUID()}`
+  const hash = requestHash('POST', '/api/payments/:id/confirm', { id: b.paymentId, cardToken: 'tok_success' })
+  // what a crashed request leaves: the key row, no response, its lease run out
+  await dbOf(app)
+    .insertInto('idempotency_keys')
+    .values({ owner: b.mentee.uid, key, request_hash: hash, locked_until: new Date(Date.now() - 1000), expires_at: new Date(Date.now() + 3_600_000) })
+    .execute()
+  const res = await confirm(app, b.mentee, b.paymentId, 'tok_success', { 'idempotency-key': key })
+  t.equal(res.statusCode, 200)
+  t.equal(res.json().state, 'succeeded')
+  t.notOk(res.headers['idempotent-replayed'], 'it ran')
+
+  // a live holder: the retry waits, then gives up with 409 (short wait configured)
+  const quick = await buildPayment({ PAYMENT_IDEMPOTENCY_WAIT_MS: '300' })
+  t.teardown(() => quick.close())
+  const c = await hold(app)
+  const live = `live-${randomUUID()}`
+  await dbOf(app)
+    .insertInto('idempotency_keys')
+    .values({
+      owner: c.mentee.uid,
+      key: live,
+      request_hash: requestHash('POST', '/api/payments/:id/confirm', { id: c.paymentId, cardToken: 'tok_success' }),
+      locked_until: new Date(Date.now() + 60_000),
+      expires_at: new Date(Date.now() + 3_600_000),
+    })
+    .execute()
+  const waited = await confirm(quick, c.mentee, c.paymentId, 'tok_success', { 'idempotency-key': live })
+  t.equal(waited.statusCode, 409)
+  t.equal(waited.json().error.code, 'IDEMPOTENCY_KEY_IN_USE')
+  t.equal((await dbOf(app).selectFrom('payments').select('state').where('id', '=', c.paymentId).executeTakeFirstOrThrow()).state, 'requires_payment', 'nothing ran')
+})

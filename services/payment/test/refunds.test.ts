@@ -1,0 +1,113 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { waitFor } from '@sunbae/testing'
+import { buildPayment, cancelBooking, confirm, confirmBooking, dbOf, hold, ledgerOf, ledgerUnbalanced, ofPayment, readEvents, state, waitForState } from './helpers.ts'
+
+let app: FastifyInstance
+t.before(async () => {
+  app = await buildPayment({ PAYMENT_PLATFORM_FEE_PERCENT: '15' })
+})
+t.teardown(async () => {
+  await app.close()
+})
+t.afterEach(async () => {
+  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
+})
+
+async function paid(price = 50_000) {
+  const b = await hold(app, { price })
+  const res = await confirm(app, b.mentee, b.paymentId, 'tok_success')
+  if (res.json().state !== 'succeeded') throw new Error(res.body)
+  await confirmBooking(app, b)
+  await waitFor(async () => (await dbOf(app).selectFrom('bookings').select('state').where('booking_id', '=', b.bookingId).executeTakeFirst())?.state === 'confirmed')
+  return b
+}
+
+const refund = (outcome: 'full' | 'partial' | 'none', percent: number, amount: number, paymentId: string) => ({ outcome, percent, amount, currency: 'KRW', paymentId })
+
+t.test('full refund (cancelled early, or by the mentor): refunded, through the provider, ledger reversed', async (t) => {
+  const b = await paid(50_000)
+  t.same(await ledgerOf(app, b.paymentId), { provider_cash: 50_000, mentor_payable: -42_500, platform_revenue: -7_500 }, '15 % fee')
+  await cancelBooking(app, b, refund('full', 100, 50_000, b.paymentId), 'mentor')
+  await waitForState(app, b.paymentId, 'refunded')
+  const [e] = await readEvents(app, 'payment.refunded', ofPayment(b.paymentId))
+  t.match(e!.data, { bookingId: b.bookingId, refundAmount: 50_000, refundedTotal: 50_000, state: 'refunded', reason: 'booking_cancelled_full' })
+  const charge = await dbOf(app).selectFrom('sandbox_charges').selectAll().where('reference', '=', b.paymentId).executeTakeFirstOrThrow()
+  t.equal(charge.refunded, 50_000, 'the provider refunded it')
+  t.same(await ledgerOf(app, b.paymentId), { provider_cash: 0, mentor_payable: 0, platform_revenue: 0 })
+  const view = await app.inject({ method: 'GET', url: `/api/payments/${b.paymentId}`, headers: b.mentee.h() })
+  t.match(view.json(), { state: 'refunded', refundedAmount: 50_000, refunds: [{ amount: 50_000, state: 'succeeded' }] })
+})
+
+t.test('partial refund: partially_refunded, the fee shared out pro rata; earnings follow the ledger', async (t) => {
+  const b = await paid(33_333)
+  await cancelBooking(app, b, refund('partial', 50, 16_666, b.paymentId))
+  await waitForState(app, b.paymentId, 'partially_refunded')
+  // fee 5,000 (15 % of 33,333 rounded); half back: floor(5000 × 16666 / 33333) = 2,499
+  t.same(await ledgerOf(app, b.paymentId), { provider_cash: 33_333 - 16_666, mentor_payable: -(28_333 - (16_666 - 2_499)), platform_revenue: -(5_000 - 2_499) })
+  const earnings = await app.inject({ method: 'GET', url: '/api/payments/earnings', headers: b.mentor.h() })
+  t.match(earnings.json(), { totals: [{ gross: 33_333, refunded: 16_666, fee: 2_501, net: 14_166 }] })
+  const [e] = await readEvents(app, 'payment.refunded', ofPayment(b.paymentId))
+  t.match(e!.data, { refundAmount: 16_666, refundedTotal: 16_666, state: 'partially_refunded', reason: 'booking_cancelled_partial' })
+})
+
+t.test('no refund (cancelled too late): the payment stays succeeded; null refund likewise', async (t) => {
+  const b = await paid()
+  await cancelBooking(app, b, refund('none', 0, 0, b.paymentId))
+  await waitFor(async () => (await dbOf(app).selectFrom('bookings').select('state').where('booking_id', '=', b.bookingId).executeTakeFirst())?.state === 'cancelled')
+  await app.reconciler.run()
+  t.equal(await state(app, b.paymentId), 'succeeded')
+  t.same(await dbOf(app).selectFrom('refunds').select('id').where('payment_id', '=', b.paymentId).execute(), [])
+
+  // a held booking cancelled before paying: its payment is cancelled
+  const h = await hold(app)
+  await cancelBooking(app, h, null)
+  await waitForState(app, h.paymentId, 'cancelled')
+})
+
+t.test('refunds are idempotent: the cancellation delivered twice (two event ids) refunds once', async (t) => {
+  const b = await paid()
+  await cancelBooking(app, b, refund('full', 100, 50_000, b.paymentId))
+  await cancelBooking(app, b, refund('full', 100, 50_000, b.paymentId))
+  await waitForState(app, b.paymentId, 'refunded')
+  await app.reconciler.run()
+  const refunds = await dbOf(app).selectFrom('refunds').selectAll().where('payment_id', '=', b.paymentId).execute()
+  t.equal(refunds.length, 1)
+  const events = await readEvents(app, 'payment.refunded', ofPayment(b.paymentId), { count: 1, settleMs: 800 })
+  t.equal(events.length, 1)
+  // the provider dedups by refund id as well: running the refund again moves no money
+  const again = await app.providers.get('sandbox')!.refund({ reference: b.paymentId, providerRef: null, refundId: refunds[0]!.id, amount: refunds[0]!.amount, currency: 'KRW' })
+  t.equal(again.providerRef, refunds[0]!.provider_ref)
+  const charge = await dbOf(app).selectFrom('sandbox_charges').selectAll().where('reference', '=', b.paymentId).executeTakeFirstOrThrow()
+  t.equal(charge.refunded, 50_000)
+})
+
+t.test('a refund that fails at the provider stays pending and is retried by the periodic job', async (t) => {
+  const b = await paid(20_000)
+  // the provider "forgets" the charge for a moment: refunds fail
+  await dbOf(app).updateTable('sandbox_charges').set({ status: 'failed' }).where('reference', '=', b.paymentId).execute()
+  await cancelBooking(app, b, refund('full', 100, 20_000, b.paymentId))
+  await waitFor(async () => (await dbOf(app).selectFrom('refunds').select('state').where('payment_id', '=', b.paymentId).executeTakeFirst())?.state === 'pending')
+  await app.reconciler.run()
+  t.equal(await state(app, b.paymentId), 'succeeded', 'not refunded while the provider refuses')
+  await dbOf(app).updateTable('sandbox_charges').set({ status: 'succeeded' }).where('reference', '=', b.paymentId).execute()
+  await app.reconciler.run()
+  t.equal(await state(app, b.paymentId), 'refunded')
+})
+
+t.test('the database itself refuses an unbalanced ledger transaction and any edit of a booked line', async (t) => {
+  const b = await paid(10_000)
+  const db = dbOf(app)
+  await t.rejects(
+    db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('ledger_entries')
+        .values({ txn_id: '0190a3b4-0000-7000-8000-0000000000aa', payment_id: b.paymentId, account: 'provider_cash', kind: 'mentee_charge', amount: 100, currency: 'KRW' })
+        .execute()
+    }),
+    /does not balance/,
+  )
+  await t.rejects(db.updateTable('ledger_entries').set({ amount: 0 }).where('payment_id', '=', b.paymentId).execute(), /append-only/)
+  await t.rejects(db.deleteFrom('ledger_entries').where('payment_id', '=', b.paymentId).execute(), /append-only/)
+  t.same(await ledgerOf(app, b.paymentId), { provider_cash: 10_000, mentor_payable: -8_500, platform_revenue: -1_500 })
+})

@@ -1,0 +1,170 @@
+// The Stripe adapter through the official SDK against a local HTTP server that speaks the part of
+// Stripe's API it uses (PaymentIntents create / search, Refunds create, form-encoded bodies,
+// Idempotency-Key, card errors as 402) — nothing leaves the machine.
+import { randomBytes, randomUUID } from 'node:crypto'
+import t from 'tap'
+import Stripe from 'stripe'
+import type { FastifyInstance } from 'fastify'
+import { readBody, startUpstream, type Upstream } from '@sunbae/testing'
+import { buildPayment, cancelBooking, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, state, waitForState } from './helpers.ts'
+
+const SECRET_KEY = 'sk_test_local_0123456789'
+const WEBHOOK_SECRET = 'whsec_stripe_local_0123456789'
+
+interface Intent {
+  id: string
+  object: 'payment_intent'
+  amount: number
+  currency: string
+  status: string
+  metadata: Record<string, string>
+  last_payment_error: null | { type: string; code: string; decline_code?: string; message: string }
+  cancellation_reason: null
+}
+
+/** Stripe's test payment methods and what they do. */
+const METHODS: Record<string, { status: string; decline?: string }> = {
+  pm_card_visa: { status: 'succeeded' },
+  pm_card_chargeDeclined: { status: 'requires_payment_method', decline: 'generic_decline' },
+  pm_card_chargeDeclinedInsufficientFunds: { status: 'requires_payment_method', decline: 'insufficient_funds' },
+  pm_card_authenticationRequired: { status: 'requires_action' },
+}
+
+const intents = new Map<string, Intent>()
+const refunds: { id: string; payment_intent: string; amount: number }[] = []
+const seenKeys = new Map<string, { status: number; body: string }>()
+let requests = 0
+
+function stripeApi(): Promise<Upstream> {
+  return startUpstream((req, res) => {
+    void (async () => {
+      requests++
+      const send = (status: number, body: unknown) => {
+        const text = JSON.stringify(body)
+        const key = req.headers['idempotency-key']
+        if (req.method === 'POST' && typeof key === 'string') seenKeys.set(key, { status, body: text })
+        res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}` }).end(text)
+      }
+      if (req.headers.authorization !== `Bearer ${SECRET_KEY}`) return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } })
+      const key = req.headers['idempotency-key']
+      const replay = typeof key === 'string' ? seenKeys.get(key) : undefined
+      if (req.method === 'POST' && replay) return res.writeHead(replay.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' }).end(replay.body)
+      const url = new URL(req.url!, 'http://stripe.local')
+      const form = new URLSearchParams(await readBody(req))
+
+      if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
+        const pm = form.get('payment_method') ?? ''
+        const method = METHODS[pm]
+        if (!method) return send(400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such PaymentMethod: '${pm}'` } })
+        const pi: Intent = {
+          id: `pi_${randomBytes(8).toString('hex')}`,
+          object: 'payment_intent',
+          amount: Number(form.get('amount')),
+          currency: form.get('currency') ?? '',
+          status: method.status,
+          metadata: { reference: form.get('metadata[reference]') ?? '' },
+          last_payment_error: method.decline ? { type: 'card_error', code: 'card_declined', decline_code: method.decline, message: 'Your card was declined.' } : null,
+          cancellation_reason: null,
+        }
+        intents.set(pi.id, pi)
+        if (method.decline) return send(402, { error: { ...pi.last_payment_error, payment_intent: pi } })
+        return send(200, pi)
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/payment_intents/search') {
+        const ref = /metadata\['reference'\]:'([^']+)'/.exec(url.searchParams.get('query') ?? '')?.[1]
+        const data = [...intents.values()].filter((pi) => pi.metadata.reference === ref)
+        return send(200, { object: 'search_result', data, has_more: false, url: '/v1/payment_intents/search', next_page: null })
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+        const pi = intents.get(form.get('payment_intent') ?? '')
+        if (!pi || pi.status !== 'succeeded') return send(400, { error: { type: 'invalid_request_error', message: 'No such payment_intent' } })
+        const refund = { id: `re_${randomBytes(8).toString('hex')}`, object: 'refund', amount: Number(form.get('amount')), payment_intent: pi.id, status: 'succeeded', currency: pi.currency }
+        refunds.push(refund)
+        return send(200, refund)
+      }
+      return send(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } })
+    })()
+  })
+}
+
+let api: Upstream
+let app: FastifyInstance
+t.before(async () => {
+  api = await stripeApi()
+  app = await buildPayment({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: SECRET_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: api.url })
+})
+t.teardown(async () => {
+  await app.close()
+  await api.close()
+})
+t.afterEach(async () => {
+  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
+})
+
+t.test('pm_card_visa: a confirmed PaymentIntent for the booking price; refund through Stripe on cancellation', async (t) => {
+  const b = await hold(app, { price: 45_000 })
+  const res = await confirm(app, b.mentee, b.paymentId, 'pm_card_visa')
+  t.equal(res.statusCode, 200, res.body)
+  t.match(res.json(), { state: 'succeeded', provider: 'stripe', amount: 45_000 })
+  const pi = [...intents.values()].find((i) => i.metadata.reference === b.paymentId)!
+  t.match(pi, { amount: 45_000, currency: 'krw', status: 'succeeded' })
+  t.ok(seenKeys.has(`pi:${b.paymentId}`), 'created under our payment id as Idempotency-Key')
+  const row = await dbOf(app).selectFrom('payments').select('provider_ref').where('id', '=', b.paymentId).executeTakeFirstOrThrow()
+  t.equal(row.provider_ref, pi.id)
+
+  await cancelBooking(app, b, { outcome: 'partial', percent: 50, amount: 22_500, currency: 'KRW', paymentId: b.paymentId })
+  await waitForState(app, b.paymentId, 'partially_refunded')
+  t.match(refunds.filter((r) => r.payment_intent === pi.id), [{ amount: 22_500 }])
+})
+
+t.test('declines and 3-D Secure', async (t) => {
+  const d = await hold(app)
+  t.match((await confirm(app, d.mentee, d.paymentId, 'pm_card_chargeDeclined')).json(), { state: 'failed', failureReason: 'generic_decline' })
+  const i = await hold(app)
+  t.match((await confirm(app, i.mentee, i.paymentId, 'pm_card_chargeDeclinedInsufficientFunds')).json(), { state: 'failed', failureReason: 'insufficient_funds' })
+  const a = await hold(app)
+  t.match((await confirm(app, a.mentee, a.paymentId, 'pm_card_authenticationRequired')).json(), { state: 'requires_action' })
+  t.equal((await confirm(app, a.mentee, a.paymentId, 'pm_card_visa')).json().error.code, 'AUTHENTICATION_REQUIRED')
+  const bad = await hold(app)
+  t.equal((await confirm(app, bad.mentee, bad.paymentId, 'tok_success')).json().error.code, 'INVALID_CARD_TOKEN', 'Stripe wants a PaymentMethod id')
+
+  // the payer completes the challenge with Stripe.js; Stripe's webhook tells us
+  const pi = [...intents.values()].find((x) => x.metadata.reference === a.paymentId)!
+  pi.status = 'succeeded'
+  const raw = JSON.stringify({ id: `evt_${randomUUID()}`, object: 'event', type: 'payment_intent.succeeded', data: { object: pi } })
+  const header = new Stripe(SECRET_KEY).webhooks.generateTestHeaderString({ payload: raw, secret: WEBHOOK_SECRET })
+  const post = (body: string, sig: string) =>
+    app.inject({ method: 'POST', url: '/api/payments/webhooks/stripe', headers: { 'content-type': 'application/json', 'stripe-signature': sig }, payload: body })
+  const wrong = new Stripe(SECRET_KEY).webhooks.generateTestHeaderString({ payload: raw, secret: 'whsec_other_000000000' })
+  t.equal((await post(raw, wrong)).json().error.code, 'INVALID_SIGNATURE')
+  const old = new Stripe(SECRET_KEY).webhooks.generateTestHeaderString({ payload: raw, secret: WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 600 })
+  t.equal((await post(raw, old)).json().error.code, 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE')
+  t.same((await post(raw, header)).json(), { received: true })
+  t.equal(await state(app, a.paymentId), 'succeeded')
+  t.same((await post(raw, header)).json(), { received: true, duplicate: true })
+  // a Stripe-signed event cannot settle a sandbox payment, and the sandbox route does not take Stripe's signature
+  t.equal((await app.inject({ method: 'POST', url: '/api/payments/webhooks/sandbox', headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload: raw })).statusCode, 400)
+  const [e] = await readEvents(app, 'payment.succeeded', ofPayment(a.paymentId))
+  t.equal(e!.data.amount, 50_000)
+})
+
+t.test('reconciliation finds the PaymentIntent by our payment id after a lost answer', async (t) => {
+  const b = await hold(app)
+  // Stripe charged, our process never heard back (as after a crash): processing with no provider ref
+  await dbOf(app).updateTable('payments').set({ state: 'processing' }).where('id', '=', b.paymentId).execute()
+  const pi: Intent = {
+    id: `pi_${randomBytes(8).toString('hex')}`,
+    object: 'payment_intent',
+    amount: 50_000,
+    currency: 'krw',
+    status: 'succeeded',
+    metadata: { reference: b.paymentId },
+    last_payment_error: null,
+    cancellation_reason: null,
+  }
+  intents.set(pi.id, pi)
+  const before = requests
+  await app.reconciler.run()
+  t.ok(requests > before, 'Stripe was asked')
+  t.equal(await state(app, b.paymentId), 'succeeded')
+})
