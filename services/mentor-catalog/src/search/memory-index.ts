@@ -772,7 +772,8 @@ export class InMemoryMentorSearchIndex implements MentorSearchIndex {
           bestFreq = freq
         }
       }
-      if (best === -1) return term
+      // a removed mentor's words stay in the vocabulary until compaction: the term itself is no correction
+      if (best === -1 || v.words[best] === term) return term
       changed = true
       return v.words[best]!
     })
