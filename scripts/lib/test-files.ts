@@ -30,7 +30,7 @@ export function testDirs(root: string): string[] {
       if (d.isDirectory() && isDir(path.join(root, group, d.name, 'test'))) dirs.push(`${group}/${d.name}/test`);
     }
   }
-  for (const d of ['gateway/test', 'scripts/test', 'web/test']) if (isDir(path.join(root, d))) dirs.push(d);
+  for (const d of ['gateway/test', 'scripts/test', 'web/test', 'deploy/test']) if (isDir(path.join(root, d))) dirs.push(d);
   // bench/**/test
   const walkBench = (rel: string) => {
     for (const d of children(path.join(root, rel))) {

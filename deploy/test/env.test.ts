@@ -1,0 +1,139 @@
+// Every variable a deployable's config schema requires (no default) is set in docker-compose.yml and
+// in every Kubernetes overlay; the schemas are read from the services' own definitions, so a new
+// required setting (or a new service) fails here until the deployment sets it.
+import t, { type Test } from 'tap'
+import { loadConfig } from '@sunbae/service-kit'
+import {
+  configOf,
+  kustomizeMissing,
+  nodeDeployables,
+  OVERLAYS,
+  readCompose,
+  render,
+  requiredVariables,
+  type Deployable,
+  type K8sObject,
+} from './lib.ts'
+
+/** Set for the runtime rather than by a service schema (telemetry, Node, Google's client libraries). */
+const EXTRA = /^(OTEL_.+|NODE_OPTIONS|METADATA_SERVER_DETECTION|FIREBASE_AUTH_EMULATOR_HOST|FIRESTORE_EMULATOR_HOST|GOOGLE_APPLICATION_CREDENTIALS|HOME)$/
+
+const deployables = await nodeDeployables()
+const configs = new Map<string, Awaited<ReturnType<typeof configOf>>>()
+for (const d of deployables) configs.set(d.name, await configOf(d))
+const services = deployables.filter((d) => d.schema)
+
+/** What an environment gives one deployable: variable → value (undefined when it comes from a secret). */
+type Env = Map<string, string | undefined>
+
+function checkEnv(t: Test, where: string, d: Deployable, env: Env, port: number) {
+  const def = configs.get(d.name)!
+  const known = new Set(Object.keys(def.configSchema.properties))
+  for (const v of requiredVariables(def)) t.ok(env.has(v), `${where}: ${d.name} sets ${v} (required by its config schema)`)
+  t.equal(env.get('HOST'), '0.0.0.0', `${where}: ${d.name} listens on every interface (the default 127.0.0.1 is unreachable in a container)`)
+  t.equal(env.get('PORT'), String(port), `${where}: ${d.name}'s PORT is the port its Service / health check uses`)
+  if (d.name === 'chat-bridge') {
+    for (const v of ['MONGO_URL', ...[...known].filter((k) => k.startsWith('CHAT_SYNC_'))]) t.ok(env.has(v), `${where}: chat-bridge sets ${v}`)
+  }
+  if (d.name === 'gateway') {
+    for (const s of services) {
+      const v = `${s.schema!.toUpperCase()}_URL`
+      t.ok(known.has(v), `the gateway's schema knows ${v}`)
+      t.equal(env.get(v), `http://${s.name}:${s.port}`, `${where}: the gateway reaches ${s.name} at ${v}`)
+    }
+  }
+  // the values as the process would read them at boot: the schema and the cross-variable rules
+  const values: Record<string, string> = {}
+  for (const [k, v] of env) values[k] = v ?? SECRET_PLACEHOLDER[k] ?? 'placeholder-from-a-secret-0123456789abcdef'
+  try {
+    const config = loadConfig(def.configSchema as never, values, def.configDefaults ?? {})
+    def.checkConfig?.(config)
+    t.pass(`${where}: ${d.name}'s configuration validates as at boot`)
+  } catch (err) {
+    t.fail(`${where}: ${d.name}'s configuration validates as at boot`, { error: (err as Error).message })
+  }
+  return known
+}
+
+/** Stand-ins for values that come from secrets (k8s) — shaped as the schemas demand. */
+const SECRET_PLACEHOLDER: Record<string, string> = {
+  DATABASE_URL: 'postgres://sunbae_x:secret@db.example:5432/sunbae',
+  MONGO_URL: 'mongodb://mongo.example:27017',
+}
+/** `${NAME:-default}` as Compose interpolates it with NAME unset. */
+const interpolate = (v: string) => v.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
+
+t.test('docker-compose.yml sets what every schema requires', async (t) => {
+  const compose = readCompose()
+  for (const d of deployables) {
+    const svc = compose.services[d.name]
+    if (!t.ok(svc, `compose has a service ${d.name}`)) continue
+    const env: Env = new Map(Object.entries(svc!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]))
+    const known = checkEnv(t, 'compose', d, env, d.port)
+    const unknown = [...env.keys()].filter((k) => !known.has(k) && !EXTRA.test(k))
+    t.same(unknown, [], `compose: every variable set for ${d.name} is one its schema knows (no typos)`)
+    if (d.schema) {
+      t.match(env.get('DATABASE_URL') ?? '', new RegExp(`^postgres://sunbae_${d.schema}:`), `compose: ${d.name} logs in as its own role`)
+    }
+  }
+  const setup = compose.services.setup?.environment ?? {}
+  for (const s of services) t.ok(`DB_PASSWORD_${s.schema!.toUpperCase()}` in setup, `compose setup sets DB_PASSWORD_${s.schema!.toUpperCase()} (production refuses the dev default)`)
+})
+
+function containerEnv(objs: K8sObject[], name: string): { env: Env; explicit: string[]; port: number } | null {
+  const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+  if (!dep) return null
+  type Container = {
+    env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]
+    envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]
+    ports?: { containerPort: number }[]
+  }
+  const c = (dep.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!
+  const env: Env = new Map()
+  for (const from of c.envFrom ?? []) {
+    const ref = from.configMapRef?.name ?? from.secretRef?.name
+    const src = objs.find((o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && o.metadata.name === ref)
+    for (const k of Object.keys(src?.data ?? {})) env.set(k, src!.kind === 'ConfigMap' ? src!.data![k] : undefined)
+  }
+  for (const e of c.env ?? []) env.set(e.name, e.value)
+  return { env, explicit: (c.env ?? []).map((e) => e.name), port: c.ports?.[0]?.containerPort ?? -1 }
+}
+
+for (const overlay of OVERLAYS) {
+  t.test(`k8s/overlays/${overlay} sets what every schema requires`, { skip: kustomizeMissing() ?? false }, async (t) => {
+    const objs = render(`overlays/${overlay}`)
+    const secrets = objs.filter((o) => o.kind === 'Secret')
+    for (const d of deployables) {
+      const got = containerEnv(objs, d.name)
+      if (!t.ok(got, `${overlay}: a Deployment ${d.name}`)) continue
+      const known = checkEnv(t, overlay, d, got!.env, got!.port)
+      t.equal(got!.port, d.port, `${overlay}: ${d.name}'s container port is its package's port`)
+      const unknown = got!.explicit.filter((k) => !known.has(k) && !EXTRA.test(k))
+      t.same(unknown, [], `${overlay}: every variable set for ${d.name} is one its schema knows`)
+      t.equal(got!.env.get('NODE_ENV') ?? 'production', d.name === 'gateway' && overlay === 'local' ? 'development' : 'production', `${overlay}: ${d.name}'s NODE_ENV`)
+    }
+    if (overlay === 'local') {
+      // the generated development secrets hold every key the manifests reference
+      const keys = (name: string) => Object.keys(secrets.find((s) => s.metadata.name.startsWith(`${name}-`))?.data ?? {})
+      const pg = keys('sunbae-postgres')
+      t.ok(pg.includes('ADMIN_URL'), 'local: sunbae-postgres has ADMIN_URL (the migration Job)')
+      for (const s of services) {
+        const up = s.schema!.toUpperCase()
+        t.ok(pg.includes(`DB_PASSWORD_${up}`), `local: sunbae-postgres has DB_PASSWORD_${up}`)
+        t.ok(pg.includes(`DATABASE_URL_${up}`), `local: sunbae-postgres has DATABASE_URL_${up}`)
+      }
+      const refs = JSON.stringify(objs).matchAll(/"secretKeyRef":\{"name":"([^"]+)","key":"([^"]+)"\}|"secretKeyRef":\{"key":"([^"]+)","name":"([^"]+)"\}/g)
+      for (const m of refs) {
+        const [name, key] = m[1] ? [m[1], m[2]!] : [m[4]!, m[3]!]
+        const secret = secrets.find((s) => s.metadata.name === name)
+        t.ok(secret && key in (secret.data ?? {}), `local: secret ${name} has the referenced key ${key}`)
+      }
+    } else {
+      t.same(secrets, [], `${overlay}: no Secret is stored in the manifests (they are referenced only)`)
+      for (const s of services) {
+        const dep = JSON.stringify(objs.find((o) => o.kind === 'Deployment' && o.metadata.name === s.name))
+        t.match(dep, `"key":"DATABASE_URL_${s.schema!.toUpperCase()}"`, `${overlay}: ${s.name}'s DATABASE_URL comes from sunbae-postgres`)
+      }
+    }
+  })
+}
