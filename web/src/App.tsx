@@ -18,6 +18,8 @@ import Signup from './pages/auth/signup.tsx'
 import MyPage from './pages/me/show.tsx'
 import MentorShow from './pages/mentors/show.tsx'
 import NotFound from './pages/not-found.tsx'
+import PayPage from './pages/payments/pay.tsx'
+import PaymentPage from './pages/payments/show.tsx'
 import SearchPage from './pages/search/list.tsx'
 
 // The admin area brings the chart library; mentees never download it.
@@ -52,6 +54,9 @@ function Shell() {
                     <Route path="me" element={<RequireAccess area="me"><MyPage /></RequireAccess>} />
                     <Route path="apply" element={<RequireAccess area="apply"><ApplyPage /></RequireAccess>} />
                     <Route path="chat" element={<RequireAccess area="chat"><ChatPage /></RequireAccess>} />
+                    {/* payments: the pay page of a held booking, and one payment (its result) */}
+                    <Route path="payments/booking/:bookingId" element={<RequireAccess area="me"><PayPage /></RequireAccess>} />
+                    <Route path="payments/:paymentId" element={<RequireAccess area="me"><PaymentPage /></RequireAccess>} />
                     <Route path="admin" element={<RequireAccess area="admin"><Suspense fallback={<Loading />}><AdminPage /></Suspense></RequireAccess>} />
                     <Route path="*" element={<NotFound />} />
                   </Route>

@@ -57,3 +57,17 @@ t.test('safeNext only allows same-site paths', async (t) => {
   t.equal(safeNext('//evil.example/x'), '/')
   t.equal(safeNext('/\\evil.example'), '/')
 })
+
+t.test('admin moderation: suspending mentors and hiding chat messages are admin actions only', async (t) => {
+  for (const a of ['suspendMentors', 'moderateChat'] as const) {
+    t.ok(can({ role: 'admin' }, a), a)
+    t.notOk(can({ role: 'mentor' }, a), a)
+    t.notOk(can({ role: 'mentee' }, a), a)
+    t.notOk(can(null, a), a)
+  }
+})
+
+t.test('any signed-in role may write a review (the server checks the completed session)', async (t) => {
+  for (const role of ['mentee', 'mentor', 'admin'] as const) t.ok(can({ role }, 'writeReview'), role)
+  t.notOk(can(null, 'writeReview'))
+})

@@ -20,6 +20,9 @@ export type Action =
   | 'reviewApplications'
   | 'manageRoles'
   | 'seeTracking'
+  | 'writeReview'
+  | 'suspendMentors'
+  | 'moderateChat'
 
 const PUBLIC: readonly Area[] = ['search', 'mentor']
 const GUEST_ONLY: readonly Area[] = ['login', 'signup']
@@ -33,9 +36,10 @@ const AREAS: Record<Role, readonly Area[]> = {
 const ACTIONS: Record<Role, readonly Action[]> = {
   // Anyone signed in may ask a mentor for a chat and keep preferences; the mentee side of matching
   // is open to every role (a mentor can be someone else's mentee).
-  mentee: ['requestChat', 'editPreferences', 'seeRecommendations', 'seeOutbox', 'applyAsMentor'],
-  mentor: ['requestChat', 'editPreferences', 'seeRecommendations', 'seeOutbox', 'seeInbox', 'decideRequests', 'editMentorProfile', 'editCapacity', 'seeMyMentees'],
-  admin: ['requestChat', 'editPreferences', 'seeRecommendations', 'seeOutbox', 'reviewApplications', 'manageRoles', 'seeTracking'],
+  // A review needs a completed session with the mentor, which any role can have had as a mentee.
+  mentee: ['requestChat', 'editPreferences', 'seeRecommendations', 'seeOutbox', 'applyAsMentor', 'writeReview'],
+  mentor: ['requestChat', 'editPreferences', 'seeRecommendations', 'seeOutbox', 'seeInbox', 'decideRequests', 'editMentorProfile', 'editCapacity', 'seeMyMentees', 'writeReview'],
+  admin: ['requestChat', 'editPreferences', 'seeRecommendations', 'seeOutbox', 'reviewApplications', 'manageRoles', 'seeTracking', 'writeReview', 'suspendMentors', 'moderateChat'],
 }
 
 export function canSee(viewer: Viewer, area: Area): boolean {

@@ -1,5 +1,5 @@
 // mentor-catalog: accounts, mentors, search, reviews, applications, and its admin routes.
-import type { AdminMentor, Me, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, Role } from '@sunbae/contracts'
+import type { AdminMentor, Me, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, ReviewBody, Role } from '@sunbae/contracts'
 import type { SearchState } from '../lib/search-state.ts'
 import { toApiQuery } from '../lib/search-state.ts'
 import { get, patch, post, put } from './http.ts'
@@ -16,6 +16,8 @@ export const searchMentors = (s: SearchState) => get<MentorSearchResponse>('/api
 export const getMentor = (id: string) => get<MentorPage>(`/api/mentors/${enc(id)}`)
 // GET /api/mentors/:id/reviews?page=&pageSize=
 export const getReviews = (id: string, page: number, pageSize = 10) => get<Paged<Review>>(`/api/mentors/${enc(id)}/reviews`, { page, pageSize })
+// POST /api/mentors/:id/reviews
+export const createReview = (id: string, body: ReviewBody) => post<Review>(`/api/mentors/${enc(id)}/reviews`, body)
 // POST /api/mentors/applications
 export const applyAsMentor = (body: MentorApplicationBody) => post<MentorApplication>('/api/mentors/applications', body)
 // GET /api/mentors/applications/me
@@ -33,6 +35,10 @@ export const approveApplication = (id: string) => post<unknown>(`/api/admin/ment
 export const rejectApplication = (id: string, reason: string) => post<MentorApplication>(`/api/admin/mentors/applications/${enc(id)}/reject`, { reason })
 // GET /api/admin/mentors/:id
 export const adminMentor = (id: string) => get<AdminMentor>(`/api/admin/mentors/${enc(id)}`)
+// POST /api/admin/mentors/:id/suspend
+export const suspendMentor = (id: string, reason: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/suspend`, { reason })
+// POST /api/admin/mentors/:id/reinstate
+export const reinstateMentor = (id: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/reinstate`)
 // GET /api/admin/users?q=&role=&page=&pageSize=
 export const listUsers = (q: string, role: Role | undefined, page: number) => get<Paged<Me>>('/api/admin/users', { q, role, page, pageSize: 20 })
 // PUT /api/admin/users/:uid/role

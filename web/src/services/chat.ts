@@ -1,6 +1,6 @@
 // chat-bridge: rooms and history over HTTP; live messages and sending go to Firestore directly
 // (rooms/{roomId}/messages), as deploy/firebase/firestore.rules allow for room members.
-import type { ChatMessage, ChatRoomList, MessagePage, ReadReceipt } from '@sunbae/contracts'
+import type { AdminChatMessage, AdminMessageSearchResult, ChatMessage, ChatRoomList, MessagePage, ReadReceipt } from '@sunbae/contracts'
 import { addDoc, collection, limit, onSnapshot, orderBy, query, serverTimestamp, Timestamp } from 'firebase/firestore'
 import { db } from '../firebase.ts'
 import { get, post } from './http.ts'
@@ -13,6 +13,11 @@ export const listRooms = () => get<ChatRoomList>('/api/chat/rooms')
 export const roomMessages = (id: string, before?: string) => get<MessagePage>(`/api/chat/rooms/${enc(id)}/messages`, { before, limit: 30 })
 // POST /api/chat/rooms/:id/read
 export const markRead = (id: string) => post<ReadReceipt>(`/api/chat/rooms/${enc(id)}/read`)
+// GET /api/admin/chat/messages?q=&limit=
+export const searchAllMessages = (q: string, limit = 50) => get<AdminMessageSearchResult>('/api/admin/chat/messages', { q, limit })
+// POST /api/admin/chat/rooms/:roomId/messages/:messageId/hide
+export const hideMessage = (roomId: string, messageId: string, reason: string) =>
+  post<AdminChatMessage>(`/api/admin/chat/rooms/${enc(roomId)}/messages/${enc(messageId)}/hide`, { reason })
 
 /** Firestore rooms/{id}/messages: create one user message (the rules check author, size, server time). */
 export const sendMessage = (roomId: string, authorUid: string, text: string) =>

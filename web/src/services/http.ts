@@ -20,8 +20,8 @@ export function queryString(query: Query | undefined): string {
   return s ? `?${s}` : ''
 }
 
-async function send(method: string, path: string, body: unknown, query: Query | undefined, forceRefresh: boolean): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' }
+async function send(method: string, path: string, body: unknown, query: Query | undefined, forceRefresh: boolean, extra?: Record<string, string>): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extra }
   const user = auth.currentUser
   if (user) headers.authorization = `Bearer ${await user.getIdToken(forceRefresh)}`
   if (body !== undefined) headers['content-type'] = 'application/json'
@@ -39,8 +39,8 @@ async function parse(res: Response): Promise<unknown> {
   }
 }
 
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, opts: { body?: unknown; query?: Query } = {}): Promise<T> {
-  let res = await send(method, path, opts.body, opts.query, false)
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, opts: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}): Promise<T> {
+  let res = await send(method, path, opts.body, opts.query, false, opts.headers)
   let data = await parse(res)
   if (!res.ok) {
     let err = toApiError(res.status, data)
@@ -48,7 +48,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
     // too, the session is over and the user signs in again.
     if (isTokenRevoked(err) && auth.currentUser) {
       try {
-        res = await send(method, path, opts.body, opts.query, true)
+        res = await send(method, path, opts.body, opts.query, true, opts.headers)
         data = await parse(res)
         if (res.ok) return data as T
         err = toApiError(res.status, data)

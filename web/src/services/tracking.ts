@@ -1,5 +1,6 @@
 // tracking: public trending keywords and the admin dashboards.
-import type { AccessLogEntry, AuditEntry, ErrorGroup, KeywordStat, RouteStats, SlowQueryGroup, StatsBucket, TrendingKeywords, ZeroResultKeyword } from '@sunbae/contracts'
+import type { AccessLogEntry, AuditEntry, ErrorDetail, ErrorGroup, KeywordStat, RouteStats, SlowQueryGroup, StatsBucket, TrendingKeywords, ZeroResultKeyword } from '@sunbae/contracts'
+import { TRACKING_LIMITS } from '@sunbae/contracts'
 import { get } from './http.ts'
 
 export interface WindowPage<T> {
@@ -25,7 +26,18 @@ export const zeroResultKeywords = (page: number) => get<WindowPage<ZeroResultKey
 // GET /api/admin/tracking/audit?entityType=&entityId=&actor=&type=&limit=&cursor=
 export const auditTrail = (q: { entityType?: string; entityId?: string; actor?: string; type?: string; cursor?: string }) =>
   get<{ items: AuditEntry[]; nextCursor: string | null }>('/api/admin/tracking/audit', { ...q, limit: 50 })
+// GET /api/admin/tracking/audit?type=catalog.mentor.suspended&entityType=mentor&from=&limit=200 — the
+// suspensions of the widest window the API allows (the catalog has no admin list of mentors)
+export const mentorSuspensions = (now = Date.now()) =>
+  get<{ items: AuditEntry[]; nextCursor: string | null }>('/api/admin/tracking/audit', {
+    type: 'catalog.mentor.suspended',
+    entityType: 'mentor',
+    from: new Date(now - TRACKING_LIMITS.maxWindowDays * 86_400_000 + 60_000).toISOString(),
+    limit: 200,
+  })
 // GET /api/admin/tracking/errors?service=&page=&pageSize=
 export const errorGroups = (page: number) => get<WindowPage<ErrorGroup>>('/api/admin/tracking/errors', { page, pageSize: 20 })
+// GET /api/admin/tracking/errors/:fingerprint
+export const errorDetail = (fingerprint: string) => get<ErrorDetail>(`/api/admin/tracking/errors/${encodeURIComponent(fingerprint)}`)
 // GET /api/admin/tracking/slow-queries?sort=&page=&pageSize=
 export const slowQueries = (sort: 'count' | 'p95', page: number) => get<WindowPage<SlowQueryGroup>>('/api/admin/tracking/slow-queries', { sort, page, pageSize: 20 })

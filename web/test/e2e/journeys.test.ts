@@ -26,7 +26,8 @@ if (!fs.existsSync(CHROMIUM)) {
   const { chromium } = await import('playwright-core')
   // Starting seven services and the dev server takes about a minute on a busy machine; a top-level
   // setTimeout also extends the tap runner's per-file limit.
-  t.setTimeout(300_000)
+  // It may also first wait for another journey file's stack to stop (stack.ts runs one at a time).
+  t.setTimeout(900_000)
   // Everything in one test: the stack and the browser live exactly as long as the journeys.
   t.test('web e2e journeys', async (t) => {
     const started = Date.now()

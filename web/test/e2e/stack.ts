@@ -86,11 +86,56 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: num
   })
 }
 
+/**
+ * One e2e stack at a time in this checkout: every stack recreates the same database and NATS store
+ * (and kills a stale NATS it finds there), and two of them would not fit on a small machine anyway.
+ * A second journey file waits here until the first one's stack has stopped (a dead holder's lock is
+ * taken over).
+ */
+async function stackLock(log: (msg: string) => void, timeoutMs = 600_000): Promise<() => void> {
+  const file = path.join(REPO_ROOT, '.run', 'e2e-stack.lock')
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  const deadline = Date.now() + timeoutMs
+  let said = false
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' })
+      return () => fs.rmSync(file, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+    const holder = Number(fs.readFileSync(file, 'utf8').trim() || 0)
+    let alive = false
+    try {
+      if (holder) process.kill(holder, 0)
+      alive = holder > 0
+    } catch {
+      alive = false
+    }
+    if (!alive) {
+      fs.rmSync(file, { force: true })
+      continue
+    }
+    if (!said) log(`waiting for the e2e stack of process ${holder} to stop`)
+    said = true
+    if (Date.now() > deadline) throw new Error(`another e2e stack (process ${holder}) is still running`)
+    await new Promise((r) => setTimeout(r, 1_000))
+  }
+}
+
 export async function startStack(log: (msg: string) => void): Promise<Stack> {
   const natsBinary = findNatsServer()
   if (!natsBinary) throw new Error('nats-server not found (see scripts/lib/test-nats.ts)')
-  const databaseUrl = await freshDatabase(process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/sunbae_test')
-  const nats: PrivateNats = await startPrivateNats(natsBinary, path.join(REPO_ROOT, '.run', 'e2e-nats'))
+  const unlock = await stackLock(log)
+  let databaseUrl: string
+  let nats: PrivateNats
+  try {
+    databaseUrl = await freshDatabase(process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/sunbae_test')
+    nats = await startPrivateNats(natsBinary, path.join(REPO_ROOT, '.run', 'e2e-nats'))
+  } catch (err) {
+    unlock()
+    throw err
+  }
   const [gatewayPort, webPort, offset] = await Promise.all([freePort(), freePort(), serviceOffset()])
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`
   const env: NodeJS.ProcessEnv = {
@@ -129,6 +174,7 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
       clearTimeout(timer)
     }
     await nats.stop()
+    unlock()
   }
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,17 +1,26 @@
 // The admin area: one page, a tab per resource; the tab is in the URL (?tab=).
 import { Flex, Tabs, Typography } from 'antd'
 import { useSearchParams } from 'react-router'
+import { useAuth } from '../../auth/AuthProvider.tsx'
 import { useI18n } from '../../i18n/index.tsx'
+import { can } from '../../lib/access.ts'
 import ApplicationsList from './applications.tsx'
+import ChatModeration from './chat.tsx'
+import MentorsAdmin from './mentors.tsx'
+import PaymentsAdmin from './payments.tsx'
 import UsersList from './users.tsx'
 import { TrackingRequests, TrackingAudit, TrackingCharts, TrackingErrors, TrackingKeywords, TrackingSlowQueries } from './tracking.tsx'
 
 export default function AdminPage() {
   const { t } = useI18n()
+  const { viewer } = useAuth()
   const [params, setParams] = useSearchParams()
   const items = [
     { key: 'applications', label: t.adminApplications, children: <ApplicationsList /> },
+    ...(can(viewer, 'suspendMentors') ? [{ key: 'mentors', label: t.adminMentors, children: <MentorsAdmin /> }] : []),
     { key: 'users', label: t.adminUsers, children: <UsersList /> },
+    { key: 'payments', label: t.adminPayments, children: <PaymentsAdmin /> },
+    ...(can(viewer, 'moderateChat') ? [{ key: 'chat', label: t.adminChat, children: <ChatModeration /> }] : []),
     { key: 'traffic', label: t.adminTracking, children: <TrackingCharts /> },
     { key: 'requests', label: t.adminRequests, children: <TrackingRequests /> },
     { key: 'keywords', label: t.adminKeywords, children: <TrackingKeywords /> },

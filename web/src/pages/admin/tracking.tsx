@@ -1,14 +1,14 @@
 // Admin: tracking dashboards over the last 24 hours — requests / latency / error rate per time
 // bucket (all routes together or one route), top and zero-result keywords, audit trail, errors,
-// slow queries. Each tab is its own query so a slow one never holds up the others.
-import { Button, Card, Col, Flex, Form, Input, Row, Segmented, Select, Table, Tag, Typography } from 'antd'
+// slow queries (an error group opens its detail: stack, recent occurrences). Each tab is its own query so a slow one never holds up the others.
+import { Button, Card, Col, Descriptions, Drawer, Flex, Form, Grid, Input, Row, Segmented, Select, Table, Tag, Typography } from 'antd'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { AccessLogEntry, AuditEntry, ErrorGroup, KeywordStat, RouteStats, SlowQueryGroup, StatsBucket, ZeroResultKeyword } from '@sunbae/contracts'
 import { QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
-import { accessLog, auditTrail, errorGroups, keywordStats, routeStats, slowQueries, zeroResultKeywords } from '../../services/tracking.ts'
+import { accessLog, auditTrail, errorDetail, errorGroups, keywordStats, routeStats, slowQueries, zeroResultKeywords } from '../../services/tracking.ts'
 
 const time = (iso: string, lang: string) => new Date(iso).toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
 
@@ -201,25 +201,75 @@ function Requests() {
   )
 }
 
-function Errors() {
+/** One error group: counts, first/last seen, sample ids, the latest stack and recent occurrences. */
+function ErrorGroupDetail({ fingerprint }: { fingerprint: string }) {
   const { t, lang } = useI18n()
-  const [page, setPage] = useState(1)
-  const errors = useQuery({ queryKey: ['errors', page], queryFn: () => errorGroups(page) })
+  const detail = useQuery({ queryKey: ['error', fingerprint], queryFn: () => errorDetail(fingerprint) })
+  const mono = (v: string | null) => (v ? <Typography.Text code copyable>{v}</Typography.Text> : '—')
   return (
-    <QueryView query={errors} isEmpty={(d) => d.items.length === 0}>
-      {(d) => (
-        <Table<ErrorGroup> rowKey="fingerprint" size="small" scroll={{ x: true }} dataSource={d.items}
-          pagination={{ current: page, pageSize: d.pageSize, total: d.total, onChange: setPage, hideOnSinglePage: true }}
-          columns={[
-            { title: t.service, dataIndex: 'service' },
-            { title: t.route, key: 'route', render: (_, e) => `${e.method ?? ''} ${e.route ?? ''}` },
-            { title: t.code, key: 'code', render: (_, e) => <Tag color="red">{e.status} {e.code}</Tag> },
-            { title: t.message, dataIndex: 'message', ellipsis: true },
-            { title: t.count, dataIndex: 'count' },
-            { title: t.lastSeen, key: 'last', render: (_, e) => time(e.lastSeen, lang) },
+    <QueryView query={detail}>
+      {(e) => (
+        <Flex vertical gap={16} data-testid="error-detail">
+          <Descriptions size="small" column={1} bordered items={[
+            { key: 'service', label: t.service, children: e.service },
+            { key: 'route', label: t.route, children: `${e.method ?? ''} ${e.route ?? '—'}` },
+            { key: 'code', label: t.code, children: <Tag color="red">{e.status} {e.code}</Tag> },
+            { key: 'message', label: t.message, children: <Typography.Text style={{ whiteSpace: 'pre-wrap' }}>{e.message}</Typography.Text> },
+            { key: 'count', label: t.count, children: e.count },
+            { key: 'first', label: t.firstSeen, children: new Date(e.firstSeen).toLocaleString(lang) },
+            { key: 'last', label: t.lastSeen, children: new Date(e.lastSeen).toLocaleString(lang) },
+            { key: 'trace', label: t.sampleTrace, children: mono(e.sampleTraceId) },
+            { key: 'request', label: t.sampleRequest, children: mono(e.sampleRequestId) },
+            { key: 'fingerprint', label: 'fingerprint', children: mono(e.fingerprint) },
           ]} />
+          <Card size="small" title={t.stack}>
+            {e.stack
+              ? <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-word', fontSize: 12, maxHeight: 360, overflow: 'auto' }}>{e.stack}</pre>
+              : <Typography.Text type="secondary">{t.noStack}</Typography.Text>}
+          </Card>
+          <Card size="small" title={t.recentOccurrences}>
+            <Table rowKey={(r) => `${r.occurredAt}:${r.requestId ?? ''}`} size="small" scroll={{ x: true }} dataSource={e.recent} pagination={false}
+              columns={[
+                { title: t.occurredAt, key: 'at', render: (_, r) => time(r.occurredAt, lang) },
+                { title: t.route, key: 'route', render: (_, r) => r.route ?? '—' },
+                { title: t.errRequestId, key: 'req', render: (_, r) => mono(r.requestId) },
+                { title: t.traceId, key: 'trace', render: (_, r) => mono(r.traceId) },
+              ]} />
+          </Card>
+        </Flex>
       )}
     </QueryView>
+  )
+}
+
+function Errors() {
+  const { t, lang } = useI18n()
+  const screens = Grid.useBreakpoint()
+  const [page, setPage] = useState(1)
+  const [open, setOpen] = useState<string | null>(null)
+  const errors = useQuery({ queryKey: ['errors', page], queryFn: () => errorGroups(page) })
+  return (
+    <>
+      <QueryView query={errors} isEmpty={(d) => d.items.length === 0}>
+        {(d) => (
+          <Table<ErrorGroup> rowKey="fingerprint" size="small" scroll={{ x: true }} dataSource={d.items} data-testid="error-groups"
+            pagination={{ current: page, pageSize: d.pageSize, total: d.total, onChange: setPage, hideOnSinglePage: true }}
+            columns={[
+              { title: t.service, dataIndex: 'service' },
+              { title: t.route, key: 'route', render: (_, e) => `${e.method ?? ''} ${e.route ?? ''}` },
+              { title: t.code, key: 'code', render: (_, e) => <Tag color="red">{e.status} {e.code}</Tag> },
+              { title: t.message, dataIndex: 'message', ellipsis: true },
+              { title: t.count, dataIndex: 'count' },
+              { title: t.firstSeen, key: 'first', render: (_, e) => time(e.firstSeen, lang) },
+              { title: t.lastSeen, key: 'last', render: (_, e) => time(e.lastSeen, lang) },
+              { title: t.actions, key: 'detail', render: (_, e) => <Button size="small" onClick={() => setOpen(e.fingerprint)}>{t.details}</Button> },
+            ]} />
+        )}
+      </QueryView>
+      <Drawer open={!!open} onClose={() => setOpen(null)} title={t.errorDetail} size={screens.md === false ? '100%' : 720} destroyOnHidden>
+        {open && <ErrorGroupDetail fingerprint={open} />}
+      </Drawer>
+    </>
   )
 }
 

@@ -4,11 +4,13 @@ import { ItemList } from '../../components/ItemList.tsx'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
-import { CAREER_STAGES, MATCHING_LIMITS, type CareerStage, type ChatRequest, type Match, type Preferences, type PreferencesBody } from '@sunbae/contracts'
+import { CAREER_STAGES, MATCHING_LIMITS, type CareerStage, type ChatRequest, type Match, type Preferences, type PreferencesBody, type TimeWindow } from '@sunbae/contracts'
 import { useFeedback } from '../../components/feedback.ts'
 import { QueryView } from '../../components/States.tsx'
 import type { Dict } from '../../i18n/dict.ts'
 import { useI18n } from '../../i18n/index.tsx'
+import { TimeWindowsEditor, TimeZoneSelect } from './time-windows.tsx'
+import { normaliseWindows, validateWindows, windowErrorsFrom } from '../../lib/time-windows.ts'
 import { cancelRequest, endMatch, getPreferences, hiddenMentors, unhideMentor, getRecommendations, hideMentor, listMatches, listRequests, putPreferences } from '../../services/matching.ts'
 
 const LANGS = ['ko', 'en', 'ja', 'zh', 'es', 'fr', 'de', 'vi']
@@ -26,12 +28,17 @@ interface PrefForm {
   budgetMax: number | null
   careerStage: CareerStage | null
   timezone: string
+  timeWindows: TimeWindow[]
 }
 
 function PreferencesForm({ prefs }: { prefs: Preferences }) {
   const { t } = useI18n()
   const fb = useFeedback()
   const qc = useQueryClient()
+  const [form] = Form.useForm<PrefForm>()
+  const timezone = Form.useWatch('timezone', form) ?? prefs.timezone
+  // the server's answer about time windows, by row; gone as soon as the form changes
+  const [windowErrors, setWindowErrors] = useState<Map<number, string>>(new Map())
   const save = useMutation({
     mutationFn: (body: PreferencesBody) => putPreferences(body),
     onSuccess: (p) => {
@@ -39,7 +46,10 @@ function PreferencesForm({ prefs }: { prefs: Preferences }) {
       void qc.invalidateQueries({ queryKey: ['recommendations'] })
       fb.success(t.saved)
     },
-    onError: fb.error,
+    onError: (err) => {
+      setWindowErrors(windowErrorsFrom(err))
+      fb.error(err)
+    },
   })
   const initial: PrefForm = {
     goals: prefs.goals,
@@ -49,8 +59,14 @@ function PreferencesForm({ prefs }: { prefs: Preferences }) {
     budgetMax: prefs.budget?.max ?? null,
     careerStage: prefs.careerStage,
     timezone: prefs.timezone,
+    timeWindows: prefs.timeWindows,
   }
-  const onFinish = (v: PrefForm) =>
+  const onFinish = (v: PrefForm) => {
+    // the rows already show what is wrong
+    if (validateWindows(v.timeWindows ?? []).length) return
+    // saved as the server keeps them (sorted, overlaps merged); shown that way so its row numbers match
+    const timeWindows = normaliseWindows(v.timeWindows ?? [])
+    form.setFieldValue('timeWindows', timeWindows)
     save.mutate({
       goals: v.goals ?? '',
       skills: v.skills ?? [],
@@ -58,11 +74,11 @@ function PreferencesForm({ prefs }: { prefs: Preferences }) {
       budget: v.budgetMin != null && v.budgetMax != null ? { min: v.budgetMin, max: v.budgetMax } : null,
       careerStage: v.careerStage ?? null,
       timezone: v.timezone || prefs.timezone,
-      // Time windows are kept as they are: PUT replaces the whole set.
-      timeWindows: prefs.timeWindows,
+      timeWindows,
     })
+  }
   return (
-    <Form layout="vertical" initialValues={initial} onFinish={onFinish} name="preferences">
+    <Form form={form} layout="vertical" initialValues={initial} onFinish={onFinish} name="preferences" onValuesChange={() => windowErrors.size && setWindowErrors(new Map())}>
       <Form.Item label={t.goals} name="goals">
         <Input.TextArea rows={3} maxLength={MATCHING_LIMITS.goals} placeholder={t.goalsHint} />
       </Form.Item>
@@ -96,7 +112,12 @@ function PreferencesForm({ prefs }: { prefs: Preferences }) {
         </Col>
         <Col xs={24} md={6}>
           <Form.Item label={t.timezone} name="timezone">
-            <Input maxLength={64} />
+            <TimeZoneSelect />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item label={t.preferredTimes} name="timeWindows">
+            <TimeWindowsEditor timezone={timezone} serverErrors={windowErrors} />
           </Form.Item>
         </Col>
       </Row>

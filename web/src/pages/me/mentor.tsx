@@ -1,14 +1,16 @@
-// The mentor side of my page: request inbox (accept / decline with a reason), profile edit, capacity.
+// The mentor side of my page: request inbox (accept / decline with a reason), profile edit, settings (capacity, time zone, weekly time windows).
 import { Button, Card, Col, Flex, Form, Input, InputNumber, Modal, Row, Select, Space, Table, Typography } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { LANGUAGE_CODES, MATCHING_LIMITS, PROFILE_LIMITS, type ChatRequest, type MentorProfilePatch, type MyMentorProfile } from '@sunbae/contracts'
+import { LANGUAGE_CODES, MATCHING_LIMITS, PROFILE_LIMITS, type ChatRequest, type MentorProfilePatch, type MentorSettings, type MyMentorProfile, type TimeWindow } from '@sunbae/contracts'
 import { useFeedback } from '../../components/feedback.ts'
 import { QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
+import { normaliseWindows, validateWindows, windowErrorsFrom } from '../../lib/time-windows.ts'
 import { myMentorProfile, patchMyMentorProfile } from '../../services/catalog.ts'
 import { acceptRequest, declineRequest, getMentorSettings, listRequests, putMentorSettings } from '../../services/matching.ts'
 import { stateTag } from './mentee.tsx'
+import { TimeWindowsEditor, TimeZoneSelect } from './time-windows.tsx'
 
 export function InboxCard() {
   const { t, lang } = useI18n()
@@ -70,33 +72,70 @@ export function InboxCard() {
   )
 }
 
-export function CapacityCard() {
+interface SettingsForm {
+  capacity: number | null
+  timezone: string
+  timeWindows: TimeWindow[]
+}
+
+/** Capacity, time zone and the weekly windows recommendations match mentees against. */
+function SettingsEdit({ settings: s }: { settings: MentorSettings }) {
   const { t } = useI18n()
   const fb = useFeedback()
   const qc = useQueryClient()
-  const settings = useQuery({ queryKey: ['mentor-settings'], queryFn: getMentorSettings })
+  const [form] = Form.useForm<SettingsForm>()
+  const timezone = Form.useWatch('timezone', form) ?? s.timezone
+  const [windowErrors, setWindowErrors] = useState<Map<number, string>>(new Map())
   const save = useMutation({
     mutationFn: putMentorSettings,
-    onSuccess: (s) => {
-      qc.setQueryData(['mentor-settings'], s)
+    onSuccess: (next) => {
+      qc.setQueryData(['mentor-settings'], next)
       fb.success(t.saved)
     },
-    onError: fb.error,
+    onError: (err) => {
+      setWindowErrors(windowErrorsFrom(err))
+      fb.error(err)
+    },
   })
+  const onFinish = (v: SettingsForm) => {
+    // the rows already show what is wrong
+    if (validateWindows(v.timeWindows ?? []).length) return
+    const timeWindows = normaliseWindows(v.timeWindows ?? [])
+    form.setFieldValue('timeWindows', timeWindows)
+    save.mutate({ ...(v.capacity != null ? { capacity: v.capacity } : {}), timeWindows, timezone: v.timezone || s.timezone })
+  }
   return (
-    <Card title={t.capacity}>
-      <QueryView query={settings}>
-        {(s) => (
-          <Form layout="vertical" name="capacity" initialValues={{ capacity: s.capacity }} onFinish={(v: { capacity: number | null }) =>
-            save.mutate({ ...(v.capacity != null ? { capacity: v.capacity } : {}), timeWindows: s.timeWindows, timezone: s.timezone })}>
-            <Typography.Paragraph>{t.activeMentees(s.activeMentees)}{s.full && <> · <Typography.Text type="warning">{t.full}</Typography.Text></>}</Typography.Paragraph>
-            <Form.Item label={t.capacity} name="capacity" extra={t.capacityHint}>
-              <InputNumber min={1} max={MATCHING_LIMITS.maxCapacity} />
-            </Form.Item>
-            <Button type="primary" htmlType="submit" loading={save.isPending}>{t.save}</Button>
-          </Form>
-        )}
-      </QueryView>
+    <Form form={form} layout="vertical" name="capacity" initialValues={{ capacity: s.capacity, timezone: s.timezone, timeWindows: s.timeWindows }} onFinish={onFinish}
+      onValuesChange={() => windowErrors.size && setWindowErrors(new Map())}>
+      <Typography.Paragraph>{t.activeMentees(s.activeMentees)}{s.full && <> · <Typography.Text type="warning">{t.full}</Typography.Text></>}</Typography.Paragraph>
+      <Row gutter={12}>
+        <Col xs={24} md={8}>
+          <Form.Item label={t.capacity} name="capacity" extra={t.capacityHint}>
+            <InputNumber min={1} max={MATCHING_LIMITS.maxCapacity} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={10}>
+          <Form.Item label={t.timezone} name="timezone">
+            <TimeZoneSelect />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item label={t.mentoringTimes} name="timeWindows">
+            <TimeWindowsEditor timezone={timezone} serverErrors={windowErrors} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Button type="primary" htmlType="submit" loading={save.isPending}>{t.save}</Button>
+    </Form>
+  )
+}
+
+export function CapacityCard() {
+  const { t } = useI18n()
+  const settings = useQuery({ queryKey: ['mentor-settings'], queryFn: getMentorSettings })
+  return (
+    <Card title={t.mentorSettings}>
+      <QueryView query={settings}>{(s) => <SettingsEdit settings={s} />}</QueryView>
     </Card>
   )
 }

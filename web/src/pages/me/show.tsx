@@ -6,6 +6,9 @@ import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
 import { HiddenMentorsCard, MatchesCard, OutboxCard, PreferencesCard, RecommendationsCard } from './mentee.tsx'
 import { CapacityCard, InboxCard, MentorProfileCard } from './mentor.tsx'
+import { AvailabilityTab } from '../meetings/availability.tsx'
+import { SessionsTab } from '../meetings/list.tsx'
+import { EarningsTab, MyPaymentsTab } from '../payments/list.tsx'
 
 export default function MyPage() {
   const { t } = useI18n()
@@ -19,6 +22,12 @@ export default function MyPage() {
     ...(can(viewer, 'seeRecommendations') ? [{ key: 'mentee', label: t.recommendations, children: (
       <Flex vertical gap={16}><MatchesCard as="mentee" /><RecommendationsCard /><OutboxCard /><PreferencesCard /><HiddenMentorsCard /></Flex>
     ) }] : []),
+    // meetings: every signed-in user's sessions; a mentor's bookable hours
+    { key: 'sessions', label: t.meetingTabSessions, children: <SessionsTab /> },
+    ...(can(viewer, 'seeInbox') ? [{ key: 'availability', label: t.meetingTabAvailability, children: <AvailabilityTab /> }] : []),
+    // payments: what I paid as a mentee; a mentor's earnings
+    { key: 'payments', label: t.paymentTabMine, children: <MyPaymentsTab /> },
+    ...(can(viewer, 'seeInbox') ? [{ key: 'earnings', label: t.paymentTabEarnings, children: <EarningsTab /> }] : []),
   ]
   const active = tabs.some((x) => x.key === params.get('tab')) ? params.get('tab')! : tabs[0]?.key
   return (

@@ -12,6 +12,8 @@ import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
 import { getMentor, getReviews } from '../../services/catalog.ts'
 import { createRequest } from '../../services/matching.ts'
+import { WriteReview } from './review.tsx'
+import { BookSession } from '../../components/BookSession.tsx'
 
 function RequestChat({ mentorId }: { mentorId: string }) {
   const { t } = useI18n()
@@ -113,6 +115,8 @@ export default function MentorShow() {
                   ...(m.links.length ? [{ key: 'links', label: t.links, children: <Flex vertical>{m.links.map((l) => <a key={l} href={l} target="_blank" rel="noopener noreferrer nofollow">{l}</a>)}</Flex> }] : []),
                 ]} />
               </Card>
+              <BookSession mentorId={m.id} />
+              <WriteReview mentorId={m.id} />
               <Reviews mentorId={m.id} />
             </Flex>
           </Col>

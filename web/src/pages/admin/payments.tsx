@@ -1,0 +1,78 @@
+// Admin: every payment, newest first, filtered by state and booking (the API's filters) and paged
+// here (the API answers up to `limit` rows, no cursor).
+import { Button, Flex, Input, Select, Table, Typography } from 'antd'
+import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { Link } from 'react-router'
+import type { Payment, PaymentState } from '@sunbae/contracts'
+import { QueryView } from '../../components/States.tsx'
+import { useI18n } from '../../i18n/index.tsx'
+import { formatMoney } from '../../lib/payments.ts'
+import { adminPayments } from '../../services/payment.ts'
+import { failureText, PaymentStateTag, paymentPath } from '../payments/shared.tsx'
+
+const STATES: PaymentState[] = ['requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'partially_refunded', 'refunded']
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const LIMITS = [50, 100, 200]
+
+export default function PaymentsAdmin() {
+  const { t, lang } = useI18n()
+  const [state, setState] = useState<PaymentState | 'all'>('all')
+  const [bookingText, setBookingText] = useState('')
+  const [bookingId, setBookingId] = useState<string | undefined>()
+  const [limit, setLimit] = useState(50)
+  const [page, setPage] = useState(1)
+  const badBooking = bookingText.trim() !== '' && !UUID.test(bookingText.trim())
+  const q = useQuery({
+    queryKey: ['admin-payments', state, bookingId, limit],
+    queryFn: () => adminPayments({ state: state === 'all' ? undefined : state, bookingId, limit }),
+  })
+  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US')
+  return (
+    <Flex vertical gap={12}>
+      <Flex wrap gap={8}>
+        <Select<PaymentState | 'all'>
+          aria-label={t.adminPaymentsState}
+          style={{ minWidth: 180 }}
+          value={state}
+          onChange={(v) => { setState(v); setPage(1) }}
+          options={[{ value: 'all', label: t.adminPaymentsAll }, ...STATES.map((s) => ({ value: s, label: t.paymentStates[s] ?? s }))]}
+        />
+        <Input.Search
+          aria-label={t.adminPaymentsBooking}
+          placeholder={t.adminPaymentsBooking}
+          allowClear
+          style={{ maxWidth: 380 }}
+          status={badBooking ? 'error' : undefined}
+          value={bookingText}
+          onChange={(e) => { setBookingText(e.target.value); if (!e.target.value) { setBookingId(undefined); setPage(1) } }}
+          onSearch={(v) => { const id = v.trim(); if (!id || UUID.test(id)) { setBookingId(id || undefined); setPage(1) } }}
+        />
+        <Select<number> aria-label={t.adminPaymentsLimit} style={{ width: 100 }} value={limit} onChange={(v) => { setLimit(v); setPage(1) }} options={LIMITS.map((n) => ({ value: n, label: String(n) }))} />
+      </Flex>
+      {badBooking && <Typography.Text type="danger">{t.adminPaymentsBadBooking}</Typography.Text>}
+      <QueryView query={q} isEmpty={(d) => d.items.length === 0} empty={t.adminPaymentsEmpty}>
+        {(d) => (
+          <Table<Payment>
+            rowKey="id"
+            size="small"
+            scroll={{ x: 'max-content' }}
+            data-testid="admin-payments"
+            dataSource={d.items}
+            pagination={{ current: page, pageSize: 20, onChange: setPage, hideOnSinglePage: true, showSizeChanger: false }}
+            columns={[
+              { title: t.paymentCreatedAt, key: 'created', render: (_, p) => when(p.createdAt) },
+              { title: t.paymentState, key: 'state', render: (_, p) => <Flex vertical><PaymentStateTag state={p.state} />{p.failureReason && <Typography.Text type="secondary" title={failureText(t, p.failureReason)}>{p.failureReason}</Typography.Text>}</Flex> },
+              { title: t.paymentAmount, key: 'amount', align: 'right', render: (_, p) => formatMoney(p.amount, p.currency, lang) },
+              { title: t.paymentRefunds, key: 'refunded', align: 'right', render: (_, p) => (p.refundedAmount ? formatMoney(p.refundedAmount, p.currency, lang) : '—') },
+              { title: t.adminPaymentsPayer, key: 'payer', render: (_, p) => <Typography.Text code>{p.menteeUid}</Typography.Text> },
+              { title: t.paymentProvider, dataIndex: 'provider' },
+              { title: t.paymentBooking, key: 'booking', render: (_, p) => <Typography.Text copyable={{ text: p.bookingId }} code>{p.bookingId.slice(0, 8)}</Typography.Text> },
+              { title: '', key: 'open', render: (_, p) => <Link to={paymentPath(p.id)}><Button size="small">{t.paymentOpen}</Button></Link> },
+            ]}
+          />
+        )}
+      </QueryView>
+    </Flex>
+  )
+}
