@@ -10,6 +10,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_ADMIN_URL, discoverServices, serviceDatabaseUrl } from '@sunbae/db'
@@ -185,13 +186,15 @@ let webUrl: string | null = null
 if (fs.existsSync(webPkg) && JSON.parse(fs.readFileSync(webPkg, 'utf8')).scripts?.dev) {
   const webPort = Number(process.env.WEB_PORT ?? 5173)
   webUrl = `http://127.0.0.1:${webPort}`
-  const npmCli = process.env.npm_execpath
-  if (npmCli) {
-    startProcess('web', path.join(REPO_ROOT, 'web'), [npmCli, 'run', 'dev', '--', '--host', '127.0.0.1', '--port', String(webPort), '--strictPort'], {
-      ...baseEnv,
-      GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
-    }, { readyUrl: webUrl, url: webUrl })
-  }
+  // Vite's own CLI as our direct child (what `npm run dev` runs), not npm → sh → vite: Debian's sh
+  // does not pass SIGTERM on, so stopping npm left vite running after every stop.
+  const webRequire = createRequire(webPkg)
+  const vitePkgPath = webRequire.resolve('vite/package.json')
+  const viteBin = path.join(path.dirname(vitePkgPath), (JSON.parse(fs.readFileSync(vitePkgPath, 'utf8')) as { bin: { vite: string } }).bin.vite)
+  startProcess('web', path.join(REPO_ROOT, 'web'), [viteBin, '--host', '127.0.0.1', '--port', String(webPort), '--strictPort'], {
+    ...baseEnv,
+    GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+  }, { readyUrl: webUrl, url: webUrl })
 }
 
 say('Waiting until everything is ready…')
