@@ -1,8 +1,10 @@
 // `npm run bench:chat` — chat mirror lag on this machine, 127.0.0.1 only.
 // Run it as `flock /tmp/sunbae-bench.lock npm run bench:chat` (other benchmarks share the 2 cores).
 //
-// Mirror lag = the time from a message write through the Firebase web SDK (a signed-in member, under
-// firestore.rules, as the browser does) until GET /api/chat/rooms/:id/messages of chat-bridge shows it.
+// Mirror lag = the time from a message write into Firestore until GET /api/chat/rooms/:id/messages of
+// chat-bridge shows it. `--via admin` (default) writes with the Admin SDK, which can keep many writes
+// in flight; `--via sdk` writes through the Firebase web SDK as signed-in members under
+// firestore.rules, as the browser does (each web SDK client keeps only a few writes in flight).
 //
 // 1. a database of its own (sunbae_bench_chat; setup + migrate), a fresh Firestore emulator of its
 //    own (rules loaded), the Auth emulator (reused when running), NATS_URL as it is;
@@ -16,8 +18,9 @@
 //    newest 100 messages back to back and records when each id is first seen. Lag figures cover
 //    the measured window only; ids never seen within the window count as missed.
 //
-// Options: --rate <msg/s> (200) --writers <SDK clients> (8) --duration <s> (20) --warmup <s> (3) --no-write (leave RESULTS.md alone)
-// Env: DATABASE_URL (admin URL; database replaced by sunbae_bench_chat), NATS_URL, BENCH_PORT_BASE (18600).
+// Options: --via admin|sdk (admin) --rate <msg/s> (200) --writers <SDK clients, --via sdk> (8) --duration <s> (20) --warmup <s> (3) --no-write (leave RESULTS.md alone)
+// Env: DATABASE_URL (admin URL; database replaced by sunbae_bench_chat), NATS_URL, BENCH_PORT_BASE (18600),
+// BENCH_CHAT_BRIDGE_DIR (the chat-bridge package directory to start; default services/chat-bridge).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -152,7 +155,8 @@ async function main(): Promise<void> {
   await client.end()
 
   const child = spawn(process.execPath, ['--import', '@sunbae/telemetry/register', 'src/server.ts'], {
-    cwd: `${ROOT}services/chat-bridge`,
+    // BENCH_CHAT_BRIDGE_DIR: another checkout of the service (A/B runs against an earlier version)
+    cwd: process.env.BENCH_CHAT_BRIDGE_DIR ?? `${ROOT}services/chat-bridge`,
     env: {
       ...process.env,
       ...emu.env,
@@ -272,6 +276,18 @@ async function main(): Promise<void> {
   }
   lags.sort((a, b) => a - b)
   acks.sort((a, b) => a - b)
+
+  // where the lag goes: the mirror's mirrored_at (now() of the sync's upsert transaction) − the
+  // commit time = Firestore listener delivery + the sync's queue; the rest is commit + poll
+  const ids = [...written].filter(([, w]) => w.measured).map(([id]) => id)
+  const trace = new pg.Client({ connectionString: SERVICE_URL })
+  await trace.connect()
+  const { rows: traced } = await trace.query<{ ms: number }>(
+    `select extract(epoch from (mirrored_at - created_at)) * 1000 as ms from chat_bridge.messages where room_id = $1 and id = any($2::text[]) order by 1`,
+    [roomId, ids],
+  )
+  await trace.end()
+  const toTx = traced.map((r) => Number(r.ms))
   const fmt = (ms: number) => `${ms.toFixed(0)} ms`
   const row = {
     rate: RATE,
@@ -287,6 +303,8 @@ async function main(): Promise<void> {
     pollErrors,
     ackP50: fmt(pct(acks, 50)),
     ackP99: fmt(pct(acks, 99)),
+    toMirrorTxP50: fmt(pct(toTx, 50)),
+    toMirrorTxP99: fmt(pct(toTx, 99)),
   }
   say(JSON.stringify(row))
   const p99 = pct(lags, 99)
@@ -296,7 +314,7 @@ async function main(): Promise<void> {
       `${HERE}RESULTS.md`,
       `# Chat mirror lag (\`npm run bench:chat\`)
 
-Firestore write (web SDK, member token, rules on) → visible in \`GET /api/chat/rooms/:id/messages\`
+Firestore write (${VIA === 'sdk' ? 'web SDK, member token, rules on' : 'Admin SDK, `--via admin`'}) → visible in \`GET /api/chat/rooms/:id/messages\`
 (chat-bridge as production starts it, Postgres mirror), on this ${cpus().length}-CPU machine with the
 emulators, Postgres, NATS, chat-bridge and the load generator sharing it. Method: bench/chat/run.ts.
 

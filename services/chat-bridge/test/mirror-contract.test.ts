@@ -105,6 +105,38 @@ function contract(t: Test, make: () => Promise<ChatMirror>) {
     t.same(summary!.lastMessage, c)
   })
 
+  t.test('a batch across rooms and authors counts unread per member and moves each last message', async (t) => {
+    const r1 = room()
+    const r2 = room()
+    const [mentor1, mentee1] = r1.members as [string, string]
+    const [mentor2, mentee2] = r2.members as [string, string]
+    await mirror.upsertRoom(r1)
+    await mirror.upsertRoom(r2)
+    const batch = [
+      message(r1, { authorUid: mentee1, createdAt: at(1000) }),
+      message(r2, { authorUid: mentor2, createdAt: at(1100) }),
+      message(r1, { authorUid: mentor1, createdAt: at(3000) }),
+      message(r1, { authorUid: mentee1, createdAt: at(2000) }),
+      message(r1, { authorUid: mentee1, hidden: true, createdAt: at(2500) }),
+      message(r2, { authorUid: null, type: 'system', text: 'closed', createdAt: at(1200) }),
+    ]
+    t.same(await mirror.upsertMessages(batch), { inserted: batch.map((m) => m.id) })
+    const unread = async (uid: string) => (await mirror.listRooms(uid, 50))[0]!
+    t.equal((await unread(mentor1)).unread, 2, 'two visible messages of the mentee')
+    t.equal((await unread(mentee1)).unread, 1)
+    t.equal((await unread(mentor2)).unread, 0)
+    t.equal((await unread(mentee2)).unread, 1)
+    t.same((await unread(mentor1)).lastMessage, batch[2])
+    t.same((await unread(mentor2)).lastMessage, batch[5])
+
+    // the same message twice in one batch: upserted in order, inserted (and counted) once
+    const again = message(r1, { authorUid: mentee1, createdAt: at(4000), updatedAt: at(4000) })
+    const edited = { ...again, text: 'edited', updatedAt: at(4500) }
+    t.same(await mirror.upsertMessages([batch[0]!, again, edited]), { inserted: [again.id] })
+    t.equal((await unread(mentor1)).unread, 3)
+    t.same(await mirror.getMessage(r1.id, again.id), edited)
+  })
+
   t.test('rooms are ordered by latest activity', async (t) => {
     const uid = `member-${randomUUID()}`
     const quiet = room({ members: [uid, 'a'], createdAt: at(0) })

@@ -71,10 +71,74 @@ export class PostgresChatMirror implements ChatMirror {
     if (messages.length === 0) return { inserted: [] }
     // one commit per batch: at a steady message rate the commits, not the statements, are the cost
     return this.#db.transaction().execute(async (trx) => {
-      const inserted: string[] = []
-      for (const m of messages) if ((await this.#upsertOne(trx, m)).inserted) inserted.push(m.id)
-      return { inserted }
+      const keys = new Set(messages.map((m) => `${m.roomId}/${m.id}`))
+      if (keys.size < messages.length) {
+        // the same message twice: one statement cannot upsert a row twice, so one at a time in order
+        const inserted: string[] = []
+        for (const m of messages) if ((await this.#upsertOne(trx, m)).inserted) inserted.push(m.id)
+        return { inserted }
+      }
+      return { inserted: await this.#upsertMany(trx, messages) }
     })
+  }
+
+  /**
+   * #upsertOne for distinct messages in a fixed number of statements: one multi-row upsert, then per
+   * room its last message and per (room, author) the unread counts of the newly inserted ones.
+   */
+  async #upsertMany(trx: Transaction<DB>, messages: readonly MirrorMessage[]): Promise<string[]> {
+    const rows = await trx
+      .insertInto('messages')
+      .values(
+        messages.map((m) => ({
+          room_id: m.roomId,
+          id: m.id,
+          author_uid: m.authorUid,
+          type: m.type,
+          text: m.text,
+          hidden: m.hidden,
+          created_at: m.createdAt,
+          updated_at: m.updatedAt,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['room_id', 'id']).doUpdateSet({
+          text: sql<string>`case when messages.hidden then messages.text else excluded.text end`,
+          hidden: sql<boolean>`messages.hidden or excluded.hidden`,
+          updated_at: sql<Date>`greatest(messages.updated_at, excluded.updated_at)`,
+          mirrored_at: sql<Date>`now()`,
+        }),
+      )
+      .returning(['room_id', 'id', sql<boolean>`xmax = 0`.as('inserted')])
+      .execute()
+    const isNew = new Set(rows.filter((r) => r.inserted).map((r) => `${r.room_id}/${r.id}`))
+    const fresh = messages.filter((m) => isNew.has(`${m.roomId}/${m.id}`))
+    const last = new Map<string, MirrorMessage>()
+    const unread = new Map<string, { roomId: string; authorUid: string | null; n: number }>()
+    for (const m of fresh) {
+      const l = last.get(m.roomId)
+      if (!l || m.createdAt.getTime() >= l.createdAt.getTime()) last.set(m.roomId, m)
+      if (m.type === 'user' && !m.hidden) {
+        const key = `${m.roomId}/${m.authorUid ?? ''}`
+        const u = unread.get(key) ?? { roomId: m.roomId, authorUid: m.authorUid, n: 0 }
+        u.n++
+        unread.set(key, u)
+      }
+    }
+    for (const m of last.values()) {
+      await trx
+        .updateTable('rooms')
+        .set({ last_message_id: m.id, last_message_at: m.createdAt })
+        .where('id', '=', m.roomId)
+        .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', m.createdAt)]))
+        .execute()
+    }
+    for (const u of unread.values()) {
+      let q = trx.updateTable('room_members').set((eb) => ({ unread: eb('unread', '+', u.n) })).where('room_id', '=', u.roomId)
+      if (u.authorUid) q = q.where('uid', '!=', u.authorUid)
+      await q.execute()
+    }
+    return fresh.map((m) => m.id)
   }
 
   async #upsertOne(trx: Transaction<DB>, m: MirrorMessage): Promise<{ inserted: boolean }> {

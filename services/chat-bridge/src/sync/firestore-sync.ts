@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from 'firebase-admin/firestore'
-import { ChatEvents, type MessagePostedV1 } from '@sunbae/contracts'
+import { publishManyInTx } from '@sunbae/bus'
+import { ChatEvents, type DomainEvent, type MessagePostedV1 } from '@sunbae/contracts'
 import type { DB } from '../db/types.ts'
 import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
 import { MESSAGES, ROOMS } from '../rooms/rooms.firestore.ts'
@@ -156,30 +157,50 @@ export class FirestoreSync {
     if (total > 0) this.#o.log.info({ feed: feed.key, changes: total }, 'chat sync: caught up')
   }
 
-  /** A listener from the checkpoint whose batches are applied one after another. */
+  /**
+   * A listener from the checkpoint. Its changes are applied one batch at a time, without waiting:
+   * a snapshot is applied as soon as the previous batch is done, and the snapshots that arrived
+   * meanwhile are applied together as the next batch (the latest version of each document), so
+   * under load the per-batch cost (commits, checkpoint, outbox) is paid once per backlog, not per
+   * snapshot.
+   */
   async #listen(feed: Feed, fail: (err: unknown) => void): Promise<{ close(): Promise<void> }> {
     let queue: Promise<void> = Promise.resolve()
+    /** changes not yet applied, by document path; insertion order = arrival order */
+    const pending = new Map<string, QueryDocumentSnapshot>()
+    let draining = false
     let seen = 0
     let unsubscribe: () => void = () => {}
     let closed = false
     const resubscribeAfter = this.#o.resubscribeAfter ?? 5_000
+    const drain = async () => {
+      while (pending.size > 0 && !closed) {
+        const docs = [...pending.values()]
+        pending.clear()
+        await this.#applyBatch(feed, docs)
+        // a query listener keeps every matching document: start a fresh, smaller one
+        if (seen >= resubscribeAfter && !closed) {
+          unsubscribe()
+          subscribe(await this.#checkpoint(feed))
+        }
+      }
+    }
     const subscribe = (from: Timestamp) => {
       seen = 0
       unsubscribe = feed.query(from).onSnapshot(
         (snap) => {
-          const docs = snap.docChanges().filter((c) => c.type !== 'removed').map((c) => c.doc)
-          if (docs.length === 0) return
-          seen += docs.length
+          const changes = snap.docChanges().filter((c) => c.type !== 'removed')
+          if (changes.length === 0) return
+          seen += changes.length
+          for (const c of changes) {
+            pending.delete(c.doc.ref.path)
+            pending.set(c.doc.ref.path, c.doc)
+          }
+          if (draining) return
+          draining = true
           queue = queue
-            .then(async () => {
-              if (closed) return
-              await this.#applyBatch(feed, docs)
-              // a query listener keeps every matching document: start a fresh, smaller one
-              if (seen >= resubscribeAfter && !closed) {
-                unsubscribe()
-                subscribe(await this.#checkpoint(feed))
-              }
-            })
+            .then(drain)
+            .finally(() => (draining = false))
             .catch(fail)
         },
         fail,
@@ -271,6 +292,7 @@ export class FirestoreSync {
         .execute()
       const isFresh = new Set(fresh.map((r) => `${r.room_id}/${r.message_id}`))
       const { type, version } = ChatEvents.messagePosted
+      const posted: DomainEvent[] = []
       for (const m of messages) {
         if (!isFresh.has(`${m.roomId}/${m.id}`)) continue
         const room = rooms.get(m.roomId)!
@@ -283,8 +305,10 @@ export class FirestoreSync {
           length: [...m.text].length,
           postedAt: m.createdAt.toISOString(),
         }
-        await events.publishInTx(trx, events.create(type, version, data, { type: 'user', id: m.authorUid }, { type: 'chat.message', id: `${m.roomId}/${m.id}` }))
+        posted.push(events.create(type, version, data, { type: 'user', id: m.authorUid }, { type: 'chat.message', id: `${m.roomId}/${m.id}` }))
       }
+      // one multi-row insert for the batch, not one round trip per message
+      if (posted.length > 0) await publishManyInTx(trx, posted)
     })
     events.flushSoon()
   }
