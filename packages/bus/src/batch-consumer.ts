@@ -35,6 +35,12 @@ export interface BatchConsumerOptions<T> {
   handle(items: BatchItem<T>[]): Promise<void>
   /** messages per transaction; default 1,000 */
   batchSize?: number
+  /**
+   * Also cut a batch once its messages' payloads add up to this many bytes; default unbounded.
+   * Bounds a transaction by its data, not its message count, when one message can hold one record
+   * or hundreds (the gateway's access-log batches), and bounds the memory a batch holds.
+   */
+  batchBytes?: number
   /** how long a partial batch waits for more messages before it is written; default 50 ms */
   maxWaitMs?: number
   /** batches being written at once; default 2 (decoding the next overlaps writing this one) */
@@ -99,6 +105,7 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
   const logger = opts.logger ?? bus.logger
   const streamName = typeof opts.stream === 'string' ? opts.stream : opts.stream.name
   const batchSize = Math.max(1, opts.batchSize ?? 1_000)
+  const batchBytes = Math.max(1, opts.batchBytes ?? Number.POSITIVE_INFINITY)
   const maxWaitMs = Math.max(0, opts.maxWaitMs ?? 50)
   const concurrency = Math.max(1, opts.concurrency ?? 2)
   const maxDeliver = Math.max(1, opts.maxDeliver ?? 5)
@@ -216,6 +223,7 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
   }
 
   let current: JsMsg[] = []
+  let currentBytes = 0
   let timer: NodeJS.Timeout | undefined
   const inFlight = new Set<Promise<void>>()
   let stopping = false
@@ -226,6 +234,7 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     if (current.length === 0) return
     const batch = current
     current = []
+    currentBytes = 0
     const p: Promise<void> = processBatch(batch)
       .catch((err: unknown) => {
         logger.error({ err, consumer: durable }, 'batch crashed; its messages will be redelivered')
@@ -243,7 +252,8 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
         continue
       }
       current.push(msg)
-      if (current.length >= batchSize) {
+      currentBytes += msg.data.length
+      if (current.length >= batchSize || currentBytes >= batchBytes) {
         cut()
         // backpressure: stop reading while enough batches are being written
         while (inFlight.size >= concurrency) await Promise.race(inFlight)

@@ -69,6 +69,38 @@ t.test('writes in batches of at most batchSize, each message once, all acked', a
   t.equal(c.stats.stored, 2_500)
 })
 
+t.test('batchBytes cuts a batch by the size of its payloads before batchSize is reached', async (t) => {
+  const durable = `bytes_${uniq()}`
+  const subject = `${p}.b.bytes`
+  const rows = Array.from({ length: 600 }, (_, i) => ({ id: randomUUID(), n: i + 1 }))
+  const bytesOf = (r: Row) => enc.encode(JSON.stringify(r)).length
+  const perMessage = bytesOf(rows[0]!)
+  await publishRows(subject, rows)
+  const batches: number[][] = []
+  const c = await startBatchConsumer<Row>({
+    bus,
+    stream: STREAM,
+    durable,
+    filterSubject: subject,
+    batchSize: 1_000,
+    // room for 50 of these messages: the 50th reaches the bound and cuts the batch
+    batchBytes: perMessage * 50,
+    maxWaitMs: 200,
+    logger: quietLogger,
+    decode,
+    handle: async (items) => {
+      batches.push(items.map((i) => bytesOf(i.value)))
+      await insert(items)
+    },
+  })
+  t.teardown(() => c.stop())
+  await waitFor(async () => (await stored(rows.map((r) => r.id))) === rows.length, { what: 'all rows stored' })
+  const largest = Math.max(...batches.map((b) => b.reduce((a, x) => a + x, 0)))
+  t.ok(largest <= perMessage * 50 + perMessage, `no batch holds much more than batchBytes (largest ${largest} bytes, bound ${perMessage * 50})`)
+  t.ok(batches.length >= 600 / 51, `the 600 messages took at least 12 batches (${batches.length}), not one of batchSize`)
+  t.equal(c.stats.stored, 600)
+})
+
 t.test('a redelivered batch is stored once (idempotent handler), and a partial batch waits at most maxWaitMs', async (t) => {
   const durable = `redeliver_${uniq()}`
   const subject = `${p}.b.redeliver`
