@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { Value } from 'typebox/value'
 import { connectBus } from '@sunbae/bus'
-import { AccessLogBatchV1, AccessLogV1, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
+import { ACCESS_LOG_MESSAGE, AccessLogBatchV1, AccessLogV1, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { authEmulatorMissing, createEmulatorUser, startUpstream, waitFor } from '@sunbae/testing'
 import { bearer, buildGateway, routesTo } from './fixtures/helpers.ts'
 
@@ -135,6 +135,34 @@ t.test('records of one flush travel together: one NATS message for many requests
   const ours = messages.filter((m) => (m.batch as AccessLogBatchV1).events.some((e) => ids.includes(e.requestId)))
   t.equal(ours.length, 1, 'one message')
   t.same((ours[0]!.batch as AccessLogBatchV1).events.map((e) => e.requestId), ids, 'in request order')
+})
+
+t.test('a flush is split into messages of at most ACCESS_LOG_MESSAGE.maxChars characters, nothing lost', async (t) => {
+  const { wait, messages } = await listen(t)
+  const up = await startUpstream((_req, res) => res.end('ok'))
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url), ACCESS_LOG_FLUSH_MS: '600000' })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+  // ≈ 1.5 K characters a record (a long Korean query string): 120 records need several messages
+  const q = encodeURIComponent('파이썬 면접 '.repeat(60))
+  const ids = Array.from({ length: 120 }, () => `split-${randomUUID()}`)
+  for (const id of ids) await app.inject({ url: `/api/mentors?q=${q}`, headers: { 'x-request-id': id } })
+  app.accessLog.flush()
+  for (const id of ids) await wait(id)
+  const ours = messages.filter((m) => (m.batch as AccessLogBatchV1).events.some((e) => ids.includes(e.requestId)))
+  t.ok(ours.length >= 3, `split into several messages (${ours.length})`)
+  for (const m of ours) {
+    const chars = JSON.stringify(m.batch).length
+    if (chars > ACCESS_LOG_MESSAGE.maxChars + 64) t.fail(`a message of ${chars} characters`)
+  }
+  t.same(
+    ours.flatMap((m) => (m.batch as AccessLogBatchV1).events.map((e) => e.requestId)),
+    ids,
+    'every record once, in request order',
+  )
+  t.equal(new Set(ours.map((m) => m.id)).size, ours.length, 'each message has its own Nats-Msg-Id')
 })
 
 t.test('a full buffer drops events and counts them, never failing the request', async (t) => {

@@ -34,6 +34,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   })
   await fastify.register(ingest, {
     batchSize: config.TRACKING_BATCH_SIZE,
+    batchBytes: config.TRACKING_BATCH_BYTES,
     batchWaitMs: config.TRACKING_BATCH_WAIT_MS,
     concurrency: config.TRACKING_BATCH_CONCURRENCY,
     ackWaitMs: config.TRACKING_ACK_WAIT_MS,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { createDb } from '@sunbae/db'
 import { createScrubber } from '@sunbae/service-kit/scrub'
-import { arrayLiteral, copyText, copyValue } from '../src/ingest/copy.ts'
+import { arrayLiteral, copyBuffer, copyText, copyValue } from '../src/ingest/copy.ts'
 import { timeId } from '../src/ingest/ids.ts'
 import { IngestRepository, type InsertMethod } from '../src/ingest/ingest.repository.ts'
 import type { AccessRow, AuditRow, ErrorRow, SearchRow, SlowQueryRow } from '../src/ingest/ingest.table.ts'
@@ -65,6 +65,12 @@ t.test('COPY text format: escapes, NULL, numbers, arrays', async (t) => {
   t.equal(arrayLiteral(['a', 'b,c', '{d}', 'e"f', 'g\\h', 'NULL', '']), '{"a","b,c","{d}","e\\"f","g\\\\h","NULL",""}')
   t.equal(copyText(['a', 'b'], [{ a: 1, b: null }, { a: 'x\ty', b: 'z' }]), '1\t\\N\nx\\ty\tz\n')
   t.equal(copyText(['a'], []), '', 'no rows, no text')
+  // encoded piece by piece into one growing buffer: exactly the text in UTF-8, however it is cut
+  const rows = Array.from({ length: 300 }, (_, i) => ({ a: i, b: `멘토 ${'멘'.repeat(i)}` }))
+  for (const piece of [1, 100, 8 * 1024]) {
+    t.equal(copyBuffer(['a', 'b'], rows, piece).toString('utf8'), copyText(['a', 'b'], rows), `pieces of ${piece} characters: the text, in UTF-8`)
+  }
+  t.equal(copyBuffer(['a'], []).length, 0, 'no rows, no bytes')
   t.throws(() => copyValue({}), TypeError, 'an object is never sent as text by accident')
 })
 

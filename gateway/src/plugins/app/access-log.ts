@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { AccessLogV1 } from '@sunbae/contracts'
-import { TELEMETRY_SUBJECTS } from '@sunbae/contracts'
+import { ACCESS_LOG_MESSAGE, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { publishTelemetryBatch } from '@sunbae/bus'
 import { randomUUID } from 'node:crypto'
 import { createScrubber } from '@sunbae/service-kit/scrub'
@@ -52,10 +52,6 @@ declare module 'fastify' {
 export const BODY_KEEP_MAX = 64 * 1024
 /** queued records that trigger a flush before the timer */
 const BATCH = 1_000
-/** records per NATS message (AccessLogBatchV1 allows 1,000) */
-const MESSAGE_EVENTS = 500
-/** characters of JSON per NATS message: ≤ 768 KiB even if all were 3-byte UTF-8, under NATS' 1 MiB */
-const MESSAGE_CHARS = 256 * 1024
 
 /** Secrets out of bodies and query strings (the same scrubber tracking applies again on ingest). */
 const scrubber = createScrubber()
@@ -166,7 +162,7 @@ export class AccessLogBuffer {
         this.app.log.warn({ err }, 'access-log record could not be encoded')
         continue
       }
-      if (parts.length > 0 && (parts.length >= MESSAGE_EVENTS || chars + json.length > MESSAGE_CHARS)) send()
+      if (parts.length > 0 && (parts.length >= ACCESS_LOG_MESSAGE.maxEvents || chars + json.length > ACCESS_LOG_MESSAGE.maxChars)) send()
       parts.push(json)
       chars += json.length + 1
     }

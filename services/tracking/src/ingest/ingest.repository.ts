@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises'
 import { sql, type Kysely } from 'kysely'
 import { from as copyFrom } from 'pg-copy-streams'
 import { pgErrorCode, type Db } from '@sunbae/db'
-import { copyText } from './copy.ts'
+import { copyBuffer } from './copy.ts'
 import type { DB } from '../db/types.ts'
 import type { AccessRow, AuditRow, ErrorRow, SearchRow, SlowQueryRow } from './ingest.table.ts'
 
@@ -129,7 +129,7 @@ export class IngestRepository {
   /** COPY straight in; on a duplicate, through the staging table. Resolves to how many were new. */
   async #copy(spec: TableSpec, rows: readonly object[]): Promise<number> {
     const columns = spec.columns.map(([name]) => name)
-    const data = Buffer.from(copyText(columns, rows))
+    const data = copyBuffer(columns, rows)
     const list = columns.map(ident).join(', ')
     const client = await this.#pool!.connect()
     let broken: Error | undefined

@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile'
 import type { JsMsg } from '@nats-io/jetstream'
 import { AccessLogBatchV1, AccessLogV1, AnyEventEnvelope, ErrorReportV1, SearchPerformedV1, SlowQueryV1, type DomainEvent } from '@sunbae/contracts'
 import { truncate, type Scrubber } from '@sunbae/service-kit/scrub'
-import { timeId } from './ids.ts'
+import { batchTimeIds, timeId } from './ids.ts'
 import { entityOf } from './entities.ts'
 import type { AccessRow, AuditRow, ErrorRow, SearchRow, SlowQueryRow } from './ingest.table.ts'
 
@@ -86,32 +86,31 @@ export function toAccessRow(msg: JsMsg, o: MapperOptions): AccessRow | undefined
   const e = check<AccessLogV1>(checkAccess, parse(msg), 'AccessLogV1')
   const ms = timeOf(e.requestedAt, 'requestedAt')
   if (ms < o.cutoff('telemetry')) return undefined
-  return accessRow(e, ms, dedupKey(msg), o)
+  return accessRow(e, ms, timeId(ms, dedupKey(msg)), o)
 }
 
 /**
- * The gateway's batches (AccessLogBatchV1): record i is keyed by the batch's key and i, so a
- * redelivered batch maps to the same ids. One bad record makes the batch invalid as a whole (the
+ * The gateway's batches (AccessLogBatchV1): record i is keyed by the batch's key and i (`batchTimeIds`),
+ * so a redelivered batch maps to the same ids. One bad record makes the batch invalid as a whole (the
  * producer is broken; the dead letter keeps it for a look).
  */
 export function toAccessRows(msg: JsMsg, o: MapperOptions): AccessRow[] | undefined {
   const batch = check<AccessLogBatchV1>(checkAccessBatch, parse(msg), 'AccessLogBatchV1')
-  const key = dedupKey(msg)
-  const base = typeof key === 'string' ? key : createHash('sha256').update(key).digest('hex')
+  const idOf = batchTimeIds(dedupKey(msg))
   const cutoff = o.cutoff('telemetry')
   const rows: AccessRow[] = []
   for (let i = 0; i < batch.events.length; i++) {
     const e = batch.events[i]!
     const ms = timeOf(e.requestedAt, 'requestedAt')
-    if (ms >= cutoff) rows.push(accessRow(e, ms, `${base}#${i}`, o))
+    if (ms >= cutoff) rows.push(accessRow(e, ms, idOf(ms, i), o))
   }
   return rows.length > 0 ? rows : undefined
 }
 
-function accessRow(e: AccessLogV1, ms: number, key: string | Uint8Array, o: MapperOptions): AccessRow {
+function accessRow(e: AccessLogV1, ms: number, id: string, o: MapperOptions): AccessRow {
   const isError = e.status >= 400
   return {
-    id: timeId(ms, key),
+    id,
     requested_at: new Date(ms).toISOString(),
     request_id: clip(e.requestId, 200)!,
     trace_id: clip(e.traceId, 64),
