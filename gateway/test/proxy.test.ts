@@ -121,6 +121,45 @@ t.test('proxying to a real upstream', async (t) => {
   })
 })
 
+t.test('response bodies come through byte for byte, whatever their size, with or without a Content-Length', async (t) => {
+  // deterministic bytes, Korean included, so a re-encoding or a lost chunk shows
+  const bodyOf = (size: number) => Buffer.from('선배 mentoring '.repeat(Math.ceil(size / 10) + 1)).subarray(0, size)
+  const up = await startUpstream((req, res) => {
+    const url = new URL(req.url!, 'http://x')
+    const body = bodyOf(Number(url.searchParams.get('size')))
+    res.setHeader('content-type', 'application/octet-stream')
+    if (url.pathname.endsWith('/chunked')) {
+      // no Content-Length: written in pieces, the gateway cannot know the size up front
+      for (let i = 0; i < body.length; i += 4096) res.write(body.subarray(i, i + 4096))
+      return res.end()
+    }
+    res.setHeader('content-length', body.length)
+    res.end(req.method === 'HEAD' ? undefined : body)
+  })
+  const app = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url) })
+  t.teardown(async () => {
+    await app.close()
+    await up.close()
+  })
+  for (const [path, size] of [
+    ['/api/mentors/sized', 0],
+    ['/api/mentors/sized', 12_000],
+    ['/api/mentors/sized', 64 * 1024],
+    ['/api/mentors/sized', 64 * 1024 + 1],
+    ['/api/mentors/sized', 1_000_000],
+    ['/api/mentors/chunked', 100_000],
+  ] as const) {
+    const res = await app.inject({ url: `${path}?size=${size}` })
+    t.equal(res.statusCode, 200, `${path} ${size}: 200`)
+    t.ok(res.rawPayload.equals(bodyOf(size)), `${path} ${size}: the same ${size} bytes`)
+    if (path.endsWith('/sized')) t.equal(res.headers['content-length'], String(size), `${path} ${size}: its Content-Length`)
+  }
+  const head = await app.inject({ method: 'HEAD', url: '/api/mentors/sized?size=12000' })
+  t.equal(head.statusCode, 200)
+  t.equal(head.headers['content-length'], '12000', 'HEAD keeps the Content-Length of the body it does not carry')
+  t.equal(head.rawPayload.length, 0, 'and has no body')
+})
+
 t.test('upstream down: 503 JSON', async (t) => {
   const app = await buildGateway({ GATEWAY_ROUTES: routesTo(await deadUpstreamUrl()) })
   t.teardown(() => app.close())
