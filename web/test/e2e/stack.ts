@@ -35,7 +35,11 @@ const portFree = (port: number): Promise<boolean> =>
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
   })
 
-/** An offset that moves every declared service port (4001…4099) onto free ports. */
+/**
+ * An offset that moves every declared service port (4001…4099) onto free ports, all below Linux's
+ * ephemeral range (32768–60999): a port there can be taken between the check and the listen by the
+ * source port of any outgoing connection (seen: tracking's listen failing with EADDRINUSE).
+ */
 async function serviceOffset(): Promise<number> {
   const declared = fs
     .readdirSync(path.join(REPO_ROOT, 'services'))
@@ -48,7 +52,7 @@ async function serviceOffset(): Promise<number> {
     })
     .filter((p): p is number => typeof p === 'number')
   for (let i = 0; i < 50; i++) {
-    const offset = 20_000 + Math.floor(Math.random() * 300) * 100
+    const offset = 20_000 + Math.floor(Math.random() * 80) * 100
     if ((await Promise.all(declared.map((p) => portFree(p + offset)))).every(Boolean)) return offset
   }
   throw new Error('no free service ports found')
