@@ -8,275 +8,184 @@
 //   5. the admin approves the new user's application and finds the searched keyword in the dashboard.
 // Every page visited is screenshotted to web/test/artifacts/ (git-ignored) and checked for the
 // accessibility basics: every visible form field has an accessible name; no console errors at all.
-import t, { type Test } from 'tap'
-import fs from 'node:fs'
-import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { REPO_ROOT, startStack, type Stack } from './stack.ts'
+import type { Page } from 'playwright-core'
+import { browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARTIFACTS = path.join(REPO_ROOT, 'web', 'test', 'artifacts')
-const DEMO_PASSWORD = 'sunbae-demo-1234'
-const MENTOR_NAME = '김선배 Mentor'
 const KEYWORD = '면접 코칭'
 
-if (!fs.existsSync(CHROMIUM)) {
-  t.test('web e2e', { skip: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` }, async () => {})
-} else {
-  const { chromium } = await import('playwright-core')
-  // Starting seven services and the dev server takes about a minute on a busy machine; a top-level
-  // setTimeout also extends the tap runner's per-file limit.
-  // It may also first wait for another journey file's stack to stop (stack.ts runs one at a time).
-  t.setTimeout(900_000)
-  // Everything in one test: the stack and the browser live exactly as long as the journeys.
-  t.test('web e2e journeys', async (t) => {
-    const started = Date.now()
-    let stack: Stack | null = null
-    let browser: Browser | null = null
-    t.teardown(async () => {
-      await browser?.close()
-      await stack?.stop()
-      t.comment(`e2e took ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    })
+browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey }) => {
+  const stamp = Date.now().toString(36)
+  const mentee = { name: `후배 ${stamp}`, email: `e2e-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
+  const requestMessage = `시스템 디자인 면접을 준비하고 있어요 (${stamp})`
+  const me = await session('mentee')
 
-    stack = await startStack((m) => t.comment(`${m} (${((Date.now() - started) / 1000).toFixed(1)} s)`))
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    fs.rmSync(ARTIFACTS, { recursive: true, force: true })
-    fs.mkdirSync(ARTIFACTS, { recursive: true })
-    const webUrl = stack.webUrl
-    // The dev server compiles on first request: one warm-up load before any journey is timed.
-    {
-      const warm = await browser.newPage()
-      await warm.goto(webUrl, { waitUntil: 'networkidle', timeout: 60_000 })
-      await warm.close()
-    }
+  await journey('a new user signs up, searches in Korean, opens a mentor and sends a request', async (t) => {
+    const { page, visit } = me
+    await page.goto('/no-such-page')
+    await page.getByText('페이지를 찾을 수 없습니다').waitFor()
+    await visit(t, 'not-found')
+    await page.goto('/')
+    // English on request, Korean by default (and back).
+    await page.getByText('English', { exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: 'Ask a senior in your field, one to one' }).waitFor()
+    await visit(t, 'home-en')
+    await page.getByText('한국어', { exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: '현업 선배에게 1:1로 묻고 배우세요' }).waitFor()
+    await visit(t, 'home')
+    await page.getByRole('link', { name: '회원가입' }).click()
+    await visit(t, 'signup')
+    await page.getByLabel('이름').fill(mentee.name)
+    await page.getByLabel('이메일').fill(mentee.email)
+    await page.getByLabel('비밀번호').fill(mentee.password)
+    await page.getByRole('button', { name: '가입하기' }).click()
+    await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
+    t.equal(new URL(page.url()).pathname, '/', 'back on the main page, signed in')
 
-    /** A browser session of one person: screenshots, the field-label check, console errors. */
-    const session = async (who: string, viewport = { width: 1280, height: 900 }) => {
-      const context: BrowserContext = await browser!.newContext({ locale: 'ko-KR', viewport, baseURL: webUrl })
-      context.setDefaultTimeout(20_000)
-      const page: Page = await context.newPage()
-      const consoleErrors: string[] = []
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') consoleErrors.push(msg.text())
-      })
-      page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`))
-      let n = 0
-      const visit = async (tt: Test, name: string) => {
-        // Bounded: a page with a live Firestore listener never goes network-idle.
-        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {})
-        await page.screenshot({ path: path.join(ARTIFACTS, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
-        const unlabeled = await page.evaluate(() => {
-          const bad: string[] = []
-          for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, textarea, select, [role="combobox"], [role="textbox"]'))) {
-            if ((el as HTMLInputElement).type === 'hidden') continue
-            const style = getComputedStyle(el)
-            if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue
-            const by = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join('')
-            const forLabel = el.id ? Array.from(document.querySelectorAll('label')).find((l) => l.htmlFor === el.id)?.textContent ?? '' : ''
-            const name = [el.getAttribute('aria-label'), by, forLabel, el.closest('label')?.textContent, el.getAttribute('title')].find((x) => x && x.trim())
-            if (!name) bad.push(el.outerHTML.slice(0, 200))
-          }
-          return bad
-        })
-        tt.same(unlabeled, [], `${who}/${name}: every form field has an accessible name`)
-        tt.same(consoleErrors.splice(0), [], `${who}/${name}: no console errors`)
-      }
-      const login = async (tt: Test, email: string, password: string) => {
-        await page.goto('/login')
-        await visit(tt, 'login')
-        await page.getByLabel('이메일').fill(email)
-        await page.getByLabel('비밀번호').fill(password)
-        await page.getByRole('button', { name: '로그인' }).click()
-        await page.getByTestId('whoami').waitFor()
-      }
-      return { page, visit, login, close: () => context.close() }
-    }
+    await page.getByLabel('멘토 검색').fill(KEYWORD)
+    await page.getByLabel('멘토 검색').press('Enter')
+    await page.waitForURL((u) => u.searchParams.get('q') === KEYWORD)
+    const card = page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME })
+    await card.waitFor()
+    t.ok(await card.locator('mark').count(), 'the matched terms are highlighted')
+    t.match(await card.locator('mark').allTextContents(), [/면접|코칭/])
+    await visit(t, 'search')
 
-    const stamp = Date.now().toString(36)
-    const mentee = { name: `후배 ${stamp}`, email: `e2e-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
-    const requestMessage = `시스템 디자인 면접을 준비하고 있어요 (${stamp})`
-    const me = await session('mentee')
-    // Each journey builds on the one before: after a failure the rest are skipped, not timed out.
-    const journey = (name: string, fn: (t: Test) => Promise<void>) =>
-      t.test(name, t.passing() ? {} : { skip: 'an earlier journey failed' }, async (t) => {
-        try {
-          await fn(t)
-        } catch (err) {
-          // What the page showed when it failed, for the artifacts.
-          await me.page.screenshot({ path: path.join(ARTIFACTS, `FAILED-${name.slice(0, 40).replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {})
-          throw err
-        }
-      })
-
-    await journey('a new user signs up, searches in Korean, opens a mentor and sends a request', async (t) => {
-      const { page, visit } = me
-      await page.goto('/no-such-page')
-      await page.getByText('페이지를 찾을 수 없습니다').waitFor()
-      await visit(t, 'not-found')
-      await page.goto('/')
-      // English on request, Korean by default (and back).
-      await page.getByText('English', { exact: true }).click()
-      await page.getByRole('heading', { level: 1, name: 'Ask a senior in your field, one to one' }).waitFor()
-      await visit(t, 'home-en')
-      await page.getByText('한국어', { exact: true }).click()
-      await page.getByRole('heading', { level: 1, name: '현업 선배에게 1:1로 묻고 배우세요' }).waitFor()
-      await visit(t, 'home')
-      await page.getByRole('link', { name: '회원가입' }).click()
-      await visit(t, 'signup')
-      await page.getByLabel('이름').fill(mentee.name)
-      await page.getByLabel('이메일').fill(mentee.email)
-      await page.getByLabel('비밀번호').fill(mentee.password)
-      await page.getByRole('button', { name: '가입하기' }).click()
-      await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
-      t.equal(new URL(page.url()).pathname, '/', 'back on the main page, signed in')
-
-      await page.getByLabel('멘토 검색').fill(KEYWORD)
-      await page.getByLabel('멘토 검색').press('Enter')
-      await page.waitForURL((u) => u.searchParams.get('q') === KEYWORD)
-      const card = page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME })
-      await card.waitFor()
-      t.ok(await card.locator('mark').count(), 'the matched terms are highlighted')
-      t.match(await card.locator('mark').allTextContents(), [/면접|코칭/])
-      await visit(t, 'search')
-
-      await card.getByRole('link', { name: MENTOR_NAME }).click()
-      await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
-      await visit(t, 'mentor')
-      await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
-      await page.getByLabel('멘토에게 보낼 메시지').fill(requestMessage)
-      await visit(t, 'request-dialog')
-      await page.getByRole('dialog').getByRole('button', { name: '보내기' }).click()
-      await page.getByText('요청을 보냈습니다').waitFor()
-    })
-
-    await journey('the new user saves preferences, gets recommendations with reasons, and applies as a mentor', async (t) => {
-      const { page, visit } = me
-      await page.goto('/me')
-      await page.getByText(requestMessage).waitFor()
-      await page.getByLabel('목표').fill('백엔드 시스템 디자인 면접과 이직 준비')
-      await page.getByRole('button', { name: '저장' }).click()
-      await page.getByText('저장했습니다').waitFor()
-      const reasons = page.getByTestId('reasons').first().locator('li')
-      await reasons.first().waitFor()
-      t.ok((await reasons.count()) > 0, 'each recommendation lists its reasons')
-      await visit(t, 'my-page')
-
-      await page.getByRole('link', { name: '멘토 지원' }).click()
-      await page.getByLabel('한 줄 소개').waitFor()
-      await page.getByLabel('한 줄 소개').fill('데이터 엔지니어 3년차')
-      await page.getByLabel('자기소개').fill('데이터 파이프라인과 커리어 전환 경험을 나눕니다.')
-      await page.getByLabel('기술').fill('airflow')
-      await page.getByLabel('기술').press('Enter')
-      await visit(t, 'apply')
-      await page.getByRole('button', { name: '지원서 제출' }).click()
-      await page.getByTestId('application-status').filter({ hasText: '검토 중' }).waitFor()
-    })
-
-    const mentor = await session('mentor')
-    await journey('the seeded mentor signs in and accepts the request', async (t) => {
-      await mentor.login(t, 'mentor@sunbae.test', DEMO_PASSWORD)
-      await mentor.page.goto('/me')
-      const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: requestMessage })
-      await row.waitFor()
-      await mentor.visit(t, 'inbox')
-      await row.getByRole('button', { name: '수락' }).click()
-      await row.getByText('수락됨').waitFor()
-      await mentor.page.getByTestId('matches-mentor').getByText(mentee.name).waitFor()
-      await mentor.visit(t, 'accepted')
-    })
-
-    await journey('the new user sees the match and the reasons of the recommendations', async (t) => {
-      const { page, visit } = me
-      await page.goto('/me?tab=mentee')
-      await page.getByTestId('matches-mentee').getByRole('link', { name: MENTOR_NAME }).waitFor()
-      const first = page.getByTestId('reasons').first().locator('li')
-      await first.first().waitFor()
-      t.ok((await first.count()) > 0, 'recommendations keep their reasons')
-      await visit(t, 'matched')
-      // A phone-sized look at the same page (drawer menu instead of the header menu).
-      await page.setViewportSize({ width: 390, height: 844 })
-      await page.getByRole('button', { name: 'menu' }).waitFor()
-      await visit(t, 'matched-phone')
-    })
-
-    await journey('mentee and mentor exchange chat messages that appear for the other in realtime', async (t) => {
-      const { page, visit } = me
-      await page.setViewportSize({ width: 1280, height: 900 })
-      // The room opens when chat-bridge has handled the accepted request: poll the room list.
-      const openRoom = async (p: Page, partner: string) => {
-        const deadline = Date.now() + 30_000
-        for (;;) {
-          await p.goto('/chat')
-          const link = p.getByTestId('chat-rooms').getByRole('button', { name: partner })
-          if (await link.waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
-            await link.click()
-            break
-          }
-          if (Date.now() > deadline) throw new Error(`no chat room with ${partner}`)
-        }
-        await p.getByLabel('메시지 입력').waitFor()
-        t.comment(`room with ${partner} open after ${((Date.now() - deadline + 30_000) / 1000).toFixed(1)} s`)
-      }
-      await openRoom(mentor.page, mentee.name)
-      await openRoom(page, MENTOR_NAME)
-      await visit(t, 'chat-room')
-
-      const hello = `안녕하세요 선배님! (${stamp})`
-      await page.getByLabel('메시지 입력').fill(hello)
-      await page.getByLabel('메시지 입력').press('Enter')
-      await mentor.page.getByTestId('chat-messages').getByText(hello).waitFor()
-      t.pass('the mentor sees the message without reloading')
-      const reply = `반가워요, 무엇이든 물어보세요 (${stamp})`
-      await mentor.page.getByLabel('메시지 입력').fill(reply)
-      await mentor.page.getByRole('button', { name: '보내기' }).click()
-      await page.getByTestId('chat-messages').getByText(reply).waitFor()
-      t.pass('the mentee sees the reply without reloading')
-      await mentor.visit(t, 'chat')
-      await visit(t, 'chat-reply')
-      await mentor.close()
-    })
-
-    await journey('the admin approves the application and sees the searched keyword in the dashboard', async (t) => {
-      const admin = await session('admin')
-      await admin.login(t, 'admin@sunbae.test', DEMO_PASSWORD)
-      await admin.page.goto('/admin?tab=applications')
-      const row = admin.page.getByTestId('applications').locator('tr', { hasText: mentee.email })
-      await row.waitFor()
-      await admin.visit(t, 'applications')
-      await row.getByRole('button', { name: '승인' }).click()
-      await row.waitFor({ state: 'detached' })
-
-      // The search reached tracking through the gateway's access log on NATS: poll until it shows.
-      const deadline = Date.now() + 30_000
-      let found = false
-      while (!found && Date.now() < deadline) {
-        await admin.page.goto('/admin?tab=keywords')
-        const table = admin.page.getByTestId('top-keywords')
-        await Promise.race([table.waitFor().catch(() => {}), admin.page.getByText('아직 아무것도 없습니다').first().waitFor().catch(() => {})])
-        found = (await table.getByRole('cell', { name: '면접', exact: true }).count()) > 0
-        if (!found) await new Promise((r) => setTimeout(r, 1500))
-      }
-      t.ok(found, 'the searched keyword is in the top keywords')
-      await admin.visit(t, 'keywords')
-      await admin.page.goto('/admin?tab=traffic')
-      await admin.page.getByTestId('chart-requests').waitFor()
-      await admin.visit(t, 'traffic')
-      for (const tab of ['requests', 'audit', 'errors', 'slow']) {
-        await admin.page.goto(`/admin?tab=${tab}`)
-        await admin.page.getByRole('tab', { selected: true }).waitFor()
-        await admin.visit(t, tab)
-      }
-      // The approval made the applicant a mentor: the users list says so.
-      await admin.page.goto('/admin?tab=users')
-      await admin.page.getByLabel('이메일 또는 이름으로 검색').fill(mentee.email)
-      await admin.page.getByLabel('이메일 또는 이름으로 검색').press('Enter')
-      const user = admin.page.getByRole('row').filter({ hasText: mentee.email })
-      await user.getByText('멘토', { exact: true }).waitFor()
-      await admin.visit(t, 'users')
-      await admin.close()
-    })
-
-    await me.close()
+    await card.getByRole('link', { name: MENTOR_NAME }).click()
+    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    await visit(t, 'mentor')
+    await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
+    await page.getByLabel('멘토에게 보낼 메시지').fill(requestMessage)
+    await visit(t, 'request-dialog')
+    await page.getByRole('dialog').getByRole('button', { name: '보내기' }).click()
+    await page.getByText('요청을 보냈습니다').waitFor()
   })
-}
+
+  await journey('the new user saves preferences, gets recommendations with reasons, and applies as a mentor', async (t) => {
+    const { page, visit } = me
+    await page.goto('/me')
+    await page.getByText(requestMessage).waitFor()
+    await page.getByLabel('목표').fill('백엔드 시스템 디자인 면접과 이직 준비')
+    await page.getByRole('button', { name: '저장' }).click()
+    await page.getByText('저장했습니다').waitFor()
+    const reasons = page.getByTestId('reasons').first().locator('li')
+    await reasons.first().waitFor()
+    t.ok((await reasons.count()) > 0, 'each recommendation lists its reasons')
+    await visit(t, 'my-page')
+
+    await page.getByRole('link', { name: '멘토 지원' }).click()
+    await page.getByLabel('한 줄 소개').waitFor()
+    await page.getByLabel('한 줄 소개').fill('데이터 엔지니어 3년차')
+    await page.getByLabel('자기소개').fill('데이터 파이프라인과 커리어 전환 경험을 나눕니다.')
+    await page.getByLabel('기술').fill('airflow')
+    await page.getByLabel('기술').press('Enter')
+    await visit(t, 'apply')
+    await page.getByRole('button', { name: '지원서 제출' }).click()
+    await page.getByTestId('application-status').filter({ hasText: '검토 중' }).waitFor()
+  })
+
+  const mentor = await session('mentor')
+  await journey('the seeded mentor signs in and accepts the request', async (t) => {
+    await mentor.login('mentor@sunbae.test', DEMO_PASSWORD, t)
+    await mentor.page.goto('/me')
+    const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: requestMessage })
+    await row.waitFor()
+    await mentor.visit(t, 'inbox')
+    await row.getByRole('button', { name: '수락' }).click()
+    await row.getByText('수락됨').waitFor()
+    await mentor.page.getByTestId('matches-mentor').getByText(mentee.name).waitFor()
+    await mentor.visit(t, 'accepted')
+  })
+
+  await journey('the new user sees the match and the reasons of the recommendations', async (t) => {
+    const { page, visit } = me
+    await page.goto('/me?tab=mentee')
+    await page.getByTestId('matches-mentee').getByRole('link', { name: MENTOR_NAME }).waitFor()
+    const first = page.getByTestId('reasons').first().locator('li')
+    await first.first().waitFor()
+    t.ok((await first.count()) > 0, 'recommendations keep their reasons')
+    await visit(t, 'matched')
+    // A phone-sized look at the same page (drawer menu instead of the header menu).
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.getByRole('button', { name: 'menu' }).waitFor()
+    await visit(t, 'matched-phone')
+  })
+
+  await journey('mentee and mentor exchange chat messages that appear for the other in realtime', async (t) => {
+    const { page, visit } = me
+    await page.setViewportSize({ width: 1280, height: 900 })
+    // The room opens when chat-bridge has handled the accepted request: poll the room list.
+    const openRoom = async (p: Page, partner: string) => {
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        await p.goto('/chat')
+        const link = p.getByTestId('chat-rooms').getByRole('button', { name: partner })
+        if (await link.waitFor({ timeout: 3_000 }).then(() => true, () => false)) {
+          await link.click()
+          break
+        }
+        if (Date.now() > deadline) throw new Error(`no chat room with ${partner}`)
+      }
+      await p.getByLabel('메시지 입력').waitFor()
+      t.comment(`room with ${partner} open after ${((Date.now() - deadline + 30_000) / 1000).toFixed(1)} s`)
+    }
+    await openRoom(mentor.page, mentee.name)
+    await openRoom(page, MENTOR_NAME)
+    await visit(t, 'chat-room')
+
+    const hello = `안녕하세요 선배님! (${stamp})`
+    await page.getByLabel('메시지 입력').fill(hello)
+    await page.getByLabel('메시지 입력').press('Enter')
+    await mentor.page.getByTestId('chat-messages').getByText(hello).waitFor()
+    t.pass('the mentor sees the message without reloading')
+    const reply = `반가워요, 무엇이든 물어보세요 (${stamp})`
+    await mentor.page.getByLabel('메시지 입력').fill(reply)
+    await mentor.page.getByRole('button', { name: '보내기' }).click()
+    await page.getByTestId('chat-messages').getByText(reply).waitFor()
+    t.pass('the mentee sees the reply without reloading')
+    await mentor.visit(t, 'chat')
+    await visit(t, 'chat-reply')
+    await mentor.close()
+  })
+
+  await journey('the admin approves the application and sees the searched keyword in the dashboard', async (t) => {
+    const admin = await session('admin')
+    await admin.login('admin@sunbae.test', DEMO_PASSWORD, t)
+    await admin.page.goto('/admin?tab=applications')
+    const row = admin.page.getByTestId('applications').locator('tr', { hasText: mentee.email })
+    await row.waitFor()
+    await admin.visit(t, 'applications')
+    await row.getByRole('button', { name: '승인' }).click()
+    await row.waitFor({ state: 'detached' })
+
+    // The search reached tracking through the gateway's access log on NATS: poll until it shows.
+    const deadline = Date.now() + 30_000
+    let found = false
+    while (!found && Date.now() < deadline) {
+      await admin.page.goto('/admin?tab=keywords')
+      const table = admin.page.getByTestId('top-keywords')
+      await Promise.race([table.waitFor().catch(() => {}), admin.page.getByText('아직 아무것도 없습니다').first().waitFor().catch(() => {})])
+      found = (await table.getByRole('cell', { name: '면접', exact: true }).count()) > 0
+      if (!found) await new Promise((r) => setTimeout(r, 1500))
+    }
+    t.ok(found, 'the searched keyword is in the top keywords')
+    await admin.visit(t, 'keywords')
+    await admin.page.goto('/admin?tab=traffic')
+    await admin.page.getByTestId('chart-requests').waitFor()
+    await admin.visit(t, 'traffic')
+    for (const tab of ['requests', 'audit', 'errors', 'slow']) {
+      await admin.page.goto(`/admin?tab=${tab}`)
+      await admin.page.getByRole('tab', { selected: true }).waitFor()
+      await admin.visit(t, tab)
+    }
+    // The approval made the applicant a mentor: the users list says so.
+    await admin.page.goto('/admin?tab=users')
+    await admin.page.getByLabel('이메일 또는 이름으로 검색').fill(mentee.email)
+    await admin.page.getByLabel('이메일 또는 이름으로 검색').press('Enter')
+    const user = admin.page.getByRole('row').filter({ hasText: mentee.email })
+    await user.getByText('멘토', { exact: true }).waitFor()
+    await admin.visit(t, 'users')
+    await admin.close()
+  })
+
+  await me.close()
+})

@@ -11,287 +11,185 @@
 //   6. the mentee cancels with a reason, sees "nothing paid, nothing to refund" first, and the session
 //      moves to the past ones as cancelled.
 // Screenshots go to web/test/artifacts/meetings/; every page is checked for unlabeled fields and
-// console errors, as in journeys.test.ts.
-import t, { type Test } from 'tap'
+// console errors (browser.ts).
 import fs from 'node:fs'
-import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { REPO_ROOT, startStack, type Stack } from './stack.ts'
+import { bookOnceMatched, browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARTIFACTS = path.join(REPO_ROOT, 'web', 'test', 'artifacts', 'meetings')
-const DEMO_PASSWORD = 'sunbae-demo-1234'
-const MENTOR_NAME = '김선배 Mentor'
+// journeys.test.ts starts at the same moment and sorts first: let it take the stack first
+browserSuite('web e2e: booking a session', { artifacts: 'meetings', startDelayMs: 5_000 }, async (t, { session, journey }) => {
+  const stamp = Date.now().toString(36)
+  const mentee = { name: `예약 후배 ${stamp}`, email: `e2e-meet-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
+  const mentor = await session('mentor', { timezoneId: 'Asia/Seoul', acceptDownloads: true })
+  const me = await session('mentee', { timezoneId: 'Asia/Seoul', acceptDownloads: true })
 
-if (!fs.existsSync(CHROMIUM)) {
-  t.test('web e2e: meetings', { skip: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` }, async () => {})
-} else {
-  const { chromium } = await import('playwright-core')
-  // the stack may first wait for another journey file's stack to stop
-  t.setTimeout(900_000)
-  t.test('web e2e: booking a session', async (t) => {
-    const started = Date.now()
-    let stack: Stack | null = null
-    let browser: Browser | null = null
-    t.teardown(async () => {
-      await browser?.close()
-      await stack?.stop()
-      t.comment(`e2e meetings took ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    })
-    // journeys.test.ts starts at the same moment and sorts first: let it take the stack first
-    await new Promise((r) => setTimeout(r, 5_000))
-    stack = await startStack((m) => t.comment(`${m} (${((Date.now() - started) / 1000).toFixed(1)} s)`))
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    fs.rmSync(ARTIFACTS, { recursive: true, force: true })
-    fs.mkdirSync(ARTIFACTS, { recursive: true })
-    const webUrl = stack.webUrl
-    {
-      const warm = await browser.newPage()
-      await warm.goto(webUrl, { waitUntil: 'networkidle', timeout: 60_000 })
-      await warm.close()
-    }
-
-    const session = async (who: string, timezoneId: string, viewport = { width: 1280, height: 900 }) => {
-      const context: BrowserContext = await browser!.newContext({ locale: 'ko-KR', timezoneId, viewport, baseURL: webUrl, acceptDownloads: true })
-      context.setDefaultTimeout(20_000)
-      const page: Page = await context.newPage()
-      const consoleErrors: string[] = []
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') consoleErrors.push(msg.text())
-      })
-      page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`))
-      let n = 0
-      /** `expected`: console errors this step causes on purpose (the browser logs every 4xx answer). */
-      const visit = async (tt: Test, name: string, expected: RegExp[] = []) => {
-        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {})
-        await page.screenshot({ path: path.join(ARTIFACTS, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
-        const unlabeled = await page.evaluate(() => {
-          const bad: string[] = []
-          for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, textarea, select, [role="combobox"], [role="textbox"]'))) {
-            if ((el as HTMLInputElement).type === 'hidden') continue
-            const style = getComputedStyle(el)
-            if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue
-            const by = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join('')
-            const forLabel = el.id ? Array.from(document.querySelectorAll('label')).find((l) => l.htmlFor === el.id)?.textContent ?? '' : ''
-            const name = [el.getAttribute('aria-label'), by, forLabel, el.closest('label')?.textContent, el.getAttribute('title')].find((x) => x && x.trim())
-            if (!name) bad.push(el.outerHTML.slice(0, 200))
-          }
-          return bad
-        })
-        tt.same(unlabeled, [], `${who}/${name}: every form field has an accessible name`)
-        tt.same(consoleErrors.splice(0).filter((e) => !expected.some((x) => x.test(e))), [], `${who}/${name}: no console errors`)
-      }
-      const login = async (email: string, password: string) => {
-        await page.goto('/login')
-        await page.getByLabel('이메일').fill(email)
-        await page.getByLabel('비밀번호').fill(password)
-        await page.getByRole('button', { name: '로그인' }).click()
-        await page.getByTestId('whoami').waitFor()
-      }
-      return { page, visit, login, close: () => context.close() }
-    }
-
-    const stamp = Date.now().toString(36)
-    const mentee = { name: `예약 후배 ${stamp}`, email: `e2e-meet-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
-    const mentor = await session('mentor', 'Asia/Seoul')
-    const me = await session('mentee', 'Asia/Seoul')
-    const journey = (name: string, fn: (t: Test) => Promise<void>) =>
-      t.test(name, t.passing() ? {} : { skip: 'an earlier journey failed' }, async (t) => {
-        try {
-          await fn(t)
-        } catch (err) {
-          const slug = name.slice(0, 40).replace(/\W+/g, '-')
-          await me.page.screenshot({ path: path.join(ARTIFACTS, `FAILED-mentee-${slug}.png`), fullPage: true }).catch(() => {})
-          await mentor.page.screenshot({ path: path.join(ARTIFACTS, `FAILED-mentor-${slug}.png`), fullPage: true }).catch(() => {})
-          throw err
-        }
-      })
-
-    let mentorPath = ''
-    await journey('the mentor sets up a schedule: weekdays 09:00–18:00 Seoul, 30 and 60 minutes, free', async (t) => {
-      const { page, visit } = mentor
-      await mentor.login('mentor@sunbae.test', DEMO_PASSWORD)
-      await page.goto('/me?tab=availability')
-      await page.getByText('아직 예약 일정이 없습니다').waitFor()
-      await page.getByTestId('weekly-mon').getByText('월요일').waitFor()
-      t.equal(await page.getByTestId('weekly-sat').getByText('쉬는 날').count(), 1, 'weekends start as days off')
-      // no schedule yet is a 404 NO_AVAILABILITY from the API
-      await visit(t, 'availability-new', [/status of 404/])
-      // a second length, and one date off (an override)
-      await page.getByLabel('제공하는 세션 길이 (분)').click()
-      // antd draws the options as divs (role=option only on an offscreen a11y copy)
-      const option = (text: string) => page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: new RegExp(`^${text}$`) })
-      await option('30분').click()
-      await page.keyboard.press('Escape')
-      await page.getByRole('button', { name: '예외 날짜 추가' }).click()
-      await page.getByTestId('overrides').locator('input[type=date]').fill('2030-01-01')
-      // the client refuses hours that end before they start, before the server would
-      await page.getByRole('button', { name: '시간 추가' }).first().click()
-      await page.getByLabel('월요일 2 종료').click()
-      // the list is virtual (scrolled to the current value): search for the time first
-      await page.keyboard.type('00:15')
-      await option('00:15').click()
-      await page.getByTestId('weekly-mon').getByText('종료 시각이 시작 시각보다 늦어야 합니다').waitFor()
-      await page.getByRole('button', { name: '월요일 2 삭제' }).click()
-      t.equal(await page.getByTestId('weekly-mon').getByText('종료 시각이 시작 시각보다 늦어야 합니다').count(), 0, 'the problem goes with the row')
-      await visit(t, 'availability-edit')
-      await page.getByRole('button', { name: '저장' }).click()
-      await page.getByText('저장했습니다').waitFor()
-      await page.reload()
-      await page.getByTestId('availability').getByText('30분').waitFor()
-      t.equal(await page.getByText('아직 예약 일정이 없습니다').count(), 0, 'the saved schedule is loaded back')
-      t.equal(await page.getByTestId('overrides').locator('input[type=date]').inputValue(), '2030-01-01')
-      await visit(t, 'availability-saved')
-    })
-
-    await journey('a new user sees the slots but may not book before a match; the mentor accepts their request', async (t) => {
-      const { page, visit } = me
-      await page.goto('/signup')
-      await page.getByLabel('이름').fill(mentee.name)
-      await page.getByLabel('이메일').fill(mentee.email)
-      await page.getByLabel('비밀번호').fill(mentee.password)
-      await page.getByRole('button', { name: '가입하기' }).click()
-      await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
-      await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
-      await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
-      await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
-      mentorPath = new URL(page.url()).pathname
-      const book = page.getByTestId('book-session')
-      // not matched: the times load on request
-      await book.getByRole('button', { name: '예약 가능한 시간 보기' }).click()
-      await book.getByTestId('slot-times').getByRole('button').first().waitFor()
-      await book.getByText('멘토의 시간대: Asia/Seoul').waitFor()
-      // the same slots seen from New York: 09:00–17:00 in Seoul is 19:00–03:00 there (EST, -14 h)
-      const firstTime = book.getByTestId('slot-times').getByRole('button').first()
-      t.match((await firstTime.textContent())!.trim(), /^(09|1[0-7]):[0-5]\d$/, 'shown in the browser zone (Seoul) first')
-      const newYork = page.waitForResponse((r) => r.url().includes('/slots') && r.url().includes('tz=America%2FNew_York'))
-      await book.getByLabel('표시 시간대').click()
-      await page.keyboard.type('America/New_York')
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^America\/New_York$/ }).click()
-      await newYork
-      await firstTime.filter({ hasText: /^(19|2[0-3]|0[0-3]):[0-5]\d$/ }).waitFor()
-      t.pass('and in New York time once that zone is chosen')
-      await book.getByTestId('book-unavailable').filter({ hasText: '매칭된 멘티만' }).waitFor()
-      await book.getByTestId('slot-times').getByRole('button').first().click()
-      t.ok(await book.getByRole('button', { name: '예약하기' }).isDisabled(), 'no booking without an active match')
-      await visit(t, 'mentor-page-unmatched')
-
-      await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
-      await page.getByLabel('멘토에게 보낼 메시지').fill(`세션 예약하고 싶어요 (${stamp})`)
-      await page.getByRole('dialog').getByRole('button', { name: '보내기' }).click()
-      await page.getByText('요청을 보냈습니다').waitFor()
-
-      await mentor.page.goto('/me')
-      const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: stamp })
-      await row.getByRole('button', { name: '수락' }).click()
-      await row.getByText('수락됨').waitFor()
-    })
-
-    let booked = ''
-    await journey('the matched mentee picks a day and a time in their zone and books a free session', async (t) => {
-      const { page, visit } = me
-      await page.goto(mentorPath)
-      const book = page.getByTestId('book-session')
-      // matched now: the times show without asking
-      await book.getByTestId('slot-times').getByRole('button').first().waitFor()
-      t.equal(await book.getByRole('button', { name: '예약 가능한 시간 보기' }).count(), 0)
-      await book.getByTestId('book-unavailable').waitFor({ state: 'detached' })
-      // the 60-minute length, the second day offered, its first time
-      const sixty = page.waitForResponse((r) => r.url().includes('/slots') && r.url().includes('duration=60'))
-      await book.getByText('60분').click()
-      await sixty
-      await book.getByTestId('slot-times').getByRole('button').first().waitFor()
-      const days = book.getByTestId('slot-days').getByRole('button')
-      await days.nth(1).click()
-      const time = book.getByTestId('slot-times').getByRole('button').first()
-      booked = (await time.textContent())!.trim()
-      t.match(booked, /^(09|1[0-7]):[0-5]\d$/, 'a weekday time within 09:00–18:00 Seoul')
-      await time.click()
-      await book.getByTestId('slot-selected').waitFor()
-      await visit(t, 'slot-picked')
-      // meeting learns about the match from an event: a moment after the accept, booking is allowed
-      const deadline = Date.now() + 45_000
-      const errors = page.locator('.ant-message-error')
-      for (;;) {
-        const before = await errors.count()
-        await book.getByRole('button', { name: '예약하기' }).click()
-        const outcome = await Promise.race([
-          book.getByTestId('booking-outcome').waitFor().then(() => 'ok', () => 'timeout'),
-          errors.nth(before).waitFor().then(() => 'error', () => 'timeout'),
-        ])
-        if (outcome === 'ok') break
-        if (outcome === 'timeout') throw new Error('booking gave no answer')
-        const text = await errors.nth(before).textContent()
-        if (!/match/i.test(text ?? '') || Date.now() > deadline) throw new Error(`booking refused: ${text}`)
-        t.comment(`not bookable yet (${text}), trying again`)
-        await page.waitForTimeout(1_000)
-      }
-      await book.getByTestId('booking-outcome').filter({ hasText: '예약이 확정되었습니다' }).waitFor()
-      // refused attempts (403 NO_ACTIVE_MATCH) are logged by the browser
-      await visit(t, 'booked', [/status of 403/])
-      await book.getByRole('link', { name: '내 세션 보기' }).click()
-      const item = page.getByTestId('sessions-upcoming').getByTestId('session').first()
-      await item.waitFor()
-      t.match(await item.textContent(), new RegExp(`${booked}.*확정.*멘티로 참여.*${MENTOR_NAME.split(' ')[0]}.*60분.*무료`), 'upcoming: time, state, side, mentor, length, price')
-      t.match(await item.getByRole('link', { name: '화상 회의 참여' }).getAttribute('href'), /^https:\/\/meet\.sunbae\.app\/r\//)
-      const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: '캘린더에 추가 (.ics)' }).click()])
-      const ics = fs.readFileSync((await download.path())!, 'utf8')
-      t.match(ics, /BEGIN:VCALENDAR[\s\S]*BEGIN:VEVENT/, 'the .ics entry is a calendar event')
-      await visit(t, 'sessions')
-    })
-
-    await journey('the mentor sees the session in their sessions, on desktop and phone', async (t) => {
-      const { page, visit } = mentor
-      await page.goto('/me?tab=sessions')
-      const item = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: mentee.name })
-      await item.waitFor()
-      t.match(await item.textContent(), new RegExp(`${booked}.*확정.*멘토로 진행`))
-      await item.getByRole('link', { name: '화상 회의 참여' }).waitFor()
-      await visit(t, 'sessions')
-      await page.setViewportSize({ width: 390, height: 844 })
-      await item.getByRole('button', { name: '세션 취소' }).waitFor()
-      await visit(t, 'sessions-phone')
-      await mentor.close()
-    })
-
-    await journey('the mentee moves the session to another day, with a reason', async (t) => {
-      const { page, visit } = me
-      await page.getByTestId('sessions-upcoming').getByTestId('session').first().getByRole('button', { name: '일정 변경' }).click()
-      const dialog = page.getByRole('dialog')
-      await dialog.getByTestId('slot-days').getByRole('button').nth(2).click()
-      t.equal(await dialog.getByText('세션 길이').count(), 0, 'a rescheduled session keeps its length')
-      const time = dialog.getByTestId('slot-times').getByRole('button').first()
-      const moved = (await time.textContent())!.trim()
-      await time.click()
-      await dialog.getByLabel('변경 사유 (상대에게 보입니다)').fill('회의가 생겼어요')
-      await visit(t, 'reschedule-dialog')
-      await dialog.getByRole('button', { name: '이 시간으로 변경' }).click()
-      await page.getByText('일정을 변경했습니다').waitFor()
-      const next = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: '변경된 일정' })
-      await next.waitFor()
-      t.match(await next.textContent(), new RegExp(`${moved}.*확정`), 'the new time, confirmed')
-      await page.getByTestId('sessions-past').getByTestId('session').filter({ hasText: '일정 변경됨' }).waitFor()
-      t.equal(await page.getByTestId('sessions-upcoming').getByTestId('session').count(), 1, 'the old time left the upcoming ones')
-      await visit(t, 'rescheduled')
-    })
-
-    await journey('the mentee cancels with a reason after seeing the refund outcome; the session moves to the past', async (t) => {
-      const { page, visit } = me
-      const item = page.getByTestId('sessions-upcoming').getByTestId('session').first()
-      await item.getByRole('button', { name: '세션 취소' }).click()
-      const dialog = page.getByRole('dialog')
-      await dialog.getByTestId('refund-preview').filter({ hasText: '결제된 금액이 없어' }).waitFor()
-      await dialog.getByLabel('취소 사유 (상대에게 보입니다)').fill('일정이 겹쳤어요')
-      await visit(t, 'cancel-dialog')
-      await dialog.getByRole('button', { name: '세션 취소하기' }).click()
-      await page.getByText('세션을 취소했습니다').waitFor()
-      const past = page.getByTestId('sessions-past').getByTestId('session').filter({ hasText: '취소됨' })
-      await past.waitFor()
-      t.match(await past.textContent(), /멘티가 취소.*일정이 겹쳤어요/)
-      await page.getByText('예정된 세션이 없습니다').waitFor()
-      await visit(t, 'cancelled')
-    })
-
-    await me.close()
+  let mentorPath = ''
+  await journey('the mentor sets up a schedule: weekdays 09:00–18:00 Seoul, 30 and 60 minutes, free', async (t) => {
+    const { page, visit } = mentor
+    await mentor.login('mentor@sunbae.test', DEMO_PASSWORD)
+    await page.goto('/me?tab=availability')
+    await page.getByText('아직 예약 일정이 없습니다').waitFor()
+    await page.getByTestId('weekly-mon').getByText('월요일').waitFor()
+    t.equal(await page.getByTestId('weekly-sat').getByText('쉬는 날').count(), 1, 'weekends start as days off')
+    // no schedule yet is a 404 NO_AVAILABILITY from the API
+    await visit(t, 'availability-new', [/status of 404/])
+    // a second length, and one date off (an override)
+    await page.getByLabel('제공하는 세션 길이 (분)').click()
+    // antd draws the options as divs (role=option only on an offscreen a11y copy)
+    const option = (text: string) => page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: new RegExp(`^${text}$`) })
+    await option('30분').click()
+    await page.keyboard.press('Escape')
+    await page.getByRole('button', { name: '예외 날짜 추가' }).click()
+    await page.getByTestId('overrides').locator('input[type=date]').fill('2030-01-01')
+    // the client refuses hours that end before they start, before the server would
+    await page.getByRole('button', { name: '시간 추가' }).first().click()
+    await page.getByLabel('월요일 2 종료').click()
+    // the list is virtual (scrolled to the current value): search for the time first
+    await page.keyboard.type('00:15')
+    await option('00:15').click()
+    await page.getByTestId('weekly-mon').getByText('종료 시각이 시작 시각보다 늦어야 합니다').waitFor()
+    await page.getByRole('button', { name: '월요일 2 삭제' }).click()
+    t.equal(await page.getByTestId('weekly-mon').getByText('종료 시각이 시작 시각보다 늦어야 합니다').count(), 0, 'the problem goes with the row')
+    await visit(t, 'availability-edit')
+    await page.getByRole('button', { name: '저장' }).click()
+    await page.getByText('저장했습니다').waitFor()
+    await page.reload()
+    await page.getByTestId('availability').getByText('30분').waitFor()
+    t.equal(await page.getByText('아직 예약 일정이 없습니다').count(), 0, 'the saved schedule is loaded back')
+    t.equal(await page.getByTestId('overrides').locator('input[type=date]').inputValue(), '2030-01-01')
+    await visit(t, 'availability-saved')
   })
-}
+
+  await journey('a new user sees the slots but may not book before a match; the mentor accepts their request', async (t) => {
+    const { page, visit } = me
+    await page.goto('/signup')
+    await page.getByLabel('이름').fill(mentee.name)
+    await page.getByLabel('이메일').fill(mentee.email)
+    await page.getByLabel('비밀번호').fill(mentee.password)
+    await page.getByRole('button', { name: '가입하기' }).click()
+    await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
+    await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
+    await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
+    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    mentorPath = new URL(page.url()).pathname
+    const book = page.getByTestId('book-session')
+    // not matched: the times load on request
+    await book.getByRole('button', { name: '예약 가능한 시간 보기' }).click()
+    await book.getByTestId('slot-times').getByRole('button').first().waitFor()
+    await book.getByText('멘토의 시간대: Asia/Seoul').waitFor()
+    // the same slots seen from New York: 09:00–17:00 in Seoul is 19:00–03:00 there (EST, -14 h)
+    const firstTime = book.getByTestId('slot-times').getByRole('button').first()
+    t.match((await firstTime.textContent())!.trim(), /^(09|1[0-7]):[0-5]\d$/, 'shown in the browser zone (Seoul) first')
+    const newYork = page.waitForResponse((r) => r.url().includes('/slots') && r.url().includes('tz=America%2FNew_York'))
+    await book.getByLabel('표시 시간대').click()
+    await page.keyboard.type('America/New_York')
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^America\/New_York$/ }).click()
+    await newYork
+    await firstTime.filter({ hasText: /^(19|2[0-3]|0[0-3]):[0-5]\d$/ }).waitFor()
+    t.pass('and in New York time once that zone is chosen')
+    await book.getByTestId('book-unavailable').filter({ hasText: '매칭된 멘티만' }).waitFor()
+    await book.getByTestId('slot-times').getByRole('button').first().click()
+    t.ok(await book.getByRole('button', { name: '예약하기' }).isDisabled(), 'no booking without an active match')
+    await visit(t, 'mentor-page-unmatched')
+
+    await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
+    await page.getByLabel('멘토에게 보낼 메시지').fill(`세션 예약하고 싶어요 (${stamp})`)
+    await page.getByRole('dialog').getByRole('button', { name: '보내기' }).click()
+    await page.getByText('요청을 보냈습니다').waitFor()
+
+    await mentor.page.goto('/me')
+    const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: stamp })
+    await row.getByRole('button', { name: '수락' }).click()
+    await row.getByText('수락됨').waitFor()
+  })
+
+  let booked = ''
+  await journey('the matched mentee picks a day and a time in their zone and books a free session', async (t) => {
+    const { page, visit } = me
+    await page.goto(mentorPath)
+    const book = page.getByTestId('book-session')
+    // matched now: the times show without asking
+    await book.getByTestId('slot-times').getByRole('button').first().waitFor()
+    t.equal(await book.getByRole('button', { name: '예약 가능한 시간 보기' }).count(), 0)
+    await book.getByTestId('book-unavailable').waitFor({ state: 'detached' })
+    // the 60-minute length, the second day offered, its first time
+    const sixty = page.waitForResponse((r) => r.url().includes('/slots') && r.url().includes('duration=60'))
+    await book.getByText('60분').click()
+    await sixty
+    await book.getByTestId('slot-times').getByRole('button').first().waitFor()
+    const days = book.getByTestId('slot-days').getByRole('button')
+    await days.nth(1).click()
+    const time = book.getByTestId('slot-times').getByRole('button').first()
+    booked = (await time.textContent())!.trim()
+    t.match(booked, /^(09|1[0-7]):[0-5]\d$/, 'a weekday time within 09:00–18:00 Seoul')
+    await time.click()
+    await book.getByTestId('slot-selected').waitFor()
+    await visit(t, 'slot-picked')
+    await bookOnceMatched(t, page, book)
+    await book.getByTestId('booking-outcome').filter({ hasText: '예약이 확정되었습니다' }).waitFor()
+    // refused attempts (403 NO_ACTIVE_MATCH) are logged by the browser
+    await visit(t, 'booked', [/status of 403/])
+    await book.getByRole('link', { name: '내 세션 보기' }).click()
+    const item = page.getByTestId('sessions-upcoming').getByTestId('session').first()
+    await item.waitFor()
+    t.match(await item.textContent(), new RegExp(`${booked}.*확정.*멘티로 참여.*${MENTOR_NAME.split(' ')[0]}.*60분.*무료`), 'upcoming: time, state, side, mentor, length, price')
+    t.match(await item.getByRole('link', { name: '화상 회의 참여' }).getAttribute('href'), /^https:\/\/meet\.sunbae\.app\/r\//)
+    const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: '캘린더에 추가 (.ics)' }).click()])
+    const ics = fs.readFileSync((await download.path())!, 'utf8')
+    t.match(ics, /BEGIN:VCALENDAR[\s\S]*BEGIN:VEVENT/, 'the .ics entry is a calendar event')
+    await visit(t, 'sessions')
+  })
+
+  await journey('the mentor sees the session in their sessions, on desktop and phone', async (t) => {
+    const { page, visit } = mentor
+    await page.goto('/me?tab=sessions')
+    const item = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: mentee.name })
+    await item.waitFor()
+    t.match(await item.textContent(), new RegExp(`${booked}.*확정.*멘토로 진행`))
+    await item.getByRole('link', { name: '화상 회의 참여' }).waitFor()
+    await visit(t, 'sessions')
+    await page.setViewportSize({ width: 390, height: 844 })
+    await item.getByRole('button', { name: '세션 취소' }).waitFor()
+    await visit(t, 'sessions-phone')
+    await mentor.close()
+  })
+
+  await journey('the mentee moves the session to another day, with a reason', async (t) => {
+    const { page, visit } = me
+    await page.getByTestId('sessions-upcoming').getByTestId('session').first().getByRole('button', { name: '일정 변경' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByTestId('slot-days').getByRole('button').nth(2).click()
+    t.equal(await dialog.getByText('세션 길이').count(), 0, 'a rescheduled session keeps its length')
+    const time = dialog.getByTestId('slot-times').getByRole('button').first()
+    const moved = (await time.textContent())!.trim()
+    await time.click()
+    await dialog.getByLabel('변경 사유 (상대에게 보입니다)').fill('회의가 생겼어요')
+    await visit(t, 'reschedule-dialog')
+    await dialog.getByRole('button', { name: '이 시간으로 변경' }).click()
+    await page.getByText('일정을 변경했습니다').waitFor()
+    const next = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: '변경된 일정' })
+    await next.waitFor()
+    t.match(await next.textContent(), new RegExp(`${moved}.*확정`), 'the new time, confirmed')
+    await page.getByTestId('sessions-past').getByTestId('session').filter({ hasText: '일정 변경됨' }).waitFor()
+    t.equal(await page.getByTestId('sessions-upcoming').getByTestId('session').count(), 1, 'the old time left the upcoming ones')
+    await visit(t, 'rescheduled')
+  })
+
+  await journey('the mentee cancels with a reason after seeing the refund outcome; the session moves to the past', async (t) => {
+    const { page, visit } = me
+    const item = page.getByTestId('sessions-upcoming').getByTestId('session').first()
+    await item.getByRole('button', { name: '세션 취소' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByTestId('refund-preview').filter({ hasText: '결제된 금액이 없어' }).waitFor()
+    await dialog.getByLabel('취소 사유 (상대에게 보입니다)').fill('일정이 겹쳤어요')
+    await visit(t, 'cancel-dialog')
+    await dialog.getByRole('button', { name: '세션 취소하기' }).click()
+    await page.getByText('세션을 취소했습니다').waitFor()
+    const past = page.getByTestId('sessions-past').getByTestId('session').filter({ hasText: '취소됨' })
+    await past.waitFor()
+    t.match(await past.textContent(), /멘티가 취소.*일정이 겹쳤어요/)
+    await page.getByText('예정된 세션이 없습니다').waitFor()
+    await visit(t, 'cancelled')
+  })
+
+  await me.close()
+})

@@ -6,195 +6,114 @@
 //   3. a real server fault (tracking's test-only route) shows up as an error group whose detail has
 //      the count, first/last seen, sample ids and the scrubbed stack — on a phone-sized screen.
 // Screenshots go to web/test/artifacts/moderation/; every page is checked for unlabeled fields and
-// console errors, as in journeys.test.ts.
-import t, { type Test } from 'tap'
-import fs from 'node:fs'
-import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { REPO_ROOT, startStack, type Stack } from './stack.ts'
+// console errors (browser.ts).
+import { browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARTIFACTS = path.join(REPO_ROOT, 'web', 'test', 'artifacts', 'moderation')
-const DEMO_PASSWORD = 'sunbae-demo-1234'
 const ADMIN_EMAIL = 'admin@sunbae.test'
-const MENTOR_NAME = '김선배 Mentor'
 
-if (!fs.existsSync(CHROMIUM)) {
-  t.test('web e2e: moderation', { skip: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` }, async () => {})
-} else {
-  const { chromium } = await import('playwright-core')
-  // the stack may first wait for other journey files' stacks to stop
-  t.setTimeout(900_000)
-  t.test('web e2e: admin moderation', async (t) => {
-    const started = Date.now()
-    let stack: Stack | null = null
-    let browser: Browser | null = null
-    t.teardown(async () => {
-      await browser?.close()
-      await stack?.stop()
-      t.comment(`e2e moderation took ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    })
-    // the other journey files start at the same moment and sort first: let them take the stack first
-    await new Promise((r) => setTimeout(r, 10_000))
-    // tracking's fault routes (refused in production) give the error dashboard a real 5xx to show
-    process.env.TRACKING_TEST_ROUTES = 'true'
-    stack = await startStack((m) => t.comment(`${m} (${((Date.now() - started) / 1000).toFixed(1)} s)`))
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    fs.rmSync(ARTIFACTS, { recursive: true, force: true })
-    fs.mkdirSync(ARTIFACTS, { recursive: true })
-    const { webUrl, gatewayUrl } = stack
-    {
-      const warm = await browser.newPage()
-      await warm.goto(webUrl, { waitUntil: 'networkidle', timeout: 60_000 })
-      await warm.close()
-    }
+// The other journey files start at the same moment and sort first: let them take the stack first.
+// Tracking's fault routes (refused in production) give the error dashboard a real 5xx to show.
+const suite = { artifacts: 'moderation', startDelayMs: 10_000, env: { TRACKING_TEST_ROUTES: 'true' } }
+browserSuite('web e2e: admin moderation', suite, async (t, { stack, session }) => {
+  const { gatewayUrl } = stack
+  const admin = await session('admin')
+  let mentorPath = ''
 
-    const session = async (who: string, viewport = { width: 1280, height: 900 }) => {
-      const context: BrowserContext = await browser!.newContext({ locale: 'ko-KR', viewport, baseURL: webUrl })
-      context.setDefaultTimeout(20_000)
-      const page: Page = await context.newPage()
-      const consoleErrors: string[] = []
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') consoleErrors.push(msg.text())
-      })
-      page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`))
-      // the console names no URL: say which request a server failure was
-      page.on('response', (res) => {
-        if (res.status() >= 500) consoleErrors.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}${new URL(res.url()).search}`)
-      })
-      let n = 0
-      const visit = async (tt: Test, name: string, opts: { expectErrors?: RegExp } = {}) => {
-        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {})
-        await page.screenshot({ path: path.join(ARTIFACTS, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
-        const unlabeled = await page.evaluate(() => {
-          const bad: string[] = []
-          for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, textarea, select, [role="combobox"], [role="textbox"]'))) {
-            if ((el as HTMLInputElement).type === 'hidden') continue
-            const style = getComputedStyle(el)
-            if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue
-            const by = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join('')
-            const forLabel = el.id ? Array.from(document.querySelectorAll('label')).find((l) => l.htmlFor === el.id)?.textContent ?? '' : ''
-            const name = [el.getAttribute('aria-label'), by, forLabel, el.closest('label')?.textContent, el.getAttribute('title')].find((x) => x && x.trim())
-            if (!name) bad.push(el.outerHTML.slice(0, 200))
-          }
-          return bad
-        })
-        tt.same(unlabeled, [], `${who}/${name}: every form field has an accessible name`)
-        // a page that is meant to show a refused request logs that request's status, nothing else
-        const errors = consoleErrors.splice(0).filter((e) => !(opts.expectErrors && opts.expectErrors.test(e)))
-        tt.same(errors, [], `${who}/${name}: no console errors`)
-      }
-      const login = async (tt: Test, email: string, password: string) => {
-        await page.goto('/login')
-        await page.getByLabel('이메일').fill(email)
-        await page.getByLabel('비밀번호').fill(password)
-        await page.getByRole('button', { name: '로그인' }).click()
-        // signed in: the app leaves the login page (on a phone the account is inside the menu drawer)
-        await page.waitForURL((u) => u.pathname !== '/login')
-        await visit(tt, 'logged-in')
-      }
-      return { page, visit, login, close: () => context.close() }
-    }
+  await t.test('the admin suspends a mentor with a reason; the lists and the public page follow', async (t) => {
+    const { page, visit, login } = admin
+    await login(ADMIN_EMAIL, DEMO_PASSWORD, t)
+    await page.goto('/admin?tab=mentors')
+    await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').fill(MENTOR_NAME)
+    await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').press('Enter')
+    const row = page.getByTestId('admin-mentors').locator('tr', { hasText: MENTOR_NAME })
+    await row.getByText('활동 중', { exact: true }).waitFor()
+    mentorPath = (await row.getByRole('link', { name: MENTOR_NAME }).getAttribute('href')) ?? ''
+    t.match(mentorPath, /^\/mentors\/[0-9a-f-]{36}$/)
+    await visit(t, 'mentors')
 
-    const admin = await session('admin')
-    let mentorPath = ''
+    await row.getByRole('button', { name: '정지' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText('정지하면 멘토 페이지와 검색').waitFor()
+    // the reason is required: the dialog refuses to go on without one
+    await dialog.getByRole('button', { name: '정지' }).click()
+    await dialog.getByText('입력해 주세요').waitFor()
+    await dialog.getByLabel('정지 사유').fill('e2e: 신고 접수로 확인 중')
+    await visit(t, 'suspend-dialog')
+    await dialog.getByRole('button', { name: '정지' }).click()
+    await page.getByText('멘토를 정지했습니다').waitFor()
+    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME })
+    await suspended.getByText('정지됨', { exact: true }).waitFor()
+    await suspended.getByText('e2e: 신고 접수로 확인 중').waitFor()
+    await visit(t, 'suspended')
 
-    await t.test('the admin suspends a mentor with a reason; the lists and the public page follow', async (t) => {
-      const { page, visit, login } = admin
-      await login(t, ADMIN_EMAIL, DEMO_PASSWORD)
-      await page.goto('/admin?tab=mentors')
-      await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').fill(MENTOR_NAME)
-      await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').press('Enter')
-      const row = page.getByTestId('admin-mentors').locator('tr', { hasText: MENTOR_NAME })
-      await row.getByText('활동 중', { exact: true }).waitFor()
-      mentorPath = (await row.getByRole('link', { name: MENTOR_NAME }).getAttribute('href')) ?? ''
-      t.match(mentorPath, /^\/mentors\/[0-9a-f-]{36}$/)
-      await visit(t, 'mentors')
-
-      await row.getByRole('button', { name: '정지' }).click()
-      const dialog = page.getByRole('dialog')
-      await dialog.getByText('정지하면 멘토 페이지와 검색').waitFor()
-      // the reason is required: the dialog refuses to go on without one
-      await dialog.getByRole('button', { name: '정지' }).click()
-      await dialog.getByText('입력해 주세요').waitFor()
-      await dialog.getByLabel('정지 사유').fill('e2e: 신고 접수로 확인 중')
-      await visit(t, 'suspend-dialog')
-      await dialog.getByRole('button', { name: '정지' }).click()
-      await page.getByText('멘토를 정지했습니다').waitFor()
-      const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME })
-      await suspended.getByText('정지됨', { exact: true }).waitFor()
-      await suspended.getByText('e2e: 신고 접수로 확인 중').waitFor()
-      await visit(t, 'suspended')
-
-      await page.goto(mentorPath)
-      await page.getByText('No such mentor').waitFor()
-      await visit(t, 'mentor-gone', { expectErrors: /status of 404/ })
-    })
-
-    await t.test('the admin reinstates the mentor after confirming', async (t) => {
-      const { page, visit } = admin
-      await page.goto('/admin?tab=mentors')
-      const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME })
-      await suspended.getByRole('button', { name: '정지 해제' }).click()
-      const confirm = page.locator('.ant-popconfirm')
-      await confirm.getByText('다시 검색에 나타납니다').waitFor()
-      await visit(t, 'reinstate-confirm')
-      await confirm.getByRole('button', { name: '정지 해제' }).click()
-      await page.getByText('정지를 해제했습니다').waitFor()
-      await suspended.waitFor({ state: 'detached' })
-      t.equal(await page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME }).count(), 0, 'no longer in the suspended list')
-      await visit(t, 'reinstated')
-      await page.goto(mentorPath)
-      await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
-      // the seeded mentor has set no schedule: the slot picker's query is a 404 (NO_AVAILABILITY) it explains
-      await visit(t, 'mentor-back', { expectErrors: /status of 404/ })
-    })
-
-    await t.test('a server fault becomes an error group with its detail (phone layout)', async (t) => {
-      // a real 5xx through the gateway, signed in as the admin (Auth emulator REST, as scripts/seed.ts does)
-      const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
-      const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: ADMIN_EMAIL, password: DEMO_PASSWORD, returnSecureToken: true }),
-      })
-      const { idToken } = (await signIn.json()) as { idToken: string }
-      const marker = `e2e-${Date.now().toString(36)}`
-      const fault = await fetch(`${gatewayUrl}/api/tracking/test/fail?marker=${marker}`, { headers: { authorization: `Bearer ${idToken}` } })
-      t.equal(fault.status, 500, 'the fault route failed for real')
-
-      const phone = await session('admin-phone', { width: 390, height: 844 })
-      await phone.login(t, ADMIN_EMAIL, DEMO_PASSWORD)
-      // the report travels over NATS into tracking: poll the errors tab until it is there
-      const deadline = Date.now() + 45_000
-      let row = phone.page.getByTestId('error-groups').locator('tr', { hasText: 'test fault' })
-      while (Date.now() < deadline) {
-        await phone.page.goto('/admin?tab=errors')
-        await Promise.race([phone.page.getByTestId('error-groups').waitFor().catch(() => {}), phone.page.getByText('아직 아무것도 없습니다').first().waitFor().catch(() => {})])
-        row = phone.page.getByTestId('error-groups').locator('tr', { hasText: 'test fault' })
-        if (await row.count()) break
-        await new Promise((r) => setTimeout(r, 1500))
-      }
-      await row.first().waitFor({ timeout: 1_000 })
-      await phone.visit(t, 'errors')
-      await row.first().getByRole('button', { name: '상세' }).click()
-      const detail = phone.page.getByTestId('error-detail')
-      await detail.waitFor()
-      // the drawer slides in: screenshot it in place, full width on a phone
-      await phone.page.waitForFunction(() => {
-        const el = document.querySelector('.ant-drawer-content-wrapper')
-        return !!el && Math.abs(el.getBoundingClientRect().left) < 1
-      })
-      await detail.getByText('처음 발생').waitFor()
-      await detail.getByText('샘플 trace ID').waitFor()
-      const text = await detail.innerText()
-      t.match(text, /test fault/, 'the message of the latest occurrence')
-      t.match(text, /at /, 'the stack of the latest occurrence')
-      t.notMatch(text, /hunter2/, 'the secret in the message was scrubbed before it was stored')
-      await phone.visit(t, 'error-detail')
-      await phone.close()
-    })
-
-    await admin.close()
+    await page.goto(mentorPath)
+    await page.getByText('No such mentor').waitFor()
+    await visit(t, 'mentor-gone', [/status of 404/])
   })
-}
+
+  await t.test('the admin reinstates the mentor after confirming', async (t) => {
+    const { page, visit } = admin
+    await page.goto('/admin?tab=mentors')
+    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME })
+    await suspended.getByRole('button', { name: '정지 해제' }).click()
+    const confirm = page.locator('.ant-popconfirm')
+    await confirm.getByText('다시 검색에 나타납니다').waitFor()
+    await visit(t, 'reinstate-confirm')
+    await confirm.getByRole('button', { name: '정지 해제' }).click()
+    await page.getByText('정지를 해제했습니다').waitFor()
+    await suspended.waitFor({ state: 'detached' })
+    t.equal(await page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME }).count(), 0, 'no longer in the suspended list')
+    await visit(t, 'reinstated')
+    await page.goto(mentorPath)
+    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    // the seeded mentor has set no schedule: the slot picker's query is a 404 (NO_AVAILABILITY) it explains
+    await visit(t, 'mentor-back', [/status of 404/])
+  })
+
+  await t.test('a server fault becomes an error group with its detail (phone layout)', async (t) => {
+    // a real 5xx through the gateway, signed in as the admin (Auth emulator REST, as scripts/seed.ts does)
+    const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
+    const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: ADMIN_EMAIL, password: DEMO_PASSWORD, returnSecureToken: true }),
+    })
+    const { idToken } = (await signIn.json()) as { idToken: string }
+    const marker = `e2e-${Date.now().toString(36)}`
+    const fault = await fetch(`${gatewayUrl}/api/tracking/test/fail?marker=${marker}`, { headers: { authorization: `Bearer ${idToken}` } })
+    t.equal(fault.status, 500, 'the fault route failed for real')
+
+    const phone = await session('admin-phone', { viewport: { width: 390, height: 844 } })
+    await phone.login(ADMIN_EMAIL, DEMO_PASSWORD, t)
+    // the report travels over NATS into tracking: poll the errors tab until it is there
+    const deadline = Date.now() + 45_000
+    let row = phone.page.getByTestId('error-groups').locator('tr', { hasText: 'test fault' })
+    while (Date.now() < deadline) {
+      await phone.page.goto('/admin?tab=errors')
+      await Promise.race([phone.page.getByTestId('error-groups').waitFor().catch(() => {}), phone.page.getByText('아직 아무것도 없습니다').first().waitFor().catch(() => {})])
+      row = phone.page.getByTestId('error-groups').locator('tr', { hasText: 'test fault' })
+      if (await row.count()) break
+      await new Promise((r) => setTimeout(r, 1500))
+    }
+    await row.first().waitFor({ timeout: 1_000 })
+    await phone.visit(t, 'errors')
+    await row.first().getByRole('button', { name: '상세' }).click()
+    const detail = phone.page.getByTestId('error-detail')
+    await detail.waitFor()
+    // the drawer slides in: screenshot it in place, full width on a phone
+    await phone.page.waitForFunction(() => {
+      const el = document.querySelector('.ant-drawer-content-wrapper')
+      return !!el && Math.abs(el.getBoundingClientRect().left) < 1
+    })
+    await detail.getByText('처음 발생').waitFor()
+    await detail.getByText('샘플 trace ID').waitFor()
+    const text = await detail.innerText()
+    t.match(text, /test fault/, 'the message of the latest occurrence')
+    t.match(text, /at /, 'the stack of the latest occurrence')
+    t.notMatch(text, /hunter2/, 'the secret in the message was scrubbed before it was stored')
+    await phone.visit(t, 'error-detail')
+    await phone.close()
+  })
+
+  await admin.close()
+})

@@ -10,293 +10,195 @@
 //   5. the mentor sees the earnings (gross, 10 % fee, net) of the two paid sessions;
 //   6. the admin lists the payments and filters the failed ones (phone).
 // Screenshots go to web/test/artifacts/payments/; every page is checked for unlabeled fields and
-// console errors, as in journeys.test.ts.
-import t, { type Test } from 'tap'
-import fs from 'node:fs'
-import path from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { REPO_ROOT, startStack, type Stack } from './stack.ts'
+// console errors (browser.ts).
+import type { Test } from 'tap'
+import { bookOnceMatched, browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const ARTIFACTS = path.join(REPO_ROOT, 'web', 'test', 'artifacts', 'payments')
-const DEMO_PASSWORD = 'sunbae-demo-1234'
-const MENTOR_NAME = '김선배 Mentor'
+const SEOUL = { timezoneId: 'Asia/Seoul' }
 
-if (!fs.existsSync(CHROMIUM)) {
-  t.test('web e2e: payments', { skip: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` }, async () => {})
-} else {
-  const { chromium } = await import('playwright-core')
-  t.setTimeout(900_000)
-  t.test('web e2e: paying for a session', async (t) => {
-    const started = Date.now()
-    let stack: Stack | null = null
-    let browser: Browser | null = null
-    t.teardown(async () => {
-      await browser?.close()
-      await stack?.stop()
-      t.comment(`e2e payments took ${((Date.now() - started) / 1000).toFixed(1)} s`)
+browserSuite('web e2e: paying for a session', { artifacts: 'payments', startDelayMs: 8_000 }, async (t, { stack, session, journey }) => {
+  const { gatewayUrl } = stack
+  const stamp = Date.now().toString(36)
+  const mentee = { name: `결제 후배 ${stamp}`, email: `e2e-pay-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
+  const mentor = await session('mentor', SEOUL)
+  const me = await session('mentee', SEOUL)
+
+  await journey('the mentor offers paid sessions (30,000원 an hour) every day', async (t) => {
+    // signed in as the seeded mentor through the Auth emulator's REST API, as scripts/seed.ts does
+    const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
+    const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'mentor@sunbae.test', password: DEMO_PASSWORD, returnSecureToken: true }),
     })
-    // the other journey files start at the same moment: let them take the stack first
-    await new Promise((r) => setTimeout(r, 8_000))
-    stack = await startStack((m) => t.comment(`${m} (${((Date.now() - started) / 1000).toFixed(1)} s)`))
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
-    fs.rmSync(ARTIFACTS, { recursive: true, force: true })
-    fs.mkdirSync(ARTIFACTS, { recursive: true })
-    const { webUrl, gatewayUrl } = stack
-    {
-      const warm = await browser.newPage()
-      await warm.goto(webUrl, { waitUntil: 'networkidle', timeout: 60_000 })
-      await warm.close()
-    }
-
-    const session = async (who: string, viewport = { width: 1280, height: 900 }) => {
-      const context: BrowserContext = await browser!.newContext({ locale: 'ko-KR', timezoneId: 'Asia/Seoul', viewport, baseURL: webUrl })
-      context.setDefaultTimeout(20_000)
-      const page: Page = await context.newPage()
-      const consoleErrors: string[] = []
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') consoleErrors.push(msg.text())
-      })
-      page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`))
-      let n = 0
-      /** `expected`: console errors this step causes on purpose (the browser logs every 4xx answer). */
-      const visit = async (tt: Test, name: string, expected: RegExp[] = []) => {
-        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {})
-        await page.screenshot({ path: path.join(ARTIFACTS, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
-        const unlabeled = await page.evaluate(() => {
-          const bad: string[] = []
-          for (const el of Array.from(document.querySelectorAll<HTMLElement>('input, textarea, select, [role="combobox"], [role="textbox"]'))) {
-            if ((el as HTMLInputElement).type === 'hidden') continue
-            const style = getComputedStyle(el)
-            if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue
-            const by = (el.getAttribute('aria-labelledby') ?? '').split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join('')
-            const forLabel = el.id ? Array.from(document.querySelectorAll('label')).find((l) => l.htmlFor === el.id)?.textContent ?? '' : ''
-            const name = [el.getAttribute('aria-label'), by, forLabel, el.closest('label')?.textContent, el.getAttribute('title')].find((x) => x && x.trim())
-            if (!name) bad.push(el.outerHTML.slice(0, 200))
-          }
-          return bad
-        })
-        tt.same(unlabeled, [], `${who}/${name}: every form field has an accessible name`)
-        tt.same(consoleErrors.splice(0).filter((e) => !expected.some((x) => x.test(e))), [], `${who}/${name}: no console errors`)
-      }
-      const login = async (email: string, password: string) => {
-        await page.goto('/login')
-        await page.getByLabel('이메일').fill(email)
-        await page.getByLabel('비밀번호').fill(password)
-        await page.getByRole('button', { name: '로그인' }).click()
-        await page.getByTestId('whoami').waitFor()
-      }
-      return { page, visit, login, close: () => context.close() }
-    }
-
-    const stamp = Date.now().toString(36)
-    const mentee = { name: `결제 후배 ${stamp}`, email: `e2e-pay-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
-    const mentor = await session('mentor')
-    const me = await session('mentee')
-    const journey = (name: string, fn: (t: Test) => Promise<void>) =>
-      t.test(name, t.passing() ? {} : { skip: 'an earlier journey failed' }, async (t) => {
-        try {
-          await fn(t)
-        } catch (err) {
-          const slug = name.slice(0, 40).replace(/\W+/g, '-')
-          await me.page.screenshot({ path: path.join(ARTIFACTS, `FAILED-mentee-${slug}.png`), fullPage: true }).catch(() => {})
-          await mentor.page.screenshot({ path: path.join(ARTIFACTS, `FAILED-mentor-${slug}.png`), fullPage: true }).catch(() => {})
-          throw err
-        }
-      })
-
-    await journey('the mentor offers paid sessions (30,000원 an hour) every day', async (t) => {
-      // signed in as the seeded mentor through the Auth emulator's REST API, as scripts/seed.ts does
-      const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
-      const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'mentor@sunbae.test', password: DEMO_PASSWORD, returnSecureToken: true }),
-      })
-      const { idToken } = (await signIn.json()) as { idToken: string }
-      const day = [{ start: '09:00', end: '18:00' }]
-      const res = await fetch(`${gatewayUrl}/api/meetings/availability`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${idToken}` },
-        body: JSON.stringify({
-          timezone: 'Asia/Seoul',
-          weekly: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day },
-          overrides: [],
-          durations: [60],
-          pricePerHour: 30_000,
-        }),
-      })
-      t.equal(res.status, 200, await res.clone().text())
-      await mentor.login('mentor@sunbae.test', DEMO_PASSWORD)
+    const { idToken } = (await signIn.json()) as { idToken: string }
+    const day = [{ start: '09:00', end: '18:00' }]
+    const res = await fetch(`${gatewayUrl}/api/meetings/availability`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${idToken}` },
+      body: JSON.stringify({
+        timezone: 'Asia/Seoul',
+        weekly: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day },
+        overrides: [],
+        durations: [60],
+        pricePerHour: 30_000,
+      }),
     })
-
-    let mentorPath = ''
-    await journey('a new user asks for a chat and the mentor accepts', async () => {
-      const { page } = me
-      await page.goto('/signup')
-      await page.getByLabel('이름').fill(mentee.name)
-      await page.getByLabel('이메일').fill(mentee.email)
-      await page.getByLabel('비밀번호').fill(mentee.password)
-      await page.getByRole('button', { name: '가입하기' }).click()
-      await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
-      await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
-      await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
-      await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
-      mentorPath = new URL(page.url()).pathname
-      await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
-      await page.getByLabel('멘토에게 보낼 메시지').fill(`유료 세션 예약하고 싶어요 (${stamp})`)
-      await page.getByRole('dialog').getByRole('button', { name: '보내기' }).click()
-      await page.getByText('요청을 보냈습니다').waitFor()
-      await mentor.page.goto('/me')
-      const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: stamp })
-      await row.getByRole('button', { name: '수락' }).click()
-      await row.getByText('수락됨').waitFor()
-    })
-
-    /** The mentee books the first free time of the `day`-th day offered; answers the time booked. */
-    const bookSlot = async (day: number) => {
-      const { page } = me
-      await page.goto(mentorPath)
-      const book = page.getByTestId('book-session')
-      await book.getByTestId('book-unavailable').waitFor({ state: 'detached' })
-      // the picker opens by itself for a matched mentee once the matches are known; else on request
-      const days = book.getByTestId('slot-days').getByRole('button')
-      const show = book.getByRole('button', { name: '예약 가능한 시간 보기' })
-      // (the button shows while the matches load, then goes: click it only if the days do not come)
-      if (!(await days.first().waitFor({ timeout: 8_000 }).then(() => true, () => false))) await show.click({ timeout: 5_000 }).catch(() => {})
-      await days.nth(day).click()
-      const time = book.getByTestId('slot-times').getByRole('button').first()
-      const booked = (await time.textContent())!.trim()
-      await time.click()
-      await book.getByTestId('slot-selected').waitFor()
-      // meeting learns about the match from an event: a moment after the accept, booking is allowed
-      const deadline = Date.now() + 45_000
-      const errors = page.locator('.ant-message-error')
-      for (;;) {
-        const before = await errors.count()
-        await book.getByRole('button', { name: '예약하기' }).click()
-        const outcome = await Promise.race([
-          book.getByTestId('booking-outcome').waitFor().then(() => 'ok', () => 'timeout'),
-          errors.nth(before).waitFor().then(() => 'error', () => 'timeout'),
-        ])
-        if (outcome === 'ok') break
-        if (outcome === 'timeout') throw new Error('booking gave no answer')
-        const text = await errors.nth(before).textContent()
-        if (!/match/i.test(text ?? '') || Date.now() > deadline) throw new Error(`booking refused: ${text}`)
-        await page.waitForTimeout(1_000)
-      }
-      return { book, booked }
-    }
-
-    await journey('the mentee books a paid slot, pays with the sandbox success card and sees the session confirmed', async (t) => {
-      const { page, visit } = me
-      const { book, booked } = await bookSlot(1)
-      await book.getByTestId('booking-outcome').filter({ hasText: '결제 대기' }).waitFor()
-      await visit(t, 'held', [/status of 403/])
-
-      await book.getByTestId('pay-now').click()
-      await page.waitForURL(/\/payments\/booking\//)
-      const summary = page.getByTestId('payment-summary')
-      await summary.getByText(MENTOR_NAME).waitFor()
-      t.match(await summary.textContent(), new RegExp(`${booked}.*60분.*30,000원`), 'mentor, time in my zone, length, the server price')
-      await page.getByTestId('hold-countdown').filter({ hasText: /남은 시간 \d+:\d\d/ }).waitFor()
-      await page.getByTestId('sandbox-notice').filter({ hasText: '테스트 결제 (샌드박스)' }).waitFor()
-      t.ok(await page.getByRole('radio', { name: /성공하는 카드/ }).isChecked(), 'the success card is chosen first')
-      // the payment is created from meeting's held event: a first 404 BOOKING_NOT_FOUND is retried
-      await visit(t, 'pay-page', [/status of 404/])
-      await page.getByTestId('pay-button').filter({ hasText: '30,000원 결제하기' }).click()
-      await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
-      await visit(t, 'paid')
-
-      // meeting confirms the booking on payment.succeeded (an event): look until it has
-      const until = Date.now() + 30_000
-      const confirmed = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: '확정' })
-      for (;;) {
-        await page.goto('/me?tab=sessions')
-        await page.getByTestId('sessions-upcoming').waitFor()
-        if (await confirmed.count()) break
-        if (Date.now() > until) throw new Error('the session was not confirmed after payment')
-        await page.waitForTimeout(1_000)
-      }
-      t.match(await confirmed.first().textContent(), new RegExp(`${booked}.*확정.*60분`))
-      await confirmed.first().getByRole('link', { name: '화상 회의 참여' }).waitFor()
-      await visit(t, 'confirmed')
-
-      await page.goto('/me?tab=payments')
-      const paid = page.getByTestId('my-payments').getByTestId('my-payment').first()
-      await paid.waitFor()
-      t.match(await paid.textContent(), /30,000원.*결제 완료/, 'my payments: amount and state')
-      await page.setViewportSize({ width: 390, height: 844 })
-      await visit(t, 'payments-phone')
-      await paid.getByRole('button', { name: '자세히' }).click()
-      await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
-      await visit(t, 'payment-detail-phone')
-      await page.setViewportSize({ width: 1280, height: 900 })
-    })
-
-    await journey('a declined card: the failure is explained and the slot is released', async (t) => {
-      const { page, visit } = me
-      const { book } = await bookSlot(2)
-      await book.getByTestId('pay-now').click()
-      await page.getByTestId('pay-button').waitFor()
-      await page.getByRole('radio', { name: /거절되는 카드/ }).check()
-      await page.getByTestId('pay-button').click()
-      const result = page.getByTestId('payment-result')
-      await result.filter({ hasText: '결제하지 못했습니다' }).waitFor()
-      t.match(await result.textContent(), /카드가 거절되었습니다.*자리는 풀립니다/)
-      await visit(t, 'declined', [/status of 404/])
-      await page.goto('/me?tab=payments')
-      await page.getByTestId('my-payment').filter({ hasText: '실패' }).waitFor()
-    })
-
-    await journey('a card that needs extra authentication: the challenge is shown, approving pays', async (t) => {
-      const { page, visit } = me
-      const { book } = await bookSlot(3)
-      await book.getByTestId('pay-now').click()
-      await page.getByTestId('pay-button').waitFor()
-      await page.getByRole('radio', { name: /추가 인증이 필요한 카드/ }).check()
-      await page.getByTestId('pay-button').click()
-      const challenge = page.getByTestId('payment-authenticate')
-      await challenge.waitFor()
-      await page.getByTestId('payment-state').filter({ hasText: '인증 필요' }).waitFor()
-      await visit(t, 'authenticate', [/status of 404/])
-      await challenge.getByRole('button', { name: '인증 승인' }).click()
-      await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
-      await visit(t, 'authenticated')
-      await me.close()
-    })
-
-    await journey('the mentor sees the earning: gross, the 10 % platform fee and the net', async (t) => {
-      const { page, visit } = mentor
-      await page.goto('/me?tab=earnings')
-      const totals = page.getByTestId('earnings-totals')
-      await totals.waitFor()
-      t.match(await totals.textContent(), /결제액.*60,000원.*플랫폼 수수료.*6,000원.*환불액.*0원.*정산 예정액.*54,000원/)
-      t.equal(await page.getByTestId('earnings').locator('tbody tr.ant-table-row').count(), 2, 'the two paid sessions, not the declined one')
-      await visit(t, 'earnings')
-      await mentor.close()
-    })
-
-    await journey('the admin lists every payment and filters them by state (phone)', async (t) => {
-      const admin = await session('admin')
-      const { page, visit } = admin
-      await admin.login('admin@sunbae.test', DEMO_PASSWORD)
-      // the name is in the drawer menu on phones: sign in on a desktop-sized window first
-      await page.setViewportSize({ width: 390, height: 844 })
-      await page.goto('/admin?tab=payments')
-      const rows = page.getByTestId('admin-payments').locator('tbody tr.ant-table-row')
-      await rows.first().waitFor()
-      t.ok((await rows.count()) >= 3, 'the three payments of this story at least')
-      await visit(t, 'payments')
-      const failed = page.waitForResponse((r) => r.url().includes('/api/admin/payments') && r.url().includes('state=failed'))
-      await page.getByLabel('상태로 거르기').click()
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^실패$/ }).click()
-      await failed
-      await page.getByTestId('admin-payments').getByText('card_declined').first().waitFor()
-      for (const row of await rows.all()) t.match(await row.textContent(), /실패/, 'only failed payments')
-      await page.keyboard.press('Escape')
-      await visit(t, 'payments-failed')
-      await admin.close()
-    })
+    t.equal(res.status, 200, await res.clone().text())
+    await mentor.login('mentor@sunbae.test', DEMO_PASSWORD)
   })
-}
+
+  let mentorPath = ''
+  await journey('a new user asks for a chat and the mentor accepts', async () => {
+    const { page } = me
+    await page.goto('/signup')
+    await page.getByLabel('이름').fill(mentee.name)
+    await page.getByLabel('이메일').fill(mentee.email)
+    await page.getByLabel('비밀번호').fill(mentee.password)
+    await page.getByRole('button', { name: '가입하기' }).click()
+    await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
+    await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
+    await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
+    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    mentorPath = new URL(page.url()).pathname
+    await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
+    await page.getByLabel('멘토에게 보낼 메시지').fill(`유료 세션 예약하고 싶어요 (${stamp})`)
+    await page.getByRole('dialog').getByRole('button', { name: '보내기' }).click()
+    await page.getByText('요청을 보냈습니다').waitFor()
+    await mentor.page.goto('/me')
+    const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: stamp })
+    await row.getByRole('button', { name: '수락' }).click()
+    await row.getByText('수락됨').waitFor()
+  })
+
+  /** The mentee books the first free time of the `day`-th day offered; answers the time booked. */
+  const bookSlot = async (t: Test, day: number) => {
+    const { page } = me
+    await page.goto(mentorPath)
+    const book = page.getByTestId('book-session')
+    await book.getByTestId('book-unavailable').waitFor({ state: 'detached' })
+    // the picker opens by itself for a matched mentee once the matches are known; else on request
+    const days = book.getByTestId('slot-days').getByRole('button')
+    const show = book.getByRole('button', { name: '예약 가능한 시간 보기' })
+    // (the button shows while the matches load, then goes: click it only if the days do not come)
+    if (!(await days.first().waitFor({ timeout: 8_000 }).then(() => true, () => false))) await show.click({ timeout: 5_000 }).catch(() => {})
+    await days.nth(day).click()
+    const time = book.getByTestId('slot-times').getByRole('button').first()
+    const booked = (await time.textContent())!.trim()
+    await time.click()
+    await book.getByTestId('slot-selected').waitFor()
+    await bookOnceMatched(t, page, book)
+    return { book, booked }
+  }
+
+  await journey('the mentee books a paid slot, pays with the sandbox success card and sees the session confirmed', async (t) => {
+    const { page, visit } = me
+    const { book, booked } = await bookSlot(t, 1)
+    await book.getByTestId('booking-outcome').filter({ hasText: '결제 대기' }).waitFor()
+    await visit(t, 'held', [/status of 403/])
+
+    await book.getByTestId('pay-now').click()
+    await page.waitForURL(/\/payments\/booking\//)
+    const summary = page.getByTestId('payment-summary')
+    await summary.getByText(MENTOR_NAME).waitFor()
+    t.match(await summary.textContent(), new RegExp(`${booked}.*60분.*30,000원`), 'mentor, time in my zone, length, the server price')
+    await page.getByTestId('hold-countdown').filter({ hasText: /남은 시간 \d+:\d\d/ }).waitFor()
+    await page.getByTestId('sandbox-notice').filter({ hasText: '테스트 결제 (샌드박스)' }).waitFor()
+    t.ok(await page.getByRole('radio', { name: /성공하는 카드/ }).isChecked(), 'the success card is chosen first')
+    // the payment is created from meeting's held event: a first 404 BOOKING_NOT_FOUND is retried
+    await visit(t, 'pay-page', [/status of 404/])
+    await page.getByTestId('pay-button').filter({ hasText: '30,000원 결제하기' }).click()
+    await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
+    await visit(t, 'paid')
+
+    // meeting confirms the booking on payment.succeeded (an event): look until it has
+    const until = Date.now() + 30_000
+    const confirmed = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: '확정' })
+    for (;;) {
+      await page.goto('/me?tab=sessions')
+      await page.getByTestId('sessions-upcoming').waitFor()
+      if (await confirmed.count()) break
+      if (Date.now() > until) throw new Error('the session was not confirmed after payment')
+      await page.waitForTimeout(1_000)
+    }
+    t.match(await confirmed.first().textContent(), new RegExp(`${booked}.*확정.*60분`))
+    await confirmed.first().getByRole('link', { name: '화상 회의 참여' }).waitFor()
+    await visit(t, 'confirmed')
+
+    await page.goto('/me?tab=payments')
+    const paid = page.getByTestId('my-payments').getByTestId('my-payment').first()
+    await paid.waitFor()
+    t.match(await paid.textContent(), /30,000원.*결제 완료/, 'my payments: amount and state')
+    await page.setViewportSize({ width: 390, height: 844 })
+    await visit(t, 'payments-phone')
+    await paid.getByRole('button', { name: '자세히' }).click()
+    await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
+    await visit(t, 'payment-detail-phone')
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  await journey('a declined card: the failure is explained and the slot is released', async (t) => {
+    const { page, visit } = me
+    const { book } = await bookSlot(t, 2)
+    await book.getByTestId('pay-now').click()
+    await page.getByTestId('pay-button').waitFor()
+    await page.getByRole('radio', { name: /거절되는 카드/ }).check()
+    await page.getByTestId('pay-button').click()
+    const result = page.getByTestId('payment-result')
+    await result.filter({ hasText: '결제하지 못했습니다' }).waitFor()
+    t.match(await result.textContent(), /카드가 거절되었습니다.*자리는 풀립니다/)
+    await visit(t, 'declined', [/status of 404/])
+    await page.goto('/me?tab=payments')
+    await page.getByTestId('my-payment').filter({ hasText: '실패' }).waitFor()
+  })
+
+  await journey('a card that needs extra authentication: the challenge is shown, approving pays', async (t) => {
+    const { page, visit } = me
+    const { book } = await bookSlot(t, 3)
+    await book.getByTestId('pay-now').click()
+    await page.getByTestId('pay-button').waitFor()
+    await page.getByRole('radio', { name: /추가 인증이 필요한 카드/ }).check()
+    await page.getByTestId('pay-button').click()
+    const challenge = page.getByTestId('payment-authenticate')
+    await challenge.waitFor()
+    await page.getByTestId('payment-state').filter({ hasText: '인증 필요' }).waitFor()
+    await visit(t, 'authenticate', [/status of 404/])
+    await challenge.getByRole('button', { name: '인증 승인' }).click()
+    await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
+    await visit(t, 'authenticated')
+    await me.close()
+  })
+
+  await journey('the mentor sees the earning: gross, the 10 % platform fee and the net', async (t) => {
+    const { page, visit } = mentor
+    await page.goto('/me?tab=earnings')
+    const totals = page.getByTestId('earnings-totals')
+    await totals.waitFor()
+    t.match(await totals.textContent(), /결제액.*60,000원.*플랫폼 수수료.*6,000원.*환불액.*0원.*정산 예정액.*54,000원/)
+    t.equal(await page.getByTestId('earnings').locator('tbody tr.ant-table-row').count(), 2, 'the two paid sessions, not the declined one')
+    await visit(t, 'earnings')
+    await mentor.close()
+  })
+
+  await journey('the admin lists every payment and filters them by state (phone)', async (t) => {
+    const admin = await session('admin', SEOUL)
+    const { page, visit } = admin
+    await admin.login('admin@sunbae.test', DEMO_PASSWORD)
+    // the name is in the drawer menu on phones: sign in on a desktop-sized window first
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.goto('/admin?tab=payments')
+    const rows = page.getByTestId('admin-payments').locator('tbody tr.ant-table-row')
+    await rows.first().waitFor()
+    t.ok((await rows.count()) >= 3, 'the three payments of this story at least')
+    await visit(t, 'payments')
+    const failed = page.waitForResponse((r) => r.url().includes('/api/admin/payments') && r.url().includes('state=failed'))
+    await page.getByLabel('상태로 거르기').click()
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: /^실패$/ }).click()
+    await failed
+    await page.getByTestId('admin-payments').getByText('card_declined').first().waitFor()
+    for (const row of await rows.all()) t.match(await row.textContent(), /실패/, 'only failed payments')
+    await page.keyboard.press('Escape')
+    await visit(t, 'payments-failed')
+    await admin.close()
+  })
+})
