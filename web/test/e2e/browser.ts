@@ -33,6 +33,8 @@ export interface Session {
   visit(t: Test, name: string, expected?: RegExp[]): Promise<void>
   /** Signs in through the login page; with `t`, the login page and the signed-in one pass `visit`'s checks. */
   login(email: string, password: string, t?: Test): Promise<void>
+  /** Creates an account through the sign-up page and waits until it is signed in. */
+  signUp(account: { name: string; email: string; password: string }): Promise<void>
   close(): Promise<void>
 }
 
@@ -151,10 +153,19 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         if (viewport.width >= DESKTOP_MIN_WIDTH) await page.getByTestId('whoami').waitFor()
         if (tt) await visit(tt, 'logged-in')
       }
+      const signUp = async (account: { name: string; email: string; password: string }) => {
+        await page.goto('/signup')
+        await page.getByLabel('이름').fill(account.name)
+        await page.getByLabel('이메일').fill(account.email)
+        await page.getByLabel('비밀번호').fill(account.password)
+        await page.getByRole('button', { name: '가입하기' }).click()
+        await page.getByTestId('whoami').filter({ hasText: account.name }).waitFor()
+      }
       const s: Session = {
         page,
         visit,
         login,
+        signUp,
         close: async () => {
           open.delete(who)
           await context.close()

@@ -61,12 +61,7 @@ browserSuite('web e2e: booking a session', { artifacts: 'meetings', startDelayMs
 
   await journey('a new user sees the slots but may not book before a match; the mentor accepts their request', async (t) => {
     const { page, visit } = me
-    await page.goto('/signup')
-    await page.getByLabel('이름').fill(mentee.name)
-    await page.getByLabel('이메일').fill(mentee.email)
-    await page.getByLabel('비밀번호').fill(mentee.password)
-    await page.getByRole('button', { name: '가입하기' }).click()
-    await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
+    await me.signUp(mentee)
     await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
     await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
     await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
