@@ -12,6 +12,7 @@ import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
 import openapi from './plugins/openapi.ts'
 import identity from './plugins/identity.ts'
+import { guardNumbers, numberGuardPlugin } from './numbers.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,10 +49,16 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/
 const ajvFactory = AjvCompiler()
 type BuildValidator = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
 const buildValidator: BuildValidator = (externalSchemas, ajvOptions) => {
-  const options = ajvOptions as { customOptions?: Record<string, unknown>; plugins?: unknown[] }
-  const coercing = ajvFactory(externalSchemas as never, options as never)
-  const strict = ajvFactory(externalSchemas as never, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never)
-  return (route) => (route.httpPart === 'body' ? strict(route as never) : coercing(route as never))
+  const given = ajvOptions as { customOptions?: Record<string, unknown>; plugins?: unknown[] }
+  // Both refuse non-finite numbers and integers past 2^53 − 1, after coercion (numbers.ts).
+  const options = { ...given, plugins: [...(given.plugins ?? []), numberGuardPlugin] }
+  const externals = Object.fromEntries(Object.entries(externalSchemas ?? {}).map(([id, schema]) => [id, guardNumbers(schema)]))
+  const coercing = ajvFactory(externals as never, options as never)
+  const strict = ajvFactory(externals as never, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } } as never)
+  return (route) => {
+    const guarded = { ...route, schema: guardNumbers(route.schema) }
+    return route.httpPart === 'body' ? strict(guarded as never) : coercing(guarded as never)
+  }
 }
 
 export function loggerOptions(config: Pick<BaseConfig, 'LOG_LEVEL'>, service: string): FastifyServerOptions['logger'] {

@@ -5,9 +5,11 @@
  * - upstream HTTP servers on port 0: startUpstream, deadUpstreamUrl, readBody
  * - polling: waitFor
  * - what a service published on a JetStream stream: readEvents
+ * - every numeric input of an OpenAPI document refuses non-finite and huge numbers: refuseBadNumbers
  */
 export * from './emulator.ts'
 export * from './forge.ts'
 export * from './upstream.ts'
 export * from './wait.ts'
 export * from './events.ts'
+export * from './numbers.ts'

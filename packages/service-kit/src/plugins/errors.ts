@@ -5,6 +5,7 @@ import { trace } from '@opentelemetry/api'
 import type { ErrorReportV1 } from '@sunbae/contracts'
 import { pgErrorCode } from '@sunbae/db'
 import { AppError, type FieldError } from '../errors.ts'
+import { NUMBER_KEYWORD } from '../numbers.ts'
 
 export type ErrorSink = (report: ErrorReportV1) => void
 
@@ -16,6 +17,7 @@ declare module 'fastify' {
 }
 
 interface ValidationIssue {
+  keyword?: string
   instancePath: string
   message?: string
   params: Record<string, unknown>
@@ -23,7 +25,10 @@ interface ValidationIssue {
 
 /** `body/email`, `querystring/page`: where the client has to look. */
 function fieldErrors(context: string | undefined, issues: readonly ValidationIssue[]): FieldError[] {
-  return issues.map((issue) => {
+  // `1e400` in a JSON body is Infinity: Ajv's "must be number" says less than the kit's own check
+  const nonFinite = new Set(issues.filter((i) => i.keyword === NUMBER_KEYWORD).map((i) => i.instancePath))
+  const told = issues.filter((i) => !(i.keyword === 'type' && nonFinite.has(i.instancePath)))
+  return told.map((issue) => {
     const missing = issue.params.missingProperty ?? (issue.params.requiredProperties as string[] | undefined)?.[0]
     const extra = issue.params.additionalProperty
     const path = issue.instancePath.replace(/^\//, '')

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto'
+
+/**
+ * Every numeric input of an API, refused when it is not a number the service can count with:
+ * walks an OpenAPI document (a service's /openapi.json, or the gateway's merged one) and sends each
+ * number or integer in a query string, path, header or JSON body values such as `1e400`, `Infinity`,
+ * `NaN` and, for integers, 1e300 and 2^53 + 1. Each must answer 400 VALIDATION_FAILED in the
+ * platform's error shape, naming the field, and must answer at all (the defect this guards against
+ * was a request that kept a service busy for hours). A new route is covered without editing a test.
+ */
+
+type Schema = Record<string, unknown>
+type Kind = 'number' | 'integer'
+type Part = 'querystring' | 'params' | 'headers' | 'body'
+
+export interface OpenApiDocument {
+  paths?: Record<string, Record<string, unknown>>
+  components?: { schemas?: Record<string, Schema> }
+}
+
+interface InjectResponse {
+  statusCode: number
+  body: string
+}
+
+/** What `app.inject` of a Fastify instance offers (a built service or the gateway). */
+export interface InjectTarget {
+  inject(opts: { method: string; url: string; headers?: Record<string, string>; payload?: string }): PromiseLike<InjectResponse>
+}
+
+export interface NumericInput {
+  method: string
+  /** the OpenAPI path, e.g. `/api/mentors/{id}/reviews` */
+  path: string
+  /** as the error details name it, e.g. `querystring/page`, `body/price/amount` */
+  field: string
+  kind: Kind
+}
+
+export interface NumericRefusal extends NumericInput {
+  value: string
+  status: number | null
+  body: string
+  why: string
+}
+
+export interface BadNumbersOptions {
+  /** the document to walk; default: GET `documentUrl` from the target */
+  document?: OpenApiDocument
+  /** default `/openapi.json` */
+  documentUrl?: string
+  /** headers for every request, e.g. a fresh signed identity (called per request) */
+  headers?: () => Record<string, string>
+  /** only operations for which this is true (e.g. `/api/` paths at the gateway) */
+  include?: (method: string, path: string) => boolean
+  /** how long one request may take to be answered at all; default 10 s */
+  answerWithinMs?: number
+}
+
+const METHODS = ['get', 'put', 'post', 'patch', 'delete']
+const MAX_DEPTH = 4
+
+/** Not numbers at all, or not ones a service can work with. */
+const NON_FINITE = ['1e400', '-1e400', 'Infinity', '-Infinity', 'NaN']
+const UNSAFE_INTEGERS = ['1e300', '-1e308', '9007199254740993', '-9007199254740993']
+/** A JSON body cannot say Infinity or NaN; 1e400 it can, and JSON.parse makes it Infinity. */
+const JSON_NON_FINITE = ['1e400', '-1e400']
+
+function valuesFor(kind: Kind, schema: Schema, inJson: boolean): string[] {
+  const values = [...(inJson ? JSON_NON_FINITE : NON_FINITE)]
+  if (kind === 'integer') values.push(...UNSAFE_INTEGERS)
+  else {
+    // a finite number is refused only by a declared bound
+    if (typeof schema.maximum === 'number' && schema.maximum < 1e308) values.push('1e308')
+    if (typeof schema.minimum === 'number' && schema.minimum > -1e308) values.push('-1e308')
+  }
+  return values
+}
+
+function resolve(doc: OpenApiDocument, schema: unknown): Schema | null {
+  let s = schema as Schema | undefined
+  for (let hops = 0; s && typeof s.$ref === 'string' && hops < 10; hops++) {
+    const ref = s.$ref as string
+    const name = ref.startsWith('#/components/schemas/') ? ref.slice('#/components/schemas/'.length) : ref
+    s = doc.components?.schemas?.[name]
+  }
+  return s && typeof s === 'object' ? s : null
+}
+
+/** The numeric kind of a schema, looking into unions (`integer | null`). */
+function numericKind(doc: OpenApiDocument, schema: Schema): { kind: Kind; schema: Schema } | null {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
+  if (types.includes('number')) return { kind: 'number', schema }
+  if (types.includes('integer')) return { kind: 'integer', schema }
+  for (const key of ['anyOf', 'oneOf', 'allOf']) {
+    for (const branch of (schema[key] as unknown[] | undefined) ?? []) {
+      const b = resolve(doc, branch)
+      const found = b && numericKind(doc, b)
+      if (found) return found
+    }
+  }
+  return null
+}
+
+/** A value the parameter accepts, for the path parameters that are not under test. */
+function sample(doc: OpenApiDocument, schema: Schema | null): string {
+  if (!schema) return 'x'
+  if (Array.isArray(schema.enum) && schema.enum.length) return String(schema.enum[0])
+  if (schema.const !== undefined) return String(schema.const)
+  if (schema.default !== undefined) return String(schema.default)
+  if (numericKind(doc, schema)) return String(typeof schema.minimum === 'number' ? schema.minimum : 1)
+  switch (schema.format) {
+    case 'uuid':
+      return randomUUID()
+    case 'date':
+      return '2026-01-05'
+    case 'date-time':
+      return '2026-01-05T10:00:00.000Z'
+    case 'email':
+      return 'someone@example.test'
+  }
+  const anyOf = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined
+  if (anyOf?.length) return sample(doc, resolve(doc, anyOf[0]))
+  return 'a'
+}
+
+/** Numeric leaves of a JSON body schema: their path (as Ajv names it) and kind. */
+function bodyLeaves(doc: OpenApiDocument, schema: Schema | null, path: string[], depth: number, out: { path: string[]; kind: Kind; schema: Schema }[]): void {
+  if (!schema || depth > MAX_DEPTH) return
+  const numeric = numericKind(doc, schema)
+  if (numeric) {
+    if (path.length) out.push({ path, ...numeric })
+    return
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf']) {
+    for (const branch of (schema[key] as unknown[] | undefined) ?? []) bodyLeaves(doc, resolve(doc, branch), path, depth + 1, out)
+  }
+  const properties = schema.properties as Record<string, unknown> | undefined
+  for (const [name, sub] of Object.entries(properties ?? {})) bodyLeaves(doc, resolve(doc, sub), [...path, name], depth + 1, out)
+  if (schema.items && typeof schema.items === 'object') bodyLeaves(doc, resolve(doc, schema.items), [...path, '0'], depth + 1, out)
+}
+
+/** `{"a":{"b":<raw>}}`, `{"a":[<raw>]}`: the literal goes in as text, since JSON.stringify cannot write 1e400. */
+function bodyWith(path: string[], raw: string): string {
+  const MARK = '"__sunbae_number__"'
+  let value: unknown = JSON.parse(MARK)
+  for (let i = path.length - 1; i >= 0; i--) {
+    value = /^\d+$/.test(path[i]!) ? [value] : { [path[i]!]: value }
+  }
+  return JSON.stringify(value).replace(MARK, raw)
+}
+
+interface Case extends NumericInput {
+  value: string
+  request: { method: string; url: string; headers: Record<string, string>; payload?: string }
+}
+
+function casesOf(doc: OpenApiDocument, include: BadNumbersOptions['include']): { inputs: NumericInput[]; cases: Case[] } {
+  const inputs: NumericInput[] = []
+  const cases: Case[] = []
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = item[method] as { parameters?: unknown[]; requestBody?: unknown } | undefined
+      if (!op) continue
+      const M = method.toUpperCase()
+      if (include && !include(M, path)) continue
+      const parameters = [...((item.parameters as unknown[] | undefined) ?? []), ...(op.parameters ?? [])]
+        .map((p) => resolve(doc, p))
+        .filter((p): p is Schema => !!p && typeof p.name === 'string')
+      const pathParams = parameters.filter((p) => p.in === 'path')
+      const urlFor = (override?: { name: string; raw: string }, query?: string) => {
+        const filled = path.replace(/\{([^}]+)\}/g, (_, name: string) =>
+          encodeURIComponent(
+            override?.name === name ? override.raw : sample(doc, resolve(doc, pathParams.find((p) => p.name === name)?.schema)),
+          ),
+        )
+        return query ? `${filled}?${query}` : filled
+      }
+      for (const p of parameters) {
+        const schema = resolve(doc, p.schema)
+        // `?ids=1&ids=2` of an array of numbers: each value is checked like a single one
+        const items = schema?.type === 'array' ? resolve(doc, schema.items) : null
+        const numeric = schema && (numericKind(doc, schema) ?? (items && numericKind(doc, items)))
+        const part: Part | null = p.in === 'query' ? 'querystring' : p.in === 'path' ? 'params' : p.in === 'header' ? 'headers' : null
+        if (!numeric || !part) continue
+        const name = p.name as string
+        const field = `${part}/${part === 'headers' ? name.toLowerCase() : name}`
+        inputs.push({ method: M, path, field, kind: numeric.kind })
+        for (const value of valuesFor(numeric.kind, numeric.schema, false)) {
+          const base = { method: M, path, field, kind: numeric.kind, value }
+          if (part === 'querystring') {
+            cases.push({ ...base, request: { method: M, url: urlFor(undefined, `${encodeURIComponent(name)}=${encodeURIComponent(value)}`), headers: {} } })
+          } else if (part === 'params') {
+            cases.push({ ...base, request: { method: M, url: urlFor({ name, raw: value }), headers: {} } })
+          } else {
+            cases.push({ ...base, request: { method: M, url: urlFor(), headers: { [name.toLowerCase()]: value } } })
+          }
+        }
+      }
+      const content = (resolve(doc, op.requestBody)?.content ?? {}) as Record<string, { schema?: unknown }>
+      const json = content['application/json']
+      if (!json) continue
+      const leaves: { path: string[]; kind: Kind; schema: Schema }[] = []
+      bodyLeaves(doc, resolve(doc, json.schema), [], 0, leaves)
+      const seen = new Set<string>()
+      for (const leaf of leaves) {
+        const field = ['body', ...leaf.path].join('/')
+        if (seen.has(field)) continue
+        seen.add(field)
+        inputs.push({ method: M, path, field, kind: leaf.kind })
+        for (const value of valuesFor(leaf.kind, leaf.schema, true)) {
+          cases.push({
+            method: M,
+            path,
+            field,
+            kind: leaf.kind,
+            value,
+            request: { method: M, url: urlFor(), headers: { 'content-type': 'application/json' }, payload: bodyWith(leaf.path, value) },
+          })
+        }
+      }
+    }
+  }
+  return { inputs, cases }
+}
+
+function answered<T>(p: PromiseLike<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    Promise.resolve(p),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+/** Why the answer is not the platform's 400 for this field, or null when it is. */
+function problem(res: InjectResponse, field: string): string | null {
+  if (res.statusCode !== 400) return `status ${res.statusCode}, not 400`
+  let body: { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } }
+  try {
+    body = JSON.parse(res.body)
+  } catch {
+    return 'the body is not JSON'
+  }
+  const e = body.error
+  if (!e || typeof e.message !== 'string' || typeof e.requestId !== 'string') return 'not the platform error shape'
+  if (e.code !== 'VALIDATION_FAILED') return `code ${String(e.code)}, not VALIDATION_FAILED`
+  const details = Array.isArray(e.details) ? (e.details as { field?: unknown }[]) : []
+  const named = details.some((d) => typeof d.field === 'string' && (d.field === field || d.field.startsWith(`${field}/`)))
+  return named ? null : `details do not name ${field}`
+}
+
+/**
+ * Sends every bad number to every numeric input of the document; returns the inputs found and the
+ * answers that were not a 400 naming the field (empty when the API refuses them all).
+ */
+export async function refuseBadNumbers(target: InjectTarget, opts: BadNumbersOptions = {}): Promise<{ inputs: NumericInput[]; refusals: number; failures: NumericRefusal[] }> {
+  const headers = opts.headers ?? (() => ({}))
+  let doc = opts.document
+  if (!doc) {
+    const res = await target.inject({ method: 'GET', url: opts.documentUrl ?? '/openapi.json', headers: headers() })
+    if (res.statusCode !== 200) throw new Error(`${opts.documentUrl ?? '/openapi.json'} answered ${res.statusCode}`)
+    doc = JSON.parse(res.body) as OpenApiDocument
+  }
+  const { inputs, cases } = casesOf(doc, opts.include)
+  const failures: NumericRefusal[] = []
+  const within = opts.answerWithinMs ?? 10_000
+  for (const c of cases) {
+    const { request, ...input } = c
+    const res = await answered(target.inject({ ...request, headers: { ...headers(), ...request.headers } }), within)
+    if (!res) {
+      failures.push({ ...input, status: null, body: '', why: `no answer within ${within} ms` })
+      continue
+    }
+    const why = problem(res, c.field)
+    if (why) failures.push({ ...input, status: res.statusCode, body: res.body.slice(0, 300), why })
+  }
+  return { inputs, refusals: cases.length, failures }
+}
