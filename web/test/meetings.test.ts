@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Availability, Slot } from '@sunbae/contracts'
+import { initialRefundTerms, type Availability, type RefundTerms, type Slot } from '@sunbae/contracts'
 import {
   availabilityToForm,
   bookingActions,
@@ -72,20 +72,29 @@ t.test('the picker pages are consecutive 14-day windows from now', async (t) => 
 
 t.test('the refund shown before cancelling follows the same rule as the service', async (t) => {
   const now = Date.parse('2026-12-01T00:00:00.000Z')
-  const policy = { fullRefundHours: 24, partialRefundHours: 2, partialRefundPercent: 50 }
-  const paid = (hoursAhead: number) => ({ state: 'confirmed' as const, price: 45_000, currency: 'KRW', start: new Date(now + hoursAhead * 3_600_000).toISOString() })
-  t.same(refundPreview(paid(24), 'mentee', policy, now), { kind: 'full', percent: 100, amount: 45_000, currency: 'KRW' }, 'exactly at the full-refund limit')
-  t.same(refundPreview(paid(23.9), 'mentee', policy, now), { kind: 'partial', percent: 50, amount: 22_500, currency: 'KRW' })
-  t.same(refundPreview(paid(2), 'mentee', policy, now), { kind: 'partial', percent: 50, amount: 22_500, currency: 'KRW' })
-  t.same(refundPreview(paid(1.9), 'mentee', policy, now), { kind: 'none', percent: 0, amount: 0, currency: 'KRW' })
-  t.same(refundPreview(paid(1), 'mentee', { ...policy, partialRefundPercent: 0 }, now).kind, 'none', 'a 0 % partial refund is no refund')
-  t.same(refundPreview({ ...paid(1), price: 33_333 }, 'mentee', { ...policy, partialRefundHours: 0, partialRefundPercent: 33 }, now), { kind: 'partial', percent: 33, amount: 10_999, currency: 'KRW' }, 'rounded down like the service')
-  t.same(refundPreview(paid(1), 'mentor', policy, now).kind, 'full', 'a mentor cancelling always refunds in full')
-  t.same(refundPreview(paid(1), 'mentee', null, now), { kind: 'by_policy', price: 45_000, currency: 'KRW' }, 'unknown policy: say so')
-  t.same(refundPreview({ ...paid(48), price: 0 }, 'mentee', policy, now), { kind: 'nothing_paid' }, 'free session')
-  t.same(refundPreview({ ...paid(48), state: 'held' }, 'mentee', policy, now), { kind: 'nothing_paid' }, 'a hold was never paid')
+  const terms = initialRefundTerms({ fullRefundHours: 24, partialRefundHours: 2, partialRefundPercent: 50 })
+  const paid = (hoursAhead: number, refundTerms: RefundTerms = terms) => ({ state: 'confirmed' as const, price: 45_000, currency: 'KRW', start: new Date(now + hoursAhead * 3_600_000).toISOString(), refundTerms })
+  t.same(refundPreview(paid(24), 'mentee', now), { kind: 'full', percent: 100, amount: 45_000, currency: 'KRW' }, 'exactly at the full-refund limit')
+  t.same(refundPreview(paid(23.9), 'mentee', now), { kind: 'partial', percent: 50, amount: 22_500, currency: 'KRW' })
+  t.same(refundPreview(paid(2), 'mentee', now), { kind: 'partial', percent: 50, amount: 22_500, currency: 'KRW' })
+  t.same(refundPreview(paid(1.9), 'mentee', now), { kind: 'none', percent: 0, amount: 0, currency: 'KRW' })
+  t.same(refundPreview(paid(1, { ...terms, partialRefundPercent: 0 }), 'mentee', now).kind, 'none', 'a 0 % partial refund is no refund')
+  t.same(refundPreview({ ...paid(1, { ...terms, partialRefundHours: 0, partialRefundPercent: 33 }), price: 33_333 }, 'mentee', now), { kind: 'partial', percent: 33, amount: 10_999, currency: 'KRW' }, 'rounded down like the service')
+  t.same(refundPreview(paid(1), 'mentor', now).kind, 'full', 'a mentor cancelling always refunds in full')
+  t.same(refundPreview({ ...paid(48), price: 0 }, 'mentee', now), { kind: 'nothing_paid' }, 'free session')
+  t.same(refundPreview({ ...paid(48), state: 'held' }, 'mentee', now), { kind: 'nothing_paid' }, 'a hold was never paid')
   t.equal(sessionPrice(50_000, 45), 37_500)
   t.equal(sessionPrice(10_001, 30), 5_001, 'rounded like the service')
+})
+
+t.test('a session moved by its mentee shows the refund of the session as first booked (issue 16)', async (t) => {
+  const now = Date.parse('2026-12-01T00:00:00.000Z')
+  // what the service sends for a session booked at +5 h and moved by the mentee to +48 h (services/meeting/test/refunds.test.ts)
+  const moved = { ...initialRefundTerms({ fullRefundHours: 24, partialRefundHours: 2, partialRefundPercent: 50 }), capPercent: 50 }
+  const b = { state: 'confirmed' as const, price: 60_000, currency: 'KRW', start: new Date(now + 48 * 3_600_000).toISOString(), refundTerms: moved }
+  t.same(refundPreview(b, 'mentee', now), { kind: 'partial', percent: 50, amount: 30_000, currency: 'KRW' }, 'the same 30 000 the service refunds, not 60 000')
+  t.same(refundPreview(b, 'mentor', now), { kind: 'full', percent: 100, amount: 60_000, currency: 'KRW' })
+  t.same(refundPreview({ ...b, refundTerms: { ...moved, capPercent: 100, movedByMentor: true }, start: new Date(now + 3_600_000).toISOString() }, 'mentee', now).kind, 'full', 'moved by the mentor: no cost to the mentee')
 })
 
 t.test('what a booking still allows depends on its state, the time and the side', async (t) => {

@@ -23,6 +23,7 @@ const booking = (over: Partial<Booking>): Booking => ({
   cancelledBy: null,
   reason: null,
   refund: null,
+  refundTerms: { fullRefundHours: 24, partialRefundHours: 2, partialRefundPercent: 50, capPercent: 100, movedByMentor: false },
   createdAt: '2026-11-01T00:00:00.000Z',
   ...over,
 })

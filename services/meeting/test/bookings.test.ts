@@ -1,7 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
-import { refundFor } from '../src/bookings/bookings.service.ts'
 import { allDay, buildMeeting, endMatch, hoursAhead, match, mentor, pay, readEvents, setAvailability, user, waitForState } from './helpers.ts'
 
 let app: FastifyInstance
@@ -128,19 +127,6 @@ t.test('buffers, minimum notice, horizon and the daily limit are enforced at boo
   const to = new Date(Date.parse(at(0)) + 86_400_000).toISOString()
   const slots = await app.inject({ method: 'GET', url: `/api/meetings/mentors/${m.id}/slots?from=${from}&to=${to}` })
   t.same(slots.json().slots, [], 'a full day offers no slots')
-})
-
-t.test('refund outcomes of the cancellation policy', async (t) => {
-  const policy = { full_refund_hours: 24, partial_refund_hours: 2, partial_refund_percent: 50 }
-  const now = Date.parse('2026-03-01T00:00:00Z')
-  const row = (hoursBefore: number, price = 60_000) => ({ price, currency: 'KRW', payment_id: null, starts_at: new Date(now + hoursBefore * 3_600_000) })
-  t.match(refundFor(row(48), policy, 'mentee', now), { outcome: 'full', percent: 100, amount: 60_000 })
-  t.match(refundFor(row(24), policy, 'mentee', now), { outcome: 'full' }, 'exactly at the notice counts')
-  t.match(refundFor(row(23.9), policy, 'mentee', now), { outcome: 'partial', percent: 50, amount: 30_000 })
-  t.match(refundFor(row(1.9), policy, 'mentee', now), { outcome: 'none', percent: 0, amount: 0 })
-  t.match(refundFor(row(0.5), policy, 'mentor', now), { outcome: 'full', amount: 60_000 }, 'a mentor cancelling always refunds in full')
-  t.equal(refundFor(row(48, 0), policy, 'mentee', now), null, 'nothing paid, nothing to refund')
-  t.match(refundFor(row(5, 33_333), { ...policy, partial_refund_percent: 30 }, 'mentee', now), { outcome: 'partial', amount: 9_999 })
 })
 
 t.test('paid sessions: held until payment.succeeded; cancellations carry the refund the payment service applies', async (t) => {

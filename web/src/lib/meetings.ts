@@ -2,7 +2,7 @@
 // viewer's local day, what a booking still allows, the refund a cancellation would earn, and the
 // availability form ↔ API body. Wall-clock times come from the API (localStart is already in the
 // zone asked for); this module never does offset arithmetic of its own.
-import type { Availability, AvailabilityBody, Booking, DayWindow, Slot, WeeklyHours } from '@sunbae/contracts'
+import { refundFor, type Availability, type AvailabilityBody, type Booking, type DayWindow, type Slot, type WeeklyHours } from '@sunbae/contracts'
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 export type Weekday = (typeof WEEKDAYS)[number]
@@ -148,42 +148,24 @@ export function bookingActions(b: Pick<Booking, 'state' | 'start' | 'end' | 'vid
   }
 }
 
-export interface RefundPolicy {
-  fullRefundHours: number
-  partialRefundHours: number
-  partialRefundPercent: number
-}
-
 export type RefundPreview =
   /** nothing was paid: a free session, or a hold whose payment never came */
   | { kind: 'nothing_paid' }
   | { kind: 'full' | 'partial' | 'none'; percent: number; amount: number; currency: string }
-  /** a paid session cancelled by its mentee when the mentor's policy is not known to this viewer */
-  | { kind: 'by_policy'; price: number; currency: string }
 
 /**
- * The refund a cancellation at `now` would earn — the same rule as the meeting service's refundFor:
- * the mentor cancelling refunds in full; a mentee gets 100 % at least fullRefundHours before,
- * partialRefundPercent at least partialRefundHours before, else nothing.
+ * The refund a cancellation at `now` would earn: the meeting service's own rule (`refundFor` from
+ * @sunbae/contracts) applied to the terms the booking carries — the policy of the session as first
+ * booked, capped by the mentee's own earlier reschedules; the mentor cancelling refunds in full.
  */
-export function refundPreview(
-  b: Pick<Booking, 'state' | 'price' | 'currency' | 'start'>,
-  by: Party,
-  policy: RefundPolicy | null,
-  now: number,
-): RefundPreview {
-  if (b.price === 0 || b.state !== 'confirmed') return { kind: 'nothing_paid' }
-  const money = (kind: 'full' | 'partial' | 'none', percent: number) => ({ kind, percent, amount: Math.floor((b.price * percent) / 100), currency: b.currency })
-  if (by === 'mentor') return money('full', 100)
-  if (!policy) return { kind: 'by_policy', price: b.price, currency: b.currency }
-  const before = Date.parse(b.start) - now
-  if (before >= policy.fullRefundHours * HOUR) return money('full', 100)
-  if (before >= policy.partialRefundHours * HOUR && policy.partialRefundPercent > 0) return money('partial', policy.partialRefundPercent)
-  return money('none', 0)
+export function refundPreview(b: Pick<Booking, 'state' | 'price' | 'currency' | 'start' | 'refundTerms'>, by: Party, now: number): RefundPreview {
+  if (b.state !== 'confirmed') return { kind: 'nothing_paid' }
+  const r = refundFor({ price: b.price, currency: b.currency, paymentId: null, start: b.start, refundTerms: b.refundTerms }, by, now)
+  return r ? { kind: r.outcome, percent: r.percent, amount: r.amount, currency: r.currency } : { kind: 'nothing_paid' }
 }
 
-/** Price of a session: pricePerHour × minutes / 60 (KRW has no minor unit), as the service computes it. */
-export const sessionPrice = (pricePerHour: number, minutes: number): number => Math.round((pricePerHour * minutes) / 60)
+/** Price of a session, as the service computes it. */
+export { sessionPrice } from '@sunbae/contracts'
 
 // ---- availability form ----------------------------------------------------------------------
 

@@ -141,6 +141,20 @@ export const BOOKING_STATES = ['held', 'confirmed', 'released', 'cancelled', 're
 export const BookingState = Type.Enum([...BOOKING_STATES])
 export type BookingState = Static<typeof BookingState>
 
+/**
+ * What a booking's refund is decided by: the mentor's policy when the session was first booked
+ * (carried through reschedules), the most a mentee's cancellation may still earn, and whether the
+ * mentor made the last move. The rule itself is `refundFor` (rules/refund.ts).
+ */
+export const RefundTerms = Type.Object({
+  fullRefundHours: Type.Integer({ minimum: 0 }),
+  partialRefundHours: Type.Integer({ minimum: 0 }),
+  partialRefundPercent: Type.Integer({ minimum: 0, maximum: 100 }),
+  capPercent: Type.Integer({ minimum: 0, maximum: 100, description: "at most this percent for a mentee's cancellation (lowered by the mentee's own reschedules)" }),
+  movedByMentor: Type.Boolean({ description: 'the mentor made the last move: the mentee may cancel for capPercent whatever the notice' }),
+})
+export type RefundTerms = Static<typeof RefundTerms>
+
 export const Booking = Type.Object({
   id: Type.String({ format: 'uuid' }),
   state: BookingState,
@@ -159,6 +173,7 @@ export const Booking = Type.Object({
   cancelledBy: Type.Union([CancelledBy, Type.Null()]),
   reason: Type.Union([Type.String(), Type.Null()]),
   refund: Type.Union([Refund, Type.Null()]),
+  refundTerms: RefundTerms,
   createdAt: dateTime,
 })
 export type Booking = Static<typeof Booking>

@@ -6,7 +6,11 @@ import { v7 as uuidv7 } from 'uuid'
 import { DateTime } from 'luxon'
 import { createEvent as createIcs } from 'ics'
 import {
+  initialRefundTerms,
   MeetingEvents,
+  refundFor,
+  sessionPrice,
+  termsAfterReschedule,
   type Booking,
   type BookingState,
   type CancelledBy,
@@ -16,6 +20,7 @@ import {
   type PaymentFailedV1,
   type PaymentSucceededV1,
   type Refund,
+  type RefundTerms,
 } from '@sunbae/contracts'
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import { pgErrorCode, PgErrorCode, violatedConstraint } from '@sunbae/db'
@@ -55,25 +60,21 @@ function overlapConflict(err: unknown): AppError | undefined {
     : conflict('That time was just booked by someone else; pick another slot', 'SLOT_TAKEN')
 }
 
-/**
- * The refund a cancellation earns under the mentor's notice policy. The mentor cancelling always
- * refunds in full; a mentee gets full / partial / nothing by how long before the start they cancel.
- */
-export function refundFor(
-  row: Pick<Row, 'price' | 'currency' | 'payment_id' | 'starts_at'>,
-  policy: Pick<AvailabilityRow, 'full_refund_hours' | 'partial_refund_hours' | 'partial_refund_percent'>,
-  by: CancelledBy,
-  now: number,
-): Refund | null {
-  if (row.price === 0) return null
-  const before = new Date(row.starts_at).getTime() - now
-  let outcome: Refund['outcome']
-  let percent: number
-  if (by === 'mentor' || before >= policy.full_refund_hours * HOUR) [outcome, percent] = ['full', 100]
-  else if (before >= policy.partial_refund_hours * HOUR && policy.partial_refund_percent > 0) [outcome, percent] = ['partial', policy.partial_refund_percent]
-  else [outcome, percent] = ['none', 0]
-  return { outcome, percent, amount: Math.floor((row.price * percent) / 100), currency: row.currency, paymentId: row.payment_id }
-}
+/** A booking's refund terms (the policy of the session as first booked, carried through reschedules). */
+const termsOf = (r: Row): RefundTerms => ({
+  fullRefundHours: r.refund_full_hours,
+  partialRefundHours: r.refund_partial_hours,
+  partialRefundPercent: r.refund_partial_percent,
+  capPercent: r.refund_cap_percent,
+  movedByMentor: r.moved_by_mentor,
+})
+const termsColumns = (t: RefundTerms) => ({
+  refund_full_hours: t.fullRefundHours,
+  refund_partial_hours: t.partialRefundHours,
+  refund_partial_percent: t.partialRefundPercent,
+  refund_cap_percent: t.capPercent,
+  moved_by_mentor: t.movedByMentor,
+})
 
 /**
  * Bookings: held → confirmed | released; confirmed → cancelled | rescheduled | completed | no_show.
@@ -124,6 +125,7 @@ export class BookingsService {
       cancelledBy: (row.cancelled_by as CancelledBy | null) ?? null,
       reason: row.reason,
       refund: (row.refund as Refund | null) ?? null,
+      refundTerms: termsOf(row),
       createdAt: iso(row.created_at),
     }
   }
@@ -154,7 +156,7 @@ export class BookingsService {
         this.#checkSlot(schedule, start, body.duration, now)
         await this.#repo.lockParties(mentorId, identity.uid, trx)
         await this.#checkDayLimit(schedule, start, trx)
-        const price = Math.round((schedule.price_per_hour * body.duration) / 60)
+        const price = sessionPrice(schedule.price_per_hour, body.duration)
         const free = price === 0
         const inserted = await this.#repo.insert(
           {
@@ -170,6 +172,10 @@ export class BookingsService {
             hold_expires_at: free ? null : sql<Date>`now() + make_interval(secs => ${this.#policy.holdSeconds})`,
             video_token: free ? randomBytes(24).toString('base64url') : null,
             confirmed_at: free ? sql<Date>`now()` : null,
+            // the policy in force when the session is first booked decides its refund from now on
+            ...termsColumns(
+              initialRefundTerms({ fullRefundHours: schedule.full_refund_hours, partialRefundHours: schedule.partial_refund_hours, partialRefundPercent: schedule.partial_refund_percent }),
+            ),
           },
           this.#availability.block(schedule, start, body.duration),
           trx,
@@ -246,10 +252,12 @@ export class BookingsService {
       if (row.state !== 'held' && row.state !== 'confirmed') throw conflict(`The booking is already ${row.state}`, 'BOOKING_NOT_ACTIVE')
       const now = Date.now()
       if (new Date(row.starts_at).getTime() <= now) throw conflict('The session has already started', 'BOOKING_STARTED')
-      const policy = await this.#availability.find(row.mentor_id, trx)
-      // nothing was paid for a hold; a confirmed booking's refund follows the mentor's policy
-      // (availability rows are never deleted, so a booked mentor always has a policy)
-      const refund = row.state === 'confirmed' && policy ? refundFor(row, policy, by, now) : null
+      // nothing was paid for a hold; a confirmed booking's refund follows the terms it carries (the
+      // policy of the session as first booked, capped by the mentee's own earlier moves)
+      const refund =
+        row.state === 'confirmed'
+          ? refundFor({ price: row.price, currency: row.currency, paymentId: row.payment_id, start: new Date(row.starts_at).getTime(), refundTerms: termsOf(row) }, by, now)
+          : null
       // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
       await this.#repo.dropReminders(row.id, trx)
       const updated = await trx
@@ -314,6 +322,8 @@ export class BookingsService {
             video_token: randomBytes(24).toString('base64url'),
             previous_id: row.id,
             confirmed_at: sql<Date>`now()`,
+            // a mentee's move cannot buy a refund back: it keeps what cancelling now would have earned
+            ...termsColumns(termsAfterReschedule(termsOf(row), oldStart, by, now)),
           },
           this.#availability.block(schedule, start, duration),
           trx,

@@ -60,11 +60,16 @@ export interface Bookings {
   mentor_block: string;
   mentor_id: string;
   mentor_uid: string;
+  moved_by_mentor: Generated<boolean>;
   payment_id: string | null;
   previous_id: string | null;
   price: number;
   reason: string | null;
   refund: Json | null;
+  refund_cap_percent: Generated<number>;
+  refund_full_hours: number;
+  refund_partial_hours: number;
+  refund_partial_percent: number;
   starts_at: Timestamp;
   state: string;
   video_token: string | null;

@@ -11,12 +11,12 @@ import { useAuth } from '../../auth/AuthProvider.tsx'
 import { useFeedback } from '../../components/feedback.ts'
 import { ItemList } from '../../components/ItemList.tsx'
 import { SlotPicker, type PickedSlot } from '../../components/SlotPicker.tsx'
-import { Loading, QueryView } from '../../components/States.tsx'
+import { QueryView } from '../../components/States.tsx'
 import type { Dict } from '../../i18n/dict.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { bookingActions, browserZone, formatInZone, partyOf, refundPreview, timeInZone, type Party, type RefundPreview } from '../../lib/meetings.ts'
 import { payPath } from '../payments/shared.tsx'
-import { allMatches, cancelBooking, getBookingIcs, getSlots, listPast, listUpcoming, markNoShow, rescheduleBooking } from '../../services/meeting.ts'
+import { allMatches, cancelBooking, getBookingIcs, listPast, listUpcoming, markNoShow, rescheduleBooking } from '../../services/meeting.ts'
 
 const STATE_COLORS: Record<string, string> = { held: 'warning', confirmed: 'success', released: 'default', cancelled: 'default', rescheduled: 'processing', completed: 'blue', no_show: 'error' }
 
@@ -27,8 +27,6 @@ export function refundText(t: Dict, r: RefundPreview): string {
   switch (r.kind) {
     case 'nothing_paid':
       return t.meetingRefundNothingPaid
-    case 'by_policy':
-      return t.meetingRefundByPolicy(t.meetingMoney(r.price))
     case 'full':
       return t.meetingRefundFull(t.meetingMoney(r.amount))
     case 'partial':
@@ -70,17 +68,10 @@ function CancelDialog({ booking, party, onClose }: { booking: Booking; party: Pa
   const fb = useFeedback()
   const qc = useQueryClient()
   const [form] = Form.useForm<{ reason: string }>()
-  // The mentor's current policy decides the refund; the slots route carries it. Only needed when a
-  // mentee cancels a paid, confirmed session.
-  const needPolicy = party === 'mentee' && booking.state === 'confirmed' && booking.price > 0
+  // The booking carries its refund terms (the policy as first booked, what earlier moves left), so
+  // the dialog computes the very refund the service will: the same rule from @sunbae/contracts.
   const [now] = useState(() => Date.now())
-  const policy = useQuery({
-    queryKey: ['slot-policy', booking.mentorId],
-    queryFn: () => getSlots(booking.mentorId, { from: new Date(now).toISOString(), to: new Date(now + 3_600_000).toISOString() }),
-    enabled: needPolicy,
-    retry: false,
-  })
-  const preview = refundPreview(booking, party, policy.data?.policy ?? null, now)
+  const preview = refundPreview(booking, party, now)
   const cancel = useMutation({
     mutationFn: (reason: string) => cancelBooking(booking.id, reason),
     onSuccess: (b) => {
@@ -94,9 +85,7 @@ function CancelDialog({ booking, party, onClose }: { booking: Booking; party: Pa
   return (
     <Modal open title={t.meetingCancelTitle} onCancel={onClose} cancelText={t.meetingKeep} okText={t.meetingCancelOk} okButtonProps={{ danger: true }} onOk={() => form.submit()} confirmLoading={cancel.isPending} destroyOnHidden>
       <Flex vertical gap={12}>
-        {needPolicy && policy.isPending ? <Loading /> : (
-          <Alert type={preview.kind === 'none' ? 'warning' : 'info'} showIcon data-testid="refund-preview" title={`${t.meetingRefundLabel}: ${refundText(t, preview)}`} description={party === 'mentor' && booking.price > 0 ? t.meetingRefundMentorFull : undefined} />
-        )}
+        <Alert type={preview.kind === 'none' ? 'warning' : 'info'} showIcon data-testid="refund-preview" title={`${t.meetingRefundLabel}: ${refundText(t, preview)}`} description={party === 'mentor' && booking.price > 0 ? t.meetingRefundMentorFull : undefined} />
         <Form form={form} layout="vertical" name={`cancel-${booking.id}`} onFinish={(v) => cancel.mutate(v.reason.trim())}>
           <Form.Item label={t.meetingCancelReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
             <Input.TextArea rows={3} maxLength={MEETING_LIMITS.reason} showCount />
@@ -109,9 +98,14 @@ function CancelDialog({ booking, party, onClose }: { booking: Booking; party: Pa
 
 function RescheduleDialog({ booking, onClose }: { booking: Booking; onClose: () => void }) {
   const { t } = useI18n()
+  const { user } = useAuth()
   const fb = useFeedback()
   const qc = useQueryClient()
   const [slot, setSlot] = useState<PickedSlot | null>(null)
+  // A mentee's move keeps the refund that cancelling now would earn (the policy of the session as
+  // first booked): say so when that is less than everything.
+  const [now] = useState(() => Date.now())
+  const kept = partyOf(booking, user?.uid) === 'mentee' ? refundPreview(booking, 'mentee', now) : null
   const [form] = Form.useForm<{ reason: string }>()
   const move = useMutation({
     mutationFn: (v: { start: string; reason: string }) => rescheduleBooking(booking.id, v.start, v.reason),
@@ -129,6 +123,9 @@ function RescheduleDialog({ booking, onClose }: { booking: Booking; onClose: () 
   return (
     <Modal open width={720} title={t.meetingRescheduleTitle} onCancel={onClose} cancelText={t.cancel} okText={t.meetingRescheduleOk} onOk={() => form.submit()} okButtonProps={{ disabled: !slot }} confirmLoading={move.isPending} destroyOnHidden>
       <Flex vertical gap={12}>
+        {kept && (kept.kind === 'partial' || kept.kind === 'none') && (
+          <Alert type="warning" showIcon data-testid="reschedule-refund" title={t.meetingRescheduleKeepsRefund(refundText(t, kept))} />
+        )}
         <SlotPicker mentorId={booking.mentorId} fixedDuration={booking.duration} value={slot} onChange={setSlot} idPrefix={`reschedule-${booking.id.slice(0, 8)}`} />
         <Form form={form} layout="vertical" name={`reschedule-${booking.id}`} onFinish={(v) => (slot ? move.mutate({ start: slot.start, reason: v.reason.trim() }) : fb.error(new Error(t.meetingPickSlotFirst)))}>
           <Form.Item label={t.meetingRescheduleReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
