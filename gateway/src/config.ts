@@ -26,7 +26,16 @@ export const GatewayConfig = Type.Object({
   GATEWAY_ROUTES: Type.Optional(
     Type.String({ description: 'JSON object replacing the default route map: {"/api/prefix": "<service name or http(s) URL>"}' }),
   ),
-  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10_000, description: 'time to the upstream response headers, and between body chunks' }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 10_000,
+    description: 'time to the upstream response headers, and between body chunks; services get it as GATEWAY_UPSTREAM_TIMEOUT_MS',
+  }),
+  LB_IDLE_TIMEOUT_MS: Type.Integer({
+    minimum: 1,
+    default: 60_000,
+    description: "the load balancer's idle timeout in front of the gateway (AWS ALB default 60 s); UPSTREAM_TIMEOUT_MS must end before it",
+  }),
   UPSTREAM_CONNECTIONS: Type.Integer({ minimum: 1, default: 256, description: 'keep-alive connections per upstream' }),
   BODY_LIMIT: Type.Integer({ minimum: 1, default: 1_048_576, description: 'largest JSON/form/text request body, bytes' }),
 
@@ -87,6 +96,13 @@ export function checkGatewayConfig(config: GatewayConfig): void {
     trustProxyOption(config.TRUST_PROXY)
   } catch (err) {
     throw new GatewayConfigError('TRUST_PROXY', (err as Error).message)
+  }
+  // the timeout chain: a service's 504 must come from us, not a load balancer closing an idle connection
+  if (config.UPSTREAM_TIMEOUT_MS >= config.LB_IDLE_TIMEOUT_MS) {
+    throw new GatewayConfigError(
+      'UPSTREAM_TIMEOUT_MS',
+      `${config.UPSTREAM_TIMEOUT_MS} ms must be below LB_IDLE_TIMEOUT_MS (${config.LB_IDLE_TIMEOUT_MS} ms), or the load balancer cuts the client off before the gateway answers`,
+    )
   }
   if (config.NODE_ENV === 'production') {
     if (config.FIREBASE_AUTH_EMULATOR_HOST) {

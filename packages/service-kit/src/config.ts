@@ -44,9 +44,20 @@ export const DatabaseConfig = Type.Object({
 })
 export type DatabaseConfig = Static<typeof DatabaseConfig>
 
-/** Base + database settings + the service's own. */
+/**
+ * What a service behind the gateway must know of it: a client's request is cut off (504) after the
+ * gateway's upstream timeout, so every wait a client sits behind in a service must end before it
+ * (see `checkClientWaits`).
+ */
+export const UpstreamConfig = Type.Object({
+  /** the gateway's UPSTREAM_TIMEOUT_MS (set both to the same value; the default is the gateway's) */
+  GATEWAY_UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 10_000 }),
+})
+export type UpstreamConfig = Static<typeof UpstreamConfig>
+
+/** Base + database settings + the gateway's timeout + the service's own. */
 export function serviceConfig<P extends TProperties>(extra: P) {
-  return Type.Object({ ...BaseConfig.properties, ...DatabaseConfig.properties, ...extra })
+  return Type.Object({ ...BaseConfig.properties, ...DatabaseConfig.properties, ...UpstreamConfig.properties, ...extra })
 }
 
 export class ConfigError extends Error {
@@ -77,7 +88,11 @@ export function loadConfig<S extends TObject>(
   }
   const withDefaults = Value.Default(schema, raw)
   const converted = Value.Convert(schema, withDefaults)
-  if (Value.Check(schema, converted)) return converted as Static<S>
+  if (Value.Check(schema, converted)) {
+    const demo = demoSecretProblems(converted as Record<string, unknown>)
+    if (demo.length) throw new ConfigError(demo)
+    return converted as Static<S>
+  }
 
   const problems = new Map<string, string>()
   for (const error of Value.Errors(schema, converted)) {
@@ -91,4 +106,43 @@ export function loadConfig<S extends TObject>(
     if (!problems.has(variable)) problems.set(variable, e.message)
   }
   throw new ConfigError([...problems].map(([variable, message]) => ({ variable, message })))
+}
+
+/**
+ * Secrets that are public because the repository ships them (compose defaults, the sandbox's local
+ * webhook key). Anyone can sign an identity or a webhook with them, so production refuses them,
+ * naming the variable. The one list: add a value here when a file in the repository gains one.
+ */
+export const DEMO_SECRETS = {
+  /** docker-compose.yml's default IDENTITY_SECRET */
+  composeIdentity: 'compose-demo-identity-secret-0123456789abcdef',
+  /** docker-compose.yml's default PAYMENT_SANDBOX_WEBHOOK_SECRET */
+  composeSandboxWebhook: 'compose-demo-sandbox-webhook-secret',
+  /** what payment's sandbox signs webhooks with when PAYMENT_SANDBOX_WEBHOOK_SECRET is unset (outside production) */
+  sandboxWebhook: 'whsec_sandbox_local_only_0123456789',
+} as const
+const demoSecrets: ReadonlySet<string> = new Set(Object.values(DEMO_SECRETS))
+
+/** In production, no variable may hold a known demo secret (loadConfig checks every one). */
+function demoSecretProblems(config: Record<string, unknown>): { variable: string; message: string }[] {
+  if (config.NODE_ENV !== 'production') return []
+  return Object.entries(config)
+    .filter(([, value]) => typeof value === 'string' && demoSecrets.has(value))
+    .map(([variable]) => ({ variable, message: 'is a demo value published in the repository; production needs a secret of its own' }))
+}
+
+/**
+ * The timeout chain (client wait < service wait < gateway upstream timeout): each wait a client may
+ * sit behind, plus `marginMs` for the work around it, must end before the gateway gives up —
+ * otherwise the client gets the gateway's 504 instead of the service's answer (a 409 to retry, say).
+ */
+export function checkClientWaits(config: UpstreamConfig, waits: Record<string, number>, marginMs = 1_000): void {
+  const limit = config.GATEWAY_UPSTREAM_TIMEOUT_MS
+  const problems = Object.entries(waits)
+    .filter(([, ms]) => ms + marginMs >= limit)
+    .map(([variable, ms]) => ({
+      variable,
+      message: `${ms} ms plus a ${marginMs} ms margin must be below GATEWAY_UPSTREAM_TIMEOUT_MS (${limit} ms), or the gateway answers 504 before the service does`,
+    }))
+  if (problems.length) throw new ConfigError(problems)
 }

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, loadConfig, serviceConfig } from '../src/index.ts'
+import { Type } from 'typebox'
+import { checkClientWaits, ConfigError, DEMO_SECRETS, loadConfig, serviceConfig } from '../src/index.ts'
 
 const schema = serviceConfig({})
 const good = {
@@ -33,4 +34,30 @@ t.test('a service started with bad config exits 1 naming the variable, without a
   t.equal(res.status, 1)
   t.match(res.stderr, /IDENTITY_SECRET/)
   t.notMatch(res.stderr, /\n\s+at /, 'no stack trace')
+})
+
+t.test('production refuses the demo secrets the repository publishes, naming the variable; development keeps them', async (t) => {
+  const demo = { ...good, IDENTITY_SECRET: DEMO_SECRETS.composeIdentity }
+  t.equal(loadConfig(schema, demo).IDENTITY_SECRET, DEMO_SECRETS.composeIdentity, 'docker compose up (development) still starts')
+  const err = t.throws(() => loadConfig(schema, { ...demo, NODE_ENV: 'production' })) as ConfigError
+  t.ok(err instanceof ConfigError)
+  t.same(err.problems.map((p) => p.variable), ['IDENTITY_SECRET'])
+  t.match(err.message, /IDENTITY_SECRET: is a demo value/)
+  // any variable of any service: the sandbox's local webhook key too
+  const withSecret = serviceConfig({ SOME_WEBHOOK_SECRET: Type.Optional(Type.String()) })
+  const e2 = t.throws(() => loadConfig(withSecret, { ...good, NODE_ENV: 'production', SOME_WEBHOOK_SECRET: DEMO_SECRETS.sandboxWebhook })) as ConfigError
+  t.same(e2.problems.map((p) => p.variable), ['SOME_WEBHOOK_SECRET'])
+  t.equal(loadConfig(schema, { ...good, NODE_ENV: 'production' }).IDENTITY_SECRET, good.IDENTITY_SECRET, 'a secret of its own passes')
+})
+
+t.test('the timeout chain: a wait a client sits behind must end before the gateway gives up', async (t) => {
+  const c = loadConfig(schema, good)
+  t.equal(c.GATEWAY_UPSTREAM_TIMEOUT_MS, 10_000, "the gateway's UPSTREAM_TIMEOUT_MS default")
+  t.doesNotThrow(() => checkClientWaits(c, { SOME_WAIT_MS: 8_999 }))
+  const err = t.throws(() => checkClientWaits(c, { SOME_WAIT_MS: 9_000, OTHER_WAIT_MS: 100 })) as ConfigError
+  t.ok(err instanceof ConfigError)
+  t.same(err.problems.map((p) => p.variable), ['SOME_WAIT_MS'], 'the wait is named (9 s + 1 s margin is not below 10 s)')
+  t.match(err.message, /GATEWAY_UPSTREAM_TIMEOUT_MS \(10000 ms\)/)
+  const longer = loadConfig(schema, { ...good, GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' })
+  t.doesNotThrow(() => checkClientWaits(longer, { SOME_WAIT_MS: 9_000 }), 'a longer gateway timeout allows longer waits')
 })
