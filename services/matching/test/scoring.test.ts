@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { MentorIndex, type MentorRecord } from '../src/recommendations/mentor-index.ts'
-import { buildContext, diversify, explain, topCandidates, type MenteePreferences } from '../src/recommendations/scoring.ts'
+import { buildContext, diversify, explain, MAX_POOL, topCandidates, type MenteePreferences } from '../src/recommendations/scoring.ts'
 import { skillConcept } from '../src/recommendations/skills.ts'
 import { words } from '../src/recommendations/text.ts'
 import { describeInterval, intersect, toWeekIntervals } from '../src/recommendations/time.ts'
@@ -155,4 +155,18 @@ t.test('catalog events decode by contract; a batch folds to the newest per mento
   const { profiles, ratings } = latestPerMentor([c, b, a])
   t.equal(profiles.get(id)!.rec.status, 'suspended', 'the subject decides a suspension')
   t.same(ratings.get(id)!.rating, { rating: 3.2, reviewCount: 3 })
+})
+
+// Issue 16: `?limit=1e400` made the pool `limit × 5` = Infinity, i.e. every mentor, and diversify()
+// is quadratic in the pool. Whatever size is asked for, the pool stays bounded.
+t.test('the candidate pool is bounded whatever size a caller asks for', async (t) => {
+  const index = new MentorIndex()
+  for (let i = 0; i < MAX_POOL + 200; i++) index.applyProfile(rec({ skills: ['java'] }), v())
+  const ctx = buildContext(prefs({ skills: ['java'] }), index)
+  for (const size of [Infinity, MAX_POOL * 10, Number.MAX_SAFE_INTEGER]) {
+    const { pool, scored } = topCandidates(index, ctx, new Set(), size)
+    t.equal(scored, MAX_POOL + 200, 'every mentor sharing the skill is scored')
+    t.equal(pool.length, MAX_POOL, `pool for ${size}: at most ${MAX_POOL}`)
+  }
+  t.equal(topCandidates(index, ctx, new Set(), 10).pool.length, 10, 'a small pool is as asked')
 })

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Recommendation, RecommendationsResponse, TimeWindow } from '@sunbae/contracts'
+import { MATCHING_LIMITS, type Recommendation, type RecommendationsResponse, type TimeWindow } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { PreferencesService } from '../preferences/preferences.service.ts'
@@ -13,6 +13,8 @@ import { toWeekIntervals, type WeekInterval } from './time.ts'
 /** How many more candidates than asked for are explained, for the diversity re-ranking. */
 const POOL_FACTOR = 5
 const MIN_POOL = 50
+/** The schema bounds `limit`; this holds even for a caller that skips the schema (the pool is O(n²) to diversify). */
+const MAX_LIMIT = MATCHING_LIMITS.recommendations
 
 function toItem(e: Explained): Recommendation {
   const r = e.doc.rec
@@ -65,7 +67,8 @@ export class RecommendationsService {
     const [prefs, excluded] = await Promise.all([this.#preferences.forScoring(uid), this.#requests.exclusionsFor(uid)])
     const index = this.#readModel.index
     const ctx = buildContext(prefs, index)
-    const { pool, scored } = topCandidates(index, ctx, excluded, Math.max(MIN_POOL, limit * POOL_FACTOR))
+    const n = Number.isFinite(limit) ? Math.min(Math.max(1, Math.trunc(limit)), MAX_LIMIT) : MAX_LIMIT
+    const { pool, scored } = topCandidates(index, ctx, excluded, Math.max(MIN_POOL, n * POOL_FACTOR))
 
     const windows = new Map<string, WeekInterval[]>()
     if (ctx.windows.length && pool.length) {
@@ -79,6 +82,6 @@ export class RecommendationsService {
     // at all if suspended meanwhile.
     const live = pool.map((c) => index.get(c.doc.rec.id)).filter((d): d is MentorDoc => d !== undefined)
     const explained = live.map((doc) => explain(doc, ctx, windows.get(doc.rec.id) ?? null))
-    return { items: diversify(explained, limit).map(toItem), candidates: scored, computedAt: new Date().toISOString() }
+    return { items: diversify(explained, n).map(toItem), candidates: scored, computedAt: new Date().toISOString() }
   }
 }

@@ -102,6 +102,9 @@ function speaksCommon(languages: readonly string[], ctx: ScoringContext): boolea
   return false
 }
 
+/** The most candidates one request explains and re-ranks, whatever pool it asks for. */
+export const MAX_POOL = 1_000
+
 /**
  * The fast pass: a score without reasons for every mentor sharing a skill concept or a goal word
  * with the mentee (and for the rest only when that gives fewer than the pool, e.g. empty
@@ -153,7 +156,9 @@ export function topCandidates(index: MentorIndex, ctx: ScoringContext, excluded:
   const stageMin = ctx.careerStage ? STAGE_MIN_YEARS[ctx.careerStage] : Infinity
   const budget = ctx.budget
 
-  const heap = new TopK(poolSize)
+  // a pool the size of the index would make diversify() O(n²) over every mentor
+  const size = Math.min(Number.isFinite(poolSize) ? Math.max(1, Math.trunc(poolSize)) : MAX_POOL, MAX_POOL)
+  const heap = new TopK(size)
   let scored = 0
   const consider = (slot: number) => {
     if (skip[slot] === 1) return
@@ -174,13 +179,13 @@ export function topCandidates(index: MentorIndex, ctx: ScoringContext, excluded:
         cols.ratingPoints[slot]! +
         (cols.years[slot]! >= stageMin ? WEIGHTS.experience : 0),
     )
-    if (heap.size >= poolSize && base < heap.minBase) return
+    if (heap.size >= size && base < heap.minBase) return
     heap.offer(index.doc(slot)!, base)
   }
   for (let i = 0; i < nTouched; i++) consider(touched[i]!)
   // Too few share anything (or the mentee said nothing yet): the others compete on language,
   // budget, rating and experience. The whole index only in that case, never on the common path.
-  if (heap.size < poolSize) {
+  if (heap.size < size) {
     for (let slot = 0; slot < cap; slot++) if (cols.alive[slot] === 1 && hits[slot] === 0 && goal[slot] === 0) consider(slot)
   }
   for (let i = 0; i < nTouched; i++) {

@@ -1,0 +1,70 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { MATCHING_LIMITS } from '@sunbae/contracts'
+import { refuseBadNumbers } from '@sunbae/testing'
+import { identityHeaders } from '@sunbae/service-kit/testing'
+import { buildMatching } from './helpers.ts'
+
+// Issue 16: `?limit=1e400` was coerced to Infinity and passed the schema's bounds (one such request
+// kept matching busy for hours). Every numeric input in this service's OpenAPI document, found anew
+// on each run, must refuse non-finite and unsafe numbers with a 400 naming the field. An admin's
+// signed identity is sent, so no route answers 401 before its input is looked at.
+
+/** Inputs this service has today: the walk must at least find these. */
+const KNOWN = [
+  'GET /api/matching/recommendations/ querystring/limit',
+  'GET /api/matching/requests/ querystring/page',
+  'GET /api/matching/matches/ querystring/pageSize',
+  'PUT /api/matching/preferences/ body/budget/max',
+  'PUT /api/matching/mentor-settings/ body/capacity',
+]
+
+t.test('every numeric input of the OpenAPI document refuses non-finite and huge numbers', async (t) => {
+  const app = await buildMatching()
+  t.teardown(() => app.close())
+  const { inputs, refusals, failures } = await refuseBadNumbers(app, { headers: () => identityHeaders({ uid: 'numbers-admin', role: 'admin' }) })
+  const found = inputs.map((i) => `${i.method} ${i.path} ${i.field}`)
+  for (const known of KNOWN) t.ok(found.includes(known), `found ${known}`)
+  t.ok(refusals > 0, `${refusals} bad values sent to ${inputs.length} inputs`)
+  t.same(failures, [], 'every one answered 400 VALIDATION_FAILED naming the field')
+})
+
+// The schema is not the only bound: `limit` sizes the candidate pool and the O(n²) diversity pass.
+t.test('a caller that skips the schema still gets a bounded answer', async (t) => {
+  const app = await buildMatching()
+  t.teardown(() => app.close())
+  // more mentors sharing the skill than the most recommendations one answer may hold (this replica's index only)
+  for (let i = 0; i < MATCHING_LIMITS.recommendations + 20; i++) {
+    app.mentorReadModel.index.applyProfile(
+      {
+        id: randomUUID(),
+        uid: `numbers-mentor-${randomUUID()}`,
+        displayName: 'M',
+        headline: `Quantum basket weaver ${i}`,
+        bio: '',
+        skills: ['quantum basket weaving'],
+        company: null,
+        yearsExperience: 5,
+        hourlyRate: 50_000,
+        languages: ['ko'],
+        timezone: 'Asia/Seoul',
+        status: 'active',
+        approvedAt: new Date().toISOString(),
+      },
+      { at: Date.now(), id: randomUUID() },
+    )
+  }
+  const mentee = `numbers-mentee-${randomUUID()}`
+  const put = await app.inject({
+    method: 'PUT',
+    url: '/api/matching/preferences',
+    headers: identityHeaders({ uid: mentee, role: 'mentee' }),
+    payload: { skills: ['quantum basket weaving'], languages: ['ko'] },
+  })
+  t.equal(put.statusCode, 200, put.body)
+  for (const limit of [Infinity, 1e6, Number.NaN]) {
+    const answer = await app.recommendations.forMentee(mentee, limit)
+    t.ok(answer.items.length > 0, `limit ${limit}: some recommendations`)
+    t.ok(answer.items.length <= MATCHING_LIMITS.recommendations, `limit ${limit}: ${answer.items.length} ≤ ${MATCHING_LIMITS.recommendations}`)
+  }
+})
