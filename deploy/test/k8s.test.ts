@@ -99,6 +99,55 @@ function connects(policies: Policy[], from: Endpoint, to: Endpoint, port: number
   return out && into
 }
 
+/**
+ * The hosts outside the cluster each pod calls, read from its config and code (the test below checks
+ * this table against each package's dependencies and the URLs in its sources). The rendered policies
+ * must let the pod reach every one, in every overlay where it runs, and no other port outside. A
+ * NetworkPolicy cannot name a host, so a host is allowed when its port is open to addresses outside
+ * the cluster. The local overlay puts stand-ins in the cluster (Postgres, the emulators) and payment
+ * uses its sandbox there, but the policies are the same component.
+ */
+interface External {
+  host: string
+  port: number
+  why: string
+}
+const POSTGRES: External = { host: 'Postgres (RDS/Aurora)', port: 5432, why: 'its schema (DATABASE_URL)' }
+const EXTERNAL: Record<string, External[]> = {
+  gateway: [{ host: 'www.googleapis.com', port: 443, why: "Firebase's token-signing keys (verifyIdToken)" }],
+  web: [],
+  'mentor-catalog': [
+    POSTGRES,
+    { host: 'identitytoolkit.googleapis.com', port: 443, why: 'Firebase Auth admin: role claims, token revocation' },
+    { host: 'oauth2.googleapis.com', port: 443, why: "the service account's access token" },
+  ],
+  matching: [POSTGRES],
+  meeting: [POSTGRES],
+  payment: [
+    POSTGRES,
+    { host: 'api.stripe.com', port: 443, why: 'PAYMENT_PROVIDER=stripe: charges, refunds, reconciliation' },
+    { host: 'api.tosspayments.com', port: 443, why: 'PAYMENT_PROVIDER=toss: confirmations, cancellations, reconciliation' },
+  ],
+  'chat-bridge': [
+    POSTGRES,
+    { host: 'MongoDB (Atlas/DocumentDB)', port: 27017, why: 'the chat mirror (MONGO_URL)' },
+    { host: 'firestore.googleapis.com', port: 443, why: 'rooms and the Firestore → mirror sync' },
+    { host: 'oauth2.googleapis.com', port: 443, why: "the service account's access token" },
+  ],
+  tracking: [POSTGRES],
+  'sunbae-migrate': [POSTGRES],
+  'sunbae-seed': [POSTGRES],
+}
+/** Client libraries and what they call: a deployable depending on one lists such a host above. */
+const CLIENTS: Record<string, (e: External) => boolean> = {
+  'firebase-admin': (e) => e.host.endsWith('.googleapis.com'),
+  stripe: (e) => e.host === 'api.stripe.com',
+  mongodb: (e) => e.port === 27017,
+  '@sunbae/db': (e) => e.port === 5432,
+}
+/** URLs in sources that are links handed to users, never fetched by the service. */
+const NOT_CALLED = new Set(['meet.sunbae.app'])
+
 const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind)
 const find = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)
 const podLabels = (objs: K8sObject[], name: string): Labels =>
@@ -222,8 +271,45 @@ for (const overlay of OVERLAYS) {
         t.ok(connects(policies, { labels: job.template.metadata.labels }, pg, 5432), 'the migration Job → postgres')
       }
     })
+
+    t.test('egress: every external host each pod calls is allowed, and no other port outside', async (t) => {
+      const policies = byKind(objs, 'NetworkPolicy').map((p) => p.spec as unknown as Policy)
+      // Sunbae's own pods (the base's, and the overlays' Jobs); not the local overlay's stand-ins
+      const workloads = objs.filter((o) => (o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/part-of'] === 'sunbae') || o.kind === 'Job')
+      // every port any policy names, the web's ports, and two no policy names (a rule without ports opens them all)
+      const ports = new Set([1, 80, 443, 8443, 65535])
+      for (const p of policies) for (const r of [...(p.ingress ?? []), ...(p.egress ?? [])]) for (const x of r.ports ?? []) if (typeof x.port === 'number') ports.add(x.port)
+      for (const w of workloads) {
+        const name = w.metadata.name
+        const calls = EXTERNAL[name]
+        if (!t.ok(calls, `${name}: its external hosts are listed in this test`)) continue
+        const labels = (w.spec as { template: { metadata: { labels: Labels } } }).template.metadata.labels
+        for (const e of calls!) t.ok(allowed(policies, 'Egress', labels, 'outside', e.port), `${name} → ${e.host}:${e.port} (${e.why})`)
+        const open = [...ports].filter((p) => allowed(policies, 'Egress', labels, 'outside', p)).sort((a, b) => a - b)
+        t.same(open, [...new Set(calls!.map((e) => e.port))].sort((a, b) => a - b), `${name}: outside the cluster only the ports of those hosts`)
+      }
+    })
   })
 }
+
+t.test("the egress table matches what each deployable's code calls", async (t) => {
+  const walk = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []))
+  for (const d of deployables.filter((x) => x.name !== 'web')) {
+    const calls = EXTERNAL[d.name] ?? []
+    const deps = Object.keys((JSON.parse(fs.readFileSync(path.join(ROOT, d.dir, 'package.json'), 'utf8')) as { dependencies?: Labels }).dependencies ?? {})
+    for (const [client, calledBy] of Object.entries(CLIENTS)) {
+      if (deps.includes(client)) t.ok(calls.some(calledBy), `${d.name} uses ${client}: the table lists what it calls`)
+    }
+    for (const file of walk(path.join(ROOT, d.dir, 'src'))) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/['"`]https?:\/\/([a-z0-9.-]+)/gi)) {
+        const host = m[1]!.toLowerCase()
+        if (host === 'localhost' || /^127\./.test(host) || NOT_CALLED.has(host)) continue
+        t.ok(calls.some((e) => e.host === host), `${d.name} calls ${host} (${path.relative(ROOT, file)}): listed in the egress table`)
+      }
+    }
+  }
+})
 
 t.test('overlays/aws: ALB ingress, IRSA, no stored secrets, KEDA on consumer lag', { skip }, async (t) => {
   const objs = render('overlays/aws')
