@@ -168,6 +168,11 @@ function casesOf(doc: OpenApiDocument, include: BadNumbersOptions['include']): {
         .map((p) => resolve(doc, p))
         .filter((p): p is Schema => !!p && typeof p.name === 'string')
       const pathParams = parameters.filter((p) => p.in === 'path')
+      // the other required query parameters get an accepted value, so only the one under test is wrong
+      const requiredQuery = (except: string) =>
+        parameters
+          .filter((p) => p.in === 'query' && p.required === true && p.name !== except)
+          .map((p) => `${encodeURIComponent(p.name as string)}=${encodeURIComponent(sample(doc, resolve(doc, p.schema)))}`)
       const urlFor = (override?: { name: string; raw: string }, query?: string) => {
         const filled = path.replace(/\{([^}]+)\}/g, (_, name: string) =>
           encodeURIComponent(
@@ -189,7 +194,8 @@ function casesOf(doc: OpenApiDocument, include: BadNumbersOptions['include']): {
         for (const value of valuesFor(numeric.kind, numeric.schema, false)) {
           const base = { method: M, path, field, kind: numeric.kind, value }
           if (part === 'querystring') {
-            cases.push({ ...base, request: { method: M, url: urlFor(undefined, `${encodeURIComponent(name)}=${encodeURIComponent(value)}`), headers: {} } })
+            const query = [...requiredQuery(name), `${encodeURIComponent(name)}=${encodeURIComponent(value)}`].join('&')
+            cases.push({ ...base, request: { method: M, url: urlFor(undefined, query), headers: {} } })
           } else if (part === 'params') {
             cases.push({ ...base, request: { method: M, url: urlFor({ name, raw: value }), headers: {} } })
           } else {
