@@ -4,7 +4,9 @@
 import t, { type Test } from 'tap'
 import { loadConfig } from '@sunbae/service-kit'
 import {
+  composeEnv,
   configOf,
+  containerEnv,
   kustomizeMissing,
   nodeDeployables,
   OVERLAYS,
@@ -12,7 +14,7 @@ import {
   render,
   requiredVariables,
   type Deployable,
-  type K8sObject,
+  type Env,
 } from './lib.ts'
 
 /** Set for the runtime rather than by a service schema (telemetry, Node, Google's client libraries). */
@@ -23,8 +25,6 @@ const configs = new Map<string, Awaited<ReturnType<typeof configOf>>>()
 for (const d of deployables) configs.set(d.name, await configOf(d))
 const services = deployables.filter((d) => d.schema)
 
-/** What an environment gives one deployable: variable → value (undefined when it comes from a secret). */
-type Env = Map<string, string | undefined>
 
 function checkEnv(t: Test, where: string, d: Deployable, env: Env, port: number) {
   const def = configs.get(d.name)!
@@ -59,16 +59,16 @@ function checkEnv(t: Test, where: string, d: Deployable, env: Env, port: number)
 const SECRET_PLACEHOLDER: Record<string, string> = {
   DATABASE_URL: 'postgres://sunbae_x:secret@db.example:5432/sunbae',
   MONGO_URL: 'mongodb://mongo.example:27017',
+  // one of the real providers (the payment test below checks each); its keys get the generic placeholder
+  PAYMENT_PROVIDER: 'stripe',
 }
-/** `${NAME:-default}` as Compose interpolates it with NAME unset. */
-const interpolate = (v: string) => v.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
 
 t.test('docker-compose.yml sets what every schema requires', async (t) => {
   const compose = readCompose()
   for (const d of deployables) {
     const svc = compose.services[d.name]
     if (!t.ok(svc, `compose has a service ${d.name}`)) continue
-    const env: Env = new Map(Object.entries(svc!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]))
+    const env = composeEnv(svc!)
     const known = checkEnv(t, 'compose', d, env, d.port)
     const unknown = [...env.keys()].filter((k) => !known.has(k) && !EXTRA.test(k))
     t.same(unknown, [], `compose: every variable set for ${d.name} is one its schema knows (no typos)`)
@@ -79,25 +79,6 @@ t.test('docker-compose.yml sets what every schema requires', async (t) => {
   const setup = compose.services.setup?.environment ?? {}
   for (const s of services) t.ok(`DB_PASSWORD_${s.schema!.toUpperCase()}` in setup, `compose setup sets DB_PASSWORD_${s.schema!.toUpperCase()} (production refuses the dev default)`)
 })
-
-function containerEnv(objs: K8sObject[], name: string): { env: Env; explicit: string[]; port: number } | null {
-  const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
-  if (!dep) return null
-  type Container = {
-    env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]
-    envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]
-    ports?: { containerPort: number }[]
-  }
-  const c = (dep.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!
-  const env: Env = new Map()
-  for (const from of c.envFrom ?? []) {
-    const ref = from.configMapRef?.name ?? from.secretRef?.name
-    const src = objs.find((o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && o.metadata.name === ref)
-    for (const k of Object.keys(src?.data ?? {})) env.set(k, src!.kind === 'ConfigMap' ? src!.data![k] : undefined)
-  }
-  for (const e of c.env ?? []) env.set(e.name, e.value)
-  return { env, explicit: (c.env ?? []).map((e) => e.name), port: c.ports?.[0]?.containerPort ?? -1 }
-}
 
 for (const overlay of OVERLAYS) {
   t.test(`k8s/overlays/${overlay} sets what every schema requires`, { skip: kustomizeMissing() ?? false }, async (t) => {
@@ -110,7 +91,9 @@ for (const overlay of OVERLAYS) {
       t.equal(got!.port, d.port, `${overlay}: ${d.name}'s container port is its package's port`)
       const unknown = got!.explicit.filter((k) => !known.has(k) && !EXTRA.test(k))
       t.same(unknown, [], `${overlay}: every variable set for ${d.name} is one its schema knows`)
-      t.equal(got!.env.get('NODE_ENV') ?? 'production', d.name === 'gateway' && overlay === 'local' ? 'development' : 'production', `${overlay}: ${d.name}'s NODE_ENV`)
+      // local runs the gateway against the Auth emulator and payment with the sandbox provider, both refused in production mode
+      const dev = overlay === 'local' && (d.name === 'gateway' || d.name === 'payment')
+      t.equal(got!.env.get('NODE_ENV') ?? 'production', dev ? 'development' : 'production', `${overlay}: ${d.name}'s NODE_ENV`)
     }
     if (overlay === 'local') {
       // the generated development secrets hold every key the manifests reference
@@ -137,3 +120,52 @@ for (const overlay of OVERLAYS) {
     }
   })
 }
+
+// Production never pays with the sandbox (`tok_success` would confirm any paid booking and the ledger
+// would book earnings never collected): wherever payment runs in production mode its provider is a
+// real one, read from the Secret ops create (aws); the sandbox runs only in development mode (compose
+// and the local overlay, offline demos).
+t.test('payment: a real provider from a Secret in production mode, the sandbox only in development', async (t) => {
+  const def = configs.get('payment')!
+  const fallback = def.configSchema.properties.PAYMENT_PROVIDER?.default as string | undefined
+  const check = (t: Test, where: string, env: Env, fromSecret: boolean) => {
+    const mode = env.get('NODE_ENV') ?? 'production'
+    const provider = env.has('PAYMENT_PROVIDER') ? env.get('PAYMENT_PROVIDER') : fallback
+    if (mode === 'production') {
+      t.ok(env.has('PAYMENT_PROVIDER'), `${where}: production mode sets PAYMENT_PROVIDER (the default is ${fallback ?? 'none'})`)
+      t.ok(fromSecret ? provider === undefined : provider === 'stripe' || provider === 'toss', `${where}: the provider in production mode is ${fromSecret ? 'read from a Secret' : 'stripe or toss'}, not ${provider}`)
+    } else {
+      t.equal(provider, 'sandbox', `${where}: development mode pays with the sandbox (offline)`)
+    }
+  }
+  check(t, 'compose', composeEnv(readCompose().services.payment!), false)
+  const skip = kustomizeMissing()
+  for (const overlay of OVERLAYS) {
+    if (skip) {
+      t.comment(`k8s/overlays/${overlay}: ${skip}`)
+      continue
+    }
+    const objs = render(`overlays/${overlay}`)
+    const env = containerEnv(objs, 'payment')!.env
+    type EnvVar = { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }
+    const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'payment')!
+    const vars = (dep.spec as { template: { spec: { containers: { env?: EnvVar[] }[] } } }).template.spec.containers[0]!.env ?? []
+    const ref = vars.find((e) => e.name === 'PAYMENT_PROVIDER')?.valueFrom?.secretKeyRef
+    t.match(ref?.name, /^sunbae-payment(-[a-z0-9]+)?$/, `${overlay}: PAYMENT_PROVIDER comes from the sunbae-payment Secret`)
+    t.equal(ref?.key, 'PAYMENT_PROVIDER', `${overlay}: … its key PAYMENT_PROVIDER`)
+    t.notOk(ref?.optional, `${overlay}: … not optional (without it the pod does not start rather than fall back to the sandbox)`)
+    check(t, overlay, env, overlay === 'aws')
+    if (overlay === 'aws') {
+      // what ops may put into the Secret: each real provider with its keys validates as at boot, the sandbox does not
+      const boot = (provider: string) => {
+        const values: Record<string, string> = {}
+        for (const [k, v] of env) values[k] = v ?? SECRET_PLACEHOLDER[k] ?? 'placeholder-from-a-secret-0123456789abcdef'
+        values.PAYMENT_PROVIDER = provider
+        if (provider !== 'stripe') for (const k of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) delete values[k]
+        def.checkConfig?.(loadConfig(def.configSchema as never, values, def.configDefaults ?? {}) as never)
+      }
+      for (const provider of ['stripe', 'toss']) t.doesNotThrow(() => boot(provider), `aws: payment starts with PAYMENT_PROVIDER=${provider} and its keys from the Secret`)
+      t.throws(() => boot('sandbox'), /PAYMENT_PROVIDER/, 'aws: payment refuses to start with PAYMENT_PROVIDER=sandbox in the Secret')
+    }
+  }
+})

@@ -130,3 +130,40 @@ export function requiredVariables(def: ConfigDefinition): string[] {
 export function readText(rel: string): string {
   return fs.readFileSync(path.join(ROOT, rel), 'utf8')
 }
+
+/** What an environment gives one deployable: variable → value (undefined when it comes from a secret ops create). */
+export type Env = Map<string, string | undefined>
+
+/** `${NAME:-default}` as Compose interpolates it with NAME unset. */
+export const interpolate = (v: string) => v.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
+
+/** A compose service's environment, interpolated as with nothing set on the host. */
+export function composeEnv(svc: ComposeService): Env {
+  return new Map(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]))
+}
+
+/** A Deployment's first container's environment in rendered manifests: its ConfigMaps, then its own variables. */
+export function containerEnv(objs: K8sObject[], name: string): { env: Env; explicit: string[]; port: number } | null {
+  const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+  if (!dep) return null
+  type Container = {
+    env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]
+    envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]
+    ports?: { containerPort: number }[]
+  }
+  const c = (dep.spec as { template: { spec: { containers: Container[] } } }).template.spec.containers[0]!
+  const env: Env = new Map()
+  for (const from of c.envFrom ?? []) {
+    const ref = from.configMapRef?.name ?? from.secretRef?.name
+    const src = objs.find((o) => (o.kind === 'ConfigMap' || o.kind === 'Secret') && o.metadata.name === ref)
+    for (const k of Object.keys(src?.data ?? {})) env.set(k, src!.kind === 'ConfigMap' ? src!.data![k] : undefined)
+  }
+  for (const e of c.env ?? []) env.set(e.name, e.value ?? secretValue(objs, e.valueFrom?.secretKeyRef))
+  return { env, explicit: (c.env ?? []).map((e) => e.name), port: c.ports?.[0]?.containerPort ?? -1 }
+}
+
+/** A key of a Secret the overlay generates (local), decoded; undefined when the Secret is created by ops. */
+function secretValue(objs: K8sObject[], ref: { name: string; key: string } | undefined): string | undefined {
+  const data = ref && objs.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name)?.data?.[ref.key]
+  return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8')
+}

@@ -156,8 +156,22 @@ t.test('a production install of the images runs the platform through the gateway
     child.once('exit', () => file.end())
     procs.push({ name, child, log })
   }
+  // Production has no sandbox: payment starts with a real provider, as the aws overlay's Secret gives it.
+  // Stripe cannot be reached from a test, so its API is an address on this machine nobody listens on
+  // (the smoke run makes no payment; payment needs the provider only for a payment).
+  const provider = {
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: `sk_test_smoke_${randomBytes(12).toString('hex')}`,
+    STRIPE_WEBHOOK_SECRET: `whsec_smoke_${randomBytes(12).toString('hex')}`,
+    STRIPE_API_URL: `http://127.0.0.1:${await freePort()}`,
+  }
   for (const d of services) {
-    start(d.name, d.dir, { PORT: String(ports.get(d.name)), OTEL_SERVICE_NAME: d.name, DATABASE_URL: serviceDatabaseUrl(dbUrl, d.schema!) })
+    start(d.name, d.dir, {
+      PORT: String(ports.get(d.name)),
+      OTEL_SERVICE_NAME: d.name,
+      DATABASE_URL: serviceDatabaseUrl(dbUrl, d.schema!),
+      ...(d.name === 'payment' ? provider : {}),
+    })
   }
   const upstreams = Object.fromEntries(deployables.filter((x) => x.schema).map((d) => [`${d.schema!.toUpperCase()}_URL`, `http://127.0.0.1:${ports.get(d.name)}`]))
   // The gateway refuses the Auth emulator in production mode (as in docker-compose.yml, it runs in
