@@ -1,9 +1,12 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { serviceConfig } from '@sunbae/service-kit'
 
 export const configSchema = serviceConfig({
-  /** The provider new payments go through (payments in flight keep theirs). */
-  PAYMENT_PROVIDER: Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')], { default: 'sandbox' }),
+  /**
+   * The provider new payments go through (payments in flight keep theirs). Unset: `sandbox` in
+   * development and tests; production requires it and refuses `sandbox` (see `paymentProvider`).
+   */
+  PAYMENT_PROVIDER: Type.Optional(Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')])),
   /** Stripe is offered when its secret key is set (with the webhook signing secret). */
   STRIPE_SECRET_KEY: Type.Optional(Type.String({ minLength: 8 })),
   STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 8 })),
@@ -24,8 +27,16 @@ export const configSchema = serviceConfig({
   PAYMENT_WEBHOOK_TOLERANCE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
   /** How long an Idempotency-Key (and its stored response) lives. */
   PAYMENT_IDEMPOTENCY_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 720, default: 24 }),
-  /** How long a request waits for a concurrent one with the same key before answering 409. */
-  PAYMENT_IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 15_000 }),
+  /**
+   * How long a request waits for a concurrent one with the same key before answering 409. The client
+   * sits behind it: with a margin it must stay below GATEWAY_UPSTREAM_TIMEOUT_MS (checked at load).
+   */
+  PAYMENT_IDEMPOTENCY_WAIT_MS: Type.Integer({ minimum: 0, maximum: 120_000, default: 5_000 }),
+  /**
+   * A running request renews its key's lease every third of this; a key whose request died (a crash,
+   * kill -9) is taken over by a retry at most this long after its last renewal.
+   */
+  PAYMENT_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 300, maximum: 120_000, default: 5_000 }),
   /** How often each replica asks the provider about stuck payments and runs pending refunds. */
   PAYMENT_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 30_000 }),
   /** A payment `processing` for longer than this is asked about (a webhook may have been lost). */
@@ -37,3 +48,8 @@ export const configSchema = serviceConfig({
   /** How long a `tok_delayed` charge stays processing at the sandbox before it settles. */
   PAYMENT_SANDBOX_SETTLE_MS: Type.Integer({ minimum: 0, maximum: 3_600_000, default: 5_000 }),
 })
+
+export type PaymentConfig = Static<typeof configSchema>
+
+/** The provider new payments go through: the configured one, else (outside production only) the sandbox. */
+export const paymentProvider = (config: Pick<PaymentConfig, 'PAYMENT_PROVIDER'>): 'sandbox' | 'stripe' | 'toss' => config.PAYMENT_PROVIDER ?? 'sandbox'

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
+import { waitFor } from '@sunbae/testing'
 import { requestHash } from '../src/idempotency/idempotency.ts'
 import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, user } from './helpers.ts'
 
@@ -130,4 +133,74 @@ t.test('a key whose request died (its lease ran out) is taken over by the next r
   t.equal(waited.statusCode, 409)
   t.equal(waited.json().error.code, 'IDEMPOTENCY_KEY_IN_USE')
   t.equal((await dbOf(app).selectFrom('payments').select('state').where('id', '=', c.paymentId).executeTakeFirstOrThrow()).state, 'requires_payment', 'nothing ran')
+})
+
+/** What a request killed mid-way leaves behind: its key, no response, a lease no one renews any more. */
+const crashed = (owner: string, key: string) =>
+  dbOf(app).updateTable('idempotency_keys').set({ status_code: null, response: null, locked_until: new Date(Date.now() - 1000) }).where('owner', '=', owner).where('key', '=', key).execute()
+
+t.test('the lease is short and renewed while the request runs: past the lease a live request keeps its key', async (t) => {
+  const short = await buildPayment({ PAYMENT_IDEMPOTENCY_LEASE_MS: '1500', PAYMENT_IDEMPOTENCY_WAIT_MS: '200', PAYMENT_SANDBOX_LATENCY_MS: '4000' })
+  t.teardown(() => short.close())
+  const b = await hold(app)
+  const key = `lease-${randomUUID()}`
+  const first = confirm(short, b.mentee, b.paymentId, 'tok_success', { 'idempotency-key': key })
+  const lease = () =>
+    dbOf(app)
+      .selectFrom('idempotency_keys')
+      .select(sql<number>`extract(epoch from locked_until - now())`.as('left'))
+      .where('owner', '=', b.mentee.uid)
+      .where('key', '=', key)
+      .executeTakeFirst()
+  const held = await waitFor(lease, 10_000)
+  t.ok(Number(held.left) <= 1.6, `held for the lease (1.5 s), not a minute: a dead request's key is free within seconds (${held.left} s)`)
+  // longer than the lease: only the heartbeat keeps the key
+  await sleep(2_500)
+  const retry = await confirm(short, b.mentee, b.paymentId, 'tok_success', { 'idempotency-key': key })
+  t.equal(retry.statusCode, 409, retry.body)
+  t.equal(retry.json().error.code, 'IDEMPOTENCY_KEY_IN_USE', 'still running: not taken over')
+  const done = await first
+  t.equal(done.json().state, 'succeeded')
+  const charges = await dbOf(app).selectFrom('sandbox_charges').select('id').where('reference', '=', b.paymentId).execute()
+  t.equal(charges.length, 1, 'one charge at the provider')
+})
+
+t.test('a retry that takes over the key of a request that died answers the payment as it is now, not ILLEGAL_TRANSITION', async (t) => {
+  // it died after committing the outcome, before storing its response
+  const b = await hold(app)
+  const key = `crash-${randomUUID()}`
+  t.equal((await confirm(app, b.mentee, b.paymentId, 'tok_success', { 'idempotency-key': key })).json().state, 'succeeded')
+  await crashed(b.mentee.uid, key)
+  const retry = await confirm(app, b.mentee, b.paymentId, 'tok_success', { 'idempotency-key': key })
+  t.equal(retry.statusCode, 200, retry.body)
+  t.equal(retry.json().state, 'succeeded')
+  t.notOk(retry.headers['idempotent-replayed'], 'it ran (resumed)')
+  const again = await confirm(app, b.mentee, b.paymentId, 'tok_success', { 'idempotency-key': key })
+  t.equal(again.headers['idempotent-replayed'], 'true', 'and its answer is kept')
+  t.equal(again.json().state, 'succeeded')
+  t.equal((await readEvents(app, 'payment.succeeded', ofPayment(b.paymentId), { count: 1, settleMs: 500 })).length, 1, 'succeeded once')
+
+  // it died between the provider's answer and its own commit: the retry asks the provider and applies it once
+  const c = await hold(app)
+  const k2 = `crash-${randomUUID()}`
+  t.equal((await confirm(app, c.mentee, c.paymentId, 'tok_delayed', { 'idempotency-key': k2 })).json().state, 'processing')
+  await dbOf(app).updateTable('sandbox_charges').set({ settles_at: new Date(Date.now() - 1000) }).where('reference', '=', c.paymentId).execute()
+  await crashed(c.mentee.uid, k2)
+  const resumed = await confirm(app, c.mentee, c.paymentId, 'tok_delayed', { 'idempotency-key': k2 })
+  t.equal(resumed.statusCode, 200, resumed.body)
+  t.equal(resumed.json().state, 'succeeded', 'settled from the provider’s record')
+  const charges = await dbOf(app).selectFrom('sandbox_charges').select('id').where('reference', '=', c.paymentId).execute()
+  t.equal(charges.length, 1, 'not charged again')
+  const ledger = await dbOf(app).selectFrom('ledger_entries').select('txn_id').where('payment_id', '=', c.paymentId).groupBy('txn_id').execute()
+  t.equal(ledger.length, 1, 'booked once')
+
+  // a cancel that died after committing: the retry answers cancelled
+  const d = await hold(app)
+  const k3 = `crash-${randomUUID()}`
+  const cancel = () => app.inject({ method: 'POST', url: `/api/payments/${d.paymentId}/cancel`, headers: d.mentee.h({ 'idempotency-key': k3 }) })
+  t.equal((await cancel()).json().state, 'cancelled')
+  await crashed(d.mentee.uid, k3)
+  const r3 = await cancel()
+  t.equal(r3.statusCode, 200, r3.body)
+  t.equal(r3.json().state, 'cancelled')
 })

@@ -188,16 +188,23 @@ t.test('hold → expiry → the payment is cancelled; a payment that then succee
   t.equal(await bookingState(late.mentee, late.bookingId), 'released', 'meeting did not confirm a released booking')
 })
 
-t.test('kill -9 between the provider’s success and the local commit: after restart, succeeded exactly once and the booking confirmed', async (t) => {
+t.test('kill -9 between the provider’s success and the local commit: a retry gets 409 then the payment’s state; succeeded exactly once and the booking confirmed', async (t) => {
   // (no graceful stop needed for the old one)
   payment.child.kill('SIGKILL')
   await payment.exited
-  // a slow provider: the charge is recorded at once, the answer comes 3 s later
-  payment = await startService('payment', paymentEnv({ PAYMENT_SANDBOX_LATENCY_MS: '3000', PAYMENT_RECONCILE_INTERVAL_MS: '600000' }))
+  // a slow provider: the charge is recorded at once, the answer comes 3 s later. The key's lease is
+  // long here (30 s, renewed every 10 s) so that the retry below surely finds the dead request's key still held.
+  const LEASE_S = 30
+  payment = await startService(
+    'payment',
+    paymentEnv({ PAYMENT_SANDBOX_LATENCY_MS: '3000', PAYMENT_RECONCILE_INTERVAL_MS: '600000', PAYMENT_IDEMPOTENCY_LEASE_MS: String(LEASE_S * 1000) }),
+  )
   const b = await heldBooking()
+  const key = `saga-${randomUUID()}`
+  const headers = { ...b.mentee.h({ 'idempotency-key': key }), 'content-type': 'application/json' }
   const pending = fetch(`${payment.url}/api/payments/${b.paymentId}/confirm`, {
     method: 'POST',
-    headers: { ...b.mentee.h(), 'content-type': 'application/json' },
+    headers,
     body: JSON.stringify({ cardToken: 'tok_success' }),
   }).then(
     (r) => `answered ${r.status}`,
@@ -210,8 +217,39 @@ t.test('kill -9 between the provider’s success and the local commit: after res
   t.equal((await payment.exited).signal, 'SIGKILL', 'killed hard')
   t.match(await pending, /connection lost/, 'the request never got its answer')
   t.equal(await paymentState(b.paymentId), 'processing', 'the provider took the money, our commit never happened')
+  const leaseLeft = async () =>
+    Number(
+      (
+        await sql<{ left: number }>`select extract(epoch from locked_until - now()) as left from payment.idempotency_keys where owner = ${b.mentee.uid} and key = ${key}`.execute(
+          adminDb.db,
+        )
+      ).rows[0]?.left ?? Number.NaN,
+    )
+  const left = await leaseLeft()
+  t.ok(left <= LEASE_S + 1, `the dead request holds its key for the configured lease (${left} s left), not a fixed minute`)
 
-  payment = await startService('payment', paymentEnv({ PAYMENT_RECONCILE_INTERVAL_MS: '300' }))
+  // the payer retries with the same key while payment restarts: 409 IDEMPOTENCY_KEY_IN_USE (its
+  // wait, 500 ms here, ends long before the gateway's upstream timeout), never a 5xx; then the payment
+  payment = await startService('payment', paymentEnv({ PAYMENT_RECONCILE_INTERVAL_MS: '300', PAYMENT_IDEMPOTENCY_WAIT_MS: '500' }))
+  const retry = () => call(payment, 'POST', `/api/payments/${b.paymentId}/confirm`, { ...b.mentee, h: () => b.mentee.h({ 'idempotency-key': key }) }, { cardToken: 'tok_success' })
+  const stillHeld = (await leaseLeft()) > 1
+  const answers: { status: number; code?: string }[] = []
+  let last = await retry()
+  answers.push({ status: last.status, code: last.body?.error?.code })
+  if (stillHeld) t.equal(last.status, 409, 'the first retry finds the dead request’s key still held: 409')
+  await until(
+    'the retry answered with the payment',
+    async () => {
+      if (last.status === 200) return true
+      last = await retry()
+      answers.push({ status: last.status, code: last.body?.error?.code })
+      return last.status !== 409
+    },
+    (LEASE_S + 30) * 1000,
+  )
+  t.same([...new Set(answers.slice(0, -1).map((a) => `${a.status} ${a.code}`))], answers.length > 1 ? ['409 IDEMPOTENCY_KEY_IN_USE'] : [], 'while the key is held: 409 IDEMPOTENCY_KEY_IN_USE, nothing else')
+  t.equal(last.status, 200, `then the payment's state, not ILLEGAL_TRANSITION: ${JSON.stringify(last.body)}`)
+  t.equal(last.body.state, 'succeeded')
   await until('reconciled', async () => (await paymentState(b.paymentId)) === 'succeeded')
   await until('the booking confirmed', async () => (await bookingState(b.mentee, b.bookingId)) === 'confirmed')
   const succeeded = await readEvents<DomainEvent<{ paymentId: string }>>(bus.js, STREAMS.payment.name, 'payment.succeeded', (e) => e.data.paymentId === b.paymentId, {

@@ -23,31 +23,37 @@ export function requestHash(method: string, route: string, params: unknown): str
 /** Answers a retry should replay; 404 and 409 describe a moment (the booking not known yet, a state) and are not kept. */
 const keeps = (status: number) => status < 500 && status !== 404 && status !== 409
 
+/** What the handler is told: `resumed` when it took over the key of a request that died mid-way. */
+export interface Attempt {
+  resumed: boolean
+}
+type Handler = (attempt: Attempt) => Promise<{ statusCode: number; body: unknown }>
+
 /**
  * Idempotency-Key, in the database: the first request inserts (and commits) the key's row before it
  * does any work; a concurrent request with the same key finds the row and waits for its response,
  * then replays it; a later retry replays it at once. The request's fingerprint (method, route,
- * parameters) is stored too: the same key with other parameters is a 422. A row whose request died
- * (its lease ran out) is taken over by the next retry. Keys expire after the TTL.
+ * parameters) is stored too: the same key with other parameters is a 422. The key is held by a
+ * lease that the running request renews (a heartbeat); a row whose request died (a crash, kill -9)
+ * stops being renewed and is taken over by the next retry within a lease — the handler is then told
+ * it resumes, since the dead request may have done part of its work. Keys expire after the TTL.
  */
 export class Idempotency {
   readonly #db: Kysely<DB>
   readonly #ttlSec: number
   readonly #waitMs: number
-  /** how long a request may hold a key before a retry may assume it died */
-  readonly #leaseSec = 60
+  /** how long after its last renewal a retry may assume a key's request died */
+  readonly #leaseSec: number
 
-  constructor(db: Kysely<DB>, opts: { ttlHours: number; waitMs: number }) {
+  constructor(db: Kysely<DB>, opts: { ttlHours: number; waitMs: number; leaseMs: number }) {
     this.#db = db
     this.#ttlSec = Math.round(opts.ttlHours * 3600)
     this.#waitMs = opts.waitMs
+    this.#leaseSec = opts.leaseMs / 1000
   }
 
-  async run(
-    scope: { owner: string; key: string | undefined; method: string; route: string; params: unknown },
-    handler: () => Promise<{ statusCode: number; body: unknown }>,
-  ): Promise<StoredResponse> {
-    if (scope.key === undefined) return { ...(await handler()), replayed: false }
+  async run(scope: { owner: string; key: string | undefined; method: string; route: string; params: unknown }, handler: Handler): Promise<StoredResponse> {
+    if (scope.key === undefined) return { ...(await handler({ resumed: false })), replayed: false }
     const { owner, key } = scope
     const hash = requestHash(scope.method, scope.route, scope.params)
     const deadline = Date.now() + this.#waitMs
@@ -66,7 +72,7 @@ export class Idempotency {
         .onConflict((oc) => oc.columns(['owner', 'key']).doNothing())
         .returning('key')
         .executeTakeFirst()
-      if (mine) return this.#work(owner, key, handler)
+      if (mine) return this.#work(owner, key, handler, { resumed: false })
 
       const row = await this.#db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
       if (!row) continue // deleted meanwhile (its request failed): try to take it
@@ -84,18 +90,20 @@ export class Idempotency {
         .where('locked_until', '<', sql<Date>`now()`)
         .returning('key')
         .executeTakeFirst()
-      if (taken) return this.#work(owner, key, handler)
+      if (taken) return this.#work(owner, key, handler, { resumed: true })
       if (Date.now() > deadline) throw conflict('A request with this Idempotency-Key is still in progress; retry later', 'IDEMPOTENCY_KEY_IN_USE')
       await sleep(delay)
     }
   }
 
-  async #work(owner: string, key: string, handler: () => Promise<{ statusCode: number; body: unknown }>): Promise<StoredResponse> {
+  async #work(owner: string, key: string, handler: Handler, attempt: Attempt): Promise<StoredResponse> {
     const where = this.#db.updateTable('idempotency_keys').where('owner', '=', owner).where('key', '=', key)
     let result: { statusCode: number; body: unknown }
+    const heartbeat = this.#heartbeat(owner, key)
     try {
-      result = await handler()
+      result = await handler(attempt)
     } catch (err) {
+      await heartbeat.stop()
       const status = err instanceof AppError ? err.statusCode : 500
       if (err instanceof AppError && keeps(status)) {
         const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }
@@ -106,9 +114,39 @@ export class Idempotency {
       }
       throw err
     }
+    await heartbeat.stop()
     if (keeps(result.statusCode)) await where.set({ status_code: result.statusCode, response: JSON.stringify(result.body), locked_until: null }).execute()
     else await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).execute()
     return { ...result, replayed: false }
+  }
+
+  /**
+   * Renews the key's lease every third of it while its request runs, so that only a dead request's
+   * key runs out. A failed renewal is tried again at the next beat (Postgres may be back by then).
+   */
+  #heartbeat(owner: string, key: string): { stop(): Promise<void> } {
+    let beat: Promise<unknown> = Promise.resolve()
+    const timer = setInterval(
+      () => {
+        beat = this.#db
+          .updateTable('idempotency_keys')
+          .set({ locked_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSec})` })
+          .where('owner', '=', owner)
+          .where('key', '=', key)
+          .where('status_code', 'is', null)
+          .execute()
+          .catch(() => {})
+      },
+      Math.max(50, Math.floor((this.#leaseSec * 1000) / 3)),
+    )
+    timer.unref()
+    return {
+      stop: async () => {
+        clearInterval(timer)
+        // a renewal in flight lands before the response is stored or the key dropped
+        await beat
+      },
+    }
   }
 
   /** Drops expired keys (the periodic job). */

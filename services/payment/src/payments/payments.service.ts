@@ -203,10 +203,15 @@ export class PaymentsService {
     return row
   }
 
-  /** Charges the card: processing (committed) → the provider → its answer applied. */
-  async confirm(identity: Identity, id: string, cardToken: string): Promise<Payment> {
+  /**
+   * Charges the card: processing (committed) → the provider → its answer applied. `resumed`: this
+   * retry took over the Idempotency-Key of a confirm that died (kill -9) — if that one already moved
+   * the payment, the answer is the payment as it is now, not ILLEGAL_TRANSITION.
+   */
+  async confirm(identity: Identity, id: string, cardToken: string, { resumed = false } = {}): Promise<Payment> {
     const row = await this.#db.transaction().execute(async (trx) => {
       const row = await this.#payersLocked(identity, id, trx)
+      if (resumed && row.state !== 'requires_payment') return null
       this.#providerOf(row).checkToken(cardToken)
       if (row.state === 'requires_action') throw conflict('The payer must authenticate this payment first', 'AUTHENTICATION_REQUIRED')
       assertMove(row.state as PaymentState, 'processing')
@@ -218,31 +223,35 @@ export class PaymentsService {
       await this.#publish(trx, PaymentEvents.processing, { ...base(moved), provider: moved.provider, processingAt: iso(moved.updated_at) }, actorOf(identity), moved)
       return moved
     })
+    if (!row) return this.#current(identity, id)
     this.#events.flushSoon()
     const result = await this.#ask(() => this.#providerOf(row).charge({ reference: row.id, amount: row.amount, currency: row.currency, cardToken }))
     await this.#apply(row.id, result, actorOf(identity))
     return this.view(id)
   }
 
-  /** The answer to the provider's challenge (sandbox: approve or deny). */
-  async authenticate(identity: Identity, id: string, outcome: 'approve' | 'deny'): Promise<Payment> {
+  /** The answer to the provider's challenge (sandbox: approve or deny). `resumed` as in `confirm`. */
+  async authenticate(identity: Identity, id: string, outcome: 'approve' | 'deny', { resumed = false } = {}): Promise<Payment> {
     const row = await this.#db.transaction().execute(async (trx) => {
       const row = await this.#payersLocked(identity, id, trx)
+      if (resumed && row.state !== 'requires_action') return null
       if (row.state !== 'requires_action') throw conflict(`A ${row.state} payment needs no authentication`, 'ILLEGAL_TRANSITION')
       const moved = await this.#repo.move(row, { state: 'processing' }, trx)
       await this.#publish(trx, PaymentEvents.processing, { ...base(moved), provider: moved.provider, processingAt: iso(moved.updated_at) }, actorOf(identity), moved)
       return moved
     })
+    if (!row) return this.#current(identity, id)
     this.#events.flushSoon()
     const result = await this.#ask(() => this.#providerOf(row).authenticate(row.id, outcome))
     await this.#apply(row.id, result, actorOf(identity))
     return this.view(id)
   }
 
-  /** The payer gives up before paying; meeting releases the booking on payment.cancelled. */
-  async cancel(identity: Identity, id: string): Promise<Payment> {
+  /** The payer gives up before paying; meeting releases the booking on payment.cancelled. `resumed` as in `confirm`. */
+  async cancel(identity: Identity, id: string, { resumed = false } = {}): Promise<Payment> {
     await this.#db.transaction().execute(async (trx) => {
       const row = await this.#payersLocked(identity, id, trx)
+      if (resumed && row.state !== 'requires_payment' && row.state !== 'requires_action') return
       await this.#cancel(row, 'cancelled_by_payer', actorOf(identity), trx)
     })
     this.#events.flushSoon()
@@ -253,6 +262,24 @@ export class PaymentsService {
     assertMove(row.state as PaymentState, 'cancelled')
     const moved = await this.#repo.move(row, { state: 'cancelled', failure_reason: reason }, trx)
     await this.#publish(trx, PaymentEvents.cancelled, { ...base(moved), reason, cancelledAt: iso(moved.updated_at) }, actor, moved)
+  }
+
+  /**
+   * The payment as it is now, for a retry of a request that died mid-way; one still processing is
+   * asked about at its provider first (the dead request may have had the answer and not committed it).
+   */
+  async #current(identity: Identity, id: string): Promise<Payment> {
+    const row = await this.#repo.findById(id)
+    if (row?.state === 'processing') {
+      try {
+        const result = await this.#providerOf(row).retrieve(row.id)
+        if (result) await this.#apply(row.id, result, actorOf(identity))
+      } catch (err) {
+        // it stays processing; reconciliation settles it
+        this.#log.warn({ err, paymentId: id }, 'a resumed request could not ask the provider')
+      }
+    }
+    return this.view(id)
   }
 
   async #ask(call: () => Promise<ChargeResult>): Promise<ChargeResult> {

@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely'
 import type { Static, TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { BookingCancelledV1, BookingConfirmedV1, BookingHeldV1, BookingReleasedV1, MeetingEvents, STREAMS, type DomainEvent } from '@sunbae/contracts'
-import type { configSchema } from '../config.ts'
+import { DEMO_SECRETS } from '@sunbae/service-kit'
+import { paymentProvider, type configSchema } from '../config.ts'
 import type { DB } from '../db/types.ts'
 import { Idempotency } from '../idempotency/idempotency.ts'
 import { PaymentsService } from '../payments/payments.service.ts'
@@ -23,8 +24,6 @@ declare module 'fastify' {
   }
 }
 
-const SANDBOX_DEV_SECRET = 'whsec_sandbox_local_only_0123456789'
-
 /** Durable consumer name (every replica shares it). */
 export const DURABLES = { meeting: 'payment_meeting_bookings' } as const
 
@@ -42,14 +41,18 @@ export default fp(
   async function payment(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
     const db = app.db as Kysely<DB>
-    const sandbox = new SandboxProvider(db, {
-      // a secret known from the source must not let anyone settle payments in production
-      webhookSecret: config.PAYMENT_SANDBOX_WEBHOOK_SECRET ?? (config.NODE_ENV === 'production' ? null : SANDBOX_DEV_SECRET),
-      toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
-      latencyMs: config.PAYMENT_SANDBOX_LATENCY_MS,
-      settleMs: config.PAYMENT_SANDBOX_SETTLE_MS,
-    })
-    const providers = new Map<string, PaymentProvider>([[sandbox.name, sandbox]])
+    const providers = new Map<string, PaymentProvider>()
+    // Production has no sandbox at all (service.ts refuses it as the provider): its test cards and
+    // its webhooks would settle payments no money was collected for.
+    if (config.NODE_ENV !== 'production') {
+      const sandbox = new SandboxProvider(db, {
+        webhookSecret: config.PAYMENT_SANDBOX_WEBHOOK_SECRET ?? DEMO_SECRETS.sandboxWebhook,
+        toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+        latencyMs: config.PAYMENT_SANDBOX_LATENCY_MS,
+        settleMs: config.PAYMENT_SANDBOX_SETTLE_MS,
+      })
+      providers.set(sandbox.name, sandbox)
+    }
     if (config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET) {
       const stripe = new StripeProvider({
         secretKey: config.STRIPE_SECRET_KEY,
@@ -68,12 +71,15 @@ export default fp(
       db,
       app.events,
       providers,
-      config.PAYMENT_PROVIDER,
+      paymentProvider(config),
       { feePercent: config.PAYMENT_PLATFORM_FEE_PERCENT, abandonMs: config.PAYMENT_RECONCILE_ABANDON_MS },
       app.log.child({ component: 'payments' }),
     )
     app.decorate('payments', payments)
-    app.decorate('idempotency', new Idempotency(db, { ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS, waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS }))
+    app.decorate(
+      'idempotency',
+      new Idempotency(db, { ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS, waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS, leaseMs: config.PAYMENT_IDEMPOTENCY_LEASE_MS }),
+    )
 
     const reconciler = new Reconciler({
       payments,

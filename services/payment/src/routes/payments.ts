@@ -13,13 +13,16 @@ import {
   PaymentListQuery,
 } from '@sunbae/contracts'
 import { requireIdentity, requireRole } from '@sunbae/service-kit'
+import type { Attempt } from '../idempotency/idempotency.ts'
 
 const security = [{ gatewayIdentity: [] }]
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 502: ErrorResponse }
 const IDEMPOTENCY =
   ' Send an `Idempotency-Key` header to make retries safe: a retry answers the first response (header `idempotent-replayed: true`) ' +
-  'for 24 h; the same key with other parameters is 422 IDEMPOTENCY_KEY_REUSED; a retry while the first is running waits for it.'
+  'for 24 h; the same key with other parameters is 422 IDEMPOTENCY_KEY_REUSED; a retry while the first is running waits for it ' +
+  '(PAYMENT_IDEMPOTENCY_WAIT_MS, 5 s), then answers 409 IDEMPOTENCY_KEY_IN_USE. A retry after the first died mid-way (a crash) ' +
+  'answers the payment as it is now.'
 
 /** Runs a POST under its Idempotency-Key (if any) and answers — or replays — its response. */
 async function idempotent(
@@ -27,7 +30,7 @@ async function idempotent(
   reply: FastifyReply,
   owner: string,
   params: unknown,
-  handler: () => Promise<{ statusCode: number; body: unknown }>,
+  handler: (attempt: Attempt) => Promise<{ statusCode: number; body: unknown }>,
 ): Promise<FastifyReply> {
   const header = request.headers['idempotency-key']
   const r = await request.server.idempotency.run(
@@ -109,9 +112,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const identity = requireIdentity(request)
       const id = request.params.id.toLowerCase()
-      return idempotent(request, reply, identity.uid, { id, ...request.body }, async () => ({
+      return idempotent(request, reply, identity.uid, { id, ...request.body }, async (attempt) => ({
         statusCode: 200,
-        body: await app.payments.confirm(identity, id, request.body.cardToken),
+        body: await app.payments.confirm(identity, id, request.body.cardToken, attempt),
       }))
     },
   )
@@ -133,9 +136,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const identity = requireIdentity(request)
       const id = request.params.id.toLowerCase()
-      return idempotent(request, reply, identity.uid, { id, ...request.body }, async () => ({
+      return idempotent(request, reply, identity.uid, { id, ...request.body }, async (attempt) => ({
         statusCode: 200,
-        body: await app.payments.authenticate(identity, id, request.body.outcome),
+        body: await app.payments.authenticate(identity, id, request.body.outcome, attempt),
       }))
     },
   )
@@ -156,7 +159,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const identity = requireIdentity(request)
       const id = request.params.id.toLowerCase()
-      return idempotent(request, reply, identity.uid, { id }, async () => ({ statusCode: 200, body: await app.payments.cancel(identity, id) }))
+      return idempotent(request, reply, identity.uid, { id }, async (attempt) => ({ statusCode: 200, body: await app.payments.cancel(identity, id, attempt) }))
     },
   )
 }
