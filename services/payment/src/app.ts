@@ -20,6 +20,6 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   })
   await fastify.register(payment, { config: opts.config })
   await fastify.register(paymentRoutes, { prefix: '/api/payments' })
-  await fastify.register(webhookRoutes, { prefix: '/api/payments/webhooks' })
+  await fastify.register(webhookRoutes, { prefix: '/api/payments/webhooks', config: opts.config })
   await fastify.register(adminRoutes, { prefix: '/api/admin/payments' })
 }

@@ -25,6 +25,13 @@ export const configSchema = serviceConfig({
   PAYMENT_SANDBOX_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** How far a webhook's signed timestamp may be from now. */
   PAYMENT_WEBHOOK_TOLERANCE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 300 }),
+  /**
+   * Webhook requests per provider per minute, per replica (the route is public; a Toss body costs a
+   * call to Toss with our secret key). Over it: 429, and providers deliver again later.
+   */
+  PAYMENT_WEBHOOK_RATE_LIMIT: Type.Integer({ minimum: 1, maximum: 100_000, default: 120 }),
+  /** Webhook bodies claiming one thing (Toss: paymentKey and status) ask the provider once per this window. */
+  PAYMENT_WEBHOOK_DEDUPE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   /** How long an Idempotency-Key (and its stored response) lives. */
   PAYMENT_IDEMPOTENCY_TTL_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 720, default: 24 }),
   /**

@@ -138,8 +138,11 @@ t.test('the payer cancels: payment.cancelled (meeting releases the booking); ill
   t.match(cancelled!.data, { bookingId: b.bookingId, reason: 'cancelled_by_payer' })
   t.equal((await confirm(app, b.mentee, b.paymentId, 'tok_success')).statusCode, 409)
 
-  // the transition table itself: terminal states go nowhere, nothing skips processing
-  for (const s of ['failed', 'cancelled', 'refunded'] as const) t.same(TRANSITIONS[s], [], `${s} is final`)
+  // the transition table itself: terminal states go nowhere but to a success the provider reports
+  // (booked and refunded: late-success.test.ts), nothing skips processing
+  t.same(TRANSITIONS.refunded, [], 'refunded is final')
+  for (const s of ['failed', 'cancelled'] as const) t.same(TRANSITIONS[s], ['succeeded'], `${s} only takes the provider's late success`)
+  t.notOk(canMove('cancelled', 'processing'), 'a cancelled payment is not paid again')
   t.notOk(canMove('requires_payment', 'succeeded'))
   t.notOk(canMove('succeeded', 'failed'))
   t.notOk(canMove('refunded', 'succeeded'))

@@ -1,12 +1,12 @@
 // The Stripe adapter through the official SDK against a local HTTP server that speaks the part of
-// Stripe's API it uses (PaymentIntents create / search, Refunds create, form-encoded bodies,
+// Stripe's API it uses (PaymentIntents create / search / retrieve / cancel, Refunds create, form-encoded bodies,
 // Idempotency-Key, card errors as 402) — nothing leaves the machine.
 import { randomBytes, randomUUID } from 'node:crypto'
 import t from 'tap'
 import Stripe from 'stripe'
 import type { FastifyInstance } from 'fastify'
 import { readBody, startUpstream, type Upstream } from '@sunbae/testing'
-import { buildPayment, cancelBooking, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, state, waitForState } from './helpers.ts'
+import { buildPayment, cancelBooking, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, release, state, waitForState } from './helpers.ts'
 
 const SECRET_KEY = 'sk_test_local_0123456789'
 const WEBHOOK_SECRET = 'whsec_stripe_local_0123456789'
@@ -19,7 +19,7 @@ interface Intent {
   status: string
   metadata: Record<string, string>
   last_payment_error: null | { type: string; code: string; decline_code?: string; message: string }
-  cancellation_reason: null
+  cancellation_reason: null | string
 }
 
 /** Stripe's test payment methods and what they do. */
@@ -74,6 +74,29 @@ function stripeApi(): Promise<Upstream> {
         const ref = /metadata\['reference'\]:'([^']+)'/.exec(url.searchParams.get('query') ?? '')?.[1]
         const data = [...intents.values()].filter((pi) => pi.metadata.reference === ref)
         return send(200, { object: 'search_result', data, has_more: false, url: '/v1/payment_intents/search', next_page: null })
+      }
+      let m: RegExpExecArray | null
+      if (req.method === 'GET' && (m = /^\/v1\/payment_intents\/(pi_[a-z0-9]+)$/.exec(url.pathname))) {
+        const pi = intents.get(m[1]!)
+        return pi ? send(200, pi) : send(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${m[1]}'` } })
+      }
+      // https://docs.stripe.com/api/payment_intents/cancel: only while the intent waits (requires_action and the like)
+      if (req.method === 'POST' && (m = /^\/v1\/payment_intents\/(pi_[a-z0-9]+)\/cancel$/.exec(url.pathname))) {
+        const pi = intents.get(m[1]!)
+        if (!pi) return send(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${m[1]}'` } })
+        if (!['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'].includes(pi.status)) {
+          return send(400, {
+            error: {
+              type: 'invalid_request_error',
+              code: 'payment_intent_unexpected_state',
+              message: `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`,
+              payment_intent: pi,
+            },
+          })
+        }
+        pi.status = 'canceled'
+        pi.cancellation_reason = form.get('cancellation_reason')
+        return send(200, pi)
       }
       if (req.method === 'POST' && url.pathname === '/v1/refunds') {
         const pi = intents.get(form.get('payment_intent') ?? '')
@@ -167,4 +190,29 @@ t.test('reconciliation finds the PaymentIntent by our payment id after a lost an
   await app.reconciler.run()
   t.ok(requests > before, 'Stripe was asked')
   t.equal(await state(app, b.paymentId), 'succeeded')
+})
+
+// issue 16, defect 4: a 3-D Secure payment released by the hold's expiry is cancelled at Stripe; one the
+// payer completed first is booked and refunded through Stripe, never ignored
+t.test('a released requires_action PaymentIntent is cancelled at Stripe; one that succeeded first is refunded', async (t) => {
+  const a = await hold(app)
+  t.equal((await confirm(app, a.mentee, a.paymentId, 'pm_card_authenticationRequired')).json().state, 'requires_action')
+  await release(app, a, 'hold_expired')
+  await waitForState(app, a.paymentId, 'cancelled')
+  await app.reconciler.run()
+  const pa = [...intents.values()].find((i) => i.metadata.reference === a.paymentId)!
+  t.match(pa, { status: 'canceled', cancellation_reason: 'abandoned' }, 'Stripe was told to cancel the intent')
+  t.ok(seenKeys.has(`cancel:${a.paymentId}`), 'under an idempotency key of our payment id')
+  t.equal(await state(app, a.paymentId), 'cancelled')
+
+  const b = await hold(app)
+  t.equal((await confirm(app, b.mentee, b.paymentId, 'pm_card_authenticationRequired')).json().state, 'requires_action')
+  const pb = [...intents.values()].find((i) => i.metadata.reference === b.paymentId)!
+  pb.status = 'succeeded' // the payer finished the challenge just before the hold expired
+  await release(app, b, 'hold_expired')
+  await waitForState(app, b.paymentId, 'cancelled')
+  await app.reconciler.run()
+  await app.reconciler.run()
+  await waitForState(app, b.paymentId, 'refunded')
+  t.match(refunds.filter((r) => r.payment_intent === pb.id), [{ amount: 50_000 }], 'refunded in full through Stripe')
 })

@@ -22,6 +22,8 @@ interface TossPayment {
 const widget = new Map<string, 'DONE' | 'IN_PROGRESS' | 'REJECT_CARD_PAYMENT'>()
 const payments = new Map<string, TossPayment>()
 const replays = new Map<string, { status: number; body: string }>()
+/** GET /v1/payments/{paymentKey} calls per paymentKey: what each webhook body costs us at Toss */
+const lookups = new Map<string, number>()
 
 function tossApi(): Promise<Upstream> {
   return startUpstream((req, res) => {
@@ -55,6 +57,7 @@ function tossApi(): Promise<Upstream> {
         return p ? send(200, p) : send(404, { code: 'NOT_FOUND_PAYMENT', message: '존재하지 않는 결제 정보 입니다.' })
       }
       if (req.method === 'GET' && (m = /^\/v1\/payments\/([^/]+)$/.exec(path))) {
+        lookups.set(decodeURIComponent(m[1]!), (lookups.get(decodeURIComponent(m[1]!)) ?? 0) + 1)
         const p = payments.get(decodeURIComponent(m[1]!))
         return p ? send(200, p) : send(404, { code: 'NOT_FOUND_PAYMENT', message: '존재하지 않는 결제 정보 입니다.' })
       }
@@ -124,6 +127,9 @@ t.test('webhooks are believed only as far as Toss confirms them; reconciliation 
   t.equal((await webhook(unknown)).statusCode, 400, 'a payment Toss does not know')
 
   payments.get(key)!.status = 'DONE'
+  // bodies claiming (paymentKey, DONE) ask Toss once per PAYMENT_WEBHOOK_DEDUPE_SECONDS (see the flood
+  // test below): the forged claim's window has passed by the time the real webhook comes
+  await dbOf(app).updateTable('webhook_windows').set({ until: new Date() }).where('provider', '=', 'toss').where('key', '=', `${key}:DONE`).execute()
   const real = JSON.stringify({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: new Date().toISOString(), data: { paymentKey: key, status: 'DONE' } })
   t.same((await webhook(real)).json(), { received: true })
   t.equal(await state(app, b.paymentId), 'succeeded')
@@ -139,4 +145,64 @@ t.test('webhooks are believed only as far as Toss confirms them; reconciliation 
   t.equal(await state(app, c.paymentId), 'succeeded')
   const row = await dbOf(app).selectFrom('payments').select('provider_ref').where('id', '=', c.paymentId).executeTakeFirstOrThrow()
   t.equal(row.provider_ref, k2)
+})
+
+// issue 16, defect 7: Toss webhooks are unauthenticated and each distinct body made us call Toss with
+// our secret key. Bodies with one claim (paymentKey, status) now ask Toss once per window — in
+// Postgres, so every replica shares it — and the route has its own tight rate limit.
+t.test('a flood of distinct bodies claiming one (paymentKey, status) asks Toss once', async (t) => {
+  const b = await hold(app)
+  const key = paymentKey('IN_PROGRESS')
+  t.equal((await confirm(app, b.mentee, b.paymentId, key)).json().state, 'processing')
+  const body = (i: number, status = 'DONE') =>
+    JSON.stringify({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: new Date(Date.now() + i).toISOString(), data: { paymentKey: key, status, nonce: i } })
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => webhook(body(i))))
+  t.ok(answers.every((r) => r.statusCode === 200), 'all acknowledged')
+  t.equal(lookups.get(key), 1, 'Toss was asked once for 20 bodies')
+  t.equal(answers.filter((r) => r.json().duplicate === true).length, 19)
+  t.equal(await state(app, b.paymentId), 'processing', 'the forged DONE changed nothing')
+  // another claimed status is another question (bounded by the statuses Toss has)
+  await webhook(body(100, 'ABORTED'))
+  await webhook(body(101, 'made-up'))
+  await webhook(body(102, 'also-made-up'))
+  t.equal(lookups.get(key), 3, 'made-up statuses share one window')
+  // a forged claim holding the window open does not lose the payment: reconciliation asks Toss
+  payments.get(key)!.status = 'DONE'
+  t.same((await webhook(body(200))).json(), { received: true, duplicate: true })
+  await app.reconciler.run()
+  t.equal(await state(app, b.paymentId), 'succeeded')
+})
+
+t.test('a claim Toss could not answer closes its window: the retry is heard', async (t) => {
+  const key = 'tgen_unreachable_toss_0001'
+  const body = JSON.stringify({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: new Date().toISOString(), data: { paymentKey: key, status: 'DONE' } })
+  // another origin that refuses connections stands in for Toss being down
+  const down = await buildPayment({ PAYMENT_PROVIDER: 'toss', TOSS_SECRET_KEY: SECRET_KEY, TOSS_API_URL: 'http://127.0.0.1:9' })
+  t.teardown(() => down.close())
+  const res = await down.inject({ method: 'POST', url: '/api/payments/webhooks/toss', headers: { 'content-type': 'application/json' }, payload: body })
+  t.equal(res.statusCode, 500)
+  t.match(res.json(), { error: { code: 'INTERNAL' } })
+  const open = await dbOf(app).selectFrom('webhook_windows').select('key').where('provider', '=', 'toss').where('key', '=', `${key}:DONE`).execute()
+  t.same(open, [], 'no window left open for the retry')
+})
+
+t.test('the webhook route has its own rate limit per provider: 429 in the platform error shape', async (t) => {
+  const limited = await buildPayment({ PAYMENT_PROVIDER: 'toss', TOSS_SECRET_KEY: SECRET_KEY, TOSS_API_URL: api.url, PAYMENT_WEBHOOK_RATE_LIMIT: '3' })
+  t.teardown(() => limited.close())
+  const post = (provider: string, i: number) =>
+    limited.inject({
+      method: 'POST',
+      url: `/api/payments/webhooks/${provider}`,
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: new Date().toISOString(), data: { paymentKey: `tgen_flood_${randomBytes(6).toString('hex')}`, status: 'DONE', i } }),
+    })
+  const before = [...lookups.values()].reduce((a, n) => a + n, 0)
+  const codes = []
+  for (let i = 0; i < 6; i++) codes.push((await post('toss', i)).statusCode)
+  t.same(codes, [400, 400, 400, 429, 429, 429], 'three unknown payments looked up, then refused before anything is read')
+  t.equal([...lookups.values()].reduce((a, n) => a + n, 0) - before, 3, 'Toss was asked three times')
+  const over = await post('toss', 7)
+  t.match(over.json(), { error: { code: 'RATE_LIMITED', message: String, requestId: String } })
+  t.ok(Number(over.headers['retry-after']) > 0, 'Retry-After says when')
+  t.equal((await post('sandbox', 8)).statusCode, 400, 'another provider has its own budget')
 })

@@ -14,8 +14,13 @@ export const PaymentState = Type.Union(
     Type.Literal('cancelled'),
     Type.Literal('refunded'),
     Type.Literal('partially_refunded'),
+    Type.Literal('needs_review'),
   ],
-  { description: 'requires_payment → processing ⇄ requires_action → succeeded | failed; requires_payment → cancelled; succeeded → partially_refunded → refunded' },
+  {
+    description:
+      'requires_payment → processing ⇄ requires_action → succeeded | failed; requires_payment → cancelled; succeeded → partially_refunded → refunded; ' +
+      'a late success of a cancelled or failed payment → succeeded (and refunded); a payment reconciliation could not settle → needs_review (admins)',
+  },
 )
 export type PaymentState = Static<typeof PaymentState>
 

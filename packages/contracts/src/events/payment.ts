@@ -43,6 +43,13 @@ export type PaymentFailedV1 = Static<typeof PaymentFailedV1>
 export const PaymentCancelledV1 = Type.Object({ ...payment, reason: Type.String(), cancelledAt: dateTime })
 export type PaymentCancelledV1 = Static<typeof PaymentCancelledV1>
 
+/**
+ * Reconciliation could not settle this payment (the provider's answer could not be applied): it waits
+ * for an admin, and a later answer from the provider still settles it.
+ */
+export const PaymentNeedsReviewV1 = Type.Object({ ...payment, fromState: Type.String(), error: Type.String(), at: dateTime })
+export type PaymentNeedsReviewV1 = Static<typeof PaymentNeedsReviewV1>
+
 /** Money went back to the payer; `amount` is the payment's, `refundAmount` this refund's. */
 export const PaymentRefundedV1 = Type.Object({
   ...payment,
@@ -63,4 +70,5 @@ export const PaymentEvents = {
   failed: { type: 'payment.failed', version: 1, schema: PaymentFailedV1 },
   cancelled: { type: 'payment.cancelled', version: 1, schema: PaymentCancelledV1 },
   refunded: { type: 'payment.refunded', version: 1, schema: PaymentRefundedV1 },
+  needsReview: { type: 'payment.needs_review', version: 1, schema: PaymentNeedsReviewV1 },
 } as const

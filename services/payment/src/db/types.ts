@@ -85,6 +85,7 @@ export interface Payments {
   mentor_id: string;
   mentor_uid: string | null;
   provider: string;
+  provider_cancel: string | null;
   provider_ref: string | null;
   refunded_amount: Generated<number>;
   state: string;
@@ -138,6 +139,12 @@ export interface WebhookEvents {
   type: string;
 }
 
+export interface WebhookWindows {
+  key: string;
+  provider: string;
+  until: Timestamp;
+}
+
 export interface DB {
   bookings: Bookings;
   idempotency_keys: IdempotencyKeys;
@@ -149,4 +156,5 @@ export interface DB {
   sandbox_charges: SandboxCharges;
   sandbox_refunds: SandboxRefunds;
   webhook_events: WebhookEvents;
+  webhook_windows: WebhookWindows;
 }

@@ -89,6 +89,52 @@ export class PaymentsRepository {
       .execute()
   }
 
+  /** Payments cancelled here whose provider has still to be told (oldest first). */
+  async pendingCancels(limit: number): Promise<PaymentRow[]> {
+    return this.#db.selectFrom('payments').selectAll().where('provider_cancel', '=', 'pending').orderBy('updated_at').limit(limit).execute()
+  }
+
+  /** The provider was told; only while the payment is still the cancelled one we read. */
+  async cancelDone(id: string, trx: Transaction<DB>): Promise<boolean> {
+    const r = await trx
+      .updateTable('payments')
+      .set({ provider_cancel: 'done' })
+      .where('id', '=', id)
+      .where('state', '=', 'cancelled')
+      .where('provider_cancel', '=', 'pending')
+      .executeTakeFirst()
+    return r.numUpdatedRows > 0n
+  }
+
+  /**
+   * Opens the window of a webhook claim unless one is open: true for the first body with this claim
+   * within `seconds` (across replicas: one row per claim), false for the repeats.
+   */
+  async openWebhookWindow(provider: string, key: string, seconds: number): Promise<boolean> {
+    const row = await this.#db
+      .insertInto('webhook_windows')
+      .values({ provider, key, until: sql<Date>`now() + make_interval(secs => ${seconds})` })
+      .onConflict((oc) =>
+        oc
+          .columns(['provider', 'key'])
+          .doUpdateSet({ until: sql<Date>`now() + make_interval(secs => ${seconds})` })
+          .where('webhook_windows.until', '<=', sql<Date>`now()`),
+      )
+      .returning('key')
+      .executeTakeFirst()
+    return row !== undefined
+  }
+
+  /** The claim could not be acted on (the provider did not answer): its next delivery is not a repeat. */
+  async closeWebhookWindow(provider: string, key: string): Promise<void> {
+    await this.#db.deleteFrom('webhook_windows').where('provider', '=', provider).where('key', '=', key).execute()
+  }
+
+  async purgeWebhookWindows(): Promise<number> {
+    const r = await this.#db.deleteFrom('webhook_windows').where('until', '<=', sql<Date>`now()`).executeTakeFirst()
+    return Number(r.numDeletedRows)
+  }
+
   async pendingRefunds(limit: number): Promise<RefundRow[]> {
     return this.#db.selectFrom('refunds').selectAll().where('state', '=', 'pending').orderBy('created_at').limit(limit).execute()
   }

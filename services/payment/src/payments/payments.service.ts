@@ -9,17 +9,18 @@ import {
   type BookingHeldV1,
   type BookingReleasedV1,
   type Earnings,
+  type ErrorReportV1,
   type EventActor,
   type Identity,
   type Payment,
   type PaymentState,
 } from '@sunbae/contracts'
-import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
+import { AppError, conflict, fingerprint, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { ChargeResult, PaymentProvider, WebhookEvent } from '../providers/provider.ts'
 import { Ledger } from './ledger.ts'
 import { PaymentsRepository, type BookingRow, type PaymentRow, type RefundRow } from './payments.repository.ts'
-import { assertMove, PAID } from './state.ts'
+import { assertMove, GAVE_UP, PAID, WAITING } from './state.ts'
 
 type Events = FastifyInstance['events']
 
@@ -51,8 +52,10 @@ export class PaymentsService {
   readonly #policy: PaymentPolicy
   readonly #ledger = new Ledger()
   readonly #log: FastifyBaseLogger
-  /** set when a refund was queued: the worker runs soon instead of at its next interval */
+  /** set when a refund or a provider cancel was queued: the worker runs soon instead of at its next interval */
   onRefundQueued: () => void = () => {}
+  /** where errors of background work go (the platform points it at tracking's `telemetry.error`) */
+  onError: (report: ErrorReportV1) => void = () => {}
 
   /** `providers` by name; new payments go through `provider`, existing ones through the one they started with */
   constructor(db: Kysely<DB>, events: Events, providers: ReadonlyMap<string, PaymentProvider>, provider: string, policy: PaymentPolicy, log: FastifyBaseLogger) {
@@ -258,10 +261,17 @@ export class PaymentsService {
     return this.view(id)
   }
 
+  /**
+   * A payment waiting on the payer's authentication is known to the provider, and the payer may still
+   * complete it there: the provider is told to cancel it after this commits (`provider_cancel`,
+   * run by the worker), and a success that beats the cancel is booked and refunded (applyOutcome).
+   */
   async #cancel(row: PaymentRow, reason: string, actor: EventActor, trx: Transaction<DB>): Promise<void> {
     assertMove(row.state as PaymentState, 'cancelled')
-    const moved = await this.#repo.move(row, { state: 'cancelled', failure_reason: reason }, trx)
+    const atProvider = row.state === 'requires_action'
+    const moved = await this.#repo.move(row, { state: 'cancelled', failure_reason: reason, ...(atProvider ? { provider_cancel: 'pending' } : {}) }, trx)
     await this.#publish(trx, PaymentEvents.cancelled, { ...base(moved), reason, cancelledAt: iso(moved.updated_at) }, actor, moved)
+    if (atProvider) this.onRefundQueued()
   }
 
   /**
@@ -300,12 +310,17 @@ export class PaymentsService {
 
   /**
    * What the provider says about a charge, applied to a payment waiting on it — once: a payment
-   * that already left processing / requires_action is not touched again (a late webhook, a
-   * reconciliation racing the request). Returns whether anything changed.
+   * that already left processing / requires_action / needs_review is not touched again (a late
+   * webhook, a reconciliation racing the request). The one exception is a success for a payment we
+   * gave up on (cancelled, failed): the money moved, so it is booked and refunded in full — a
+   * payment success is never ignored. Returns whether anything changed.
    */
   async applyOutcome(trx: Transaction<DB>, paymentId: string, result: ChargeResult, actor: EventActor): Promise<boolean> {
     const row = await this.#repo.lock(paymentId, trx)
-    if (!row || (row.state !== 'processing' && row.state !== 'requires_action')) return false
+    if (!row) return false
+    const from = row.state as PaymentState
+    if (GAVE_UP.includes(from)) return result.status === 'succeeded' ? this.#succeed(trx, row, result, actor) : false
+    if (!WAITING.includes(from)) return false
     switch (result.status) {
       case 'processing':
         return false
@@ -321,23 +336,46 @@ export class PaymentsService {
         await this.#publish(trx, PaymentEvents.failed, { ...base(moved), reason, failedAt: iso(moved.updated_at) }, actor, moved)
         return true
       }
-      case 'succeeded': {
-        if (result.amount !== row.amount || result.currency !== row.currency) {
-          // never book money we did not ask for; the error surfaces (webhook 500, reconciliation log)
-          throw new Error(`provider charged ${result.amount} ${result.currency} for payment ${row.id} of ${row.amount} ${row.currency}`)
-        }
-        const fee = Math.round((row.amount * this.#policy.feePercent) / 100)
-        const moved = await this.#repo.move(row, { state: 'succeeded', fee, provider_ref: result.providerRef, failure_reason: null, succeeded_at: new Date() }, trx)
-        await this.#ledger.charge(trx, moved)
-        await this.#publish(trx, PaymentEvents.succeeded, { ...base(moved), succeededAt: iso(moved.succeeded_at!) }, actor, moved)
-        // paid after the hold was released or the booking cancelled: meeting will not confirm it, give it back
-        const booking = await this.#repo.booking(moved.booking_id, trx)
-        if (booking && (booking.state === 'released' || booking.state === 'cancelled')) {
-          await this.#queueRefund(moved, moved.amount, `late:${moved.id}`, `booking_${booking.state}`, trx)
-        }
-        return true
-      }
+      case 'succeeded':
+        return this.#succeed(trx, row, result, actor)
     }
+  }
+
+  /** The charge booked (ledger, payment.succeeded); refunded in full when nobody wants it any more. */
+  async #succeed(trx: Transaction<DB>, row: PaymentRow, result: ChargeResult, actor: EventActor): Promise<boolean> {
+    if (result.amount !== row.amount || result.currency !== row.currency) {
+      // never book money we did not ask for; the error surfaces (webhook 500, reconciliation: needs_review)
+      throw new Error(`provider charged ${result.amount} ${result.currency} for payment ${row.id} of ${row.amount} ${row.currency}`)
+    }
+    const gaveUp = GAVE_UP.includes(row.state as PaymentState)
+    assertMove(row.state as PaymentState, 'succeeded')
+    const fee = Math.round((row.amount * this.#policy.feePercent) / 100)
+    const moved = await this.#repo.move(
+      row,
+      {
+        state: 'succeeded',
+        fee,
+        provider_ref: result.providerRef,
+        // a late success keeps why we had given up (the admin list shows it next to the refund)
+        ...(gaveUp ? {} : { failure_reason: null }),
+        ...(row.provider_cancel === 'pending' ? { provider_cancel: 'done' } : {}),
+        succeeded_at: new Date(),
+      },
+      trx,
+    )
+    await this.#ledger.charge(trx, moved)
+    await this.#publish(trx, PaymentEvents.succeeded, { ...base(moved), succeededAt: iso(moved.succeeded_at!) }, actor, moved)
+    if (gaveUp) {
+      // paid after we cancelled it or declared it failed: meeting released the booking, give it all back
+      await this.#queueRefund(moved, moved.amount, `late:${moved.id}`, `paid_after_${row.state}`, trx)
+      return true
+    }
+    // paid after the hold was released or the booking cancelled: meeting will not confirm it, give it back
+    const booking = await this.#repo.booking(moved.booking_id, trx)
+    if (booking && (booking.state === 'released' || booking.state === 'cancelled')) {
+      await this.#queueRefund(moved, moved.amount, `late:${moved.id}`, `booking_${booking.state}`, trx)
+    }
+    return true
   }
 
   // — meeting's events (system actor; run in the consumer's transaction) —
@@ -406,39 +444,75 @@ export class PaymentsService {
 
   // — the provider's side: refunds, webhooks, reconciliation —
 
-  /** Runs pending refunds through the provider (idempotent by refund id), then books them. */
+  /**
+   * Runs pending refunds through the provider (idempotent by refund id), then books them — each on
+   * its own: one that throws is reported and retried next time, the others go on.
+   */
   async runPendingRefunds(limit: number): Promise<number> {
     let done = 0
     for (const r of await this.#repo.pendingRefunds(limit)) {
-      const payment = await this.#repo.findById(r.payment_id)
-      if (!payment) continue
-      let providerRef: string
       try {
-        ;({ providerRef } = await this.#providerOf(payment).refund({ reference: payment.id, providerRef: payment.provider_ref, refundId: r.id, amount: r.amount, currency: payment.currency }))
+        if (await this.#runRefund(r)) done++
       } catch (err) {
-        this.#log.error({ err, refundId: r.id, paymentId: payment.id }, 'refund failed at the provider; will retry')
-        continue
+        this.reportError(err, 'refund', r.payment_id, { refundId: r.id })
       }
-      const changed = await this.#db.transaction().execute(async (trx) => {
-        const row = await this.#repo.lock(payment.id, trx)
-        const refund = await trx.selectFrom('refunds').selectAll().where('id', '=', r.id).where('state', '=', 'pending').forUpdate().executeTakeFirst()
-        if (!row || !refund) return false
-        const total = row.refunded_amount + refund.amount
-        const state: PaymentState = total === row.amount ? 'refunded' : 'partially_refunded'
-        assertMove(row.state as PaymentState, state)
-        const moved = await this.#repo.move(row, { state, refunded_amount: total }, trx)
-        await trx.updateTable('refunds').set({ state: 'succeeded', provider_ref: providerRef, succeeded_at: sql<Date>`now()` }).where('id', '=', refund.id).execute()
-        await this.#ledger.refund(trx, moved, row.refunded_amount, refund.amount)
-        await this.#publish(
-          trx,
-          PaymentEvents.refunded,
-          { ...base(moved), refundId: refund.id, refundAmount: refund.amount, refundedTotal: total, state, reason: refund.reason, refundedAt: iso(moved.updated_at) },
-          SYSTEM,
-          moved,
-        )
-        return true
-      })
-      if (changed) done++
+    }
+    if (done > 0) this.#events.flushSoon()
+    return done
+  }
+
+  async #runRefund(r: RefundRow): Promise<boolean> {
+    const payment = await this.#repo.findById(r.payment_id)
+    if (!payment) return false
+    let providerRef: string
+    try {
+      ;({ providerRef } = await this.#providerOf(payment).refund({ reference: payment.id, providerRef: payment.provider_ref, refundId: r.id, amount: r.amount, currency: payment.currency }))
+    } catch (err) {
+      this.#log.error({ err, refundId: r.id, paymentId: payment.id }, 'refund failed at the provider; will retry')
+      return false
+    }
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await this.#repo.lock(payment.id, trx)
+      const refund = await trx.selectFrom('refunds').selectAll().where('id', '=', r.id).where('state', '=', 'pending').forUpdate().executeTakeFirst()
+      if (!row || !refund) return false
+      const total = row.refunded_amount + refund.amount
+      const state: PaymentState = total === row.amount ? 'refunded' : 'partially_refunded'
+      assertMove(row.state as PaymentState, state)
+      const moved = await this.#repo.move(row, { state, refunded_amount: total }, trx)
+      await trx.updateTable('refunds').set({ state: 'succeeded', provider_ref: providerRef, succeeded_at: sql<Date>`now()` }).where('id', '=', refund.id).execute()
+      await this.#ledger.refund(trx, moved, row.refunded_amount, refund.amount)
+      await this.#publish(
+        trx,
+        PaymentEvents.refunded,
+        { ...base(moved), refundId: refund.id, refundAmount: refund.amount, refundedTotal: total, state, reason: refund.reason, refundedAt: iso(moved.updated_at) },
+        SYSTEM,
+        moved,
+      )
+      return true
+    })
+  }
+
+  /**
+   * Tells providers about payments cancelled here while the payer could still complete them (each
+   * on its own). A charge that completed first is booked and refunded; one still moving is asked
+   * about again next time.
+   */
+  async runPendingCancels(limit: number): Promise<number> {
+    let done = 0
+    for (const row of await this.#repo.pendingCancels(limit)) {
+      // a provider this replica does not have (a rolling deploy) is another replica's to tell
+      if (!this.#providers.has(row.provider)) continue
+      try {
+        const result = await this.#providerOf(row).cancel({ reference: row.id, providerRef: row.provider_ref })
+        const changed = await this.#db.transaction().execute(async (trx) => {
+          if (result?.status === 'succeeded') return this.applyOutcome(trx, row.id, result, SYSTEM)
+          if (result && result.status !== 'failed') return false
+          return this.#repo.cancelDone(row.id, trx)
+        })
+        if (changed) done++
+      } catch (err) {
+        this.reportError(err, 'provider cancel', row.id)
+      }
     }
     if (done > 0) this.#events.flushSoon()
     return done
@@ -467,33 +541,101 @@ export class PaymentsService {
     return out
   }
 
-  /** Asks the provider about payments stuck waiting on it (a lost webhook, a crash mid-request). */
-  async reconcile(olderThanMs: number, limit: number): Promise<number> {
+  /**
+   * Asks the provider about payments stuck waiting on it (a lost webhook, a crash mid-request), row
+   * by row: a provider that does not answer (or is not configured here) is asked again next time; a
+   * row whose answer cannot be applied (it throws) moves to needs_review, is reported to tracking,
+   * and the rest go on.
+   */
+  async reconcile(olderThanMs: number, limit: number): Promise<{ settled: number; needsReview: number }> {
     let settled = 0
+    let needsReview = 0
     for (const row of await this.#repo.stuck(olderThanMs, limit)) {
-      let result: ChargeResult | null
       try {
-        result = await this.#providerOf(row).retrieve(row.id)
+        if (await this.#reconcileOne(row)) settled++
       } catch (err) {
-        this.#log.warn({ err, paymentId: row.id }, 'reconciliation: the provider did not answer')
-        continue
-      }
-      const changed = await this.#db.transaction().execute(async (trx) => {
-        if (result) return this.applyOutcome(trx, row.id, result, SYSTEM)
-        if (row.state !== 'processing' || Date.now() - new Date(row.updated_at).getTime() < this.#policy.abandonMs) return false
-        const locked = await this.#repo.lock(row.id, trx)
-        if (locked?.state !== 'processing' || locked.updated_at.getTime() !== new Date(row.updated_at).getTime()) return false
-        const moved = await this.#repo.move(locked, { state: 'failed', failure_reason: 'provider_no_record' }, trx)
-        await this.#publish(trx, PaymentEvents.failed, { ...base(moved), reason: 'provider_no_record', failedAt: iso(moved.updated_at) }, SYSTEM, moved)
-        return true
-      })
-      if (changed) {
-        settled++
-        this.#log.info({ paymentId: row.id, status: result?.status ?? 'no_record' }, 'reconciliation settled a payment')
+        this.reportError(err, 'reconciliation', row.id)
+        if (await this.#toReview(row, err)) needsReview++
       }
     }
-    if (settled > 0) this.#events.flushSoon()
-    return settled
+    if (settled + needsReview > 0) this.#events.flushSoon()
+    return { settled, needsReview }
+  }
+
+  async #reconcileOne(row: PaymentRow): Promise<boolean> {
+    let result: ChargeResult | null
+    try {
+      // a provider this replica does not have (a rolling deploy) is another replica's to ask
+      result = await this.#providerOf(row).retrieve(row.id)
+    } catch (err) {
+      this.#log.warn({ err, paymentId: row.id }, 'reconciliation: the provider did not answer')
+      return false
+    }
+    const changed = await this.#db.transaction().execute(async (trx) => {
+      if (result) return this.applyOutcome(trx, row.id, result, SYSTEM)
+      if (row.state !== 'processing' || Date.now() - new Date(row.updated_at).getTime() < this.#policy.abandonMs) return false
+      const locked = await this.#repo.lock(row.id, trx)
+      if (locked?.state !== 'processing' || locked.updated_at.getTime() !== new Date(row.updated_at).getTime()) return false
+      const moved = await this.#repo.move(locked, { state: 'failed', failure_reason: 'provider_no_record' }, trx)
+      await this.#publish(trx, PaymentEvents.failed, { ...base(moved), reason: 'provider_no_record', failedAt: iso(moved.updated_at) }, SYSTEM, moved)
+      return true
+    })
+    if (changed) this.#log.info({ paymentId: row.id, status: result?.status ?? 'no_record' }, 'reconciliation settled a payment')
+    return changed
+  }
+
+  /** A payment reconciliation cannot settle waits for an admin (unless it moved meanwhile). */
+  async #toReview(row: PaymentRow, err: unknown): Promise<boolean> {
+    try {
+      return await this.#db.transaction().execute(async (trx) => {
+        const locked = await this.#repo.lock(row.id, trx)
+        if (!locked || locked.state !== row.state || locked.updated_at.getTime() !== new Date(row.updated_at).getTime()) return false
+        const moved = await this.#repo.move(locked, { state: 'needs_review', failure_reason: 'reconciliation_error' }, trx)
+        const error = err instanceof Error ? err.message : String(err)
+        await this.#publish(trx, PaymentEvents.needsReview, { ...base(moved), fromState: row.state, error: error.slice(0, 500), at: iso(moved.updated_at) }, SYSTEM, moved)
+        return true
+      })
+    } catch (e) {
+      this.#log.error({ err: e, paymentId: row.id }, 'reconciliation: could not move the payment to needs_review')
+      return false
+    }
+  }
+
+  /** Background work that failed: logged, and reported to tracking (`telemetry.error`) like a 5xx. */
+  reportError(err: unknown, what: string, paymentId: string | null, extra: Record<string, string> = {}): void {
+    const e = err instanceof Error ? err : new Error(String(err))
+    this.#log.error({ err: e, paymentId, ...extra }, `${what} failed`)
+    try {
+      this.onError({
+        service: 'payment',
+        requestId: null,
+        traceId: null,
+        route: `worker:${what}`,
+        method: null,
+        status: 500,
+        code: 'PAYMENT_WORKER_FAILED',
+        message: `${what}${paymentId ? ` of payment ${paymentId}` : ''}: ${e.message}`.slice(0, 2000),
+        stack: e.stack ?? null,
+        fingerprint: fingerprint(e),
+        occurredAt: new Date().toISOString(),
+      })
+    } catch (sinkErr) {
+      this.#log.warn({ err: sinkErr }, 'could not report error')
+    }
+  }
+
+  // — webhook windows (providers whose webhooks are verified by asking them) —
+
+  openWebhookWindow(provider: string, claim: string, seconds: number): Promise<boolean> {
+    return this.#repo.openWebhookWindow(provider, claim, seconds)
+  }
+
+  closeWebhookWindow(provider: string, claim: string): Promise<void> {
+    return this.#repo.closeWebhookWindow(provider, claim)
+  }
+
+  purgeWebhookWindows(): Promise<number> {
+    return this.#repo.purgeWebhookWindows()
   }
 
   async #publish<D>(trx: Transaction<DB>, e: { type: string; version: number }, data: D, actor: EventActor, row: PaymentRow): Promise<void> {

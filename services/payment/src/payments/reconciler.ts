@@ -14,15 +14,24 @@ export interface ReconcilerOptions {
 
 export interface ReconcileResult {
   settled: number
+  /** payments whose provider answer could not be applied, moved to needs_review */
+  needsReview: number
+  /** providers told to cancel a charge we gave up on */
+  cancelled: number
   refunded: number
   keysPurged: number
+  /** steps that failed as a whole (reported; the other steps ran) */
+  failedSteps: string[]
 }
 
 /**
  * Every replica, every interval: asks the provider about payments stuck waiting on it (a lost
- * webhook, a crash between the provider's answer and our commit), runs pending refunds, and drops
- * expired idempotency keys. Each effect is a conditional move of a locked row, so replicas racing
- * each other (or a webhook) apply it once. `kick()` runs it soon (a refund was just queued).
+ * webhook, a crash between the provider's answer and our commit), tells providers about charges we
+ * cancelled, runs pending refunds, and drops expired idempotency keys and webhook windows. Each
+ * effect is a conditional move of a locked row, so replicas racing each other (or a webhook) apply
+ * it once. The steps are independent: each works row by row, and a step that fails as a whole is
+ * reported and does not keep the next ones (refunds above all) from running. `kick()` runs it soon
+ * (a refund or a provider cancel was just queued).
  */
 export class Reconciler {
   readonly #o: ReconcilerOptions
@@ -47,12 +56,25 @@ export class Reconciler {
     }
     const { payments, idempotency, afterMs, batchSize } = this.#o
     const pass = (async () => {
-      const total: ReconcileResult = { settled: 0, refunded: 0, keysPurged: 0 }
+      const total: ReconcileResult = { settled: 0, needsReview: 0, cancelled: 0, refunded: 0, keysPurged: 0, failedSteps: [] }
+      const step = async <T>(name: string, work: () => Promise<T>): Promise<T | undefined> => {
+        try {
+          return await work()
+        } catch (err) {
+          total.failedSteps.push(name)
+          payments.reportError(err, name, null)
+          return undefined
+        }
+      }
       do {
         this.#again = false
-        total.settled += await payments.reconcile(afterMs, batchSize)
-        total.refunded += await payments.runPendingRefunds(batchSize)
-        total.keysPurged += await idempotency.purgeExpired()
+        const r = await step('reconciliation', () => payments.reconcile(afterMs, batchSize))
+        total.settled += r?.settled ?? 0
+        total.needsReview += r?.needsReview ?? 0
+        total.cancelled += (await step('provider cancels', () => payments.runPendingCancels(batchSize))) ?? 0
+        total.refunded += (await step('refunds', () => payments.runPendingRefunds(batchSize))) ?? 0
+        total.keysPurged += (await step('idempotency key purge', () => idempotency.purgeExpired())) ?? 0
+        await step('webhook window purge', () => payments.purgeWebhookWindows())
       } while (this.#again && !this.#stopped)
       return total
     })()
@@ -77,7 +99,7 @@ export class Reconciler {
     this.#timer = setTimeout(() => {
       this.run()
         .then((r) => {
-          if (r.settled + r.refunded > 0) this.#o.logger.info(r, 'payment reconciliation')
+          if (r.settled + r.needsReview + r.cancelled + r.refunded > 0 || r.failedSteps.length > 0) this.#o.logger.info(r, 'payment reconciliation')
         })
         .catch((err: unknown) => this.#o.logger.error({ err }, 'payment reconciliation failed; will retry'))
         .finally(() => this.#schedule(this.#o.intervalMs))

@@ -91,6 +91,8 @@ export default fp(
     })
     app.decorate('reconciler', reconciler)
     payments.onRefundQueued = () => reconciler.kick()
+    // background work (reconciliation, refunds, provider cancels) reports its errors like a 5xx
+    payments.onError = (report) => app.errorSink.send(report)
 
     // one booking's events in the stream's order (held before released / cancelled)
     app.consumers.add({

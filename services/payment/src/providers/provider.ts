@@ -28,6 +28,13 @@ export interface RefundInput {
   currency: string
 }
 
+export interface CancelInput {
+  /** our payment id */
+  reference: string
+  /** the provider's id of the charge (when it has one) */
+  providerRef: string | null
+}
+
 /** A provider event after its signature was verified. */
 export interface WebhookEvent {
   id: string
@@ -52,6 +59,19 @@ export interface PaymentProvider {
   /** The charge for our payment id, or null when the provider never saw it. */
   retrieve(reference: string): Promise<ChargeResult | null>
   refund(input: RefundInput): Promise<{ providerRef: string }>
+  /**
+   * We gave up on a charge the payer may still complete (3-D Secure pending when the hold was
+   * released): the provider is told to cancel it. Answers where the charge stands afterwards — a
+   * charge completed before the cancel arrived answers `succeeded` (we book it and refund it) —
+   * or null when the provider never saw it. Idempotent: cancelling twice answers the same.
+   */
+  cancel(input: CancelInput): Promise<ChargeResult | null>
+  /**
+   * For providers whose webhooks are verified by asking the provider (Toss): what an unverified body
+   * claims (`<paymentKey>:<status>`), so that bodies with one claim ask the provider once per window;
+   * null when the body claims nothing worth asking about.
+   */
+  webhookClaim?(rawBody: Buffer): string | null
   /**
    * Verifies an event from the raw body (signature and timestamp, or — for providers that do not
    * sign — by asking the provider itself); throws a 400 AppError when it does not hold.

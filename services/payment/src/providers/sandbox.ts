@@ -5,7 +5,7 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from '@sunbae/service-kit'
 import type { DB, SandboxCharges } from '../db/types.ts'
-import { invalidSignature, staleWebhook, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
+import { invalidSignature, staleWebhook, type CancelInput, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
 
 /**
  * Deterministic test cards. `tok_delayed` stays processing at the sandbox until
@@ -119,6 +119,19 @@ export class SandboxProvider implements PaymentProvider {
     const row = await this.retrieve(reference)
     if (!row) throw new AppError(409, 'NO_CHARGE', 'The provider has no charge for this payment')
     return row
+  }
+
+  /** A charge still waiting on the payer (or settling) is cancelled; a settled one answers as it is. */
+  async cancel(input: CancelInput): Promise<ChargeResult | null> {
+    // a delayed charge whose time has come succeeded before the cancel arrived
+    await this.retrieve(input.reference)
+    await this.#db
+      .updateTable('sandbox_charges')
+      .set({ status: 'failed', failure_code: 'canceled', settles_at: null })
+      .where('reference', '=', input.reference)
+      .where('status', 'in', ['requires_action', 'processing'])
+      .execute()
+    return this.retrieve(input.reference)
   }
 
   async retrieve(reference: string): Promise<ChargeResult | null> {

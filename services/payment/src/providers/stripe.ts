@@ -1,6 +1,6 @@
 import Stripe from 'stripe'
 import { AppError } from '@sunbae/service-kit'
-import { invalidSignature, staleWebhook, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
+import { invalidSignature, staleWebhook, type CancelInput, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
 
 export interface StripeOptions {
   secretKey: string
@@ -116,6 +116,29 @@ export class StripeProvider implements PaymentProvider {
       { idempotencyKey: `re:${input.refundId}` },
     )
     return { providerRef: refund.id }
+  }
+
+  /**
+   * `POST /v1/payment_intents/:id/cancel` (reason `abandoned`), allowed while the intent waits on the
+   * payer (requires_action and the like). An intent that succeeded first cannot be cancelled
+   * (`payment_intent_unexpected_state`): its state is answered, so the charge is booked and refunded.
+   */
+  async cancel(input: CancelInput): Promise<ChargeResult | null> {
+    let id = input.providerRef
+    if (!id) {
+      if (!/^[0-9a-f-]{36}$/i.test(input.reference)) return null
+      const found = await this.#stripe.paymentIntents.search({ query: `metadata['reference']:'${input.reference}'`, limit: 1 })
+      id = found.data[0]?.id ?? null
+      if (!id) return null
+    }
+    try {
+      return toResult(await this.#stripe.paymentIntents.cancel(id, { cancellation_reason: 'abandoned' }, { idempotencyKey: `cancel:${input.reference}` }))
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state') {
+        return toResult(err.payment_intent ?? (await this.#stripe.paymentIntents.retrieve(id)))
+      }
+      throw err
+    }
   }
 
   async verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, nowMs: number): Promise<WebhookEvent> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { AppError } from '@sunbae/service-kit'
-import type { ChargeInput, ChargeResult, PaymentProvider, RefundInput, WebhookEvent } from './provider.ts'
+import type { CancelInput, ChargeInput, ChargeResult, PaymentProvider, RefundInput, WebhookEvent } from './provider.ts'
 
 export interface TossOptions {
   secretKey: string
@@ -30,6 +30,10 @@ export class TossApiError extends Error {
     this.code = code
   }
 }
+
+const PAYMENT_KEY = /^[A-Za-z0-9_-]{1,200}$/
+/** Toss' payment statuses (Payment object `status`). */
+const STATUSES = new Set(['READY', 'IN_PROGRESS', 'WAITING_FOR_DEPOSIT', 'DONE', 'CANCELED', 'PARTIAL_CANCELED', 'ABORTED', 'EXPIRED'])
 
 function toResult(p: TossPayment): ChargeResult {
   const base = { providerRef: p.paymentKey, amount: p.totalAmount, currency: p.currency ?? 'KRW' }
@@ -136,6 +140,32 @@ export class TossProvider implements PaymentProvider {
     return { providerRef: p.cancels?.at(-1)?.transactionKey ?? input.refundId }
   }
 
+  /**
+   * Toss' cancel API (`POST /v1/payments/{paymentKey}/cancel`) only cancels an approved payment; a
+   * payment the widget authenticated is charged only by our confirm, which a cancelled payment never
+   * sends, so it lapses at Toss by itself. So: an approved one is answered as succeeded (booked, then
+   * refunded through that cancel API as a refund); anything else is over.
+   */
+  async cancel(input: CancelInput): Promise<ChargeResult | null> {
+    const found = await this.retrieve(input.reference)
+    if (!found || found.status === 'succeeded' || found.status === 'failed') return found
+    return { ...found, status: 'failed', failureCode: 'canceled' }
+  }
+
+  /** The paymentKey and status a PAYMENT_STATUS_CHANGED body claims (unknown statuses count as one). */
+  webhookClaim(rawBody: Buffer): string | null {
+    let body: { eventType?: unknown; data?: { paymentKey?: unknown; status?: unknown } }
+    try {
+      body = JSON.parse(rawBody.toString('utf8')) as typeof body
+    } catch {
+      return null
+    }
+    const paymentKey = body?.data?.paymentKey
+    if (body?.eventType !== 'PAYMENT_STATUS_CHANGED' || typeof paymentKey !== 'string' || !PAYMENT_KEY.test(paymentKey)) return null
+    const status = typeof body.data?.status === 'string' && STATUSES.has(body.data.status) ? body.data.status : '?'
+    return `${paymentKey}:${status}`
+  }
+
   async verifyWebhook(rawBody: Buffer): Promise<WebhookEvent> {
     let body: { eventType?: unknown; createdAt?: unknown; data?: { paymentKey?: unknown } }
     try {
@@ -147,7 +177,7 @@ export class TossProvider implements PaymentProvider {
     const id = `sha256:${createHash('sha256').update(rawBody).digest('hex')}`
     const type = typeof body.eventType === 'string' ? body.eventType : 'unknown'
     const paymentKey = body.data?.paymentKey
-    if (type !== 'PAYMENT_STATUS_CHANGED' || typeof paymentKey !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(paymentKey)) return { id, type }
+    if (type !== 'PAYMENT_STATUS_CHANGED' || typeof paymentKey !== 'string' || !PAYMENT_KEY.test(paymentKey)) return { id, type }
     let p: TossPayment
     try {
       p = await this.#call<TossPayment>('GET', `/v1/payments/${encodeURIComponent(paymentKey)}`)
