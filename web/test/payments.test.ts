@@ -16,7 +16,7 @@ import {
 } from '../src/lib/payments.ts'
 import { DICTS } from '../src/i18n/dict.ts'
 
-const ALL: PaymentState[] = ['requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'refunded', 'partially_refunded']
+const ALL: PaymentState[] = ['requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'refunded', 'partially_refunded', 'needs_review']
 
 t.test('every payment state maps to what the payer can do next', async (t) => {
   t.same(ALL.map((s) => [s, paymentStatus(s).step]), [
@@ -28,9 +28,12 @@ t.test('every payment state maps to what the payer can do next', async (t) => {
     ['cancelled', 'cancelled'],
     ['refunded', 'refunded'],
     ['partially_refunded', 'refunded'],
+    // reconciliation could not settle it: the payer waits while an admin looks
+    ['needs_review', 'wait'],
   ])
   // open states keep the pay page interactive; the rest show a result
-  t.same(ALL.filter((s) => !paymentStatus(s).settled), ['requires_payment', 'processing', 'requires_action'])
+  t.same(ALL.filter((s) => !paymentStatus(s).settled), ['requires_payment', 'processing', 'requires_action', 'needs_review'])
+  t.equal(paymentStatus('needs_review').tone, 'error')
   t.equal(paymentStatus('succeeded').tone, 'success')
   t.equal(paymentStatus('failed').tone, 'error')
   t.ok(shouldPoll('processing'))

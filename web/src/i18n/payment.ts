@@ -58,6 +58,7 @@ export const paymentKo = {
     cancelled: '취소됨',
     refunded: '환불됨',
     partially_refunded: '부분 환불',
+    needs_review: '확인 필요',
   } as Record<string, string>,
   paymentRefunds: '환불',
   paymentRefundPending: '처리 중',
@@ -89,6 +90,8 @@ export const paymentKo = {
   adminPaymentsEmpty: '조건에 맞는 결제가 없습니다',
   adminPaymentsBadBooking: '예약 ID는 UUID 형식이어야 합니다',
   adminPaymentsLimit: '불러올 개수',
+  adminPaymentsNeedsReview: (n: number) => `자동 정산이 처리하지 못한 결제 ${n}건이 확인을 기다립니다`,
+  adminPaymentsShowNeedsReview: '확인 필요만 보기',
 }
 
 export const paymentEn: typeof paymentKo = {
@@ -149,6 +152,7 @@ export const paymentEn: typeof paymentKo = {
     cancelled: 'Cancelled',
     refunded: 'Refunded',
     partially_refunded: 'Partly refunded',
+    needs_review: 'Needs review',
   },
   paymentRefunds: 'Refunds',
   paymentRefundPending: 'pending',
@@ -180,4 +184,6 @@ export const paymentEn: typeof paymentKo = {
   adminPaymentsEmpty: 'No payments match',
   adminPaymentsBadBooking: 'A booking ID is a UUID',
   adminPaymentsLimit: 'Rows to load',
+  adminPaymentsNeedsReview: (n: number) => `${n} payment${n === 1 ? '' : 's'} reconciliation could not settle need${n === 1 ? 's' : ''} review`,
+  adminPaymentsShowNeedsReview: 'Show them',
 }

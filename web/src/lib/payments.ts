@@ -24,6 +24,8 @@ const STATUS: Record<PaymentState, PaymentStatus> = {
   refunded: { step: 'refunded', tone: 'default', settled: true },
   failed: { step: 'failed', tone: 'error', settled: true },
   cancelled: { step: 'cancelled', tone: 'default', settled: true },
+  // reconciliation could not settle it: admins look at it; the payer waits
+  needs_review: { step: 'wait', tone: 'error', settled: false },
 }
 
 export function paymentStatus(state: PaymentState): PaymentStatus {

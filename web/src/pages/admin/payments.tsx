@@ -1,6 +1,6 @@
 // Admin: every payment, newest first, filtered by state and booking (the API's filters) and paged
 // here (the API answers up to `limit` rows, no cursor).
-import { Button, Flex, Input, Select, Table, Typography } from 'antd'
+import { Alert, Button, Flex, Input, Select, Table, Typography } from 'antd'
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
@@ -11,7 +11,8 @@ import { formatMoney } from '../../lib/payments.ts'
 import { adminPayments } from '../../services/payment.ts'
 import { failureText, PaymentStateTag, paymentPath } from '../payments/shared.tsx'
 
-const STATES: PaymentState[] = ['requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'partially_refunded', 'refunded']
+// needs_review first: the payments reconciliation could not settle wait for an admin
+const STATES: PaymentState[] = ['needs_review', 'requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'partially_refunded', 'refunded']
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const LIMITS = [50, 100, 200]
 
@@ -27,9 +28,21 @@ export default function PaymentsAdmin() {
     queryKey: ['admin-payments', state, bookingId, limit],
     queryFn: () => adminPayments({ state: state === 'all' ? undefined : state, bookingId, limit }),
   })
+  // payments reconciliation could not settle wait for an admin: say so whatever the filter
+  const review = useQuery({ queryKey: ['admin-payments', 'needs_review', 'count'], queryFn: () => adminPayments({ state: 'needs_review', limit: 200 }) })
+  const reviewCount = review.data?.items.length ?? 0
   const when = (iso: string) => new Date(iso).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US')
   return (
     <Flex vertical gap={12}>
+      {reviewCount > 0 && (
+        <Alert
+          type="error"
+          showIcon
+          data-testid="admin-payments-needs-review"
+          message={t.adminPaymentsNeedsReview(reviewCount)}
+          action={state === 'needs_review' ? undefined : <Button size="small" onClick={() => { setState('needs_review'); setPage(1) }}>{t.adminPaymentsShowNeedsReview}</Button>}
+        />
+      )}
       <Flex wrap gap={8}>
         <Select<PaymentState | 'all'>
           aria-label={t.adminPaymentsState}
