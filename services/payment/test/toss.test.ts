@@ -206,3 +206,16 @@ t.test('the webhook route has its own rate limit per provider: 429 in the platfo
   t.ok(Number(over.headers['retry-after']) > 0, 'Retry-After says when')
   t.equal((await post('sandbox', 8)).statusCode, 400, 'another provider has its own budget')
 })
+
+t.test('cancel: Toss cancels only approved payments, so an approved one answers succeeded and anything else is over', async (t) => {
+  const toss = app.providers.get('toss')!
+  const b = await hold(app)
+  const done = paymentKey('DONE')
+  await confirm(app, b.mentee, b.paymentId, done)
+  t.match(await toss.cancel({ reference: b.paymentId, providerRef: done }), { status: 'succeeded', amount: 50_000, providerRef: done }, 'booked and then refunded by the caller')
+  const c = await hold(app)
+  const waiting = paymentKey('IN_PROGRESS')
+  await confirm(app, c.mentee, c.paymentId, waiting)
+  t.match(await toss.cancel({ reference: c.paymentId, providerRef: waiting }), { status: 'failed', failureCode: 'canceled' }, 'never confirmed by us: it lapses at Toss')
+  t.equal(await toss.cancel({ reference: '0190a3b4-0000-7000-8000-00000000dead', providerRef: null }), null, 'Toss never saw it')
+})
