@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { headers as natsHeaders } from '@nats-io/nats-core'
-import { createEvent, ensureStreams, extractTraceContext, injectTraceHeaders, OutboxRelay, publishInTx, request, serveEndpoints, startConsumer } from '../src/index.ts'
+import { createEvent, ensureStreams, extractTraceContext, injectTraceHeaders, OutboxRelay, publishInTx, startConsumer } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 // What the app's telemetry bootstrap does, minus exporting: the bus itself only uses the API.
@@ -85,38 +85,4 @@ t.test('an event published through outbox + relay is handled inside the producer
   t.equal(consumerSpan.kind, SpanKind.CONSUMER)
   t.equal(consumerSpan.parentSpanContext?.spanId, producer!.spanId, 'the producer span is the parent')
   t.equal(consumerSpan.spanContext().spanId, seen!.spanId, 'the handler runs inside the consumer span')
-})
-
-t.test('a request carries the trace to the endpoint and back', async (t) => {
-  // not under the stream's subjects, or JetStream would answer the request with a PubAck
-  const group = `${uniq()}.rpc`
-  let seen: SpanContext | undefined
-  const svc = await serveEndpoints({
-    bus,
-    name: `bus-trace-${p}`,
-    version: '1.0.0',
-    group,
-    endpoints: {
-      who: async () => {
-        seen = trace.getActiveSpan()?.spanContext()
-        return { ok: true }
-      },
-    },
-  })
-  t.teardown(() => svc.stop())
-  let caller: SpanContext | undefined
-  await tracer.startActiveSpan('call', async (span) => {
-    caller = span.spanContext()
-    t.same(await request(bus, `${group}.who`, {}), { ok: true })
-    t.equal(trace.getActiveSpan()?.spanContext().spanId, caller.spanId, 'the caller context is restored after the reply')
-    span.end()
-  })
-  t.equal(seen?.traceId, caller!.traceId, 'same trace id on the endpoint side')
-  const clientSpan = await waitFor(() => finished(`${group}.who request`), { what: 'client span' })
-  const serverSpan = await waitFor(() => finished(`${group}.who`), { what: 'server span' })
-  t.equal(clientSpan.kind, SpanKind.CLIENT)
-  t.equal(clientSpan.parentSpanContext?.spanId, caller!.spanId, "the request span is a child of the caller's span")
-  t.equal(serverSpan.kind, SpanKind.SERVER)
-  t.equal(serverSpan.parentSpanContext?.spanId, clientSpan.spanContext().spanId, "the requester's span is the parent of the endpoint span")
-  t.equal(serverSpan.spanContext().spanId, seen!.spanId, 'the endpoint handler runs inside the server span')
 })
