@@ -24,6 +24,7 @@ const booking = (over: Partial<Booking>): Booking => ({
   reason: null,
   refund: null,
   refundTerms: { fullRefundHours: 24, partialRefundHours: 2, partialRefundPercent: 50, capPercent: 100, movedByMentor: false },
+  noShowUntil: null,
   createdAt: '2026-11-01T00:00:00.000Z',
   ...over,
 })

@@ -215,6 +215,8 @@ t.test('no-show: only the mentor, only after the start', async (t) => {
   const mentee = user()
   await match(app, m, mentee)
   const b = (await book(mentee, m.id, hoursAhead(30))).json()
+  t.equal(b.state, 'confirmed', 'a free session confirms at once')
+  t.equal(Date.parse(b.noShowUntil) - Date.parse(b.end), 48 * 3_600_000, 'the booking says until when a no-show may be marked: its end + MEETING_NO_SHOW_WINDOW_HOURS')
   t.equal((await app.inject({ method: 'POST', url: `/api/meetings/bookings/${b.id}/no-show`, headers: m.h() })).json().error.code, 'BOOKING_NOT_STARTED')
   // move the session into the past, as time would
   await sql`update bookings set starts_at = now() - interval '30 minutes', ends_at = now() + interval '30 minutes',

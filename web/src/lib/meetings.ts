@@ -121,10 +121,6 @@ export function partyOf(b: Pick<Booking, 'menteeUid' | 'mentorUid'>, uid: string
   return null
 }
 
-/** Hours after its end that a mentor may still mark a no-show (MEETING_NO_SHOW_WINDOW_HOURS). */
-export const NO_SHOW_WINDOW_HOURS = 48
-const HOUR = 3_600_000
-
 export interface BookingActions {
   join: boolean
   ics: boolean
@@ -134,7 +130,7 @@ export interface BookingActions {
 }
 
 /** What a party may still do with a booking at `now`; the server decides for real. */
-export function bookingActions(b: Pick<Booking, 'state' | 'start' | 'end' | 'videoUrl'>, party: Party | null, now: number): BookingActions {
+export function bookingActions(b: Pick<Booking, 'state' | 'start' | 'end' | 'videoUrl' | 'noShowUntil'>, party: Party | null, now: number): BookingActions {
   const start = Date.parse(b.start)
   const end = Date.parse(b.end)
   const confirmed = b.state === 'confirmed'
@@ -144,7 +140,8 @@ export function bookingActions(b: Pick<Booking, 'state' | 'start' | 'end' | 'vid
     ics: confirmed,
     reschedule: confirmed && ahead && party !== null,
     cancel: (confirmed || b.state === 'held') && ahead && party !== null,
-    noShow: party === 'mentor' && (confirmed || b.state === 'completed') && now >= start && now <= end + NO_SHOW_WINDOW_HOURS * HOUR,
+    // the service says until when (its configured window), so the web never guesses it
+    noShow: party === 'mentor' && (confirmed || b.state === 'completed') && b.noShowUntil !== null && now >= start && now <= Date.parse(b.noShowUntil),
   }
 }
 

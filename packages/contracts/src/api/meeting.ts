@@ -174,6 +174,9 @@ export const Booking = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   refund: Type.Union([Refund, Type.Null()]),
   refundTerms: RefundTerms,
+  noShowUntil: Type.Union([dateTime, Type.Null()], {
+    description: 'until when its mentor may mark a no-show (the end + MEETING_NO_SHOW_WINDOW_HOURS), for a confirmed or completed session',
+  }),
   createdAt: dateTime,
 })
 export type Booking = Static<typeof Booking>

@@ -126,6 +126,7 @@ export class BookingsService {
       reason: row.reason,
       refund: (row.refund as Refund | null) ?? null,
       refundTerms: termsOf(row),
+      noShowUntil: live ? iso(new Date(new Date(row.ends_at).getTime() + this.#policy.noShowWindowHours * HOUR)) : null,
       createdAt: iso(row.created_at),
     }
   }
