@@ -44,6 +44,15 @@ export const configSchema = serviceConfig({
    * kill -9) is taken over by a retry at most this long after its last renewal.
    */
   PAYMENT_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 300, maximum: 120_000, default: 5_000 }),
+  /**
+   * The longest a provider call may take, whole (no retries inside a call: every call is idempotent by
+   * key and reconciliation asks again). A payer sits behind it, and a retry that waited
+   * PAYMENT_IDEMPOTENCY_WAIT_MS for a dead request and took over its key sits behind both: the sum,
+   * with a margin, must stay below GATEWAY_UPSTREAM_TIMEOUT_MS (checked at load). A confirm whose
+   * provider does not answer in time answers the payment `processing`; the webhook or
+   * reconciliation settles it.
+   */
+  PAYMENT_PROVIDER_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 3_500 }),
   /** How often each replica asks the provider about stuck payments and runs pending refunds. */
   PAYMENT_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 30_000 }),
   /** A payment `processing` for longer than this is asked about (a webhook may have been lost). */

@@ -21,7 +21,12 @@ export const definition: ServiceDefinition<typeof configSchema> = {
     // waits a payer sits behind end before the gateway's 504 (the sandbox only exists outside production)
     checkClientWaits(config, {
       PAYMENT_IDEMPOTENCY_WAIT_MS: config.PAYMENT_IDEMPOTENCY_WAIT_MS,
+      PAYMENT_PROVIDER_TIMEOUT_MS: config.PAYMENT_PROVIDER_TIMEOUT_MS,
       ...(config.NODE_ENV === 'production' ? {} : { PAYMENT_SANDBOX_LATENCY_MS: config.PAYMENT_SANDBOX_LATENCY_MS }),
+    })
+    // the worst path: a retry waits for a dead request's key, takes it over, then asks the provider
+    checkClientWaits(config, {
+      'PAYMENT_IDEMPOTENCY_WAIT_MS + PAYMENT_PROVIDER_TIMEOUT_MS': config.PAYMENT_IDEMPOTENCY_WAIT_MS + config.PAYMENT_PROVIDER_TIMEOUT_MS,
     })
     if (config.STRIPE_SECRET_KEY && !config.STRIPE_WEBHOOK_SECRET) {
       throw new ConfigError([{ variable: 'STRIPE_WEBHOOK_SECRET', message: 'is required with STRIPE_SECRET_KEY' }])

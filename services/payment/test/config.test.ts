@@ -86,3 +86,19 @@ t.test('the timeout chain: the idempotency wait (and the sandbox latency) end be
   t.equal(load({ PAYMENT_IDEMPOTENCY_WAIT_MS: '15000', GATEWAY_UPSTREAM_TIMEOUT_MS: '20000' }).PAYMENT_IDEMPOTENCY_WAIT_MS, 15_000, 'a longer gateway timeout allows it')
   problem(t, { PAYMENT_SANDBOX_LATENCY_MS: '9500' }, 'PAYMENT_SANDBOX_LATENCY_MS', /GATEWAY_UPSTREAM_TIMEOUT_MS/)
 })
+
+t.test('the timeout chain: provider calls end before the gateway gives up, even behind an idempotency wait (issue 16, defect 6)', async (t) => {
+  const c = load({})
+  t.ok(
+    c.PAYMENT_IDEMPOTENCY_WAIT_MS + c.PAYMENT_PROVIDER_TIMEOUT_MS + 1_000 < c.GATEWAY_UPSTREAM_TIMEOUT_MS,
+    `the defaults fit: a retry that waits (${c.PAYMENT_IDEMPOTENCY_WAIT_MS} ms), takes over and asks the provider (${c.PAYMENT_PROVIDER_TIMEOUT_MS} ms) answers before the gateway (${c.GATEWAY_UPSTREAM_TIMEOUT_MS} ms)`,
+  )
+  problem(t, { PAYMENT_PROVIDER_TIMEOUT_MS: '20000' }, 'PAYMENT_PROVIDER_TIMEOUT_MS', /20000 ms plus a 1000 ms margin must be below GATEWAY_UPSTREAM_TIMEOUT_MS \(10000 ms\)/)
+  problem(
+    t,
+    { PAYMENT_IDEMPOTENCY_WAIT_MS: '5000', PAYMENT_PROVIDER_TIMEOUT_MS: '4500' },
+    'PAYMENT_IDEMPOTENCY_WAIT_MS + PAYMENT_PROVIDER_TIMEOUT_MS',
+    /9500 ms plus a 1000 ms margin must be below GATEWAY_UPSTREAM_TIMEOUT_MS/,
+  )
+  t.equal(load({ PAYMENT_PROVIDER_TIMEOUT_MS: '4500', PAYMENT_IDEMPOTENCY_WAIT_MS: '4000' }).PAYMENT_PROVIDER_TIMEOUT_MS, 4_500, 'a shorter wait leaves room for it')
+})

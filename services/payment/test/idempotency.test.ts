@@ -140,7 +140,7 @@ const crashed = (owner: string, key: string) =>
   dbOf(app).updateTable('idempotency_keys').set({ status_code: null, response: null, locked_until: new Date(Date.now() - 1000) }).where('owner', '=', owner).where('key', '=', key).execute()
 
 t.test('the lease is short and renewed while the request runs: past the lease a live request keeps its key', async (t) => {
-  const short = await buildPayment({ PAYMENT_IDEMPOTENCY_LEASE_MS: '1500', PAYMENT_IDEMPOTENCY_WAIT_MS: '200', PAYMENT_SANDBOX_LATENCY_MS: '4000' })
+  const short = await buildPayment({ PAYMENT_IDEMPOTENCY_LEASE_MS: '1500', PAYMENT_IDEMPOTENCY_WAIT_MS: '200', PAYMENT_SANDBOX_LATENCY_MS: '4000', PAYMENT_PROVIDER_TIMEOUT_MS: '6000' })
   t.teardown(() => short.close())
   const b = await hold(app)
   const key = `lease-${randomUUID()}`

@@ -17,7 +17,7 @@ import {
 } from '@sunbae/contracts'
 import { AppError, conflict, fingerprint, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
-import type { ChargeResult, PaymentProvider, WebhookEvent } from '../providers/provider.ts'
+import { ProviderTimeoutError, type ChargeResult, type PaymentProvider, type WebhookEvent } from '../providers/provider.ts'
 import { Ledger } from './ledger.ts'
 import { PaymentsRepository, type BookingRow, type PaymentRow, type RefundRow } from './payments.repository.ts'
 import { assertMove, GAVE_UP, PAID, WAITING } from './state.ts'
@@ -28,6 +28,8 @@ export interface PaymentPolicy {
   feePercent: number
   /** a payment processing this long without a record at the provider never reached it */
   abandonMs: number
+  /** PAYMENT_PROVIDER_TIMEOUT_MS: the longest a payer waits for a provider call, whatever its client does */
+  providerTimeoutMs: number
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString()
@@ -228,8 +230,8 @@ export class PaymentsService {
     })
     if (!row) return this.#current(identity, id)
     this.#events.flushSoon()
-    const result = await this.#ask(() => this.#providerOf(row).charge({ reference: row.id, amount: row.amount, currency: row.currency, cardToken }))
-    await this.#apply(row.id, result, actorOf(identity))
+    const result = await this.#ask(row, () => this.#providerOf(row).charge({ reference: row.id, amount: row.amount, currency: row.currency, cardToken }))
+    if (result) await this.#apply(row.id, result, actorOf(identity))
     return this.view(id)
   }
 
@@ -245,8 +247,8 @@ export class PaymentsService {
     })
     if (!row) return this.#current(identity, id)
     this.#events.flushSoon()
-    const result = await this.#ask(() => this.#providerOf(row).authenticate(row.id, outcome))
-    await this.#apply(row.id, result, actorOf(identity))
+    const result = await this.#ask(row, () => this.#providerOf(row).authenticate(row.id, outcome))
+    if (result) await this.#apply(row.id, result, actorOf(identity))
     return this.view(id)
   }
 
@@ -282,21 +284,48 @@ export class PaymentsService {
     const row = await this.#repo.findById(id)
     if (row?.state === 'processing') {
       try {
-        const result = await this.#providerOf(row).retrieve(row.id)
+        const result = await this.#bounded(row.provider, () => this.#providerOf(row).retrieve(row.id))
         if (result) await this.#apply(row.id, result, actorOf(identity))
       } catch (err) {
-        // it stays processing; reconciliation settles it
+        // it stays processing (a timeout too); reconciliation settles it
         this.#log.warn({ err, paymentId: id }, 'a resumed request could not ask the provider')
       }
     }
     return this.view(id)
   }
 
-  async #ask(call: () => Promise<ChargeResult>): Promise<ChargeResult> {
+  /**
+   * A provider call a payer waits for, bounded by PAYMENT_PROVIDER_TIMEOUT_MS whatever the provider's
+   * client does (its own timeout is the same, but a client may retry a dropped connection): past it
+   * the call is left to finish on its own and a ProviderTimeoutError is thrown.
+   */
+  async #bounded<T>(provider: string, call: () => Promise<T>): Promise<T> {
+    const ms = this.#policy.providerTimeoutMs
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ProviderTimeoutError(provider, ms)), ms)
+    })
     try {
-      return await call()
+      return await Promise.race([call(), deadline])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * The provider's answer for a payment the payer waits on. null: it did not answer within
+   * PAYMENT_PROVIDER_TIMEOUT_MS — the payment stays processing and the caller answers it as it is (the
+   * charge may have happened; the webhook or reconciliation brings the outcome, applied once).
+   */
+  async #ask(row: Pick<PaymentRow, 'id' | 'provider'>, call: () => Promise<ChargeResult>): Promise<ChargeResult | null> {
+    try {
+      return await this.#bounded(row.provider, call)
     } catch (err) {
       if (err instanceof AppError) throw err
+      if (err instanceof ProviderTimeoutError) {
+        this.#log.warn({ err, paymentId: row.id }, 'payment provider did not answer in time; the payment stays processing')
+        return null
+      }
       // the payment stays processing; reconciliation settles it once the provider answers
       this.#log.error({ err }, 'payment provider call failed')
       throw new AppError(502, 'PROVIDER_UNAVAILABLE', 'The payment provider did not answer; the payment will be settled when it does')

@@ -59,11 +59,12 @@ export default fp(
         webhookSecret: config.STRIPE_WEBHOOK_SECRET,
         toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
         apiUrl: config.STRIPE_API_URL,
+        timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
       })
       providers.set(stripe.name, stripe)
     }
     if (config.TOSS_SECRET_KEY) {
-      const toss = new TossProvider({ secretKey: config.TOSS_SECRET_KEY, apiUrl: config.TOSS_API_URL })
+      const toss = new TossProvider({ secretKey: config.TOSS_SECRET_KEY, apiUrl: config.TOSS_API_URL, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS })
       providers.set(toss.name, toss)
     }
     app.decorate('providers', providers)
@@ -72,7 +73,7 @@ export default fp(
       app.events,
       providers,
       paymentProvider(config),
-      { feePercent: config.PAYMENT_PLATFORM_FEE_PERCENT, abandonMs: config.PAYMENT_RECONCILE_ABANDON_MS },
+      { feePercent: config.PAYMENT_PLATFORM_FEE_PERCENT, abandonMs: config.PAYMENT_RECONCILE_ABANDON_MS, providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS },
       app.log.child({ component: 'payments' }),
     )
     app.decorate('payments', payments)

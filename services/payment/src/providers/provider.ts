@@ -79,5 +79,16 @@ export interface PaymentProvider {
   verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, nowMs: number): Promise<WebhookEvent>
 }
 
+/**
+ * The provider did not answer within PAYMENT_PROVIDER_TIMEOUT_MS. Whether it acted is unknown: the
+ * payment stays where it is (processing) and the webhook or reconciliation brings the answer.
+ */
+export class ProviderTimeoutError extends Error {
+  constructor(provider: string, ms: number) {
+    super(`${provider} did not answer within ${ms} ms`)
+    this.name = 'ProviderTimeoutError'
+  }
+}
+
 export const invalidSignature = (message: string) => new AppError(400, 'INVALID_SIGNATURE', message)
 export const staleWebhook = (message: string) => new AppError(400, 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE', message)

@@ -1,6 +1,6 @@
 import Stripe from 'stripe'
 import { AppError } from '@sunbae/service-kit'
-import { invalidSignature, staleWebhook, type CancelInput, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
+import { invalidSignature, ProviderTimeoutError, staleWebhook, type CancelInput, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
 
 export interface StripeOptions {
   secretKey: string
@@ -8,6 +8,8 @@ export interface StripeOptions {
   toleranceSec: number
   /** another API origin than api.stripe.com (a local server speaking the API, in tests) */
   apiUrl?: string | undefined
+  /** PAYMENT_PROVIDER_TIMEOUT_MS: each request's timeout (no retries inside a call) */
+  timeoutMs: number
 }
 
 /** The payment intent events that say where a charge stands; any other type is acknowledged and ignored. */
@@ -55,11 +57,19 @@ export class StripeProvider implements PaymentProvider {
     this.#o = opts
     const url = opts.apiUrl ? new URL(opts.apiUrl) : undefined
     this.#stripe = new Stripe(opts.secretKey, {
-      maxNetworkRetries: 2,
-      timeout: 20_000,
+      // a payer may sit behind a call (PAYMENT_PROVIDER_TIMEOUT_MS is in the gateway's timeout chain):
+      // no retries inside a call — every call is idempotent by key and the reconciler asks again
+      maxNetworkRetries: 0,
+      timeout: opts.timeoutMs,
       telemetry: false,
       ...(url ? { host: url.hostname, port: url.port || (url.protocol === 'http:' ? 80 : 443), protocol: url.protocol === 'http:' ? 'http' : 'https' } : {}),
     })
+  }
+
+  /** The SDK's timeout (`StripeConnectionError` from an ETIMEDOUT) as the providers' ProviderTimeoutError. */
+  #timeout(err: unknown): unknown {
+    const detail = err instanceof Stripe.errors.StripeConnectionError ? (err.detail as { code?: unknown } | undefined) : undefined
+    return detail?.code === 'ETIMEDOUT' ? new ProviderTimeoutError(this.name, this.#o.timeoutMs) : err
   }
 
   checkToken(cardToken: string): void {
@@ -92,7 +102,7 @@ export class StripeProvider implements PaymentProvider {
           failureCode: err.decline_code ?? err.code ?? 'card_error',
         }
       }
-      throw err
+      throw this.#timeout(err)
     }
   }
 
@@ -104,7 +114,9 @@ export class StripeProvider implements PaymentProvider {
 
   async retrieve(reference: string): Promise<ChargeResult | null> {
     if (!/^[0-9a-f-]{36}$/i.test(reference)) return null
-    const found = await this.#stripe.paymentIntents.search({ query: `metadata['reference']:'${reference}'`, limit: 1 })
+    const found = await this.#stripe.paymentIntents.search({ query: `metadata['reference']:'${reference}'`, limit: 1 }).catch((err: unknown) => {
+      throw this.#timeout(err)
+    })
     const pi = found.data[0]
     return pi ? toResult(pi) : null
   }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import { AppError } from '@sunbae/service-kit'
-import type { CancelInput, ChargeInput, ChargeResult, PaymentProvider, RefundInput, WebhookEvent } from './provider.ts'
+import { ProviderTimeoutError, type CancelInput, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
 
 export interface TossOptions {
   secretKey: string
   /** default https://api.tosspayments.com (a local server speaking the API, in tests) */
   apiUrl?: string | undefined
-  timeoutMs?: number
+  /** PAYMENT_PROVIDER_TIMEOUT_MS: a whole call, however many requests it makes */
+  timeoutMs: number
 }
 
 /** The part of Toss Payments' Payment object we read. */
@@ -72,20 +73,30 @@ export class TossProvider implements PaymentProvider {
     this.#base = (opts.apiUrl ?? 'https://api.tosspayments.com').replace(/\/$/, '')
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string): Promise<T> {
-    const res = await fetch(`${this.#base}${path}`, {
-      method,
-      headers: {
-        authorization: this.#auth,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.#o.timeoutMs ?? 20_000),
-    })
-    const json = (await res.json().catch(() => ({}))) as { code?: string; message?: string }
-    if (!res.ok) throw new TossApiError(res.status, json.code ?? 'UNKNOWN', json.message ?? res.statusText)
-    return json as T
+  /** `signal`: the deadline of the whole call when it makes several requests (default: this request's own). */
+  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, idempotencyKey?: string, signal: AbortSignal = AbortSignal.timeout(this.#o.timeoutMs)): Promise<T> {
+    try {
+      const res = await fetch(`${this.#base}${path}`, {
+        method,
+        headers: {
+          authorization: this.#auth,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal,
+      })
+      // a body cut off by the deadline is a timeout, not an empty answer
+      const json = (await res.json().catch((err: unknown) => {
+        if ((err as Error).name === 'TimeoutError') throw err
+        return {}
+      })) as { code?: string; message?: string }
+      if (!res.ok) throw new TossApiError(res.status, json.code ?? 'UNKNOWN', json.message ?? res.statusText)
+      return json as T
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new ProviderTimeoutError(this.name, this.#o.timeoutMs)
+      throw err
+    }
   }
 
   checkToken(cardToken: string): void {
@@ -93,19 +104,22 @@ export class TossProvider implements PaymentProvider {
   }
 
   async charge(input: ChargeInput): Promise<ChargeResult> {
+    // one deadline for the confirm and the look-up that may follow it
+    const signal = AbortSignal.timeout(this.#o.timeoutMs)
     try {
       const p = await this.#call<TossPayment>(
         'POST',
         '/v1/payments/confirm',
         { paymentKey: input.cardToken, orderId: input.reference, amount: input.amount },
         `confirm:${input.reference}`,
+        signal,
       )
       return toResult(p)
     } catch (err) {
       // a refusal of the card or the amount (4xx) is a failed payment; anything else is the provider's trouble
       if (err instanceof TossApiError && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429) {
         if (err.code === 'ALREADY_PROCESSED_PAYMENT') {
-          const found = await this.retrieve(input.reference)
+          const found = await this.#retrieve(input.reference, signal)
           if (found) return found
         }
         return { status: 'failed', providerRef: input.cardToken, amount: input.amount, currency: input.currency, failureCode: err.code }
@@ -120,9 +134,13 @@ export class TossProvider implements PaymentProvider {
     return found
   }
 
-  async retrieve(reference: string): Promise<ChargeResult | null> {
+  retrieve(reference: string): Promise<ChargeResult | null> {
+    return this.#retrieve(reference)
+  }
+
+  async #retrieve(reference: string, signal?: AbortSignal): Promise<ChargeResult | null> {
     try {
-      return toResult(await this.#call<TossPayment>('GET', `/v1/payments/orders/${encodeURIComponent(reference)}`))
+      return toResult(await this.#call<TossPayment>('GET', `/v1/payments/orders/${encodeURIComponent(reference)}`, undefined, undefined, signal))
     } catch (err) {
       if (err instanceof TossApiError && err.status === 404) return null
       throw err

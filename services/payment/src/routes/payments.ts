@@ -100,7 +100,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Sandbox test cards: tok_success, tok_decline (card_declined), tok_insufficient_funds, tok_authenticate (requires_action), ' +
           'tok_delayed (processing until the provider settles it). 400 INVALID_CARD_TOKEN; 409 ILLEGAL_TRANSITION, HOLD_EXPIRED, ' +
-          'AUTHENTICATION_REQUIRED; 502 PROVIDER_UNAVAILABLE (the payment stays processing and is reconciled).' +
+          'AUTHENTICATION_REQUIRED; 502 PROVIDER_UNAVAILABLE (the provider answered with an error; the payment stays processing and is reconciled). ' +
+          'A provider that does not answer within PAYMENT_PROVIDER_TIMEOUT_MS (3.5 s) answers 200 with the payment processing: poll GET /api/payments/:id.' +
           IDEMPOTENCY,
         security,
         headers: IdempotencyHeaders,
