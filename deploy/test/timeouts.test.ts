@@ -29,6 +29,7 @@ const MARGIN_MS = 1_000
 const CLIENT_WAITS = new Set([
   'PAYMENT_IDEMPOTENCY_WAIT_MS', // a retry with the same Idempotency-Key waits for the first request, then 409
   'PAYMENT_SANDBOX_LATENCY_MS', // the sandbox's simulated provider call inside a payment request (not in production)
+  'PAYMENT_PROVIDER_TIMEOUT_MS', // a whole call to Stripe or Toss inside a payment request (payment also checks it summed with the idempotency wait)
 ])
 const BACKGROUND = new Set([
   'PAYMENT_IDEMPOTENCY_LEASE_MS', // how soon a dead request's key is taken over: bounds, not adds to, the wait above
