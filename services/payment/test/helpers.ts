@@ -1,27 +1,102 @@
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { connect as tcpConnect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import { createEvent } from '@sunbae/bus'
 import { MeetingEvents, type DomainEvent, type Refund, type Role } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
 import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
-import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { databaseName, DEFAULT_ADMIN_URL, dropDatabase, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { readEvents as readStreamEvents, waitFor } from '@sunbae/testing'
 import { definition } from '../src/service.ts'
 import type { DB } from '../src/db/types.ts'
 import { signSandboxPayload } from '../src/providers/sandbox.ts'
 import pkg from '../package.json' with { type: 'json' }
+import { freePort, ROOT } from './processes.ts'
 
 const STARTED_AT = new Date(Date.now() - 5_000)
 export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef'
 
-export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+const runAdminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+
+/** The nats-server binary, where `npm test` looks for it too (scripts/lib/test-nats.ts). */
+const natsBinary = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin', '/usr/bin']
+  .map((d) => path.join(d, 'nats-server'))
+  .find((p) => existsSync(p))
+
+/** nats-server with JetStream on a free loopback port and a store in a temporary folder. */
+async function startNats(binary: string): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'payment-test-nats-'))
+  const port = await freePort()
+  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' })
+  child.unref()
+  const stop = () => {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const answers = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = tcpConnect(port, '127.0.0.1')
+      socket.once('data', () => {
+        socket.destroy()
+        resolve(true)
+      })
+      socket.once('error', () => resolve(false))
+    })
+  for (const deadline = Date.now() + 10_000; !(await answers()); await sleep(50)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      stop()
+      throw new Error(`nats-server did not start on 127.0.0.1:${port}`)
+    }
+  }
+  return { url: `nats://127.0.0.1:${port}`, stop }
+}
+
+/**
+ * Each test file gets a database and a NATS server of its own (the run's database name + the file's
+ * name; payment's and meeting's schemas, migrated). tap runs two files at a time and every payment
+ * app starts the durable consumer `payment_meeting_bookings`: on a shared NATS a booking one file held
+ * was consumed by the other file's app (another provider for the new payment, a refund kicked on a
+ * worker without that provider), and on a shared database any app's outbox relay publishes every
+ * file's events — so both are per file. Nothing in the service changes for it. The database is
+ * dropped when the file ends (and, after a killed run, before the next one creates it again).
+ */
+async function isolate(): Promise<{ adminUrl: string; natsUrl: string }> {
+  if (!natsBinary) {
+    // (npm test then uses NATS_URL as it is, and so do these files: shared, as before)
+    process.stderr.write('payment tests: no nats-server binary here, so test files share NATS and the database\n')
+    return { adminUrl: runAdminUrl, natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' }
+  }
+  const file = path.basename(process.argv[1] ?? `f${process.pid}`).replace(/(\.test)?\.ts$/, '').replace(/\W+/g, '_').toLowerCase()
+  const adminUrl = withDatabase(runAdminUrl, `${databaseName(runAdminUrl)}__${file}`.slice(0, 63))
+  await dropDatabase(adminUrl)
+  await setupDatabase({ adminUrl, rootDir: ROOT, services: ['payment', 'meeting'] })
+  await migrateAll({ adminUrl, rootDir: ROOT, services: ['payment', 'meeting'] })
+  const nats = await startNats(natsBinary)
+  process.once('exit', () => nats.stop())
+  process.once('beforeExit', () => {
+    nats.stop()
+    void dropDatabase(adminUrl).catch(() => {})
+  })
+  return { adminUrl, natsUrl: nats.url }
+}
+
+const isolated = await isolate()
+/** This file's own database (admin URL) and NATS server. */
+export const adminUrl = isolated.adminUrl
+export const natsUrl = isolated.natsUrl
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     ...(process.env as Record<string, string>),
     DATABASE_URL: serviceUrl,
+    NATS_URL: natsUrl,
     IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -10,7 +10,7 @@ import { CatalogEvents, MatchingEvents, STREAMS, type DomainEvent } from '@sunba
 import { createDb, serviceDatabaseUrl } from '@sunbae/db'
 import { readEvents, waitFor } from '@sunbae/testing'
 import type { Kysely } from 'kysely'
-import { adminUrl, testEnv, user, type User } from './helpers.ts'
+import { adminUrl, natsUrl, testEnv, user, type User } from './helpers.ts'
 import { startService, stopService, type Proc } from './processes.ts'
 
 const STARTED_AT = new Date(Date.now() - 5_000)
@@ -85,7 +85,7 @@ async function heldBooking(): Promise<{ mentee: User; bookingId: string; payment
 }
 
 t.before(async () => {
-  bus = await connectBus({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'payment-saga-test', logger: quiet })
+  bus = await connectBus({ servers: natsUrl, name: 'payment-saga-test', logger: quiet })
   paymentDb = createDb({ connectionString: testEnv().DATABASE_URL!, schema: 'payment', service: 'payment-saga-test', slowQueryMs: 60_000 })
   adminDb = createDb({ connectionString: adminUrl, schema: 'public', service: 'payment-saga-test-admin', slowQueryMs: 60_000 })
   ;[meeting, payment] = await Promise.all([startService('meeting', meetingEnv()), startService('payment', paymentEnv())])
