@@ -1,12 +1,11 @@
-import { headers as natsHeaders, type MsgHdrs } from '@nats-io/nats-core'
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream'
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream'
+import { SpanKind } from '@opentelemetry/api'
 import type { StreamDef } from '@sunbae/contracts'
 import type { Bus } from './connection.ts'
-import { decodeText, encodeJson } from './codec.ts'
+import { decodeText } from './codec.ts'
+import { ConsumerCore, recordSpanError } from './consumer-core.ts'
 import type { BusLogger } from './logger.ts'
-import { isNotFound } from './streams.ts'
-import { errorAttributes, tracer } from './trace.ts'
+import { tracer } from './trace.ts'
 
 /** One decoded message of a batch. */
 export interface BatchItem<T> {
@@ -70,7 +69,6 @@ export interface RunningBatchConsumer {
   readonly stats: { batches: number; stored: number; deadLettered: number; retried: number }
 }
 
-const DEFAULT_BACKOFF = [1_000, 5_000, 30_000, 120_000] as const
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 /**
@@ -101,59 +99,19 @@ export function isTransientError(err: unknown): boolean {
  * `startConsumer`) — one poison message never holds back the others.
  */
 export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Promise<RunningBatchConsumer> {
-  const { bus, durable, filterSubject } = opts
-  const logger = opts.logger ?? bus.logger
-  const streamName = typeof opts.stream === 'string' ? opts.stream : opts.stream.name
+  const { durable, filterSubject } = opts
+  const core = new ConsumerCore(opts)
+  const { logger } = core
   const batchSize = Math.max(1, opts.batchSize ?? 1_000)
   const batchBytes = Math.max(1, opts.batchBytes ?? Number.POSITIVE_INFINITY)
   const maxWaitMs = Math.max(0, opts.maxWaitMs ?? 50)
   const concurrency = Math.max(1, opts.concurrency ?? 2)
   const maxDeliver = Math.max(1, opts.maxDeliver ?? 5)
-  const backoff = opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF
-  const ackWaitMs = opts.ackWaitMs ?? 30_000
   const isTransient = opts.isTransient ?? isTransientError
-  const dlqSubject = (subject: string) =>
-    typeof opts.deadLetterSubject === 'function'
-      ? opts.deadLetterSubject(subject)
-      : (opts.deadLetterSubject ?? `dlq.${durable}.${subject}`)
   const stats = { batches: 0, stored: 0, deadLettered: 0, retried: 0 }
 
-  await declareBatchConsumer(bus, streamName, {
-    durable_name: durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: opts.deliverPolicy ?? DeliverPolicy.All,
-    filter_subject: filterSubject,
-    // Unlimited on the server: we count deliveries ourselves. A transient failure (database down)
-    // must be retried until it heals, never dropped or dead-lettered for being patient.
-    max_deliver: -1,
-    ack_wait: ackWaitMs * 1_000_000,
-    // room for the batches being written plus the one being filled, so the server keeps sending
-    max_ack_pending: batchSize * (concurrency + 2),
-  })
-
-  const consumer = await bus.js.consumers.get(streamName, durable)
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: batchSize })
-
-  const deadLetter = async (msg: JsMsg, err: unknown) => {
-    const h = natsHeaders()
-    copyTraceHeaders(msg.headers, h)
-    await bus.js.publish(
-      dlqSubject(msg.subject),
-      encodeJson({ raw: decodeText(msg.data), error: errorAttributes(err), consumer: durable, deliveries: msg.info.deliveryCount, failedAt: new Date().toISOString() }),
-      // the same stream sequence is dead-lettered once, even if we crash before term()
-      { msgID: `${durable}:${msg.info.stream}:${msg.seq}`, headers: h },
-    )
-    // no reason argument: "+TERM <reason>" is 2.10+, a 2.9 server ignores it and redelivers
-    msg.term()
-    stats.deadLettered++
-    logger.error({ err, subject: msg.subject, seq: msg.seq, consumer: durable }, 'message dead-lettered')
-  }
   const deadLetterOrRetry = async (msg: JsMsg, err: unknown) => {
-    await deadLetter(msg, err).catch((dlqErr: unknown) => {
-      // nothing may be lost: without a dead letter the message stays in the stream
-      logger.error({ err: dlqErr, subject: msg.subject, seq: msg.seq }, 'dead-letter publish failed')
-      msg.nak(delayFor(backoff, msg.info.deliveryCount))
-    })
+    if (await core.deadLetter(msg, { raw: decodeText(msg.data) }, err, { subject: msg.subject, seq: msg.seq })) stats.deadLettered++
   }
 
   /** Writes items; on a data error, halves until the bad message is alone. */
@@ -175,7 +133,7 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
           await deadLetterOrRetry(it.msg, err)
         } else {
           stats.retried++
-          it.msg.nak(delayFor(backoff, it.deliveryCount))
+          it.msg.nak(core.delay(it.deliveryCount))
         }
       }
       logger.warn({ err, consumer: durable, messages: items.length, transient: isTransient(err) }, 'batch write failed, will retry')
@@ -194,9 +152,7 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
       },
     })
     // a slow write must not let ack_wait expire and get the batch redelivered while it is written
-    const keepAlive = setInterval(() => {
-      for (const m of msgs) m.working()
-    }, Math.max(250, Math.floor(ackWaitMs / 2)))
+    const stopKeepAlive = core.keepAlive(msgs)
     try {
       const items: BatchItem<T>[] = []
       const skipped: JsMsg[] = []
@@ -213,11 +169,10 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
       for (const m of skipped) m.ack()
       stats.batches++
     } catch (err) {
-      span.recordException(err instanceof Error ? err : new Error(String(err)))
-      span.setStatus({ code: SpanStatusCode.ERROR, message: errorAttributes(err).message })
+      recordSpanError(span, err)
       throw err
     } finally {
-      clearInterval(keepAlive)
+      stopKeepAlive()
       span.end()
     }
   }
@@ -225,8 +180,6 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
   let current: JsMsg[] = []
   let currentBytes = 0
   let timer: NodeJS.Timeout | undefined
-  const inFlight = new Set<Promise<void>>()
-  let stopping = false
 
   const cut = () => {
     clearTimeout(timer)
@@ -235,86 +188,41 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
     const batch = current
     current = []
     currentBytes = 0
-    const p: Promise<void> = processBatch(batch)
-      .catch((err: unknown) => {
-        logger.error({ err, consumer: durable }, 'batch crashed; its messages will be redelivered')
-        for (const m of batch) m.nak(delayFor(backoff, m.info.deliveryCount))
-      })
-      .finally(() => inFlight.delete(p))
-    inFlight.add(p)
+    core.track(processBatch(batch), (err) => {
+      logger.error({ err, consumer: durable }, 'batch crashed; its messages will be redelivered')
+      for (const m of batch) m.nak(core.delay(m.info.deliveryCount))
+    })
   }
 
-  const loop = (async () => {
-    for await (const msg of messages) {
-      if (stopping) {
-        // pulled after stop: hand it back at once rather than waiting out ack_wait
-        msg.nak()
-        continue
-      }
+  await core.pull({
+    settings: {
+      deliver_policy: opts.deliverPolicy ?? DeliverPolicy.All,
+      filter_subject: filterSubject,
+      // Unlimited on the server: we count deliveries ourselves. A transient failure (database down)
+      // must be retried until it heals, never dropped or dead-lettered for being patient.
+      max_deliver: -1,
+      // room for the batches being written plus the one being filled, so the server keeps sending
+      max_ack_pending: batchSize * (concurrency + 2),
+    },
+    maxMessages: batchSize,
+    onMessage: async (msg) => {
       current.push(msg)
       currentBytes += msg.data.length
       if (current.length >= batchSize || currentBytes >= batchBytes) {
         cut()
         // backpressure: stop reading while enough batches are being written
-        while (inFlight.size >= concurrency) await Promise.race(inFlight)
+        await core.below(concurrency)
       } else if (current.length === 1) {
         timer = setTimeout(cut, maxWaitMs)
       }
-    }
-  })().catch((err: unknown) => logger.error({ err, consumer: durable }, 'batch consumer loop ended with an error'))
+    },
+    loopError: 'batch consumer loop ended with an error',
+  })
 
-  void (async () => {
-    for await (const s of messages.status()) {
-      if (s.type === 'heartbeats_missed' || s.type === 'consumer_not_found' || s.type === 'stream_not_found' || s.type === 'consumer_deleted') {
-        logger.warn({ status: s, stream: streamName, consumer: durable }, `consumer ${s.type}`)
-      }
-    }
-  })()
-
-  logger.info({ stream: streamName, durable, filterSubject, batchSize }, 'batch consumer started')
+  logger.info({ stream: core.streamName, durable, filterSubject, batchSize }, 'batch consumer started')
   return {
     stats,
-    stop: async () => {
-      if (stopping) return
-      stopping = true
-      await messages.close()
-      await loop
-      // what was pulled already is written rather than left to ack_wait
-      cut()
-      while (inFlight.size) await Promise.allSettled([...inFlight])
-    },
+    // what was pulled already is written rather than left to ack_wait
+    stop: () => core.stop(cut),
   }
-}
-
-async function declareBatchConsumer(bus: Bus, stream: string, want: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
-  const current = await bus.jsm.consumers.info(stream, want.durable_name).catch((err: unknown) => {
-    if (isNotFound(err)) return null
-    throw err
-  })
-  if (!current) {
-    try {
-      await bus.jsm.consumers.add(stream, want)
-      return
-    } catch (err) {
-      // another replica created it between our info and add: compare below
-      if (!(await bus.jsm.consumers.info(stream, want.durable_name).then(() => true, () => false))) throw err
-    }
-  }
-  const c = (current ?? (await bus.jsm.consumers.info(stream, want.durable_name))).config
-  if (c.filter_subject !== want.filter_subject || c.max_deliver !== want.max_deliver || c.ack_wait !== want.ack_wait || c.max_ack_pending !== want.max_ack_pending) {
-    await bus.jsm.consumers.update(stream, want.durable_name, {
-      filter_subject: want.filter_subject,
-      max_deliver: want.max_deliver,
-      ack_wait: want.ack_wait,
-      max_ack_pending: want.max_ack_pending,
-    })
-  }
-}
-
-function delayFor(backoff: readonly number[], deliveryCount: number): number {
-  return backoff[Math.min(deliveryCount, backoff.length) - 1] ?? backoff[backoff.length - 1] ?? 1000
-}
-
-function copyTraceHeaders(from: MsgHdrs | undefined, to: MsgHdrs): void {
-  for (const key of ['traceparent', 'tracestate']) if (from?.has(key)) to.set(key, from.get(key))
 }
