@@ -20,8 +20,8 @@ t.test('each request expires exactly once with two replicas sweeping', async (t)
   const mentors = Array.from({ length: 6 }, () => profile())
   await approve(a, ...mentors)
   await b.mentorReadModel.settled()
-  const startA = a.expirySweeper.expired
-  const startB = b.expirySweeper.expired
+  const startA = a.expiredByThisReplica()
+  const startB = b.expiredByThisReplica()
 
   // 60 requests, sent through both replicas
   const sent: string[] = []
@@ -40,7 +40,7 @@ t.test('each request expires exactly once with two replicas sweeping', async (t)
   // Wait for the sweepers (and, to make them collide for sure, sweep by hand on both at once too).
   const deadline = Date.now() + 20_000
   for (;;) {
-    await Promise.all([a.expirySweeper.sweep(), b.expirySweeper.sweep(), a.expirySweeper.sweep(), b.expirySweeper.sweep()])
+    await Promise.all([a.expirySweeper.run(), b.expirySweeper.run(), a.expirySweeper.run(), b.expirySweeper.run()])
     const pending = await a.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n')).where('id', 'in', sent).where('state', '=', 'pending').executeTakeFirstOrThrow()
     if (Number(pending.n) === 0 || Date.now() > deadline) break
     await sleep(100)
@@ -48,8 +48,8 @@ t.test('each request expires exactly once with two replicas sweeping', async (t)
   const states = await a.db.selectFrom('requests').select(['state', (eb) => eb.fn.countAll<string>().as('n')]).where('id', 'in', sent).groupBy('state').execute()
   t.same(states.map((s) => [s.state, Number(s.n)]), [['expired', 60]], 'all 60 expired')
 
-  const byA = a.expirySweeper.expired - startA
-  const byB = b.expirySweeper.expired - startB
+  const byA = a.expiredByThisReplica() - startA
+  const byB = b.expiredByThisReplica() - startB
   t.ok(byA + byB >= 60, `the two replicas expired ${byA} + ${byB} (other tests' overdue requests may add to it)`)
 
   const events = await readEvents(a, 'MATCHING', 'matching.request.expired', (e) => sent.includes(e.data.requestId), { count: 60, settleMs: 1500, timeoutMs: 20_000 })
@@ -84,7 +84,7 @@ t.test('expiry and acceptance racing: the request ends in exactly one of the two
     // due within a few milliseconds (varied, so either side can win): the accept and both
     // sweepers go for it at the same moment
     await sql`update requests set expires_at = now() + make_interval(secs => ${(i % 4) * 0.004}) where id = ${id}`.execute(a.db)
-    const [acc] = await Promise.all([b.inject({ method: 'POST', url: `/api/matching/requests/${id}/accept`, headers: m.h() }), a.expirySweeper.sweep(), b.expirySweeper.sweep()])
+    const [acc] = await Promise.all([b.inject({ method: 'POST', url: `/api/matching/requests/${id}/accept`, headers: m.h() }), a.expirySweeper.run(), b.expirySweeper.run()])
     const row = await a.db.selectFrom('requests').select(['state']).where('id', '=', id).executeTakeFirstOrThrow()
     if (acc.statusCode === 200) {
       accepted++

@@ -139,7 +139,7 @@ t.test('declined, cancelled or expired requests cannot be accepted', async (t) =
   const expired = await act(m, third.id, 'accept')
   t.equal(expired.statusCode, 409)
   t.equal(expired.json().error.code, 'REQUEST_EXPIRED')
-  await app.expirySweeper.sweep()
+  await app.expirySweeper.run()
   t.equal((await app.inject({ url: `/api/matching/requests/${third.id}`, headers: m.h() })).json().state, 'expired')
   const afterSweep = await act(m, third.id, 'accept')
   t.equal(afterSweep.statusCode, 409)

@@ -71,7 +71,7 @@ t.test('an expired hold is released exactly once with two replicas sweeping, and
 
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    await Promise.all([a.sweeper.sweep(), b.sweeper.sweep(), a.sweeper.sweep(), b.sweeper.sweep()])
+    await Promise.all([a.sweeper.run(), b.sweeper.run(), a.sweeper.run(), b.sweeper.run()])
     const left = await a.db.selectFrom('bookings').select('id').where('id', 'in', ids).where('state', '=', 'held').execute()
     if (left.length === 0) break
     await new Promise((r) => setTimeout(r, 250))
@@ -103,8 +103,8 @@ t.test('reminders 24 h and 1 h before, each exactly once with two replicas; comp
 
   // let the reminders' time come (the sessions stay in the future)
   await sql`update reminders set due_at = now() - interval '1 second' where booking_id in (${sql.join(ids)})`.execute(a.db)
-  await Promise.all([a.sweeper.sweep(), b.sweeper.sweep(), a.sweeper.sweep(), b.sweeper.sweep()])
-  await Promise.all([a.sweeper.sweep(), b.sweeper.sweep()])
+  await Promise.all([a.sweeper.run(), b.sweeper.run(), a.sweeper.run(), b.sweeper.run()])
+  await Promise.all([a.sweeper.run(), b.sweeper.run()])
   const reminders = await readEvents(a, 'meeting.reminder.due', (e) => ids.includes(e.data.bookingId), { count: 6, settleMs: 1500 })
   t.same(reminders.map((e) => `${e.data.bookingId}/${e.data.kind}`).sort(), ids.flatMap((id) => [`${id}/1h`, `${id}/24h`]).sort(), 'each once')
   t.ok(reminders.every((e) => typeof e.data.videoUrl === 'string'))
@@ -113,7 +113,7 @@ t.test('reminders 24 h and 1 h before, each exactly once with two replicas; comp
   // the sessions end (moved into the past, as time would); both replicas sweep
   await sql`update bookings set starts_at = starts_at - interval '60 days', ends_at = ends_at - interval '60 days',
     mentor_block = tstzrange(lower(mentor_block) - interval '60 days', upper(mentor_block) - interval '60 days') where id in (${sql.join(ids)})`.execute(a.db)
-  await Promise.all([a.sweeper.sweep(), b.sweeper.sweep(), a.sweeper.sweep(), b.sweeper.sweep()])
+  await Promise.all([a.sweeper.run(), b.sweeper.run(), a.sweeper.run(), b.sweeper.run()])
   for (const id of ids) await waitForState(a, id, 'completed')
   const completed = await readEvents(a, 'meeting.booking.completed', (e) => ids.includes(e.data.bookingId), { count: 3, settleMs: 1500 })
   t.equal(completed.length, 3, 'one completed event per session')

@@ -7,7 +7,7 @@ import type { configSchema } from '../config.ts'
 import type { DB } from '../db/types.ts'
 import { AvailabilityService } from '../availability/availability.service.ts'
 import { BookingsService } from '../bookings/bookings.service.ts'
-import { Sweeper } from '../bookings/sweeper.ts'
+import { meetingJobs } from '../jobs.ts'
 import { decode, ReadModelRepository } from '../readmodel/readmodel.ts'
 
 declare module 'fastify' {
@@ -15,14 +15,13 @@ declare module 'fastify' {
     readModel: ReadModelRepository
     availability: AvailabilityService
     bookings: BookingsService
-    sweeper: Sweeper
   }
 }
 
 /** Durable consumer names (one per stream; every replica shares them). */
 export const DURABLES = { catalog: 'meeting_catalog_mentors', matching: 'meeting_matching', payment: 'meeting_payments' } as const
 
-/** Meeting's domain services, the consumers feeding them, and the sweeper every replica runs. */
+/** Meeting's domain services, the consumers feeding them, and the sweeper every replica runs (`jobs.ts`). */
 export default fp(
   async function meeting(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
@@ -66,15 +65,7 @@ export default fp(
       },
     })
 
-    const sweeper = new Sweeper({
-      bookings: app.bookings,
-      intervalMs: config.MEETING_SWEEP_INTERVAL_MS,
-      batchSize: config.MEETING_SWEEP_BATCH,
-      logger: app.log.child({ component: 'sweeper' }),
-    })
-    app.decorate('sweeper', sweeper)
-    app.addHook('onReady', async () => sweeper.start())
-    app.addHook('onClose', async () => sweeper.stop())
+    meetingJobs(app, app.bookings, config)
   },
   { name: 'meeting', dependencies: ['sunbae-platform'] },
 )

@@ -8,8 +8,8 @@ import { DEMO_SECRETS } from '@sunbae/service-kit'
 import { paymentProvider, type configSchema } from '../config.ts'
 import type { DB } from '../db/types.ts'
 import { Idempotency } from '../idempotency/idempotency.ts'
+import { paymentJobs } from '../jobs.ts'
 import { PaymentsService } from '../payments/payments.service.ts'
-import { Reconciler } from '../payments/reconciler.ts'
 import type { PaymentProvider } from '../providers/provider.ts'
 import { SandboxProvider } from '../providers/sandbox.ts'
 import { StripeProvider } from '../providers/stripe.ts'
@@ -20,7 +20,6 @@ declare module 'fastify' {
     payments: PaymentsService
     providers: Map<string, PaymentProvider>
     idempotency: Idempotency
-    reconciler: Reconciler
   }
 }
 
@@ -36,7 +35,7 @@ function decode<T>(schema: TSchema, event: DomainEvent): T {
   return event.data as T
 }
 
-/** Payment's providers and domain service, the consumer of meeting's bookings, and the reconciler every replica runs. */
+/** Payment's providers and domain service, the consumer of meeting's bookings, and the reconciler every replica runs (`jobs.ts`). */
 export default fp(
   async function payment(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
@@ -82,16 +81,7 @@ export default fp(
       new Idempotency(db, { ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS, waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS, leaseMs: config.PAYMENT_IDEMPOTENCY_LEASE_MS }),
     )
 
-    const reconciler = new Reconciler({
-      payments,
-      idempotency: app.idempotency,
-      intervalMs: config.PAYMENT_RECONCILE_INTERVAL_MS,
-      afterMs: config.PAYMENT_RECONCILE_AFTER_MS,
-      batchSize: 100,
-      logger: app.log.child({ component: 'reconciler' }),
-    })
-    app.decorate('reconciler', reconciler)
-    payments.onRefundQueued = () => reconciler.kick()
+    paymentJobs(app, payments, app.idempotency, config)
     // background work (reconciliation, refunds, provider cancels) reports its errors like a 5xx
     payments.onError = (report) => app.errorSink.send(report)
 
@@ -108,9 +98,6 @@ export default fp(
         else if (t === MeetingEvents.bookingCancelled.type) await payments.onBookingCancelled(decode(BookingCancelledV1, event), trx)
       },
     })
-
-    app.addHook('onReady', async () => reconciler.start())
-    app.addHook('onClose', async () => reconciler.stop())
   },
   { name: 'payment', dependencies: ['sunbae-platform'] },
 )

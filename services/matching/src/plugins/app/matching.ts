@@ -4,11 +4,11 @@ import type { Kysely } from 'kysely'
 import type { Static } from 'typebox'
 import type { configSchema } from '../../config.ts'
 import type { DB } from '../../db/types.ts'
+import { matchingJobs } from '../../jobs.ts'
 import { MatchesService } from '../../matches/matches.service.ts'
 import { PreferencesService } from '../../preferences/preferences.service.ts'
 import { RecommendationsService } from '../../recommendations/recommendations.service.ts'
 import { RequestsService } from '../../requests/requests.service.ts'
-import { ExpirySweeper } from '../../requests/sweeper.ts'
 import { SettingsService } from '../../settings/settings.service.ts'
 
 declare module 'fastify' {
@@ -18,11 +18,10 @@ declare module 'fastify' {
     requests: RequestsService
     matches: MatchesService
     mentorSettings: SettingsService
-    expirySweeper: ExpirySweeper
   }
 }
 
-/** The domain services of matching, and the expiry sweeper every replica runs. */
+/** The domain services of matching, and the expiry sweeper every replica runs (`jobs.ts`). */
 export default fp(
   async function matching(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
@@ -40,15 +39,7 @@ export default fp(
     app.decorate('matches', new MatchesService(db, app.events))
     app.decorate('mentorSettings', new SettingsService(db, mentors))
 
-    const sweeper = new ExpirySweeper({
-      requests: app.requests,
-      intervalMs: config.MATCHING_SWEEP_INTERVAL_MS,
-      batchSize: config.MATCHING_SWEEP_BATCH,
-      logger: app.log.child({ component: 'expiry' }),
-    })
-    app.decorate('expirySweeper', sweeper)
-    app.addHook('onReady', async () => sweeper.start())
-    app.addHook('onClose', async () => sweeper.stop())
+    matchingJobs(app, app.requests, config)
   },
   { name: 'matching', dependencies: ['sunbae-platform', 'mentor-read-model'] },
 )

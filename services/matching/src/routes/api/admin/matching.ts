@@ -38,7 +38,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         readModel: { ...rm.stats(), stored: stored.total },
         requests: counts.requests,
         activeMatches: counts.activeMatches,
-        expiredByThisReplica: app.expirySweeper.expired,
+        expiredByThisReplica: app.expiredByThisReplica(),
       }
     },
   )
