@@ -58,4 +58,9 @@ export default tseslint.config(
     files: ['web/**'],
     rules: banPackages(['@sunbae/*', '!@sunbae/contracts'], 'The web app imports only @sunbae/contracts, never server code.'),
   },
+  {
+    // The browser journeys' stack runs in Node, never in the app: it starts NATS with the test infrastructure.
+    files: ['web/test/e2e/**'],
+    rules: banPackages(['@sunbae/*', '!@sunbae/contracts', '!@sunbae/testing'], 'The web app imports only @sunbae/contracts, never server code; its e2e stack may also use @sunbae/testing.'),
+  },
 )

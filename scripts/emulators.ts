@@ -6,7 +6,7 @@
 //   npm run emulators -- --print-env  # start, print `export` lines only (for eval), keep running
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeStatus, REPO_ROOT, startEmulators } from './lib/emulators.ts';
+import { describeStatus, REPO_ROOT, startEmulators } from '@sunbae/testing/emulators';
 
 const { values } = parseArgs({
   options: {

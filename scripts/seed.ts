@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
-import { OFFLINE_ENV, REPO_ROOT } from './lib/emulators.ts'
+import { OFFLINE_ENV, REPO_ROOT } from './lib/repo.ts'
 
 function importMentors(file: string, extra: string[] = []): number {
   const cli = path.join(REPO_ROOT, 'services', 'mentor-catalog', 'src', 'cli', 'import-mentors.ts')

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_ADMIN_URL, discoverServices, serviceDatabaseUrl } from '@sunbae/db'
-import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators, type Emulators } from './lib/emulators.ts'
+import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { checkNats, checkPostgres } from './lib/infra.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL

@@ -18,13 +18,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators } from './lib/emulators.ts';
-import type { Emulators } from './lib/emulators.ts';
+import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators } from '@sunbae/testing/emulators';
+import type { Emulators } from '@sunbae/testing/emulators';
 import { checkNats, checkPostgres } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
 import { findTestFiles, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
-import { findNatsServer, startPrivateNats, type PrivateNats } from './lib/test-nats.ts';
+import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/sunbae_test';
 const RUN_DIR = path.join(REPO_ROOT, '.run');

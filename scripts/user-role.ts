@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
-import { OFFLINE_ENV, REPO_ROOT } from './lib/emulators.ts'
+import { OFFLINE_ENV, REPO_ROOT } from './lib/repo.ts'
 
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),

@@ -37,7 +37,7 @@ import { collection, connectFirestoreEmulator, doc, getFirestore, serverTimestam
 import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { IDENTITY_HEADER, signIdentity } from '@sunbae/service-kit'
 import { createEmulatorUser, type EmulatorUser } from '@sunbae/testing'
-import { OFFLINE_ENV, PROJECT_ID, startEmulators } from '../../scripts/lib/emulators.ts'
+import { OFFLINE_ENV, PROJECT_ID, startEmulators } from '@sunbae/testing/emulators'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createEmulatorUser } from '@sunbae/testing'
-import { startEmulators, type Emulators } from '../../scripts/lib/emulators.ts'
+import { startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { nginxBinary, startNginx } from './nginx.ts'
 import { UPSTREAM_BODY } from './upstream.ts'
 

@@ -28,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { signIdentity } from '@sunbae/service-kit/identity'
 import { createEmulatorUser } from '@sunbae/testing'
 import { identityFrom } from '../../gateway/src/lib/authenticator.ts'
-import { startEmulators, type Emulators } from '../../scripts/lib/emulators.ts'
+import { startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { nginxBinary, startNginx } from './nginx.ts'
 import { UPSTREAM_BODY } from './upstream.ts'
 

@@ -36,10 +36,10 @@ import { connectBus, createEvent } from '@sunbae/bus'
 import { CatalogEvents, type Identity, type MentorProfileV1 } from '@sunbae/contracts'
 import { createDb, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { signIdentity } from '@sunbae/service-kit'
-import { MentorsRepository } from '../../services/matching/src/readmodel/mentors.repository.ts'
-import type { MentorRecord } from '../../services/matching/src/recommendations/mentor-index.ts'
-import type { DB } from '../../services/matching/src/db/types.ts'
-import { findNatsServer, startPrivateNats } from '../../scripts/lib/test-nats.ts'
+import { MentorsRepository } from '@sunbae/matching/mentors-repository'
+import type { MentorRecord } from '@sunbae/matching/mentor-index'
+import type { DB } from '@sunbae/matching/db'
+import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))

@@ -27,11 +27,11 @@ import type { FastifyInstance } from 'fastify'
 import { createDb, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { buildService, IDENTITY_HEADER, loadConfig, signIdentity } from '@sunbae/service-kit'
 import type { AvailabilityBody, Identity } from '@sunbae/contracts'
-import { definition } from '../../services/meeting/src/service.ts'
-import { computeSlots } from '../../services/meeting/src/availability/slots.ts'
-import { scheduleOf } from '../../services/meeting/src/availability/availability.service.ts'
-import type { DB } from '../../services/meeting/src/db/types.ts'
-import { findNatsServer, startPrivateNats } from '../../scripts/lib/test-nats.ts'
+import { definition } from '@sunbae/meeting/service'
+import { computeSlots } from '@sunbae/meeting/slots'
+import { scheduleOf } from '@sunbae/meeting/availability'
+import type { DB } from '@sunbae/meeting/db'
+import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))

@@ -1,4 +1,4 @@
-import type { SearchDoc } from '../../services/mentor-catalog/src/search/search.types.ts'
+import type { SearchDoc } from '@sunbae/mentor-catalog/search-types'
 
 /** A record of ../shared/data/gen_mentors.py. */
 export interface GeneratedMentor {

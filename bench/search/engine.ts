@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { InMemoryMentorSearchIndex } from '../../services/mentor-catalog/src/search/memory-index.ts'
+import { InMemoryMentorSearchIndex } from '@sunbae/mentor-catalog/memory-index'
 import { fromGenerated } from './data.ts'
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { n: { type: 'string', default: '100000' } } })

@@ -39,8 +39,8 @@ import { connectBus, publishTelemetryBatch } from '@sunbae/bus'
 import { ACCESS_LOG_MESSAGE, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { createDb, ensureDatabase, serviceDatabaseUrl, withDatabase } from './db.ts'
 import { cpuBetween, cpuSnapshot, cpuTicks, TICKS, type CpuSnapshot } from './cpu.ts'
-import type { InsertMethod } from '../../services/tracking/src/ingest/ingest.repository.ts'
-import { findNatsServer, startPrivateNats, type PrivateNats } from '../../scripts/lib/test-nats.ts'
+import type { InsertMethod } from '@sunbae/tracking/ingest-repository'
+import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
@@ -219,8 +219,8 @@ interface StatementFigures {
  * 5,000 rows per statement (a batch of 10 gateway messages), with each side's CPU per row.
  */
 async function insertStrategies(url: string): Promise<{ copy: StatementFigures; insert: StatementFigures }> {
-  const { IngestRepository } = await import('../../services/tracking/src/ingest/ingest.repository.ts')
-  const { toAccessRow } = await import('../../services/tracking/src/ingest/mappers.ts')
+  const { IngestRepository } = await import('@sunbae/tracking/ingest-repository')
+  const { toAccessRow } = await import('@sunbae/tracking/ingest-mappers')
   const { createScrubber } = await import('@sunbae/service-kit/scrub')
   const one = createDb({ connectionString: url, schema: 'tracking', service: 'bench-statements', slowQueryMs: 1e9, poolMax: 1 })
   try {

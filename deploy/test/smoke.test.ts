@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { DockerfileParser } from 'dockerfile-ast'
 import { DEFAULT_ADMIN_URL, DEV_PASSWORD, databaseName, dropDatabase, serviceDatabaseUrl, withDatabase } from '@sunbae/db'
 import { authEmulatorMissing, createEmulatorUser } from '@sunbae/testing'
-import { findNatsServer, startPrivateNats } from '../../scripts/lib/test-nats.ts'
+import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
 import { nodeDeployables, readText, ROOT, run } from './lib.ts'
 
 const natsBinary = findNatsServer()

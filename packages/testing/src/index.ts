@@ -6,6 +6,8 @@
  * - polling: waitFor
  * - what a service published on a JetStream stream: readEvents
  * - every numeric input of an OpenAPI document refuses non-finite and huge numbers: refuseBadNumbers
+ * - shared test data: mentorProfile (a catalog mentor profile)
+ * Subpaths without firebase-admin: ./emulators, ./nats-server, ./processes, ./fixtures, ./offline-env
  */
 export * from './emulator.ts'
 export * from './forge.ts'
@@ -13,3 +15,4 @@ export * from './upstream.ts'
 export * from './wait.ts'
 export * from './events.ts'
 export * from './numbers.ts'
+export * from './fixtures.ts'

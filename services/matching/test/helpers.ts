@@ -47,27 +47,7 @@ export function user(role: Role = 'mentee', uid = `u-${randomUUID()}`): User {
 }
 
 /** A catalog mentor profile (as catalog.mentor.* carries it) with a fresh id and account. */
-export function profile(over: Partial<MentorProfileV1> = {}): MentorProfileV1 {
-  return {
-    id: randomUUID(),
-    uid: `mentor-${randomUUID()}`,
-    displayName: '김멘토',
-    headline: '백엔드 개발자',
-    bio: '서버 개발을 하고 있습니다.',
-    skills: ['java'],
-    company: 'Naver',
-    yearsExperience: 5,
-    hourlyRate: 50_000,
-    languages: ['ko'],
-    timezone: 'Asia/Seoul',
-    links: [],
-    status: 'active',
-    rating: 0,
-    reviewCount: 0,
-    approvedAt: new Date().toISOString(),
-    ...over,
-  }
-}
+export { mentorProfile as profile } from '@sunbae/testing'
 
 type CatalogKind = 'mentorApproved' | 'mentorUpdated' | 'mentorSuspended' | 'mentorReinstated' | 'mentorRated'
 

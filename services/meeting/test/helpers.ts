@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { readEvents as readStreamEvents } from '@sunbae/testing'
+import { mentorProfile, readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, PaymentEvents, type AvailabilityBody, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
@@ -68,25 +68,7 @@ export interface Mentor extends User {
 /** An approved catalog mentor, as mentor-catalog announces it, once meeting's read model has it. */
 export async function mentor(app: FastifyInstance, over: Partial<MentorProfileV1> = {}): Promise<Mentor> {
   const m = user('mentor', `mentor-${randomUUID()}`)
-  const profile: MentorProfileV1 = {
-    id: randomUUID(),
-    uid: m.uid,
-    displayName: '김멘토',
-    headline: '백엔드 개발자',
-    bio: '서버 개발을 하고 있습니다.',
-    skills: ['java'],
-    company: 'Naver',
-    yearsExperience: 5,
-    hourlyRate: 50_000,
-    languages: ['ko'],
-    timezone: 'Asia/Seoul',
-    links: [],
-    status: 'active',
-    rating: 0,
-    reviewCount: 0,
-    approvedAt: new Date().toISOString(),
-    ...over,
-  }
+  const profile = mentorProfile({ uid: m.uid, ...over })
   await publish(app, CatalogEvents.mentorApproved.type, CatalogEvents.mentorApproved.version, 'mentor-catalog', profile)
   await until('the mentor in the read model', async () => (await app.readModel.mentorById(profile.id)) !== undefined)
   return { ...m, id: profile.id }

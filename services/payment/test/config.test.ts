@@ -64,7 +64,7 @@ t.test('production does not construct the sandbox: its test cards and webhooks d
 
 t.test('a production start with the sandbox exits at once with a clear message', async (t) => {
   const env = { ...testEnv({ ...PROD, PAYMENT_PROVIDER: 'sandbox' }), PORT: '0' }
-  // (without the telemetry preload of processes.ts: loading it takes long, and the config check precedes it anyway)
+  // (without the telemetry preload of @sunbae/testing/processes: loading it takes long, and the config check precedes it anyway)
   const res = spawnSync(process.execPath, ['src/server.ts'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     env,

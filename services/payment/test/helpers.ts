@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { connect as tcpConnect } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import { createEvent } from '@sunbae/bus'
@@ -17,45 +14,15 @@ import { definition } from '../src/service.ts'
 import type { DB } from '../src/db/types.ts'
 import { signSandboxPayload } from '../src/providers/sandbox.ts'
 import pkg from '../package.json' with { type: 'json' }
-import { freePort, ROOT } from './processes.ts'
+import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+import { ROOT } from '@sunbae/testing/processes'
 
 const STARTED_AT = new Date(Date.now() - 5_000)
 export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef'
 
 const runAdminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
 
-/** The nats-server binary, where `npm test` looks for it too (scripts/lib/test-nats.ts). */
-const natsBinary = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin', '/usr/bin']
-  .map((d) => path.join(d, 'nats-server'))
-  .find((p) => existsSync(p))
-
-/** nats-server with JetStream on a free loopback port and a store in a temporary folder. */
-async function startNats(binary: string): Promise<{ url: string; stop(): void }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'payment-test-nats-'))
-  const port = await freePort()
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' })
-  child.unref()
-  const stop = () => {
-    child.kill('SIGKILL')
-    rmSync(dir, { recursive: true, force: true })
-  }
-  const answers = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, '127.0.0.1')
-      socket.once('data', () => {
-        socket.destroy()
-        resolve(true)
-      })
-      socket.once('error', () => resolve(false))
-    })
-  for (const deadline = Date.now() + 10_000; !(await answers()); await sleep(50)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      stop()
-      throw new Error(`nats-server did not start on 127.0.0.1:${port}`)
-    }
-  }
-  return { url: `nats://127.0.0.1:${port}`, stop }
-}
+const natsBinary = findNatsServer()
 
 /**
  * Each test file gets a database and a NATS server of its own (the run's database name + the file's
@@ -77,10 +44,10 @@ async function isolate(): Promise<{ adminUrl: string; natsUrl: string }> {
   await dropDatabase(adminUrl)
   await setupDatabase({ adminUrl, rootDir: ROOT, services: ['payment', 'meeting'] })
   await migrateAll({ adminUrl, rootDir: ROOT, services: ['payment', 'meeting'] })
-  const nats = await startNats(natsBinary)
-  process.once('exit', () => nats.stop())
+  const nats = await startPrivateNats(natsBinary, mkdtempSync(path.join(tmpdir(), 'payment-test-nats-')))
+  process.once('exit', () => nats.kill())
   process.once('beforeExit', () => {
-    nats.stop()
+    nats.kill()
     void dropDatabase(adminUrl).catch(() => {})
   })
   return { adminUrl, natsUrl: nats.url }

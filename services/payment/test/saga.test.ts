@@ -8,10 +8,10 @@ import { sql } from 'kysely'
 import { connectBus, createEvent, type Bus } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, STREAMS, type DomainEvent } from '@sunbae/contracts'
 import { createDb, serviceDatabaseUrl } from '@sunbae/db'
-import { readEvents, waitFor } from '@sunbae/testing'
+import { mentorProfile, readEvents, waitFor } from '@sunbae/testing'
 import type { Kysely } from 'kysely'
 import { adminUrl, natsUrl, testEnv, user, type User } from './helpers.ts'
-import { startService, stopService, type Proc } from './processes.ts'
+import { startService, stopProcess as stopService, type ServiceProc as Proc } from '@sunbae/testing/processes'
 
 const STARTED_AT = new Date(Date.now() - 5_000)
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
@@ -92,24 +92,7 @@ t.before(async () => {
 
   const m = user('mentor', `mentor-${randomUUID()}`)
   mentor = { ...m, id: randomUUID() }
-  await publish(CatalogEvents.mentorApproved.type, 'mentor-catalog', {
-    id: mentor.id,
-    uid: mentor.uid,
-    displayName: '김멘토',
-    headline: '백엔드 개발자',
-    bio: '서버 개발을 하고 있습니다.',
-    skills: ['java'],
-    company: 'Naver',
-    yearsExperience: 5,
-    hourlyRate: 60_000,
-    languages: ['ko'],
-    timezone: 'UTC',
-    links: [],
-    status: 'active',
-    rating: 0,
-    reviewCount: 0,
-    approvedAt: new Date().toISOString(),
-  })
+  await publish(CatalogEvents.mentorApproved.type, 'mentor-catalog', mentorProfile({ id: mentor.id, uid: mentor.uid, hourlyRate: 60_000, timezone: 'UTC' }))
   const availability = {
     timezone: 'UTC',
     weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ start: '00:00', end: '24:00' }]])),

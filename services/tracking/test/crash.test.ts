@@ -8,7 +8,7 @@ import { ensureStreams } from '@sunbae/bus'
 import { STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { waitFor } from '@sunbae/testing'
 import { accessEvent, deleteDurables, publishCore, serviceUrl, testBus, testEnv, uniq } from './helpers.ts'
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from './processes.ts'
+import { freePort, startProcess, stopProcess, waitReady, type Proc } from '@sunbae/testing/processes'
 
 const N = 40_000
 

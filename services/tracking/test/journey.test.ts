@@ -6,7 +6,7 @@ import { serviceDatabaseUrl } from '@sunbae/db'
 import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { authEmulatorMissing, createEmulatorUser, waitFor } from '@sunbae/testing'
 import { adminUrl, deleteDurables, testBus, testEnv, uniq } from './helpers.ts'
-import { freePort, startProcess, stopProcess, waitReady, type Proc } from './processes.ts'
+import { freePort, startProcess, stopProcess, waitReady, type Proc } from '@sunbae/testing/processes'
 
 const skip = authEmulatorMissing()
 t.test('journeys through the gateway', { skip }, async (t) => {

@@ -8,7 +8,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { findNatsServer, startPrivateNats, type PrivateNats } from '../../../scripts/lib/test-nats.ts'
+import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 
@@ -143,7 +143,7 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
 
 async function startStackOnce(log: (msg: string) => void): Promise<Stack> {
   const natsBinary = findNatsServer()
-  if (!natsBinary) throw new Error('nats-server not found (see scripts/lib/test-nats.ts)')
+  if (!natsBinary) throw new Error('nats-server not found (see packages/testing/src/nats-server.ts)')
   const unlock = await stackLock(log)
   let databaseUrl: string
   let nats: PrivateNats

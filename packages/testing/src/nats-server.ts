@@ -1,3 +1,4 @@
+// @sunbae/testing/nats-server (no firebase-admin: scripts/test.ts loads it).
 // A NATS server of the test run's own, so tests never share streams and durable consumers with a
 // local stack that runs at the same time (or with the events earlier runs left behind). Used when
 // the nats-server binary is on this machine and TEST_NATS_URL is not set; otherwise the tests use
@@ -59,9 +60,14 @@ function killStale(pidFile: string): void {
 export interface PrivateNats {
   url: string;
   stop(): Promise<void>;
+  /** SIGKILL and remove the store at once (synchronous: usable in a process 'exit' handler). */
+  kill(): void;
 }
 
-/** Starts nats-server with JetStream on a free loopback port and a fresh store in `dir`. */
+/**
+ * Starts nats-server with JetStream on a free loopback port and a fresh store in `dir`. The child is
+ * unref'd: call stop(), or kill() from a process 'exit' handler.
+ */
 export async function startPrivateNats(binary: string, dir: string, timeoutMs = 10_000): Promise<PrivateNats> {
   killStale(`${dir}.pid`);
   fs.rmSync(dir, { recursive: true, force: true });
@@ -71,6 +77,9 @@ export async function startPrivateNats(binary: string, dir: string, timeoutMs = 
     stdio: 'ignore',
   });
   if (child.pid) fs.writeFileSync(`${dir}.pid`, String(child.pid));
+  // Never what keeps the caller alive (a test file that ends with it running must still exit): the
+  // caller stops it, or kills it in a process 'exit' handler.
+  child.unref();
   const deadline = Date.now() + timeoutMs;
   while (!(await answers(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -81,6 +90,11 @@ export async function startPrivateNats(binary: string, dir: string, timeoutMs = 
   }
   return {
     url: `nats://127.0.0.1:${port}`,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(`${dir}.pid`, { force: true });
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

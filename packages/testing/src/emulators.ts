@@ -1,3 +1,4 @@
+// @sunbae/testing/emulators (no firebase-admin: scripts/test.ts and scripts/start.ts load it).
 // Starts the Firebase emulators the project uses locally and in tests:
 //  - Auth, through firebase-tools (tools/firebase, installed apart from the
 //    workspaces with `npm ci --omit=optional --prefix tools/firebase`);
@@ -13,24 +14,17 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { OFFLINE_ENV } from './offline-env.ts';
 
 export const PROJECT_ID = 'demo-sunbae';
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root (this file is packages/testing/src/emulators.ts). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const FIREBASE_CONFIG = path.join(REPO_ROOT, 'deploy', 'firebase', 'firebase.json');
 export const FIREBASE_TOOLS_DIR = path.join(REPO_ROOT, 'tools', 'firebase');
 export const FIRESTORE_EMULATOR_DIR_DEFAULT = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator';
 export const FIRESTORE_RULES = path.join(REPO_ROOT, 'deploy', 'firebase', 'firestore.rules');
 
-/** Environment that keeps firebase-tools (and Google client libraries) off the internet. */
-export const OFFLINE_ENV: Readonly<Record<string, string>> = {
-  CI: 'true',
-  NO_UPDATE_NOTIFIER: '1', // update-notifier (firebase-tools' "update available" check)
-  METADATA_SERVER_DETECTION: 'none', // google-auth-library: don't probe the GCE metadata server
-  FIREBASE_CLI_EXPERIMENTS: '',
-  // firebase-tools has no env switch for usage analytics: it only reports when
-  // the user opted in during `firebase login` (configstore "usage" key), which
-  // never happens here. CI=true also skips the MOTD fetch.
-};
+export { OFFLINE_ENV } from './offline-env.ts';
 
 export type EmulatorName = 'auth' | 'firestore';
 

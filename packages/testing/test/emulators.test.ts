@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import t from 'tap';
-import { emulatorPorts, FIREBASE_TOOLS_DIR, firestoreUnavailableReason, FIRESTORE_EMULATOR_DIR_DEFAULT, killGroup, startEmulators, tail } from '../lib/emulators.ts';
+import { emulatorPorts, FIREBASE_TOOLS_DIR, firestoreUnavailableReason, FIRESTORE_EMULATOR_DIR_DEFAULT, killGroup, startEmulators, tail } from '../src/emulators.ts';
 
 function alive(pid: number): boolean {
   try {
