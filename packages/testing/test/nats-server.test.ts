@@ -10,7 +10,9 @@ import { findNatsServer, startPrivateNats } from '../src/nats-server.ts'
 const binary = findNatsServer()
 
 t.test('a private NATS with JetStream starts on a free port and leaves nothing behind', { skip: binary ? false : 'nats-server not installed' }, async (t) => {
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sunbae-nats-')), 'store')
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'sunbae-nats-'))
+  t.teardown(() => fs.rmSync(parent, { recursive: true, force: true }))
+  const dir = path.join(parent, 'store')
   const nats = await startPrivateNats(binary!, dir)
   t.match(nats.url, /^nats:\/\/127\.0\.0\.1:\d+$/)
   const nc = await connect({ servers: nats.url })
@@ -27,7 +29,9 @@ t.test('a private NATS with JetStream starts on a free port and leaves nothing b
 t.test('a running private NATS does not keep its caller alive; kill() in an exit handler ends it', { skip: binary ? false : 'nats-server not installed' }, async (t) => {
   // payment's test files start one per file and end it from process 'exit': before the child was
   // unref'd, such a file never exited (tap's timeout, with a ChildProcess handle left open).
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sunbae-nats-')), 'store')
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'sunbae-nats-'))
+  t.teardown(() => fs.rmSync(parent, { recursive: true, force: true }))
+  const dir = path.join(parent, 'store')
   const script = `
     import { startPrivateNats } from ${JSON.stringify(new URL('../src/nats-server.ts', import.meta.url).href)}
     const nats = await startPrivateNats(${JSON.stringify(binary)}, ${JSON.stringify(dir)})
