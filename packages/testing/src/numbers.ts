@@ -284,3 +284,22 @@ export async function refuseBadNumbers(target: InjectTarget, opts: BadNumbersOpt
   }
   return { inputs, refusals: cases.length, failures }
 }
+
+/** What `checkBadNumbersRefused` needs of a tap test. */
+export interface Assertions {
+  ok(value: unknown, message: string): unknown
+  same(found: unknown, wanted: unknown, message: string): unknown
+}
+
+/**
+ * A service's bad-number test in one call: walks the document, asserts that the walk found at least
+ * the `known` inputs (`"GET /api/x/ querystring/limit"`: a walk that finds nothing cannot pass), and
+ * that every bad value was a 400 naming its field.
+ */
+export async function checkBadNumbersRefused(t: Assertions, target: InjectTarget, opts: BadNumbersOptions & { known: readonly string[] }): Promise<void> {
+  const { inputs, refusals, failures } = await refuseBadNumbers(target, opts)
+  const found = new Set(inputs.map((i) => `${i.method} ${i.path} ${i.field}`))
+  for (const known of opts.known) t.ok(found.has(known), `found ${known}`)
+  t.ok(refusals > 0, `${refusals} bad values sent to ${inputs.length} inputs`)
+  t.same(failures, [], 'every one answered 400 VALIDATION_FAILED naming the field')
+}
