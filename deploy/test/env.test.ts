@@ -2,7 +2,7 @@
 // in every Kubernetes overlay; the schemas are read from the services' own definitions, so a new
 // required setting (or a new service) fails here until the deployment sets it.
 import t, { type Test } from 'tap'
-import { loadConfig } from '@sunbae/service-kit'
+import { DEMO_SECRETS, loadConfig } from '@sunbae/service-kit'
 import {
   composeEnv,
   configOf,
@@ -11,6 +11,7 @@ import {
   nodeDeployables,
   OVERLAYS,
   readCompose,
+  readText,
   render,
   requiredVariables,
   type Deployable,
@@ -168,4 +169,13 @@ t.test('payment: a real provider from a Secret in production mode, the sandbox o
       t.throws(() => boot('sandbox'), /PAYMENT_PROVIDER/, 'aws: payment refuses to start with PAYMENT_PROVIDER=sandbox in the Secret')
     }
   }
+})
+
+// Production refuses the secrets the repository publishes (DEMO_SECRETS in the kit). A compose default
+// for a *SECRET* variable that the list does not hold would start in production unnoticed.
+t.test('every secret docker-compose.yml defaults is a demo value production refuses', async (t) => {
+  const defaults = [...readText('docker-compose.yml').matchAll(/\$\{([A-Z0-9_]*SECRET[A-Z0-9_]*):-([^}]+)\}/g)]
+  t.ok(defaults.length >= 2, `${defaults.length} secret defaults found (IDENTITY_SECRET, PAYMENT_SANDBOX_WEBHOOK_SECRET at least)`)
+  const listed = new Set<string>(Object.values(DEMO_SECRETS))
+  for (const [, name, value] of defaults) t.ok(listed.has(value!), `${name}'s compose default is in DEMO_SECRETS`)
 })
