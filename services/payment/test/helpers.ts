@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import t from 'tap'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -192,6 +193,19 @@ export async function ledgerUnbalanced(app: FastifyInstance): Promise<{ txns: nu
   const bad = await sql<{ n: string }>`select count(*) as n from (select txn_id from ledger_entries group by txn_id having sum(amount) <> 0) x`.execute(db)
   const total = await sql<{ s: string | null }>`select sum(amount) as s from ledger_entries`.execute(db)
   return { txns: Number(bad.rows[0]!.n), total: Number(total.rows[0]!.s ?? 0) }
+}
+
+/**
+ * The app a test file shares, built once (closed at the end), with the ledger checked after every
+ * test: each transaction, and everything together, sums to zero.
+ */
+export async function paymentSuite(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = await buildPayment(overrides)
+  t.teardown(() => app.close())
+  t.afterEach(async () => {
+    t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
+  })
+  return app
 }
 
 export async function ledgerOf(app: FastifyInstance, paymentId: string): Promise<Record<string, number>> {

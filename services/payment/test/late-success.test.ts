@@ -2,21 +2,11 @@
 // ignored. Now a requires_action payment that is released is cancelled at the provider too, and a
 // success reported for a payment already cancelled here is booked and refunded in full.
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { waitFor } from '@sunbae/testing'
-import { buildPayment, confirm, dbOf, hold, ledgerOf, ledgerUnbalanced, ofPayment, readEvents, release, signedWebhook, state, waitForState } from './helpers.ts'
+import { paymentSuite, confirm, dbOf, hold, ledgerOf, ofPayment, readEvents, release, signedWebhook, state, waitForState } from './helpers.ts'
 
-let app: FastifyInstance
-t.before(async () => {
-  app = await buildPayment()
-})
-t.teardown(async () => {
-  await app.close()
-})
-t.afterEach(async () => {
-  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
-})
+const app = await paymentSuite()
 
 const charge = (paymentId: string) => dbOf(app).selectFrom('sandbox_charges').selectAll().where('reference', '=', paymentId).executeTakeFirstOrThrow()
 const providerCancel = async (paymentId: string) =>

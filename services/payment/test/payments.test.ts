@@ -1,15 +1,13 @@
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { TRANSITIONS, canMove } from '../src/payments/state.ts'
 import {
-  buildPayment,
   confirm,
   dbOf,
   hold,
   ledgerOf,
-  ledgerUnbalanced,
   ofPayment,
+  paymentSuite,
   readEvents,
   release,
   state,
@@ -18,16 +16,7 @@ import {
 } from './helpers.ts'
 import { waitFor } from '@sunbae/testing'
 
-let app: FastifyInstance
-t.before(async () => {
-  app = await buildPayment()
-})
-t.teardown(async () => {
-  await app.close()
-})
-t.afterEach(async () => {
-  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
-})
+const app = await paymentSuite()
 
 t.test('a held booking gets a payment for its price; POST /api/payments finds it; nobody else may touch it', async (t) => {
   const b = await hold(app, { price: 42_000 })

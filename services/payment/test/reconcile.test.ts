@@ -4,23 +4,13 @@
 // (telemetry.error) and is listed for admins; the other rows and the refunds go on.
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { TELEMETRY_SUBJECTS, type ErrorReportV1 } from '@sunbae/contracts'
 import { readEvents as readStream } from '@sunbae/testing'
-import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, state, user } from './helpers.ts'
+import { paymentSuite, confirm, dbOf, hold, ofPayment, readEvents, state, user } from './helpers.ts'
 
 const STARTED_AT = new Date()
-let app: FastifyInstance
-t.before(async () => {
-  app = await buildPayment()
-})
-t.teardown(async () => {
-  await app.close()
-})
-t.afterEach(async () => {
-  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
-})
+const app = await paymentSuite()
 
 /** A payment processing at the sandbox (a delayed card) that settles on the next question. */
 async function settlingPayment() {

@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
-import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, signedWebhook, state } from './helpers.ts'
+import { buildPayment, paymentSuite, confirm, dbOf, hold, ofPayment, readEvents, signedWebhook, state } from './helpers.ts'
 
-let app: FastifyInstance
-t.before(async () => {
-  app = await buildPayment()
-})
-t.teardown(async () => {
-  await app.close()
-})
-t.afterEach(async () => {
-  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
-})
+const app = await paymentSuite()
 
 const chargeEvent = (paymentId: string, status: string, over: Record<string, unknown> = {}) => ({
   id: `evt_${randomUUID()}`,
