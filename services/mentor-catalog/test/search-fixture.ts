@@ -59,12 +59,18 @@ export function searchDocs(mentors: GenMentor[]): SearchDoc[] {
 /**
  * A database of its own (other suites add mentors to the shared test database, which would change
  * every expected result here): created, migrated, dropped at the end.
+ *
+ * The admin connection is one `pg.Client`, not a pool: `Pool.end()` resolves before its clients'
+ * connections have closed, so the FORCE drop right after it could terminate one of them, and the
+ * server's "terminating connection" error reached the pool as an idle-client error and crashed the
+ * test process (a CI failure). `Client.end()` resolves only once the connection is gone.
  */
-export async function searchDatabase(): Promise<{ adminUrl: string; serviceUrl: string; admin: pg.Pool; drop(): Promise<void> }> {
+export async function searchDatabase(): Promise<{ adminUrl: string; serviceUrl: string; admin: pg.Client; drop(): Promise<void> }> {
   const adminUrl = withDatabase(baseAdminUrl, `sunbae_test_search_${process.pid}`)
   await setupDatabase({ adminUrl, rootDir: REPO_ROOT, services: ['mentor-catalog'] })
   await migrateAll({ adminUrl, rootDir: REPO_ROOT, services: ['mentor-catalog'] })
-  const admin = new pg.Pool({ connectionString: adminUrl, max: 2 })
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
   return {
     adminUrl,
     serviceUrl: serviceDatabaseUrl(adminUrl, 'mentor_catalog'),
@@ -76,7 +82,7 @@ export async function searchDatabase(): Promise<{ adminUrl: string; serviceUrl: 
   }
 }
 
-export async function insertMentors(admin: pg.Pool, mentors: GenMentor[]): Promise<void> {
+export async function insertMentors(admin: pg.Client, mentors: GenMentor[]): Promise<void> {
   for (let i = 0; i < mentors.length; i += 1000) {
     const batch = mentors.slice(i, i + 1000).map((m) => ({ ...m, uuid: mentorUuid(m.id) }))
     await admin.query(
