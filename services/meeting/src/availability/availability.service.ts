@@ -1,6 +1,4 @@
 import type { FastifyInstance } from 'fastify'
-import type { Kysely, Selectable, Transaction } from 'kysely'
-import { sql } from 'kysely'
 import {
   MEETING_LIMITS,
   MeetingEvents,
@@ -13,12 +11,11 @@ import {
   type WeeklyHours,
 } from '@sunbae/contracts'
 import { AppError, badRequest, conflict, notFound } from '@sunbae/service-kit'
-import type { Availability as AvailabilityTable, DB } from '../db/types.ts'
-import type { ReadModelRepository } from '../readmodel/readmodel.ts'
+import type { Transactions, Tx } from '../db/database.repository.ts'
+import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
+import type { AvailabilityRepository } from './availability.repository.ts'
+import type { AvailabilityRow } from './availability.table.ts'
 import { blockOf, computeSlots, inZone, isValidZone, localDate, type Schedule, type Span } from './slots.ts'
-
-export type AvailabilityRow = Selectable<AvailabilityTable>
-type Db = Kysely<DB> | Transaction<DB>
 
 const DAY = 86_400_000
 
@@ -84,18 +81,20 @@ function validate(body: AvailabilityBody): void {
 
 /** A mentor's schedule (their own, edited by them) and the free slots it leaves (public). */
 export class AvailabilityService {
-  readonly #db: Kysely<DB>
+  readonly #transactions: Transactions
+  readonly #repo: AvailabilityRepository
   readonly #readModel: ReadModelRepository
   readonly #events: FastifyInstance['events']
 
-  constructor(db: Kysely<DB>, events: FastifyInstance['events'], readModel: ReadModelRepository) {
-    this.#db = db
+  constructor(transactions: Transactions, repo: AvailabilityRepository, events: FastifyInstance['events'], readModel: ReadModelRepository) {
+    this.#transactions = transactions
+    this.#repo = repo
     this.#events = events
     this.#readModel = readModel
   }
 
-  async find(mentorId: string, trx: Db = this.#db): Promise<AvailabilityRow | undefined> {
-    return trx.selectFrom('availability').selectAll().where('mentor_id', '=', mentorId).executeTakeFirst()
+  async find(mentorId: string, trx?: Tx): Promise<AvailabilityRow | undefined> {
+    return this.#repo.find(mentorId, trx)
   }
 
   async #ownProfile(identity: Identity) {
@@ -120,8 +119,8 @@ export class AvailabilityService {
       mentor_id: mentor.id,
       mentor_uid: identity.uid,
       timezone: body.timezone,
-      weekly: JSON.stringify(body.weekly),
-      overrides: JSON.stringify([...body.overrides].sort((a, b) => a.date.localeCompare(b.date))),
+      weekly: body.weekly,
+      overrides: [...body.overrides].sort((a, b) => a.date.localeCompare(b.date)),
       durations: [...body.durations].sort((a, b) => a - b),
       slot_interval_min: body.slotIntervalMin ?? null,
       buffer_before_min: body.bufferBeforeMin,
@@ -134,16 +133,9 @@ export class AvailabilityService {
       partial_refund_hours: body.partialRefundHours,
       partial_refund_percent: body.partialRefundPercent,
       reschedule_notice_hours: body.rescheduleNoticeHours,
-      updated_at: sql<Date>`now()`,
     }
-    const { mentor_id: _id, ...update } = values
-    const row = await this.#db.transaction().execute(async (trx) => {
-      const saved = await trx
-        .insertInto('availability')
-        .values(values)
-        .onConflict((oc) => oc.column('mentor_id').doUpdateSet(update))
-        .returningAll()
-        .executeTakeFirstOrThrow()
+    const row = await this.#transactions.run(async (trx) => {
+      const saved = await this.#repo.save(values, trx)
       const e = MeetingEvents.availabilityUpdated
       await this.#events.publishInTx(
         trx,
@@ -162,19 +154,13 @@ export class AvailabilityService {
   }
 
   /** The mentor's active bookings in [from, to) as calendar blocks, and their count per local date. */
-  async busy(mentorId: string, from: number, to: number, zone: string, trx: Db = this.#db): Promise<{ busy: Span[]; perDay: Map<string, number> }> {
-    const rows = await trx
-      .selectFrom('bookings')
-      .select([sql<string>`lower(mentor_block)`.as('block_start'), sql<string>`upper(mentor_block)`.as('block_end'), 'starts_at'])
-      .where('mentor_id', '=', mentorId)
-      .where('state', 'in', ['held', 'confirmed'])
-      .where(sql<boolean>`mentor_block && tstzrange(${new Date(from)}, ${new Date(to)})`)
-      .execute()
+  async busy(mentorId: string, from: number, to: number, zone: string, trx?: Tx): Promise<{ busy: Span[]; perDay: Map<string, number> }> {
+    const blocks = await this.#repo.busyBlocks(mentorId, from, to, trx)
     const perDay = new Map<string, number>()
-    const busy = rows.map((r) => {
-      const date = localDate(new Date(r.starts_at).getTime(), zone)
+    const busy = blocks.map((b) => {
+      const date = localDate(b.startsAt, zone)
       perDay.set(date, (perDay.get(date) ?? 0) + 1)
-      return { start: new Date(r.block_start).getTime(), end: new Date(r.block_end).getTime() }
+      return { start: b.start, end: b.end }
     })
     return { busy, perDay }
   }

@@ -1,20 +1,16 @@
-import type { InsertObject, Kysely, Selectable, Transaction } from 'kysely'
 import { sql } from 'kysely'
-import type { Bookings, DB } from '../db/types.ts'
-
-export type BookingRow = Selectable<Bookings> & { rescheduled_to_id: string | null }
-type Db = Kysely<DB> | Transaction<DB>
-
-export const ACTIVE = ['held', 'confirmed'] as const
+import type { Database, Executor, Tx } from '../db/database.repository.ts'
+import type { Span } from '../availability/slots.ts'
+import { ACTIVE, type BookingClosing, type BookingRow, type BookingWithSuccessor, type DueReminder, type NewBookingRow, type ReminderKind } from './bookings.table.ts'
 
 /** All Kysely code of bookings and their reminders. */
 export class BookingsRepository {
-  readonly #db: Kysely<DB>
-  constructor(db: Kysely<DB>) {
+  readonly #db: Database
+  constructor(db: Database) {
     this.#db = db
   }
 
-  #select(trx: Db) {
+  #select(trx: Executor) {
     return trx
       .selectFrom('bookings as b')
       .leftJoin('bookings as n', 'n.previous_id', 'b.id')
@@ -22,19 +18,51 @@ export class BookingsRepository {
       .select('n.id as rescheduled_to_id')
   }
 
-  async findById(id: string, trx: Db = this.#db): Promise<BookingRow | undefined> {
+  async findById(id: string, trx: Executor = this.#db): Promise<BookingWithSuccessor | undefined> {
     return this.#select(trx).where('b.id', '=', id).executeTakeFirst()
   }
 
   /** The row locked for a state change (its successor, if any, read without a lock). */
-  async lock(id: string, trx: Transaction<DB>): Promise<Selectable<Bookings> | undefined> {
+  async lock(id: string, trx: Tx): Promise<BookingRow | undefined> {
     return trx.selectFrom('bookings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   }
 
-  async insert(row: Omit<InsertObject<DB, 'bookings'>, 'mentor_block'>, block: { start: number; end: number }, trx: Db): Promise<Selectable<Bookings>> {
+  /** Inserts a booking taking `block` of its mentor's calendar; a held one expires `holdSeconds` from now. */
+  async insert(row: NewBookingRow, block: Span, holdSeconds: number | null, trx: Executor): Promise<BookingRow> {
     return trx
       .insertInto('bookings')
-      .values({ ...row, mentor_block: sql<string>`tstzrange(${new Date(block.start)}, ${new Date(block.end)})` })
+      .values({
+        ...row,
+        mentor_block: sql<string>`tstzrange(${new Date(block.start)}, ${new Date(block.end)})`,
+        hold_expires_at: holdSeconds === null ? null : sql<Date>`now() + make_interval(secs => ${holdSeconds})`,
+        confirmed_at: row.state === 'confirmed' ? sql<Date>`now()` : null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+  }
+
+  /** held → confirmed by its payment, with the session's video room. */
+  async confirm(id: string, paymentId: string, videoToken: string, trx: Tx): Promise<BookingRow> {
+    return trx
+      .updateTable('bookings')
+      .set({ state: 'confirmed', payment_id: paymentId, confirmed_at: sql<Date>`now()`, video_token: videoToken, hold_expires_at: null })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+  }
+
+  /** Ends a booking the caller has locked, closed at the database's now. */
+  async close(id: string, closing: BookingClosing, trx: Tx): Promise<BookingRow> {
+    return trx
+      .updateTable('bookings')
+      .set({
+        state: closing.state,
+        ...(closing.cancelledBy !== undefined ? { cancelled_by: closing.cancelledBy } : {}),
+        ...(closing.reason !== undefined ? { reason: closing.reason } : {}),
+        ...(closing.refund !== undefined ? { refund: closing.refund ? JSON.stringify(closing.refund) : null } : {}),
+        closed_at: sql<Date>`now()`,
+      })
+      .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow()
   }
@@ -46,13 +74,13 @@ export class BookingsRepository {
    * on each other's index entries — which, under contention, Postgres resolves by aborting one of
    * them as a deadlock after deadlock_timeout, with the connections held all that time.
    */
-  async lockParties(mentorId: string, menteeUid: string, trx: Transaction<DB>): Promise<void> {
+  async lockParties(mentorId: string, menteeUid: string, trx: Tx): Promise<void> {
     for (const key of [`meeting.mentor:${mentorId}`, `meeting.mentee:${menteeUid}`].sort()) {
       await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx)
     }
   }
 
-  async countOnLocalDay(mentorId: string, dayStart: Date, dayEnd: Date, trx: Db): Promise<number> {
+  async countOnLocalDay(mentorId: string, dayStart: Date, dayEnd: Date, trx: Executor): Promise<number> {
     const r = await trx
       .selectFrom('bookings')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -64,7 +92,7 @@ export class BookingsRepository {
     return Number(r.n)
   }
 
-  async addReminders(bookingId: string, startsAt: Date, now: Date, trx: Db): Promise<void> {
+  async addReminders(bookingId: string, startsAt: Date, now: Date, trx: Executor): Promise<void> {
     // a reminder whose time has already passed at confirmation would only be noise
     const rows = ([['24h', 24], ['1h', 1]] as const)
       .map(([kind, hours]) => ({ booking_id: bookingId, kind, due_at: new Date(startsAt.getTime() - hours * 3_600_000) }))
@@ -72,11 +100,11 @@ export class BookingsRepository {
     if (rows.length) await trx.insertInto('reminders').values(rows).execute()
   }
 
-  async dropReminders(bookingId: string, trx: Db): Promise<void> {
+  async dropReminders(bookingId: string, trx: Executor): Promise<void> {
     await trx.deleteFrom('reminders').where('booking_id', '=', bookingId).execute()
   }
 
-  async list(uid: string, when: 'upcoming' | 'past', limit: number): Promise<BookingRow[]> {
+  async list(uid: string, when: 'upcoming' | 'past', limit: number): Promise<BookingWithSuccessor[]> {
     let q = this.#select(this.#db).where((eb) => eb.or([eb('b.mentee_uid', '=', uid), eb('b.mentor_uid', '=', uid)]))
     if (when === 'upcoming') {
       q = q.where('b.state', 'in', [...ACTIVE]).where('b.ends_at', '>', sql<Date>`now()`).orderBy('b.starts_at', 'asc')
@@ -89,7 +117,7 @@ export class BookingsRepository {
   }
 
   /** Claims and releases up to `limit` expired holds (FOR UPDATE SKIP LOCKED: one replica each). */
-  async releaseExpired(limit: number, trx: Transaction<DB>): Promise<Selectable<Bookings>[]> {
+  async releaseExpired(limit: number, trx: Tx): Promise<BookingRow[]> {
     return trx
       .updateTable('bookings')
       .set({ state: 'released', reason: 'hold_expired', closed_at: sql<Date>`now()` })
@@ -110,7 +138,7 @@ export class BookingsRepository {
   }
 
   /** Claims and completes up to `limit` confirmed sessions that have ended. */
-  async completeEnded(limit: number, trx: Transaction<DB>): Promise<Selectable<Bookings>[]> {
+  async completeEnded(limit: number, trx: Tx): Promise<BookingRow[]> {
     return trx
       .updateTable('bookings')
       .set({ state: 'completed', closed_at: sql<Date>`now()` })
@@ -131,7 +159,7 @@ export class BookingsRepository {
   }
 
   /** Claims (deletes) up to `limit` due reminders with the booking each belongs to. */
-  async takeDueReminders(limit: number, trx: Transaction<DB>) {
+  async takeDueReminders(limit: number, trx: Tx): Promise<DueReminder[]> {
     const taken = await trx
       .deleteFrom('reminders')
       .where(
@@ -146,6 +174,6 @@ export class BookingsRepository {
       .where('id', 'in', taken.map((t) => t.booking_id))
       .execute()
     const byId = new Map(bookings.map((b) => [b.id, b]))
-    return taken.map((t) => ({ kind: t.kind as '24h' | '1h', dueAt: new Date(t.due_at), booking: byId.get(t.booking_id)! }))
+    return taken.map((t) => ({ kind: t.kind as ReminderKind, dueAt: new Date(t.due_at), booking: byId.get(t.booking_id)! }))
   }
 }

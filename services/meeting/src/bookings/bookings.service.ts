@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Kysely, Selectable, Transaction } from 'kysely'
 import type { FastifyInstance } from 'fastify'
-import { sql } from 'kysely'
 import { v7 as uuidv7 } from 'uuid'
 import { DateTime } from 'luxon'
 import { createEvent as createIcs } from 'ics'
@@ -24,13 +22,14 @@ import {
 } from '@sunbae/contracts'
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import { pgErrorCode, PgErrorCode, violatedConstraint } from '@sunbae/db'
-import type { Bookings, DB } from '../db/types.ts'
-import type { AvailabilityRow, AvailabilityService } from '../availability/availability.service.ts'
-import type { ReadModelRepository } from '../readmodel/readmodel.ts'
-import { BookingsRepository, type BookingRow } from './bookings.repository.ts'
+import type { Transactions, Tx } from '../db/database.repository.ts'
+import type { AvailabilityService } from '../availability/availability.service.ts'
+import type { AvailabilityRow } from '../availability/availability.table.ts'
+import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
+import type { BookingsRepository } from './bookings.repository.ts'
+import type { BookingRow as Row, BookingWithSuccessor } from './bookings.table.ts'
 
 type Events = FastifyInstance['events']
-type Row = Selectable<Bookings>
 
 export interface BookingPolicy {
   holdSeconds: number
@@ -82,16 +81,16 @@ const termsColumns = (t: RefundTerms) => ({
  * in the same transaction, so it happens — and is published — once, whatever races it.
  */
 export class BookingsService {
-  readonly #db: Kysely<DB>
+  readonly #transactions: Transactions
   readonly #repo: BookingsRepository
   readonly #availability: AvailabilityService
   readonly #readModel: ReadModelRepository
   readonly #events: Events
   readonly #policy: BookingPolicy
 
-  constructor(db: Kysely<DB>, events: Events, availability: AvailabilityService, readModel: ReadModelRepository, policy: BookingPolicy) {
-    this.#db = db
-    this.#repo = new BookingsRepository(db)
+  constructor(transactions: Transactions, repo: BookingsRepository, events: Events, availability: AvailabilityService, readModel: ReadModelRepository, policy: BookingPolicy) {
+    this.#transactions = transactions
+    this.#repo = repo
     this.#availability = availability
     this.#readModel = readModel
     this.#events = events
@@ -105,7 +104,7 @@ export class BookingsService {
     return this.#repo
   }
 
-  toBooking(row: BookingRow): Booking {
+  toBooking(row: BookingWithSuccessor): Booking {
     const live = row.state === 'confirmed' || row.state === 'completed'
     return {
       id: row.id,
@@ -142,9 +141,8 @@ export class BookingsService {
   async create(identity: Identity, body: CreateBookingBody): Promise<Booking> {
     const mentorId = body.mentorId.toLowerCase()
     const start = Date.parse(body.start)
-    const id = await this.#db
-      .transaction()
-      .execute(async (trx) => {
+    const id = await this.#transactions
+      .run(async (trx) => {
         const now = Date.now()
         const mentor = await this.#readModel.mentorById(mentorId, trx)
         if (!mentor || mentor.status !== 'active' || !mentor.uid) throw notFound('This mentor takes no bookings', 'NO_AVAILABILITY')
@@ -170,15 +168,14 @@ export class BookingsService {
             ends_at: new Date(start + body.duration * 60_000),
             price,
             currency: this.#policy.currency,
-            hold_expires_at: free ? null : sql<Date>`now() + make_interval(secs => ${this.#policy.holdSeconds})`,
             video_token: free ? randomBytes(24).toString('base64url') : null,
-            confirmed_at: free ? sql<Date>`now()` : null,
             // the policy in force when the session is first booked decides its refund from now on
             ...termsColumns(
               initialRefundTerms({ fullRefundHours: schedule.full_refund_hours, partialRefundHours: schedule.partial_refund_hours, partialRefundPercent: schedule.partial_refund_percent }),
             ),
           },
           this.#availability.block(schedule, start, body.duration),
+          free ? null : this.#policy.holdSeconds,
           trx,
         )
         if (free) await this.#confirmed(inserted, null, actorOf(identity), trx)
@@ -204,14 +201,14 @@ export class BookingsService {
   }
 
   /** Counted under the mentor's advisory lock (lockParties), so concurrent bookings count one at a time. */
-  async #checkDayLimit(row: AvailabilityRow, start: number, trx: Transaction<DB>): Promise<void> {
+  async #checkDayLimit(row: AvailabilityRow, start: number, trx: Tx): Promise<void> {
     if (row.max_per_day === null) return
     const day = DateTime.fromMillis(start, { zone: row.timezone }).startOf('day')
     const n = await this.#repo.countOnLocalDay(row.mentor_id, day.toJSDate(), day.plus({ days: 1 }).toJSDate(), trx)
     if (n >= row.max_per_day) throw conflict(`This mentor takes at most ${row.max_per_day} sessions that day`, 'DAY_FULL')
   }
 
-  async #confirmed(row: Row, paymentId: string | null, actor: EventActor, trx: Transaction<DB>): Promise<void> {
+  async #confirmed(row: Row, paymentId: string | null, actor: EventActor, trx: Tx): Promise<void> {
     await this.#repo.addReminders(row.id, new Date(row.starts_at), new Date(), trx)
     const e = MeetingEvents.bookingConfirmed
     await this.#publish(
@@ -223,7 +220,7 @@ export class BookingsService {
     )
   }
 
-  async #publish<D>(trx: Transaction<DB>, e: { type: string; version: number }, data: D, actor: EventActor, bookingId: string): Promise<void> {
+  async #publish<D>(trx: Tx, e: { type: string; version: number }, data: D, actor: EventActor, bookingId: string): Promise<void> {
     await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'booking', id: bookingId }))
   }
 
@@ -241,14 +238,14 @@ export class BookingsService {
     throw forbidden('This booking is not yours', 'NOT_YOUR_BOOKING')
   }
 
-  async #locked(identity: Identity, id: string, trx: Transaction<DB>): Promise<{ row: Row; by: CancelledBy }> {
+  async #locked(identity: Identity, id: string, trx: Tx): Promise<{ row: Row; by: CancelledBy }> {
     const row = await this.#repo.lock(id, trx)
     if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
     return { row, by: this.#partyOf(identity, row) }
   }
 
   async cancel(identity: Identity, id: string, reason: string): Promise<Booking> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#transactions.run(async (trx) => {
       const { row, by } = await this.#locked(identity, id, trx)
       if (row.state !== 'held' && row.state !== 'confirmed') throw conflict(`The booking is already ${row.state}`, 'BOOKING_NOT_ACTIVE')
       const now = Date.now()
@@ -261,12 +258,7 @@ export class BookingsService {
           : null
       // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
       await this.#repo.dropReminders(row.id, trx)
-      const updated = await trx
-        .updateTable('bookings')
-        .set({ state: 'cancelled', cancelled_by: by, reason: reason.trim(), refund: refund ? JSON.stringify(refund) : null, closed_at: sql<Date>`now()` })
-        .where('id', '=', row.id)
-        .returningAll()
-        .executeTakeFirstOrThrow()
+      const updated = await this.#repo.close(row.id, { state: 'cancelled', cancelledBy: by, reason: reason.trim(), refund }, trx)
       const e = MeetingEvents.bookingCancelled
       await this.#publish(trx, e, { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
     })
@@ -281,9 +273,8 @@ export class BookingsService {
    */
   async reschedule(identity: Identity, id: string, body: { start: string; reason: string }): Promise<Booking> {
     const start = Date.parse(body.start)
-    const newId = await this.#db
-      .transaction()
-      .execute(async (trx) => {
+    const newId = await this.#transactions
+      .run(async (trx) => {
         const { row, by } = await this.#locked(identity, id, trx)
         if (row.state !== 'confirmed') throw conflict(`Only a confirmed booking can be rescheduled (this one is ${row.state})`, 'BOOKING_NOT_CONFIRMED')
         const now = Date.now()
@@ -297,12 +288,7 @@ export class BookingsService {
         const duration = Math.round((new Date(row.ends_at).getTime() - oldStart) / 60_000)
         await this.#repo.dropReminders(row.id, trx)
         // the old booking leaves the active states first, so the new one may overlap its time
-        const old = await trx
-          .updateTable('bookings')
-          .set({ state: 'rescheduled', cancelled_by: by, reason: body.reason.trim(), closed_at: sql<Date>`now()` })
-          .where('id', '=', row.id)
-          .returningAll()
-          .executeTakeFirstOrThrow()
+        const old = await this.#repo.close(row.id, { state: 'rescheduled', cancelledBy: by, reason: body.reason.trim() }, trx)
         // the session keeps its length, even one the mentor no longer offers
         await this.#repo.lockParties(row.mentor_id, row.mentee_uid, trx)
         this.#checkSlot(availability, start, duration, now, false)
@@ -322,11 +308,11 @@ export class BookingsService {
             payment_id: row.payment_id,
             video_token: randomBytes(24).toString('base64url'),
             previous_id: row.id,
-            confirmed_at: sql<Date>`now()`,
             // a mentee's move cannot buy a refund back: it keeps what cancelling now would have earned
             ...termsColumns(termsAfterReschedule(termsOf(row), oldStart, by, now)),
           },
           this.#availability.block(schedule, start, duration),
+          null,
           trx,
         )
         await this.#repo.addReminders(inserted.id, new Date(inserted.starts_at), new Date(), trx)
@@ -357,7 +343,7 @@ export class BookingsService {
 
   /** The mentor marks that the mentee did not come: from the start until the window after the end closes. */
   async markNoShow(identity: Identity, id: string): Promise<Booking> {
-    await this.#db.transaction().execute(async (trx) => {
+    await this.#transactions.run(async (trx) => {
       const { row, by } = await this.#locked(identity, id, trx)
       if (by !== 'mentor') throw forbidden('Only the mentor can mark a no-show', 'NOT_THE_MENTOR')
       if (row.state !== 'confirmed' && row.state !== 'completed') throw conflict(`The booking is ${row.state}`, 'BOOKING_NOT_HELD')
@@ -367,12 +353,7 @@ export class BookingsService {
         throw conflict(`No-shows can be marked until ${this.#policy.noShowWindowHours} hours after the end`, 'NO_SHOW_WINDOW_CLOSED')
       }
       await this.#repo.dropReminders(row.id, trx)
-      const updated = await trx
-        .updateTable('bookings')
-        .set({ state: 'no_show', closed_at: sql<Date>`now()` })
-        .where('id', '=', row.id)
-        .returningAll()
-        .executeTakeFirstOrThrow()
+      const updated = await this.#repo.close(row.id, { state: 'no_show' }, trx)
       const e = MeetingEvents.bookingNoShow
       await this.#publish(trx, e, { ...parties(updated), markedAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
     })
@@ -416,31 +397,21 @@ export class BookingsService {
   // — transitions driven by events and the sweeper (system actor) —
 
   /** payment.succeeded: confirms the held booking it pays for. A repeat finds it confirmed and does nothing. */
-  async onPaymentSucceeded(d: PaymentSucceededV1, trx: Transaction<DB>): Promise<void> {
+  async onPaymentSucceeded(d: PaymentSucceededV1, trx: Tx): Promise<void> {
     const row = await this.#repo.lock(d.bookingId, trx)
     if (!row || row.state !== 'held') return
     if (row.price !== d.amount || row.currency !== d.currency) {
       throw new Error(`payment ${d.paymentId} pays ${d.amount} ${d.currency} for booking ${row.id} of ${row.price} ${row.currency}`)
     }
-    const updated = await trx
-      .updateTable('bookings')
-      .set({ state: 'confirmed', payment_id: d.paymentId, confirmed_at: sql<Date>`now()`, video_token: randomBytes(24).toString('base64url'), hold_expires_at: null })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    const updated = await this.#repo.confirm(row.id, d.paymentId, randomBytes(24).toString('base64url'), trx)
     await this.#confirmed(updated, d.paymentId, SYSTEM, trx)
   }
 
   /** payment.failed / payment.cancelled: releases the hold. */
-  async onPaymentFailed(d: Pick<PaymentFailedV1, 'bookingId'>, trx: Transaction<DB>): Promise<void> {
+  async onPaymentFailed(d: Pick<PaymentFailedV1, 'bookingId'>, trx: Tx): Promise<void> {
     const row = await this.#repo.lock(d.bookingId, trx)
     if (!row || row.state !== 'held') return
-    const updated = await trx
-      .updateTable('bookings')
-      .set({ state: 'released', reason: 'payment_failed', closed_at: sql<Date>`now()` })
-      .where('id', '=', row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    const updated = await this.#repo.close(row.id, { state: 'released', reason: 'payment_failed' }, trx)
     const e = MeetingEvents.bookingReleased
     await this.#publish(trx, e, { ...parties(updated), reason: 'payment_failed' as const, releasedAt: iso(updated.closed_at!) }, SYSTEM, row.id)
   }
@@ -484,8 +455,8 @@ export class BookingsService {
     })
   }
 
-  async #sweep(step: (trx: Transaction<DB>) => Promise<number>): Promise<number> {
-    const n = await this.#db.transaction().execute(step)
+  async #sweep(step: (trx: Tx) => Promise<number>): Promise<number> {
+    const n = await this.#transactions.run(step)
     if (n > 0) this.#events.flushSoon()
     return n
   }

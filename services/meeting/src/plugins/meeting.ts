@@ -1,14 +1,30 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
-import type { Static } from 'typebox'
-import { STREAMS, PaymentCancelledV1, PaymentEvents, PaymentFailedV1, PaymentSucceededV1, type DomainEvent } from '@sunbae/contracts'
+import type { Static, TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import {
+  CatalogEvents,
+  MatchingEvents,
+  MatchEndedV1,
+  MentorProfileV1,
+  MentorSuspendedV1,
+  PaymentCancelledV1,
+  PaymentEvents,
+  PaymentFailedV1,
+  PaymentSucceededV1,
+  RequestAcceptedV1,
+  STREAMS,
+  type DomainEvent,
+} from '@sunbae/contracts'
 import type { configSchema } from '../config.ts'
-import type { DB } from '../db/types.ts'
+import { meetingDatabase, Transactions } from '../db/database.repository.ts'
+import { AvailabilityRepository } from '../availability/availability.repository.ts'
 import { AvailabilityService } from '../availability/availability.service.ts'
+import { BookingsRepository } from '../bookings/bookings.repository.ts'
 import { BookingsService } from '../bookings/bookings.service.ts'
 import { meetingJobs } from '../jobs.ts'
-import { decode, ReadModelRepository } from '../readmodel/readmodel.ts'
+import { ReadModelEventHandlers } from '../readmodel/readmodel-events.service.ts'
+import { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,17 +37,30 @@ declare module 'fastify' {
 /** Durable consumer names (one per stream; every replica shares them). */
 export const DURABLES = { catalog: 'meeting_catalog_mentors', matching: 'meeting_matching', payment: 'meeting_payments' } as const
 
+/** A payload that breaks its contract: retrying cannot fix it, the consumer dead-letters it. */
+function decode<T>(schema: TSchema, event: DomainEvent): T {
+  if (!Value.Check(schema, event.data)) {
+    const first = [...Value.Errors(schema, event.data)][0]
+    throw new Error(`${event.type} payload is invalid: ${first ? `${first.instancePath} ${first.message}` : 'unknown'}`)
+  }
+  return event.data as T
+}
+
+const PROFILE_TYPES = new Set<string>([CatalogEvents.mentorApproved.type, CatalogEvents.mentorUpdated.type, CatalogEvents.mentorReinstated.type])
+
 /** Meeting's domain services, the consumers feeding them, and the sweeper every replica runs (`jobs.ts`). */
 export default fp(
   async function meeting(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
-    const db = app.db as Kysely<DB>
+    const db = meetingDatabase(app.db)
+    const transactions = new Transactions(db)
     const readModel = new ReadModelRepository(db)
+    const readModelEvents = new ReadModelEventHandlers(readModel)
     app.decorate('readModel', readModel)
-    app.decorate('availability', new AvailabilityService(db, app.events, readModel))
+    app.decorate('availability', new AvailabilityService(transactions, new AvailabilityRepository(db), app.events, readModel))
     app.decorate(
       'bookings',
-      new BookingsService(db, app.events, app.availability, readModel, {
+      new BookingsService(transactions, new BookingsRepository(db), app.events, app.availability, readModel, {
         holdSeconds: Math.max(1, Math.round(config.MEETING_HOLD_MINUTES * 60)),
         videoBaseUrl: config.MEETING_VIDEO_BASE_URL,
         currency: config.MEETING_CURRENCY,
@@ -43,13 +72,19 @@ export default fp(
       stream: STREAMS.catalog,
       durable: DURABLES.catalog,
       filterSubject: 'catalog.mentor.>',
-      handler: (event: DomainEvent, { trx }) => readModel.applyCatalog(event, trx),
+      handler: async (event: DomainEvent, { trx }) => {
+        if (event.type === CatalogEvents.mentorSuspended.type) await readModelEvents.onMentorSuspended(decode(MentorSuspendedV1, event), event, trx)
+        else if (PROFILE_TYPES.has(event.type)) await readModelEvents.onMentorProfile(decode(MentorProfileV1, event), event, trx)
+      },
     })
     app.consumers.add({
       stream: STREAMS.matching,
       durable: DURABLES.matching,
       filterSubject: 'matching.>',
-      handler: (event: DomainEvent, { trx }) => readModel.applyMatching(event, trx),
+      handler: async (event: DomainEvent, { trx }) => {
+        if (event.type === MatchingEvents.requestAccepted.type) await readModelEvents.onRequestAccepted(decode(RequestAcceptedV1, event), trx)
+        else if (event.type === MatchingEvents.matchEnded.type) await readModelEvents.onMatchEnded(decode(MatchEndedV1, event), trx)
+      },
     })
     app.consumers.add({
       stream: STREAMS.payment,
