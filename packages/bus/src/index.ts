@@ -7,4 +7,5 @@ export { startConsumer, type ConsumerOptions, type EventHandler, type HandlerCon
 export { publishTelemetry, publishTelemetryBatch } from './telemetry.ts'
 export { defaultLogger, type BusLogger } from './logger.ts'
 export { followStream, streamLastSeq, type FollowOptions, type Follower } from './follow.ts'
+export { readModelFollower, type ReadModelOptions, type ReadModelFollower, type ReadModelStats } from './read-model.ts'
 export { startBatchConsumer, isTransientError, type BatchConsumerOptions, type BatchItem, type RunningBatchConsumer } from './batch-consumer.ts'

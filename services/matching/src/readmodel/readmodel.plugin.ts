@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { followStream, startBatchConsumer, type Follower, type RunningBatchConsumer } from '@sunbae/bus'
+import { readModelFollower, startBatchConsumer, type RunningBatchConsumer } from '@sunbae/bus'
 import { STREAMS, type DomainEvent } from '@sunbae/contracts'
 import type { DB } from '../db/types.ts'
 import { MentorIndex } from '../recommendations/mentor-index.ts'
@@ -32,8 +32,6 @@ declare module 'fastify' {
   }
 }
 
-const RETRY_MS = 2_000
-
 const decodeData = (data: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(data))
 
 /**
@@ -44,8 +42,8 @@ const decodeData = (data: Uint8Array): unknown => JSON.parse(new TextDecoder().d
  *    at once). Every row keeps the (occurredAt, id) of the event it reflects and an upsert only
  *    replaces an older version: redeliveries and reordering are harmless, so no processed-event
  *    marks are needed. A payload that breaks its contract goes to the dead letters.
- * 2. Memory (`MentorIndex`, per replica): built from Postgres at start, then kept current by an
- *    ordered consumer that follows the stream from the durable consumer's ack floor + 1 — every
+ * 2. Memory (`MentorIndex`, per replica, a readModelFollower of @sunbae/bus): built from Postgres
+ *    at start, then kept current by an ordered consumer that follows the stream from the durable consumer's ack floor + 1 — every
  *    event not yet known to be in Postgres is replayed (the same version rule makes replays
  *    harmless), none is missed. The CATALOG stream keeps 30 days; Postgres keeps everything.
  */
@@ -55,78 +53,62 @@ export default fp(
     const db = app.db as Kysely<DB>
     const repository = new MentorsRepository(db)
     const index = new MentorIndex()
-    let ready = false
-    let closing = false
-    let buildMs: number | null = null
-    let startSeq: number | null = null
     let consumer: RunningBatchConsumer | null = null
-    let follower: Follower | null = null
-    let readyResolve!: () => void
-    const readyPromise = new Promise<void>((resolve) => (readyResolve = resolve))
 
-    const applyToIndex = (c: CatalogChange) => {
-      if (c.kind === 'profile') index.applyProfile(c.rec, c.version)
-      index.applyRating(c.mentorId, c.rating, c.version)
-    }
-
-    const build = async () => {
-      const t0 = performance.now()
-      const info = await app.bus.jsm.consumers.info(STREAMS.catalog.name, READ_MODEL_DURABLE)
+    const follower = readModelFollower({
+      bus: app.bus,
+      stream: STREAMS.catalog.name,
+      filterSubject: CATALOG_MENTOR_SUBJECTS,
+      name: 'mentor index',
+      logger: log,
+      notReady: () => `building (${index.size} mentors so far)`,
       // everything up to the ack floor is committed to Postgres; everything after is replayed
-      startSeq = info.ack_floor.stream_seq + 1
-      for await (const page of repository.all()) {
-        if (closing) return
-        for (const m of page) {
-          index.applyProfile(m.rec, m.version)
-          if (m.rating) index.applyRating(m.rec.id, m.rating.rating, m.rating.version)
-        }
-      }
-      buildMs = Math.round(performance.now() - t0)
-      follower = await followStream({
-        bus: app.bus,
-        stream: STREAMS.catalog.name,
-        filterSubject: CATALOG_MENTOR_SUBJECTS,
-        startSeq,
-        logger: log,
-        handler: (event: DomainEvent | null) => {
-          try {
-            const change = decodeCatalogEvent(event)
-            if (change) applyToIndex(change)
-          } catch (err) {
-            // the durable consumer dead-letters it; the index just skips it
-            if (err instanceof BadCatalogEvent) log.warn({ err }, 'read model: skipped a malformed catalog event')
-            else throw err
+      startSeq: async () => (await app.bus.jsm.consumers.info(STREAMS.catalog.name, READ_MODEL_DURABLE)).ack_floor.stream_seq + 1,
+      // what a failed attempt loaded stays: the version rule lets the next snapshot's rows replace it
+      build: async (signal) => {
+        for await (const page of repository.all()) {
+          if (signal.aborted) return
+          for (const m of page) {
+            index.applyProfile(m.rec, m.version)
+            if (m.rating) index.applyRating(m.rec.id, m.rating.rating, m.rating.version)
           }
-        },
-      })
-      ready = true
-      readyResolve()
-      log.info({ mentors: index.size, buildMs, followingFromSeq: startSeq }, 'mentor index ready')
-    }
+        }
+      },
+      handler: (event: DomainEvent | null) => {
+        try {
+          const change = decodeCatalogEvent(event)
+          if (!change) return
+          if (change.kind === 'profile') index.applyProfile(change.rec, change.version)
+          index.applyRating(change.mentorId, change.rating, change.version)
+        } catch (err) {
+          // the durable consumer dead-letters it; the index just skips it
+          if (err instanceof BadCatalogEvent) log.warn({ err }, 'read model: skipped a malformed catalog event')
+          else throw err
+        }
+      },
+    })
 
     app.decorate('mentorReadModel', {
       index,
       repository,
       get ready() {
-        return ready
+        return follower.ready
       },
-      whenReady: () => readyPromise,
+      whenReady: () => follower.whenReady(),
       settled: async (timeoutMs = 15_000) => {
         const deadline = Date.now() + timeoutMs
-        await readyPromise
+        await follower.whenReady()
         for (;;) {
           const info = await app.bus.jsm.consumers.info(STREAMS.catalog.name, READ_MODEL_DURABLE)
-          if (info.num_pending === 0 && info.num_ack_pending === 0 && (follower?.lastSeq ?? 0) >= info.ack_floor.stream_seq) return
+          if (info.num_pending === 0 && info.num_ack_pending === 0 && (follower.stats().lastSeq ?? 0) >= info.ack_floor.stream_seq) return
           if (Date.now() > deadline) throw new Error(`read model not settled after ${timeoutMs} ms`)
           await sleep(20)
         }
       },
-      stats: () => ({ mentors: index.size, buildMs, followingFromSeq: startSeq, lastSeq: follower?.lastSeq ?? null }),
+      stats: () => ({ mentors: index.size, ...follower.stats() }),
     } satisfies MentorReadModel)
 
-    app.readiness.add('mentor-index', async () => {
-      if (!ready) throw new Error(`building (${index.size} mentors so far)`)
-    })
+    app.readiness.add('mentor-index', follower.check)
 
     app.addHook('onReady', async () => {
       consumer = await startBatchConsumer<CatalogChange>({
@@ -155,23 +137,11 @@ export default fp(
           )
         },
       })
-      void (async () => {
-        for (;;) {
-          try {
-            await build()
-            return
-          } catch (err) {
-            if (closing) return
-            log.error({ err }, 'mentor index build failed, retrying')
-            await sleep(RETRY_MS)
-          }
-        }
-      })()
+      follower.start()
     })
 
     app.addHook('onClose', async () => {
-      closing = true
-      await follower?.stop()
+      await follower.close()
       await consumer?.stop()
     })
   },

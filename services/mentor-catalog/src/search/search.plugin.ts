@@ -1,14 +1,14 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { followStream, streamLastSeq, type Follower } from '@sunbae/bus'
+import { readModelFollower } from '@sunbae/bus'
 import { STREAMS, type DomainEvent } from '@sunbae/contracts'
 import { InMemoryMentorSearchIndex } from './memory-index.ts'
 import { SearchRepository } from './search.repository.ts'
 import type { MentorSearchIndex } from './search.types.ts'
 
 export interface SearchReadModel {
-  index: MentorSearchIndex
+  readonly index: MentorSearchIndex
   readonly ready: boolean
   /** resolves once the index is built (tests; the route answers 503 until then) */
   whenReady(): Promise<void>
@@ -36,10 +36,11 @@ export function mentorIdOf(e: DomainEvent | null): string | null {
 }
 
 /**
- * The search read model of this process. At start (in the background: /healthz answers, /readyz
- * says not ready): capture the CATALOG stream's last sequence, stream the active mentors from
- * Postgres into a fresh index, then follow catalog.mentor.* from the captured sequence + 1 with an
- * ordered consumer — no gap, and replays are harmless because every event only says "re-read this
+ * The search read model of this process, a readModelFollower (@sunbae/bus). At start (in the
+ * background: /healthz answers, /readyz says not ready): capture the CATALOG stream's last
+ * sequence, stream the active mentors from Postgres into a fresh index, then follow
+ * catalog.mentor.* from the captured sequence + 1 with an ordered consumer — no gap, and replays
+ * are harmless because every event only says "re-read this
  * mentor": the row is read by id and upserted, or removed when it is gone or not active. Ids are
  * applied in batches (an import announces 100k approvals), latest state wins.
  */
@@ -47,16 +48,10 @@ export default fp(
   async function search(app: FastifyInstance) {
     const log = app.log.child({ component: 'search' })
     const repo = new SearchRepository(app.db)
-    const index = new InMemoryMentorSearchIndex()
-    let ready = false
-    let closing = false
-    let buildMs: number | null = null
-    let startSeq: number | null = null
-    let follower: Follower | null = null
-    let readyResolve!: () => void
-    const readyPromise = new Promise<void>((resolve) => (readyResolve = resolve))
+    let index = new InMemoryMentorSearchIndex()
 
     const pending = new Set<string>()
+    let closing = false
     let applying: Promise<void> | null = null
     const apply = async () => {
       while (pending.size > 0 && !closing) {
@@ -83,69 +78,53 @@ export default fp(
       })
     }
 
-    const build = async () => {
-      const t0 = performance.now()
-      startSeq = (await streamLastSeq(app.bus, STREAMS.catalog.name)) + 1
-      for await (const docs of repo.activeMentors()) {
-        if (closing) return
-        for (const doc of docs) index.upsert(doc)
-      }
-      // sorts the orders now rather than on the first request
-      index.search({ page: 1, pageSize: 1 })
-      index.releaseBuildCaches()
-      buildMs = Math.round(performance.now() - t0)
-      follower = await followStream({
-        bus: app.bus,
-        stream: STREAMS.catalog.name,
-        filterSubject: 'catalog.mentor.>',
-        startSeq,
-        logger: log,
-        handler: (event) => {
-          const id = mentorIdOf(event)
-          if (!id) return
-          pending.add(id)
-          schedule()
-        },
-      })
-      ready = true
-      readyResolve()
-      log.info({ mentors: index.size, buildMs, followingFromSeq: startSeq }, 'search index ready')
-    }
+    const follower = readModelFollower({
+      bus: app.bus,
+      stream: STREAMS.catalog.name,
+      filterSubject: 'catalog.mentor.>',
+      name: 'search index',
+      logger: log,
+      notReady: () => `building (${index.size} mentors so far)`,
+      build: async (signal) => {
+        // a fresh index per attempt: a mentor a failed attempt loaded may be suspended since
+        index = new InMemoryMentorSearchIndex()
+        for await (const docs of repo.activeMentors()) {
+          if (signal.aborted) return
+          for (const doc of docs) index.upsert(doc)
+        }
+        // sorts the orders now rather than on the first request
+        index.search({ page: 1, pageSize: 1 })
+        index.releaseBuildCaches()
+      },
+      handler: (event) => {
+        const id = mentorIdOf(event)
+        if (!id) return
+        pending.add(id)
+        schedule()
+      },
+    })
 
     app.decorate('mentorSearch', {
-      index,
-      get ready() {
-        return ready
+      get index() {
+        return index
       },
-      whenReady: () => readyPromise,
+      get ready() {
+        return follower.ready
+      },
+      whenReady: () => follower.whenReady(),
       settled: async () => {
         while (applying || pending.size > 0) await (applying ?? sleep(5))
       },
-      stats: () => ({ size: index.size, buildMs, followingFromSeq: startSeq, lastSeq: follower?.lastSeq ?? null, pending: pending.size }),
+      stats: () => ({ size: index.size, ...follower.stats(), pending: pending.size }),
     } satisfies SearchReadModel)
 
-    app.readiness.add('search-index', async () => {
-      if (!ready) throw new Error(`building (${index.size} mentors so far)`)
-    })
+    app.readiness.add('search-index', follower.check)
 
-    app.addHook('onReady', async () => {
-      void (async () => {
-        for (;;) {
-          try {
-            await build()
-            return
-          } catch (err) {
-            if (closing) return
-            log.error({ err }, 'search index build failed, retrying')
-            await sleep(RETRY_MS)
-          }
-        }
-      })()
-    })
+    app.addHook('onReady', async () => follower.start())
 
     app.addHook('onClose', async () => {
       closing = true
-      await follower?.stop()
+      await follower.close()
       await applying
     })
   },
