@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import { periodicJob, type PeriodicJob } from '@sunbae/service-kit'
-import type { BookingsService } from './bookings/bookings.service.ts'
+import type { BookingSweeps } from './bookings/booking-sweeps.service.ts'
 import type { configSchema } from './config.ts'
 
 export interface SweepResult {
@@ -23,7 +23,7 @@ declare module 'fastify' {
  * state change and its event in one transaction, so each happens exactly once. A full batch of any
  * step is followed at once by another sweep.
  */
-export function meetingJobs(app: FastifyInstance, bookings: BookingsService, config: Static<typeof configSchema>): void {
+export function meetingJobs(app: FastifyInstance, bookings: BookingSweeps, config: Static<typeof configSchema>): void {
   const batch = config.MEETING_SWEEP_BATCH
   app.decorate(
     'sweeper',

@@ -21,7 +21,10 @@ import { meetingDatabase, Transactions } from '../db/database.repository.ts'
 import { AvailabilityRepository } from '../availability/availability.repository.ts'
 import { AvailabilityService } from '../availability/availability.service.ts'
 import { BookingsRepository } from '../bookings/bookings.repository.ts'
-import { BookingsService } from '../bookings/bookings.service.ts'
+import { BookingCommands } from '../bookings/booking-commands.service.ts'
+import { BookingRules } from '../bookings/booking-rules.ts'
+import { BookingSweeps } from '../bookings/booking-sweeps.service.ts'
+import { PaymentEventHandlers } from '../bookings/payment-events.service.ts'
 import { meetingJobs } from '../jobs.ts'
 import { ReadModelEventHandlers } from '../readmodel/readmodel-events.service.ts'
 import { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
@@ -30,7 +33,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     readModel: ReadModelRepository
     availability: AvailabilityService
-    bookings: BookingsService
+    bookings: BookingCommands
   }
 }
 
@@ -56,17 +59,17 @@ export default fp(
     const transactions = new Transactions(db)
     const readModel = new ReadModelRepository(db)
     const readModelEvents = new ReadModelEventHandlers(readModel)
+    const bookings = new BookingsRepository(db)
+    const rules = new BookingRules(bookings, app.events, {
+      holdSeconds: Math.max(1, Math.round(config.MEETING_HOLD_MINUTES * 60)),
+      videoBaseUrl: config.MEETING_VIDEO_BASE_URL,
+      currency: config.MEETING_CURRENCY,
+      noShowWindowHours: config.MEETING_NO_SHOW_WINDOW_HOURS,
+    })
+    const payments = new PaymentEventHandlers(bookings, rules)
     app.decorate('readModel', readModel)
     app.decorate('availability', new AvailabilityService(transactions, new AvailabilityRepository(db), app.events, readModel))
-    app.decorate(
-      'bookings',
-      new BookingsService(transactions, new BookingsRepository(db), app.events, app.availability, readModel, {
-        holdSeconds: Math.max(1, Math.round(config.MEETING_HOLD_MINUTES * 60)),
-        videoBaseUrl: config.MEETING_VIDEO_BASE_URL,
-        currency: config.MEETING_CURRENCY,
-        noShowWindowHours: config.MEETING_NO_SHOW_WINDOW_HOURS,
-      }),
-    )
+    app.decorate('bookings', new BookingCommands(transactions, bookings, rules, app.events, app.availability, readModel))
 
     app.consumers.add({
       stream: STREAMS.catalog,
@@ -93,14 +96,14 @@ export default fp(
       // payments of different bookings are independent
       concurrency: 8,
       handler: async (event: DomainEvent, { trx }) => {
-        if (event.type === PaymentEvents.succeeded.type) await app.bookings.onPaymentSucceeded(decode(PaymentSucceededV1, event), trx)
-        else if (event.type === PaymentEvents.failed.type) await app.bookings.onPaymentFailed(decode(PaymentFailedV1, event), trx)
+        if (event.type === PaymentEvents.succeeded.type) await payments.onPaymentSucceeded(decode(PaymentSucceededV1, event), trx)
+        else if (event.type === PaymentEvents.failed.type) await payments.onPaymentFailed(decode(PaymentFailedV1, event), trx)
         // the payer gave up before paying: the hold is released as for a failed payment
-        else if (event.type === PaymentEvents.cancelled.type) await app.bookings.onPaymentFailed(decode(PaymentCancelledV1, event), trx)
+        else if (event.type === PaymentEvents.cancelled.type) await payments.onPaymentFailed(decode(PaymentCancelledV1, event), trx)
       },
     })
 
-    meetingJobs(app, app.bookings, config)
+    meetingJobs(app, new BookingSweeps(transactions, bookings, rules, app.events), config)
   },
   { name: 'meeting', dependencies: ['sunbae-platform'] },
 )

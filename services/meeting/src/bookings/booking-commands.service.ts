@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import { DateTime } from 'luxon'
 import { createEvent as createIcs } from 'ics'
@@ -13,10 +12,7 @@ import {
   type BookingState,
   type CancelledBy,
   type CreateBookingBody,
-  type EventActor,
   type Identity,
-  type PaymentFailedV1,
-  type PaymentSucceededV1,
   type Refund,
   type RefundTerms,
 } from '@sunbae/contracts'
@@ -27,29 +23,8 @@ import type { AvailabilityService } from '../availability/availability.service.t
 import type { AvailabilityRow } from '../availability/availability.table.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
-import type { BookingRow as Row, BookingWithSuccessor } from './bookings.table.ts'
-
-type Events = FastifyInstance['events']
-
-export interface BookingPolicy {
-  holdSeconds: number
-  videoBaseUrl: string
-  currency: string
-  noShowWindowHours: number
-}
-
-const HOUR = 3_600_000
-const iso = (d: Date | string) => new Date(d).toISOString()
-const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
-const SYSTEM: EventActor = { type: 'system', id: null }
-const parties = (r: Row) => ({
-  bookingId: r.id,
-  menteeUid: r.mentee_uid,
-  mentorId: r.mentor_id,
-  mentorUid: r.mentor_uid,
-  startsAt: iso(r.starts_at),
-  endsAt: iso(r.ends_at),
-})
+import type { BookingRow, BookingWithSuccessor } from './bookings.table.ts'
+import { actorOf, HOUR, iso, parties, termsOf, type BookingRules, type Events } from './booking-rules.ts'
 
 /** The exclusion constraints are the last word on overlaps; this says which side clashed. */
 function overlapConflict(err: unknown): AppError | undefined {
@@ -59,14 +34,6 @@ function overlapConflict(err: unknown): AppError | undefined {
     : conflict('That time was just booked by someone else; pick another slot', 'SLOT_TAKEN')
 }
 
-/** A booking's refund terms (the policy of the session as first booked, carried through reschedules). */
-const termsOf = (r: Row): RefundTerms => ({
-  fullRefundHours: r.refund_full_hours,
-  partialRefundHours: r.refund_partial_hours,
-  partialRefundPercent: r.refund_partial_percent,
-  capPercent: r.refund_cap_percent,
-  movedByMentor: r.moved_by_mentor,
-})
 const termsColumns = (t: RefundTerms) => ({
   refund_full_hours: t.fullRefundHours,
   refund_partial_hours: t.partialRefundHours,
@@ -76,35 +43,40 @@ const termsColumns = (t: RefundTerms) => ({
 })
 
 /**
- * Bookings: held → confirmed | released; confirmed → cancelled | rescheduled | completed | no_show.
- * Every transition is one conditional UPDATE on a locked row with its event written to the outbox
- * in the same transaction, so it happens — and is published — once, whatever races it.
+ * What a booking's parties do (the routes' calls): book, read, cancel, reschedule, mark a no-show,
+ * list, export to a calendar. Every transition is one UPDATE of a locked row with its event written
+ * to the outbox in the same transaction, so it happens — and is published — once, whatever races it.
  */
-export class BookingsService {
+export class BookingCommands {
   readonly #transactions: Transactions
   readonly #repo: BookingsRepository
+  readonly #rules: BookingRules
   readonly #availability: AvailabilityService
   readonly #readModel: ReadModelRepository
   readonly #events: Events
-  readonly #policy: BookingPolicy
 
-  constructor(transactions: Transactions, repo: BookingsRepository, events: Events, availability: AvailabilityService, readModel: ReadModelRepository, policy: BookingPolicy) {
+  constructor(
+    transactions: Transactions,
+    repo: BookingsRepository,
+    rules: BookingRules,
+    events: Events,
+    availability: AvailabilityService,
+    readModel: ReadModelRepository,
+  ) {
     this.#transactions = transactions
     this.#repo = repo
+    this.#rules = rules
+    this.#events = events
     this.#availability = availability
     this.#readModel = readModel
-    this.#events = events
-    this.#policy = policy
   }
 
-  /** reminders this process has published (tests, logs) */
-  remindersSent = 0
-
+  /** The rows behind the answers (tests wait on them). */
   get repository(): BookingsRepository {
     return this.#repo
   }
 
-  toBooking(row: BookingWithSuccessor): Booking {
+  #toBooking(row: BookingWithSuccessor): Booking {
     const live = row.state === 'confirmed' || row.state === 'completed'
     return {
       id: row.id,
@@ -118,20 +90,16 @@ export class BookingsService {
       price: row.price,
       currency: row.currency,
       holdExpiresAt: row.state === 'held' && row.hold_expires_at ? iso(row.hold_expires_at) : null,
-      videoUrl: live && row.video_token ? this.#videoUrl(row.video_token) : null,
+      videoUrl: live && row.video_token ? this.#rules.videoUrl(row.video_token) : null,
       previousBookingId: row.previous_id,
       rescheduledToId: row.rescheduled_to_id,
       cancelledBy: (row.cancelled_by as CancelledBy | null) ?? null,
       reason: row.reason,
       refund: (row.refund as Refund | null) ?? null,
       refundTerms: termsOf(row),
-      noShowUntil: live ? iso(new Date(new Date(row.ends_at).getTime() + this.#policy.noShowWindowHours * HOUR)) : null,
+      noShowUntil: live ? iso(this.#rules.noShowUntil(row.ends_at)) : null,
       createdAt: iso(row.created_at),
     }
-  }
-
-  #videoUrl(token: string): string {
-    return `${this.#policy.videoBaseUrl}${token}`
   }
 
   /**
@@ -167,7 +135,7 @@ export class BookingsService {
             starts_at: new Date(start),
             ends_at: new Date(start + body.duration * 60_000),
             price,
-            currency: this.#policy.currency,
+            currency: this.#rules.policy.currency,
             video_token: free ? randomBytes(24).toString('base64url') : null,
             // the policy in force when the session is first booked decides its refund from now on
             ...termsColumns(
@@ -175,13 +143,13 @@ export class BookingsService {
             ),
           },
           this.#availability.block(schedule, start, body.duration),
-          free ? null : this.#policy.holdSeconds,
+          free ? null : this.#rules.policy.holdSeconds,
           trx,
         )
-        if (free) await this.#confirmed(inserted, null, actorOf(identity), trx)
+        if (free) await this.#rules.confirmed(inserted, null, actorOf(identity), trx)
         else {
           const e = MeetingEvents.bookingHeld
-          await this.#publish(trx, e, { ...parties(inserted), price, currency: inserted.currency, holdExpiresAt: iso(inserted.hold_expires_at!) }, actorOf(identity), inserted.id)
+          await this.#rules.publish(trx, e, { ...parties(inserted), price, currency: inserted.currency, holdExpiresAt: iso(inserted.hold_expires_at!) }, actorOf(identity), inserted.id)
         }
         return inserted.id
       })
@@ -208,37 +176,21 @@ export class BookingsService {
     if (n >= row.max_per_day) throw conflict(`This mentor takes at most ${row.max_per_day} sessions that day`, 'DAY_FULL')
   }
 
-  async #confirmed(row: Row, paymentId: string | null, actor: EventActor, trx: Tx): Promise<void> {
-    await this.#repo.addReminders(row.id, new Date(row.starts_at), new Date(), trx)
-    const e = MeetingEvents.bookingConfirmed
-    await this.#publish(
-      trx,
-      e,
-      { ...parties(row), price: row.price, currency: row.currency, paymentId, videoUrl: this.#videoUrl(row.video_token!), confirmedAt: iso(row.confirmed_at!) },
-      actor,
-      row.id,
-    )
-  }
-
-  async #publish<D>(trx: Tx, e: { type: string; version: number }, data: D, actor: EventActor, bookingId: string): Promise<void> {
-    await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'booking', id: bookingId }))
-  }
-
   /** Either party (or an admin) may read a booking. */
   async get(identity: Identity, id: string): Promise<Booking> {
     const row = await this.#repo.findById(id)
     if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
     this.#partyOf(identity, row)
-    return this.toBooking(row)
+    return this.#toBooking(row)
   }
 
-  #partyOf(identity: Identity, row: Pick<Row, 'mentee_uid' | 'mentor_uid'>): CancelledBy {
+  #partyOf(identity: Identity, row: Pick<BookingRow, 'mentee_uid' | 'mentor_uid'>): CancelledBy {
     if (row.mentee_uid === identity.uid) return 'mentee'
     if (row.mentor_uid === identity.uid) return 'mentor'
     throw forbidden('This booking is not yours', 'NOT_YOUR_BOOKING')
   }
 
-  async #locked(identity: Identity, id: string, trx: Tx): Promise<{ row: Row; by: CancelledBy }> {
+  async #locked(identity: Identity, id: string, trx: Tx): Promise<{ row: BookingRow; by: CancelledBy }> {
     const row = await this.#repo.lock(id, trx)
     if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
     return { row, by: this.#partyOf(identity, row) }
@@ -260,7 +212,7 @@ export class BookingsService {
       await this.#repo.dropReminders(row.id, trx)
       const updated = await this.#repo.close(row.id, { state: 'cancelled', cancelledBy: by, reason: reason.trim(), refund }, trx)
       const e = MeetingEvents.bookingCancelled
-      await this.#publish(trx, e, { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
+      await this.#rules.publish(trx, e, { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
     })
     this.#events.flushSoon()
     return this.get(identity, id)
@@ -293,7 +245,6 @@ export class BookingsService {
         await this.#repo.lockParties(row.mentor_id, row.mentee_uid, trx)
         this.#checkSlot(availability, start, duration, now, false)
         await this.#checkDayLimit(availability, start, trx)
-        const schedule = availability
         const inserted = await this.#repo.insert(
           {
             id: uuidv7(),
@@ -311,13 +262,13 @@ export class BookingsService {
             // a mentee's move cannot buy a refund back: it keeps what cancelling now would have earned
             ...termsColumns(termsAfterReschedule(termsOf(row), oldStart, by, now)),
           },
-          this.#availability.block(schedule, start, duration),
+          this.#availability.block(availability, start, duration),
           null,
           trx,
         )
         await this.#repo.addReminders(inserted.id, new Date(inserted.starts_at), new Date(), trx)
         const e = MeetingEvents.bookingRescheduled
-        await this.#publish(
+        await this.#rules.publish(
           trx,
           e,
           {
@@ -349,13 +300,13 @@ export class BookingsService {
       if (row.state !== 'confirmed' && row.state !== 'completed') throw conflict(`The booking is ${row.state}`, 'BOOKING_NOT_HELD')
       const now = Date.now()
       if (new Date(row.starts_at).getTime() > now) throw conflict('The session has not started yet', 'BOOKING_NOT_STARTED')
-      if (now > new Date(row.ends_at).getTime() + this.#policy.noShowWindowHours * HOUR) {
-        throw conflict(`No-shows can be marked until ${this.#policy.noShowWindowHours} hours after the end`, 'NO_SHOW_WINDOW_CLOSED')
+      if (now > this.#rules.noShowUntil(row.ends_at).getTime()) {
+        throw conflict(`No-shows can be marked until ${this.#rules.policy.noShowWindowHours} hours after the end`, 'NO_SHOW_WINDOW_CLOSED')
       }
       await this.#repo.dropReminders(row.id, trx)
       const updated = await this.#repo.close(row.id, { state: 'no_show' }, trx)
       const e = MeetingEvents.bookingNoShow
-      await this.#publish(trx, e, { ...parties(updated), markedAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
+      await this.#rules.publish(trx, e, { ...parties(updated), markedAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
     })
     this.#events.flushSoon()
     return this.get(identity, id)
@@ -363,7 +314,7 @@ export class BookingsService {
 
   async list(identity: Identity, when: 'upcoming' | 'past', limit: number): Promise<{ items: Booking[] }> {
     const rows = await this.#repo.list(identity.uid, when, limit)
-    return { items: rows.map((r) => this.toBooking(r)) }
+    return { items: rows.map((r) => this.#toBooking(r)) }
   }
 
   /** RFC 5545 calendar entry of a confirmed session (written by the `ics` library), for its two parties. */
@@ -372,7 +323,7 @@ export class BookingsService {
     if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
     this.#partyOf(identity, row)
     if ((row.state !== 'confirmed' && row.state !== 'completed') || !row.video_token) throw conflict('Only confirmed sessions have a calendar entry', 'BOOKING_NOT_CONFIRMED')
-    const url = this.#videoUrl(row.video_token)
+    const url = this.#rules.videoUrl(row.video_token)
     const { error, value } = createIcs({
       uid: `${row.id}@sunbae`,
       productId: 'sunbae/meeting',
@@ -392,72 +343,5 @@ export class BookingsService {
     })
     if (error || !value) throw error ?? new Error('ics produced nothing')
     return value
-  }
-
-  // — transitions driven by events and the sweeper (system actor) —
-
-  /** payment.succeeded: confirms the held booking it pays for. A repeat finds it confirmed and does nothing. */
-  async onPaymentSucceeded(d: PaymentSucceededV1, trx: Tx): Promise<void> {
-    const row = await this.#repo.lock(d.bookingId, trx)
-    if (!row || row.state !== 'held') return
-    if (row.price !== d.amount || row.currency !== d.currency) {
-      throw new Error(`payment ${d.paymentId} pays ${d.amount} ${d.currency} for booking ${row.id} of ${row.price} ${row.currency}`)
-    }
-    const updated = await this.#repo.confirm(row.id, d.paymentId, randomBytes(24).toString('base64url'), trx)
-    await this.#confirmed(updated, d.paymentId, SYSTEM, trx)
-  }
-
-  /** payment.failed / payment.cancelled: releases the hold. */
-  async onPaymentFailed(d: Pick<PaymentFailedV1, 'bookingId'>, trx: Tx): Promise<void> {
-    const row = await this.#repo.lock(d.bookingId, trx)
-    if (!row || row.state !== 'held') return
-    const updated = await this.#repo.close(row.id, { state: 'released', reason: 'payment_failed' }, trx)
-    const e = MeetingEvents.bookingReleased
-    await this.#publish(trx, e, { ...parties(updated), reason: 'payment_failed' as const, releasedAt: iso(updated.closed_at!) }, SYSTEM, row.id)
-  }
-
-  /** One sweep step of each kind; each row is claimed by exactly one replica (SKIP LOCKED). */
-  async releaseExpiredHolds(limit: number): Promise<number> {
-    return this.#sweep(async (trx) => {
-      const rows = await this.#repo.releaseExpired(limit, trx)
-      const e = MeetingEvents.bookingReleased
-      for (const r of rows) await this.#publish(trx, e, { ...parties(r), reason: 'hold_expired' as const, releasedAt: iso(r.closed_at!) }, SYSTEM, r.id)
-      return rows.length
-    })
-  }
-
-  async sendDueReminders(limit: number): Promise<number> {
-    return this.#sweep(async (trx) => {
-      const due = await this.#repo.takeDueReminders(limit, trx)
-      const e = MeetingEvents.reminderDue
-      let sent = 0
-      for (const { kind, dueAt, booking } of due) {
-        // claimed rows are deleted either way: a reminder for a session already begun is dropped
-        if (booking.state !== 'confirmed' || new Date(booking.starts_at).getTime() <= Date.now()) continue
-        await this.#publish(trx, e, { ...parties(booking), kind, videoUrl: this.#videoUrl(booking.video_token!), dueAt: iso(dueAt) }, SYSTEM, booking.id)
-        sent++
-      }
-      this.remindersSent += sent
-      // the claimed count drives the sweeper's "full batch: go again"
-      return due.length
-    })
-  }
-
-  async completeEnded(limit: number): Promise<number> {
-    return this.#sweep(async (trx) => {
-      const rows = await this.#repo.completeEnded(limit, trx)
-      const e = MeetingEvents.bookingCompleted
-      for (const r of rows) {
-        await this.#repo.dropReminders(r.id, trx)
-        await this.#publish(trx, e, { ...parties(r), completedAt: iso(r.closed_at!) }, SYSTEM, r.id)
-      }
-      return rows.length
-    })
-  }
-
-  async #sweep(step: (trx: Tx) => Promise<number>): Promise<number> {
-    const n = await this.#transactions.run(step)
-    if (n > 0) this.#events.flushSoon()
-    return n
   }
 }

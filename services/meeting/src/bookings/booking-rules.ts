@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify'
+import { MeetingEvents, type EventActor, type Identity, type RefundTerms } from '@sunbae/contracts'
+import type { Tx } from '../db/database.repository.ts'
+import type { BookingsRepository } from './bookings.repository.ts'
+import type { BookingRow } from './bookings.table.ts'
+
+export type Events = FastifyInstance['events']
+
+export interface BookingPolicy {
+  holdSeconds: number
+  videoBaseUrl: string
+  currency: string
+  noShowWindowHours: number
+}
+
+export const HOUR = 3_600_000
+export const iso = (d: Date | string) => new Date(d).toISOString()
+export const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
+export const SYSTEM: EventActor = { type: 'system', id: null }
+
+/** Who and when, as every meeting.booking.* event and reminder carries it. */
+export const parties = (r: BookingRow) => ({
+  bookingId: r.id,
+  menteeUid: r.mentee_uid,
+  mentorId: r.mentor_id,
+  mentorUid: r.mentor_uid,
+  startsAt: iso(r.starts_at),
+  endsAt: iso(r.ends_at),
+})
+
+/** A booking's refund terms (the policy of the session as first booked, carried through reschedules). */
+export const termsOf = (r: BookingRow): RefundTerms => ({
+  fullRefundHours: r.refund_full_hours,
+  partialRefundHours: r.refund_partial_hours,
+  partialRefundPercent: r.refund_partial_percent,
+  capPercent: r.refund_cap_percent,
+  movedByMentor: r.moved_by_mentor,
+})
+
+/**
+ * What the commands, the payment handlers and the sweeps share about bookings: the policy from the
+ * config, video rooms, the no-show window and what a booking's confirmation writes.
+ */
+export class BookingRules {
+  readonly #repo: BookingsRepository
+  readonly #events: Events
+  readonly policy: BookingPolicy
+
+  constructor(repo: BookingsRepository, events: Events, policy: BookingPolicy) {
+    this.#repo = repo
+    this.#events = events
+    this.policy = policy
+  }
+
+  videoUrl(token: string): string {
+    return `${this.policy.videoBaseUrl}${token}`
+  }
+
+  /** Until when the mentor may mark that the mentee did not come. */
+  noShowUntil(endsAt: Date | string): Date {
+    return new Date(new Date(endsAt).getTime() + this.policy.noShowWindowHours * HOUR)
+  }
+
+  /** A booking has just become confirmed (free at once, or paid): its reminders and its event, in `trx`. */
+  async confirmed(row: BookingRow, paymentId: string | null, actor: EventActor, trx: Tx): Promise<void> {
+    await this.#repo.addReminders(row.id, new Date(row.starts_at), new Date(), trx)
+    const e = MeetingEvents.bookingConfirmed
+    await this.publish(
+      trx,
+      e,
+      { ...parties(row), price: row.price, currency: row.currency, paymentId, videoUrl: this.videoUrl(row.video_token!), confirmedAt: iso(row.confirmed_at!) },
+      actor,
+      row.id,
+    )
+  }
+
+  async publish<D>(trx: Tx, e: { type: string; version: number }, data: D, actor: EventActor, bookingId: string): Promise<void> {
+    await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'booking', id: bookingId }))
+  }
+}
