@@ -15,6 +15,24 @@ export interface HandlerContext<DB = any> {
   trx: Transaction<DB>
   msg: JsMsg
   deliveryCount: number
+  /**
+   * Runs `fn` once the transaction has committed (never after a rollback): wake-ups of work that
+   * must see the handler's rows, which another connection cannot see before the commit. A failing
+   * `fn` is logged; the event stays handled.
+   */
+  afterCommit(fn: () => void | Promise<void>): void
+}
+
+/**
+ * Thrown by a handler (or its router) when the event itself is unusable — unknown type, unknown
+ * version, data its schema refuses. Retrying cannot fix it: it is dead-lettered on the first
+ * delivery, with the message as the reason.
+ */
+export class UnprocessableEvent extends Error {
+  constructor(reason: string) {
+    super(reason)
+    this.name = 'UnprocessableEvent'
+  }
 }
 
 export type EventHandler<E extends DomainEvent = DomainEvent, DB = any> = (event: E, ctx: HandlerContext<DB>) => Promise<void>
@@ -92,6 +110,7 @@ export async function startConsumer<E extends DomainEvent = DomainEvent, DB = an
     )
     // a slow handler must not let ack_wait expire and get the message redelivered concurrently
     const stopKeepAlive = core.keepAlive([msg])
+    const committed: Array<() => void | Promise<void>> = []
     try {
       let duplicate = false
       await context.with(trace.setSpan(parent, span), () =>
@@ -106,16 +125,18 @@ export async function startConsumer<E extends DomainEvent = DomainEvent, DB = an
             duplicate = true
             return
           }
-          await handler(event, { trx, msg, deliveryCount })
+          await handler(event, { trx, msg, deliveryCount, afterCommit: (fn) => void committed.push(fn) })
         }),
       )
       stopKeepAlive()
       span.setAttribute('sunbae.duplicate', duplicate)
       msg.ack()
     } catch (err) {
+      // rolled back: what the handler queued for after the commit must not run
+      committed.length = 0
       stopKeepAlive()
       recordSpanError(span, err)
-      if (deliveryCount >= maxDeliver) {
+      if (err instanceof UnprocessableEvent || deliveryCount >= maxDeliver) {
         await core.deadLetter(msg, { event }, err, { eventId: event.id })
       } else {
         logger.warn({ err, eventId: event.id, subject: msg.subject, consumer: durable, deliveryCount }, 'handler failed, will retry')
@@ -123,6 +144,14 @@ export async function startConsumer<E extends DomainEvent = DomainEvent, DB = an
       }
     } finally {
       span.end()
+    }
+    // committed and acked: a hook can neither undo the effect nor get the event redelivered
+    for (const fn of committed) {
+      try {
+        await fn()
+      } catch (err) {
+        logger.error({ err, eventId: event.id, consumer: durable }, 'afterCommit hook failed')
+      }
     }
   }
 

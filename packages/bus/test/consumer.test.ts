@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { headers as natsHeaders } from '@nats-io/nats-core'
 import type { DomainEvent } from '@sunbae/contracts'
-import { createEvent, ensureStreams, startConsumer } from '../src/index.ts'
+import { createEvent, ensureStreams, startConsumer, UnprocessableEvent } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/consumer-crash.ts', import.meta.url))
@@ -170,4 +170,64 @@ t.test('bounded concurrency and stop() waits for handlers in flight', async (t) 
   t.equal(running, 0, 'no handler still running after stop()')
   t.ok(peak <= 3, `peak concurrency ${peak} <= 3`)
   t.ok(peak >= 2, `handlers did run in parallel (peak ${peak})`)
+})
+
+t.test('UnprocessableEvent from a handler: dead-lettered on the first delivery with its reason, no retries', async (t) => {
+  const durable = `unproc_${uniq()}`
+  const ev = event(`${p}.ev.unproc.sent`)
+  let calls = 0
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: `${p}.ev.unproc.>`,
+    maxDeliver: 5,
+    backoffMs: [50],
+    deadLetterSubject: dlqFor(durable),
+    logger: quietLogger,
+    handler: async (_e, { trx }) => {
+      calls++
+      await trx.insertInto('effects').values({ event_id: ev.id, delivery: calls }).execute()
+      throw new UnprocessableEvent('no contract defines this')
+    },
+  })
+  t.teardown(() => c.stop())
+  await publish(ev)
+  const dead = await waitFor(async () => (await streamMessages(bus.jsm, DLQ)).find((m) => m.subject === `${p}.dlq.${durable}.${ev.type}`), {
+    what: 'dead letter',
+  })
+  t.equal(dead.data.error.message, 'no contract defines this')
+  t.equal(dead.data.error.name, 'UnprocessableEvent')
+  t.equal(dead.data.deliveries, 1)
+  t.same(dead.data.event, ev)
+  await waitFor(settled(durable), { what: 'terminated' })
+  t.equal(calls, 1, 'not retried')
+  t.equal((await effects(ev.id)).length, 0, 'its effects rolled back')
+})
+
+t.test('afterCommit: runs once the transaction committed (another connection sees the rows), never after a rollback', async (t) => {
+  const durable = `after_${uniq()}`
+  const ev = event(`${p}.ev.after.sent`)
+  const hooks: { delivery: number; seen: number }[] = []
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: `${p}.ev.after.>`,
+    backoffMs: [50],
+    logger: quietLogger,
+    handler: async (e, { trx, deliveryCount, afterCommit }) => {
+      await trx.insertInto('effects').values({ event_id: e.id, delivery: deliveryCount }).execute()
+      // what the payment reconciler's wake-up does: read the handler's rows from another connection
+      afterCommit(async () => void hooks.push({ delivery: deliveryCount, seen: (await effects(e.id)).length }))
+      if (deliveryCount === 1) throw new Error('first attempt fails after queueing its hook')
+    },
+  })
+  t.teardown(() => c.stop())
+  await publish(ev)
+  await waitFor(() => hooks.length > 0, { what: 'the hook' })
+  await waitFor(settled(durable), { what: 'acked' })
+  t.same(hooks, [{ delivery: 2, seen: 1 }], 'only the committed attempt ran its hook, and it saw the committed row')
 })

@@ -6,3 +6,5 @@ export { default as platform, type PlatformOptions } from './plugins/platform.ts
 export { fingerprint } from './plugins/errors.ts'
 export { IDENTITY_HEADER, signIdentity, verifyIdentity, IdentityError } from './identity.ts'
 export { PeriodicJob, periodicJob, type PeriodicJobOptions, type PassContext } from './jobs.ts'
+export { domainEvent, eventRouter, EventRefused, type EventContext, type EventMeta, type On, type TypedHandler } from './events.ts'
+export { subscriptions, type Consumer, type SubscriptionOptions } from './subscriptions.ts'

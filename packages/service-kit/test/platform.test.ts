@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import { connect, type Msg } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { createDb, migrateSchema, DEFAULT_ADMIN_URL } from '@sunbae/db'
-import type { DomainEvent, StreamDef } from '@sunbae/contracts'
+import type { DomainEvent, EventDef, StreamDef } from '@sunbae/contracts'
 import { buildService, loadConfig, serviceConfig, platform } from '../src/index.ts'
 import { TEST_IDENTITY_SECRET } from '../src/testing.ts'
 
@@ -18,6 +18,8 @@ const id = randomBytes(4).toString('hex')
 const schema = `kit_test_${id}`
 const stream: StreamDef = { name: `KITTEST_${id}`, subjects: [`kittest${id}.>`], maxAgeMs: 60_000, maxBytes: 1 << 20, duplicateWindowMs: 60_000 }
 const subject = `kittest${id}.thing.happened`
+const ThingHappened = { type: subject, version: 1, schema: Type.Object({ n: Type.Integer() }) } as const satisfies EventDef
+const system = { actor: { type: 'system' as const, id: null } }
 
 // A throwaway schema with the platform tables, connected as the admin (tests only).
 const setup = createDb({ connectionString: adminUrl, schema, service: 'kit-test', slowQueryMs: 10_000 })
@@ -95,9 +97,9 @@ async function build(handled: DomainEvent[]) {
           return { ok: true }
         })
         app.post('/things', { schema: { response: { 201: Type.Object({ id: Type.String() }) } } }, async (_req, reply) => {
-          const event = app.events.create(subject, 1, { n: 1 }, { type: 'system', id: null })
-          await app.db.transaction().execute((trx) => app.events.publishInTx(trx, event))
-          return reply.code(201).send({ id: event.id })
+          await app.db.transaction().execute((trx) => app.events.publish(trx, ThingHappened, { n: 1 }, system))
+          const { rows } = await sql<{ id: string }>`select event_id as id from outbox order by outbox.id desc limit 1`.execute(app.db)
+          return reply.code(201).send({ id: rows[0]!.id })
         })
       },
     },
@@ -156,12 +158,11 @@ t.test('events leave through the outbox, consumers get them, close() flushes wha
   t.ok(handled.some((e) => e.id === eventId), 'consumer received the event')
 
   // Written just before close: the shutdown flush publishes it.
-  const late = app.events.create(subject, 1, { n: 2 }, { type: 'system', id: null })
-  const arrived = next(subject, (m) => m.json<DomainEvent>().id === late.id)
+  const arrived = next(subject, (m) => m.json<DomainEvent<{ n: number }>>().data.n === 2)
   await nc.flush()
-  await app.db.transaction().execute((trx) => app.events.publishInTx(trx, late))
+  await app.db.transaction().execute((trx) => app.events.publish(trx, ThingHappened, { n: 2 }, system))
   await app.close()
-  t.equal((await arrived).json<DomainEvent>().id, late.id, 'published during shutdown')
+  t.equal((await arrived).json<DomainEvent<{ n: number }>>().data.n, 2, 'published during shutdown')
   const check = createDb({ connectionString: adminUrl, schema, service: 'kit-test', slowQueryMs: 10_000 })
   const { rows } = await sql<{ n: string }>`select count(*) as n from outbox where published_at is null`.execute(check.db)
   await check.close()

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { EventDef } from './registry.ts'
 import { Role } from '../common.ts'
 
 export const UserRegisteredV1 = Type.Object({
@@ -89,4 +90,4 @@ export const CatalogEvents = {
   reviewCreated: { type: 'catalog.review.created', version: 1, schema: ReviewCreatedV1 },
   applicationSubmitted: { type: 'catalog.application.submitted', version: 1, schema: ApplicationSubmittedV1 },
   applicationRejected: { type: 'catalog.application.rejected', version: 1, schema: ApplicationRejectedV1 },
-} as const
+} as const satisfies Record<string, EventDef>

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { EventDef } from './registry.ts'
 
 /**
  * A member's message reached the mirror (published once per Firestore message id, whichever
@@ -29,4 +30,4 @@ export type MessageHiddenV1 = Static<typeof MessageHiddenV1>
 export const ChatEvents = {
   messagePosted: { type: 'chat.message.posted', version: 1, schema: MessagePostedV1 },
   messageHidden: { type: 'chat.message.hidden', version: 1, schema: MessageHiddenV1 },
-} as const
+} as const satisfies Record<string, EventDef>

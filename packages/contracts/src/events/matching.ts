@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { EventDef } from './registry.ts'
 
 /**
  * Who is involved in a 1:1 chat request or match. `mentorId` is the mentor's public profile id
@@ -59,4 +60,4 @@ export const MatchingEvents = {
   requestCancelled: { type: 'matching.request.cancelled', version: 1, schema: RequestCancelledV1 },
   requestExpired: { type: 'matching.request.expired', version: 1, schema: RequestExpiredV1 },
   matchEnded: { type: 'matching.match.ended', version: 1, schema: MatchEndedV1 },
-} as const
+} as const satisfies Record<string, EventDef>

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { EventDef } from './registry.ts'
 
 const uuid = Type.String({ format: 'uuid' })
 const dateTime = Type.String({ format: 'date-time' })
@@ -109,4 +110,4 @@ export const MeetingEvents = {
   bookingCompleted: { type: 'meeting.booking.completed', version: 1, schema: BookingCompletedV1 },
   bookingNoShow: { type: 'meeting.booking.no_show', version: 1, schema: BookingNoShowV1 },
   reminderDue: { type: 'meeting.reminder.due', version: 1, schema: ReminderDueV1 },
-} as const
+} as const satisfies Record<string, EventDef>

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { EventDef } from './registry.ts'
 
 /**
  * Payment events, published by the payment service through its outbox. `bookingId` ties a payment
@@ -71,4 +72,4 @@ export const PaymentEvents = {
   cancelled: { type: 'payment.cancelled', version: 1, schema: PaymentCancelledV1 },
   refunded: { type: 'payment.refunded', version: 1, schema: PaymentRefundedV1 },
   needsReview: { type: 'payment.needs_review', version: 1, schema: PaymentNeedsReviewV1 },
-} as const
+} as const satisfies Record<string, EventDef>

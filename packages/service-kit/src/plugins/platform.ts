@@ -8,14 +8,18 @@ import {
   ensureStreams,
   OutboxRelay,
   publishInTx,
+  publishManyInTx,
   publishTelemetry,
   startConsumer,
   type Bus,
 } from '@sunbae/bus'
-import { STREAMS, TELEMETRY_SUBJECTS, type DomainEvent, type EventActor, type StreamDef } from '@sunbae/contracts'
+import { STREAMS, TELEMETRY_SUBJECTS, type DomainEvent, type EventActor, type EventDef, type StreamDef } from '@sunbae/contracts'
+import type { Static } from 'typebox'
 import type { BaseConfig, DatabaseConfig } from '../config.ts'
+import { domainEvent, type EventMeta } from '../events.ts'
 
 type ConsumerOptions = Omit<Parameters<typeof startConsumer>[0], 'bus' | 'db' | 'logger'>
+type Db = Transaction<any> | Kysely<any>
 type Consumer = Awaited<ReturnType<typeof startConsumer>>
 
 export interface PlatformOptions {
@@ -32,10 +36,18 @@ declare module 'fastify' {
     db: Kysely<any>
     bus: Bus
     events: {
-      /** Builds an envelope stamped with this service as source and the current trace. */
+      /**
+       * Writes a contract event to the outbox in the caller's transaction, stamped with this service
+       * as source and the current trace. `data` is checked against the event's schema first: data
+       * the contract refuses throws EventRefused (a producer bug) and nothing is written.
+       */
+      publish<E extends EventDef>(trx: Db, event: E, data: Static<E['schema']>, meta: EventMeta): Promise<void>
+      /** `publish` for many events of one type, in one multi-row insert (in order). */
+      publishMany<E extends EventDef>(trx: Db, event: E, items: readonly { data: Static<E['schema']>; meta: EventMeta }[]): Promise<void>
+      /** Builds an envelope stamped with this service as source and the current trace (unchecked; use publish). */
       create<D>(type: string, version: number, data: D, actor: EventActor, subject?: { type: string; id: string }): DomainEvent<D>
       /** Writes the event to the outbox in the caller's transaction. */
-      publishInTx(trx: Transaction<any> | Kysely<any>, event: DomainEvent): Promise<void>
+      publishInTx(trx: Db, event: DomainEvent): Promise<void>
       /** Wakes the relay after a commit so events leave without waiting for the next poll. */
       flushSoon(): void
     }
@@ -100,9 +112,16 @@ export default fp(
     app.decorate('db', database.db)
     app.decorate('bus', bus)
     app.decorate('events', {
+      publish: <E extends EventDef>(trx: Db, event: E, data: Static<E['schema']>, meta: EventMeta) =>
+        publishInTx(trx, domainEvent(event, data, { ...meta, source: service })),
+      publishMany: <E extends EventDef>(trx: Db, event: E, items: readonly { data: Static<E['schema']>; meta: EventMeta }[]) =>
+        publishManyInTx(
+          trx,
+          items.map((i) => domainEvent(event, i.data, { ...i.meta, source: service })),
+        ),
       create: <D>(type: string, version: number, data: D, actor: EventActor, subject?: { type: string; id: string }) =>
         createEvent({ type, version, source: service, actor, data, ...(subject ? { subject } : {}) }),
-      publishInTx: (trx: Transaction<any> | Kysely<any>, event: DomainEvent) => publishInTx(trx, event),
+      publishInTx: (trx: Db, event: DomainEvent) => publishInTx(trx, event),
       flushSoon: () => relay.kick(),
     })
     app.decorate('consumers', { add: (o: ConsumerOptions) => void pending.push(o) })
