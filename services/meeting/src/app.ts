@@ -4,8 +4,11 @@ import { platform } from '@sunbae/service-kit'
 import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
-import meeting from './plugins/meeting.ts'
-import meetingRoutes from './routes/meetings.ts'
+import meeting from './plugins/app/meeting.ts'
+import slotRoutes from './routes/api/meetings/slots.ts'
+import availabilityRoutes from './routes/api/meetings/availability.ts'
+import bookingRoutes from './routes/api/meetings/bookings.ts'
+import myBookingRoutes from './routes/api/meetings/my-bookings.ts'
 
 /** The service as a plugin: external clients, then domain plugins, then routes. */
 export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
@@ -17,5 +20,8 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     streams: [STREAMS.meeting, STREAMS.catalog, STREAMS.matching, STREAMS.payment],
   })
   await fastify.register(meeting, { config: opts.config })
-  await fastify.register(meetingRoutes, { prefix: '/api/meetings' })
+  await fastify.register(slotRoutes, { prefix: '/api/meetings/mentors' })
+  await fastify.register(availabilityRoutes, { prefix: '/api/meetings/availability' })
+  await fastify.register(bookingRoutes, { prefix: '/api/meetings/bookings' })
+  await fastify.register(myBookingRoutes, { prefix: '/api/meetings' })
 }

@@ -1,64 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import {
-  Availability,
-  AvailabilityBody,
-  Booking,
-  BookingList,
-  BookingListQuery,
-  CreateBookingBody,
-  ErrorResponse,
-  BookingReasonBody,
-  RescheduleBody,
-  SlotsQuery,
-  SlotsResponse,
-} from '@sunbae/contracts'
+import { Booking, BookingReasonBody, CreateBookingBody, ErrorResponse, RescheduleBody } from '@sunbae/contracts'
 import { requireIdentity, requireRole } from '@sunbae/service-kit'
 
 const security = [{ gatewayIdentity: [] }]
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-const MentorParams = Type.Object({ mentorId: Type.String({ format: 'uuid' }) })
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
 
-/** /api/meetings — availability, slots, bookings and their lifecycle. */
+/** /api/meetings/bookings — booking a slot and the booking's lifecycle. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    '/mentors/:mentorId/slots',
-    {
-      schema: {
-        tags: ['slots'],
-        summary: "A mentor's free slots in [from, to), in UTC and the viewer's zone (public)",
-        description: 'Weekly hours and date overrides in the mentor\'s zone, minus notice, horizon, buffers, daily limit and active bookings. At most 62 days per query.',
-        params: MentorParams,
-        querystring: SlotsQuery,
-        response: { 200: SlotsResponse, 400: ErrorResponse, 404: ErrorResponse },
-      },
-    },
-    async (request) => app.availability.slots(request.params.mentorId.toLowerCase(), request.query),
-  )
-
-  app.get(
-    '/availability',
-    { schema: { tags: ['availability'], summary: 'My availability (mentor)', security, response: { 200: Availability, ...errors } } },
-    async (request) => app.availability.getOwn(requireRole(request, 'mentor')),
-  )
-
-  app.put(
-    '/availability',
-    {
-      schema: {
-        tags: ['availability'],
-        summary: 'Set my availability (mentor): zone, weekly hours, overrides, lengths, buffers, notice, horizon, daily limit, price, refund policy',
-        security,
-        body: AvailabilityBody,
-        response: { 200: Availability, ...errors },
-      },
-    },
-    async (request) => app.availability.put(requireRole(request, 'mentor'), request.body),
-  )
-
   app.post(
-    '/bookings',
+    '',
     {
       schema: {
         tags: ['bookings'],
@@ -75,13 +27,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/bookings/:id',
+    '/:id',
     { schema: { tags: ['bookings'], summary: 'One booking (its mentee or mentor)', security, params: IdParams, response: { 200: Booking, ...errors } } },
     async (request) => app.bookings.get(requireIdentity(request), request.params.id),
   )
 
   app.get(
-    '/bookings/:id/ics',
+    '/:id/ics',
     {
       schema: {
         tags: ['bookings'],
@@ -101,7 +53,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/bookings/:id/cancel',
+    '/:id/cancel',
     {
       schema: {
         tags: ['bookings'],
@@ -116,7 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/bookings/:id/reschedule',
+    '/:id/reschedule',
     {
       schema: {
         tags: ['bookings'],
@@ -132,27 +84,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/bookings/:id/no-show',
+    '/:id/no-show',
     {
       schema: { tags: ['bookings'], summary: 'Mark that the mentee did not come (the mentor, after the start)', security, params: IdParams, response: { 200: Booking, ...errors } },
     },
     async (request) => app.bookings.markNoShow(requireRole(request, 'mentor'), request.params.id),
-  )
-
-  app.get(
-    '/upcoming',
-    {
-      schema: { tags: ['bookings'], summary: 'My held and confirmed sessions still ahead, soonest first (as mentee or mentor)', security, querystring: BookingListQuery, response: { 200: BookingList, ...errors } },
-    },
-    async (request) => app.bookings.list(requireIdentity(request), 'upcoming', request.query.limit ?? 50),
-  )
-
-  app.get(
-    '/past',
-    {
-      schema: { tags: ['bookings'], summary: 'My past, cancelled, released and rescheduled sessions, newest first', security, querystring: BookingListQuery, response: { 200: BookingList, ...errors } },
-    },
-    async (request) => app.bookings.list(requireIdentity(request), 'past', request.query.limit ?? 50),
   )
 }
 

@@ -16,18 +16,18 @@ import {
   STREAMS,
   type DomainEvent,
 } from '@sunbae/contracts'
-import type { configSchema } from '../config.ts'
-import { meetingDatabase, Transactions } from '../db/database.repository.ts'
-import { AvailabilityRepository } from '../availability/availability.repository.ts'
-import { AvailabilityService } from '../availability/availability.service.ts'
-import { BookingsRepository } from '../bookings/bookings.repository.ts'
-import { BookingCommands } from '../bookings/booking-commands.service.ts'
-import { BookingRules } from '../bookings/booking-rules.ts'
-import { BookingSweeps } from '../bookings/booking-sweeps.service.ts'
-import { PaymentEventHandlers } from '../bookings/payment-events.service.ts'
-import { meetingJobs } from '../jobs.ts'
-import { ReadModelEventHandlers } from '../readmodel/readmodel-events.service.ts'
-import { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
+import type { configSchema } from '../../config.ts'
+import { meetingDatabase, Transactions } from '../../db/database.repository.ts'
+import { AvailabilityRepository } from '../../availability/availability.repository.ts'
+import { AvailabilityService } from '../../availability/availability.service.ts'
+import { BookingsRepository } from '../../bookings/bookings.repository.ts'
+import { BookingCommands } from '../../bookings/booking-commands.service.ts'
+import { BookingRules } from '../../bookings/booking-rules.ts'
+import { BookingSweeps } from '../../bookings/booking-sweeps.service.ts'
+import { PaymentEventHandlers } from '../../bookings/payment-events.service.ts'
+import { meetingJobs } from '../../jobs.ts'
+import { ReadModelEventHandlers } from '../../readmodel/readmodel-events.service.ts'
+import { ReadModelRepository } from '../../readmodel/readmodel.repository.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

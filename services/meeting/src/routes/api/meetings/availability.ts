@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Availability, AvailabilityBody, ErrorResponse } from '@sunbae/contracts'
+import { requireRole } from '@sunbae/service-kit'
+
+const security = [{ gatewayIdentity: [] }]
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+
+/** /api/meetings/availability — the signed-in mentor's own schedule. */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '',
+    { schema: { tags: ['availability'], summary: 'My availability (mentor)', security, response: { 200: Availability, ...errors } } },
+    async (request) => app.availability.getOwn(requireRole(request, 'mentor')),
+  )
+
+  app.put(
+    '',
+    {
+      schema: {
+        tags: ['availability'],
+        summary: 'Set my availability (mentor): zone, weekly hours, overrides, lengths, buffers, notice, horizon, daily limit, price, refund policy',
+        security,
+        body: AvailabilityBody,
+        response: { 200: Availability, ...errors },
+      },
+    },
+    async (request) => app.availability.put(requireRole(request, 'mentor'), request.body),
+  )
+}
+
+export default routes
