@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import { periodicJob, type PeriodicJob } from '@sunbae/service-kit'
 import type { configSchema } from './config.ts'
-import type { Idempotency } from './idempotency/idempotency.ts'
+import type { Idempotency } from './idempotency/idempotency.service.ts'
 import type { PaymentsService } from './payments/payments.service.ts'
 
 export interface ReconcileResult {

@@ -4,7 +4,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { waitFor } from '@sunbae/testing'
-import { requestHash } from '../src/idempotency/idempotency.ts'
+import { requestHash } from '../src/idempotency/idempotency.service.ts'
 import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, user } from './helpers.ts'
 
 let app: FastifyInstance

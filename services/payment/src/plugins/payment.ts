@@ -7,11 +7,13 @@ import { BookingCancelledV1, BookingConfirmedV1, BookingHeldV1, BookingReleasedV
 import { DEMO_SECRETS } from '@sunbae/service-kit'
 import { paymentProvider, type configSchema } from '../config.ts'
 import type { DB } from '../db/types.ts'
-import { Idempotency } from '../idempotency/idempotency.ts'
+import { Idempotency } from '../idempotency/idempotency.service.ts'
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.ts'
 import { paymentJobs } from '../jobs.ts'
 import { PaymentsService } from '../payments/payments.service.ts'
 import type { PaymentProvider } from '../providers/provider.ts'
 import { SandboxProvider } from '../providers/sandbox.ts'
+import { SandboxRepository } from '../providers/sandbox.repository.ts'
 import { StripeProvider } from '../providers/stripe.ts'
 import { TossProvider } from '../providers/toss.ts'
 
@@ -44,7 +46,7 @@ export default fp(
     // Production has no sandbox at all (service.ts refuses it as the provider): its test cards and
     // its webhooks would settle payments no money was collected for.
     if (config.NODE_ENV !== 'production') {
-      const sandbox = new SandboxProvider(db, {
+      const sandbox = new SandboxProvider(new SandboxRepository(db), {
         webhookSecret: config.PAYMENT_SANDBOX_WEBHOOK_SECRET ?? DEMO_SECRETS.sandboxWebhook,
         toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
         latencyMs: config.PAYMENT_SANDBOX_LATENCY_MS,
@@ -78,7 +80,7 @@ export default fp(
     app.decorate('payments', payments)
     app.decorate(
       'idempotency',
-      new Idempotency(db, { ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS, waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS, leaseMs: config.PAYMENT_IDEMPOTENCY_LEASE_MS }),
+      new Idempotency(new IdempotencyRepository(db), { ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS, waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS, leaseMs: config.PAYMENT_IDEMPOTENCY_LEASE_MS }),
     )
 
     paymentJobs(app, payments, app.idempotency, config)

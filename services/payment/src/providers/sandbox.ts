@@ -1,11 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sql, type Kysely, type Selectable } from 'kysely'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { AppError } from '@sunbae/service-kit'
-import type { DB, SandboxCharges } from '../db/types.ts'
 import { invalidSignature, staleWebhook, type CancelInput, type ChargeInput, type ChargeResult, type PaymentProvider, type RefundInput, type WebhookEvent } from './provider.ts'
+import type { SandboxRepository } from './sandbox.repository.ts'
+import type { SandboxChargeRow } from './sandbox.table.ts'
 
 /**
  * Deterministic test cards. `tok_delayed` stays processing at the sandbox until
@@ -50,7 +50,7 @@ const STATUSES = new Set(['succeeded', 'failed', 'requires_action', 'processing'
 /** the event types that carry a charge's state; any other is acknowledged and ignored */
 const CHARGE_EVENTS = new Set(['charge.succeeded', 'charge.failed', 'charge.requires_action'])
 
-function toResult(row: Selectable<SandboxCharges>): ChargeResult {
+function toResult(row: SandboxChargeRow): ChargeResult {
   return {
     status: row.status as ChargeResult['status'],
     providerRef: row.id,
@@ -61,20 +61,20 @@ function toResult(row: Selectable<SandboxCharges>): ChargeResult {
 }
 
 /**
- * A provider that runs locally: its "remote" books are the sandbox_* tables, written in their own
- * transactions (never in the payment's), so a crash between its answer and our commit behaves as
- * with a real processor.
+ * A provider that runs locally: its "remote" books are the sandbox_* tables (`sandbox.repository.ts`),
+ * written in their own transactions (never in the payment's), so a crash between its answer and our
+ * commit behaves as with a real processor.
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox'
-  readonly #db: Kysely<DB>
+  readonly #books: SandboxRepository
   readonly #secret: string | null
   readonly #toleranceSec: number
   readonly #latencyMs: number
   readonly #settleMs: number
 
-  constructor(db: Kysely<DB>, opts: { webhookSecret: string | null; toleranceSec: number; latencyMs: number; settleMs: number }) {
-    this.#db = db
+  constructor(books: SandboxRepository, opts: { webhookSecret: string | null; toleranceSec: number; latencyMs: number; settleMs: number }) {
+    this.#books = books
     this.#secret = opts.webhookSecret
     this.#toleranceSec = opts.toleranceSec
     this.#latencyMs = opts.latencyMs
@@ -91,9 +91,8 @@ export class SandboxProvider implements PaymentProvider {
     this.checkToken(input.cardToken)
     const card = TEST_CARDS[input.cardToken as TestCard]
     // the reference is the idempotency key: a repeated charge answers the first one
-    await this.#db
-      .insertInto('sandbox_charges')
-      .values({
+    await this.#books.insertCharge(
+      {
         id: `ch_${randomBytes(12).toString('hex')}`,
         reference: input.reference,
         amount: input.amount,
@@ -101,21 +100,15 @@ export class SandboxProvider implements PaymentProvider {
         card_token: input.cardToken,
         status: card.status,
         failure_code: 'failureCode' in card ? card.failureCode : null,
-        settles_at: card.status === 'processing' ? sql<Date>`now() + make_interval(secs => ${this.#settleMs / 1000})` : null,
-      })
-      .onConflict((oc) => oc.column('reference').doNothing())
-      .execute()
+      },
+      card.status === 'processing' ? this.#settleMs / 1000 : null,
+    )
     if (this.#latencyMs > 0) await sleep(this.#latencyMs)
     return (await this.retrieve(input.reference))!
   }
 
   async authenticate(reference: string, outcome: 'approve' | 'deny'): Promise<ChargeResult> {
-    await this.#db
-      .updateTable('sandbox_charges')
-      .set(outcome === 'approve' ? { status: 'succeeded' } : { status: 'failed', failure_code: 'authentication_failed' })
-      .where('reference', '=', reference)
-      .where('status', '=', 'requires_action')
-      .execute()
+    await this.#books.authenticate(reference, outcome)
     const row = await this.retrieve(reference)
     if (!row) throw new AppError(409, 'NO_CHARGE', 'The provider has no charge for this payment')
     return row
@@ -125,40 +118,20 @@ export class SandboxProvider implements PaymentProvider {
   async cancel(input: CancelInput): Promise<ChargeResult | null> {
     // a delayed charge whose time has come succeeded before the cancel arrived
     await this.retrieve(input.reference)
-    await this.#db
-      .updateTable('sandbox_charges')
-      .set({ status: 'failed', failure_code: 'canceled', settles_at: null })
-      .where('reference', '=', input.reference)
-      .where('status', 'in', ['requires_action', 'processing'])
-      .execute()
+    await this.#books.cancelWaiting(input.reference)
     return this.retrieve(input.reference)
   }
 
   async retrieve(reference: string): Promise<ChargeResult | null> {
     // a delayed charge settles when its time has come
-    await this.#db
-      .updateTable('sandbox_charges')
-      .set({ status: 'succeeded', settles_at: null })
-      .where('reference', '=', reference)
-      .where('status', '=', 'processing')
-      .where('settles_at', '<=', sql<Date>`now()`)
-      .execute()
-    const row = await this.#db.selectFrom('sandbox_charges').selectAll().where('reference', '=', reference).executeTakeFirst()
+    await this.#books.settleDue(reference)
+    const row = await this.#books.findCharge(reference)
     return row ? toResult(row) : null
   }
 
   async refund(input: RefundInput): Promise<{ providerRef: string }> {
-    return this.#db.transaction().execute(async (trx) => {
-      const charge = await trx.selectFrom('sandbox_charges').selectAll().where('reference', '=', input.reference).forUpdate().executeTakeFirst()
-      if (!charge || charge.status !== 'succeeded') throw new Error(`sandbox: no succeeded charge for ${input.reference}`)
-      const done = await trx.selectFrom('sandbox_refunds').select('id').where('idempotency_key', '=', input.refundId).executeTakeFirst()
-      if (done) return { providerRef: done.id }
-      if (charge.refunded + input.amount > charge.amount) throw new Error(`sandbox: refund of ${input.amount} exceeds what is left of ${charge.id}`)
-      const id = `re_${randomBytes(12).toString('hex')}`
-      await trx.insertInto('sandbox_refunds').values({ id, charge_id: charge.id, idempotency_key: input.refundId, amount: input.amount }).execute()
-      await trx.updateTable('sandbox_charges').set({ refunded: charge.refunded + input.amount }).where('id', '=', charge.id).execute()
-      return { providerRef: id }
-    })
+    // the refund id is the idempotency key: a repeated refund answers the first one
+    return { providerRef: await this.#books.refund(input.reference, input.refundId, input.amount, `re_${randomBytes(12).toString('hex')}`) }
   }
 
   async verifyWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, nowMs: number): Promise<WebhookEvent> {

@@ -13,7 +13,7 @@ import {
   PaymentListQuery,
 } from '@sunbae/contracts'
 import { requireIdentity, requireRole } from '@sunbae/service-kit'
-import type { Attempt } from '../idempotency/idempotency.ts'
+import type { Attempt } from '../idempotency/idempotency.service.ts'
 
 const security = [{ gatewayIdentity: [] }]
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })

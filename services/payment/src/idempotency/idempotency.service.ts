@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Kysely } from 'kysely'
 import { configure } from 'safe-stable-stringify'
-import { sql } from 'kysely'
 import { AppError, conflict } from '@sunbae/service-kit'
-import type { DB } from '../db/types.ts'
+import type { IdempotencyRepository } from './idempotency.repository.ts'
 
 /** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
 const canonical = configure({ deterministic: true, bigint: true, circularValue: Error })
@@ -39,14 +37,14 @@ type Handler = (attempt: Attempt) => Promise<{ statusCode: number; body: unknown
  * it resumes, since the dead request may have done part of its work. Keys expire after the TTL.
  */
 export class Idempotency {
-  readonly #db: Kysely<DB>
+  readonly #repo: IdempotencyRepository
   readonly #ttlSec: number
   readonly #waitMs: number
   /** how long after its last renewal a retry may assume a key's request died */
   readonly #leaseSec: number
 
-  constructor(db: Kysely<DB>, opts: { ttlHours: number; waitMs: number; leaseMs: number }) {
-    this.#db = db
+  constructor(repo: IdempotencyRepository, opts: { ttlHours: number; waitMs: number; leaseMs: number }) {
+    this.#repo = repo
     this.#ttlSec = Math.round(opts.ttlHours * 3600)
     this.#waitMs = opts.waitMs
     this.#leaseSec = opts.leaseMs / 1000
@@ -58,46 +56,23 @@ export class Idempotency {
     const hash = requestHash(scope.method, scope.route, scope.params)
     const deadline = Date.now() + this.#waitMs
     for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
-      // an expired key is as good as none
-      await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).where('expires_at', '<=', sql<Date>`now()`).execute()
-      const mine = await this.#db
-        .insertInto('idempotency_keys')
-        .values({
-          owner,
-          key,
-          request_hash: hash,
-          locked_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSec})`,
-          expires_at: sql<Date>`now() + make_interval(secs => ${this.#ttlSec})`,
-        })
-        .onConflict((oc) => oc.columns(['owner', 'key']).doNothing())
-        .returning('key')
-        .executeTakeFirst()
-      if (mine) return this.#work(owner, key, handler, { resumed: false })
+      await this.#repo.dropIfExpired(owner, key)
+      if (await this.#repo.claim(owner, key, hash, this.#leaseSec, this.#ttlSec)) return this.#work(owner, key, handler, { resumed: false })
 
-      const row = await this.#db.selectFrom('idempotency_keys').selectAll().where('owner', '=', owner).where('key', '=', key).executeTakeFirst()
+      const row = await this.#repo.find(owner, key)
       if (!row) continue // deleted meanwhile (its request failed): try to take it
       if (row.request_hash !== hash) {
         throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with other parameters; use a new key for a new request')
       }
       if (row.status_code !== null) return { statusCode: row.status_code, body: row.response, replayed: true }
       // the first request died mid-way: take its key over
-      const taken = await this.#db
-        .updateTable('idempotency_keys')
-        .set({ locked_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSec})` })
-        .where('owner', '=', owner)
-        .where('key', '=', key)
-        .where('status_code', 'is', null)
-        .where('locked_until', '<', sql<Date>`now()`)
-        .returning('key')
-        .executeTakeFirst()
-      if (taken) return this.#work(owner, key, handler, { resumed: true })
+      if (await this.#repo.takeOver(owner, key, this.#leaseSec)) return this.#work(owner, key, handler, { resumed: true })
       if (Date.now() > deadline) throw conflict('A request with this Idempotency-Key is still in progress; retry later', 'IDEMPOTENCY_KEY_IN_USE')
       await sleep(delay)
     }
   }
 
   async #work(owner: string, key: string, handler: Handler, attempt: Attempt): Promise<StoredResponse> {
-    const where = this.#db.updateTable('idempotency_keys').where('owner', '=', owner).where('key', '=', key)
     let result: { statusCode: number; body: unknown }
     const heartbeat = this.#heartbeat(owner, key)
     try {
@@ -107,16 +82,16 @@ export class Idempotency {
       const status = err instanceof AppError ? err.statusCode : 500
       if (err instanceof AppError && keeps(status)) {
         const body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }
-        await where.set({ status_code: status, response: JSON.stringify(body), locked_until: null }).execute()
+        await this.#repo.storeResponse(owner, key, status, body)
       } else {
         // nothing to replay: the next retry runs the request again
-        await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).where('status_code', 'is', null).execute()
+        await this.#repo.release(owner, key, { unanswered: true })
       }
       throw err
     }
     await heartbeat.stop()
-    if (keeps(result.statusCode)) await where.set({ status_code: result.statusCode, response: JSON.stringify(result.body), locked_until: null }).execute()
-    else await this.#db.deleteFrom('idempotency_keys').where('owner', '=', owner).where('key', '=', key).execute()
+    if (keeps(result.statusCode)) await this.#repo.storeResponse(owner, key, result.statusCode, result.body)
+    else await this.#repo.release(owner, key)
     return { ...result, replayed: false }
   }
 
@@ -128,14 +103,7 @@ export class Idempotency {
     let beat: Promise<unknown> = Promise.resolve()
     const timer = setInterval(
       () => {
-        beat = this.#db
-          .updateTable('idempotency_keys')
-          .set({ locked_until: sql<Date>`now() + make_interval(secs => ${this.#leaseSec})` })
-          .where('owner', '=', owner)
-          .where('key', '=', key)
-          .where('status_code', 'is', null)
-          .execute()
-          .catch(() => {})
+        beat = this.#repo.renew(owner, key, this.#leaseSec).catch(() => {})
       },
       Math.max(50, Math.floor((this.#leaseSec * 1000) / 3)),
     )
@@ -150,8 +118,7 @@ export class Idempotency {
   }
 
   /** Drops expired keys (the periodic job). */
-  async purgeExpired(): Promise<number> {
-    const r = await this.#db.deleteFrom('idempotency_keys').where('expires_at', '<=', sql<Date>`now()`).executeTakeFirst()
-    return Number(r.numDeletedRows)
+  purgeExpired(): Promise<number> {
+    return this.#repo.purgeExpired()
   }
 }
