@@ -15,6 +15,7 @@ import adminMentorRoutes from './routes/api/admin/mentors.ts'
 import adminUserRoutes from './routes/api/admin/users.ts'
 import search from './search/search.plugin.ts'
 import searchRoutes from './routes/api/mentors/search.ts'
+import subscriptions from './subscriptions.ts'
 
 /** The service as a plugin: external clients, then domain plugins, then routes. */
 export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
@@ -28,6 +29,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(firebase, { projectId: opts.config.FIREBASE_PROJECT_ID })
   await fastify.register(users)
   await fastify.register(catalog)
+  await fastify.register(subscriptions)
   await fastify.register(meRoutes, { prefix: '/api/me' })
   await fastify.register(applicationRoutes, { prefix: '/api/mentors/applications' })
   await fastify.register(myMentorRoutes, { prefix: '/api/mentors/me' })

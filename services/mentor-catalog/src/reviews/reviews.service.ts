@@ -1,10 +1,9 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
-import { Value } from 'typebox/value'
 import {
-  BookingCompletedV1,
   CatalogEvents,
+  type BookingCompletedV1,
   type Identity,
   type MentorPage,
   type Paged,
@@ -129,13 +128,8 @@ export class ReviewsService {
     return toReview(review)
   }
 
-  /** Handler of meeting.booking.completed (runs in the consumer's transaction, once per event id). */
-  async onBookingCompleted(data: unknown, trx: Transaction<DB>): Promise<void> {
-    // A malformed event cannot be fixed by retrying; throwing sends it to the dead letters after the retries.
-    if (!Value.Check(BookingCompletedV1, data)) {
-      const first = [...Value.Errors(BookingCompletedV1, data)][0]
-      throw new Error(`meeting.booking.completed payload is invalid: ${first ? `${first.instancePath} ${first.message}` : 'unknown'}`)
-    }
+  /** Handler of meeting.booking.completed (runs in the consumer's transaction, once per event id; data checked against its schema). */
+  async onBookingCompleted(data: BookingCompletedV1, trx: Transaction<DB>): Promise<void> {
     await this.#repo.recordCompletedSession(
       { booking_id: data.bookingId, mentee_uid: data.menteeUid, mentor_id: data.mentorId, completed_at: data.completedAt },
       trx,
