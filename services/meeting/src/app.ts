@@ -5,12 +5,13 @@ import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
 import meeting from './plugins/app/meeting.ts'
+import subscriptions from './subscriptions.ts'
 import slotRoutes from './routes/api/meetings/slots.ts'
 import availabilityRoutes from './routes/api/meetings/availability.ts'
 import bookingRoutes from './routes/api/meetings/bookings.ts'
 import myBookingRoutes from './routes/api/meetings/my-bookings.ts'
 
-/** The service as a plugin: external clients, then domain plugins, then routes. */
+/** The service as a plugin: external clients, then domain plugins and their subscriptions, then routes. */
 export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
   await fastify.register(platform, {
     service: 'meeting',
@@ -20,6 +21,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     streams: [STREAMS.meeting, STREAMS.catalog, STREAMS.matching, STREAMS.payment],
   })
   await fastify.register(meeting, { config: opts.config })
+  await fastify.register(subscriptions)
   await fastify.register(slotRoutes, { prefix: '/api/meetings/mentors' })
   await fastify.register(availabilityRoutes, { prefix: '/api/meetings/availability' })
   await fastify.register(bookingRoutes, { prefix: '/api/meetings/bookings' })

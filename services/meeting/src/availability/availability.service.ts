@@ -136,16 +136,11 @@ export class AvailabilityService {
     }
     const row = await this.#transactions.run(async (trx) => {
       const saved = await this.#repo.save(values, trx)
-      const e = MeetingEvents.availabilityUpdated
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(
-          e.type,
-          e.version,
-          { mentorId: saved.mentor_id, mentorUid: saved.mentor_uid, timezone: saved.timezone, durations: saved.durations, pricePerHour: saved.price_per_hour, updatedAt: new Date(saved.updated_at).toISOString() },
-          { type: 'user', id: identity.uid, role: identity.role },
-          { type: 'availability', id: saved.mentor_id },
-        ),
+        MeetingEvents.availabilityUpdated,
+        { mentorId: saved.mentor_id, mentorUid: saved.mentor_uid, timezone: saved.timezone, durations: saved.durations, pricePerHour: saved.price_per_hour, updatedAt: new Date(saved.updated_at).toISOString() },
+        { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'availability', id: saved.mentor_id } },
       )
       return saved
     })

@@ -24,7 +24,7 @@ import type { AvailabilityRow } from '../availability/availability.table.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import type { BookingRow, BookingWithSuccessor } from './bookings.table.ts'
-import { actorOf, HOUR, iso, parties, termsOf, type BookingRules, type Events } from './booking-rules.ts'
+import { aboutBooking, actorOf, HOUR, iso, parties, termsOf, type BookingRules, type Events } from './booking-rules.ts'
 
 /** The exclusion constraints are the last word on overlaps; this says which side clashed. */
 function overlapConflict(err: unknown): AppError | undefined {
@@ -148,8 +148,12 @@ export class BookingCommands {
         )
         if (free) await this.#rules.confirmed(inserted, null, actorOf(identity), trx)
         else {
-          const e = MeetingEvents.bookingHeld
-          await this.#rules.publish(trx, e, { ...parties(inserted), price, currency: inserted.currency, holdExpiresAt: iso(inserted.hold_expires_at!) }, actorOf(identity), inserted.id)
+          await this.#events.publish(
+            trx,
+            MeetingEvents.bookingHeld,
+            { ...parties(inserted), price, currency: inserted.currency, holdExpiresAt: iso(inserted.hold_expires_at!) },
+            aboutBooking(actorOf(identity), inserted.id),
+          )
         }
         return inserted.id
       })
@@ -211,8 +215,12 @@ export class BookingCommands {
       // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
       await this.#repo.dropReminders(row.id, trx)
       const updated = await this.#repo.close(row.id, { state: 'cancelled', cancelledBy: by, reason: reason.trim(), refund }, trx)
-      const e = MeetingEvents.bookingCancelled
-      await this.#rules.publish(trx, e, { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
+      await this.#events.publish(
+        trx,
+        MeetingEvents.bookingCancelled,
+        { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) },
+        aboutBooking(actorOf(identity), row.id),
+      )
     })
     this.#events.flushSoon()
     return this.get(identity, id)
@@ -267,10 +275,9 @@ export class BookingCommands {
           trx,
         )
         await this.#repo.addReminders(inserted.id, new Date(inserted.starts_at), new Date(), trx)
-        const e = MeetingEvents.bookingRescheduled
-        await this.#rules.publish(
+        await this.#events.publish(
           trx,
-          e,
+          MeetingEvents.bookingRescheduled,
           {
             ...parties(inserted),
             previousBookingId: old.id,
@@ -280,8 +287,7 @@ export class BookingCommands {
             reason: old.reason!,
             rescheduledAt: iso(old.closed_at!),
           },
-          actorOf(identity),
-          inserted.id,
+          aboutBooking(actorOf(identity), inserted.id),
         )
         return inserted.id
       })
@@ -305,8 +311,7 @@ export class BookingCommands {
       }
       await this.#repo.dropReminders(row.id, trx)
       const updated = await this.#repo.close(row.id, { state: 'no_show' }, trx)
-      const e = MeetingEvents.bookingNoShow
-      await this.#rules.publish(trx, e, { ...parties(updated), markedAt: iso(updated.closed_at!) }, actorOf(identity), row.id)
+      await this.#events.publish(trx, MeetingEvents.bookingNoShow, { ...parties(updated), markedAt: iso(updated.closed_at!) }, aboutBooking(actorOf(identity), row.id))
     })
     this.#events.flushSoon()
     return this.get(identity, id)

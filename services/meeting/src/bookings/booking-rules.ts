@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { MeetingEvents, type EventActor, type Identity, type RefundTerms } from '@sunbae/contracts'
+import type { EventMeta } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import type { BookingRow } from './bookings.table.ts'
@@ -17,6 +18,8 @@ export const HOUR = 3_600_000
 export const iso = (d: Date | string) => new Date(d).toISOString()
 export const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
 export const SYSTEM: EventActor = { type: 'system', id: null }
+/** Who caused a booking's event, and that the booking is what it is about. */
+export const aboutBooking = (actor: EventActor, bookingId: string): EventMeta => ({ actor, subject: { type: 'booking', id: bookingId } })
 
 /** Who and when, as every meeting.booking.* event and reminder carries it. */
 export const parties = (r: BookingRow) => ({
@@ -64,17 +67,11 @@ export class BookingRules {
   /** A booking has just become confirmed (free at once, or paid): its reminders and its event, in `trx`. */
   async confirmed(row: BookingRow, paymentId: string | null, actor: EventActor, trx: Tx): Promise<void> {
     await this.#repo.addReminders(row.id, new Date(row.starts_at), new Date(), trx)
-    const e = MeetingEvents.bookingConfirmed
-    await this.publish(
+    await this.#events.publish(
       trx,
-      e,
+      MeetingEvents.bookingConfirmed,
       { ...parties(row), price: row.price, currency: row.currency, paymentId, videoUrl: this.videoUrl(row.video_token!), confirmedAt: iso(row.confirmed_at!) },
-      actor,
-      row.id,
+      aboutBooking(actor, row.id),
     )
-  }
-
-  async publish<D>(trx: Tx, e: { type: string; version: number }, data: D, actor: EventActor, bookingId: string): Promise<void> {
-    await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'booking', id: bookingId }))
   }
 }

@@ -1,7 +1,7 @@
 import { MeetingEvents } from '@sunbae/contracts'
 import type { Transactions, Tx } from '../db/database.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
-import { iso, parties, SYSTEM, type BookingRules, type Events } from './booking-rules.ts'
+import { aboutBooking, iso, parties, SYSTEM, type BookingRules, type Events } from './booking-rules.ts'
 
 /**
  * The sweep's steps (`jobs.ts` runs them): release expired holds, send due reminders, complete ended
@@ -24,8 +24,9 @@ export class BookingSweeps {
   async releaseExpiredHolds(limit: number): Promise<number> {
     return this.#sweep(async (trx) => {
       const rows = await this.#repo.releaseExpired(limit, trx)
-      const e = MeetingEvents.bookingReleased
-      for (const r of rows) await this.#rules.publish(trx, e, { ...parties(r), reason: 'hold_expired' as const, releasedAt: iso(r.closed_at!) }, SYSTEM, r.id)
+      for (const r of rows) {
+        await this.#events.publish(trx, MeetingEvents.bookingReleased, { ...parties(r), reason: 'hold_expired', releasedAt: iso(r.closed_at!) }, aboutBooking(SYSTEM, r.id))
+      }
       return rows.length
     })
   }
@@ -33,11 +34,15 @@ export class BookingSweeps {
   async sendDueReminders(limit: number): Promise<number> {
     return this.#sweep(async (trx) => {
       const due = await this.#repo.takeDueReminders(limit, trx)
-      const e = MeetingEvents.reminderDue
       for (const { kind, dueAt, booking } of due) {
         // claimed rows are deleted either way: a reminder for a session already begun is dropped
         if (booking.state !== 'confirmed' || new Date(booking.starts_at).getTime() <= Date.now()) continue
-        await this.#rules.publish(trx, e, { ...parties(booking), kind, videoUrl: this.#rules.videoUrl(booking.video_token!), dueAt: iso(dueAt) }, SYSTEM, booking.id)
+        await this.#events.publish(
+          trx,
+          MeetingEvents.reminderDue,
+          { ...parties(booking), kind, videoUrl: this.#rules.videoUrl(booking.video_token!), dueAt: iso(dueAt) },
+          aboutBooking(SYSTEM, booking.id),
+        )
       }
       // the claimed count drives the sweeper's "full batch: go again"
       return due.length
@@ -47,10 +52,9 @@ export class BookingSweeps {
   async completeEnded(limit: number): Promise<number> {
     return this.#sweep(async (trx) => {
       const rows = await this.#repo.completeEnded(limit, trx)
-      const e = MeetingEvents.bookingCompleted
       for (const r of rows) {
         await this.#repo.dropReminders(r.id, trx)
-        await this.#rules.publish(trx, e, { ...parties(r), completedAt: iso(r.closed_at!) }, SYSTEM, r.id)
+        await this.#events.publish(trx, MeetingEvents.bookingCompleted, { ...parties(r), completedAt: iso(r.closed_at!) }, aboutBooking(SYSTEM, r.id))
       }
       return rows.length
     })

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { MeetingEvents, type PaymentFailedV1, type PaymentSucceededV1 } from '@sunbae/contracts'
 import type { Tx } from '../db/database.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
-import { iso, parties, SYSTEM, type BookingRules } from './booking-rules.ts'
+import { aboutBooking, iso, parties, SYSTEM, type BookingRules, type Events } from './booking-rules.ts'
 
 /**
  * What the payment subscription does to held bookings, in the consumer's transaction. A redelivered
@@ -11,10 +11,12 @@ import { iso, parties, SYSTEM, type BookingRules } from './booking-rules.ts'
 export class PaymentEventHandlers {
   readonly #repo: BookingsRepository
   readonly #rules: BookingRules
+  readonly #events: Events
 
-  constructor(repo: BookingsRepository, rules: BookingRules) {
+  constructor(repo: BookingsRepository, rules: BookingRules, events: Events) {
     this.#repo = repo
     this.#rules = rules
+    this.#events = events
   }
 
   /** payment.succeeded: confirms the held booking it pays for. */
@@ -33,7 +35,6 @@ export class PaymentEventHandlers {
     const row = await this.#repo.lock(d.bookingId, trx)
     if (!row || row.state !== 'held') return
     const updated = await this.#repo.close(row.id, { state: 'released', reason: 'payment_failed' }, trx)
-    const e = MeetingEvents.bookingReleased
-    await this.#rules.publish(trx, e, { ...parties(updated), reason: 'payment_failed' as const, releasedAt: iso(updated.closed_at!) }, SYSTEM, row.id)
+    await this.#events.publish(trx, MeetingEvents.bookingReleased, { ...parties(updated), reason: 'payment_failed', releasedAt: iso(updated.closed_at!) }, aboutBooking(SYSTEM, row.id))
   }
 }
