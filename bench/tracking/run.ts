@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
-import { connectBus, publishTelemetryBatch } from '@sunbae/bus'
+import { connectBus, publishTelemetry } from '@sunbae/bus'
 import { ACCESS_LOG_MESSAGE, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { createDb, ensureDatabase, serviceDatabaseUrl, withDatabase } from './db.ts'
 import { cpuBetween, cpuSnapshot, cpuTicks, TICKS, type CpuSnapshot } from './cpu.ts'
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
       let parts: string[] = []
       let chars = 0
       const send = async () => {
-        publishTelemetryBatch(bus, TELEMETRY_SUBJECTS.accessLogBatch, enc.encode(`{"events":[${parts.join(',')}]}`), `${producer}.${++messages}`)
+        publishTelemetry(bus, TELEMETRY_SUBJECTS.accessLogBatch, enc.encode(`{"events":[${parts.join(',')}]}`), { msgId: `${producer}.${++messages}` })
         parts = []
         chars = 0
         if (messages % 20 === 0) await bus.nc.flush()

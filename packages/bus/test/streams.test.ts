@@ -1,6 +1,6 @@
 import t from 'tap'
-import { ensureStreams, publishTelemetry } from '../src/index.ts'
-import { deleteStreams, streamDef, testBus, uniq, waitFor } from './fixtures/helpers.ts'
+import { ensureStreams } from '../src/index.ts'
+import { deleteStreams, streamDef, testBus, uniq } from './fixtures/helpers.ts'
 
 const p = uniq()
 const NAME = `${p.toUpperCase()}_STREAMS`
@@ -41,11 +41,4 @@ t.test('concurrent first declarations from several replicas both succeed', async
   const results = await Promise.all([ensureStreams(bus.jsm, [def]), ensureStreams(bus.jsm, [def]), ensureStreams(bus.jsm, [def])])
   t.ok(results.flat().some((r) => r.action === 'created'))
   t.equal((await bus.jsm.streams.info(name)).config.name, name)
-})
-
-t.test('publishTelemetry resolves true on ack and false (never rejects) without a stream', async (t) => {
-  t.equal(await publishTelemetry(bus, `${p}.telemetry.access`, { path: '/api/me', status: 200 }), true)
-  await waitFor(async () => (await bus.jsm.streams.info(NAME)).state.messages === 1, { what: 'telemetry stored' })
-  t.equal(await publishTelemetry(bus, `${uniq()}.nowhere`, { x: 1 }), false)
-  t.equal(await publishTelemetry(bus, 'bad subject with spaces', { x: 1 }), false, 'an invalid subject is reported, not thrown')
 })

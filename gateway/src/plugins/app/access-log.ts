@@ -2,7 +2,8 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { AccessLogV1 } from '@sunbae/contracts'
 import { ACCESS_LOG_MESSAGE, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
-import { publishTelemetryBatch } from '@sunbae/bus'
+import { publishTelemetry } from '@sunbae/bus'
+import { ROOT_CONTEXT } from '@opentelemetry/api'
 import { randomUUID } from 'node:crypto'
 import { createScrubber } from '@sunbae/service-kit/scrub'
 
@@ -81,8 +82,9 @@ export function toEvent(r: AccessRecord, bodyMax: number): AccessLogV1 {
 /**
  * A bounded in-memory queue between requests and NATS. `push` never blocks and never throws: when
  * the queue is full or NATS is gone the event is dropped and counted. A timer (and a full batch)
- * triggers the flusher, which publishes with core NATS into the TELEMETRY stream's subject — no
- * per-message acknowledgement round trip, so the cost per request stays a few microseconds.
+ * triggers the flusher, which publishes through the bus' publishTelemetry (core NATS into the
+ * TELEMETRY stream's subject) — no per-message acknowledgement round trip, so the cost per request
+ * stays a few microseconds.
  */
 export class AccessLogBuffer {
   private queue: AccessRecord[] = []
@@ -143,13 +145,10 @@ export class AccessLogBuffer {
     let parts: string[] = []
     let chars = 0
     const send = () => {
-      try {
-        publishTelemetryBatch(this.app.bus, this.opts.subject, this.encoder.encode(`{"events":[${parts.join(',')}]}`), `${this.producerId}.${++this.sequence}`)
-        published += parts.length
-      } catch (err) {
-        failed += parts.length
-        if (failed === parts.length) this.app.log.warn({ err }, 'access-log publish failed')
-      }
+      const bytes = this.encoder.encode(`{"events":[${parts.join(',')}]}`)
+      // the records of many requests: the message belongs to none of their traces
+      if (publishTelemetry(this.app.bus, this.opts.subject, bytes, { msgId: `${this.producerId}.${++this.sequence}`, context: ROOT_CONTEXT })) published += parts.length
+      else failed += parts.length
       parts = []
       chars = 0
     }

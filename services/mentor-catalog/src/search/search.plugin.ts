@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { readModelFollower } from '@sunbae/bus'
 import { STREAMS, type DomainEvent } from '@sunbae/contracts'
 import { InMemoryMentorSearchIndex } from './memory-index.ts'
+import { SearchEvents } from './search-events.ts'
 import { SearchRepository } from './search.repository.ts'
 import type { MentorSearchIndex } from './search.types.ts'
 
@@ -20,6 +21,8 @@ export interface SearchReadModel {
 declare module 'fastify' {
   interface FastifyInstance {
     mentorSearch: SearchReadModel
+    /** telemetry.search: what the route reports of each search */
+    searchEvents: SearchEvents
   }
 }
 
@@ -120,10 +123,14 @@ export default fp(
 
     app.readiness.add('search-index', follower.check)
 
+    const searchEvents = new SearchEvents(app.bus)
+    app.decorate('searchEvents', searchEvents)
+
     app.addHook('onReady', async () => follower.start())
 
     app.addHook('onClose', async () => {
       closing = true
+      searchEvents.flush()
       await follower.close()
       await applying
     })

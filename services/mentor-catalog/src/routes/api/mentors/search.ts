@@ -1,15 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { context, isSpanContextValid, trace, type Context } from '@opentelemetry/api'
+import { isSpanContextValid, trace } from '@opentelemetry/api'
 import {
   ErrorResponse,
   MentorSearchQuery,
   MentorSearchResponse,
   SEARCH_LIMITS,
-  TELEMETRY_SUBJECTS,
   type SearchPerformedV1,
 } from '@sunbae/contracts'
-import { headers as natsHeaders } from '@nats-io/nats-core'
-import { injectTraceHeaders } from '@sunbae/bus'
 import { AppError, badRequest } from '@sunbae/service-kit'
 import { queryTerms } from '../../../search/text.ts'
 import { searchResponseBytes } from '../../../search/search.json.ts'
@@ -20,40 +17,6 @@ const list = (values: string[] | undefined): string[] =>
 
 /** GET /api/mentors — public keyword search and list, served from the in-memory read model. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  /**
-   * Fire-and-forget with a core NATS publish into the TELEMETRY stream's subject, as the gateway's
-   * access log does: no PubAck round trip. publishTelemetry (a JetStream publish) builds a request,
-   * a RequestError and a TimeoutError with stack traces per call — measured at about a sixth of
-   * this route's CPU under load. A search event lost while NATS is down is acceptable; a delayed or
-   * failed search is not.
-   *
-   * Off the request path, too: the handler only queues the event (with its trace context); once
-   * per event-loop turn, after the responses of that turn were written, the queue is published in
-   * one go. The NATS client coalesces everything published in one synchronous run into one socket
-   * write, instead of one write per search (measured ≈ 8 % of the route's CPU).
-   */
-  const encoder = new TextEncoder()
-  let queue: { event: SearchPerformedV1; ctx: Context }[] = []
-  const flushSearchEvents = () => {
-    const batch = queue
-    queue = []
-    const nc = app.bus.nc
-    // shutting down: what is left is dropped, never published on a draining connection
-    if (nc.isClosed() || nc.isDraining()) return
-    for (const { event, ctx } of batch) {
-      try {
-        nc.publish(TELEMETRY_SUBJECTS.search, encoder.encode(JSON.stringify(event)), { headers: injectTraceHeaders(natsHeaders(), ctx) })
-      } catch (err) {
-        app.log.warn({ err }, 'search telemetry publish failed')
-        return
-      }
-    }
-  }
-  const publishSearchEvent = (event: SearchPerformedV1) => {
-    if (queue.push({ event, ctx: context.active() }) === 1) setImmediate(flushSearchEvents)
-  }
-  app.addHook('onClose', async () => flushSearchEvents())
-
   app.get(
     '/',
     {
@@ -123,7 +86,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         traceId: span && isSpanContextValid(span) ? span.traceId : null,
         occurredAt: new Date().toISOString(),
       }
-      publishSearchEvent(event)
+      app.searchEvents.performed(event)
 
       // the body exactly as the response schema's serializer would write it, from cached
       // per-mentor fragments (search/search.json.ts; test/search-json.test.ts compares the two)
