@@ -1,6 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api'
 import type { SlowQueryV1 } from '@sunbae/contracts'
-import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely'
+import { Kysely, PostgresDialect, sql, type LogEvent, type Transaction } from 'kysely'
 import pg from 'pg'
 import { assertSchemaName } from './names.ts'
 import { normalizeSql } from './normalize.ts'
@@ -25,6 +25,29 @@ export interface CreateDbOptions {
   statementTimeoutMs?: number
   applicationName?: string
   connectionTimeoutMs?: number
+}
+
+/**
+ * The handles a service's wiring and rules pass around without importing Kysely: only repositories
+ * (`*.repository.ts`), `*.table.ts`, migrations and this package may (lint-enforced). A service opens a
+ * transaction on a `Database` and hands the `Tx` to repositories; it never builds a query itself.
+ */
+export type Database<DB> = Kysely<DB>
+export type Tx<DB> = Transaction<DB>
+/** What a repository method runs on: the caller's transaction or the database itself. */
+export type Executor<DB> = Kysely<DB> | Transaction<DB>
+
+/** Opens transactions for services, which never see the driver. */
+export class Transactions<DB> {
+  readonly #db: Database<DB>
+  constructor(db: Database<DB>) {
+    this.#db = db
+  }
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  run<T>(work: (tx: Tx<DB>) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute(work)
+  }
 }
 
 export interface Db<DB> {

@@ -12,7 +12,7 @@ export {
 } from './names.ts'
 export { discoverServices, selectServices, type ServiceInfo } from './discover.ts'
 export { normalizeSql, DEFAULT_MAX_SQL_LENGTH } from './normalize.ts'
-export { createDb, type CreateDbOptions, type Db, type SlowQuery } from './create-db.ts'
+export { createDb, type CreateDbOptions, type Database, type Db, type Executor, type SlowQuery, Transactions, type Tx } from './create-db.ts'
 export {
   PgErrorCode,
   isConnectionError,

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
+import { PartitionsRepository } from './partitions.repository.ts'
 
 export type PartitionUnit = 'day' | 'month'
 
@@ -73,16 +74,16 @@ export function retentionCutoff(now: number, t: Pick<PartitionedTable, 'retentio
  * query never makes the ingest's inserts queue behind it.
  */
 export class PartitionManager {
-  readonly #db: Kysely<any>
+  readonly #repo: PartitionsRepository
   readonly #tables: PartitionedTable[]
   readonly #aheadDays: number
   readonly #lockTimeoutMs: number
 
-  constructor(db: Kysely<any>, tables: PartitionedTable[], opts: { aheadDays: number; lockTimeoutMs?: number }) {
+  constructor(db: Database<any>, tables: PartitionedTable[], opts: { aheadDays: number; lockTimeoutMs?: number }) {
     for (const t of tables) {
       if (!NAME.test(t.name) || !NAME.test(t.column)) throw new Error(`bad partitioned table ${t.name}.${t.column}`)
     }
-    this.#db = db
+    this.#repo = new PartitionsRepository(db)
     this.#tables = tables
     this.#aheadDays = opts.aheadDays
     this.#lockTimeoutMs = opts.lockTimeoutMs ?? 5_000
@@ -99,16 +100,8 @@ export class PartitionManager {
   }
 
   /** Partitions of a table, by name (ours and any other). */
-  async list(table: string): Promise<string[]> {
-    const rows = await sql<{ name: string }>`
-      select c.relname as name
-      from pg_inherits i
-      join pg_class c on c.oid = i.inhrelid
-      join pg_class p on p.oid = i.inhparent
-      join pg_namespace n on n.oid = p.relnamespace
-      where p.relname = ${table} and n.nspname = current_schema()
-      order by c.relname`.execute(this.#db)
-    return rows.rows.map((r) => r.name)
+  list(table: string): Promise<string[]> {
+    return this.#repo.list(table)
   }
 
   async run(now = Date.now()): Promise<MaintenanceResult> {
@@ -127,58 +120,25 @@ export class PartitionManager {
 
   /** Creates the partition for [start, end) now (used by run; tests use it to place old data). */
   async create(t: PartitionedTable, start: number): Promise<{ name: string; moved: number } | null> {
-    const end = nextUnit(start, t.unit)
     const name = partitionName(t.name, start, t.unit)
-    const from = new Date(start).toISOString()
-    const to = new Date(end).toISOString()
-    return this.#db.transaction().execute(async (trx) => {
-      await sql`select set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)`.execute(trx)
-      // replicas creating the same partition take turns; the second finds it made
-      await sql`select pg_advisory_xact_lock(hashtext(${`tracking.partitions.${t.name}.create`}))`.execute(trx)
-      const exists = await sql<{ n: number }>`select 1 as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relname = ${name} and n.nspname = current_schema()`.execute(trx)
-      if (exists.rows.length) return null
-      const def = sql.table(`${t.name}_default`)
-      const col = sql.ref(t.column)
-      const stray = await sql`select 1 from ${def} where ${col} >= ${from}::timestamptz and ${col} < ${to}::timestamptz limit 1`.execute(trx)
-      if (stray.rows.length === 0) {
-        await sql`create table ${sql.table(name)} partition of ${sql.table(t.name)} for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(trx)
-        return { name, moved: 0 }
-      }
-      // Postgres refuses a new partition while DEFAULT holds rows of its range: build it beside
-      // the parent, move the rows over, then attach it (all in this transaction).
-      await sql`create table ${sql.table(name)} (like ${sql.table(t.name)} including defaults including constraints)`.execute(trx)
-      const moved = await sql`
-        with gone as (delete from ${def} where ${col} >= ${from}::timestamptz and ${col} < ${to}::timestamptz returning *)
-        insert into ${sql.table(name)} select * from gone`.execute(trx)
-      await sql`alter table ${sql.table(t.name)} attach partition ${sql.table(name)} for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(trx)
-      return { name, moved: Number(moved.numAffectedRows ?? 0) }
-    })
+    const range = { from: new Date(start).toISOString(), to: new Date(nextUnit(start, t.unit)).toISOString() }
+    const made = await this.#repo.create(t, name, range, this.#lockTimeoutMs)
+    return made && { name, moved: made.moved }
   }
 
   async #maintain(t: PartitionedTable, now: number, result: MaintenanceResult): Promise<void> {
     const cutoff = retentionCutoff(now, t)
-    const locked = await this.#db.transaction().execute(async (trx) => {
-      // one replica per table at a time; the lock ends with this transaction
-      const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtext(${`tracking.partitions.${t.name}`})) as ok`.execute(trx)
-      if (!got.rows[0]?.ok) return false
-      await sql`select set_config('lock_timeout', ${`${this.#lockTimeoutMs}ms`}, true)`.execute(trx)
-
-      // drop whole partitions that end at or before the cutoff
-      for (const name of await this.list(t.name)) {
-        const range = parsePartitionName(t.name, name, t.unit)
-        if (range && range.end <= cutoff) {
-          await sql`drop table ${sql.table(name)}`.execute(trx)
-          result.dropped.push(name)
-        }
-      }
-      const expired = await sql`delete from ${sql.table(`${t.name}_default`)} where ${sql.ref(t.column)} < ${new Date(cutoff).toISOString()}::timestamptz`.execute(trx)
-      result.expired += Number(expired.numAffectedRows ?? 0)
-      return true
+    // drop whole partitions that end at or before the cutoff
+    const expired = await this.#repo.expire(t, new Date(cutoff).toISOString(), this.#lockTimeoutMs, (name) => {
+      const range = parsePartitionName(t.name, name, t.unit)
+      return range !== null && range.end <= cutoff
     })
-    if (!locked) {
+    if (!expired) {
       result.skipped.push(t.name)
       return
     }
+    result.dropped.push(...expired.dropped)
+    result.expired += expired.rows
     const first = Math.max(cutoff, unitStart(now - BACKFILL_DAYS * DAY, t.unit))
     const last = unitStart(now + this.#aheadDays * DAY, t.unit)
     for (let start = first; start <= last; start = nextUnit(start, t.unit)) {

@@ -16,8 +16,7 @@ import type {
   ZeroResultKeyword,
 } from '@sunbae/contracts'
 import { AppError, notFound } from '@sunbae/service-kit'
-import type { Selectable } from 'kysely'
-import type { DB } from '../db/types.ts'
+import type { AccessLogRow } from './tracking.table.ts'
 import { timeOfId } from '../ingest/ids.ts'
 import type { TrackingRepository } from './tracking.repository.ts'
 import { bucketInterval, checkBuckets, decodeCursor, encodeCursor, windowOf, type Window } from './window.ts'
@@ -25,7 +24,7 @@ import { bucketInterval, checkBuckets, decodeCursor, encodeCursor, windowOf, typ
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString()
 const round3 = (n: number) => Math.round(n * 1000) / 1000
 
-function toEntry(r: Selectable<DB['access_log']>): AccessLogEntry {
+function toEntry(r: AccessLogRow): AccessLogEntry {
   return {
     id: r.id,
     requestId: r.request_id,

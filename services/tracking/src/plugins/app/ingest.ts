@@ -4,7 +4,7 @@ import type { JsMsg } from '@nats-io/jetstream'
 import { startBatchConsumer, type BatchItem, type RunningBatchConsumer } from '@sunbae/bus'
 import { STREAMS, TELEMETRY_SUBJECTS, type StreamDef } from '@sunbae/contracts'
 import { createScrubber } from '@sunbae/service-kit/scrub'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import { createDb } from '@sunbae/db'
 import { splitList } from '../../config.ts'
 import { IngestRepository, type InsertMethod } from '../../ingest/ingest.repository.ts'
@@ -67,7 +67,7 @@ export default fp(
             onError: (err) => app.log.warn({ err }, 'ingest pool: idle connection lost'),
           })
         : undefined
-    const repo = new IngestRepository(app.db as Kysely<DB>, copyDb?.pool, opts.insertMethod)
+    const repo = new IngestRepository(app.db as Database<DB>, copyDb?.pool, opts.insertMethod)
     const mapper: MapperOptions = {
       scrubber: createScrubber({ substrings: splitList(opts.scrubSubstrings), words: splitList(opts.scrubWords) }),
       bodyMax: opts.bodyMax,

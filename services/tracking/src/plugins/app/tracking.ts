@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { DB } from '../../db/types.ts'
 import { TrackingRepository } from '../../queries/tracking.repository.ts'
 import { TrackingService } from '../../queries/tracking.service.ts'
@@ -14,7 +14,7 @@ declare module 'fastify' {
 /** The admin API's service layer, over the repository. */
 export default fp(
   async function tracking(app: FastifyInstance) {
-    app.decorate('tracking', new TrackingService(new TrackingRepository(app.db as Kysely<DB>)))
+    app.decorate('tracking', new TrackingService(new TrackingRepository(app.db as Database<DB>)))
   },
   { name: 'tracking-queries', dependencies: ['sunbae-platform'] },
 )

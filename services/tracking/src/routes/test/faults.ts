@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { sql } from 'kysely'
 import { ErrorResponse } from '@sunbae/contracts'
+import { FaultsRepository } from '../../faults/faults.repository.ts'
 
 /**
  * Test-only faults (TRACKING_TEST_ROUTES=true, refused in production): a real unhandled error and a
@@ -9,6 +9,7 @@ import { ErrorResponse } from '@sunbae/contracts'
  * back through NATS into tracking, exactly as a production fault would.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const faults = new FaultsRepository(app.db)
   app.get(
     '/fail',
     {
@@ -37,7 +38,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await sql`select pg_sleep(${request.query.ms / 1000})`.execute(app.db)
+      await faults.sleep(request.query.ms)
       return { sleptMs: request.query.ms }
     },
   )
