@@ -47,13 +47,14 @@ export function user(role: Role = 'mentee', uid = `u-${randomUUID()}`): User {
   return { uid, role, h: (r = role) => identityHeaders({ uid, name: `테스트 ${uid.slice(-6)}`, role: r }) }
 }
 
-async function publish(app: FastifyInstance, type: string, version: number, source: string, data: unknown): Promise<DomainEvent> {
+/** Publishes an event as its producer would (tests may send what its contract refuses). */
+export async function publish(app: FastifyInstance, type: string, version: number, source: string, data: unknown): Promise<DomainEvent> {
   const event = createEvent({ type, version, source, actor: { type: 'system', id: null }, data })
   await app.bus.js.publish(type, JSON.stringify(event), { msgID: event.id })
   return event
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
