@@ -3,7 +3,7 @@ import type { Static } from 'typebox'
 import { periodicJob, type PeriodicJob } from '@sunbae/service-kit'
 import type { configSchema } from './config.ts'
 import type { Idempotency } from './idempotency/idempotency.service.ts'
-import type { PaymentsService } from './payments/payments.service.ts'
+import type { PaymentJobs } from './payments/payment-jobs.service.ts'
 
 export interface ReconcileResult {
   settled: number
@@ -19,7 +19,7 @@ export interface ReconcileResult {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** `app.reconciler.run()`: one pass now (tests); `soon()` after queueing a refund or a provider cancel */
+    /** `app.reconciler.run()`: one pass now (tests); `soon()` once a refund or a provider cancel queued by a transaction has committed */
     reconciler: PeriodicJob<ReconcileResult>
   }
 }
@@ -32,7 +32,7 @@ declare module 'fastify' {
  * (or a webhook) apply it once. The steps are independent: each works row by row, and a step that
  * fails as a whole is reported and does not keep the next ones (refunds above all) from running.
  */
-export function paymentJobs(app: FastifyInstance, payments: PaymentsService, idempotency: Idempotency, config: Static<typeof configSchema>): void {
+export function paymentJobs(app: FastifyInstance, payments: PaymentJobs, idempotency: Idempotency, config: Static<typeof configSchema>): void {
   const afterMs = config.PAYMENT_RECONCILE_AFTER_MS
   const batch = 100
   const reconciler = periodicJob<ReconcileResult>(app, {
@@ -72,6 +72,4 @@ export function paymentJobs(app: FastifyInstance, payments: PaymentsService, ide
     },
   })
   app.decorate('reconciler', reconciler)
-  // soon, outside the caller's transaction (which must commit first for the work to be seen)
-  payments.onRefundQueued = () => reconciler.soon()
 }

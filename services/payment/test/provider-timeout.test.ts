@@ -137,8 +137,8 @@ for (const provider of ['stripe', 'toss'] as const) {
     t.equal(replay.json().state, 'processing')
 
     // reconciliation asks the provider (quick to answer now) and books the charge, once
-    await app.payments.reconcile(0, 100)
-    await app.payments.reconcile(0, 100)
+    await app.paymentJobs.reconcile(0, 100)
+    await app.paymentJobs.reconcile(0, 100)
     const get = await app.inject({ method: 'GET', url: `/api/payments/${b.paymentId}`, headers: b.mentee.h() })
     t.equal(get.json().state, 'succeeded', 'settled by reconciliation')
     t.equal((await readEvents(app, 'payment.succeeded', ofPayment(b.paymentId), { count: 1, settleMs: 1_000 })).length, 1, 'payment.succeeded once')

@@ -1,72 +1,44 @@
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely'
 import { sql } from 'kysely'
-import type { Bookings, DB, Payments, Refunds } from '../db/types.ts'
+import type { Database, Executor, Tx } from '../db/database.repository.ts'
+import type { EarningsRow, NewPaymentRow, PaymentChange, PaymentRow } from './payments.table.ts'
 
-type Db = Kysely<DB> | Transaction<DB>
-export type PaymentRow = Selectable<Payments>
-export type BookingRow = Selectable<Bookings>
-export type RefundRow = Selectable<Refunds>
-
-/** All Kysely code of payments, their bookings and refunds. */
+/** All Kysely code of payments. */
 export class PaymentsRepository {
-  readonly #db: Kysely<DB>
-  constructor(db: Kysely<DB>) {
+  readonly #db: Database
+  constructor(db: Database) {
     this.#db = db
   }
 
-  async findById(id: string, trx: Db = this.#db): Promise<PaymentRow | undefined> {
-    return trx.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst()
+  async findById(id: string, tx: Executor = this.#db): Promise<PaymentRow | undefined> {
+    return tx.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst()
   }
 
-  async findByBooking(bookingId: string, trx: Db = this.#db): Promise<PaymentRow | undefined> {
-    return trx.selectFrom('payments').selectAll().where('booking_id', '=', bookingId).executeTakeFirst()
+  async findByBooking(bookingId: string, tx: Executor = this.#db): Promise<PaymentRow | undefined> {
+    return tx.selectFrom('payments').selectAll().where('booking_id', '=', bookingId).executeTakeFirst()
   }
 
-  async lock(id: string, trx: Transaction<DB>): Promise<PaymentRow | undefined> {
-    return trx.selectFrom('payments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+  async lock(id: string, tx: Tx): Promise<PaymentRow | undefined> {
+    return tx.selectFrom('payments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   }
 
-  async lockByBooking(bookingId: string, trx: Transaction<DB>): Promise<PaymentRow | undefined> {
-    return trx.selectFrom('payments').selectAll().where('booking_id', '=', bookingId).forUpdate().executeTakeFirst()
+  async lockByBooking(bookingId: string, tx: Tx): Promise<PaymentRow | undefined> {
+    return tx.selectFrom('payments').selectAll().where('booking_id', '=', bookingId).forUpdate().executeTakeFirst()
+  }
+
+  /** The booking's payment, unless it has one already (then undefined). */
+  async insert(row: NewPaymentRow, tx: Tx): Promise<PaymentRow | undefined> {
+    return tx.insertInto('payments').values(row).onConflict((oc) => oc.column('booking_id').doNothing()).returningAll().executeTakeFirst()
   }
 
   /** Moves a locked payment on, only from the state it was read in. */
-  async move(row: PaymentRow, set: Updateable<Payments> & { state: string }, trx: Transaction<DB>): Promise<PaymentRow> {
-    return trx
+  async move(row: PaymentRow, change: PaymentChange, tx: Tx): Promise<PaymentRow> {
+    return tx
       .updateTable('payments')
-      .set({ ...set, updated_at: sql<Date>`now()` })
+      .set({ ...change, updated_at: sql<Date>`now()` })
       .where('id', '=', row.id)
       .where('state', '=', row.state)
       .returningAll()
       .executeTakeFirstOrThrow()
-  }
-
-  async booking(bookingId: string, trx: Db = this.#db): Promise<BookingRow | undefined> {
-    return trx.selectFrom('bookings').selectAll().where('booking_id', '=', bookingId).executeTakeFirst()
-  }
-
-  async bookings(ids: string[]): Promise<Map<string, BookingRow>> {
-    if (ids.length === 0) return new Map()
-    const rows = await this.#db.selectFrom('bookings').selectAll().where('booking_id', 'in', ids).execute()
-    return new Map(rows.map((r) => [r.booking_id, r]))
-  }
-
-  async refundsOf(paymentIds: string[]): Promise<Map<string, RefundRow[]>> {
-    const out = new Map<string, RefundRow[]>()
-    if (paymentIds.length === 0) return out
-    const rows = await this.#db.selectFrom('refunds').selectAll().where('payment_id', 'in', paymentIds).orderBy('created_at').execute()
-    for (const r of rows) out.set(r.payment_id, [...(out.get(r.payment_id) ?? []), r])
-    return out
-  }
-
-  async pendingRefundTotal(paymentId: string, trx: Db): Promise<number> {
-    const r = await trx
-      .selectFrom('refunds')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), sql<string>`0`).as('n'))
-      .where('payment_id', '=', paymentId)
-      .where('state', '=', 'pending')
-      .executeTakeFirstOrThrow()
-    return Number(r.n)
   }
 
   async list(filter: { menteeUid?: string; state?: string; bookingId?: string }, limit: number): Promise<PaymentRow[]> {
@@ -95,8 +67,8 @@ export class PaymentsRepository {
   }
 
   /** The provider was told; only while the payment is still the cancelled one we read. */
-  async cancelDone(id: string, trx: Transaction<DB>): Promise<boolean> {
-    const r = await trx
+  async cancelDone(id: string, tx: Tx): Promise<boolean> {
+    const r = await tx
       .updateTable('payments')
       .set({ provider_cancel: 'done' })
       .where('id', '=', id)
@@ -106,41 +78,8 @@ export class PaymentsRepository {
     return r.numUpdatedRows > 0n
   }
 
-  /**
-   * Opens the window of a webhook claim unless one is open: true for the first body with this claim
-   * within `seconds` (across replicas: one row per claim), false for the repeats.
-   */
-  async openWebhookWindow(provider: string, key: string, seconds: number): Promise<boolean> {
-    const row = await this.#db
-      .insertInto('webhook_windows')
-      .values({ provider, key, until: sql<Date>`now() + make_interval(secs => ${seconds})` })
-      .onConflict((oc) =>
-        oc
-          .columns(['provider', 'key'])
-          .doUpdateSet({ until: sql<Date>`now() + make_interval(secs => ${seconds})` })
-          .where('webhook_windows.until', '<=', sql<Date>`now()`),
-      )
-      .returning('key')
-      .executeTakeFirst()
-    return row !== undefined
-  }
-
-  /** The claim could not be acted on (the provider did not answer): its next delivery is not a repeat. */
-  async closeWebhookWindow(provider: string, key: string): Promise<void> {
-    await this.#db.deleteFrom('webhook_windows').where('provider', '=', provider).where('key', '=', key).execute()
-  }
-
-  async purgeWebhookWindows(): Promise<number> {
-    const r = await this.#db.deleteFrom('webhook_windows').where('until', '<=', sql<Date>`now()`).executeTakeFirst()
-    return Number(r.numDeletedRows)
-  }
-
-  async pendingRefunds(limit: number): Promise<RefundRow[]> {
-    return this.#db.selectFrom('refunds').selectAll().where('state', '=', 'pending').orderBy('created_at').limit(limit).execute()
-  }
-
   /** Per payment of a mentor: what the ledger says they and the platform keep. */
-  async earnings(mentorUid: string, limit: number) {
+  async earnings(mentorUid: string, limit: number): Promise<EarningsRow[]> {
     return this.#db
       .selectFrom('payments as p')
       .innerJoin('ledger_entries as l', 'l.payment_id', 'p.id')

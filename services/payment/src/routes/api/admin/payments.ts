@@ -17,7 +17,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       requireRole(request, 'admin')
-      return app.payments.adminList(request.query)
+      return app.paymentQueries.adminList(request.query)
     },
   )
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import { ErrorResponse, WebhookAck } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
-import type { configSchema } from '../config.ts'
+import type { configSchema } from '../../../config.ts'
 
 const BODY_LIMIT = 256 * 1024
 
@@ -61,16 +61,16 @@ const routes: FastifyPluginAsyncTypebox<{ config: Static<typeof configSchema> }>
       if (!provider) throw new AppError(404, 'UNKNOWN_PROVIDER', 'No such payment provider')
       if (!Buffer.isBuffer(request.body)) throw new AppError(400, 'BAD_REQUEST', 'Send the event as application/json')
       const claim = provider.webhookClaim?.(request.body) ?? null
-      if (claim !== null && !(await app.payments.openWebhookWindow(provider.name, claim, windowSec))) {
+      if (claim !== null && !(await app.paymentCommands.openWebhookWindow(provider.name, claim, windowSec))) {
         request.log.info({ provider: provider.name, claim }, 'webhook claim seen within its window: not asked again')
         return { received: true, duplicate: true }
       }
       try {
         const event = await provider.verifyWebhook(request.body, request.headers, Date.now())
-        return await app.payments.webhook(provider.name, event)
+        return await app.paymentCommands.webhook(provider.name, event)
       } catch (err) {
         // refused as forged or malformed (4xx): the window stays; anything else, the retry is heard
-        if (claim !== null && !(err instanceof AppError && err.statusCode < 500)) await app.payments.closeWebhookWindow(provider.name, claim)
+        if (claim !== null && !(err instanceof AppError && err.statusCode < 500)) await app.paymentCommands.closeWebhookWindow(provider.name, claim)
         throw err
       }
     },

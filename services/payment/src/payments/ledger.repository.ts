@@ -1,0 +1,9 @@
+import type { Tx } from '../db/database.repository.ts'
+import type { NewLedgerEntry } from './ledger.table.ts'
+
+/** All Kysely code of the ledger (append-only: the database refuses edits and unbalanced transactions). */
+export class LedgerRepository {
+  async append(entries: NewLedgerEntry[], tx: Tx): Promise<void> {
+    if (entries.length > 0) await tx.insertInto('ledger_entries').values(entries).execute()
+  }
+}

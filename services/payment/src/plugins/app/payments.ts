@@ -1,0 +1,101 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Static, TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import { BookingCancelledV1, BookingConfirmedV1, BookingHeldV1, BookingReleasedV1, MeetingEvents, STREAMS, type DomainEvent } from '@sunbae/contracts'
+import { paymentProvider, type configSchema } from '../../config.ts'
+import { paymentDatabase, Transactions } from '../../db/database.repository.ts'
+import { Idempotency } from '../../idempotency/idempotency.service.ts'
+import { IdempotencyRepository } from '../../idempotency/idempotency.repository.ts'
+import { paymentJobs } from '../../jobs.ts'
+import { BookingHandlers } from '../../payments/booking-handlers.service.ts'
+import { BookingsRepository } from '../../payments/bookings.repository.ts'
+import { LedgerRepository } from '../../payments/ledger.repository.ts'
+import { PaymentCommands } from '../../payments/payment-commands.service.ts'
+import { PaymentJobs } from '../../payments/payment-jobs.service.ts'
+import { PaymentQueries } from '../../payments/payment-queries.service.ts'
+import { PaymentsRepository } from '../../payments/payments.repository.ts'
+import { PaymentsService, type Repositories } from '../../payments/payments.service.ts'
+import { RefundsRepository } from '../../payments/refunds.repository.ts'
+import { WebhooksRepository } from '../../payments/webhooks.repository.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the rules every entry point shares */
+    payments: PaymentsService
+    /** what the routes ask: the payer's commands and the providers' webhooks */
+    paymentCommands: PaymentCommands
+    /** what the routes read */
+    paymentQueries: PaymentQueries
+    /** what the reconciler (`jobs.ts`) runs */
+    paymentJobs: PaymentJobs
+    idempotency: Idempotency
+  }
+}
+
+/** Durable consumer name (every replica shares it). */
+export const DURABLES = { meeting: 'payment_meeting_bookings' } as const
+
+/** A payload that breaks its contract: retrying cannot fix it, the consumer dead-letters it. */
+function decode<T>(schema: TSchema, event: DomainEvent): T {
+  if (!Value.Check(schema, event.data)) {
+    const first = [...Value.Errors(schema, event.data)][0]
+    throw new Error(`${event.type} payload is invalid: ${first ? `${first.instancePath} ${first.message}` : 'unknown'}`)
+  }
+  return event.data as T
+}
+
+/** Payment's domain services, the consumer of meeting's bookings, and the reconciler every replica runs (`jobs.ts`). */
+export default fp(
+  async function payments(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
+    const { config } = opts
+    const db = paymentDatabase(app.db)
+    const repos: Repositories = {
+      transactions: new Transactions(db),
+      payments: new PaymentsRepository(db),
+      refunds: new RefundsRepository(db),
+      bookings: new BookingsRepository(db),
+      ledger: new LedgerRepository(),
+      webhooks: new WebhooksRepository(db),
+    }
+    const policy = { feePercent: config.PAYMENT_PLATFORM_FEE_PERCENT, abandonMs: config.PAYMENT_RECONCILE_ABANDON_MS, providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }
+    // a refund or a provider cancel was queued and committed: the worker runs soon instead of at its next interval
+    const wakeWorker = () => app.reconciler.soon()
+    const payments = new PaymentsService(repos, app.events, app.providers, paymentProvider(config), policy)
+    app.decorate('payments', payments)
+    app.decorate('paymentCommands', new PaymentCommands(repos, payments, app.events, policy, wakeWorker, app.log.child({ component: 'payments' })))
+    app.decorate('paymentQueries', new PaymentQueries(payments, repos.payments))
+    const jobs = new PaymentJobs(repos, payments, app.events, policy, wakeWorker, app.log.child({ component: 'payments' }))
+    // background work (reconciliation, refunds, provider cancels) reports its errors like a 5xx
+    jobs.onError = (report) => app.errorSink.send(report)
+    app.decorate('paymentJobs', jobs)
+    app.decorate(
+      'idempotency',
+      new Idempotency(new IdempotencyRepository(db), {
+        ttlHours: config.PAYMENT_IDEMPOTENCY_TTL_HOURS,
+        waitMs: config.PAYMENT_IDEMPOTENCY_WAIT_MS,
+        leaseMs: config.PAYMENT_IDEMPOTENCY_LEASE_MS,
+      }),
+    )
+
+    paymentJobs(app, jobs, app.idempotency, config)
+
+    const bookings = new BookingHandlers(repos, payments)
+    // one booking's events in the stream's order (held before released / cancelled)
+    app.consumers.add({
+      stream: STREAMS.meeting,
+      durable: DURABLES.meeting,
+      filterSubject: 'meeting.booking.>',
+      handler: async (event: DomainEvent, { trx }) => {
+        const t = event.type
+        let queued = false
+        if (t === MeetingEvents.bookingHeld.type) queued = await bookings.onBookingHeld(decode(BookingHeldV1, event), trx)
+        else if (t === MeetingEvents.bookingConfirmed.type) queued = await bookings.onBookingConfirmed(decode(BookingConfirmedV1, event), trx)
+        else if (t === MeetingEvents.bookingReleased.type) queued = await bookings.onBookingReleased(decode(BookingReleasedV1, event), trx)
+        else if (t === MeetingEvents.bookingCancelled.type) queued = await bookings.onBookingCancelled(decode(BookingCancelledV1, event), trx)
+        if (queued) wakeWorker()
+      },
+    })
+  },
+  { name: 'payment', dependencies: ['sunbae-platform', 'payment-providers'] },
+)

@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { CreatePaymentBody, IdempotencyHeaders, Payment, PaymentList, PaymentListQuery } from '@sunbae/contracts'
+import { requireIdentity } from '@sunbae/service-kit'
+import { IDEMPOTENCY, idempotent } from '../../../idempotency/idempotent-reply.ts'
+import { errors, security } from './schemas.ts'
+
+/** /api/payments — the payment of my held booking, and my payments. */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: 'The payment of my held booking (created if it does not exist yet); the amount is the booking price',
+        description: '201 created, 200 it already existed. 404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, 409 BOOKING_NOT_HELD.' + IDEMPOTENCY,
+        security,
+        headers: IdempotencyHeaders,
+        body: CreatePaymentBody,
+        response: { 200: Payment, 201: Payment, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const identity = requireIdentity(request)
+      return idempotent(request, reply, identity.uid, request.body, async () => {
+        const { created, payment } = await app.paymentCommands.createForBooking(identity, request.body.bookingId.toLowerCase())
+        return { statusCode: created ? 201 : 200, body: payment }
+      })
+    },
+  )
+
+  app.get(
+    '/mine',
+    { schema: { tags: ['payments'], summary: 'My payments as a mentee, newest first', security, querystring: PaymentListQuery, response: { 200: PaymentList, ...errors } } },
+    async (request) => app.paymentQueries.mine(requireIdentity(request), request.query.limit ?? 50),
+  )
+}
+
+export default routes

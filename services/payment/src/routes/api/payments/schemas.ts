@@ -1,0 +1,6 @@
+import { Type } from 'typebox'
+import { ErrorResponse } from '@sunbae/contracts'
+
+export const security = [{ gatewayIdentity: [] }]
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+export const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse, 502: ErrorResponse }
