@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import {
   AccessLogEntry,
   AuditEntry,
@@ -29,25 +29,27 @@ const tags = ['admin', 'tracking']
 
 /**
  * /api/admin/tracking — what happens on the platform: requests, per-route stats, search keywords,
- * the audit trail, errors and slow queries. Admin only (the gateway checks too); every list is
- * bounded by a from–to window and paginated.
+ * the audit trail, errors and slow queries. Admin only (the gateway checks too; here one hook for every
+ * route of the prefix); every list is bounded by a from–to window and paginated.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    '/requests',
-    {
-      schema: {
-        tags,
-        summary: 'The access log: requests through the gateway, newest first (keyset pagination)',
-        security,
-        querystring: RequestsQuery,
-        response: { 200: CursorPage(AccessLogEntry), ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.requests(request.query)
-    },
+  app.addHook('preHandler', async (request) => requireRole(request, 'admin'))
+
+  /** A read-only query of the tracking data: its query string in, one page (or one record) out. */
+  const query = <Q extends TSchema, R extends TSchema>(
+    url: string,
+    summary: string,
+    querystring: Q,
+    reply: R,
+    run: (query: Static<Q>) => Promise<Static<R>>,
+  ) =>
+    app.get(url, { schema: { tags, summary, security, querystring, response: { 200: reply, ...refused } } }, (request) =>
+      // the type provider cannot resolve a generic schema's static type: Q and R are checked at the call
+      run(request.query as Static<Q>) as any,
+    )
+
+  query('/requests', 'The access log: requests through the gateway, newest first (keyset pagination)', RequestsQuery, CursorPage(AccessLogEntry), (q) =>
+    app.tracking.requests(q),
   )
 
   app.get(
@@ -61,95 +63,23 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AccessLogEntry, ...refused, 404: ErrorResponse },
       },
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.request(request.params.id)
-    },
+    (request) => app.tracking.request(request.params.id),
   )
 
-  app.get(
-    '/stats',
-    {
-      schema: {
-        tags,
-        summary: 'Per route and time bucket: request count, error rate, latency p50/p95/p99',
-        security,
-        querystring: StatsQuery,
-        response: { 200: WindowPage(RouteStats), ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.stats(request.query)
-    },
+  query('/stats', 'Per route and time bucket: request count, error rate, latency p50/p95/p99', StatsQuery, WindowPage(RouteStats), (q) =>
+    app.tracking.stats(q),
   )
-
-  app.get(
-    '/keywords',
-    {
-      schema: {
-        tags,
-        summary: 'Top search terms in the window, trending against the window before it',
-        security,
-        querystring: KeywordsQuery,
-        response: { 200: KeywordsPage, ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.keywords(request.query)
-    },
+  query('/keywords', 'Top search terms in the window, trending against the window before it', KeywordsQuery, KeywordsPage, (q) =>
+    app.tracking.keywords(q),
   )
-
-  app.get(
-    '/keywords/zero-results',
-    {
-      schema: {
-        tags,
-        summary: 'Searches that found nothing, by normalized query',
-        security,
-        querystring: ZeroResultsQuery,
-        response: { 200: WindowPage(ZeroResultKeyword), ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.zeroResults(request.query)
-    },
+  query('/keywords/zero-results', 'Searches that found nothing, by normalized query', ZeroResultsQuery, WindowPage(ZeroResultKeyword), (q) =>
+    app.tracking.zeroResults(q),
   )
-
-  app.get(
-    '/audit',
-    {
-      schema: {
-        tags,
-        summary: 'The audit trail of one entity (entityType + entityId) or one actor, newest first',
-        security,
-        querystring: AuditQuery,
-        response: { 200: CursorPage(AuditEntry), ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.audit(request.query)
-    },
+  query('/audit', 'The audit trail of one entity (entityType + entityId) or one actor, newest first', AuditQuery, CursorPage(AuditEntry), (q) =>
+    app.tracking.audit(q),
   )
-
-  app.get(
-    '/errors',
-    {
-      schema: {
-        tags,
-        summary: '5xx errors grouped by fingerprint: count, first/last seen, a sample trace id',
-        security,
-        querystring: ErrorsQuery,
-        response: { 200: WindowPage(ErrorGroup), ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.errors(request.query)
-    },
+  query('/errors', '5xx errors grouped by fingerprint: count, first/last seen, a sample trace id', ErrorsQuery, WindowPage(ErrorGroup), (q) =>
+    app.tracking.errors(q),
   )
 
   app.get(
@@ -164,27 +94,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ErrorDetail, ...refused, 404: ErrorResponse },
       },
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.error(request.params.fingerprint, request.query)
-    },
+    (request) => app.tracking.error(request.params.fingerprint, request.query),
   )
 
-  app.get(
+  query(
     '/slow-queries',
-    {
-      schema: {
-        tags,
-        summary: 'Queries slower than SLOW_QUERY_MS, grouped by service and normalized SQL, with p95',
-        security,
-        querystring: SlowQueriesQuery,
-        response: { 200: WindowPage(SlowQueryGroup), ...refused },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.tracking.slowQueries(request.query)
-    },
+    'Queries slower than SLOW_QUERY_MS, grouped by service and normalized SQL, with p95',
+    SlowQueriesQuery,
+    WindowPage(SlowQueryGroup),
+    (q) => app.tracking.slowQueries(q),
   )
 }
 
