@@ -62,25 +62,20 @@ export class MatchesService {
       const row = await this.#repo.end(id, by, reason, trx)
       if (!row) throw conflict('The match has already ended', 'MATCH_ENDED')
       await this.#settings.addActive(row.mentor_id, -1, trx)
-      const e = MatchingEvents.matchEnded
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(
-          e.type,
-          e.version,
-          {
-            matchId: row.id,
-            requestId: row.request_id,
-            mentorId: row.mentor_id,
-            mentorUid: row.mentor_uid,
-            menteeUid: row.mentee_uid,
-            endedBy: by,
-            reason,
-            endedAt: iso(row.ended_at!),
-          },
-          { type: 'user', id: identity.uid, role: identity.role },
-          { type: 'match', id: row.id },
-        ),
+        MatchingEvents.matchEnded,
+        {
+          matchId: row.id,
+          requestId: row.request_id,
+          mentorId: row.mentor_id,
+          mentorUid: row.mentor_uid,
+          menteeUid: row.mentee_uid,
+          endedBy: by,
+          reason,
+          endedAt: iso(row.ended_at!),
+        },
+        { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'match', id: row.id } },
       )
     })
     this.#events.flushSoon()

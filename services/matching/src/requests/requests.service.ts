@@ -48,6 +48,7 @@ export function toChatRequest(row: RequestWithMentor): ChatRequest {
 }
 
 const parties = (r: RequestRow) => ({ requestId: r.id, mentorId: r.mentor_id, mentorUid: r.mentor_uid, menteeUid: r.mentee_uid })
+const requestSubject = (r: RequestRow) => ({ type: 'chat_request', id: r.id })
 
 /**
  * The 1:1 chat request lifecycle: pending → accepted | declined | cancelled | expired. Every
@@ -117,16 +118,11 @@ export class RequestsService {
           this.#policy.ttlSeconds,
           trx,
         )
-        const e = MatchingEvents.requestCreated
-        await this.#events.publishInTx(
+        await this.#events.publish(
           trx,
-          this.#events.create(
-            e.type,
-            e.version,
-            { ...parties(row), message: row.message, createdAt: iso(row.created_at), expiresAt: iso(row.expires_at) },
-            actorOf(identity),
-            { type: 'chat_request', id: row.id },
-          ),
+          MatchingEvents.requestCreated,
+          { ...parties(row), message: row.message, createdAt: iso(row.created_at), expiresAt: iso(row.expires_at) },
+          { actor: actorOf(identity), subject: requestSubject(row) },
         )
         return row.id
       })
@@ -175,13 +171,11 @@ export class RequestsService {
         throw err
       })
       await this.#settings.addActive(row.mentor_id, 1, trx)
-      const e = MatchingEvents.requestAccepted
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(e.type, e.version, { ...parties(row), matchId, message: row.message, acceptedAt: iso(row.decided_at!) }, actorOf(identity), {
-          type: 'chat_request',
-          id: row.id,
-        }),
+        MatchingEvents.requestAccepted,
+        { ...parties(row), matchId, message: row.message, acceptedAt: iso(row.decided_at!) },
+        { actor: actorOf(identity), subject: requestSubject(row) },
       )
     })
     this.#events.flushSoon()
@@ -192,13 +186,11 @@ export class RequestsService {
     await this.#db.transaction().execute(async (trx) => {
       await this.#addressedTo(identity, id, trx)
       const row = await this.#transition(id, 'declined', { reason: reason.trim() }, trx)
-      const e = MatchingEvents.requestDeclined
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(e.type, e.version, { ...parties(row), reason: row.reason!, declinedAt: iso(row.decided_at!) }, actorOf(identity), {
-          type: 'chat_request',
-          id: row.id,
-        }),
+        MatchingEvents.requestDeclined,
+        { ...parties(row), reason: row.reason!, declinedAt: iso(row.decided_at!) },
+        { actor: actorOf(identity), subject: requestSubject(row) },
       )
     })
     this.#events.flushSoon()
@@ -212,10 +204,11 @@ export class RequestsService {
       if (!req) throw notFound('No such request', 'REQUEST_NOT_FOUND')
       if (req.mentee_uid !== identity.uid) throw forbidden('Only the mentee who sent a request can cancel it', 'NOT_YOUR_REQUEST')
       const row = await this.#transition(id, 'cancelled', {}, trx)
-      const e = MatchingEvents.requestCancelled
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(e.type, e.version, { ...parties(row), cancelledAt: iso(row.decided_at!) }, actorOf(identity), { type: 'chat_request', id: row.id }),
+        MatchingEvents.requestCancelled,
+        { ...parties(row), cancelledAt: iso(row.decided_at!) },
+        { actor: actorOf(identity), subject: requestSubject(row) },
       )
     })
     this.#events.flushSoon()
@@ -229,13 +222,11 @@ export class RequestsService {
   async expireDue(limit: number): Promise<number> {
     const n = await this.#db.transaction().execute(async (trx) => {
       const rows = await this.#repo.expireDue(limit, trx)
-      const e = MatchingEvents.requestExpired
-      for (const row of rows) {
-        await this.#events.publishInTx(
-          trx,
-          this.#events.create(e.type, e.version, { ...parties(row), expiredAt: iso(row.decided_at!) }, SYSTEM, { type: 'chat_request', id: row.id }),
-        )
-      }
+      await this.#events.publishMany(
+        trx,
+        MatchingEvents.requestExpired,
+        rows.map((row) => ({ data: { ...parties(row), expiredAt: iso(row.decided_at!) }, meta: { actor: SYSTEM, subject: requestSubject(row) } })),
+      )
       return rows.length
     })
     if (n > 0) this.#events.flushSoon()

@@ -98,16 +98,11 @@ export class ApplicationsService {
           },
           trx,
         )
-        const e = CatalogEvents.applicationSubmitted
-        await this.#events.publishInTx(
+        await this.#events.publish(
           trx,
-          this.#events.create(
-            e.type,
-            e.version,
-            { applicationId: row.id, uid: row.uid, headline: row.headline, skills: row.skills, submittedAt: iso(row.created_at) },
-            actorOf(identity),
-            { type: 'mentor_application', id: row.id },
-          ),
+          CatalogEvents.applicationSubmitted,
+          { applicationId: row.id, uid: row.uid, headline: row.headline, skills: row.skills, submittedAt: iso(row.created_at) },
+          { actor: actorOf(identity), subject: { type: 'mentor_application', id: row.id } },
         )
         return row.id
       })
@@ -161,11 +156,7 @@ export class ApplicationsService {
         },
         trx,
       )
-      const e = CatalogEvents.mentorApproved
-      await this.#events.publishInTx(
-        trx,
-        this.#events.create(e.type, e.version, toProfileEvent(row), actorOf(admin), { type: 'mentor', id: row.id }),
-      )
+      await this.#events.publish(trx, CatalogEvents.mentorApproved, toProfileEvent(row), { actor: actorOf(admin), subject: { type: 'mentor', id: row.id } })
       if (user.role === 'mentee') await this.#users.changeRole({ uid: app.uid }, 'mentor', actorOf(admin), { trx })
       return row
     })
@@ -177,16 +168,11 @@ export class ApplicationsService {
     await this.#db.transaction().execute(async (trx) => {
       const app = await this.#pending(id, trx)
       const row = (await this.#repo.decide(id, { status: 'rejected', reason, decidedBy: admin.uid }, trx))!
-      const e = CatalogEvents.applicationRejected
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(
-          e.type,
-          e.version,
-          { applicationId: id, uid: app.uid, reason, decidedBy: admin.uid, decidedAt: iso(row.decided_at!) },
-          actorOf(admin),
-          { type: 'mentor_application', id },
-        ),
+        CatalogEvents.applicationRejected,
+        { applicationId: id, uid: app.uid, reason, decidedBy: admin.uid, decidedAt: iso(row.decided_at!) },
+        { actor: actorOf(admin), subject: { type: 'mentor_application', id } },
       )
     })
     this.#events.flushSoon()

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely'
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { v5 as uuidv5 } from 'uuid'
-import { createEvent, publishManyInTx } from '@sunbae/bus'
-import { CatalogEvents, LANGUAGE_CODES, type DomainEvent, type EventActor } from '@sunbae/contracts'
+import { publishManyInTx } from '@sunbae/bus'
+import { domainEvent } from '@sunbae/service-kit/events'
+import { CatalogEvents, LANGUAGE_CODES, type EventActor } from '@sunbae/contracts'
 import type { DB } from '../db/types.ts'
 import { toProfileEvent } from './mentors.mapper.ts'
 import type { MentorRow, NewMentorRow } from './mentors.table.ts'
@@ -125,10 +126,13 @@ export async function writeBatch(db: Kysely<DB>, rows: NewMentorRow[]): Promise<
       .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
       .execute()) as (MentorRow & { inserted: boolean })[]
 
-    const events: DomainEvent[] = written.map(({ inserted, ...row }) => {
-      const e = inserted ? CatalogEvents.mentorApproved : CatalogEvents.mentorUpdated
-      return createEvent({ type: e.type, version: e.version, source: 'mentor-catalog', actor: ACTOR, data: toProfileEvent(row), subject: { type: 'mentor', id: row.id } })
-    })
+    const events = written.map(({ inserted, ...row }) =>
+      domainEvent(inserted ? CatalogEvents.mentorApproved : CatalogEvents.mentorUpdated, toProfileEvent(row), {
+        source: 'mentor-catalog',
+        actor: ACTOR,
+        subject: { type: 'mentor', id: row.id },
+      }),
+    )
     await publishManyInTx(trx, events)
     const inserted = written.filter((w) => w.inserted).length
     return { records: rows.length, inserted, updated: written.length - inserted, unchanged: rows.length - written.length }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 import {
   CatalogEvents,
@@ -57,7 +57,7 @@ export class MentorsService {
       const mine = await this.#repo.findByUid(uid, trx, { forUpdate: true })
       if (!mine) throw notFound('You have no mentor profile: apply first (POST /api/mentors/applications)', 'MENTOR_NOT_FOUND')
       const updated = (await this.#repo.update(mine.id, changes, trx))!
-      await this.#publish(trx, CatalogEvents.mentorUpdated, toProfileEvent(updated), actor, updated.id)
+      await this.#events.publish(trx, CatalogEvents.mentorUpdated, toProfileEvent(updated), { actor, subject: { type: 'mentor', id: updated.id } })
       return updated
     })
     this.#events.flushSoon()
@@ -72,38 +72,29 @@ export class MentorsService {
 
   /** Hides the mentor from the page and search. Suspending a suspended mentor changes nothing and publishes nothing. */
   suspend(id: string, reason: string, actor: EventActor): Promise<AdminMentor> {
-    return this.#setStatus(id, 'suspended', actor, (row) => ({
-      event: CatalogEvents.mentorSuspended,
-      data: { ...toProfileEvent(row), reason },
-    }))
+    const meta = { actor, subject: { type: 'mentor', id } }
+    return this.#setStatus(id, 'suspended', (row, trx) =>
+      this.#events.publish(trx, CatalogEvents.mentorSuspended, { ...toProfileEvent(row), reason }, meta),
+    )
   }
 
   reinstate(id: string, actor: EventActor): Promise<AdminMentor> {
-    return this.#setStatus(id, 'active', actor, (row) => ({ event: CatalogEvents.mentorReinstated, data: toProfileEvent(row) }))
+    const meta = { actor, subject: { type: 'mentor', id } }
+    return this.#setStatus(id, 'active', (row, trx) => this.#events.publish(trx, CatalogEvents.mentorReinstated, toProfileEvent(row), meta))
   }
 
-  async #setStatus(
-    id: string,
-    status: 'active' | 'suspended',
-    actor: EventActor,
-    eventFor: (row: MentorRow) => { event: { type: string; version: number }; data: unknown },
-  ): Promise<AdminMentor> {
+  async #setStatus(id: string, status: 'active' | 'suspended', announce: (row: MentorRow, trx: Transaction<DB>) => Promise<void>): Promise<AdminMentor> {
     let changed = false
     const row = await this.#db.transaction().execute(async (trx) => {
       const current = await this.#repo.findById(id, trx, { forUpdate: true })
       if (!current) throw mentorNotFound()
       if (current.status === status) return current
       const updated = (await this.#repo.update(id, { status }, trx))!
-      const { event, data } = eventFor(updated)
-      await this.#publish(trx, event, data, actor, id)
+      await announce(updated, trx)
       changed = true
       return updated
     })
     if (changed) this.#events.flushSoon()
     return toAdminMentor(row)
-  }
-
-  async #publish(trx: Parameters<Events['publishInTx']>[0], e: { type: string; version: number }, data: unknown, actor: EventActor, mentorId: string) {
-    await this.#events.publishInTx(trx, this.#events.create(e.type, e.version, data, actor, { type: 'mentor', id: mentorId }))
   }
 }

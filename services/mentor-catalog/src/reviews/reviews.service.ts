@@ -92,35 +92,25 @@ export class ReviewsService {
       if (!row) throw conflict('This session already has a review', 'REVIEW_EXISTS')
       const mentor = (await this.#mentors.addRating(mentorId, body.rating, trx))!
       const actor = { type: 'user' as const, id: identity.uid, role: identity.role }
-      const created = CatalogEvents.reviewCreated
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(
-          created.type,
-          created.version,
-          {
-            reviewId: row.id,
-            mentorId,
-            bookingId: row.booking_id,
-            menteeUid: row.mentee_uid,
-            rating: row.rating,
-            comment: row.comment,
-            createdAt: new Date(row.created_at).toISOString(),
-          },
-          actor,
-          { type: 'review', id: row.id },
-        ),
+        CatalogEvents.reviewCreated,
+        {
+          reviewId: row.id,
+          mentorId,
+          bookingId: row.booking_id,
+          menteeUid: row.mentee_uid,
+          rating: row.rating,
+          comment: row.comment,
+          createdAt: new Date(row.created_at).toISOString(),
+        },
+        { actor, subject: { type: 'review', id: row.id } },
       )
-      const rated = CatalogEvents.mentorRated
-      await this.#events.publishInTx(
+      await this.#events.publish(
         trx,
-        this.#events.create(
-          rated.type,
-          rated.version,
-          { mentorId, rating: Number(mentor.rating), reviewCount: mentor.review_count },
-          actor,
-          { type: 'mentor', id: mentorId },
-        ),
+        CatalogEvents.mentorRated,
+        { mentorId, rating: Number(mentor.rating), reviewCount: mentor.review_count },
+        { actor, subject: { type: 'mentor', id: mentorId } },
       )
       return row
     })

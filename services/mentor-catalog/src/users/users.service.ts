@@ -55,16 +55,11 @@ export class UsersService {
         trx,
       )
       if (inserted) {
-        const e = CatalogEvents.userRegistered
-        await this.#events.publishInTx(
+        await this.#events.publish(
           trx,
-          this.#events.create(
-            e.type,
-            e.version,
-            { uid: row.uid, email: row.email, displayName: row.display_name, role: row.role as Role },
-            { type: 'user', id: identity.uid, role: identity.role },
-            { type: 'user', id: row.uid },
-          ),
+          CatalogEvents.userRegistered,
+          { uid: row.uid, email: row.email, displayName: row.display_name, role: row.role as Role },
+          { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } },
         )
       }
       return { row, inserted }
@@ -99,11 +94,7 @@ export class UsersService {
       const row = await this.#repo.setRole(record.uid, role, trx)
       if (!row) throw notFound('No such user', 'USER_NOT_FOUND')
       if (from !== role) {
-        const e = CatalogEvents.userRoleChanged
-        await this.#events.publishInTx(
-          trx,
-          this.#events.create(e.type, e.version, { uid: row.uid, from, to: role }, actor, { type: 'user', id: row.uid }),
-        )
+        await this.#events.publish(trx, CatalogEvents.userRoleChanged, { uid: row.uid, from, to: role }, { actor, subject: { type: 'user', id: row.uid } })
       }
       await this.#auth.setCustomUserClaims(record.uid, { ...(record.customClaims ?? {}), role })
       await this.#auth.revokeRefreshTokens(record.uid)
