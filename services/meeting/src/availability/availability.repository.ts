@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database, Executor } from '../db/database.repository.ts'
+import type { Database, Executor } from '../db/database.ts'
 import type { AvailabilityRow, AvailabilityValues, BusyBlock } from './availability.table.ts'
 import { ACTIVE } from '../bookings/bookings.table.ts'
 

@@ -11,7 +11,7 @@ import {
   type WeeklyHours,
 } from '@sunbae/contracts'
 import { AppError, badRequest, conflict, notFound } from '@sunbae/service-kit'
-import type { Transactions, Tx } from '../db/database.repository.ts'
+import type { Transactions, Tx } from '../db/database.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { AvailabilityRepository } from './availability.repository.ts'
 import type { AvailabilityRow } from './availability.table.ts'

@@ -18,7 +18,7 @@ import {
 } from '@sunbae/contracts'
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import { pgErrorCode, PgErrorCode, violatedConstraint } from '@sunbae/db'
-import type { Transactions, Tx } from '../db/database.repository.ts'
+import type { Transactions, Tx } from '../db/database.ts'
 import type { AvailabilityService } from '../availability/availability.service.ts'
 import type { AvailabilityRow } from '../availability/availability.table.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'

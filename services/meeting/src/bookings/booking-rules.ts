@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { MeetingEvents, type EventActor, type Identity, type RefundTerms } from '@sunbae/contracts'
 import type { EventMeta } from '@sunbae/service-kit'
-import type { Tx } from '../db/database.repository.ts'
+import type { Tx } from '../db/database.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import type { BookingRow } from './bookings.table.ts'
 

@@ -1,5 +1,5 @@
 import { MeetingEvents } from '@sunbae/contracts'
-import type { Transactions, Tx } from '../db/database.repository.ts'
+import type { Transactions, Tx } from '../db/database.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import { aboutBooking, iso, parties, SYSTEM, type BookingRules, type Events } from './booking-rules.ts'
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database, Executor, Tx } from '../db/database.repository.ts'
+import type { Database, Executor, Tx } from '../db/database.ts'
 import type { Span } from '../availability/slots.ts'
 import { ACTIVE, type BookingClosing, type BookingRow, type BookingWithSuccessor, type DueReminder, type NewBookingRow, type ReminderKind } from './bookings.table.ts'
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { MeetingEvents, type PaymentFailedV1, type PaymentSucceededV1 } from '@sunbae/contracts'
-import type { Tx } from '../db/database.repository.ts'
+import type { Tx } from '../db/database.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import { aboutBooking, iso, parties, SYSTEM, type BookingRules, type Events } from './booking-rules.ts'
 

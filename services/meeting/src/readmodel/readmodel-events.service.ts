@@ -1,5 +1,5 @@
 import type { DomainEvent, MatchEndedV1, MentorProfileV1, MentorSuspendedV1, RequestAcceptedV1 } from '@sunbae/contracts'
-import type { Tx } from '../db/database.repository.ts'
+import type { Tx } from '../db/database.ts'
 import type { ReadModelRepository } from './readmodel.repository.ts'
 
 /** The event that says it: its time and id order versions of the same mentor. */
