@@ -8,9 +8,10 @@
 // Steps: check Postgres + NATS (fail fast, saying how to start them) → start
 // the Auth/Firestore emulators that are not running yet (stopped again at the
 // end) while `npm run db:setup` and `npm run migrate` prepare the test
-// database → tap over every test folder → print what was skipped and, as the
-// very last line, `N passed, N failed` (tap assertions). Exit code 0 only when
-// nothing failed.
+// database and, when the selection holds browser journeys (web/test/e2e), the
+// one stack they share starts (scripts/lib/e2e-stack.ts) → tap over every
+// test folder → print what was skipped and, as the very last line,
+// `N passed, N failed` (tap assertions). Exit code 0 only when nothing failed.
 //
 // Environment: TEST_DATABASE_URL (admin URL of the test database, default
 // postgres://postgres@127.0.0.1:5432/sunbae_test), NATS_URL, SLOW_QUERY_MS,
@@ -23,7 +24,8 @@ import type { Emulators } from '@sunbae/testing/emulators';
 import { checkNats, checkPostgres } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
-import { findTestFiles, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
+import { findTestFiles, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
+import { chromiumPath, E2E_ENV, startE2eStack, type E2eHandoff, type E2eStack } from './lib/e2e-stack.ts';
 import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/sunbae_test';
@@ -51,7 +53,9 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 let emulators: Emulators | null = null;
 let privateNats: PrivateNats | null = null;
-let tapChild: ReturnType<typeof spawn> | null = null;
+let e2eStarting: Promise<unknown> | null = null;
+let e2eStack: E2eStack | null = null;
+const tapChildren = new Set<ReturnType<typeof spawn>>();
 
 /** Prints the closing lines and exits; the result line is always last. */
 async function finish(summary: Pick<TapSummary, 'passed' | 'failed'>, code: number, skippedNotes: string[] = []): Promise<never> {
@@ -61,6 +65,9 @@ async function finish(summary: Pick<TapSummary, 'passed' | 'failed'>, code: numb
     summary = { passed: summary.passed, failed: Math.max(summary.failed, 1) };
     code = 130;
   }
+  // a stack still starting is let finish, then stopped with the rest
+  await e2eStarting;
+  if (e2eStack) await timed('stop e2e stack', () => e2eStack!.stop());
   if (privateNats) await timed('stop nats', () => privateNats!.stop());
   if (emulators) {
     const started = emulators.status.filter((s) => s.state === 'started').length;
@@ -96,7 +103,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     }
     interrupted = sig;
     process.stderr.write(`\n[test] ${sig}: stopping the run …\n`);
-    tapChild?.kill('SIGTERM');
+    for (const child of tapChildren) child.kill('SIGTERM');
     currentChild?.kill('SIGTERM');
   });
 }
@@ -183,6 +190,38 @@ const emuPromise = files.length === 0
   : timed('emulators', () => startEmulators({ auth: true, firestore: true, logDir: path.join(RUN_DIR, 'emulators'), log: note }))
     .then((e) => (emulators = e), (err: unknown) => err as Error);
 
+/** The tests' environment with the emulators: their hosts, or why Firestore is not there. */
+function withEmulators(env: NodeJS.ProcessEnv, emu: Emulators): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env, ...emu.env };
+  if (!emu.firestoreAvailable) {
+    delete out.FIRESTORE_EMULATOR_HOST;
+    out.SUNBAE_FIRESTORE_UNAVAILABLE = emu.firestoreReason ?? 'unavailable';
+  }
+  return out;
+}
+
+// The browser journeys' one stack, once the emulators are up (it uses them), beside the test
+// database's preparation; the journey files get it (or why there is none) in E2E_ENV.
+const journeys = files.filter(isBrowserJourney);
+const chromium = chromiumPath();
+const e2eHandoff: Promise<E2eHandoff | null> = journeys.length === 0
+  ? Promise.resolve(null)
+  : !fs.existsSync(chromium)
+    ? Promise.resolve({ skip: `no Chromium at ${chromium} (apt-get install -y chromium)` })
+    : emuPromise.then(async (emu) => {
+      if (!emu || emu instanceof Error) return null; // the run is aborted below
+      note(`starting the stack the ${journeys.length} browser journey file(s) share`);
+      try {
+        e2eStack = await timed('e2e stack', () => startE2eStack({ testDatabaseUrl: databaseUrl, env: withEmulators(baseEnv, emu), log: note }));
+        return { webUrl: e2eStack.webUrl, gatewayUrl: e2eStack.gatewayUrl, chromium };
+      } catch (err) {
+        const message = (err as Error).message;
+        note(`the e2e stack did not start: ${message}`);
+        return { error: `the e2e stack did not start (the test run's output has the details): ${message.split('\n')[0]}` };
+      }
+    });
+e2eStarting = e2eHandoff;
+
 // db:setup (database, per-service roles and schemas), then migrate, as the admin URL.
 for (const script of ['db:setup', 'migrate'] as const) {
   note(`npm run ${script}  (DATABASE_URL=${databaseUrl})`);
@@ -200,16 +239,14 @@ if (emuResult instanceof Error) {
 }
 const emu = emuResult as Emulators | null;
 const skippedNotes: string[] = [];
-const testEnv: NodeJS.ProcessEnv = { ...baseEnv };
+let testEnv: NodeJS.ProcessEnv = { ...baseEnv };
 if (emu) {
   for (const line of describeStatus(emu.status)) note(line);
-  Object.assign(testEnv, emu.env);
-  if (!emu.firestoreAvailable) {
-    delete testEnv.FIRESTORE_EMULATOR_HOST;
-    testEnv.SUNBAE_FIRESTORE_UNAVAILABLE = emu.firestoreReason ?? 'unavailable';
-    skippedNotes.push(`Firestore emulator unavailable: Firestore tests skipped (${emu.firestoreReason})`);
-  }
+  testEnv = withEmulators(baseEnv, emu);
+  if (!emu.firestoreAvailable) skippedNotes.push(`Firestore emulator unavailable: Firestore tests skipped (${emu.firestoreReason})`);
 }
+const e2e = journeys.length ? await timed('wait for e2e stack', () => e2eHandoff) : null;
+if (e2e) testEnv[E2E_ENV] = JSON.stringify(e2e);
 
 if (interrupted) await finish({ passed: 0, failed: 1 }, 130, skippedNotes);
 if (files.length === 0) {
@@ -220,50 +257,107 @@ if (files.length === 0) {
 // 4. tap. With tap's raw TAP reporter (the default when stdout is not a
 // terminal) the stream is echoed and counted as it goes; with any other
 // reporter tap also writes the raw TAP to a file that is counted afterwards.
+//
+// Browser journeys get a lane of their own: a second tap beside the first,
+// JOURNEY_JOBS files at a time. They share nothing with the other suites but
+// the machine, and they spend most of their time waiting (on the browser, on
+// events between services), so they overlap the CPU-bound suites instead of
+// queueing after them (tap runs files in path order: web/ comes last). Two at a
+// time keeps the stack and Chromium from taking both cores from the suites.
+// Each lane writes its own raw TAP file; the journeys' output is held back and
+// printed whole once the other lane's is done, so the two never interleave.
+const JOURNEY_JOBS = 2;
 const tapBin = resolveTapBin();
 if (!tapBin) await abort('Test run aborted: tap is not installed; run `npm ci` first.');
 const reporter = reporterArg(tapArgs) ?? (process.stdout.isTTY ? 'base' : 'tap');
 const piped = reporter === 'tap';
-const tapOut = path.join(RUN_DIR, 'test', 'tap-output.tap');
-fs.mkdirSync(path.dirname(tapOut), { recursive: true });
-fs.rmSync(tapOut, { force: true });
-const args = [tapBin!, ...tapArgs];
-if (!reporterArg(tapArgs)) args.push(`--reporter=${reporter}`);
-if (!piped) args.push(`--output-file=${tapOut}`);
-args.push(...files);
+const tapDir = path.join(RUN_DIR, 'test');
+fs.mkdirSync(tapDir, { recursive: true });
 
-const counter = new TapCounter();
-const tapCode = await timed('tap', () => new Promise<number>((resolve) => {
-  const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: testEnv,
-    stdio: ['inherit', piped ? 'pipe' : 'inherit', 'inherit'],
-  });
-  tapChild = child;
-  if (piped) {
-    const out = fs.createWriteStream(tapOut);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      out.write(chunk);
-      counter.write(chunk);
-    });
-    child.stdout!.on('end', () => out.end());
-  }
-  child.on('error', (err) => {
-    process.stderr.write(`[test] cannot run tap: ${err.message}\n`);
-    resolve(127);
-  });
-  child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-}));
-tapChild = null;
-if (!piped) {
-  try {
-    counter.write(fs.readFileSync(tapOut));
-  } catch {
-    note(`tap wrote no output file (${path.relative(REPO_ROOT, tapOut)})`);
-  }
+interface Lane {
+  name: string;
+  files: string[];
+  tapOut: string;
+  jobs?: number;
 }
-const summary = await counter.end();
+const others = files.filter((f) => !isBrowserJourney(f));
+const lanes: Lane[] = [
+  ...(others.length ? [{ name: 'tap', files: others, tapOut: path.join(tapDir, 'tap-output.tap') }] : []),
+  ...(journeys.length ? [{ name: 'tap (browser journeys)', files: journeys, tapOut: path.join(tapDir, 'tap-output-e2e.tap'), jobs: JOURNEY_JOBS }] : []),
+];
+
+/** Starts one lane's tap; with `live` false its output waits for release(). */
+function runLane(lane: Lane, live: boolean): { done: Promise<{ code: number; summary: TapSummary }>; release(): void } {
+  const args = [tapBin!, ...tapArgs];
+  if (!reporterArg(tapArgs)) args.push(`--reporter=${reporter}`);
+  if (lane.jobs) args.push(`--jobs=${lane.jobs}`);
+  if (!piped) args.push(`--output-file=${lane.tapOut}`);
+  args.push(...lane.files);
+  fs.rmSync(lane.tapOut, { force: true });
+  const counter = new TapCounter();
+  let held: Buffer[] | null = live ? null : [];
+  const release = () => {
+    for (const chunk of held ?? []) process.stdout.write(chunk);
+    held = null;
+  };
+  const code = timed(lane.name, () => new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
+      env: testEnv,
+      stdio: [live ? 'inherit' : 'ignore', live && !piped ? 'inherit' : 'pipe', 'inherit'],
+    });
+    tapChildren.add(child);
+    if (child.stdout) {
+      const out = piped ? fs.createWriteStream(lane.tapOut) : null;
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (held) held.push(chunk);
+        else process.stdout.write(chunk);
+        if (out) {
+          out.write(chunk);
+          counter.write(chunk);
+        }
+      });
+      child.stdout.on('end', () => out?.end());
+    }
+    child.on('error', (err) => {
+      process.stderr.write(`[test] cannot run tap: ${err.message}\n`);
+      resolve(127);
+    });
+    child.on('close', (c, signal) => {
+      tapChildren.delete(child);
+      resolve(c ?? (signal ? 128 : 1));
+    });
+  }));
+  const done = code.then(async (c) => {
+    if (!piped) {
+      try {
+        counter.write(fs.readFileSync(lane.tapOut));
+      } catch {
+        note(`tap wrote no output file (${path.relative(REPO_ROOT, lane.tapOut)})`);
+      }
+    }
+    return { code: c, summary: await counter.end() };
+  });
+  return { done, release };
+}
+
+const running = lanes.map((lane, i) => runLane(lane, i === 0));
+const results: { code: number; summary: TapSummary }[] = [];
+for (const [i, lane] of running.entries()) {
+  if (i > 0) note(`${lanes[i]!.name}, which ran beside the above:`);
+  lane.release();
+  results.push(await lane.done);
+}
+const summary: TapSummary = {
+  passed: results.reduce((n, r) => n + r.summary.passed, 0),
+  failed: results.reduce((n, r) => n + r.summary.failed, 0),
+  skipped: results.reduce((n, r) => n + r.summary.skipped, 0),
+  todo: results.reduce((n, r) => n + r.summary.todo, 0),
+  failures: results.flatMap((r) => r.summary.failures),
+  skips: results.flatMap((r) => r.summary.skips),
+  bailout: results.find((r) => r.summary.bailout)?.summary.bailout ?? null,
+};
+const tapCode = results.find((r) => r.code !== 0)?.code ?? 0;
 
 // 5. Report.
 say('');
@@ -288,5 +382,5 @@ if (tapCode !== 0 && failed === 0) {
   say(`tap exited with code ${tapCode} although no test point failed; counting it as a failure.`);
   failed = 1;
 }
-note(`raw TAP of this run: ${path.relative(REPO_ROOT, tapOut)}; total ${secs(Date.now() - tStart)}`);
+note(`raw TAP of this run: ${lanes.map((l) => path.relative(REPO_ROOT, l.tapOut)).join(', ')}; total ${secs(Date.now() - tStart)}`);
 await finish({ passed: summary.passed, failed }, failed > 0 ? 1 : 0, skippedNotes);

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const TEST_FILE = /\.test\.ts$/;
+/** The web's browser journeys: they share one stack (lib/e2e-stack.ts) and get a tap lane of their own. */
+export const isBrowserJourney = (file: string): boolean => file.startsWith('web/test/e2e/') && TEST_FILE.test(file);
 const SKIP_DIRS = new Set(['node_modules', 'fixture', 'fixtures', 'dist', 'tap-snapshots', '.tap', '.git', 'coverage']);
 
 function isDir(p: string): boolean {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { findTestFiles, reporterArg, splitArgs } from '../lib/test-files.ts';
+import { findTestFiles, isBrowserJourney, reporterArg, splitArgs } from '../lib/test-files.ts';
 
 t.test('finds *.test.ts in existing test folders only', async (t) => {
   const root = t.testdir({
@@ -22,6 +22,15 @@ t.test('finds *.test.ts in existing test folders only', async (t) => {
     'gateway/test/g.test.ts',
     'bench/search/test/s.test.ts',
   ]);
+});
+
+t.test('the browser journeys are the test files under web/test/e2e, not their helpers', async (t) => {
+  const root = t.testdir({
+    web: { test: { 'unit.test.ts': '', e2e: { 'browser.ts': '', 'journeys.test.ts': '', deep: { 'x.test.ts': '' } } } },
+  });
+  const { files } = findTestFiles(root);
+  t.same(files.filter(isBrowserJourney), ['web/test/e2e/deep/x.test.ts', 'web/test/e2e/journeys.test.ts']);
+  t.same(files.filter((f) => !isBrowserJourney(f)), ['web/test/unit.test.ts']);
 });
 
 t.test('nothing at all', async (t) => {

@@ -1,17 +1,27 @@
-// What every browser journey file shares: the stack (stack.ts), headless Chromium with the flags this
-// machine needs, the artifacts folder, one browser session per person with the accessibility and
-// console checks, signing in, and journeys that stop after the first failure with screenshots.
+// What every browser journey file shares: the stack of the test run (scripts/lib/e2e-stack.ts, started
+// once by scripts/test.ts for all journey files), headless Chromium with the flags this machine needs,
+// the artifacts folder, one browser session per person with the accessibility and console checks,
+// signing in, and journeys that stop after the first failure with screenshots.
 import t, { type Test } from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
-import { REPO_ROOT, startStack, type Stack } from './stack.ts'
+import type { E2eHandoff, E2eStack } from '../../../scripts/lib/e2e-stack.ts'
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-/** the password of every seeded demo account (scripts/seed.ts) */
-export const DEMO_PASSWORD = 'sunbae-demo-1234'
-/** the seeded mentor's display name */
-export const MENTOR_NAME = '김선배 Mentor'
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+/** E2E_ENV of scripts/lib/e2e-stack.ts */
+const E2E_ENV = 'SUNBAE_E2E_STACK'
+
+/** The stack the test runner started for this run, or why there is none. */
+function handoff(): E2eHandoff {
+  const raw = process.env[E2E_ENV]
+  if (!raw) return { error: `no e2e stack (${E2E_ENV} is not set): run the journeys through \`npm test\` or \`node scripts/test.ts <file>\`, which start the stack they share` }
+  return JSON.parse(raw) as E2eHandoff
+}
+
+/** the run's stack, as the journeys see it (scripts/test.ts stops it) */
+export type Stack = Pick<E2eStack, 'webUrl' | 'gatewayUrl'>
 
 /** antd's `md` breakpoint: below it the account (and `whoami`) lives in the menu drawer */
 const DESKTOP_MIN_WIDTH = 768
@@ -52,15 +62,8 @@ export interface BrowserSuite {
 }
 
 export interface SuiteOptions {
-  /** folder under web/test/artifacts ('' for the folder itself) */
+  /** this file's folder under web/test/artifacts (files run in parallel: each empties only its own) */
   artifacts: string
-  /**
-   * Files start together and stacks take turns (stack.ts): a pause lets the files that should go
-   * first take the stack first.
-   */
-  startDelayMs?: number
-  /** set before the stack starts (e.g. test-only routes a journey needs) */
-  env?: Record<string, string>
 }
 
 /** Every visible form field without an accessible name, as HTML (runs in the page). */
@@ -79,33 +82,30 @@ function unlabeledFields(): string[] {
 }
 
 /**
- * One browser test file's suite: skipped (saying why) without Chromium; else the stack as `npm start`
- * runs it, Chromium, an emptied artifacts folder and a warmed-up dev server, all living exactly as
- * long as `body`.
+ * One browser test file's suite: skipped (saying why) without Chromium; else the run's stack,
+ * Chromium, an emptied artifacts folder and a warmed-up dev server, Chromium living exactly as long
+ * as `body`. Files run in parallel on the one stack: each makes its own accounts.
  */
 export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, suite: BrowserSuite) => Promise<void>): void {
-  if (!fs.existsSync(CHROMIUM)) {
-    t.test(title, { skip: `no Chromium at ${CHROMIUM} (apt-get install -y chromium)` }, async () => {})
+  const given = handoff()
+  if ('skip' in given) {
+    t.test(title, { skip: given.skip }, async () => {})
     return
   }
-  // Starting seven services and the dev server takes about a minute on a busy machine, and the stack
-  // may first wait for another file's to stop; a top-level setTimeout also extends tap's per-file limit.
-  t.setTimeout(900_000)
+  // A journey drives many pages and waits for events between services: on a busy 2-core machine a
+  // file takes minutes (a top-level setTimeout also extends tap's per-file limit).
+  t.setTimeout(600_000)
   t.test(title, async (t) => {
+    if ('error' in given) throw new Error(given.error)
     const { chromium } = await import('playwright-core')
     const started = Date.now()
-    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`
-    let stack: Stack | null = null
     let browser: Browser | null = null
     t.teardown(async () => {
       await browser?.close()
-      await stack?.stop()
-      t.comment(`${title} took ${elapsed()}`)
+      t.comment(`${title} took ${((Date.now() - started) / 1000).toFixed(1)} s`)
     })
-    if (opts.startDelayMs) await new Promise((r) => setTimeout(r, opts.startDelayMs))
-    Object.assign(process.env, opts.env ?? {})
-    stack = await startStack((m) => t.comment(`${m} (${elapsed()})`))
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+    const stack: Stack = { webUrl: given.webUrl, gatewayUrl: given.gatewayUrl }
+    browser = await chromium.launch({ executablePath: given.chromium, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
     const artifacts = path.join(REPO_ROOT, 'web', 'test', 'artifacts', opts.artifacts)
     fs.rmSync(artifacts, { recursive: true, force: true })
     fs.mkdirSync(artifacts, { recursive: true })

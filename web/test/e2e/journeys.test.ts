@@ -1,20 +1,24 @@
 // End-to-end: the web app in headless Chromium (Debian's chromium driven by playwright-core) against
-// the stack as `npm start` runs it, seeded by `npm run seed`. One story, in the order it happens:
-//   1. a new user signs up, searches with a Korean keyword, opens the demo mentor, sends a request,
+// the stack as `npm start` runs it, seeded by `npm run seed`, with a mentor of this file's own
+// (accounts.ts). One story, in the order it happens:
+//   1. a new user signs up, searches with a Korean keyword, opens the mentor, sends a request,
 //      saves preferences and gets recommendations with reasons, and applies to become a mentor;
-//   2. the seeded mentor signs in and accepts the request;
+//   2. the mentor signs in and accepts the request;
 //   3. the new user sees the match ("mentors matched with me") and the recommendations' reasons;
 //   4. they exchange chat messages, each appearing for the other in realtime (Firestore);
 //   5. the admin approves the new user's application and finds the searched keyword in the dashboard.
-// Every page visited is screenshotted to web/test/artifacts/ (git-ignored) and checked for the
+// Every page visited is screenshotted to web/test/artifacts/journeys/ (git-ignored) and checked for the
 // accessibility basics: every visible form field has an accessible name; no console errors at all.
 import type { Page } from 'playwright-core'
-import { browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
+import { ADMIN_EMAIL, createMentor, DEMO_PASSWORD } from './accounts.ts'
+import { browserSuite } from './browser.ts'
 
 const KEYWORD = '면접 코칭'
 
-browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey }) => {
+browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, session, journey }) => {
   const stamp = Date.now().toString(36)
+  const theMentor = await createMentor(stack.gatewayUrl, { name: `김선배 ${stamp}`, email: `e2e-mentor-${stamp}@sunbae.test`, password: `pw-${stamp}-mentor` }, `백엔드 10년차 · ${KEYWORD}`)
+  const mentorName = theMentor.name
   const mentee = { name: `후배 ${stamp}`, email: `e2e-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
   const requestMessage = `시스템 디자인 면접을 준비하고 있어요 (${stamp})`
   const me = await session('mentee')
@@ -44,14 +48,14 @@ browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey
     await page.getByLabel('멘토 검색').fill(KEYWORD)
     await page.getByLabel('멘토 검색').press('Enter')
     await page.waitForURL((u) => u.searchParams.get('q') === KEYWORD)
-    const card = page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME })
+    const card = page.getByTestId('mentor-card').filter({ hasText: mentorName })
     await card.waitFor()
     t.ok(await card.locator('mark').count(), 'the matched terms are highlighted')
     t.match(await card.locator('mark').allTextContents(), [/면접|코칭/])
     await visit(t, 'search')
 
-    await card.getByRole('link', { name: MENTOR_NAME }).click()
-    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    await card.getByRole('link', { name: mentorName }).click()
+    await page.getByRole('heading', { level: 1, name: mentorName }).waitFor()
     await visit(t, 'mentor')
     await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
     await page.getByLabel('멘토에게 보낼 메시지').fill(requestMessage)
@@ -84,8 +88,8 @@ browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey
   })
 
   const mentor = await session('mentor')
-  await journey('the seeded mentor signs in and accepts the request', async (t) => {
-    await mentor.login('mentor@sunbae.test', DEMO_PASSWORD, t)
+  await journey('the mentor signs in and accepts the request', async (t) => {
+    await mentor.login(theMentor.email, theMentor.password, t)
     await mentor.page.goto('/me')
     const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: requestMessage })
     await row.waitFor()
@@ -99,7 +103,7 @@ browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey
   await journey('the new user sees the match and the reasons of the recommendations', async (t) => {
     const { page, visit } = me
     await page.goto('/me?tab=mentee')
-    await page.getByTestId('matches-mentee').getByRole('link', { name: MENTOR_NAME }).waitFor()
+    await page.getByTestId('matches-mentee').getByRole('link', { name: mentorName }).waitFor()
     const first = page.getByTestId('reasons').first().locator('li')
     await first.first().waitFor()
     t.ok((await first.count()) > 0, 'recommendations keep their reasons')
@@ -129,7 +133,7 @@ browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey
       t.comment(`room with ${partner} open after ${((Date.now() - deadline + 30_000) / 1000).toFixed(1)} s`)
     }
     await openRoom(mentor.page, mentee.name)
-    await openRoom(page, MENTOR_NAME)
+    await openRoom(page, mentorName)
     await visit(t, 'chat-room')
 
     const hello = `안녕하세요 선배님! (${stamp})`
@@ -149,7 +153,7 @@ browserSuite('web e2e journeys', { artifacts: '' }, async (t, { session, journey
 
   await journey('the admin approves the application and sees the searched keyword in the dashboard', async (t) => {
     const admin = await session('admin')
-    await admin.login('admin@sunbae.test', DEMO_PASSWORD, t)
+    await admin.login(ADMIN_EMAIL, DEMO_PASSWORD, t)
     await admin.page.goto('/admin?tab=applications')
     const row = admin.page.getByTestId('applications').locator('tr', { hasText: mentee.email })
     await row.waitFor()

@@ -1,6 +1,6 @@
-// End-to-end: booking a session, in headless Chromium against the stack `npm start` runs (stack.ts;
-// stacks take turns, so this waits while journeys.test.ts has one up). One story:
-//   1. the seeded mentor opens their schedule (none yet), offers 30 and 60 minute sessions on
+// End-to-end: booking a session, in headless Chromium against the stack `npm start` runs, shared by
+// the journey files (browser.ts), with a mentor of this file's own (accounts.ts). One story:
+//   1. the mentor opens their schedule (none yet), offers 30 and 60 minute sessions on
 //      weekdays 09:00–18:00 Seoul time, free, and saves it;
 //   2. a new user opens the mentor page: the slots show, but booking is refused with the reason (no
 //      match yet); they request a chat and the mentor accepts;
@@ -13,11 +13,13 @@
 // Screenshots go to web/test/artifacts/meetings/; every page is checked for unlabeled fields and
 // console errors (browser.ts).
 import fs from 'node:fs'
-import { bookOnceMatched, browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
+import { createMentor } from './accounts.ts'
+import { bookOnceMatched, browserSuite } from './browser.ts'
 
-// journeys.test.ts starts at the same moment and sorts first: let it take the stack first
-browserSuite('web e2e: booking a session', { artifacts: 'meetings', startDelayMs: 5_000 }, async (t, { session, journey }) => {
+browserSuite('web e2e: booking a session', { artifacts: 'meetings' }, async (t, { stack, session, journey }) => {
   const stamp = Date.now().toString(36)
+  const theMentor = await createMentor(stack.gatewayUrl, { name: `박선배 ${stamp}`, email: `e2e-meet-mentor-${stamp}@sunbae.test`, password: `pw-${stamp}-mentor` }, '백엔드 10년차 · 면접 코칭')
+  const mentorName = theMentor.name
   const mentee = { name: `예약 후배 ${stamp}`, email: `e2e-meet-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
   const mentor = await session('mentor', { timezoneId: 'Asia/Seoul', acceptDownloads: true })
   const me = await session('mentee', { timezoneId: 'Asia/Seoul', acceptDownloads: true })
@@ -25,7 +27,7 @@ browserSuite('web e2e: booking a session', { artifacts: 'meetings', startDelayMs
   let mentorPath = ''
   await journey('the mentor sets up a schedule: weekdays 09:00–18:00 Seoul, 30 and 60 minutes, free', async (t) => {
     const { page, visit } = mentor
-    await mentor.login('mentor@sunbae.test', DEMO_PASSWORD)
+    await mentor.login(theMentor.email, theMentor.password)
     await page.goto('/me?tab=availability')
     await page.getByText('아직 예약 일정이 없습니다').waitFor()
     await page.getByTestId('weekly-mon').getByText('월요일').waitFor()
@@ -63,8 +65,8 @@ browserSuite('web e2e: booking a session', { artifacts: 'meetings', startDelayMs
     const { page, visit } = me
     await me.signUp(mentee)
     await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
-    await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
-    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    await page.getByTestId('mentor-card').filter({ hasText: mentorName }).getByRole('link', { name: mentorName }).click()
+    await page.getByRole('heading', { level: 1, name: mentorName }).waitFor()
     mentorPath = new URL(page.url()).pathname
     const book = page.getByTestId('book-session')
     // not matched: the times load on request
@@ -126,7 +128,7 @@ browserSuite('web e2e: booking a session', { artifacts: 'meetings', startDelayMs
     await book.getByRole('link', { name: '내 세션 보기' }).click()
     const item = page.getByTestId('sessions-upcoming').getByTestId('session').first()
     await item.waitFor()
-    t.match(await item.textContent(), new RegExp(`${booked}.*확정.*멘티로 참여.*${MENTOR_NAME.split(' ')[0]}.*60분.*무료`), 'upcoming: time, state, side, mentor, length, price')
+    t.match(await item.textContent(), new RegExp(`${booked}.*확정.*멘티로 참여.*${mentorName.split(' ')[0]}.*60분.*무료`), 'upcoming: time, state, side, mentor, length, price')
     t.match(await item.getByRole('link', { name: '화상 회의 참여' }).getAttribute('href'), /^https:\/\/meet\.sunbae\.app\/r\//)
     const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('button', { name: '캘린더에 추가 (.ics)' }).click()])
     const ics = fs.readFileSync((await download.path())!, 'utf8')

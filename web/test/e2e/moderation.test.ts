@@ -1,21 +1,20 @@
-// End-to-end: the admin's moderation tools, in headless Chromium against the stack `npm start` runs
-// (stack.ts; stacks take turns, so this waits while another journey file has one up). One story:
-//   1. the admin finds the seeded mentor in the admin mentor list and suspends them with a reason;
+// End-to-end: the admin's moderation tools, in headless Chromium against the stack `npm start` runs,
+// shared by the journey files (browser.ts), with a mentor of this file's own (accounts.ts). One story:
+//   1. the admin finds the mentor in the admin mentor list and suspends them with a reason;
 //      the mentor moves to the suspended list and their public page is gone;
 //   2. the admin reinstates them after confirming; the suspended list empties and the page is back;
 //   3. a real server fault (tracking's test-only route) shows up as an error group whose detail has
 //      the count, first/last seen, sample ids and the scrubbed stack — on a phone-sized screen.
 // Screenshots go to web/test/artifacts/moderation/; every page is checked for unlabeled fields and
 // console errors (browser.ts).
-import { browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
+import { ADMIN_EMAIL, createMentor, DEMO_PASSWORD, idToken } from './accounts.ts'
+import { browserSuite } from './browser.ts'
 
-const ADMIN_EMAIL = 'admin@sunbae.test'
-
-// The other journey files start at the same moment and sort first: let them take the stack first.
-// Tracking's fault routes (refused in production) give the error dashboard a real 5xx to show.
-const suite = { artifacts: 'moderation', startDelayMs: 10_000, env: { TRACKING_TEST_ROUTES: 'true' } }
-browserSuite('web e2e: admin moderation', suite, async (t, { stack, session }) => {
+browserSuite('web e2e: admin moderation', { artifacts: 'moderation' }, async (t, { stack, session }) => {
   const { gatewayUrl } = stack
+  const stamp = Date.now().toString(36)
+  const theMentor = await createMentor(gatewayUrl, { name: `정선배 ${stamp}`, email: `e2e-mod-mentor-${stamp}@sunbae.test`, password: `pw-${stamp}-mentor` }, '백엔드 10년차 · 면접 코칭')
+  const mentorName = theMentor.name
   const admin = await session('admin')
   let mentorPath = ''
 
@@ -23,11 +22,11 @@ browserSuite('web e2e: admin moderation', suite, async (t, { stack, session }) =
     const { page, visit, login } = admin
     await login(ADMIN_EMAIL, DEMO_PASSWORD, t)
     await page.goto('/admin?tab=mentors')
-    await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').fill(MENTOR_NAME)
+    await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').fill(mentorName)
     await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').press('Enter')
-    const row = page.getByTestId('admin-mentors').locator('tr', { hasText: MENTOR_NAME })
+    const row = page.getByTestId('admin-mentors').locator('tr', { hasText: mentorName })
     await row.getByText('활동 중', { exact: true }).waitFor()
-    mentorPath = (await row.getByRole('link', { name: MENTOR_NAME }).getAttribute('href')) ?? ''
+    mentorPath = (await row.getByRole('link', { name: mentorName }).getAttribute('href')) ?? ''
     t.match(mentorPath, /^\/mentors\/[0-9a-f-]{36}$/)
     await visit(t, 'mentors')
 
@@ -41,7 +40,7 @@ browserSuite('web e2e: admin moderation', suite, async (t, { stack, session }) =
     await visit(t, 'suspend-dialog')
     await dialog.getByRole('button', { name: '정지' }).click()
     await page.getByText('멘토를 정지했습니다').waitFor()
-    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME })
+    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: mentorName })
     await suspended.getByText('정지됨', { exact: true }).waitFor()
     await suspended.getByText('e2e: 신고 접수로 확인 중').waitFor()
     await visit(t, 'suspended')
@@ -54,7 +53,7 @@ browserSuite('web e2e: admin moderation', suite, async (t, { stack, session }) =
   await t.test('the admin reinstates the mentor after confirming', async (t) => {
     const { page, visit } = admin
     await page.goto('/admin?tab=mentors')
-    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME })
+    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: mentorName })
     await suspended.getByRole('button', { name: '정지 해제' }).click()
     const confirm = page.locator('.ant-popconfirm')
     await confirm.getByText('다시 검색에 나타납니다').waitFor()
@@ -62,25 +61,19 @@ browserSuite('web e2e: admin moderation', suite, async (t, { stack, session }) =
     await confirm.getByRole('button', { name: '정지 해제' }).click()
     await page.getByText('정지를 해제했습니다').waitFor()
     await suspended.waitFor({ state: 'detached' })
-    t.equal(await page.getByTestId('suspended-mentors').locator('tr', { hasText: MENTOR_NAME }).count(), 0, 'no longer in the suspended list')
+    t.equal(await page.getByTestId('suspended-mentors').locator('tr', { hasText: mentorName }).count(), 0, 'no longer in the suspended list')
     await visit(t, 'reinstated')
     await page.goto(mentorPath)
-    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
-    // the seeded mentor has set no schedule: the slot picker's query is a 404 (NO_AVAILABILITY) it explains
+    await page.getByRole('heading', { level: 1, name: mentorName }).waitFor()
+    // the mentor has set no schedule: the slot picker's query is a 404 (NO_AVAILABILITY) it explains
     await visit(t, 'mentor-back', [/status of 404/])
   })
 
   await t.test('a server fault becomes an error group with its detail (phone layout)', async (t) => {
-    // a real 5xx through the gateway, signed in as the admin (Auth emulator REST, as scripts/seed.ts does)
-    const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
-    const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: ADMIN_EMAIL, password: DEMO_PASSWORD, returnSecureToken: true }),
-    })
-    const { idToken } = (await signIn.json()) as { idToken: string }
+    // a real 5xx through the gateway (tracking's fault route, which the e2e stack enables), as the admin
+    const token = await idToken(ADMIN_EMAIL, DEMO_PASSWORD)
     const marker = `e2e-${Date.now().toString(36)}`
-    const fault = await fetch(`${gatewayUrl}/api/tracking/test/fail?marker=${marker}`, { headers: { authorization: `Bearer ${idToken}` } })
+    const fault = await fetch(`${gatewayUrl}/api/tracking/test/fail?marker=${marker}`, { headers: { authorization: `Bearer ${token}` } })
     t.equal(fault.status, 500, 'the fault route failed for real')
 
     const phone = await session('admin-phone', { viewport: { width: 390, height: 844 } })

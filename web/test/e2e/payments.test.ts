@@ -1,6 +1,6 @@
-// End-to-end: paying for a session, in headless Chromium against the stack `npm start` runs (stack.ts;
-// stacks take turns). One story:
-//   1. the seeded mentor's schedule offers paid 60-minute sessions (30,000원 an hour; set through the
+// End-to-end: paying for a session, in headless Chromium against the stack `npm start` runs, shared by
+// the journey files (browser.ts), with a mentor of this file's own (accounts.ts). One story:
+//   1. the mentor's schedule offers paid 60-minute sessions (30,000원 an hour; set through the
 //      API, the editor has its own journey in meetings.test.ts);
 //   2. a new user asks the mentor for a chat and the mentor accepts (a match allows booking);
 //   3. the mentee books a slot: it is held, and "pay now" opens the pay page — booking summary,
@@ -12,30 +12,27 @@
 // Screenshots go to web/test/artifacts/payments/; every page is checked for unlabeled fields and
 // console errors (browser.ts).
 import type { Test } from 'tap'
-import { bookOnceMatched, browserSuite, DEMO_PASSWORD, MENTOR_NAME } from './browser.ts'
+import { ADMIN_EMAIL, createMentor, DEMO_PASSWORD, idToken } from './accounts.ts'
+import { bookOnceMatched, browserSuite } from './browser.ts'
 
 const SEOUL = { timezoneId: 'Asia/Seoul' }
 
-browserSuite('web e2e: paying for a session', { artifacts: 'payments', startDelayMs: 8_000 }, async (t, { stack, session, journey }) => {
+browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (t, { stack, session, journey }) => {
   const { gatewayUrl } = stack
   const stamp = Date.now().toString(36)
+  const theMentor = await createMentor(gatewayUrl, { name: `최선배 ${stamp}`, email: `e2e-pay-mentor-${stamp}@sunbae.test`, password: `pw-${stamp}-mentor` }, '백엔드 10년차 · 면접 코칭')
+  const mentorName = theMentor.name
   const mentee = { name: `결제 후배 ${stamp}`, email: `e2e-pay-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
   const mentor = await session('mentor', SEOUL)
   const me = await session('mentee', SEOUL)
 
   await journey('the mentor offers paid sessions (30,000원 an hour) every day', async (t) => {
-    // signed in as the seeded mentor through the Auth emulator's REST API, as scripts/seed.ts does
-    const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
-    const signIn = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo-api-key`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'mentor@sunbae.test', password: DEMO_PASSWORD, returnSecureToken: true }),
-    })
-    const { idToken } = (await signIn.json()) as { idToken: string }
+    // the mentor's token from the Auth emulator's REST API, as scripts/seed.ts signs in
+    const token = await idToken(theMentor.email, theMentor.password)
     const day = [{ start: '09:00', end: '18:00' }]
     const res = await fetch(`${gatewayUrl}/api/meetings/availability`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${idToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
         timezone: 'Asia/Seoul',
         weekly: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day },
@@ -45,7 +42,7 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments', startDela
       }),
     })
     t.equal(res.status, 200, await res.clone().text())
-    await mentor.login('mentor@sunbae.test', DEMO_PASSWORD)
+    await mentor.login(theMentor.email, theMentor.password)
   })
 
   let mentorPath = ''
@@ -53,8 +50,8 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments', startDela
     const { page } = me
     await me.signUp(mentee)
     await page.goto(`/?q=${encodeURIComponent('면접 코칭')}`)
-    await page.getByTestId('mentor-card').filter({ hasText: MENTOR_NAME }).getByRole('link', { name: MENTOR_NAME }).click()
-    await page.getByRole('heading', { level: 1, name: MENTOR_NAME }).waitFor()
+    await page.getByTestId('mentor-card').filter({ hasText: mentorName }).getByRole('link', { name: mentorName }).click()
+    await page.getByRole('heading', { level: 1, name: mentorName }).waitFor()
     mentorPath = new URL(page.url()).pathname
     await page.getByRole('button', { name: '1:1 채팅 요청' }).click()
     await page.getByLabel('멘토에게 보낼 메시지').fill(`유료 세션 예약하고 싶어요 (${stamp})`)
@@ -95,7 +92,7 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments', startDela
     await book.getByTestId('pay-now').click()
     await page.waitForURL(/\/payments\/booking\//)
     const summary = page.getByTestId('payment-summary')
-    await summary.getByText(MENTOR_NAME).waitFor()
+    await summary.getByText(mentorName).waitFor()
     t.match(await summary.textContent(), new RegExp(`${booked}.*60분.*30,000원`), 'mentor, time in my zone, length, the server price')
     await page.getByTestId('hold-countdown').filter({ hasText: /남은 시간 \d+:\d\d/ }).waitFor()
     await page.getByTestId('sandbox-notice').filter({ hasText: '테스트 결제 (샌드박스)' }).waitFor()
@@ -178,7 +175,7 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments', startDela
   await journey('the admin lists every payment and filters them by state (phone)', async (t) => {
     const admin = await session('admin', SEOUL)
     const { page, visit } = admin
-    await admin.login('admin@sunbae.test', DEMO_PASSWORD)
+    await admin.login(ADMIN_EMAIL, DEMO_PASSWORD)
     // the name is in the drawer menu on phones: sign in on a desktop-sized window first
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto('/admin?tab=payments')

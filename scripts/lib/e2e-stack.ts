@@ -1,0 +1,190 @@
+// The one stack the web's browser journeys (web/test/e2e/*.test.ts) share in a test run. scripts/test.ts
+// starts it when the selection holds a journey, hands it to the journey files in one environment
+// variable (E2E_ENV, read by web/test/e2e/browser.ts) and stops it at the end.
+//
+// It is started exactly as `npm start` starts the platform (scripts/start.ts, which returns once every
+// service's, the gateway's and the web dev server's readiness URL answers), beside anything a
+// developer runs: its own database (<TEST_DATABASE_URL>_e2e, recreated each run), its own NATS server,
+// free ports for the gateway and the web dev server, service ports shifted by SERVICE_PORT_OFFSET,
+// logs in .run/e2e/<database>/. Then `npm run seed` (scripts/seed.ts) adds the demo accounts and
+// mentors. Everything is keyed by the database, so runs against different test databases in one
+// checkout do not meet.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
+import { REPO_ROOT } from './repo.ts';
+
+/** The variable that carries an `E2eHandoff` (JSON) to the journey files. */
+export const E2E_ENV = 'SUNBAE_E2E_STACK';
+
+/** What the journey files get: the stack and the browser to drive it, or why there is none. */
+export type E2eHandoff = { webUrl: string; gatewayUrl: string; chromium: string } | { skip: string } | { error: string };
+
+/** The Chromium the journeys drive: CHROMIUM_PATH, else Debian's (.ci/run installs it). */
+export const chromiumPath = (env: NodeJS.ProcessEnv = process.env): string => env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export interface E2eStack {
+  webUrl: string;
+  gatewayUrl: string;
+  stop(): Promise<void>;
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+const portFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+
+/**
+ * An offset that moves every declared service port (4001…4099) onto free ports, all below Linux's
+ * ephemeral range (32768–60999): a port there can be taken between the check and the listen by the
+ * source port of any outgoing connection (seen: tracking's listen failing with EADDRINUSE).
+ */
+async function serviceOffset(): Promise<number> {
+  const declared = fs
+    .readdirSync(path.join(REPO_ROOT, 'services'))
+    .map((d) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'services', d, 'package.json'), 'utf8')).sunbae?.port as number | undefined;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((p): p is number => typeof p === 'number');
+  for (let i = 0; i < 50; i++) {
+    const offset = 20_000 + Math.floor(Math.random() * 80) * 100;
+    if ((await Promise.all(declared.map((p) => portFree(p + offset)))).every(Boolean)) return offset;
+  }
+  throw new Error('no free service ports found');
+}
+
+/** Drops the e2e database so every run starts from the same state (start.ts creates it again). */
+async function freshDatabase(testUrl: string): Promise<{ url: string; name: string }> {
+  const url = new URL(testUrl);
+  const name = `${url.pathname.slice(1) || 'sunbae_test'}_e2e`.replace(/[^\w-]/g, '_');
+  const admin = new URL(testUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+  url.pathname = `/${name}`;
+  return { url: url.toString(), name };
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${args.join(' ')} exited ${code}:\n${out.slice(-3000)}`));
+    });
+  });
+}
+
+export interface E2eStackOptions {
+  /** the test run's admin URL; the stack's database is named after it */
+  testDatabaseUrl: string;
+  /** the test run's environment (emulator hosts, offline settings) */
+  env: NodeJS.ProcessEnv;
+  log: (msg: string) => void;
+}
+
+/** Starts the stack and seeds it; on any failure what was started is stopped again. */
+export async function startE2eStack({ testDatabaseUrl, env: runEnv, log }: E2eStackOptions): Promise<E2eStack> {
+  const natsBinary = findNatsServer();
+  if (!natsBinary) throw new Error('nats-server not found (see packages/testing/src/nats-server.ts)');
+  const database = await freshDatabase(testDatabaseUrl);
+  const dir = path.join(REPO_ROOT, '.run', 'e2e', database.name);
+  const nats: PrivateNats = await startPrivateNats(natsBinary, path.join(dir, 'nats'));
+  const [gatewayPort, webPort, offset] = await Promise.all([freePort(), freePort(), serviceOffset()]).catch(async (err: unknown) => {
+    await nats.stop();
+    throw err;
+  });
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  const logDir = path.join(dir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...runEnv,
+    NODE_ENV: 'development',
+    DATABASE_URL: database.url,
+    NATS_URL: nats.url,
+    GATEWAY_PORT: String(gatewayPort),
+    WEB_PORT: String(webPort),
+    SERVICE_PORT_OFFSET: String(offset),
+    START_LOG_DIR: logDir,
+    WEB_WATCH: 'off',
+    // start.ts waits for every readiness URL; its 90 s default is for a developer's idle machine. Nine
+    // processes booting on two cores shared with the unit suites (and, on a workstation, whatever else
+    // runs) have taken longer, so only a service that never gets ready fails the start.
+    START_READY_TIMEOUT_MS: '300000',
+    // tracking's fault route (refused in production): the moderation journey shows a real 5xx
+    TRACKING_TEST_ROUTES: 'true',
+  };
+  // Its own process group, so stopping it also ends whatever it could not stop itself.
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const startLog = fs.createWriteStream(path.join(logDir, 'start.out'));
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => startLog.write(d));
+  child.stderr!.on('data', (d: Buffer) => startLog.write(d));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      // start.ts gives its children 15 s to drain; past that, the whole group goes
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    startLog.end();
+    await nats.stop();
+  };
+  try {
+    // start.ts bounds each wait itself (readiness: START_READY_TIMEOUT_MS) and exits when one fails
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('Sunbae is running.')) resolve();
+      });
+      child.stderr!.on('data', (d: Buffer) => (out += d));
+      child.once('exit', (code) => reject(new Error(`scripts/start.ts exited (${code}) before the stack was ready:\n${out.slice(-3000)}`)));
+    });
+    log(`e2e stack up: gateway ${gatewayUrl}, web ${webUrl}, logs ${path.relative(REPO_ROOT, logDir)}`);
+    await run(process.execPath, ['scripts/seed.ts'], { ...env, GATEWAY_URL: gatewayUrl }, 120_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- scripts/start.ts said:\n${out.slice(-2000)}`);
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { webUrl, gatewayUrl, stop };
+}

@@ -1,0 +1,102 @@
+// Accounts of a journey's own, made through the product's real APIs (the Auth emulator's REST API and
+// the gateway), as scripts/seed.ts makes the demo mentor: so no journey changes what another one sees.
+/** the password of the seeded demo accounts (scripts/seed.ts) */
+export const DEMO_PASSWORD = 'sunbae-demo-1234'
+export const ADMIN_EMAIL = 'admin@sunbae.test'
+
+export interface Account {
+  name: string
+  email: string
+  password: string
+}
+
+export interface Mentor extends Account {
+  /** the public profile's id */
+  id: string
+}
+
+const authEmulator = () => process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
+
+async function identityToolkit(method: string, body: unknown): Promise<string> {
+  const res = await fetch(`http://${authEmulator()}/identitytoolkit.googleapis.com/v1/${method}?key=demo-api-key`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...(body as object), returnSecureToken: true }),
+  })
+  const json = (await res.json()) as { idToken?: string; error?: { message?: string } }
+  if (!res.ok || !json.idToken) throw new Error(`Auth emulator ${method}: ${res.status} ${json.error?.message ?? ''}`)
+  return json.idToken
+}
+
+/** A fresh ID token of an existing account (it carries the account's current role). */
+export const idToken = (email: string, password: string): Promise<string> => identityToolkit('accounts:signInWithPassword', { email, password })
+
+/** Calls the gateway; answers the status and the parsed body. */
+export async function api(gatewayUrl: string, method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${gatewayUrl}${url}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  const text = await res.text()
+  return { status: res.status, json: text ? JSON.parse(text) : null }
+}
+
+const must = (what: string, r: { status: number; json: unknown }, ok: number[]) => {
+  if (!ok.includes(r.status)) throw new Error(`${what} answered ${r.status}: ${JSON.stringify(r.json)}`)
+  return r
+}
+
+/**
+ * Polls `check` every half second until it answers true; `what` names the wait when it gives up. The
+ * bound is wide: right after the stack starts, the services are still taking in the seed's 2,000
+ * imported mentors, and a new mentor's approval event queues behind them.
+ */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+/**
+ * A new approved mentor of the journey's own: the account signs up and registers, applies with
+ * `headline` (include the words the journey searches for), and the seeded admin approves the
+ * application, as scripts/seed.ts does for the demo mentor. Returns once search, matching and meeting
+ * know the mentor (each learns of the approval from an event), as they know a mentor approved long ago.
+ */
+export async function createMentor(gatewayUrl: string, account: Account, headline: string): Promise<Mentor> {
+  let token = await identityToolkit('accounts:signUp', { email: account.email, password: account.password, displayName: account.name })
+  must(`PUT /api/me for ${account.email}`, await api(gatewayUrl, 'PUT', '/api/me', token, { displayName: account.name }), [200, 201])
+  const application = must(
+    'POST /api/mentors/applications',
+    await api(gatewayUrl, 'POST', '/api/mentors/applications', token, {
+      headline,
+      bio: '대규모 트래픽 서비스의 백엔드를 만들어 왔습니다. 이직, 연봉협상, 시스템 디자인 면접을 함께 준비해요.',
+      skills: ['node.js', 'system design', '면접'],
+      company: 'Sunbae',
+      yearsExperience: 10,
+      hourlyRate: 80000,
+      languages: ['ko', 'en'],
+      timezone: 'Asia/Seoul',
+    }),
+    [201],
+  ).json as { id: string }
+  const admin = await idToken(ADMIN_EMAIL, DEMO_PASSWORD)
+  const approved = must('approving the application', await api(gatewayUrl, 'POST', `/api/admin/mentors/applications/${application.id}/approve`, admin), [200])
+  const id = (approved.json as { mentor: { id: string } }).mentor.id
+  // a fresh token carries the mentor role
+  token = await idToken(account.email, account.password)
+  await until(`${account.name} in search`, async () => {
+    const r = await api(gatewayUrl, 'GET', `/api/mentors?q=${encodeURIComponent(account.name)}`, null)
+    return r.status === 200 && (r.json as { items: { id: string }[] }).items.some((m) => m.id === id)
+  })
+  await until(`${account.name} known to matching`, async () => (await api(gatewayUrl, 'GET', '/api/matching/mentor-settings', token)).status === 200)
+  // meeting answers NO_MENTOR_PROFILE until it has the mentor, then NO_AVAILABILITY (none set yet)
+  await until(`${account.name} known to meeting`, async () => {
+    const r = await api(gatewayUrl, 'GET', '/api/meetings/availability', token)
+    return r.status === 200 || (r.json as { error?: { code?: string } } | null)?.error?.code === 'NO_AVAILABILITY'
+  })
+  return { ...account, id }
+}
