@@ -6,13 +6,14 @@ import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
 import providers from './plugins/app/providers.ts'
 import payments from './plugins/app/payments.ts'
+import subscriptions from './subscriptions.ts'
 import paymentsRoutes from './routes/api/payments/payments.ts'
 import earningsRoutes from './routes/api/payments/earnings.ts'
 import paymentRoutes from './routes/api/payments/payment.ts'
 import webhookRoutes from './routes/api/payments/webhooks.ts'
 import adminRoutes from './routes/api/admin/payments.ts'
 
-/** The service as a plugin: external clients, then domain plugins, then routes. */
+/** The service as a plugin: external clients, then domain plugins and their subscriptions, then routes. */
 export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
   await fastify.register(platform, {
     service: 'payment',
@@ -23,6 +24,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   })
   await fastify.register(providers, { config: opts.config })
   await fastify.register(payments, { config: opts.config })
+  await fastify.register(subscriptions)
   await fastify.register(paymentsRoutes, { prefix: '/api/payments' })
   await fastify.register(earningsRoutes, { prefix: '/api/payments' })
   await fastify.register(paymentRoutes, { prefix: '/api/payments' })

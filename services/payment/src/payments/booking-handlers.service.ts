@@ -5,8 +5,8 @@ import { PAID } from './state.ts'
 
 /**
  * meeting's booking events, each applied in the consumer's transaction (its processed-event mark
- * commits with it) by the system actor. A handler answers whether it queued work for the worker (a
- * refund, a provider cancel): the consumer wakes the worker once that transaction has committed.
+ * commits with it) by the system actor. The release and the cancellation answer whether they queued
+ * work for the worker (a refund, a provider cancel), which `subscriptions.ts` wakes.
  */
 export class BookingHandlers {
   readonly #repos: Repositories
@@ -18,7 +18,7 @@ export class BookingHandlers {
   }
 
   /** A held booking gets its payment at once (a booking at no price needs none). */
-  async onBookingHeld(d: BookingHeldV1, tx: Tx): Promise<boolean> {
+  async onBookingHeld(d: BookingHeldV1, tx: Tx): Promise<void> {
     // a later state (released, cancelled) that arrived first is not overwritten
     const booking = await this.#repos.bookings.insert(
       {
@@ -34,12 +34,10 @@ export class BookingHandlers {
       tx,
     )
     if (booking && d.price > 0 && Date.parse(d.holdExpiresAt) > Date.now()) await this.#payments.createPayment(booking, SYSTEM, tx)
-    return false
   }
 
-  async onBookingConfirmed(d: BookingConfirmedV1, tx: Tx): Promise<boolean> {
+  async onBookingConfirmed(d: BookingConfirmedV1, tx: Tx): Promise<void> {
     await this.#repos.bookings.setState(d.bookingId, 'confirmed', tx, 'held')
-    return false
   }
 
   /** The hold ended unpaid: a payment still waiting is cancelled; one that got paid meanwhile is refunded. */

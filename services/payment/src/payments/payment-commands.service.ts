@@ -3,7 +3,7 @@ import { PaymentEvents, type EventActor, type Identity, type Payment, type Payme
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.repository.ts'
 import { ProviderTimeoutError, type ChargeResult, type WebhookEvent } from '../providers/provider.ts'
-import { actorOf, base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
+import { about, actorOf, base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'
 import { assertMove } from './state.ts'
 
@@ -106,7 +106,12 @@ export class PaymentCommands {
   /** The payment is waiting on the provider, committed before the provider is asked. */
   async #processing(row: PaymentRow, identity: Identity, tx: Tx): Promise<PaymentRow> {
     const moved = await this.#repos.payments.move(row, { state: 'processing' }, tx)
-    await this.#payments.publish(tx, PaymentEvents.processing, { ...base(moved), provider: moved.provider, processingAt: iso(moved.updated_at) }, actorOf(identity), moved)
+    await this.#events.publish(
+      tx,
+      PaymentEvents.processing,
+      { ...base(moved), provider: moved.provider, processingAt: iso(moved.updated_at) },
+      { actor: actorOf(identity), subject: about(moved) },
+    )
     return moved
   }
 

@@ -3,7 +3,7 @@ import { PaymentEvents, type ErrorReportV1, type PaymentState } from '@sunbae/co
 import { fingerprint } from '@sunbae/service-kit'
 import type { ChargeResult } from '../providers/provider.ts'
 import { refundEntries } from './ledger.ts'
-import { base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
+import { about, base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'
 import type { RefundRow } from './refunds.table.ts'
 import { assertMove } from './state.ts'
@@ -79,12 +79,11 @@ export class PaymentJobs {
       const moved = await this.#repos.payments.move(row, { state, refunded_amount: total }, tx)
       await this.#repos.refunds.succeeded(refund.id, providerRef, tx)
       await this.#repos.ledger.append(refundEntries(moved, row.refunded_amount, refund.amount), tx)
-      await this.#payments.publish(
+      await this.#events.publish(
         tx,
         PaymentEvents.refunded,
         { ...base(moved), refundId: refund.id, refundAmount: refund.amount, refundedTotal: total, state, reason: refund.reason, refundedAt: iso(moved.updated_at) },
-        SYSTEM,
-        moved,
+        { actor: SYSTEM, subject: about(moved) },
       )
       return true
     })
@@ -154,7 +153,7 @@ export class PaymentJobs {
       const locked = await this.#repos.payments.lock(row.id, tx)
       if (locked?.state !== 'processing' || locked.updated_at.getTime() !== new Date(row.updated_at).getTime()) return unchanged
       const moved = await this.#repos.payments.move(locked, { state: 'failed', failure_reason: 'provider_no_record' }, tx)
-      await this.#payments.publish(tx, PaymentEvents.failed, { ...base(moved), reason: 'provider_no_record', failedAt: iso(moved.updated_at) }, SYSTEM, moved)
+      await this.#events.publish(tx, PaymentEvents.failed, { ...base(moved), reason: 'provider_no_record', failedAt: iso(moved.updated_at) }, { actor: SYSTEM, subject: about(moved) })
       return { changed: true, queued: false }
     })
     if (applied.queued) this.#wakeWorker()
@@ -170,7 +169,12 @@ export class PaymentJobs {
         if (!locked || locked.state !== row.state || locked.updated_at.getTime() !== new Date(row.updated_at).getTime()) return false
         const moved = await this.#repos.payments.move(locked, { state: 'needs_review', failure_reason: 'reconciliation_error' }, tx)
         const error = err instanceof Error ? err.message : String(err)
-        await this.#payments.publish(tx, PaymentEvents.needsReview, { ...base(moved), fromState: row.state, error: error.slice(0, 500), at: iso(moved.updated_at) }, SYSTEM, moved)
+        await this.#events.publish(
+          tx,
+          PaymentEvents.needsReview,
+          { ...base(moved), fromState: row.state, error: error.slice(0, 500), at: iso(moved.updated_at) },
+          { actor: SYSTEM, subject: about(moved) },
+        )
         return true
       })
     } catch (e) {

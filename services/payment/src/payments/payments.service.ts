@@ -50,6 +50,8 @@ export const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: 
 export const SYSTEM: EventActor = { type: 'system', id: null }
 /** the fields every payment.* event carries */
 export const base = (p: PaymentRow) => ({ paymentId: p.id, bookingId: p.booking_id, amount: p.amount, currency: p.currency })
+/** what a payment.* event is about */
+export const about = (p: PaymentRow) => ({ type: 'payment', id: p.id })
 
 /**
  * The rules every entry point of payment shares (commands, meeting's events, the worker): a strict
@@ -139,7 +141,12 @@ export class PaymentsService {
       tx,
     )
     if (row) {
-      await this.publish(tx, PaymentEvents.created, { ...base(row), menteeUid: row.mentee_uid, mentorUid: row.mentor_uid, provider: row.provider, createdAt: iso(row.created_at) }, actor, row)
+      await this.#events.publish(
+        tx,
+        PaymentEvents.created,
+        { ...base(row), menteeUid: row.mentee_uid, mentorUid: row.mentor_uid, provider: row.provider, createdAt: iso(row.created_at) },
+        { actor, subject: about(row) },
+      )
     }
     return row
   }
@@ -154,7 +161,7 @@ export class PaymentsService {
     assertMove(row.state as PaymentState, 'cancelled')
     const atProvider = row.state === 'requires_action'
     const moved = await this.#repos.payments.move(row, { state: 'cancelled', failure_reason: reason, ...(atProvider ? { provider_cancel: 'pending' } : {}) }, tx)
-    await this.publish(tx, PaymentEvents.cancelled, { ...base(moved), reason, cancelledAt: iso(moved.updated_at) }, actor, moved)
+    await this.#events.publish(tx, PaymentEvents.cancelled, { ...base(moved), reason, cancelledAt: iso(moved.updated_at) }, { actor, subject: about(moved) })
     return atProvider
   }
 
@@ -187,13 +194,13 @@ export class PaymentsService {
       case 'requires_action': {
         if (row.state !== 'processing') return unchanged
         const moved = await this.#repos.payments.move(row, { state: 'requires_action', provider_ref: result.providerRef }, tx)
-        await this.publish(tx, PaymentEvents.actionRequired, { ...base(moved), action: 'authenticate', at: iso(moved.updated_at) }, actor, moved)
+        await this.#events.publish(tx, PaymentEvents.actionRequired, { ...base(moved), action: 'authenticate', at: iso(moved.updated_at) }, { actor, subject: about(moved) })
         return { changed: true, queued: false }
       }
       case 'failed': {
         const reason = result.failureCode ?? 'failed'
         const moved = await this.#repos.payments.move(row, { state: 'failed', failure_reason: reason, provider_ref: result.providerRef }, tx)
-        await this.publish(tx, PaymentEvents.failed, { ...base(moved), reason, failedAt: iso(moved.updated_at) }, actor, moved)
+        await this.#events.publish(tx, PaymentEvents.failed, { ...base(moved), reason, failedAt: iso(moved.updated_at) }, { actor, subject: about(moved) })
         return { changed: true, queued: false }
       }
       case 'succeeded':
@@ -224,7 +231,7 @@ export class PaymentsService {
       tx,
     )
     await this.#repos.ledger.append(chargeEntries(moved), tx)
-    await this.publish(tx, PaymentEvents.succeeded, { ...base(moved), succeededAt: iso(moved.succeeded_at!) }, actor, moved)
+    await this.#events.publish(tx, PaymentEvents.succeeded, { ...base(moved), succeededAt: iso(moved.succeeded_at!) }, { actor, subject: about(moved) })
     if (gaveUp) {
       // paid after we cancelled it or declared it failed: meeting released the booking, give it all back
       return { changed: true, queued: await this.queueRefund(moved, moved.amount, `late:${moved.id}`, `paid_after_${row.state}`, tx) }
@@ -235,10 +242,5 @@ export class PaymentsService {
       return { changed: true, queued: await this.queueRefund(moved, moved.amount, `late:${moved.id}`, `booking_${booking.state}`, tx) }
     }
     return { changed: true, queued: false }
-  }
-
-  /** A payment.* event into the outbox, in the transaction of the change it reports. */
-  async publish<D>(tx: Tx, e: { type: string; version: number }, data: D, actor: EventActor, row: PaymentRow): Promise<void> {
-    await this.#events.publishInTx(tx, this.#events.create(e.type, e.version, data, actor, { type: 'payment', id: row.id }))
   }
 }

@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Static, TSchema } from 'typebox'
-import { Value } from 'typebox/value'
-import { BookingCancelledV1, BookingConfirmedV1, BookingHeldV1, BookingReleasedV1, MeetingEvents, STREAMS, type DomainEvent } from '@sunbae/contracts'
+import type { Static } from 'typebox'
 import { paymentProvider, type configSchema } from '../../config.ts'
 import { paymentDatabase, Transactions } from '../../db/database.repository.ts'
 import { Idempotency } from '../../idempotency/idempotency.service.ts'
@@ -29,23 +27,13 @@ declare module 'fastify' {
     paymentQueries: PaymentQueries
     /** what the reconciler (`jobs.ts`) runs */
     paymentJobs: PaymentJobs
+    /** what meeting's booking events do (`subscriptions.ts`) */
+    bookingHandlers: BookingHandlers
     idempotency: Idempotency
   }
 }
 
-/** Durable consumer name (every replica shares it). */
-export const DURABLES = { meeting: 'payment_meeting_bookings' } as const
-
-/** A payload that breaks its contract: retrying cannot fix it, the consumer dead-letters it. */
-function decode<T>(schema: TSchema, event: DomainEvent): T {
-  if (!Value.Check(schema, event.data)) {
-    const first = [...Value.Errors(schema, event.data)][0]
-    throw new Error(`${event.type} payload is invalid: ${first ? `${first.instancePath} ${first.message}` : 'unknown'}`)
-  }
-  return event.data as T
-}
-
-/** Payment's domain services, the consumer of meeting's bookings, and the reconciler every replica runs (`jobs.ts`). */
+/** Payment's repositories and domain services, and the reconciler every replica runs (`jobs.ts`); `subscriptions.ts` feeds them meeting's events. */
 export default fp(
   async function payments(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
@@ -80,22 +68,7 @@ export default fp(
 
     paymentJobs(app, jobs, app.idempotency, config)
 
-    const bookings = new BookingHandlers(repos, payments)
-    // one booking's events in the stream's order (held before released / cancelled)
-    app.consumers.add({
-      stream: STREAMS.meeting,
-      durable: DURABLES.meeting,
-      filterSubject: 'meeting.booking.>',
-      handler: async (event: DomainEvent, { trx }) => {
-        const t = event.type
-        let queued = false
-        if (t === MeetingEvents.bookingHeld.type) queued = await bookings.onBookingHeld(decode(BookingHeldV1, event), trx)
-        else if (t === MeetingEvents.bookingConfirmed.type) queued = await bookings.onBookingConfirmed(decode(BookingConfirmedV1, event), trx)
-        else if (t === MeetingEvents.bookingReleased.type) queued = await bookings.onBookingReleased(decode(BookingReleasedV1, event), trx)
-        else if (t === MeetingEvents.bookingCancelled.type) queued = await bookings.onBookingCancelled(decode(BookingCancelledV1, event), trx)
-        if (queued) wakeWorker()
-      },
-    })
+    app.decorate('bookingHandlers', new BookingHandlers(repos, payments))
   },
   { name: 'payment', dependencies: ['sunbae-platform', 'payment-providers'] },
 )
