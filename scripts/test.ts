@@ -201,9 +201,13 @@ function withEmulators(env: NodeJS.ProcessEnv, emu: Emulators): NodeJS.ProcessEn
 }
 
 // The browser journeys' one stack, once the emulators are up (it uses them), beside the test
-// database's preparation; the journey files get it (or why there is none) in E2E_ENV.
+// database's preparation; the journey files get it (or why there is none) in E2E_ENV. The other
+// suites start once its processes are ready (nine of them booting on two cores must not compete with
+// the suites too: a slow boot fails the start), while the seed runs.
 const journeys = files.filter(isBrowserJourney);
 const chromium = chromiumPath();
+let e2eReady!: () => void;
+const e2eBooted = new Promise<void>((resolve) => (e2eReady = resolve));
 const e2eHandoff: Promise<E2eHandoff | null> = journeys.length === 0
   ? Promise.resolve(null)
   : !fs.existsSync(chromium)
@@ -212,7 +216,7 @@ const e2eHandoff: Promise<E2eHandoff | null> = journeys.length === 0
       if (!emu || emu instanceof Error) return null; // the run is aborted below
       note(`starting the stack the ${journeys.length} browser journey file(s) share`);
       try {
-        e2eStack = await timed('e2e stack', () => startE2eStack({ testDatabaseUrl: databaseUrl, env: withEmulators(baseEnv, emu), log: note }));
+        e2eStack = await timed('e2e stack', () => startE2eStack({ testDatabaseUrl: databaseUrl, env: withEmulators(baseEnv, emu), log: note, onReady: e2eReady }));
         return { webUrl: e2eStack.webUrl, gatewayUrl: e2eStack.gatewayUrl, chromium };
       } catch (err) {
         const message = (err as Error).message;
@@ -221,6 +225,7 @@ const e2eHandoff: Promise<E2eHandoff | null> = journeys.length === 0
       }
     });
 e2eStarting = e2eHandoff;
+void e2eHandoff.finally(e2eReady);
 
 // db:setup (database, per-service roles and schemas), then migrate, as the admin URL.
 for (const script of ['db:setup', 'migrate'] as const) {
@@ -245,8 +250,7 @@ if (emu) {
   testEnv = withEmulators(baseEnv, emu);
   if (!emu.firestoreAvailable) skippedNotes.push(`Firestore emulator unavailable: Firestore tests skipped (${emu.firestoreReason})`);
 }
-const e2e = journeys.length ? await timed('wait for e2e stack', () => e2eHandoff) : null;
-if (e2e) testEnv[E2E_ENV] = JSON.stringify(e2e);
+if (journeys.length) await timed('wait for e2e stack processes', () => e2eBooted);
 
 if (interrupted) await finish({ passed: 0, failed: 1 }, 130, skippedNotes);
 if (files.length === 0) {
@@ -279,12 +283,17 @@ interface Lane {
   files: string[];
   tapOut: string;
   jobs?: number;
+  /** the environment of its tap, once it may start */
+  env: Promise<NodeJS.ProcessEnv>;
 }
 const others = files.filter((f) => !isBrowserJourney(f));
-const lanes: Lane[] = [
-  ...(others.length ? [{ name: 'tap', files: others, tapOut: path.join(tapDir, 'tap-output.tap') }] : []),
-  ...(journeys.length ? [{ name: 'tap (browser journeys)', files: journeys, tapOut: path.join(tapDir, 'tap-output-e2e.tap'), jobs: JOURNEY_JOBS }] : []),
-];
+const lanes: Lane[] = [];
+if (others.length) lanes.push({ name: 'tap', files: others, tapOut: path.join(tapDir, 'tap-output.tap'), env: Promise.resolve(testEnv) });
+if (journeys.length) {
+  // once the stack is seeded (or with why there is no stack)
+  const env = timed('wait for e2e stack seed', () => e2eHandoff).then((e2e) => (e2e ? { ...testEnv, [E2E_ENV]: JSON.stringify(e2e) } : testEnv));
+  lanes.push({ name: 'tap (browser journeys)', files: journeys, tapOut: path.join(tapDir, 'tap-output-e2e.tap'), jobs: JOURNEY_JOBS, env });
+}
 
 /** Starts one lane's tap; with `live` false its output waits for release(). */
 function runLane(lane: Lane, live: boolean): { done: Promise<{ code: number; summary: TapSummary }>; release(): void } {
@@ -300,10 +309,10 @@ function runLane(lane: Lane, live: boolean): { done: Promise<{ code: number; sum
     for (const chunk of held ?? []) process.stdout.write(chunk);
     held = null;
   };
-  const code = timed(lane.name, () => new Promise<number>((resolve) => {
+  const code = lane.env.then((env) => interrupted ? 130 : timed(lane.name, () => new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: testEnv,
+      env,
       stdio: [live ? 'inherit' : 'ignore', live && !piped ? 'inherit' : 'pipe', 'inherit'],
     });
     tapChildren.add(child);
@@ -327,7 +336,7 @@ function runLane(lane: Lane, live: boolean): { done: Promise<{ code: number; sum
       tapChildren.delete(child);
       resolve(c ?? (signal ? 128 : 1));
     });
-  }));
+  })));
   const done = code.then(async (c) => {
     if (!piped) {
       try {

@@ -110,10 +110,12 @@ export interface E2eStackOptions {
   /** the test run's environment (emulator hosts, offline settings) */
   env: NodeJS.ProcessEnv;
   log: (msg: string) => void;
+  /** called once every process is ready, before the seed: from then on its boot is not slowed down */
+  onReady?: () => void;
 }
 
 /** Starts the stack and seeds it; on any failure what was started is stopped again. */
-export async function startE2eStack({ testDatabaseUrl, env: runEnv, log }: E2eStackOptions): Promise<E2eStack> {
+export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady }: E2eStackOptions): Promise<E2eStack> {
   const natsBinary = findNatsServer();
   if (!natsBinary) throw new Error('nats-server not found (see packages/testing/src/nats-server.ts)');
   const database = await freshDatabase(testDatabaseUrl);
@@ -179,6 +181,7 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log }: E2eSt
       child.once('exit', (code) => reject(new Error(`scripts/start.ts exited (${code}) before the stack was ready:\n${out.slice(-3000)}`)));
     });
     log(`e2e stack up: gateway ${gatewayUrl}, web ${webUrl}, logs ${path.relative(REPO_ROOT, logDir)}`);
+    onReady?.();
     await run(process.execPath, ['scripts/seed.ts'], { ...env, GATEWAY_URL: gatewayUrl }, 120_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- scripts/start.ts said:\n${out.slice(-2000)}`);
     });
