@@ -2,8 +2,8 @@
 // starts it when the selection holds a journey, hands it to the journey files in one environment
 // variable (E2E_ENV, read by web/test/e2e/browser.ts) and stops it at the end.
 //
-// It is started exactly as `npm start` starts the platform (scripts/start.ts, which returns once every
-// service's, the gateway's and the web dev server's readiness URL answers), beside anything a
+// It is started exactly as `npm start` starts the platform (scripts/start.ts, which says "Sunbae is
+// running." once every service's, the gateway's and the web dev server's readiness URL answers), beside anything a
 // developer runs: its own database (<TEST_DATABASE_URL>_e2e, recreated each run), its own NATS server,
 // free ports for the gateway and the web dev server, service ports shifted by SERVICE_PORT_OFFSET,
 // logs in .run/e2e/<database>/. Then `npm run seed` (scripts/seed.ts) adds the demo accounts and
