@@ -266,11 +266,14 @@ if (files.length === 0) {
 // JOURNEY_JOBS files at a time. They share nothing with the other suites but
 // the machine, and they spend most of their time waiting (on the browser, on
 // events between services), so they overlap the CPU-bound suites instead of
-// queueing after them (tap runs files in path order: web/ comes last). Two at a
-// time keeps the stack and Chromium from taking both cores from the suites.
-// Each lane writes its own raw TAP file; the journeys' output is held back and
-// printed whole once the other lane's is done, so the two never interleave.
-const JOURNEY_JOBS = 2;
+// queueing after them (tap runs files in path order: web/ comes last). One at a
+// time: with the suites' two jobs and the stack, Chromium already has its share
+// of the two cores; a second journey would push the suites toward their
+// timeouts, and the four journeys one after another still end well within the
+// suites' time. Each lane writes its own raw TAP file; the journeys' output is
+// held back and printed whole once the other lane's is done, so the two never
+// interleave.
+const JOURNEY_JOBS = 1;
 const tapBin = resolveTapBin();
 if (!tapBin) await abort('Test run aborted: tap is not installed; run `npm ci` first.');
 const reporter = reporterArg(tapArgs) ?? (process.stdout.isTTY ? 'base' : 'tap');
