@@ -1,7 +1,6 @@
 import type { MsgHdrs } from '@nats-io/nats-core'
 import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream'
 import { SpanKind, context, trace, type Context } from '@opentelemetry/api'
-import type { Kysely, Transaction } from 'kysely'
 import { validate as isUuid } from 'uuid'
 import type { DomainEvent, StreamDef } from '@sunbae/contracts'
 import type { Bus } from './connection.ts'
@@ -9,10 +8,12 @@ import { decodeText } from './codec.ts'
 import { ConsumerCore, recordSpanError } from './consumer-core.ts'
 import { type BusLogger } from './logger.ts'
 import { contextFromCarrier, extractTraceContext, tracer } from './trace.ts'
+import type { BusDatabase, BusTx } from './outbox.repository.ts'
+import { handleOnce } from './processed-events.repository.ts'
 
 export interface HandlerContext<DB = any> {
   /** the transaction the processed-event mark commits in: write the handler's effects through it */
-  trx: Transaction<DB>
+  trx: BusTx<DB>
   msg: JsMsg
   deliveryCount: number
   /**
@@ -40,7 +41,7 @@ export type EventHandler<E extends DomainEvent = DomainEvent, DB = any> = (event
 export interface ConsumerOptions<E extends DomainEvent = DomainEvent, DB = any> {
   bus: Bus
   /** the service's database; its schema must hold processed_events (platform migration) */
-  db: Kysely<DB>
+  db: BusDatabase<DB>
   stream: StreamDef | string
   durable: string
   filterSubject: string
@@ -72,7 +73,7 @@ export interface RunningConsumer {
 export async function startConsumer<E extends DomainEvent = DomainEvent, DB = any>(opts: ConsumerOptions<E, DB>): Promise<RunningConsumer> {
   const { durable, filterSubject, handler } = opts
   // processed_events is not in the service's generated DB type
-  const db = opts.db as unknown as Kysely<any>
+  const db = opts.db as unknown as BusDatabase
   const core = new ConsumerCore(opts)
   const { logger } = core
   const maxDeliver = opts.maxDeliver ?? 5
@@ -112,24 +113,12 @@ export async function startConsumer<E extends DomainEvent = DomainEvent, DB = an
     const stopKeepAlive = core.keepAlive([msg])
     const committed: Array<() => void | Promise<void>> = []
     try {
-      let duplicate = false
-      await context.with(trace.setSpan(parent, span), () =>
-        db.transaction().execute(async (trx) => {
-          const mark = await trx
-            .insertInto('processed_events')
-            .values({ consumer: durable, event_id: event.id })
-            .onConflict((oc) => oc.doNothing())
-            .returning('event_id')
-            .executeTakeFirst()
-          if (!mark) {
-            duplicate = true
-            return
-          }
-          await handler(event, { trx, msg, deliveryCount, afterCommit: (fn) => void committed.push(fn) })
-        }),
+      const handled = await context.with(trace.setSpan(parent, span), () =>
+        handleOnce(db, durable, event.id, (trx) => handler(event, { trx, msg, deliveryCount, afterCommit: (fn) => void committed.push(fn) })),
       )
       stopKeepAlive()
-      span.setAttribute('sunbae.duplicate', duplicate)
+      // false: a redelivery of an event this consumer already handled (the mark existed)
+      span.setAttribute('sunbae.duplicate', !handled)
       msg.ack()
     } catch (err) {
       // rolled back: what the handler queued for after the commit must not run

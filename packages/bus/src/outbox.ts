@@ -1,26 +1,25 @@
 import { headers as natsHeaders } from '@nats-io/nats-core'
 import type { JetStreamClient } from '@nats-io/jetstream'
-import { sql, type Kysely, type Transaction } from 'kysely'
 import type { DomainEvent } from '@sunbae/contracts'
 import { defaultLogger, type BusLogger } from './logger.ts'
 import { errorAttributes } from './trace.ts'
+import { insertOutbox, OutboxRepository, type BusDatabase, type BusTx, type OutboxInsert } from './outbox.repository.ts'
 
-type Db = Kysely<any> | Transaction<any>
+type Db = BusDatabase | BusTx
+
+const outboxRow = (event: DomainEvent): OutboxInsert => ({
+  event_id: event.id,
+  subject: event.type,
+  payload: JSON.stringify(event),
+  headers: JSON.stringify(event.trace ?? {}),
+})
 
 /**
  * Records the event in the caller's transaction, so it is published if and only if the change
  * commits. The trace headers are stored with it because the relay publishes from its own context.
  */
 export async function publishInTx(trx: Db, event: DomainEvent): Promise<void> {
-  await trx
-    .insertInto('outbox')
-    .values({
-      event_id: event.id,
-      subject: event.type,
-      payload: JSON.stringify(event),
-      headers: JSON.stringify(event.trace ?? {}),
-    })
-    .execute()
+  await insertOutbox(trx, [outboxRow(event)])
 }
 
 /**
@@ -31,22 +30,12 @@ export async function publishManyInTx(trx: Db, events: readonly DomainEvent[], o
   // 4 parameters a row; Postgres allows 65,535 per statement
   const chunk = Math.min(opts.chunkSize ?? 5_000, 16_000)
   for (let i = 0; i < events.length; i += chunk) {
-    await trx
-      .insertInto('outbox')
-      .values(
-        events.slice(i, i + chunk).map((event) => ({
-          event_id: event.id,
-          subject: event.type,
-          payload: JSON.stringify(event),
-          headers: JSON.stringify(event.trace ?? {}),
-        })),
-      )
-      .execute()
+    await insertOutbox(trx, events.slice(i, i + chunk).map(outboxRow))
   }
 }
 
 export interface OutboxRelayOptions {
-  db: Kysely<any>
+  db: BusDatabase
   js: JetStreamClient
   logger?: BusLogger
   pollIntervalMs?: number
@@ -62,15 +51,6 @@ interface BatchResult {
   claimed: number
   published: number
   failed: Error | null
-}
-
-interface OutboxRow {
-  id: string
-  event_id: string
-  subject: string
-  /** the stored JSON as text: published as it is, never parsed and re-serialized here */
-  payload: string
-  headers: Record<string, unknown> | null
 }
 
 const encoder = new TextEncoder()
@@ -95,7 +75,7 @@ const encoder = new TextEncoder()
  * `concurrency: 1` restores stop-at-the-first-failure strictness at the old speed.
  */
 export class OutboxRelay {
-  readonly #db: Kysely<any>
+  readonly #outbox: OutboxRepository
   readonly #js: JetStreamClient
   readonly #logger: BusLogger
   readonly #pollIntervalMs: number
@@ -111,7 +91,7 @@ export class OutboxRelay {
   #batchChain: Promise<unknown> = Promise.resolve()
 
   constructor(opts: OutboxRelayOptions) {
-    this.#db = opts.db
+    this.#outbox = new OutboxRepository(opts.db)
     this.#js = opts.js
     this.#logger = opts.logger ?? defaultLogger
     this.#pollIntervalMs = opts.pollIntervalMs ?? 250
@@ -196,11 +176,8 @@ export class OutboxRelay {
   }
 
   async #publishBatch(): Promise<BatchResult> {
-    return this.#db.transaction().execute(async (trx) => {
-      const { rows } = await sql<OutboxRow>`
-        select id, event_id, subject, payload::text as payload, headers from outbox
-        where published_at is null order by id limit ${this.#batchSize}
-        for update skip locked`.execute(trx)
+    return this.#outbox.transaction(async (trx) => {
+      const rows = await this.#outbox.claim(trx, this.#batchSize)
       if (rows.length === 0) return { claimed: 0, published: 0, failed: null }
 
       const acked: string[] = []
@@ -227,15 +204,8 @@ export class OutboxRelay {
       }
       await Promise.all(Array.from({ length: Math.min(this.#concurrency, rows.length) }, lane))
 
-      if (acked.length > 0) {
-        await sql`update outbox set published_at = now() where id = any(${acked}::bigint[])`.execute(trx)
-      }
-      if (failedRows.length > 0) {
-        await sql`
-          update outbox as o set attempts = o.attempts + 1, last_error = f.error
-          from unnest(${failedRows.map((f) => f.id)}::bigint[], ${failedRows.map((f) => f.error)}::text[]) as f(id, error)
-          where o.id = f.id`.execute(trx)
-      }
+      await this.#outbox.markPublished(trx, acked)
+      await this.#outbox.markFailed(trx, failedRows)
       return { claimed: rows.length, published: acked.length, failed }
     })
   }

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely, Transaction } from 'kysely'
-import { createDb } from '@sunbae/db'
+import { createDb, type Database, type Executor } from '@sunbae/db'
 import {
   connectBus,
   createEvent,
@@ -19,7 +18,7 @@ import type { BaseConfig, DatabaseConfig } from '../config.ts'
 import { domainEvent, type EventMeta } from '../events.ts'
 
 type ConsumerOptions = Omit<Parameters<typeof startConsumer>[0], 'bus' | 'db' | 'logger'>
-type Db = Transaction<any> | Kysely<any>
+type Db = Executor<any>
 type Consumer = Awaited<ReturnType<typeof startConsumer>>
 
 export interface PlatformOptions {
@@ -33,7 +32,7 @@ export interface PlatformOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    db: Kysely<any>
+    db: Database<any>
     bus: Bus
     events: {
       /**

@@ -1,0 +1,20 @@
+import type { BusDatabase, BusTx } from './outbox.repository.ts'
+
+/**
+ * A consumer's handling of one event: `work` runs in a transaction that first marks the event as
+ * processed by `consumer`; when the mark already exists (a redelivery of a committed handling),
+ * `work` does not run and the result is false.
+ */
+export function handleOnce(db: BusDatabase, consumer: string, eventId: string, work: (trx: BusTx) => Promise<void>): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const mark = await trx
+      .insertInto('processed_events')
+      .values({ consumer, event_id: eventId })
+      .onConflict((oc) => oc.doNothing())
+      .returning('event_id')
+      .executeTakeFirst()
+    if (!mark) return false
+    await work(trx)
+    return true
+  })
+}
