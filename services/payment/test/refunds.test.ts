@@ -1,5 +1,6 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { waitFor } from '@sunbae/testing'
 import { buildPayment, cancelBooking, confirm, confirmBooking, dbOf, hold, ledgerOf, ledgerUnbalanced, ofPayment, readEvents, state, waitForState } from './helpers.ts'
 
@@ -37,6 +38,45 @@ t.test('full refund (cancelled early, or by the mentor): refunded, through the p
   t.same(await ledgerOf(app, b.paymentId), { provider_cash: 0, mentor_payable: 0, platform_revenue: 0 })
   const view = await app.inject({ method: 'GET', url: `/api/payments/${b.paymentId}`, headers: b.mentee.h() })
   t.match(view.json(), { state: 'refunded', refundedAmount: 50_000, refunds: [{ amount: 50_000, state: 'succeeded' }] })
+})
+
+t.test('a refund queued by meeting’s cancellation runs once the consumer’s transaction has committed', async (t) => {
+  // The flake this pins down: the worker was woken (50 ms) from inside the consumer's transaction; a
+  // pass that ran before the commit missed the refund, and the next one came an interval (600 s here)
+  // later. Here the window between queueing the refund and its commit is held open: a deferred
+  // trigger on refunds waits at commit time for an advisory lock the test holds.
+  const b = await paid(30_000)
+  const db = dbOf(app)
+  const LOCK = 4_242_001
+  await sql`create function hold_refund_commit() returns trigger language plpgsql as $$ begin perform pg_advisory_xact_lock_shared(${sql.lit(LOCK)}); return null; end $$`.execute(db)
+  await sql`create constraint trigger hold_refund_commit after insert on refunds deferrable initially deferred for each row execute function hold_refund_commit()`.execute(db)
+  t.teardown(async () => {
+    await sql`drop trigger hold_refund_commit on refunds`.execute(db)
+    await sql`drop function hold_refund_commit()`.execute(db)
+  })
+  // a pass of the worker ends by purging expired webhook windows: this one's disappearance shows a pass ran
+  await app.reconciler.run()
+  const sentinel = `pass-after-${b.paymentId}`
+  await db.insertInto('webhook_windows').values({ provider: 'test', key: sentinel, until: new Date(Date.now() - 60_000) }).execute()
+  const aPassRan = async () => (await db.selectFrom('webhook_windows').select('key').where('key', '=', sentinel).executeTakeFirst()) === undefined
+
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${LOCK})`.execute(conn)
+    try {
+      await cancelBooking(app, b, refund('full', 100, 30_000, b.paymentId), 'mentor')
+      const waiting = sql<{ n: number }>`
+        select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and objid = ${LOCK} and not granted
+          and database = (select oid from pg_database where datname = current_database())`
+      await waitFor(async () => (await waiting.execute(db)).rows[0]!.n > 0, 20_000)
+      // the refund is queued and its transaction waits at the commit; a worker woken inside it runs
+      // now and finds nothing, one woken after the commit does not run yet
+      await waitFor(aPassRan, 5_000).catch(() => {})
+    } finally {
+      await sql`select pg_advisory_unlock(${LOCK})`.execute(conn)
+    }
+  })
+  await waitForState(app, b.paymentId, 'refunded')
 })
 
 t.test('partial refund: partially_refunded, the fee shared out pro rata; earnings follow the ledger', async (t) => {
