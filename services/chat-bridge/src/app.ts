@@ -7,6 +7,7 @@ import pkg from '../package.json' with { type: 'json' }
 import firebase from './plugins/external/firebase.ts'
 import mirror from './plugins/external/mirror.ts'
 import chat from './plugins/app/chat.ts'
+import subscriptions from './subscriptions.ts'
 import roomRoutes from './routes/api/chat/rooms.ts'
 import adminChatRoutes from './routes/api/admin/chat/messages.ts'
 
@@ -27,6 +28,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     syncName: config.CHAT_SYNC_NAME,
     leaseCheckMs: config.CHAT_SYNC_LEASE_CHECK_MS,
   })
+  await fastify.register(subscriptions)
   await fastify.register(roomRoutes, { prefix: '/api/chat/rooms' })
   await fastify.register(adminChatRoutes, { prefix: '/api/admin/chat' })
 }

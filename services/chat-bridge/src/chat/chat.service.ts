@@ -93,9 +93,8 @@ export class ChatService {
       reason,
       hiddenAt: hiddenAt.toISOString(),
     }
-    const { type, version } = ChatEvents.messageHidden
-    const event = this.#events.create(type, version, data, { type: 'user', id: admin.uid, role: admin.role }, { type: 'chat.message', id: `${roomId}/${messageId}` })
-    await this.#db.transaction().execute((trx) => this.#events.publishInTx(trx, event))
+    const meta = { actor: { type: 'user' as const, id: admin.uid, role: admin.role }, subject: { type: 'chat.message', id: `${roomId}/${messageId}` } }
+    await this.#db.transaction().execute((trx) => this.#events.publish(trx, ChatEvents.messageHidden, data, meta))
     this.#events.flushSoon()
     if (!(await this.#rooms.hideMessage(roomId, messageId))) {
       throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')

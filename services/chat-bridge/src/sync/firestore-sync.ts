@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from 'firebase-admin/firestore'
-import { publishManyInTx } from '@sunbae/bus'
-import { ChatEvents, type DomainEvent, type MessagePostedV1 } from '@sunbae/contracts'
+import { ChatEvents, type MessagePostedV1 } from '@sunbae/contracts'
+import type { EventMeta } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
 import { MESSAGES, ROOMS } from '../rooms/rooms.firestore.ts'
@@ -291,8 +291,7 @@ export class FirestoreSync {
         .returning(['room_id', 'message_id'])
         .execute()
       const isFresh = new Set(fresh.map((r) => `${r.room_id}/${r.message_id}`))
-      const { type, version } = ChatEvents.messagePosted
-      const posted: DomainEvent[] = []
+      const posted: { data: MessagePostedV1; meta: EventMeta }[] = []
       for (const m of messages) {
         if (!isFresh.has(`${m.roomId}/${m.id}`)) continue
         const room = rooms.get(m.roomId)!
@@ -305,10 +304,10 @@ export class FirestoreSync {
           length: [...m.text].length,
           postedAt: m.createdAt.toISOString(),
         }
-        posted.push(events.create(type, version, data, { type: 'user', id: m.authorUid }, { type: 'chat.message', id: `${m.roomId}/${m.id}` }))
+        posted.push({ data, meta: { actor: { type: 'user', id: m.authorUid }, subject: { type: 'chat.message', id: `${m.roomId}/${m.id}` } } })
       }
       // one multi-row insert for the batch, not one round trip per message
-      if (posted.length > 0) await publishManyInTx(trx, posted)
+      if (posted.length > 0) await events.publishMany(trx, ChatEvents.messagePosted, posted)
     })
     events.flushSoon()
   }
