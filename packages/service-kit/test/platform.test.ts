@@ -9,7 +9,7 @@ import { connect, type Msg } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { createDb, migrateSchema, DEFAULT_ADMIN_URL } from '@sunbae/db'
 import type { DomainEvent, EventDef, StreamDef } from '@sunbae/contracts'
-import { buildService, loadConfig, serviceConfig, platform } from '../src/index.ts'
+import { buildService, loadConfig, serviceConfig, platform, subscriptions } from '../src/index.ts'
 import { TEST_IDENTITY_SECRET } from '../src/testing.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
@@ -74,12 +74,13 @@ async function build(handled: DomainEvent[]) {
       configSchema,
       app: async (app, { config }) => {
         await app.register(platform, { service: `kit-test-${id}`, schema, config, streams: [stream] })
-        app.consumers.add({
-          stream,
-          durable: `kit_test_${id}`,
-          filterSubject: `kittest${id}.>`,
-          handler: async (event) => void handled.push(event),
-        })
+        await app.register(
+          subscriptions((_app, consumer) => {
+            consumer({ stream, durable: `kit_test_${id}`, filterSubject: `kittest${id}.>` }, (on) => {
+              on(ThingHappened, (_data, { event }) => void handled.push(event))
+            })
+          }),
+        )
         app.get('/boom', async () => {
           throw new Error(`kaboom ${id}`)
         })

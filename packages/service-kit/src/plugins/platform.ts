@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { createDb, type Database, type Executor } from '@sunbae/db'
 import {
   connectBus,
-  createEvent,
   ensureStreams,
   OutboxRelay,
   publishInTx,
@@ -12,7 +11,7 @@ import {
   startConsumer,
   type Bus,
 } from '@sunbae/bus'
-import { STREAMS, TELEMETRY_SUBJECTS, type DomainEvent, type EventActor, type EventDef, type StreamDef } from '@sunbae/contracts'
+import { STREAMS, TELEMETRY_SUBJECTS, type EventDef, type StreamDef } from '@sunbae/contracts'
 import type { Static } from 'typebox'
 import type { BaseConfig, DatabaseConfig } from '../config.ts'
 import { domainEvent, type EventMeta } from '../events.ts'
@@ -43,15 +42,14 @@ declare module 'fastify' {
       publish<E extends EventDef>(trx: Db, event: E, data: Static<E['schema']>, meta: EventMeta): Promise<void>
       /** `publish` for many events of one type, in one multi-row insert (in order). */
       publishMany<E extends EventDef>(trx: Db, event: E, items: readonly { data: Static<E['schema']>; meta: EventMeta }[]): Promise<void>
-      /** Builds an envelope stamped with this service as source and the current trace (unchecked; use publish). */
-      create<D>(type: string, version: number, data: D, actor: EventActor, subject?: { type: string; id: string }): DomainEvent<D>
-      /** Writes the event to the outbox in the caller's transaction. */
-      publishInTx(trx: Db, event: DomainEvent): Promise<void>
       /** Wakes the relay after a commit so events leave without waiting for the next poll. */
       flushSoon(): void
     }
     consumers: {
-      /** Registers a durable consumer; it starts when the app is ready and stops on close. */
+      /**
+       * Registers a durable consumer; it starts when the app is ready and stops on close. Services
+       * declare theirs in src/subscriptions.ts (`subscriptions()`), which registers them here.
+       */
       add(opts: ConsumerOptions): void
     }
   }
@@ -118,9 +116,6 @@ export default fp(
           trx,
           items.map((i) => domainEvent(event, i.data, { ...i.meta, source: service })),
         ),
-      create: <D>(type: string, version: number, data: D, actor: EventActor, subject?: { type: string; id: string }) =>
-        createEvent({ type, version, source: service, actor, data, ...(subject ? { subject } : {}) }),
-      publishInTx: (trx: Db, event: DomainEvent) => publishInTx(trx, event),
       flushSoon: () => relay.kick(),
     })
     app.decorate('consumers', { add: (o: ConsumerOptions) => void pending.push(o) })
