@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
 import { MatchingEvents, type Identity, type Match, type Paged } from '@sunbae/contracts'
 import { conflict, forbidden, notFound } from '@sunbae/service-kit'
@@ -26,12 +26,12 @@ export function toMatch(row: MatchWithParties): Match {
 
 /** "Mentors matched with me" (mentee) and "my mentees" (mentor); either side may end a match. */
 export class MatchesService {
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #repo: MatchesRepository
   readonly #settings: SettingsRepository
   readonly #events: Events
 
-  constructor(db: Kysely<DB>, events: Events) {
+  constructor(db: Database<DB>, events: Events) {
     this.#db = db
     this.#repo = new MatchesRepository(db)
     this.#settings = new SettingsRepository(db)

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { Budget, CareerStage, HiddenMentor, Preferences, PreferencesBody, TimeWindow } from '@sunbae/contracts'
 import { AppError, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
@@ -42,7 +42,7 @@ export class PreferencesService {
   readonly #repo: PreferencesRepository
   readonly #mentors: MentorsRepository
 
-  constructor(db: Kysely<DB>, mentors: MentorsRepository) {
+  constructor(db: Database<DB>, mentors: MentorsRepository) {
     this.#repo = new PreferencesRepository(db)
     this.#mentors = mentors
   }

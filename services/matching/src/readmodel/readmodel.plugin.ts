@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readModelFollower, startBatchConsumer, type RunningBatchConsumer } from '@sunbae/bus'
 import { STREAMS, type DomainEvent } from '@sunbae/contracts'
@@ -50,7 +50,7 @@ const decodeData = (data: Uint8Array): unknown => JSON.parse(new TextDecoder().d
 export default fp(
   async function readModel(app: FastifyInstance) {
     const log = app.log.child({ component: 'read-model' })
-    const db = app.db as Kysely<DB>
+    const db = app.db as Database<DB>
     const repository = new MentorsRepository(db)
     const index = new MentorIndex()
     let consumer: RunningBatchConsumer | null = null

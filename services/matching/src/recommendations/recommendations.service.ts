@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import { MATCHING_LIMITS, type Recommendation, type RecommendationsResponse, type TimeWindow } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
@@ -53,7 +53,7 @@ export class RecommendationsService {
   readonly #requests: RequestsRepository
   readonly #settings: SettingsRepository
 
-  constructor(db: Kysely<DB>, readModel: MentorReadModel, preferences: PreferencesService) {
+  constructor(db: Database<DB>, readModel: MentorReadModel, preferences: PreferencesService) {
     this.#readModel = readModel
     this.#preferences = preferences
     this.#requests = new RequestsRepository(db)

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Database, Tx } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import {
@@ -57,7 +57,7 @@ const requestSubject = (r: RequestRow) => ({ type: 'chat_request', id: r.id })
  * published — exactly once, whatever races it.
  */
 export class RequestsService {
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #repo: RequestsRepository
   readonly #matches: MatchesRepository
   readonly #settings: SettingsRepository
@@ -65,7 +65,7 @@ export class RequestsService {
   readonly #events: Events
   readonly #policy: RequestPolicy
 
-  constructor(db: Kysely<DB>, events: Events, mentors: MentorsRepository, policy: RequestPolicy) {
+  constructor(db: Database<DB>, events: Events, mentors: MentorsRepository, policy: RequestPolicy) {
     this.#db = db
     this.#repo = new RequestsRepository(db)
     this.#matches = new MatchesRepository(db)
@@ -234,14 +234,14 @@ export class RequestsService {
   }
 
   /** The request, if the caller is the mentor it was sent to (404 / 403 otherwise). */
-  async #addressedTo(identity: Identity, id: string, trx: Transaction<DB>): Promise<RequestRow> {
+  async #addressedTo(identity: Identity, id: string, trx: Tx<DB>): Promise<RequestRow> {
     const req = await this.#repo.findById(id, trx)
     if (!req) throw notFound('No such request', 'REQUEST_NOT_FOUND')
     if (req.mentor_uid !== identity.uid) throw forbidden('Only the mentor this request was sent to can answer it', 'NOT_ADDRESSED_MENTOR')
     return req
   }
 
-  async #transition(id: string, to: Terminal, extra: { reason?: string; matchId?: string }, trx: Transaction<DB>): Promise<RequestRow> {
+  async #transition(id: string, to: Terminal, extra: { reason?: string; matchId?: string }, trx: Tx<DB>): Promise<RequestRow> {
     const row = await this.#repo.transition(id, to, extra, trx)
     if (row) return row
     // lost the race or too late: say which, from the row as it is now

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { Identity, MentorSettings, MentorSettingsBody, TimeWindow } from '@sunbae/contracts'
 import { forbidden } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
@@ -25,7 +25,7 @@ export class SettingsService {
   readonly #repo: SettingsRepository
   readonly #mentors: MentorsRepository
 
-  constructor(db: Kysely<DB>, mentors: MentorsRepository) {
+  constructor(db: Database<DB>, mentors: MentorsRepository) {
     this.#repo = new SettingsRepository(db)
     this.#mentors = mentors
   }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Database, Tx } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import {
@@ -56,14 +56,14 @@ const alreadyPending = () => conflict('You already have an application waiting f
  * account becomes a mentor) or rejects with a reason the applicant sees.
  */
 export class ApplicationsService {
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #repo: ApplicationsRepository
   readonly #mentors: MentorsRepository
   readonly #usersRepo: UsersRepository
   readonly #users: UsersService
   readonly #events: Events
 
-  constructor(db: Kysely<DB>, events: Events, users: UsersService) {
+  constructor(db: Database<DB>, events: Events, users: UsersService) {
     this.#db = db
     this.#repo = new ApplicationsRepository(db)
     this.#mentors = new MentorsRepository(db)
@@ -179,7 +179,7 @@ export class ApplicationsService {
     return toApplication((await this.#repo.findById(id))!)
   }
 
-  async #pending(id: string, trx: Transaction<DB>): Promise<ApplicationRow> {
+  async #pending(id: string, trx: Tx<DB>): Promise<ApplicationRow> {
     const app = await this.#repo.lockById(id, trx)
     if (!app) throw notFound('No such application', 'APPLICATION_NOT_FOUND')
     if (app.status !== 'pending') throw conflict(`The application was already ${app.status}`, 'APPLICATION_DECIDED')

@@ -1,13 +1,14 @@
-import { sql, type Kysely } from 'kysely'
 import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { v5 as uuidv5 } from 'uuid'
 import { publishManyInTx } from '@sunbae/bus'
 import { domainEvent } from '@sunbae/service-kit/events'
 import { CatalogEvents, LANGUAGE_CODES, type EventActor } from '@sunbae/contracts'
+import { Transactions, type Database } from '@sunbae/db'
 import type { DB } from '../db/types.ts'
+import { MentorsRepository } from './mentors.repository.ts'
 import { toProfileEvent } from './mentors.mapper.ts'
-import type { MentorRow, NewMentorRow } from './mentors.table.ts'
+import type { NewMentorRow } from './mentors.table.ts'
 
 /** One line of ../shared/data/gen_mentors.py output. */
 export const GenMentorRecord = Type.Object({
@@ -95,7 +96,6 @@ export interface ImportStats {
 }
 
 const ACTOR: EventActor = { type: 'system', id: 'cli:import-mentors' }
-const PROFILE_COLUMNS = ['display_name', 'headline', 'bio', 'skills', 'company', 'years_experience', 'hourly_rate', 'languages'] as const
 
 /**
  * Writes one batch in one transaction: a multi-row upsert of the mentors and one multi-row insert
@@ -103,29 +103,11 @@ const PROFILE_COLUMNS = ['display_name', 'headline', 'bio', 'skills', 'company',
  * profile fields only (status, rating and reviews stay as they are) and is announced as updated;
  * an unchanged one is not touched and announces nothing, so re-importing a file is silent.
  */
-export async function writeBatch(db: Kysely<DB>, rows: NewMentorRow[]): Promise<ImportStats> {
+export async function writeBatch(db: Database<DB>, rows: NewMentorRow[]): Promise<ImportStats> {
   if (rows.length === 0) return { records: 0, inserted: 0, updated: 0, unchanged: 0 }
-  return db.transaction().execute(async (trx) => {
-    const written = (await trx
-      .insertInto('mentors')
-      .values(rows)
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet((eb) => ({
-            ...Object.fromEntries(PROFILE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
-            updated_at: sql`now()`,
-          }))
-          .where(
-            sql<boolean>`(${sql.join(PROFILE_COLUMNS.map((c) => sql.ref(`mentors.${c}`)))}) is distinct from (${sql.join(
-              PROFILE_COLUMNS.map((c) => sql.ref(`excluded.${c}`)),
-            )})`,
-          ),
-      )
-      .returningAll()
-      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-      .execute()) as (MentorRow & { inserted: boolean })[]
-
+  const mentors = new MentorsRepository(db)
+  return new Transactions(db).run(async (trx) => {
+    const written = await mentors.upsertProfiles(rows, trx)
     const events = written.map(({ inserted, ...row }) =>
       domainEvent(inserted ? CatalogEvents.mentorApproved : CatalogEvents.mentorUpdated, toProfileEvent(row), {
         source: 'mentor-catalog',
@@ -144,7 +126,7 @@ export async function writeBatch(db: Kysely<DB>, rows: NewMentorRow[]): Promise<
  * naming it; the batches before it are committed (re-running after a fix upserts them again).
  */
 export async function importMentors(
-  db: Kysely<DB>,
+  db: Database<DB>,
   lines: AsyncIterable<string>,
   opts: { batchSize?: number; concurrency?: number; onBatch?: (stats: ImportStats, bytes: number) => void } = {},
 ): Promise<ImportStats> {

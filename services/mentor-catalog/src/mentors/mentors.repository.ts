@@ -4,6 +4,8 @@ import type { MentorRow, MentorUpdate, NewMentorRow } from './mentors.table.ts'
 
 type Executor = Kysely<DB> | Transaction<DB>
 
+const PROFILE_COLUMNS = ['display_name', 'headline', 'bio', 'skills', 'company', 'years_experience', 'hourly_rate', 'languages'] as const
+
 /** All SQL about mentor profiles lives here. */
 export class MentorsRepository {
   readonly #db: Kysely<DB>
@@ -23,6 +25,33 @@ export class MentorsRepository {
   findByUid(uid: string, trx: Executor = this.#db, opts: { forUpdate?: boolean } = {}): Promise<MentorRow | undefined> {
     const q = trx.selectFrom('mentors').selectAll().where('uid', '=', uid)
     return (opts.forUpdate ? q.forUpdate() : q).executeTakeFirst()
+  }
+
+  /**
+   * The import's multi-row upsert: new mentors are inserted; a known id whose profile fields differ
+   * gets those fields (status, rating and reviews stay); an unchanged one is not touched and not
+   * returned. `inserted` tells the two returned kinds apart.
+   */
+  async upsertProfiles(rows: NewMentorRow[], trx: Executor = this.#db): Promise<Array<MentorRow & { inserted: boolean }>> {
+    return (await trx
+      .insertInto('mentors')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            ...Object.fromEntries(PROFILE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])),
+            updated_at: sql`now()`,
+          }))
+          .where(
+            sql<boolean>`(${sql.join(PROFILE_COLUMNS.map((c) => sql.ref(`mentors.${c}`)))}) is distinct from (${sql.join(
+              PROFILE_COLUMNS.map((c) => sql.ref(`excluded.${c}`)),
+            )})`,
+          ),
+      )
+      .returningAll()
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute()) as Array<MentorRow & { inserted: boolean }>
   }
 
   insert(row: NewMentorRow, trx: Executor = this.#db): Promise<MentorRow> {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Database, Tx } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
 import {
   CatalogEvents,
@@ -23,11 +23,11 @@ const mentorNotFound = () => notFound('No such mentor', 'MENTOR_NOT_FOUND')
  * publishes the whole profile through the outbox in the same transaction.
  */
 export class MentorsService {
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #repo: MentorsRepository
   readonly #events: Events
 
-  constructor(db: Kysely<DB>, events: Events) {
+  constructor(db: Database<DB>, events: Events) {
     this.#db = db
     this.#repo = new MentorsRepository(db)
     this.#events = events
@@ -83,7 +83,7 @@ export class MentorsService {
     return this.#setStatus(id, 'active', (row, trx) => this.#events.publish(trx, CatalogEvents.mentorReinstated, toProfileEvent(row), meta))
   }
 
-  async #setStatus(id: string, status: 'active' | 'suspended', announce: (row: MentorRow, trx: Transaction<DB>) => Promise<void>): Promise<AdminMentor> {
+  async #setStatus(id: string, status: 'active' | 'suspended', announce: (row: MentorRow, trx: Tx<DB>) => Promise<void>): Promise<AdminMentor> {
     let changed = false
     const row = await this.#db.transaction().execute(async (trx) => {
       const current = await this.#repo.findById(id, trx, { forUpdate: true })

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Database, Tx } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import {
@@ -42,13 +42,13 @@ const mentorNotFound = () => notFound('No such mentor', 'MENTOR_NOT_FOUND')
  * aggregates change in the same transaction as the review.
  */
 export class ReviewsService {
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #repo: ReviewsRepository
   readonly #mentors: MentorsRepository
   readonly #users: UsersRepository
   readonly #events: Events
 
-  constructor(db: Kysely<DB>, events: Events) {
+  constructor(db: Database<DB>, events: Events) {
     this.#db = db
     this.#repo = new ReviewsRepository(db)
     this.#mentors = new MentorsRepository(db)
@@ -119,7 +119,7 @@ export class ReviewsService {
   }
 
   /** Handler of meeting.booking.completed (runs in the consumer's transaction, once per event id; data checked against its schema). */
-  async onBookingCompleted(data: BookingCompletedV1, trx: Transaction<DB>): Promise<void> {
+  async onBookingCompleted(data: BookingCompletedV1, trx: Tx<DB>): Promise<void> {
     await this.#repo.recordCompletedSession(
       { booking_id: data.bookingId, mentee_uid: data.menteeUid, mentor_id: data.mentorId, completed_at: data.completedAt },
       trx,

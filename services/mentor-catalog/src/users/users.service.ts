@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Database, Tx } from '@sunbae/db'
 import type { Auth } from 'firebase-admin/auth'
 import { CatalogEvents, type EventActor, type Identity, type Me, type Paged, type Role } from '@sunbae/contracts'
 import { notFound } from '@sunbae/service-kit'
@@ -24,12 +24,12 @@ export function toMe(row: UserRow): Me {
  * `catalog.user.registered` published through the outbox the first time we see it.
  */
 export class UsersService {
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #repo: UsersRepository
   readonly #events: FastifyInstance['events']
   readonly #auth: Auth
 
-  constructor(db: Kysely<DB>, events: FastifyInstance['events'], auth: Auth) {
+  constructor(db: Database<DB>, events: FastifyInstance['events'], auth: Auth) {
     this.#db = db
     this.#repo = new UsersRepository(db)
     this.#events = events
@@ -79,10 +79,10 @@ export class UsersService {
     target: { uid?: string; email?: string },
     role: Role,
     actor: EventActor,
-    opts: { trx?: Transaction<DB> } = {},
+    opts: { trx?: Tx<DB> } = {},
   ): Promise<{ me: Me; from: Role }> {
     const record = target.uid ? await this.#auth.getUser(target.uid) : await this.#auth.getUserByEmail(target.email ?? '')
-    const work = async (trx: Transaction<DB>) => {
+    const work = async (trx: Tx<DB>) => {
       const existing = await this.#repo.findByUid(record.uid, trx)
       const from = (existing?.role as Role | undefined) ?? ((record.customClaims?.role as Role | undefined) ?? 'mentee')
       if (!existing) {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { Static } from 'typebox'
 import type { configSchema } from '../../config.ts'
 import type { DB } from '../../db/types.ts'
@@ -25,7 +25,7 @@ declare module 'fastify' {
 export default fp(
   async function matching(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
     const { config } = opts
-    const db = app.db as Kysely<DB>
+    const db = app.db as Database<DB>
     const mentors = app.mentorReadModel.repository
     app.decorate('preferences', new PreferencesService(db, mentors))
     app.decorate('recommendations', new RecommendationsService(db, app.mentorReadModel, app.preferences))

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { DB } from '../../db/types.ts'
 import { ApplicationsService } from '../../applications/applications.service.ts'
 import { MentorsService } from '../../mentors/mentors.service.ts'
@@ -17,7 +17,7 @@ declare module 'fastify' {
 /** Mentor profiles, applications and reviews (their event subscription is in src/subscriptions.ts). */
 export default fp(
   async function catalog(app: FastifyInstance) {
-    const db = app.db as Kysely<DB>
+    const db = app.db as Database<DB>
     app.decorate('mentors', new MentorsService(db, app.events))
     app.decorate('applications', new ApplicationsService(db, app.events, app.users))
     app.decorate('reviews', new ReviewsService(db, app.events))

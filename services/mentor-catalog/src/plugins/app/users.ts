@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { DB } from '../../db/types.ts'
 import { UsersService } from '../../users/users.service.ts'
 
@@ -12,7 +12,7 @@ declare module 'fastify' {
 
 export default fp(
   async function users(app: FastifyInstance) {
-    app.decorate('users', new UsersService(app.db as Kysely<DB>, app.events, app.firebaseAuth))
+    app.decorate('users', new UsersService(app.db as Database<DB>, app.events, app.firebaseAuth))
   },
   { name: 'users', dependencies: ['sunbae-platform', 'firebase'] },
 )
