@@ -25,8 +25,19 @@ const zones = [
   { target: './packages', from: './gateway', message: 'Shared packages never depend on a deployable.' },
 ]
 
-const banPackages = (names, message) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: names, message }] }],
+// Where is the SQL? In repositories (`*.repository.ts`, row types in `*.table.ts`), migrations and
+// packages/db, nowhere else: rules, routes, plugins and jobs pass `Database`/`Tx`/`Executor` types from
+// @sunbae/db and call a repository. Tests and benches may inspect the database directly.
+const noKysely = {
+  name: 'kysely',
+  message: 'Only *.repository.ts, *.table.ts, migrations and packages/db touch Kysely: take a Database/Tx/Executor type from @sunbae/db and call a repository.',
+}
+const SQL_HOMES = ['**/*.repository.ts', '**/*.table.ts', '**/db/types.ts']
+
+// One no-restricted-imports per file: flat config replaces (does not merge) a rule's options, so the
+// Kysely ban repeats the boundary of the folder it applies in.
+const banPackages = (names, message, { kysely = false } = {}) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: names, message }], ...(kysely ? { paths: [noKysely] } : {}) }],
 })
 
 export default tseslint.config(
@@ -42,17 +53,23 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  ...services.map((s) => ({
-    files: [`services/${s}/**`],
-    rules: banPackages(
-      [...services.filter((o) => o !== s).map((o) => `@sunbae/${o}`), '@sunbae/gateway', '@sunbae/web'],
-      serviceBoundary,
-    ),
-  })),
+  ...services.flatMap((s) => {
+    const others = [...services.filter((o) => o !== s).map((o) => `@sunbae/${o}`), '@sunbae/gateway', '@sunbae/web']
+    return [
+      { files: [`services/${s}/**`], rules: banPackages(others, serviceBoundary) },
+      { files: [`services/${s}/src/**`], ignores: SQL_HOMES, rules: banPackages(others, serviceBoundary, { kysely: true }) },
+    ]
+  }),
   { files: ['gateway/**'], rules: banPackages([...services.map((o) => `@sunbae/${o}`), '@sunbae/web'], 'The gateway never imports a service.') },
+  { files: ['gateway/src/**'], rules: banPackages([...services.map((o) => `@sunbae/${o}`), '@sunbae/web'], 'The gateway never imports a service.', { kysely: true }) },
   {
     files: ['packages/**'],
     rules: banPackages([...services.map((o) => `@sunbae/${o}`), '@sunbae/gateway', '@sunbae/web'], 'Shared packages never depend on a deployable.'),
+  },
+  {
+    files: ['packages/*/src/**'],
+    ignores: [...SQL_HOMES, 'packages/db/**'],
+    rules: banPackages([...services.map((o) => `@sunbae/${o}`), '@sunbae/gateway', '@sunbae/web'], 'Shared packages never depend on a deployable.', { kysely: true }),
   },
   {
     files: ['web/**'],

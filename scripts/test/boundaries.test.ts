@@ -44,3 +44,40 @@ t.test('a service importing shared packages and its own files passes', async (t)
     [],
   )
 })
+
+t.test('Kysely is imported only by repositories, table types, migrations and packages/db', async (t) => {
+  const kysely = "import { sql } from 'kysely'\nexport default sql\n"
+  for (const file of [
+    'services/meeting/src/bookings/probe.service.ts',
+    'services/meeting/src/routes/api/meetings/probe.ts',
+    'services/meeting/src/plugins/app/probe.ts',
+    'services/meeting/src/jobs.ts',
+    'gateway/src/probe.ts',
+    'packages/bus/src/probe.ts',
+    'packages/service-kit/src/probe.ts',
+  ]) {
+    const errors = await boundaryErrors(file, kysely)
+    t.equal(errors.length, 1, `${file}: ${errors.join('\n')}`)
+    t.match(errors[0], /no-restricted-imports: .*Only \*\.repository\.ts/)
+  }
+  // a type-only import is still an import of the driver
+  t.equal((await boundaryErrors('services/matching/src/probe.service.ts', "import type { Kysely } from 'kysely'\nexport type X = Kysely<any>\n")).length, 1)
+  for (const file of [
+    'services/meeting/src/bookings/probe.repository.ts',
+    'services/meeting/src/bookings/probe.table.ts',
+    'services/meeting/migrations/2099-01-01T0000_probe.ts',
+    'packages/db/src/probe.ts',
+    'packages/bus/src/probe.repository.ts',
+    'services/meeting/test/probe.test.ts',
+  ]) {
+    t.same(await boundaryErrors(file, kysely), [], file)
+  }
+})
+
+t.test('in a service file where Kysely is banned, the service boundary still holds', async (t) => {
+  // flat config replaces a rule's options per file: both bans must survive in one rule
+  const errors = await boundaryErrors('services/matching/src/probe.service.ts', "import x from '@sunbae/mentor-catalog'\nimport { sql } from 'kysely'\nexport default [x, sql]\n")
+  t.equal(errors.length, 2, errors.join('\n'))
+  t.ok(errors.some((e) => e.includes('@sunbae/mentor-catalog')))
+  t.ok(errors.some((e) => e.includes("'kysely'")))
+})

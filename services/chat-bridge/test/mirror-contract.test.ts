@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { createDb, DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
 import type { ChatMirror, MirrorMessage, MirrorRoom } from '../src/mirror/mirror.ts'
-import { PostgresChatMirror } from '../src/mirror/mirror.postgres.ts'
+import { PostgresChatMirror } from '../src/mirror/mirror.postgres.repository.ts'
 import { MongoChatMirror } from '../src/mirror/mirror.mongo.ts'
 import type { DB } from '../src/db/types.ts'
 import pkg from '../package.json' with { type: 'json' }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import { ChatEvents, type AdminChatMessage, type ChatMessage, type ChatRoom, type Identity, type MessageHiddenV1, type MessagePage } from '@sunbae/contracts'
 import { badRequest, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
@@ -33,10 +33,10 @@ const ROOMS_PER_PAGE = 200
 export class ChatService {
   readonly #mirror: ChatMirror
   readonly #rooms: RoomsFirestore
-  readonly #db: Kysely<DB>
+  readonly #db: Database<DB>
   readonly #events: FastifyInstance['events']
 
-  constructor(mirror: ChatMirror, rooms: RoomsFirestore, db: Kysely<DB>, events: FastifyInstance['events']) {
+  constructor(mirror: ChatMirror, rooms: RoomsFirestore, db: Database<DB>, events: FastifyInstance['events']) {
     this.#mirror = mirror
     this.#rooms = rooms
     this.#db = db

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { sql, type Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import { Timestamp, type Firestore, type Query, type QueryDocumentSnapshot } from 'firebase-admin/firestore'
 import { ChatEvents, type MessagePostedV1 } from '@sunbae/contracts'
 import type { EventMeta } from '@sunbae/service-kit'
@@ -8,11 +8,12 @@ import type { DB } from '../db/types.ts'
 import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
 import { MESSAGES, ROOMS } from '../rooms/rooms.firestore.ts'
 import { toMirrorMessage, toMirrorRoom, updatedAtOf } from './documents.ts'
+import { SyncRepository, type Lease } from './sync.repository.ts'
 
 export interface FirestoreSyncOptions {
   firestore: Firestore
   mirror: ChatMirror
-  db: Kysely<DB>
+  db: Database<DB>
   events: FastifyInstance['events']
   log: FastifyBaseLogger
   /** checkpoint and leader-lock name */
@@ -47,6 +48,7 @@ const ROOM_CACHE_MAX = 10_000
  */
 export class FirestoreSync {
   readonly #o: FirestoreSyncOptions
+  readonly #repo: SyncRepository
   readonly #feeds: Feed[]
   readonly #rooms = new Map<string, MirrorRoom>()
   #stopped = false
@@ -56,6 +58,7 @@ export class FirestoreSync {
 
   constructor(opts: FirestoreSyncOptions) {
     this.#o = opts
+    this.#repo = new SyncRepository(opts.db)
     const fs = opts.firestore
     this.#feeds = [
       {
@@ -90,17 +93,13 @@ export class FirestoreSync {
     const key = `chat-bridge:sync:${this.#o.name}`
     while (!this.#stopped) {
       try {
-        // connection(): one pooled connection for the whole lead, which a session lock needs
-        await this.#o.db.connection().execute(async (conn) => {
-          const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`.execute(conn)
-          if (!rows[0]?.locked) return
+        await this.#repo.withLeadership(key, async (lease) => {
           this.#leader = true
           this.#o.log.info({ sync: this.#o.name }, 'chat sync: leading')
           try {
-            await this.#lead(conn)
+            await this.#lead(lease)
           } finally {
             this.#leader = false
-            await sql`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(conn).catch(() => {})
           }
         })
       } catch (err) {
@@ -110,7 +109,7 @@ export class FirestoreSync {
     }
   }
 
-  async #lead(conn: Kysely<DB>): Promise<void> {
+  async #lead(lease: Lease): Promise<void> {
     for (const feed of this.#feeds) await this.#catchUp(feed)
     if (this.#stopped) return
 
@@ -124,14 +123,14 @@ export class FirestoreSync {
     const listeners = await Promise.all(this.#feeds.map((feed) => this.#listen(feed, fail)))
     const onStop = () => wakeLead()
     this.#wake.signal.addEventListener('abort', onStop)
-    // the lock lives as long as this connection: lead only while it answers
-    const lease = setInterval(() => {
-      sql`select 1`.execute(conn).catch(fail)
+    // the lock lives as long as its connection: lead only while it answers
+    const leaseCheck = setInterval(() => {
+      lease.check().catch(fail)
     }, this.#o.leaseCheckMs)
     try {
       await leadEnded
     } finally {
-      clearInterval(lease)
+      clearInterval(leaseCheck)
       this.#wake.signal.removeEventListener('abort', onStop)
       await Promise.all(listeners.map((l) => l.close()))
     }
@@ -283,14 +282,8 @@ export class FirestoreSync {
   async #announce(messages: MirrorMessage[], rooms: Map<string, MirrorRoom | null>): Promise<void> {
     if (messages.length === 0) return
     const { events } = this.#o
-    await this.#o.db.transaction().execute(async (trx) => {
-      const fresh = await trx
-        .insertInto('posted_messages')
-        .values(messages.map((m) => ({ room_id: m.roomId, message_id: m.id })))
-        .onConflict((oc) => oc.columns(['room_id', 'message_id']).doNothing())
-        .returning(['room_id', 'message_id'])
-        .execute()
-      const isFresh = new Set(fresh.map((r) => `${r.room_id}/${r.message_id}`))
+    await this.#repo.transaction(async (trx) => {
+      const isFresh = await this.#repo.markPosted(trx, messages)
       const posted: { data: MessagePostedV1; meta: EventMeta }[] = []
       for (const m of messages) {
         if (!isFresh.has(`${m.roomId}/${m.id}`)) continue

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import type { Kysely } from 'kysely'
+import type { Database } from '@sunbae/db'
 import type { DB } from '../../db/types.ts'
 import { ChatService } from '../../chat/chat.service.ts'
 import { RoomsFirestore } from '../../rooms/rooms.firestore.ts'
@@ -23,7 +23,7 @@ export interface ChatPluginOptions {
 /** Rooms, the chat API's service and the Firestore → mirror sync (subscriptions: src/subscriptions.ts). */
 export default fp(
   async function chat(app: FastifyInstance, opts: ChatPluginOptions) {
-    const db = app.db as Kysely<DB>
+    const db = app.db as Database<DB>
     const rooms = new RoomsFirestore(app.firestore)
     app.decorate('rooms', rooms)
     app.decorate('chat', new ChatService(app.chatMirror, rooms, db, app.events))

@@ -22,6 +22,27 @@ const toMessage = (m: Selectable<Messages>): MirrorMessage => ({
   updatedAt: m.updated_at,
 })
 
+const messageRow = (m: MirrorMessage) => ({
+  room_id: m.roomId,
+  id: m.id,
+  author_uid: m.authorUid,
+  type: m.type,
+  text: m.text,
+  hidden: m.hidden,
+  created_at: m.createdAt,
+  updated_at: m.updatedAt,
+})
+
+/** A message seen again (a replay, an edit, a moderator's hide): how the stored row takes it. */
+const MERGE_MESSAGE = {
+  // hiding blanks the text in Firestore; moderators keep reading it here
+  text: sql<string>`case when messages.hidden then messages.text else excluded.text end`,
+  // once hidden by a moderator, an older Firestore version replayed later cannot unhide it
+  hidden: sql<boolean>`messages.hidden or excluded.hidden`,
+  updated_at: sql<Date>`greatest(messages.updated_at, excluded.updated_at)`,
+  mirrored_at: sql<Date>`now()`,
+}
+
 /** The mirror in chat-bridge's own Postgres schema (machines without MongoDB). */
 export class PostgresChatMirror implements ChatMirror {
   readonly kind = 'postgres' as const
@@ -89,26 +110,8 @@ export class PostgresChatMirror implements ChatMirror {
   async #upsertMany(trx: Transaction<DB>, messages: readonly MirrorMessage[]): Promise<string[]> {
     const rows = await trx
       .insertInto('messages')
-      .values(
-        messages.map((m) => ({
-          room_id: m.roomId,
-          id: m.id,
-          author_uid: m.authorUid,
-          type: m.type,
-          text: m.text,
-          hidden: m.hidden,
-          created_at: m.createdAt,
-          updated_at: m.updatedAt,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['room_id', 'id']).doUpdateSet({
-          text: sql<string>`case when messages.hidden then messages.text else excluded.text end`,
-          hidden: sql<boolean>`messages.hidden or excluded.hidden`,
-          updated_at: sql<Date>`greatest(messages.updated_at, excluded.updated_at)`,
-          mirrored_at: sql<Date>`now()`,
-        }),
-      )
+      .values(messages.map(messageRow))
+      .onConflict((oc) => oc.columns(['room_id', 'id']).doUpdateSet(MERGE_MESSAGE))
       .returning(['room_id', 'id', sql<boolean>`xmax = 0`.as('inserted')])
       .execute()
     const isNew = new Set(rows.filter((r) => r.inserted).map((r) => `${r.room_id}/${r.id}`))
@@ -145,26 +148,8 @@ export class PostgresChatMirror implements ChatMirror {
     // xmax = 0 only for a row this statement inserted (not one it updated)
     const row = await trx
       .insertInto('messages')
-      .values({
-        room_id: m.roomId,
-        id: m.id,
-        author_uid: m.authorUid,
-        type: m.type,
-        text: m.text,
-        hidden: m.hidden,
-        created_at: m.createdAt,
-        updated_at: m.updatedAt,
-      })
-      .onConflict((oc) =>
-        oc.columns(['room_id', 'id']).doUpdateSet({
-          // hiding blanks the text in Firestore; moderators keep reading it here
-          text: sql<string>`case when messages.hidden then messages.text else excluded.text end`,
-          // once hidden by a moderator, an older Firestore version replayed later cannot unhide it
-          hidden: sql<boolean>`messages.hidden or excluded.hidden`,
-          updated_at: sql<Date>`greatest(messages.updated_at, excluded.updated_at)`,
-          mirrored_at: sql<Date>`now()`,
-        }),
-      )
+      .values(messageRow(m))
+      .onConflict((oc) => oc.columns(['room_id', 'id']).doUpdateSet(MERGE_MESSAGE))
       .returning(sql<boolean>`xmax = 0`.as('inserted'))
       .executeTakeFirstOrThrow()
     if (!row.inserted) return { inserted: false }
