@@ -41,10 +41,14 @@ t.test('the payer completed 3-D Secure before the cancel reached the provider: b
   // the challenge succeeds at the provider (the sandbox's books) while our hold expires
   await sql`update sandbox_charges set status = 'succeeded' where reference = ${b.paymentId}`.execute(dbOf(app))
   await release(app, b, 'hold_expired')
-  await waitForState(app, b.paymentId, 'cancelled')
-  await app.reconciler.run()
-  await app.reconciler.run()
-  await waitForState(app, b.paymentId, 'refunded')
+  // the release cancels it first (it leaves requires_action only that way here); then the reconciler,
+  // which the cancel's commit wakes, books the success and refunds it — possibly before a poll here
+  // would see 'cancelled' (the events below show every step)
+  await waitFor(async () => (await state(app, b.paymentId)) !== 'requires_action', 20_000)
+  await waitFor(async () => {
+    await app.reconciler.run()
+    return (await state(app, b.paymentId)) === 'refunded'
+  }, 20_000)
   t.equal((await charge(b.paymentId)).refunded, 50_000, 'the provider refunded the whole charge')
   const events = await readEvents(app, 'payment.>', ofPayment(b.paymentId), { count: 6 })
   t.same(events.map((e) => e.type), ['payment.created', 'payment.processing', 'payment.action_required', 'payment.cancelled', 'payment.succeeded', 'payment.refunded'])

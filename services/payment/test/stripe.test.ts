@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import t from 'tap'
 import Stripe from 'stripe'
 import type { FastifyInstance } from 'fastify'
-import { readBody, startUpstream, type Upstream } from '@sunbae/testing'
+import { readBody, startUpstream, waitFor, type Upstream } from '@sunbae/testing'
 import { buildPayment, cancelBooking, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, release, state, waitForState } from './helpers.ts'
 
 const SECRET_KEY = 'sk_test_local_0123456789'
@@ -210,9 +210,13 @@ t.test('a released requires_action PaymentIntent is cancelled at Stripe; one tha
   const pb = [...intents.values()].find((i) => i.metadata.reference === b.paymentId)!
   pb.status = 'succeeded' // the payer finished the challenge just before the hold expired
   await release(app, b, 'hold_expired')
-  await waitForState(app, b.paymentId, 'cancelled')
-  await app.reconciler.run()
-  await app.reconciler.run()
-  await waitForState(app, b.paymentId, 'refunded')
+  // the release cancels it first (it leaves requires_action only that way here); then the reconciler
+  // finds the intent succeeded at Stripe, books it and refunds it — woken by the cancel's commit, it
+  // can get there before a poll here would see 'cancelled'
+  await waitFor(async () => (await state(app, b.paymentId)) !== 'requires_action', 20_000)
+  await waitFor(async () => {
+    await app.reconciler.run()
+    return (await state(app, b.paymentId)) === 'refunded'
+  }, 20_000)
   t.match(refunds.filter((r) => r.payment_intent === pb.id), [{ amount: 50_000 }], 'refunded in full through Stripe')
 })

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database } from '../db/database.repository.ts'
+import type { Database } from '../db/database.ts'
 import type { IdempotencyKeyRow } from './idempotency.table.ts'
 
 const fromNow = (seconds: number) => sql<Date>`now() + make_interval(secs => ${seconds})`

@@ -1,5 +1,5 @@
 import type { BookingCancelledV1, BookingConfirmedV1, BookingHeldV1, BookingReleasedV1, PaymentState } from '@sunbae/contracts'
-import type { Tx } from '../db/database.repository.ts'
+import type { Tx } from '../db/database.ts'
 import { SYSTEM, type PaymentsService, type Repositories } from './payments.service.ts'
 import { PAID } from './state.ts'
 

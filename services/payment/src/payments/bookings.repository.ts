@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database, Executor, Tx } from '../db/database.repository.ts'
+import type { Database, Executor, Tx } from '../db/database.ts'
 import type { BookingRow, NewBookingRow } from './bookings.table.ts'
 
 /** All Kysely code of the read model of meeting's bookings. */

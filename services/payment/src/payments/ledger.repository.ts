@@ -1,4 +1,4 @@
-import type { Tx } from '../db/database.repository.ts'
+import type { Tx } from '../db/database.ts'
 import type { NewLedgerEntry } from './ledger.table.ts'
 
 /** All Kysely code of the ledger (append-only: the database refuses edits and unbalanced transactions). */

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { PaymentEvents, type EventActor, type Identity, type Payment, type PaymentState } from '@sunbae/contracts'
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
-import type { Tx } from '../db/database.repository.ts'
+import type { Tx } from '../db/database.ts'
 import { ProviderTimeoutError, type ChargeResult, type WebhookEvent } from '../providers/provider.ts'
 import { about, actorOf, base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database, Executor, Tx } from '../db/database.repository.ts'
+import type { Database, Executor, Tx } from '../db/database.ts'
 import type { EarningsRow, NewPaymentRow, PaymentChange, PaymentRow } from './payments.table.ts'
 
 /** All Kysely code of payments. */

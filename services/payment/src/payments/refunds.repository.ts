@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database, Tx } from '../db/database.repository.ts'
+import type { Database, Tx } from '../db/database.ts'
 import type { NewRefundRow, RefundRow } from './refunds.table.ts'
 
 /** All Kysely code of refunds. */

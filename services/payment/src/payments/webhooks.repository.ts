@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database, Tx } from '../db/database.repository.ts'
+import type { Database, Tx } from '../db/database.ts'
 
 /** All Kysely code of provider webhooks: the ids seen, and the windows of claims asked about. */
 export class WebhooksRepository {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Database } from '../db/database.repository.ts'
+import type { Database } from '../db/database.ts'
 import type { NewSandboxChargeRow, SandboxChargeRow } from './sandbox.table.ts'
 
 /** All Kysely code of the sandbox provider's books, each call in its own transaction (never the payment's). */
