@@ -60,12 +60,19 @@ const fail = (msg: string): never => {
 if (!project.startsWith('demo-')) fail(`Refusing to seed project "${project}": demo data goes only into the emulator's demo-* projects.`)
 
 async function identity(path: string, body: unknown) {
-  const res = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/${path}?key=demo-api-key`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).catch(() => fail(`The Auth emulator does not answer at ${emulator}. Start the platform first: npm start`))
-  return { ok: res.ok, body: (await res.json()) as { idToken?: string; error?: { message?: string } } }
+  const url = `http://${emulator}/identitytoolkit.googleapis.com/v1/${path}?key=demo-api-key`
+  const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  // A kept-alive connection the emulator closed while we were idle (user:role runs for seconds in
+  // between) fails the next request before it is sent: try again on a fresh connection. Both calls
+  // are safe to repeat (a second sign-up answers EMAIL_EXISTS, which signIn handles).
+  let res: Response | undefined
+  let lastError: unknown
+  for (let attempt = 0; attempt < 3 && !res; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 500 * attempt))
+    res = await send().catch((err: unknown) => void (lastError = err))
+  }
+  if (!res) fail(`The Auth emulator does not answer at ${emulator} (${(lastError as Error)?.cause ?? lastError}). Start the platform first: npm start`)
+  return { ok: res!.ok, body: (await res!.json()) as { idToken?: string; error?: { message?: string } } }
 }
 
 async function signIn(email: string, displayName: string): Promise<string> {
