@@ -39,7 +39,9 @@ t.test('loaded with --import: logs carry the trace id and outgoing calls carry t
   })
   const waitFor = (pred: (l: Record<string, any>) => boolean) =>
     new Promise<Record<string, any>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a log line')), 20_000)
+      // a bound, not a measure: the first line waits on the child loading the OpenTelemetry SDK, which
+      // took over 20 s beside the other suites on a 2-core machine
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a log line')), 90_000)
       onLine = () => {
         const hit = lines.find(pred)
         if (hit) {

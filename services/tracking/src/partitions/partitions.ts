@@ -104,11 +104,15 @@ export class PartitionManager {
     return this.#repo.list(table)
   }
 
-  async run(now = Date.now()): Promise<MaintenanceResult> {
+  /**
+   * One round over every table. `currentOnly`: only the partition holding `now` is ensured (what
+   * inserts need at once; a service starts with it), not the week behind and the days ahead.
+   */
+  async run(now = Date.now(), opts: { currentOnly?: boolean } = {}): Promise<MaintenanceResult> {
     const result: MaintenanceResult = { created: [], dropped: [], moved: 0, expired: 0, skipped: [] }
     for (const t of this.#tables) {
       try {
-        await this.#maintain(t, now, result)
+        await this.#maintain(t, now, result, opts.currentOnly ?? false)
       } catch (err) {
         // 55P03 lock_not_available: someone held the table too long; the next round retries
         if ((err as { code?: string }).code === '55P03') result.skipped.push(t.name)
@@ -126,7 +130,7 @@ export class PartitionManager {
     return made && { name, moved: made.moved }
   }
 
-  async #maintain(t: PartitionedTable, now: number, result: MaintenanceResult): Promise<void> {
+  async #maintain(t: PartitionedTable, now: number, result: MaintenanceResult, currentOnly: boolean): Promise<void> {
     const cutoff = retentionCutoff(now, t)
     // drop whole partitions that end at or before the cutoff
     const expired = await this.#repo.expire(t, new Date(cutoff).toISOString(), this.#lockTimeoutMs, (name) => {
@@ -139,8 +143,8 @@ export class PartitionManager {
     }
     result.dropped.push(...expired.dropped)
     result.expired += expired.rows
-    const first = Math.max(cutoff, unitStart(now - BACKFILL_DAYS * DAY, t.unit))
-    const last = unitStart(now + this.#aheadDays * DAY, t.unit)
+    const first = currentOnly ? unitStart(now, t.unit) : Math.max(cutoff, unitStart(now - BACKFILL_DAYS * DAY, t.unit))
+    const last = currentOnly ? first : unitStart(now + this.#aheadDays * DAY, t.unit)
     for (let start = first; start <= last; start = nextUnit(start, t.unit)) {
       const made = await this.create(t, start)
       if (made) {

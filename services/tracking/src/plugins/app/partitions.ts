@@ -28,9 +28,12 @@ export function trackingTables(o: Pick<PartitionsOptions, 'retentionDays' | 'aud
 }
 
 /**
- * Partition maintenance: once at start (before the consumers run, so today's partitions exist),
- * then every `intervalMs`. A failed round is logged and retried next round; inserts never depend
- * on it (the DEFAULT partition takes what has no partition yet).
+ * Partition maintenance: at start, today's partition of each table (before the consumers run, so
+ * today's rows land in it) — only those, so start-up stays within Fastify's plugin timeout on a busy
+ * machine; a fresh database needs dozens more (the week behind, the days ahead), which the first full
+ * round creates right after, in the background. Then a round every `intervalMs`. A failed round is
+ * logged and retried next round; inserts never depend on it (the DEFAULT partition takes what has no
+ * partition yet, and a later round moves it).
  */
 export default fp(
   async function partitions(app: FastifyInstance, opts: PartitionsOptions) {
@@ -39,16 +42,17 @@ export default fp(
     const log = app.log.child({ component: 'partitions' })
 
     let running: Promise<void> | null = null
-    const round = () =>
+    const round = (opts: { currentOnly?: boolean } = {}) =>
       (running ??= manager
-        .run()
+        .run(Date.now(), opts)
         .then((r) => {
           if (r.created.length || r.dropped.length || r.moved || r.expired) log.info(r, 'partition maintenance')
         })
         .catch((err: unknown) => log.error({ err }, 'partition maintenance failed; retrying next round'))
         .finally(() => (running = null)))
 
-    await round()
+    await round({ currentOnly: true })
+    void round()
     const timer = setInterval(round, opts.intervalMs)
     timer.unref()
     app.addHook('preClose', async () => {
