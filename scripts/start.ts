@@ -199,6 +199,8 @@ if (fs.existsSync(webPkg) && JSON.parse(fs.readFileSync(webPkg, 'utf8')).scripts
 
 say('Waiting until everything is ready…')
 await Promise.all(procs.filter((p) => p.readyUrl).map(waitReady))
+// a process that exited meanwhile started the stop (stopAll exits): never announce a running platform
+if (stopping) await new Promise<never>(() => {})
 
 say('')
 say('Sunbae is running.')
