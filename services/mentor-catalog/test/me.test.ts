@@ -46,6 +46,35 @@ t.test('PUT /api/me mirrors the signed-in account, GET returns it, registration 
   })
 })
 
+t.test('a changed name or email publishes catalog.user.updated once; an unchanged PUT publishes nothing', async (t) => {
+  const app = await buildCatalog()
+  const nc = await natsConnect()
+  t.teardown(async () => {
+    await app.close()
+    await nc.close()
+  })
+  const uid = `u-${randomUUID()}`
+  const who = identityHeaders({ uid, email: `${uid}@example.com`, name: '김선배', picture: null, role: 'mentee' })
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: {} })).statusCode, 201)
+  // the same profile again: nothing changed, nothing to tell
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: {} })).statusCode, 200)
+  const renamed = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { displayName: 'Sunbae Kim' } })
+  t.equal(renamed.statusCode, 200)
+  // a new photo alone is not something a notification uses
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { displayName: 'Sunbae Kim', photoUrl: 'https://example.com/p.png' } })).statusCode, 200)
+
+  const events = await readEvents(nc, 'CATALOG', 'catalog.user.updated', (e) => e.data.uid === uid, { settleMs: 1500 })
+  t.equal(events.length, 1, 'one update: the rename')
+  t.match(events[0], {
+    type: 'catalog.user.updated',
+    version: 1,
+    source: 'mentor-catalog',
+    actor: { type: 'user', id: uid },
+    subject: { type: 'user', id: uid },
+    data: { uid, email: `${uid}@example.com`, displayName: 'Sunbae Kim', role: 'mentee' },
+  })
+})
+
 t.test('the token decides the role and email; the body cannot', async (t) => {
   const app = await buildCatalog()
   t.teardown(() => app.close())

@@ -17,6 +17,21 @@ export const UserRoleChangedV1 = Type.Object({
 })
 export type UserRoleChangedV1 = Static<typeof UserRoleChangedV1>
 
+/**
+ * An existing account's profile changed (email, display name; locale and time zone once the
+ * account carries them — absent means "not known here", not "cleared"). Read models that address
+ * people (notification) need no call back.
+ */
+export const UserUpdatedV1 = Type.Object({
+  uid: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+  role: Role,
+  locale: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')])),
+  timeZone: Type.Optional(Type.String({ description: 'IANA' })),
+})
+export type UserUpdatedV1 = Static<typeof UserUpdatedV1>
+
 
 /** A mentor's public profile, as it stands after the change: other services' read models need no call back. */
 export const MentorProfileV1 = Type.Object({
@@ -82,6 +97,7 @@ export type ApplicationRejectedV1 = Static<typeof ApplicationRejectedV1>
 export const CatalogEvents = {
   userRegistered: { type: 'catalog.user.registered', version: 1, schema: UserRegisteredV1 },
   userRoleChanged: { type: 'catalog.user.role_changed', version: 1, schema: UserRoleChangedV1 },
+  userUpdated: { type: 'catalog.user.updated', version: 1, schema: UserUpdatedV1 },
   mentorApproved: { type: 'catalog.mentor.approved', version: 1, schema: MentorProfileV1 },
   mentorUpdated: { type: 'catalog.mentor.updated', version: 1, schema: MentorProfileV1 },
   mentorSuspended: { type: 'catalog.mentor.suspended', version: 1, schema: MentorSuspendedV1 },

@@ -44,6 +44,7 @@ export class UsersService {
 
   async sync(identity: Identity, profile: { displayName?: string | undefined; photoUrl?: string | undefined }): Promise<{ me: Me; created: boolean }> {
     const result = await this.#db.transaction().execute(async (trx) => {
+      const before = await this.#repo.findByUid(identity.uid, trx)
       const { row, inserted } = await this.#repo.upsert(
         {
           uid: identity.uid,
@@ -62,9 +63,19 @@ export class UsersService {
           { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } },
         )
       }
-      return { row, inserted }
+      const changed = !inserted && before !== undefined && (before.email !== row.email || before.display_name !== row.display_name)
+      if (changed) {
+        // who a notification is addressed to and how it greets them
+        await this.#events.publish(
+          trx,
+          CatalogEvents.userUpdated,
+          { uid: row.uid, email: row.email, displayName: row.display_name, role: row.role as Role },
+          { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } },
+        )
+      }
+      return { row, inserted, published: inserted || changed }
     })
-    if (result.inserted) this.#events.flushSoon()
+    if (result.published) this.#events.flushSoon()
     return { me: toMe(result.row), created: result.inserted }
   }
 
