@@ -45,6 +45,8 @@ export interface Session {
   login(email: string, password: string, t?: Test): Promise<void>
   /** Creates an account through the sign-up page and waits until it is signed in. */
   signUp(account: { name: string; email: string; password: string }): Promise<void>
+  /** Where the page is, the text it shows and its last failed API calls (for a failing journey's report). */
+  report(): Promise<string>
   close(): Promise<void>
 }
 
@@ -127,13 +129,27 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         ...(so.timezoneId ? { timezoneId: so.timezoneId } : {}),
         ...(so.acceptDownloads ? { acceptDownloads: true } : {}),
       })
-      context.setDefaultTimeout(20_000)
+      // A step's bound: CI runs the journeys beside the unit suites on two cores, where a page's first
+      // render after a navigation (dev server, Firebase session restore, API calls) took over 20 s.
+      context.setDefaultTimeout(30_000)
       const page: Page = await context.newPage()
       const consoleErrors: string[] = []
       page.on('console', (msg) => {
         if (msg.type() === 'error') consoleErrors.push(msg.text())
       })
       page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`))
+      // The API calls that failed or answered an error, kept for the report of a failing journey.
+      const apiTrouble: string[] = []
+      const keep = (line: string) => {
+        apiTrouble.push(`${new Date().toISOString().slice(11, 23)} ${line}`)
+        if (apiTrouble.length > 12) apiTrouble.shift()
+      }
+      page.on('response', (res) => {
+        if (res.url().includes('/api/') && res.status() >= 400) keep(`${res.request().method()} ${res.url()} → ${res.status()}`)
+      })
+      page.on('requestfailed', (req) => {
+        if (req.url().includes('/api/')) keep(`${req.method()} ${req.url()} failed: ${req.failure()?.errorText ?? '?'}`)
+      })
       let n = 0
       const visit = async (tt: Test, name: string, expected: RegExp[] = []) => {
         // Bounded: a page with a live Firestore listener never goes network-idle.
@@ -166,6 +182,10 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         visit,
         login,
         signUp,
+        report: async () => {
+          const text = await page.locator('main').first().innerText({ timeout: 2_000 }).catch(() => '(no main element)')
+          return [`${who} at ${page.url()}`, `  shows: ${text.replace(/\s+/g, ' ').slice(0, 500)}`, ...apiTrouble.map((l) => `  api: ${l}`)].join('\n')
+        },
         close: async () => {
           open.delete(who)
           await context.close()
@@ -182,7 +202,11 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         } catch (err) {
           // what the pages showed when it failed
           const slug = name.slice(0, 40).replace(/\W+/g, '-')
-          for (const [who, s] of open) await s.page.screenshot({ path: path.join(artifacts, `FAILED-${who}-${slug}.png`), fullPage: true }).catch(() => {})
+          for (const [who, s] of open) {
+            await s.page.screenshot({ path: path.join(artifacts, `FAILED-${who}-${slug}.png`), fullPage: true }).catch(() => {})
+            // what each page showed, and its failed API calls, in the TAP output itself (CI keeps no files)
+            for (const line of (await s.report()).split('\n')) tt.comment(line)
+          }
           throw err
         }
       })
