@@ -26,7 +26,6 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { deleteApp as deleteAdminApp, initializeApp as initializeAdminApp } from 'firebase-admin/app'
@@ -38,32 +37,15 @@ import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@su
 import { IDENTITY_HEADER, signIdentity } from '@sunbae/service-kit'
 import { createEmulatorUser, type EmulatorUser } from '@sunbae/testing'
 import { OFFLINE_ENV, PROJECT_ID, startEmulators } from '@sunbae/testing/emulators'
+import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
-const { values: args } = parseArgs({
-  options: {
-    rate: { type: 'string', default: '200' },
-    writers: { type: 'string', default: '8' },
-    via: { type: 'string', default: 'admin' },
-    duration: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '3' },
-    'no-write': { type: 'boolean', default: false },
-  },
+const opts = benchOptions({
+  numbers: { rate: [200, 1, 2000], writers: [8, 1, 64], duration: [20, 1, 300], warmup: [3, 0, 60] },
+  choices: { via: ['admin', 'sdk'] },
 })
-const RATE = Number(args.rate)
-const DURATION = Number(args.duration)
-const WARMUP = Number(args.warmup)
-const WRITERS = Number(args.writers)
-const VIA = args.via
-if (VIA !== 'admin' && VIA !== 'sdk') {
-  process.stderr.write('--via admin|sdk\n')
-  process.exit(2)
-}
-if (!(RATE > 0 && RATE <= 2000 && DURATION > 0 && DURATION <= 300 && WARMUP >= 0 && WARMUP <= 60 && WRITERS >= 1 && WRITERS <= 64)) {
-  process.stderr.write('--rate 1..2000, --duration 1..300, --warmup 0..60, --writers 1..64\n')
-  process.exit(2)
-}
+const { rate: RATE, duration: DURATION, warmup: WARMUP, writers: WRITERS, via: VIA } = opts
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 18600) + 5
 const FIRESTORE_PORT = Number(process.env.BENCH_PORT_BASE ?? 18600) + 6
 const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_chat')
@@ -309,7 +291,7 @@ async function main(): Promise<void> {
   say(JSON.stringify(row))
   const p99 = pct(lags, 99)
   const verdict = p99 <= 250 && missed === 0 && failures === 0 ? 'met' : '**not met**'
-  if (!args['no-write']) {
+  if (opts.write) {
     writeFileSync(
       `${HERE}RESULTS.md`,
       `# Chat mirror lag (\`npm run bench:chat\`)

@@ -23,7 +23,6 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'n
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { signIdentity } from '@sunbae/service-kit/identity'
 import { createEmulatorUser } from '@sunbae/testing'
@@ -31,25 +30,13 @@ import { identityFrom } from '@sunbae/gateway/authenticator'
 import { startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { nginxBinary, startNginx } from './nginx.ts'
 import { UPSTREAM_BODY } from './upstream.ts'
+import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
 
-const { values: args } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '6' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    threads: { type: 'string', default: '1' },
-    warmup: { type: 'string', default: '2' },
-    'no-write': { type: 'boolean', default: false },
-  },
-})
-const DURATION = Number(args.duration)
-const ROUNDS = Number(args.rounds)
-const CONNECTIONS = Number(args.connections)
-const THREADS = Number(args.threads)
-const WARMUP = Number(args.warmup)
+const opts = benchOptions({ numbers: { duration: [6, 1, 300], rounds: [3, 1, 20], connections: [50, 1, 1000], threads: [1, 1, 16], warmup: [2, 0, 60] } })
+const { duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, threads: THREADS, warmup: WARMUP } = opts
 
 const BASE = Number(process.env.BENCH_PORT_BASE ?? 18100)
 const PORT = {
@@ -452,7 +439,7 @@ async function main(): Promise<void> {
   say('')
   say(facts)
 
-  if (!args['no-write']) {
+  if (opts.write) {
     const file = join(HERE, 'RESULTS.md')
     const previous = (() => {
       try {

@@ -28,7 +28,6 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid'
 import type { Kysely } from 'kysely'
@@ -40,26 +39,14 @@ import { MentorsRepository } from '@sunbae/matching/mentors-repository'
 import type { MentorRecord } from '@sunbae/matching/mentor-index'
 import type { DB } from '@sunbae/matching/db'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
-const { values: args } = parseArgs({
-  options: {
-    n: { type: 'string', default: '100000' },
-    mentees: { type: 'string', default: '300' },
-    recs: { type: 'string', default: '3000' },
-    connections: { type: 'string', default: '4' },
-    requests: { type: 'string', default: '2000' },
-    events: { type: 'string', default: '20000' },
-    'no-write': { type: 'boolean', default: false },
-  },
+const opts = benchOptions({
+  numbers: { n: [100_000, 1, 1_000_000], mentees: [300, 1, 100_000], recs: [3000, 1, 1_000_000], connections: [4, 1, 256], requests: [2000, 1, 1_000_000], events: [20_000, 1, 1_000_000] },
 })
-const N = Number(args.n)
-const MENTEES = Number(args.mentees)
-const RECS = Number(args.recs)
-const CONNECTIONS = Number(args.connections)
-const REQUESTS = Number(args.requests)
-const EVENTS = Number(args.events)
+const { n: N, mentees: MENTEES, recs: RECS, connections: CONNECTIONS, requests: REQUESTS, events: EVENTS } = opts
 const PORT = Number(process.env.BENCH_PORT_BASE ?? 18500) + 1
 const BASE_URL = `http://127.0.0.1:${PORT}`
 const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_matching')
@@ -408,7 +395,7 @@ try {
     '(cold start: the whole index is scored). Requests go to random mentors, ten per sender; every one is then accepted.',
     '',
   ].join('\n')
-  if (!args['no-write']) writeFileSync(join(HERE, 'RESULTS.md'), md)
+  if (opts.write) writeFileSync(join(HERE, 'RESULTS.md'), md)
   say('')
   say(md)
 } finally {

@@ -21,7 +21,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { sql, type Kysely } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 import { createDb, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
@@ -32,26 +31,14 @@ import { computeSlots } from '@sunbae/meeting/slots'
 import { scheduleOf } from '@sunbae/meeting/availability'
 import type { DB } from '@sunbae/meeting/db'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
-const { values: args } = parseArgs({
-  options: {
-    'slot-runs': { type: 'string', default: '2000' },
-    'http-runs': { type: 'string', default: '300' },
-    mentors: { type: 'string', default: '20' },
-    mentees: { type: 'string', default: '40' },
-    attempts: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '32' },
-    'no-write': { type: 'boolean', default: false },
-  },
+const opts = benchOptions({
+  numbers: { 'slot-runs': [2000, 1, 1_000_000], 'http-runs': [300, 1, 1_000_000], mentors: [20, 1, 10_000], mentees: [40, 1, 10_000], attempts: [2000, 1, 1_000_000], concurrency: [32, 1, 1024] },
 })
-const SLOT_RUNS = Number(args['slot-runs'])
-const HTTP_RUNS = Number(args['http-runs'])
-const MENTORS = Number(args.mentors)
-const MENTEES = Number(args.mentees)
-const ATTEMPTS = Number(args.attempts)
-const CONCURRENCY = Number(args.concurrency)
+const { 'slot-runs': SLOT_RUNS, 'http-runs': HTTP_RUNS, mentors: MENTORS, mentees: MENTEES, attempts: ATTEMPTS, concurrency: CONCURRENCY } = opts
 const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_meeting')
 const SERVICE_URL = serviceDatabaseUrl(ADMIN_URL, 'meeting')
 const IDENTITY_SECRET = randomBytes(32).toString('base64url')
@@ -219,7 +206,7 @@ try {
   say(`  overlapping active bookings afterwards: ${overlaps.rows[0]!.n}`)
   if (unexpected.length > 0 || Number(overlaps.rows[0]!.n) !== 0) throw new Error(`contention produced ${JSON.stringify(unexpected)} / ${overlaps.rows[0]!.n} overlaps`)
 
-  if (!args['no-write']) {
+  if (opts.write) {
     const lines = [
       '# bench/meeting results',
       '',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InMemoryMentorSearchIndex } from '@sunbae/mentor-catalog/memory-index'
-import { fromGenerated } from './data.ts'
+import { generatedSearchDoc } from '@sunbae/mentor-catalog/generated-search'
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { n: { type: 'string', default: '100000' } } })
 const n = Number(values.n)
@@ -16,7 +16,7 @@ if (!file) {
   file = join(tmpdir(), `sunbae-mentors-${n}.jsonl`)
   if (!existsSync(file)) execFileSync('python3', [new URL('../../../shared/data/gen_mentors.py', import.meta.url).pathname, String(n), file])
 }
-const docs = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => fromGenerated(JSON.parse(l)))
+const docs = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => generatedSearchDoc(JSON.parse(l)))
 global.gc?.()
 const heap0 = process.memoryUsage()
 const t0 = performance.now()

@@ -26,32 +26,20 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSy
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
+import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
-const { values: args } = parseArgs({
-  options: {
-    n: { type: 'string', default: '100000' },
-    duration: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '3' },
-    'no-write': { type: 'boolean', default: false },
-    'skip-import': { type: 'boolean', default: false },
-    only: { type: 'string' },
-    'no-diag': { type: 'boolean', default: false },
-  },
+const opts = benchOptions({
+  numbers: { n: [100_000, 1, 1_000_000], duration: [10, 1, 300], rounds: [3, 1, 20], connections: [50, 1, 1000], warmup: [3, 0, 60] },
+  flags: ['skip-import', 'no-diag'],
+  text: ['only'],
 })
-const DIAG = !args['no-diag']
-const N = Number(args.n)
-const DURATION = Number(args.duration)
-const ROUNDS = Number(args.rounds)
-const CONNECTIONS = Number(args.connections)
-const WARMUP = Number(args.warmup)
+const DIAG = !opts['no-diag']
+const { n: N, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, warmup: WARMUP } = opts
 const BASE = Number(process.env.BENCH_PORT_BASE ?? 18200)
 const PORT = { catalog: BASE + 1, gateway: BASE + 2 }
 const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_search')
@@ -210,7 +198,7 @@ async function main() {
   await migrateAll({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['mentor-catalog'] })
   const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 1 })
   let importSeconds: number | null = null
-  if (!args['skip-import']) {
+  if (!opts['skip-import']) {
     await admin.query('truncate mentor_catalog.mentors, mentor_catalog.outbox cascade')
     say(`importing ${N} mentors with services/mentor-catalog/src/cli/import-mentors.ts`)
     const t0 = performance.now()
@@ -274,7 +262,7 @@ async function main() {
 
   // 4. load
   const script = join(HERE, 'queries.lua')
-  const only = args.only ? new Set(args.only.split(',').map((x) => x.trim())) : null
+  const only = opts.text.only ? new Set(opts.text.only.split(',').map((x) => x.trim())) : null
   const targets = [
     { name: 'search via gateway', url: `http://127.0.0.1:${PORT.gateway}`, script, procs: ['mentor-catalog', 'gateway'] },
     { name: 'list via gateway', url: `http://127.0.0.1:${PORT.gateway}/api/mentors?page=2`, procs: ['mentor-catalog', 'gateway'] },
@@ -352,7 +340,7 @@ async function main() {
   ].join('\n')
   say('')
   say(report)
-  if (!args['no-write']) writeFileSync(join(HERE, 'RESULTS.md'), report)
+  if (opts.write) writeFileSync(join(HERE, 'RESULTS.md'), report)
 }
 
 main().catch(async (err: unknown) => {

@@ -32,7 +32,6 @@ import { createServer as createNetServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import { connectBus, publishTelemetry } from '@sunbae/bus'
@@ -41,29 +40,17 @@ import { createDb, ensureDatabase, serviceDatabaseUrl, withDatabase } from './db
 import { cpuBetween, cpuSnapshot, cpuTicks, TICKS, type CpuSnapshot } from './cpu.ts'
 import type { InsertMethod } from '@sunbae/tracking/ingest-repository'
 import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
+import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
 
-const { values: args } = parseArgs({
-  options: {
-    events: { type: 'string', default: '300000' },
-    'per-message': { type: 'string', default: String(ACCESS_LOG_MESSAGE.maxEvents) },
-    duration: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    'no-write': { type: 'boolean', default: false },
-    'ingest-only': { type: 'boolean', default: false },
-    'ingest-rounds': { type: 'string', default: '3' },
-  },
+const opts = benchOptions({
+  numbers: { events: [300_000, 1, 10_000_000], 'per-message': [ACCESS_LOG_MESSAGE.maxEvents, 1, 1000], duration: [8, 1, 300], rounds: [3, 1, 20], connections: [50, 1, 1000], 'ingest-rounds': [3, 1, 20] },
+  flags: ['ingest-only'],
 })
-const EVENTS = Number(args.events)
-const PER_MESSAGE = Math.max(1, Math.min(1000, Number(args['per-message'])))
-const DURATION = Number(args.duration)
-const ROUNDS = Number(args.rounds)
-const CONNECTIONS = Number(args.connections)
+const { events: EVENTS, 'per-message': PER_MESSAGE, duration: DURATION, rounds: ROUNDS, connections: CONNECTIONS, 'ingest-rounds': INGEST_ROUNDS } = opts
 const LOAD_AT_START = loadavg()
-const INGEST_ROUNDS = Math.max(1, Number(args['ingest-rounds']))
 /** BENCH_CPU_PROF=<dir>: the ingesting tracking processes write V8 CPU profiles there */
 const CPU_PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []
 
@@ -499,7 +486,7 @@ async function main(): Promise<void> {
     say(`tracking stored ${fmt(drained)} of ${fmt(logged)} gateway events (${fmt(drainRate)} events/s including process start)`)
     return { on, off, onRps, offRps, ratio, logged, drained, drainRate }
   }
-  const gateway = args['ingest-only'] ? null : await gatewayPart()
+  const gateway = opts['ingest-only'] ? null : await gatewayPart()
   await bus.close()
   await database.close()
 
@@ -546,7 +533,7 @@ async function main(): Promise<void> {
   const notesMarker = '## Reading these figures'
   const previous = existsSync(join(HERE, 'RESULTS.md')) ? readFileSync(join(HERE, 'RESULTS.md'), 'utf8') : ''
   const notes = previous.includes(notesMarker) ? previous.slice(previous.indexOf(notesMarker)) : ''
-  if (!args['no-write']) writeFileSync(join(HERE, 'RESULTS.md'), notes ? `${results}\n${notes}` : results)
+  if (opts.write) writeFileSync(join(HERE, 'RESULTS.md'), notes ? `${results}\n${notes}` : results)
   say(`\n${results}`)
 }
 

@@ -8,29 +8,15 @@ import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { dropDatabase, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { definition } from '../src/service.ts'
 import type { SearchDoc } from '../src/search/search.types.ts'
+import { generatedMentorId, generatedSearchDoc, type GenMentorRecord } from '../src/search/generated.ts'
 import { adminUrl as baseAdminUrl } from './helpers.ts'
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 /** gen_mentors.py output committed with the repo (see scripts/data/README.md). */
 export const GEN_MENTORS_FIXTURE = join(REPO_ROOT, 'scripts', 'data', 'gen-mentors-2000.jsonl')
 
-/** A record of gen_mentors.py */
-export interface GenMentor {
-  id: number
-  display_name: string
-  headline: string
-  bio: string
-  tags: string
-  company: string | null
-  years_experience: number
-  hourly_rate: number
-  rating: number
-  review_count: number
-  languages: string
-  created_at: string
-}
-
-export const mentorUuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`
+export type GenMentor = GenMentorRecord
+export const mentorUuid = generatedMentorId
 
 export function generateMentors(n: number): GenMentor[] {
   const all = readFileSync(GEN_MENTORS_FIXTURE, 'utf8').split('\n').filter(Boolean)
@@ -39,22 +25,7 @@ export function generateMentors(n: number): GenMentor[] {
 }
 
 /** The generated mentors as the index holds them (what search.repository.ts reads from Postgres). */
-export function searchDocs(mentors: GenMentor[]): SearchDoc[] {
-  return mentors.map((m) => ({
-    id: mentorUuid(m.id),
-    displayName: m.display_name,
-    headline: m.headline,
-    bio: m.bio,
-    skills: m.tags.split(',').filter(Boolean),
-    company: m.company,
-    yearsExperience: m.years_experience,
-    hourlyRate: m.hourly_rate,
-    languages: m.languages.split(',').filter(Boolean),
-    timezone: 'Asia/Seoul',
-    rating: m.rating,
-    reviewCount: m.review_count,
-  }))
-}
+export const searchDocs = (mentors: GenMentor[]): SearchDoc[] => mentors.map(generatedSearchDoc)
 
 /**
  * A database of its own (other suites add mentors to the shared test database, which would change
