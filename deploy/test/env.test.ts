@@ -60,6 +60,7 @@ function checkEnv(t: Test, where: string, d: Deployable, env: Env, port: number)
 const SECRET_PLACEHOLDER: Record<string, string> = {
   DATABASE_URL: 'postgres://sunbae_x:secret@db.example:5432/sunbae',
   MONGO_URL: 'mongodb://mongo.example:27017',
+  SMTP_URL: 'smtp://user:secret@smtp.example:587',
   // one of the real providers (the payment test below checks each); its keys get the generic placeholder
   PAYMENT_PROVIDER: 'stripe',
 }

@@ -135,6 +135,13 @@ const EXTERNAL: Record<string, External[]> = {
     { host: 'oauth2.googleapis.com', port: 443, why: "the service account's access token" },
   ],
   tracking: [POSTGRES],
+  notification: [
+    POSTGRES,
+    { host: 'firestore.googleapis.com', port: 443, why: 'the in-app feed (users/{uid}/notifications)' },
+    { host: 'oauth2.googleapis.com', port: 443, why: "the service account's access token" },
+    { host: 'SMTP relay (SMTP_URL)', port: 587, why: 'email, submission with STARTTLS' },
+    { host: 'SMTP relay (SMTP_URL)', port: 465, why: 'email, implicit TLS (smtps://)' },
+  ],
   'sunbae-migrate': [POSTGRES],
   'sunbae-seed': [POSTGRES],
 }
@@ -144,6 +151,7 @@ const CLIENTS: Record<string, (e: External) => boolean> = {
   stripe: (e) => e.host === 'api.stripe.com',
   mongodb: (e) => e.port === 27017,
   '@sunbae/db': (e) => e.port === 5432,
+  nodemailer: (e) => e.port === 587 || e.port === 465,
 }
 /** URLs in sources that are links handed to users, never fetched by the service. */
 const NOT_CALLED = new Set(['meet.sunbae.app'])

@@ -37,6 +37,8 @@ const BACKGROUND = new Set([
   'TRACKING_BATCH_WAIT_MS', // a JetStream consumer's partial batch
   'TRACKING_ACK_WAIT_MS', // JetStream redelivery
   'SHUTDOWN_TIMEOUT_MS', // the graceful stop
+  'EMAIL_LEASE_MS', // how long a claimed email is held by its sender (notification's outbox job)
+  'SMTP_TIMEOUT_MS', // the outbox job's SMTP connection and greeting; no request sends mail
 ])
 /** The chain's own links. */
 const LIMITS = new Set(['GATEWAY_UPSTREAM_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'LB_IDLE_TIMEOUT_MS'])

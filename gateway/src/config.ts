@@ -23,6 +23,7 @@ export const GatewayConfig = Type.Object({
   PAYMENT_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:4004' }),
   CHAT_BRIDGE_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:4005' }),
   TRACKING_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:4006' }),
+  NOTIFICATION_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:4007' }),
   GATEWAY_ROUTES: Type.Optional(
     Type.String({ description: 'JSON object replacing the default route map: {"/api/prefix": "<service name or http(s) URL>"}' }),
   ),

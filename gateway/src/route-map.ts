@@ -5,7 +5,7 @@ import { GatewayConfigError } from './config.ts'
  * Which service owns which path prefix. Services see the full `/api/...` path (no prefix rewrite).
  * Override the whole map with GATEWAY_ROUTES='{"/api/prefix": "<service name or URL>"}'.
  */
-export const SERVICES = ['mentor-catalog', 'matching', 'meeting', 'payment', 'chat-bridge', 'tracking'] as const
+export const SERVICES = ['mentor-catalog', 'matching', 'meeting', 'payment', 'chat-bridge', 'tracking', 'notification'] as const
 export type ServiceName = (typeof SERVICES)[number]
 
 export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
@@ -22,6 +22,8 @@ export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
   '/api/admin/chat': 'chat-bridge',
   '/api/tracking': 'tracking',
   '/api/admin/tracking': 'tracking',
+  '/api/notifications': 'notification',
+  '/api/admin/notifications': 'notification',
 }
 
 export interface ProxyRoute {
@@ -41,6 +43,7 @@ export function serviceUrls(config: GatewayConfig): Record<ServiceName, string> 
     payment: config.PAYMENT_URL,
     'chat-bridge': config.CHAT_BRIDGE_URL,
     tracking: config.TRACKING_URL,
+    notification: config.NOTIFICATION_URL,
   }
 }
 

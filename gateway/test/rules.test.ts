@@ -25,6 +25,9 @@ t.test('access rules', async (t) => {
     ['POST', '/api/payments/webhooks', 'user'],
     ['GET', '/api/payments/webhooks/toss', 'user'],
     ['GET', '/api/me', 'user'],
+    ['GET', '/api/notifications', 'user'],
+    ['POST', '/api/notifications/read', 'user'],
+    ['GET', '/api/admin/notifications', 'admin'],
     ['GET', '/api/matching/recommendations', 'user'],
     ['GET', '/api/admin', 'admin'],
     ['GET', '/api/admin/users', 'admin'],
@@ -96,6 +99,10 @@ t.test('config', async (t) => {
   t.equal(c.FIREBASE_PROJECT_ID, 'demo-sunbae')
   t.equal(resolveRoutes(c).find((r) => r.prefix === '/api/mentors')?.upstream, 'http://127.0.0.1:4001')
   t.equal(resolveRoutes(configFrom({ MATCHING_URL: 'http://matching:4002/' })).find((r) => r.prefix === '/api/matching')?.upstream, 'http://matching:4002')
+  for (const prefix of ['/api/notifications', '/api/admin/notifications']) {
+    t.equal(resolveRoutes(c).find((r) => r.prefix === prefix)?.upstream, 'http://127.0.0.1:4007', `${prefix} goes to notification`)
+    t.equal(resolveRoutes(configFrom({ NOTIFICATION_URL: 'http://notification:4007' })).find((r) => r.prefix === prefix)?.upstream, 'http://notification:4007')
+  }
 
   const custom = resolveRoutes(configFrom({ GATEWAY_ROUTES: '{"/api/mentors":"mentor-catalog","/api/x":"http://10.0.0.1:9000"}' }))
   t.same(custom.map((r) => [r.prefix, r.service, r.upstream]), [

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import type { Static } from 'typebox'
+import { platform } from '@sunbae/service-kit'
+import { STREAMS } from '@sunbae/contracts'
+import type { configSchema } from './config.ts'
+import pkg from '../package.json' with { type: 'json' }
+import firebase from './plugins/external/firebase.ts'
+import smtp from './plugins/external/smtp.ts'
+import notification from './plugins/app/notification.ts'
+import subscriptions from './subscriptions.ts'
+import notificationRoutes from './routes/api/notifications/notifications.ts'
+import preferenceRoutes from './routes/api/notifications/preferences.ts'
+import adminRoutes from './routes/api/admin/notifications.ts'
+
+/** The service as a plugin: external clients, then domain plugins and their subscriptions, then routes. */
+export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
+  const { config } = opts
+  await fastify.register(platform, {
+    service: 'notification',
+    schema: pkg.sunbae.schema,
+    config,
+    // publishes nothing yet; consumes catalog.* (recipients) and matching.* (requests)
+    streams: [STREAMS.catalog, STREAMS.matching],
+  })
+  await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
+  await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS })
+  await fastify.register(notification, { config })
+  await fastify.register(subscriptions)
+  await fastify.register(notificationRoutes, { prefix: '/api/notifications' })
+  await fastify.register(preferenceRoutes, { prefix: '/api/notifications/preferences' })
+  await fastify.register(adminRoutes, { prefix: '/api/admin/notifications' })
+}

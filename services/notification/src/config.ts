@@ -1,0 +1,26 @@
+import { Type } from 'typebox'
+import { serviceConfig } from '@sunbae/service-kit'
+
+export const configSchema = serviceConfig({
+  /** Firebase project of the in-app feed; `demo-sunbae` is the emulators' (FIRESTORE_EMULATOR_HOST selects them). */
+  FIREBASE_PROJECT_ID: Type.String({ minLength: 1, default: 'demo-sunbae' }),
+  /** Where email goes: smtp:// or smtps:// with optional user:password. Locally the sink of `npm start` (Mailpit in compose). */
+  SMTP_URL: Type.String({ pattern: '^smtps?://', default: 'smtp://127.0.0.1:1025' }),
+  /** The From header of every email. */
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Sunbae <no-reply@sunbae.app>' }),
+  /** Links in notifications are this origin followed by the page's path. */
+  WEB_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:5173' }),
+  /** How often each replica sends due email (and mirrors unsynced in-app rows to Firestore). */
+  EMAIL_SEND_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 5_000 }),
+  /** Emails one pass claims. */
+  EMAIL_SEND_BATCH: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
+  /** Back-off after a transient failure: base × 2^(attempts-1), capped. */
+  EMAIL_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 30_000 }),
+  EMAIL_RETRY_MAX_MS: Type.Integer({ minimum: 10, maximum: 86_400_000, default: 3_600_000 }),
+  /** How long a claimed email is held by its sender before another may take it (a crashed sender). */
+  EMAIL_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 120_000 }),
+  /** SMTP connection and greeting timeouts. */
+  SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  /** How often each replica writes in-app notifications Firestore has not confirmed yet (a write after commit usually does it first). */
+  FIRESTORE_SYNC_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 5_000 }),
+})

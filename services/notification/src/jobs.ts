@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify'
+import type { Static } from 'typebox'
+import { periodicJob, type PeriodicJob } from '@sunbae/service-kit'
+import type { configSchema } from './config.ts'
+import type { EmailSender, SendResult } from './email/email-sender.service.ts'
+import type { FirestoreFeed } from './notifications/firestore-feed.service.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** `app.emailSender.run()`: one pass of the email outbox now (tests) */
+    emailSender: PeriodicJob<SendResult>
+    /** `app.feedSync.run()`: writes the in-app rows Firestore lacks now (tests) */
+    feedSync: PeriodicJob<number>
+  }
+}
+
+const FEED_BATCH = 200
+
+/**
+ * Notification's timers, in every replica. The email sender claims due emails with a lease (SKIP
+ * LOCKED) and sends them; the feed sync writes in-app rows to Firestore and marks them in the
+ * transaction that locked them. Both are woken after the commit that queued their rows, so the
+ * interval only matters for retries and for rows a crashed process left behind.
+ */
+export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSender; feed: FirestoreFeed; config: Static<typeof configSchema> }): void {
+  const { config } = deps
+  app.decorate(
+    'emailSender',
+    periodicJob<SendResult>(app, {
+      name: 'email sender',
+      intervalMs: config.EMAIL_SEND_INTERVAL_MS,
+      pass: () => deps.sender.sendDue(),
+      again: (r) => r.claimed >= config.EMAIL_SEND_BATCH,
+      merge: (a, b) => ({ claimed: a.claimed + b.claimed, sent: a.sent + b.sent, retried: a.retried + b.retried, failed: a.failed + b.failed }),
+      report: (r, log) => {
+        if (r.retried + r.failed > 0) log.info(r, 'email sender')
+      },
+    }),
+  )
+  app.decorate(
+    'feedSync',
+    periodicJob<number>(app, {
+      name: 'firestore feed',
+      intervalMs: config.FIRESTORE_SYNC_INTERVAL_MS,
+      pass: () => deps.feed.syncBatch(FEED_BATCH),
+      again: (n) => n >= FEED_BATCH,
+      merge: (a, b) => a + b,
+    }),
+  )
+}

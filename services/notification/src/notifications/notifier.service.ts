@@ -1,0 +1,93 @@
+import { v7 as uuidv7 } from 'uuid'
+import type { DomainEvent } from '@sunbae/contracts'
+import type { Tx } from '../db/database.ts'
+import { TRANSACTIONAL, type Channel, type Locale } from '../messages/categories.ts'
+import { DEFAULT_LOCALE, validTimeZone } from '../messages/format.ts'
+import { toEmail, type Message } from '../messages/message.ts'
+import type { PreferencesRepository } from '../preferences/preferences.repository.ts'
+import type { RecipientsRepository } from '../recipients/recipients.repository.ts'
+import type { NotificationsRepository } from './notifications.repository.ts'
+
+/** What a handler hands over: the event (its id keys the notification), whom to tell, and the consumer's transaction. */
+export interface Delivery {
+  event: Pick<DomainEvent, 'id' | 'type'>
+  recipientUid: string
+  trx: Tx
+  afterCommit(fn: () => void | Promise<void>): void
+}
+
+/** The jobs that carry notifications out, woken after the commit that queued their rows. */
+export interface Wakers {
+  inApp(): void
+  email(): void
+}
+
+/**
+ * Turns one event into notifications for one person: in their language and time zone, on the
+ * channels their preferences allow, once per (event, recipient, channel) whatever the redelivery.
+ */
+export class Notifier {
+  readonly #notifications: NotificationsRepository
+  readonly #recipients: RecipientsRepository
+  readonly #preferences: PreferencesRepository
+  readonly #webBaseUrl: string
+  readonly #wake: Wakers
+
+  constructor(deps: { notifications: NotificationsRepository; recipients: RecipientsRepository; preferences: PreferencesRepository; webBaseUrl: string; wake: Wakers }) {
+    this.#notifications = deps.notifications
+    this.#recipients = deps.recipients
+    this.#preferences = deps.preferences
+    this.#webBaseUrl = deps.webBaseUrl.replace(/\/+$/, '')
+    this.#wake = deps.wake
+  }
+
+  /** A display name the read model knows, for the other party's name in a message. */
+  async nameOf(uid: string, trx: Tx): Promise<string | null> {
+    return (await this.#recipients.find([uid], trx)).get(uid)?.display_name ?? null
+  }
+
+  async notify(message: Message, d: Delivery): Promise<{ inApp: boolean; email: boolean }> {
+    const { trx } = d
+    const recipient = (await this.#recipients.find([d.recipientUid], trx)).get(d.recipientUid)
+    const locale: Locale = recipient?.locale === 'en' || recipient?.locale === 'ko' ? recipient.locale : DEFAULT_LOCALE
+    const zone = validTimeZone(recipient?.time_zone ?? recipient?.mentor_time_zone)
+    const channels = await this.#channels(d.recipientUid, message.category, trx)
+    const r = message.render(locale, zone)
+    const base = {
+      event_id: d.event.id,
+      event_type: d.event.type,
+      recipient_uid: d.recipientUid,
+      category: message.category,
+      locale,
+      title: r.title,
+      body: r.body,
+      link: message.link,
+    }
+    let inApp = false
+    let email = false
+    if (channels.has('in_app')) {
+      inApp = await this.#notifications.insert({ ...base, id: uuidv7(), channel: 'in_app' }, trx)
+    }
+    if (channels.has('email')) {
+      const id = uuidv7()
+      email = await this.#notifications.insert({ ...base, id, channel: 'email' }, trx)
+      if (email) {
+        const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale)
+        await this.#notifications.insertEmail({ notification_id: id, recipient_uid: d.recipientUid, subject: mail.subject, html: mail.html, text: mail.text }, trx)
+      }
+    }
+    if (inApp) d.afterCommit(() => this.#wake.inApp())
+    if (email) d.afterCommit(() => this.#wake.email())
+    return { inApp, email }
+  }
+
+  /** Both channels unless switched off; a transactional category is always both. */
+  async #channels(uid: string, category: Message['category'], trx: Tx): Promise<Set<Channel>> {
+    const on = new Set<Channel>(['in_app', 'email'])
+    if (TRANSACTIONAL.has(category)) return on
+    for (const s of await this.#preferences.forCategory(uid, category, trx)) {
+      if (!s.enabled) on.delete(s.channel as Channel)
+    }
+    return on
+  }
+}

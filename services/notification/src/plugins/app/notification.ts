@@ -1,0 +1,67 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Static } from 'typebox'
+import { Transactions } from '@sunbae/db'
+import type { configSchema } from '../../config.ts'
+import { notificationDatabase } from '../../db/database.ts'
+import { EmailOutboxRepository } from '../../email/email-outbox.repository.ts'
+import { EmailSender } from '../../email/email-sender.service.ts'
+import { notificationJobs } from '../../jobs.ts'
+import { MatchingEventHandlers } from '../../matching/matching-events.service.ts'
+import { NotificationFeed } from '../../notifications/feed.service.ts'
+import { FirestoreFeed } from '../../notifications/firestore-feed.service.ts'
+import { NotificationsRepository } from '../../notifications/notifications.repository.ts'
+import { Notifier } from '../../notifications/notifier.service.ts'
+import { PreferencesRepository } from '../../preferences/preferences.repository.ts'
+import { PreferencesService } from '../../preferences/preferences.service.ts'
+import { RecipientEventHandlers } from '../../recipients/recipient-events.service.ts'
+import { RecipientsRepository } from '../../recipients/recipients.repository.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    recipientEventHandlers: RecipientEventHandlers
+    matchingEventHandlers: MatchingEventHandlers
+    notificationFeed: NotificationFeed
+    notificationPreferences: PreferencesService
+  }
+}
+
+/** Notification's repositories and domain services (for routes and `subscriptions.ts`), and the jobs every replica runs (`jobs.ts`). */
+export default fp(
+  async function notification(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
+    const { config } = opts
+    const db = notificationDatabase(app.db)
+    const recipients = new RecipientsRepository(db)
+    const notifications = new NotificationsRepository(db)
+    const preferences = new PreferencesRepository(db)
+    const outbox = new EmailOutboxRepository(db)
+    const notifier = new Notifier({
+      notifications,
+      recipients,
+      preferences,
+      webBaseUrl: config.WEB_BASE_URL,
+      wake: { inApp: () => app.feedSync.soon(0), email: () => app.emailSender.soon(0) },
+    })
+    app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
+    app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
+    app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.soon(0)))
+    app.decorate('notificationPreferences', new PreferencesService(preferences))
+
+    const sender = new EmailSender(
+      outbox,
+      recipients,
+      app.smtp,
+      {
+        from: config.MAIL_FROM,
+        batch: config.EMAIL_SEND_BATCH,
+        leaseMs: config.EMAIL_LEASE_MS,
+        retryBaseMs: config.EMAIL_RETRY_BASE_MS,
+        retryMaxMs: config.EMAIL_RETRY_MAX_MS,
+        unknownRecipientTries: 10,
+      },
+      app.log.child({ component: 'email' }),
+    )
+    notificationJobs(app, { sender, feed: new FirestoreFeed(new Transactions(db), notifications, app.firestore), config })
+  },
+  { name: 'notification', dependencies: ['sunbae-platform', 'firebase', 'smtp'] },
+)

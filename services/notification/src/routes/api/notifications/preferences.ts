@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ErrorResponse } from '@sunbae/contracts'
+import { requireIdentity } from '@sunbae/service-kit'
+import { Preferences, PutPreferencesBody } from '../../../api.ts'
+
+const security = [{ gatewayIdentity: [] }]
+const errors = { 400: ErrorResponse, 401: ErrorResponse }
+
+/** /api/notifications/preferences — what I am told, per category and channel. */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/',
+    { schema: { tags: ['notifications'], summary: 'My notification switches per category and channel (all on until switched off)', security, response: { 200: Preferences, ...errors } } },
+    async (request) => app.notificationPreferences.get(requireIdentity(request)),
+  )
+
+  app.put(
+    '/',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Change some switches; transactional categories (receipts, refunds) cannot be switched off (400 TRANSACTIONAL_CATEGORY)',
+        security,
+        body: PutPreferencesBody,
+        response: { 200: Preferences, ...errors },
+      },
+    },
+    async (request) => app.notificationPreferences.put(requireIdentity(request), request.body.items),
+  )
+}
+
+export default routes

@@ -1,0 +1,30 @@
+import { CatalogEvents, MatchingEvents, STREAMS } from '@sunbae/contracts'
+import { subscriptions } from '@sunbae/service-kit'
+
+/**
+ * Notification's durable consumers, one per stream, and what each event does. Durable names and
+ * filters are deployed state (every replica shares the consumer and its position): keep them.
+ */
+export default subscriptions((app, consumer) => {
+  const recipients = app.recipientEventHandlers
+  const matching = app.matchingEventHandlers
+
+  // who people are, which language they read and which zone they live in
+  consumer({ stream: STREAMS.catalog, durable: 'notification_catalog', filterSubject: 'catalog.>' }, (on) => {
+    on(CatalogEvents.userRegistered, (d, { event, trx }) => recipients.onUserRegistered(d, event, trx))
+    on(CatalogEvents.userUpdated, (d, { event, trx }) => recipients.onUserUpdated(d, event, trx))
+    on(CatalogEvents.userRoleChanged, (d, { event, trx }) => recipients.onUserRoleChanged(d, event, trx))
+    on(CatalogEvents.mentorApproved, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
+    on(CatalogEvents.mentorUpdated, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
+    on(CatalogEvents.mentorReinstated, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
+  })
+
+  // requests of different people are independent; each notification is keyed by its event
+  consumer({ stream: STREAMS.matching, durable: 'notification_matching', filterSubject: 'matching.request.>', concurrency: 8 }, (on) => {
+    on(MatchingEvents.requestCreated, (d, ctx) => matching.onRequestCreated(d, ctx))
+    on(MatchingEvents.requestAccepted, (d, ctx) => matching.onRequestAccepted(d, ctx))
+    on(MatchingEvents.requestDeclined, (d, ctx) => matching.onRequestDeclined(d, ctx))
+    on(MatchingEvents.requestExpired, (d, ctx) => matching.onRequestExpired(d, ctx))
+    on(MatchingEvents.requestCancelled, (d, ctx) => matching.onRequestCancelled(d, ctx))
+  })
+})
