@@ -2,8 +2,7 @@ import t from 'tap'
 import { createServer } from 'node:net'
 import { createEvent } from '@sunbae/bus'
 import { waitFor } from '@sunbae/testing'
-import { startMailSink } from '../src/mail/sink.ts'
-import { buildNotification, known, mailDir, mailSink, mailsTo, matchingEvent, person, publish, waitRows } from './helpers.ts'
+import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, waitRows } from './helpers.ts'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 
 /** A port nothing listens on (yet). */
@@ -32,10 +31,11 @@ t.test('SMTP down: the email stays queued with back-off, and is sent once SMTP i
   await waitFor(async () => (await outbox()).attempts >= 2, 10_000, 50)
   const queued = await outbox()
   t.equal(queued.status, 'pending', 'still pending, not failed')
-  t.match(queued.last_error, /ECONNREFUSED|ECONNECTION|ESOCKET/)
+  // refused here; another test file's sink (sharing the database) answers 450 for what is not its own
+  t.match(queued.last_error, /ECONNREFUSED|ECONNECTION|ESOCKET|450/)
   t.ok(new Date(queued.next_attempt_at).getTime() > Date.now() - 1000, 'the next attempt is scheduled')
 
-  const sink = await startMailSink({ dir: await mailDir(), port })
+  const sink = await mailSink({ port })
   t.teardown(() => sink.close())
   const [mail] = await mailsTo(sink, mentor.email, 1, 15_000)
   t.match(mail!.text, 'while SMTP is down')

@@ -25,6 +25,8 @@ export function testEnv(over: Record<string, string> = {}): Record<string, strin
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEB_BASE_URL: 'https://sunbae.test',
+    // nothing listens on port 1: an app without a sink of its own never delivers another file's mail
+    SMTP_URL: 'smtp://127.0.0.1:1',
     // retries come quickly in tests; timers are driven with run() where it matters
     EMAIL_RETRY_BASE_MS: '50',
     EMAIL_RETRY_MAX_MS: '200',
@@ -44,9 +46,16 @@ export async function buildNotification(over: Record<string, string> = {}): Prom
 /** A fresh folder for a sink's messages. */
 export const mailDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'sunbae-mail-'))
 
-/** A sink in a fresh folder of its own. */
+/**
+ * Addresses of the people this test file made. The test files of this service share one database,
+ * so a sender in another file's process may claim this file's email: its sink answers 450 for
+ * addresses not its own, the email is retried, and this file's sender delivers it here.
+ */
+const ours = new Set<string>()
+
+/** A sink in a fresh folder of its own, taking only this file's addresses. */
 export async function mailSink(opts: { port?: number; refuse?: (address: string) => boolean } = {}): Promise<MailSink> {
-  return startMailSink({ dir: await mailDir(), ...opts })
+  return startMailSink({ dir: await mailDir(), accept: (a) => ours.has(a), ...opts })
 }
 
 /** Every message the sink stored, parsed. */
@@ -90,6 +99,7 @@ export async function person(app: FastifyInstance, opts: { name?: string; locale
   const email = `${uid}@example.com`
   const name = opts.name ?? `테스트 ${uid.slice(-6)}`
   const role = opts.role ?? 'mentee'
+  ours.add(email)
   const actor: EventActor = { type: 'user', id: uid, role }
   await publish(app, createEvent({ type: CatalogEvents.userRegistered.type, version: 1, source: 'mentor-catalog', actor, data: { uid, email, displayName: name, role } }))
   if (opts.locale || opts.timeZone) {

@@ -12,6 +12,11 @@ export interface MailSinkOptions {
   host?: string
   /** recipients refused with 550 (a permanent failure), e.g. to test how the sender marks them */
   refuse?: (address: string) => boolean
+  /**
+   * recipients this sink takes; others get 450 (try again later). Test files share one database, so
+   * any file's sender may pick up another file's email: each file's sink hands back what is not its own.
+   */
+  accept?: (address: string) => boolean
 }
 
 export interface MailSink {
@@ -39,6 +44,10 @@ export async function startMailSink(opts: MailSinkOptions): Promise<MailSink> {
       if (opts.refuse?.(address.address)) {
         const err = Object.assign(new Error(`mailbox ${address.address} refused by the sink`), { responseCode: 550 })
         callback(err)
+        return
+      }
+      if (opts.accept && !opts.accept(address.address)) {
+        callback(Object.assign(new Error(`mailbox ${address.address} is not served by this sink, try later`), { responseCode: 450 }))
         return
       }
       callback()
