@@ -1,5 +1,5 @@
 // The mentee side of my page: preferences, recommendations with reasons, my requests, my matches.
-import { Button, Card, Col, Flex, Form, Input, InputNumber, Modal, Popconfirm, Row, Select, Table, Tag, Typography } from 'antd'
+import { Button, Card, Col, Flex, Form, Input, InputNumber, Modal, Popconfirm, Select, Table, Tag, Typography } from 'antd'
 import { ItemList } from '../../components/ItemList.tsx'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
@@ -9,7 +9,7 @@ import { useFeedback } from '../../components/feedback.ts'
 import { QueryView } from '../../components/States.tsx'
 import type { Dict } from '../../i18n/dict.ts'
 import { useI18n } from '../../i18n/index.tsx'
-import { TimeWindowsEditor, TimeZoneSelect } from './time-windows.tsx'
+import { ScheduleFieldsRow } from './time-windows.tsx'
 import { normaliseWindows, validateWindows, windowErrorsFrom } from '../../lib/time-windows.ts'
 import { cancelRequest, endMatch, getPreferences, hiddenMentors, unhideMentor, getRecommendations, hideMentor, listMatches, listRequests, putPreferences } from '../../services/matching.ts'
 
@@ -82,7 +82,7 @@ function PreferencesForm({ prefs }: { prefs: Preferences }) {
       <Form.Item label={t.goals} name="goals">
         <Input.TextArea rows={3} maxLength={MATCHING_LIMITS.goals} placeholder={t.goalsHint} />
       </Form.Item>
-      <Row gutter={12}>
+      <ScheduleFieldsRow zoneMd={6} windowsLabel={t.preferredTimes} timezone={timezone} windowErrors={windowErrors} saving={save.isPending}>
         <Col xs={24} md={12}>
           <Form.Item label={t.skills} name="skills">
             <Select mode="tags" maxCount={MATCHING_LIMITS.skills} tokenSeparators={[',']} open={false} suffixIcon={null} />
@@ -110,18 +110,7 @@ function PreferencesForm({ prefs }: { prefs: Preferences }) {
             <Select allowClear options={CAREER_STAGES.map((s) => ({ value: s, label: t[`stage_${s}`] }))} />
           </Form.Item>
         </Col>
-        <Col xs={24} md={6}>
-          <Form.Item label={t.timezone} name="timezone">
-            <TimeZoneSelect />
-          </Form.Item>
-        </Col>
-        <Col span={24}>
-          <Form.Item label={t.preferredTimes} name="timeWindows">
-            <TimeWindowsEditor timezone={timezone} serverErrors={windowErrors} />
-          </Form.Item>
-        </Col>
-      </Row>
-      <Button type="primary" htmlType="submit" loading={save.isPending}>{t.save}</Button>
+      </ScheduleFieldsRow>
     </Form>
   )
 }

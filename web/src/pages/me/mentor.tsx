@@ -10,7 +10,7 @@ import { normaliseWindows, validateWindows, windowErrorsFrom } from '../../lib/t
 import { myMentorProfile, patchMyMentorProfile } from '../../services/catalog.ts'
 import { acceptRequest, declineRequest, getMentorSettings, listRequests, putMentorSettings } from '../../services/matching.ts'
 import { stateTag } from './mentee.tsx'
-import { TimeWindowsEditor, TimeZoneSelect } from './time-windows.tsx'
+import { ScheduleFieldsRow } from './time-windows.tsx'
 
 export function InboxCard() {
   const { t, lang } = useI18n()
@@ -108,24 +108,13 @@ function SettingsEdit({ settings: s }: { settings: MentorSettings }) {
     <Form form={form} layout="vertical" name="capacity" initialValues={{ capacity: s.capacity, timezone: s.timezone, timeWindows: s.timeWindows }} onFinish={onFinish}
       onValuesChange={() => windowErrors.size && setWindowErrors(new Map())}>
       <Typography.Paragraph>{t.activeMentees(s.activeMentees)}{s.full && <> · <Typography.Text type="warning">{t.full}</Typography.Text></>}</Typography.Paragraph>
-      <Row gutter={12}>
+      <ScheduleFieldsRow zoneMd={10} windowsLabel={t.mentoringTimes} timezone={timezone} windowErrors={windowErrors} saving={save.isPending}>
         <Col xs={24} md={8}>
           <Form.Item label={t.capacity} name="capacity" extra={t.capacityHint}>
             <InputNumber min={1} max={MATCHING_LIMITS.maxCapacity} />
           </Form.Item>
         </Col>
-        <Col xs={24} md={10}>
-          <Form.Item label={t.timezone} name="timezone">
-            <TimeZoneSelect />
-          </Form.Item>
-        </Col>
-        <Col span={24}>
-          <Form.Item label={t.mentoringTimes} name="timeWindows">
-            <TimeWindowsEditor timezone={timezone} serverErrors={windowErrors} />
-          </Form.Item>
-        </Col>
-      </Row>
-      <Button type="primary" htmlType="submit" loading={save.isPending}>{t.save}</Button>
+      </ScheduleFieldsRow>
     </Form>
   )
 }

@@ -3,7 +3,8 @@
 // antd form control (value / onChange); problems are shown on their row, the client's own checks
 // (lib/time-windows.ts) as they happen, the server's once it answered. The form does not send while
 // validateWindows finds a problem (no Form.Item rule: its error state would mark every row red).
-import { Alert, Button, Flex, Select, Typography } from 'antd'
+import type { ReactNode } from 'react'
+import { Alert, Button, Col, Flex, Form, Row, Select, Typography } from 'antd'
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import { MATCHING_LIMITS, WEEKDAYS, type TimeWindow, type Weekday } from '@sunbae/contracts'
 import type { Dict } from '../../i18n/dict.ts'
@@ -27,6 +28,42 @@ export function TimeZoneSelect({ value, onChange, id }: { value?: string; onChan
       options={timeZoneOptions(value).map((z) => ({ value: z, label: z }))}
       placeholder="Asia/Seoul"
     />
+  )
+}
+
+/**
+ * The last row of a form that keeps a time zone and weekly windows (my preferences, my mentor
+ * settings): the form's own fields (`children`), the time zone, the windows under `windowsLabel`,
+ * then the save button.
+ */
+export function ScheduleFieldsRow({ children, zoneMd, windowsLabel, timezone, windowErrors, saving }: {
+  children: ReactNode
+  /** the time zone column's width from md up */
+  zoneMd: number
+  windowsLabel: string
+  timezone: string
+  /** the server's answer about time windows, by row */
+  windowErrors: Map<number, string>
+  saving: boolean
+}) {
+  const { t } = useI18n()
+  return (
+    <>
+      <Row gutter={12}>
+        {children}
+        <Col xs={24} md={zoneMd}>
+          <Form.Item label={t.timezone} name="timezone">
+            <TimeZoneSelect />
+          </Form.Item>
+        </Col>
+        <Col span={24}>
+          <Form.Item label={windowsLabel} name="timeWindows">
+            <TimeWindowsEditor timezone={timezone} serverErrors={windowErrors} />
+          </Form.Item>
+        </Col>
+      </Row>
+      <Button type="primary" htmlType="submit" loading={saving}>{t.save}</Button>
+    </>
   )
 }
 
