@@ -19,8 +19,8 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     service: 'notification',
     schema: pkg.sunbae.schema,
     config,
-    // publishes nothing yet; consumes catalog.* (recipients) and matching.* (requests)
-    streams: [STREAMS.catalog, STREAMS.matching],
+    // publishes nothing yet; consumes catalog.* (recipients), matching.* (requests), meeting.* (bookings, reminders)
+    streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting],
   })
   await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
   await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS })

@@ -1,4 +1,4 @@
-import { CatalogEvents, MatchingEvents, STREAMS } from '@sunbae/contracts'
+import { CatalogEvents, MatchingEvents, MeetingEvents, STREAMS } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /**
@@ -8,6 +8,7 @@ import { subscriptions } from '@sunbae/service-kit'
 export default subscriptions((app, consumer) => {
   const recipients = app.recipientEventHandlers
   const matching = app.matchingEventHandlers
+  const meeting = app.meetingEventHandlers
 
   // who people are, which language they read and which zone they live in
   consumer({ stream: STREAMS.catalog, durable: 'notification_catalog', filterSubject: 'catalog.>' }, (on) => {
@@ -26,5 +27,13 @@ export default subscriptions((app, consumer) => {
     on(MatchingEvents.requestDeclined, (d, ctx) => matching.onRequestDeclined(d, ctx))
     on(MatchingEvents.requestExpired, (d, ctx) => matching.onRequestExpired(d, ctx))
     on(MatchingEvents.requestCancelled, (d, ctx) => matching.onRequestCancelled(d, ctx))
+  })
+
+  // bookings and reminders (NATS 2.9: one filter subject; the kit skips meeting.* types not handled here)
+  consumer({ stream: STREAMS.meeting, durable: 'notification_meeting', filterSubject: 'meeting.>', concurrency: 8 }, (on) => {
+    on(MeetingEvents.bookingConfirmed, (d, ctx) => meeting.onBookingConfirmed(d, ctx))
+    on(MeetingEvents.bookingCancelled, (d, ctx) => meeting.onBookingCancelled(d, ctx))
+    on(MeetingEvents.bookingRescheduled, (d, ctx) => meeting.onBookingRescheduled(d, ctx))
+    on(MeetingEvents.reminderDue, (d, ctx) => meeting.onReminderDue(d, ctx))
   })
 })

@@ -27,7 +27,9 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface EmailOutbox {
+  attachments: Generated<Json>;
   attempts: Generated<number>;
+  calendar: Json | null;
   created_at: Generated<Timestamp>;
   failed_at: Timestamp | null;
   html: string;

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Transporter } from 'nodemailer'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport'
+import type { CalendarPart } from '../messages/calendar.ts'
 import type { RecipientsRepository } from '../recipients/recipients.repository.ts'
 import type { EmailOutboxRepository } from './email-outbox.repository.ts'
 import type { EmailRow } from './email-outbox.table.ts'
@@ -31,6 +32,16 @@ export function isPermanent(err: unknown): boolean {
 const describe = (err: unknown): string => {
   const e = err as { responseCode?: number; code?: string; message?: string }
   return [e.responseCode, e.code, e.message].filter((x) => x !== undefined && x !== '').join(' ').slice(0, 1000)
+}
+
+/** A booking email's invite (text/calendar with its METHOD, which mail clients act on) and further .ics files. */
+function calendarParts(row: EmailRow) {
+  const invite = row.calendar as CalendarPart | null
+  const more = (row.attachments ?? []) as unknown as CalendarPart[]
+  return {
+    ...(invite ? { icalEvent: { method: invite.method, filename: invite.filename, content: invite.content } } : {}),
+    ...(more.length > 0 ? { attachments: more.map((a) => ({ filename: a.filename, content: a.content, contentType: `text/calendar; charset=utf-8; method=${a.method}` })) } : {}),
+  }
 }
 
 /**
@@ -92,6 +103,7 @@ export class EmailSender {
         text: row.text,
         html: row.html,
         messageId: `<${id}@notification.sunbae.app>`,
+        ...calendarParts(row),
       })
       await this.#outbox.markSent(id, to, String(info.response ?? '').slice(0, 500))
       return 'sent'

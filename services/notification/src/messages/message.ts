@@ -1,3 +1,4 @@
+import type { CalendarPart } from './calendar.ts'
 import type { Category, Locale } from './categories.ts'
 import { escapeHtml } from './format.ts'
 
@@ -19,6 +20,11 @@ export interface Message {
   /** a path of the web app, e.g. /chat */
   link: string
   render(locale: Locale, timeZone: string): Rendered
+  /**
+   * Calendar entries the email carries (booking emails): the first is the invite itself (sent as
+   * text/calendar with its METHOD), any others attachments.
+   */
+  calendar?(locale: Locale, attendee: { email: string | null; name: string | null }): CalendarPart[]
 }
 
 export interface Email {

@@ -31,13 +31,23 @@ export class Notifier {
   readonly #recipients: RecipientsRepository
   readonly #preferences: PreferencesRepository
   readonly #webBaseUrl: string
+  readonly #organizer: string
   readonly #wake: Wakers
 
-  constructor(deps: { notifications: NotificationsRepository; recipients: RecipientsRepository; preferences: PreferencesRepository; webBaseUrl: string; wake: Wakers }) {
+  constructor(deps: {
+    notifications: NotificationsRepository
+    recipients: RecipientsRepository
+    preferences: PreferencesRepository
+    webBaseUrl: string
+    /** the address calendar invites name as their organizer (MAIL_FROM's) */
+    organizer: string
+    wake: Wakers
+  }) {
     this.#notifications = deps.notifications
     this.#recipients = deps.recipients
     this.#preferences = deps.preferences
     this.#webBaseUrl = deps.webBaseUrl.replace(/\/+$/, '')
+    this.#organizer = deps.organizer
     this.#wake = deps.wake
   }
 
@@ -73,7 +83,19 @@ export class Notifier {
       email = await this.#notifications.insert({ ...base, id, channel: 'email' }, trx)
       if (email) {
         const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale)
-        await this.#notifications.insertEmail({ notification_id: id, recipient_uid: d.recipientUid, subject: mail.subject, html: mail.html, text: mail.text }, trx)
+        const [invite, ...attachments] = message.calendar?.(locale, { email: recipient?.email ?? null, name: recipient?.display_name ?? null }) ?? []
+        await this.#notifications.insertEmail(
+          {
+            notification_id: id,
+            recipient_uid: d.recipientUid,
+            subject: mail.subject,
+            html: mail.html,
+            text: mail.text,
+            calendar: invite ? JSON.stringify(invite) : null,
+            attachments: JSON.stringify(attachments),
+          },
+          trx,
+        )
       }
     }
     if (inApp) d.afterCommit(() => this.#wake.inApp())

@@ -8,6 +8,7 @@ import { EmailOutboxRepository } from '../../email/email-outbox.repository.ts'
 import { EmailSender } from '../../email/email-sender.service.ts'
 import { notificationJobs } from '../../jobs.ts'
 import { MatchingEventHandlers } from '../../matching/matching-events.service.ts'
+import { MeetingEventHandlers } from '../../meeting/meeting-events.service.ts'
 import { NotificationFeed } from '../../notifications/feed.service.ts'
 import { FirestoreFeed } from '../../notifications/firestore-feed.service.ts'
 import { NotificationsRepository } from '../../notifications/notifications.repository.ts'
@@ -17,10 +18,14 @@ import { PreferencesService } from '../../preferences/preferences.service.ts'
 import { RecipientEventHandlers } from '../../recipients/recipient-events.service.ts'
 import { RecipientsRepository } from '../../recipients/recipients.repository.ts'
 
+/** `Name <a@b>` or `a@b` → `a@b`. */
+const addressOf = (from: string): string => /<([^>]+)>/.exec(from)?.[1] ?? from.trim()
+
 declare module 'fastify' {
   interface FastifyInstance {
     recipientEventHandlers: RecipientEventHandlers
     matchingEventHandlers: MatchingEventHandlers
+    meetingEventHandlers: MeetingEventHandlers
     notificationFeed: NotificationFeed
     notificationPreferences: PreferencesService
   }
@@ -35,15 +40,18 @@ export default fp(
     const notifications = new NotificationsRepository(db)
     const preferences = new PreferencesRepository(db)
     const outbox = new EmailOutboxRepository(db)
+    const organizer = addressOf(config.MAIL_FROM)
     const notifier = new Notifier({
       notifications,
       recipients,
       preferences,
       webBaseUrl: config.WEB_BASE_URL,
+      organizer,
       wake: { inApp: () => app.feedSync.soon(0), email: () => app.emailSender.soon(0) },
     })
     app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
     app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
+    app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
     app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.soon(0)))
     app.decorate('notificationPreferences', new PreferencesService(preferences))
 
