@@ -3,7 +3,7 @@ import { PaymentEvents, type EventActor, type Identity, type Payment, type Payme
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.ts'
 import { ProviderTimeoutError, type ChargeResult, type WebhookEvent } from '../providers/provider.ts'
-import { about, actorOf, base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
+import { about, actorOf, base, iso, SYSTEM, type Events, type PaymentDeps, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'
 import { assertMove } from './state.ts'
 
@@ -22,20 +22,9 @@ export class PaymentCommands {
   readonly #wakeWorker: () => void
   readonly #log: FastifyBaseLogger
 
-  constructor(
-    repos: Repositories,
-    payments: PaymentsService,
-    events: Events,
-    policy: Pick<PaymentPolicy, 'providerTimeoutMs'>,
-    wakeWorker: () => void,
-    log: FastifyBaseLogger,
-  ) {
-    this.#repos = repos
-    this.#payments = payments
-    this.#events = events
+  constructor(deps: PaymentDeps, policy: Pick<PaymentPolicy, 'providerTimeoutMs'>) {
+    ;({ repos: this.#repos, payments: this.#payments, events: this.#events, wakeWorker: this.#wakeWorker, log: this.#log } = deps)
     this.#providerTimeoutMs = policy.providerTimeoutMs
-    this.#wakeWorker = wakeWorker
-    this.#log = log
   }
 
   /** The payment of my held booking: the existing one, or a new one for the booking's price. */

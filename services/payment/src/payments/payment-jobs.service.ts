@@ -3,7 +3,7 @@ import { PaymentEvents, type ErrorReportV1, type PaymentState } from '@sunbae/co
 import { fingerprint } from '@sunbae/service-kit'
 import type { ChargeResult } from '../providers/provider.ts'
 import { refundEntries } from './ledger.ts'
-import { about, base, iso, SYSTEM, type Events, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
+import { about, base, iso, SYSTEM, type Events, type PaymentDeps, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'
 import type { RefundRow } from './refunds.table.ts'
 import { assertMove } from './state.ts'
@@ -24,20 +24,9 @@ export class PaymentJobs {
   /** where errors of background work go (the platform points it at tracking's `telemetry.error`) */
   onError: (report: ErrorReportV1) => void = () => {}
 
-  constructor(
-    repos: Repositories,
-    payments: PaymentsService,
-    events: Events,
-    policy: Pick<PaymentPolicy, 'abandonMs'>,
-    wakeWorker: () => void,
-    log: FastifyBaseLogger,
-  ) {
-    this.#repos = repos
-    this.#payments = payments
-    this.#events = events
+  constructor(deps: PaymentDeps, policy: Pick<PaymentPolicy, 'abandonMs'>) {
+    ;({ repos: this.#repos, payments: this.#payments, events: this.#events, wakeWorker: this.#wakeWorker, log: this.#log } = deps)
     this.#abandonMs = policy.abandonMs
-    this.#wakeWorker = wakeWorker
-    this.#log = log
   }
 
   /**

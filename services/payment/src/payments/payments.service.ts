@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { PaymentEvents, type EventActor, type Identity, type Payment, type PaymentState } from '@sunbae/contracts'
 import { notFound } from '@sunbae/service-kit'
 import type { Transactions, Tx } from '../db/database.ts'
@@ -33,6 +33,19 @@ export interface Repositories {
   bookings: BookingsRepository
   ledger: LedgerRepository
   webhooks: WebhooksRepository
+}
+
+/**
+ * What the payer's commands and the worker's jobs are built with (once, by the plugin): the
+ * repositories, the shared rules, the outbox, the worker's wake-up and a logger.
+ */
+export interface PaymentDeps {
+  repos: Repositories
+  payments: PaymentsService
+  events: Events
+  /** a refund or a provider cancel was queued and committed: the worker runs soon */
+  wakeWorker: () => void
+  log: FastifyBaseLogger
 }
 
 /**

@@ -52,9 +52,10 @@ export default fp(
     const wakeWorker = () => app.reconciler.soon()
     const payments = new PaymentsService(repos, app.events, app.providers, paymentProvider(config), policy)
     app.decorate('payments', payments)
-    app.decorate('paymentCommands', new PaymentCommands(repos, payments, app.events, policy, wakeWorker, app.log.child({ component: 'payments' })))
+    const deps = { repos, payments, events: app.events, wakeWorker, log: app.log.child({ component: 'payments' }) }
+    app.decorate('paymentCommands', new PaymentCommands(deps, policy))
     app.decorate('paymentQueries', new PaymentQueries(payments, repos.payments))
-    const jobs = new PaymentJobs(repos, payments, app.events, policy, wakeWorker, app.log.child({ component: 'payments' }))
+    const jobs = new PaymentJobs(deps, policy)
     // background work (reconciliation, refunds, provider cancels) reports its errors like a 5xx
     jobs.onError = (report) => app.errorSink.send(report)
     app.decorate('paymentJobs', jobs)
