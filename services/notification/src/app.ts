@@ -19,8 +19,9 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     service: 'notification',
     schema: pkg.sunbae.schema,
     config,
-    // publishes nothing yet; consumes catalog.* (recipients), matching.* (requests), meeting.* (bookings, reminders)
-    streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting],
+    // publishes nothing yet; consumes catalog.* (recipients, applications), matching.* (requests),
+    // meeting.* (bookings, reminders), payment.* (receipts, refunds)
+    streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment],
   })
   await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
   await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS })

@@ -1,4 +1,4 @@
-import { CatalogEvents, MatchingEvents, MeetingEvents, STREAMS } from '@sunbae/contracts'
+import { CatalogEvents, MatchingEvents, MeetingEvents, PaymentEvents, STREAMS } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /**
@@ -9,13 +9,19 @@ export default subscriptions((app, consumer) => {
   const recipients = app.recipientEventHandlers
   const matching = app.matchingEventHandlers
   const meeting = app.meetingEventHandlers
+  const payments = app.paymentEventHandlers
+  const applications = app.applicationEventHandlers
 
-  // who people are, which language they read and which zone they live in
+  // who people are, which language they read and which zone they live in; application decisions
   consumer({ stream: STREAMS.catalog, durable: 'notification_catalog', filterSubject: 'catalog.>' }, (on) => {
     on(CatalogEvents.userRegistered, (d, { event, trx }) => recipients.onUserRegistered(d, event, trx))
     on(CatalogEvents.userUpdated, (d, { event, trx }) => recipients.onUserUpdated(d, event, trx))
     on(CatalogEvents.userRoleChanged, (d, { event, trx }) => recipients.onUserRoleChanged(d, event, trx))
-    on(CatalogEvents.mentorApproved, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
+    on(CatalogEvents.mentorApproved, async (d, ctx) => {
+      await recipients.onMentorProfile(d, ctx.event, ctx.trx)
+      await applications.onMentorApproved(d, ctx)
+    })
+    on(CatalogEvents.applicationRejected, (d, ctx) => applications.onApplicationRejected(d, ctx))
     on(CatalogEvents.mentorUpdated, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
     on(CatalogEvents.mentorReinstated, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
   })
@@ -35,5 +41,13 @@ export default subscriptions((app, consumer) => {
     on(MeetingEvents.bookingCancelled, (d, ctx) => meeting.onBookingCancelled(d, ctx))
     on(MeetingEvents.bookingRescheduled, (d, ctx) => meeting.onBookingRescheduled(d, ctx))
     on(MeetingEvents.reminderDue, (d, ctx) => meeting.onReminderDue(d, ctx))
+  })
+
+  // receipts, failures, refunds; one at a time, in stream order: payment.created names the payer
+  consumer({ stream: STREAMS.payment, durable: 'notification_payment', filterSubject: 'payment.>' }, (on) => {
+    on(PaymentEvents.created, (d, ctx) => payments.onPaymentCreated(d, ctx))
+    on(PaymentEvents.succeeded, (d, ctx) => payments.onPaymentSucceeded(d, ctx))
+    on(PaymentEvents.failed, (d, ctx) => payments.onPaymentFailed(d, ctx))
+    on(PaymentEvents.refunded, (d, ctx) => payments.onPaymentRefunded(d, ctx))
   })
 })

@@ -74,6 +74,13 @@ export interface Outbox {
   subject: string;
 }
 
+export interface Payments {
+  booking_id: string;
+  mentor_uid: string | null;
+  payer_uid: string;
+  payment_id: string;
+}
+
 export interface Preferences {
   category: string;
   channel: string;
@@ -109,6 +116,7 @@ export interface DB {
   email_outbox: EmailOutbox;
   notifications: Notifications;
   outbox: Outbox;
+  payments: Payments;
   preferences: Preferences;
   processed_events: ProcessedEvents;
   recipients: Recipients;

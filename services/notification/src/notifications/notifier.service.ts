@@ -10,7 +10,7 @@ import type { NotificationsRepository } from './notifications.repository.ts'
 
 /** What a handler hands over: the event (its id keys the notification), whom to tell, and the consumer's transaction. */
 export interface Delivery {
-  event: Pick<DomainEvent, 'id' | 'type'>
+  event: Pick<DomainEvent, 'id' | 'type' | 'occurredAt'>
   recipientUid: string
   trx: Tx
   afterCommit(fn: () => void | Promise<void>): void
@@ -32,6 +32,7 @@ export class Notifier {
   readonly #preferences: PreferencesRepository
   readonly #webBaseUrl: string
   readonly #organizer: string
+  readonly #maxEventAgeMs: number
   readonly #wake: Wakers
 
   constructor(deps: {
@@ -41,6 +42,8 @@ export class Notifier {
     webBaseUrl: string
     /** the address calendar invites name as their organizer (MAIL_FROM's) */
     organizer: string
+    /** events older than this tell nobody anything (a new durable reading a stream's history) */
+    maxEventAgeMs: number
     wake: Wakers
   }) {
     this.#notifications = deps.notifications
@@ -48,6 +51,7 @@ export class Notifier {
     this.#preferences = deps.preferences
     this.#webBaseUrl = deps.webBaseUrl.replace(/\/+$/, '')
     this.#organizer = deps.organizer
+    this.#maxEventAgeMs = deps.maxEventAgeMs
     this.#wake = deps.wake
   }
 
@@ -57,6 +61,9 @@ export class Notifier {
   }
 
   async notify(message: Message, d: Delivery): Promise<{ inApp: boolean; email: boolean }> {
+    // a consumer created on a stream with history (the first deployment, a new durable) would
+    // otherwise mail people about requests and sessions long gone
+    if (Date.now() - new Date(d.event.occurredAt).getTime() > this.#maxEventAgeMs) return { inApp: false, email: false }
     const { trx } = d
     const recipient = (await this.#recipients.find([d.recipientUid], trx)).get(d.recipientUid)
     const locale: Locale = recipient?.locale === 'en' || recipient?.locale === 'ko' ? recipient.locale : DEFAULT_LOCALE

@@ -9,6 +9,9 @@ import { EmailSender } from '../../email/email-sender.service.ts'
 import { notificationJobs } from '../../jobs.ts'
 import { MatchingEventHandlers } from '../../matching/matching-events.service.ts'
 import { MeetingEventHandlers } from '../../meeting/meeting-events.service.ts'
+import { ApplicationEventHandlers } from '../../applications/application-events.service.ts'
+import { PaymentEventHandlers } from '../../payments/payment-events.service.ts'
+import { PaymentsRepository } from '../../payments/payments.repository.ts'
 import { NotificationFeed } from '../../notifications/feed.service.ts'
 import { FirestoreFeed } from '../../notifications/firestore-feed.service.ts'
 import { NotificationsRepository } from '../../notifications/notifications.repository.ts'
@@ -26,6 +29,8 @@ declare module 'fastify' {
     recipientEventHandlers: RecipientEventHandlers
     matchingEventHandlers: MatchingEventHandlers
     meetingEventHandlers: MeetingEventHandlers
+    paymentEventHandlers: PaymentEventHandlers
+    applicationEventHandlers: ApplicationEventHandlers
     notificationFeed: NotificationFeed
     notificationPreferences: PreferencesService
   }
@@ -47,11 +52,14 @@ export default fp(
       preferences,
       webBaseUrl: config.WEB_BASE_URL,
       organizer,
+      maxEventAgeMs: config.NOTIFICATION_MAX_EVENT_AGE_HOURS * 3_600_000,
       wake: { inApp: () => app.feedSync.soon(0), email: () => app.emailSender.soon(0) },
     })
     app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
     app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
     app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
+    app.decorate('paymentEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
+    app.decorate('applicationEventHandlers', new ApplicationEventHandlers(notifier))
     app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.soon(0)))
     app.decorate('notificationPreferences', new PreferencesService(preferences))
 

@@ -1,0 +1,21 @@
+import type { Database, Executor, Tx } from '../db/database.ts'
+
+/** Who paid for what (from payment.created): the recipient of a payment's receipts. */
+export class PaymentsRepository {
+  readonly #db: Database
+  constructor(db: Database) {
+    this.#db = db
+  }
+
+  async remember(p: { paymentId: string; bookingId: string; payerUid: string; mentorUid: string | null }, trx: Tx): Promise<void> {
+    await trx
+      .insertInto('payments')
+      .values({ payment_id: p.paymentId, booking_id: p.bookingId, payer_uid: p.payerUid, mentor_uid: p.mentorUid })
+      .onConflict((oc) => oc.column('payment_id').doNothing())
+      .execute()
+  }
+
+  async payerOf(paymentId: string, trx: Executor = this.#db): Promise<string | undefined> {
+    return (await trx.selectFrom('payments').select('payer_uid').where('payment_id', '=', paymentId).executeTakeFirst())?.payer_uid
+  }
+}
