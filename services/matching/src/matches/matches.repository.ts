@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { readPage } from '../db/page.ts'
 import type { DB } from '../db/types.ts'
 import type { MatchRow, MatchWithParties } from '../requests/requests.table.ts'
 
@@ -47,21 +48,10 @@ export class MatchesRepository {
       .executeTakeFirst()
   }
 
-  async list(
-    q: { as: 'mentee' | 'mentor'; uid: string; state?: string; page: number; pageSize: number },
-    trx: Executor = this.#db,
-  ): Promise<{ rows: MatchWithParties[]; total: number }> {
+  list(q: { as: 'mentee' | 'mentor'; uid: string; state?: string; page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: MatchWithParties[]; total: number }> {
     const column = q.as === 'mentor' ? 'mentor_uid' : 'mentee_uid'
-    let rowsQ = this.#withParties(trx).where(`x.${column}`, '=', q.uid)
-    let countQ = trx.selectFrom('matches').select((eb) => eb.fn.countAll<string>().as('n')).where(column, '=', q.uid)
-    if (q.state) {
-      rowsQ = rowsQ.where('x.state', '=', q.state)
-      countQ = countQ.where('state', '=', q.state)
-    }
-    const [rows, count] = await Promise.all([
-      rowsQ.orderBy('x.created_at', 'desc').orderBy('x.id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
-      countQ.executeTakeFirstOrThrow(),
-    ])
-    return { rows, total: Number(count.n) }
+    const rows = this.#withParties(trx).where(`x.${column}`, '=', q.uid).$if(!!q.state, (b) => b.where('x.state', '=', q.state!))
+    const count = trx.selectFrom('matches').select((eb) => eb.fn.countAll<string>().as('n')).where(column, '=', q.uid).$if(!!q.state, (b) => b.where('state', '=', q.state!))
+    return readPage(rows.orderBy('x.created_at', 'desc').orderBy('x.id', 'desc'), count, q)
   }
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { readPage } from '../db/page.ts'
 import type { DB } from '../db/types.ts'
 import type { NewRequestRow, RequestRow, RequestWithMentor } from './requests.table.ts'
 
@@ -95,22 +96,11 @@ export class RequestsRepository {
     await sql`select pg_advisory_xact_lock(hashtextextended(${`matching.requests:${menteeUid}`}, 0))`.execute(trx)
   }
 
-  async list(
-    q: { box: 'inbox' | 'outbox'; uid: string; state?: string; page: number; pageSize: number },
-    trx: Executor = this.#db,
-  ): Promise<{ rows: RequestWithMentor[]; total: number }> {
+  list(q: { box: 'inbox' | 'outbox'; uid: string; state?: string; page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: RequestWithMentor[]; total: number }> {
     const column = q.box === 'inbox' ? 'mentor_uid' : 'mentee_uid'
-    let rowsQ = this.#withMentor(trx).where(`q.${column}`, '=', q.uid)
-    let countQ = trx.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n')).where(column, '=', q.uid)
-    if (q.state) {
-      rowsQ = rowsQ.where('q.state', '=', q.state)
-      countQ = countQ.where('state', '=', q.state)
-    }
-    const [rows, count] = await Promise.all([
-      rowsQ.orderBy('q.created_at', 'desc').orderBy('q.id', 'desc').limit(q.pageSize).offset((q.page - 1) * q.pageSize).execute(),
-      countQ.executeTakeFirstOrThrow(),
-    ])
-    return { rows, total: Number(count.n) }
+    const rows = this.#withMentor(trx).where(`q.${column}`, '=', q.uid).$if(!!q.state, (b) => b.where('q.state', '=', q.state!))
+    const count = trx.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n')).where(column, '=', q.uid).$if(!!q.state, (b) => b.where('state', '=', q.state!))
+    return readPage(rows.orderBy('q.created_at', 'desc').orderBy('q.id', 'desc'), count, q)
   }
 
   /** Requests per state and active matches (admin stats). */
