@@ -1,30 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { EndMatchBody, ErrorResponse, Match, MatchListQuery, Paged } from '@sunbae/contracts'
+import { EndMatchBody, ErrorResponse, Match, MatchListQuery } from '@sunbae/contracts'
 import { requireIdentity, requireRole } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+import { IdParams, myListSchema, security } from './schemas.ts'
 
 /** /api/matching/matches — mentors matched with me (mentee) and my mentees (mentor). */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    '/',
-    {
-      schema: {
-        tags: ['matches'],
-        summary: 'as=mentee (default): mentors matched with me; as=mentor: my mentees. Newest first.',
-        security,
-        querystring: MatchListQuery,
-        response: { 200: Paged(Match), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
-      },
-    },
-    async (request) => {
-      const { as = 'mentee', state, page = 1, pageSize = 20 } = request.query
-      const identity = as === 'mentor' ? requireRole(request, 'mentor') : requireIdentity(request)
-      return app.matches.list(identity, { as, ...(state ? { state } : {}), page, pageSize })
-    },
-  )
+  app.get('/', { schema: myListSchema('matches', 'as=mentee (default): mentors matched with me; as=mentor: my mentees. Newest first.', MatchListQuery, Match) }, async (request) => {
+    const { as = 'mentee', state, page = 1, pageSize = 20 } = request.query
+    const identity = as === 'mentor' ? requireRole(request, 'mentor') : requireIdentity(request)
+    return app.matches.list(identity, { as, ...(state ? { state } : {}), page, pageSize })
+  })
 
   app.get(
     '/:id',

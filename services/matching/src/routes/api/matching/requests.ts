@@ -1,10 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { ChatRequest, CreateChatRequestBody, DeclineBody, ErrorResponse, Paged, RequestListQuery } from '@sunbae/contracts'
+import { ChatRequest, CreateChatRequestBody, DeclineBody, ErrorResponse, RequestListQuery } from '@sunbae/contracts'
 import { requireIdentity, requireRole } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+import { IdParams, myListSchema, security } from './schemas.ts'
 const answer = { 200: ChatRequest, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
 
 /** /api/matching/requests — 1:1 chat requests: the mentee's outbox, the mentor's inbox. */
@@ -27,23 +24,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => reply.code(201).send(await app.requests.create(requireIdentity(request), request.body)),
   )
 
-  app.get(
-    '/',
-    {
-      schema: {
-        tags: ['chat requests'],
-        summary: 'My requests, newest first: box=outbox (sent by me, default) or box=inbox (sent to me as a mentor)',
-        security,
-        querystring: RequestListQuery,
-        response: { 200: Paged(ChatRequest), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
-      },
-    },
-    async (request) => {
-      const { box = 'outbox', state, page = 1, pageSize = 20 } = request.query
-      const identity = box === 'inbox' ? requireRole(request, 'mentor') : requireIdentity(request)
-      return app.requests.list(identity, { box, ...(state ? { state } : {}), page, pageSize })
-    },
-  )
+  const listSummary = 'My requests, newest first: box=outbox (sent by me, default) or box=inbox (sent to me as a mentor)'
+  app.get('/', { schema: myListSchema('chat requests', listSummary, RequestListQuery, ChatRequest) }, async (request) => {
+    const { box = 'outbox', state, page = 1, pageSize = 20 } = request.query
+    const identity = box === 'inbox' ? requireRole(request, 'mentor') : requireIdentity(request)
+    return app.requests.list(identity, { box, ...(state ? { state } : {}), page, pageSize })
+  })
 
   app.get(
     '/:id',
