@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { DB } from '../db/types.ts'
 import type { MentorRecord, Rating, Version } from '../recommendations/mentor-index.ts'
 import type { NewMentorRow, NewRatingRow } from './mentors.table.ts'
@@ -14,6 +14,26 @@ export interface StoredMentor {
 
 /** Rows per INSERT: 15 parameters each stays far below Postgres' 65,535. */
 const CHUNK = 1_000
+
+/** The columns an upsert takes from a newer incoming row (all but the key; `applied_at` is the database's now). */
+const MENTOR_COLUMNS = [
+  'uid', 'display_name', 'headline', 'bio', 'skills', 'company', 'years_experience', 'hourly_rate', 'languages', 'timezone', 'status', 'approved_at',
+  'version_at', 'version_id',
+] as const satisfies readonly (keyof NewMentorRow)[]
+const RATING_COLUMNS = ['rating', 'review_count', 'version_at', 'version_id'] as const satisfies readonly (keyof NewRatingRow)[]
+
+/** `SET column = excluded.column` for each of `columns`: the values of the row that conflicted. */
+function fromExcluded<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
+  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as Record<C, RawBuilder<never>>
+}
+
+/** The conflict update's guard: only an incoming (version_at, version_id) newer than the stored one wins. */
+const newerThanStored = (table: 'mentors' | 'mentor_ratings') =>
+  sql<boolean>`(${sql.ref(`${table}.version_at`)}, ${sql.ref(`${table}.version_id`)}) < (excluded.version_at, excluded.version_id)`
+
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK)
+}
 
 const toVersion = (at: Date | string, id: string): Version => ({ at: new Date(at).getTime(), id })
 
@@ -50,32 +70,11 @@ export class MentorsRepository {
       version_at: new Date(version.at),
       version_id: version.id,
     }))
-    for (let i = 0; i < mentorRows.length; i += CHUNK) {
+    for (const rows of chunks(mentorRows)) {
       await trx
         .insertInto('mentors')
-        .values(mentorRows.slice(i, i + CHUNK))
-        .onConflict((oc) =>
-          oc
-            .column('mentor_id')
-            .doUpdateSet((eb) => ({
-              uid: eb.ref('excluded.uid'),
-              display_name: eb.ref('excluded.display_name'),
-              headline: eb.ref('excluded.headline'),
-              bio: eb.ref('excluded.bio'),
-              skills: eb.ref('excluded.skills'),
-              company: eb.ref('excluded.company'),
-              years_experience: eb.ref('excluded.years_experience'),
-              hourly_rate: eb.ref('excluded.hourly_rate'),
-              languages: eb.ref('excluded.languages'),
-              timezone: eb.ref('excluded.timezone'),
-              status: eb.ref('excluded.status'),
-              approved_at: eb.ref('excluded.approved_at'),
-              version_at: eb.ref('excluded.version_at'),
-              version_id: eb.ref('excluded.version_id'),
-              applied_at: sql`now()`,
-            }))
-            .where(sql<boolean>`(mentors.version_at, mentors.version_id) < (excluded.version_at, excluded.version_id)`),
-        )
+        .values(rows)
+        .onConflict((oc) => oc.column('mentor_id').doUpdateSet({ ...fromExcluded(MENTOR_COLUMNS), applied_at: sql`now()` }).where(newerThanStored('mentors')))
         .execute()
     }
     const ratingRows: NewRatingRow[] = [...ratings].map((r) => ({
@@ -85,21 +84,11 @@ export class MentorsRepository {
       version_at: new Date(r.version.at),
       version_id: r.version.id,
     }))
-    for (let i = 0; i < ratingRows.length; i += CHUNK) {
+    for (const rows of chunks(ratingRows)) {
       await trx
         .insertInto('mentor_ratings')
-        .values(ratingRows.slice(i, i + CHUNK))
-        .onConflict((oc) =>
-          oc
-            .column('mentor_id')
-            .doUpdateSet((eb) => ({
-              rating: eb.ref('excluded.rating'),
-              review_count: eb.ref('excluded.review_count'),
-              version_at: eb.ref('excluded.version_at'),
-              version_id: eb.ref('excluded.version_id'),
-            }))
-            .where(sql<boolean>`(mentor_ratings.version_at, mentor_ratings.version_id) < (excluded.version_at, excluded.version_id)`),
-        )
+        .values(rows)
+        .onConflict((oc) => oc.column('mentor_id').doUpdateSet(fromExcluded(RATING_COLUMNS)).where(newerThanStored('mentor_ratings')))
         .execute()
     }
   }
