@@ -118,42 +118,32 @@ export class BookingsRepository {
 
   /** Claims and releases up to `limit` expired holds (FOR UPDATE SKIP LOCKED: one replica each). */
   async releaseExpired(limit: number, trx: Tx): Promise<BookingRow[]> {
-    return trx
-      .updateTable('bookings')
-      .set({ state: 'released', reason: 'hold_expired', closed_at: sql<Date>`now()` })
-      .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('bookings')
-          .select('id')
-          .where('state', '=', 'held')
-          .where('hold_expires_at', '<=', sql<Date>`now()`)
-          .orderBy('hold_expires_at')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked(),
-      )
-      .where('state', '=', 'held')
-      .returningAll()
-      .execute()
+    return this.#closeDue('held', 'hold_expires_at', { state: 'released', reason: 'hold_expired' }, limit, trx)
   }
 
   /** Claims and completes up to `limit` confirmed sessions that have ended. */
   async completeEnded(limit: number, trx: Tx): Promise<BookingRow[]> {
+    return this.#closeDue('confirmed', 'ends_at', { state: 'completed' }, limit, trx)
+  }
+
+  /**
+   * Closes up to `limit` bookings in state `from` whose `due` time has passed, oldest first, each
+   * claimed FOR UPDATE SKIP LOCKED (one replica each) and still in `from` when updated.
+   */
+  async #closeDue(
+    from: 'held' | 'confirmed',
+    due: 'hold_expires_at' | 'ends_at',
+    closing: { state: 'released' | 'completed'; reason?: 'hold_expired' },
+    limit: number,
+    trx: Tx,
+  ): Promise<BookingRow[]> {
     return trx
       .updateTable('bookings')
-      .set({ state: 'completed', closed_at: sql<Date>`now()` })
+      .set({ ...closing, closed_at: sql<Date>`now()` })
       .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('bookings')
-          .select('id')
-          .where('state', '=', 'confirmed')
-          .where('ends_at', '<=', sql<Date>`now()`)
-          .orderBy('ends_at')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked(),
+        eb.selectFrom('bookings').select('id').where('state', '=', from).where(due, '<=', sql<Date>`now()`).orderBy(due).limit(limit).forUpdate().skipLocked(),
       )
-      .where('state', '=', 'confirmed')
+      .where('state', '=', from)
       .returningAll()
       .execute()
   }
