@@ -5,7 +5,7 @@
  * - upstream HTTP servers on port 0: startUpstream, deadUpstreamUrl, readBody
  * - polling: waitFor
  * - what a service published on a JetStream stream: readEvents
- * - every numeric input of an OpenAPI document refuses non-finite and huge numbers: refuseBadNumbers, checkBadNumbersRefused
+ * - every numeric input of an OpenAPI document refuses non-finite and huge numbers: refuseBadNumbers, checkBadNumbersRefused, badNumbersTest
  * - shared test data: mentorProfile (a catalog mentor profile)
  * Subpaths without firebase-admin: ./emulators, ./nats-server, ./processes, ./fixtures, ./offline-env
  */

@@ -303,3 +303,27 @@ export async function checkBadNumbersRefused(t: Assertions, target: InjectTarget
   t.ok(refusals > 0, `${refusals} bad values sent to ${inputs.length} inputs`)
   t.same(failures, [], 'every one answered 400 VALIDATION_FAILED naming the field')
 }
+
+/** What `badNumbersTest` needs of tap: a subtest with assertions and a teardown. */
+export interface TestHost {
+  test(name: string, fn: (t: Assertions & { teardown(fn: () => unknown): void }) => Promise<void>): unknown
+}
+
+/**
+ * A service's whole bad-number test file in one call (issue 16: `?limit=1e400` was coerced to
+ * Infinity and passed the schema's bounds; one such request kept matching busy for hours). Every
+ * numeric input of the service's OpenAPI document, found anew on each run, must refuse non-finite
+ * and unsafe numbers with a 400 naming the field (`checkBadNumbersRefused`). Send an admin's signed
+ * identity as `headers`, so that no route answers 401 before its input is looked at.
+ */
+export function badNumbersTest(
+  t: TestHost,
+  build: () => Promise<InjectTarget & { close(): Promise<unknown> }>,
+  opts: BadNumbersOptions & { known: readonly string[] },
+): void {
+  t.test('every numeric input of the OpenAPI document refuses non-finite and huge numbers', async (t) => {
+    const app = await build()
+    t.teardown(() => app.close())
+    await checkBadNumbersRefused(t, app, opts)
+  })
+}
