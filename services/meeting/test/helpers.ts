@@ -6,14 +6,16 @@ import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, PaymentEvents, type AvailabilityBody, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
 import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
-import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { serviceDatabaseUrl } from '@sunbae/db'
+import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 const STARTED_AT = new Date(Date.now() - 5_000)
 const HOUR = 3_600_000
 
-export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+/** This file's own database and NATS server: npm test runs two files at a time (`ownInfrastructure`). */
+export const { adminUrl } = await ownInfrastructure({ services: ['meeting'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {

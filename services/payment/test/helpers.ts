@@ -1,63 +1,30 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import { createEvent } from '@sunbae/bus'
 import { MeetingEvents, type DomainEvent, type Refund, type Role } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
 import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
-import { databaseName, DEFAULT_ADMIN_URL, dropDatabase, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
+import { serviceDatabaseUrl } from '@sunbae/db'
 import { readEvents as readStreamEvents, waitFor } from '@sunbae/testing'
 import { definition } from '../src/service.ts'
 import type { DB } from '../src/db/types.ts'
 import { signSandboxPayload } from '../src/providers/sandbox.ts'
 import pkg from '../package.json' with { type: 'json' }
-import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
-import { ROOT } from '@sunbae/testing/processes'
+import { ownInfrastructure } from '@sunbae/testing/isolation'
 
 const STARTED_AT = new Date(Date.now() - 5_000)
 export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef'
 
-const runAdminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
-
-const natsBinary = findNatsServer()
-
 /**
- * Each test file gets a database and a NATS server of its own (the run's database name + the file's
- * name; payment's and meeting's schemas, migrated). tap runs two files at a time and every payment
- * app starts the durable consumer `payment_meeting_bookings`: on a shared NATS a booking one file held
- * was consumed by the other file's app (another provider for the new payment, a refund kicked on a
- * worker without that provider), and on a shared database any app's outbox relay publishes every
- * file's events — so both are per file. Nothing in the service changes for it. The database is
- * dropped when the file ends (and, after a killed run, before the next one creates it again).
+ * This file's own database (payment's and meeting's schemas) and NATS server (`ownInfrastructure`):
+ * every payment app starts the durable consumer `payment_meeting_bookings`, and on a shared NATS a
+ * booking one file held was consumed by the other file's app (another provider for the new payment, a
+ * refund kicked on a worker without that provider); on a shared database any app's outbox relay
+ * publishes every file's events.
  */
-async function isolate(): Promise<{ adminUrl: string; natsUrl: string }> {
-  if (!natsBinary) {
-    // (npm test then uses NATS_URL as it is, and so do these files: shared, as before)
-    process.stderr.write('payment tests: no nats-server binary here, so test files share NATS and the database\n')
-    return { adminUrl: runAdminUrl, natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' }
-  }
-  const file = path.basename(process.argv[1] ?? `f${process.pid}`).replace(/(\.test)?\.ts$/, '').replace(/\W+/g, '_').toLowerCase()
-  const adminUrl = withDatabase(runAdminUrl, `${databaseName(runAdminUrl)}__${file}`.slice(0, 63))
-  await dropDatabase(adminUrl)
-  await setupDatabase({ adminUrl, rootDir: ROOT, services: ['payment', 'meeting'] })
-  await migrateAll({ adminUrl, rootDir: ROOT, services: ['payment', 'meeting'] })
-  const nats = await startPrivateNats(natsBinary, mkdtempSync(path.join(tmpdir(), 'payment-test-nats-')))
-  process.once('exit', () => nats.kill())
-  process.once('beforeExit', () => {
-    nats.kill()
-    void dropDatabase(adminUrl).catch(() => {})
-  })
-  return { adminUrl, natsUrl: nats.url }
-}
-
-const isolated = await isolate()
-/** This file's own database (admin URL) and NATS server. */
-export const adminUrl = isolated.adminUrl
-export const natsUrl = isolated.natsUrl
+export const { adminUrl, natsUrl } = await ownInfrastructure({ services: ['payment', 'meeting'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {

@@ -5,11 +5,13 @@ import { connectBus, type Bus } from '@sunbae/bus'
 import { STREAMS } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
 import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
-import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { serviceDatabaseUrl } from '@sunbae/db'
+import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
 import pkg from '../package.json' with { type: 'json' }
 
-export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+/** This file's own database and NATS server: npm test runs two files at a time (`ownInfrastructure`). */
+export const { adminUrl } = await ownInfrastructure({ services: ['tracking', 'mentor-catalog'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 
