@@ -25,6 +25,7 @@ export const ACCESS_RULES: readonly AccessRule[] = [
   { methods: READ, pattern: '/api/tracking/keywords/trending', access: 'public', why: 'trending search keywords on the home page' },
   { methods: READ, pattern: '/api/meetings/mentors/:id/slots', access: 'public', why: 'a mentor’s free slots on the mentor page' },
   { methods: ['POST'], pattern: '/api/payments/webhooks/**', access: 'public', why: 'payment provider webhooks (verified by signature in payment)' },
+  { methods: ['GET', 'POST'], pattern: '/api/notifications/unsubscribe', access: 'public', why: 'one-click unsubscribe links in emails (RFC 8058; the signed token is checked in notification)' },
 ]
 
 /** Access of anything under /api no rule mentions. */

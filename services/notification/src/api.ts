@@ -114,3 +114,15 @@ export const AdminPage = Type.Object({
   emailCounts: Type.Record(Type.String(), Type.Integer(), { description: 'emails per status' }),
 })
 export type AdminPage = Static<typeof AdminPage>
+
+export const UnsubscribeQuery = Type.Object(
+  { token: Type.String({ minLength: 10, maxLength: 2048, description: 'the signed token of the link' }) },
+  { additionalProperties: false },
+)
+export type UnsubscribeQuery = Static<typeof UnsubscribeQuery>
+
+export const UnsubscribeResult = Type.Object({
+  category: Category,
+  unsubscribed: Type.Boolean({ description: "whether this category's email is off for the link's owner" }),
+})
+export type UnsubscribeResult = Static<typeof UnsubscribeResult>

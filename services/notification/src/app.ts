@@ -10,6 +10,7 @@ import notification from './plugins/app/notification.ts'
 import subscriptions from './subscriptions.ts'
 import notificationRoutes from './routes/api/notifications/notifications.ts'
 import preferenceRoutes from './routes/api/notifications/preferences.ts'
+import unsubscribeRoutes from './routes/api/notifications/unsubscribe.ts'
 import adminRoutes from './routes/api/admin/notifications.ts'
 
 /** The service as a plugin: external clients, then domain plugins and their subscriptions, then routes. */
@@ -29,5 +30,6 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(subscriptions)
   await fastify.register(notificationRoutes, { prefix: '/api/notifications' })
   await fastify.register(preferenceRoutes, { prefix: '/api/notifications/preferences' })
+  await fastify.register(unsubscribeRoutes, { prefix: '/api/notifications/unsubscribe' })
   await fastify.register(adminRoutes, { prefix: '/api/admin/notifications' })
 }

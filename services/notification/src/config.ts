@@ -21,6 +21,8 @@ export const configSchema = serviceConfig({
   EMAIL_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 120_000 }),
   /** SMTP connection and greeting timeouts. */
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  /** Signs one-click unsubscribe links (32+ characters); without it a key is derived from IDENTITY_SECRET. */
+  UNSUBSCRIBE_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   /** Events older than this notify nobody: a new durable reading a stream's history must not mail people about the past. */
   NOTIFICATION_MAX_EVENT_AGE_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8760, default: 72 }),
   /** How often each replica writes in-app notifications Firestore has not confirmed yet (a write after commit usually does it first). */

@@ -9,7 +9,7 @@ export default subscriptions((app, consumer) => {
   const recipients = app.recipientEventHandlers
   const matching = app.matchingEventHandlers
   const meeting = app.meetingEventHandlers
-  const payments = app.paymentEventHandlers
+  const payments = app.receiptEventHandlers
   const applications = app.applicationEventHandlers
 
   // who people are, which language they read and which zone they live in; application decisions

@@ -44,6 +44,7 @@ export interface EmailOutbox {
   subject: string;
   text: string;
   to_address: string | null;
+  unsubscribe_url: string | null;
 }
 
 export interface Notifications {

@@ -104,6 +104,8 @@ export class EmailSender {
         html: row.html,
         messageId: `<${id}@notification.sunbae.app>`,
         ...calendarParts(row),
+        // RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the URL
+        ...(row.unsubscribe_url ? { list: { unsubscribe: { url: row.unsubscribe_url } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
       })
       await this.#outbox.markSent(id, to, String(info.response ?? '').slice(0, 500))
       return 'sent'

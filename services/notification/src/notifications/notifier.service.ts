@@ -6,6 +6,7 @@ import { DEFAULT_LOCALE, validTimeZone } from '../messages/format.ts'
 import { toEmail, type Message } from '../messages/message.ts'
 import type { PreferencesRepository } from '../preferences/preferences.repository.ts'
 import type { RecipientsRepository } from '../recipients/recipients.repository.ts'
+import type { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.ts'
 import type { NotificationsRepository } from './notifications.repository.ts'
 
 /** What a handler hands over: the event (its id keys the notification), whom to tell, and the consumer's transaction. */
@@ -33,6 +34,7 @@ export class Notifier {
   readonly #webBaseUrl: string
   readonly #organizer: string
   readonly #maxEventAgeMs: number
+  readonly #unsubscribe: UnsubscribeTokens
   readonly #wake: Wakers
 
   constructor(deps: {
@@ -44,6 +46,8 @@ export class Notifier {
     organizer: string
     /** events older than this tell nobody anything (a new durable reading a stream's history) */
     maxEventAgeMs: number
+    /** signs the one-click unsubscribe links of non-transactional email */
+    unsubscribe: UnsubscribeTokens
     wake: Wakers
   }) {
     this.#notifications = deps.notifications
@@ -52,6 +56,7 @@ export class Notifier {
     this.#webBaseUrl = deps.webBaseUrl.replace(/\/+$/, '')
     this.#organizer = deps.organizer
     this.#maxEventAgeMs = deps.maxEventAgeMs
+    this.#unsubscribe = deps.unsubscribe
     this.#wake = deps.wake
   }
 
@@ -89,7 +94,8 @@ export class Notifier {
       const id = uuidv7()
       email = await this.#notifications.insert({ ...base, id, channel: 'email' }, trx)
       if (email) {
-        const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale)
+        const links = this.#unsubscribeLinks(d.recipientUid, message.category)
+        const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale, links?.page)
         const [invite, ...attachments] = message.calendar?.(locale, { email: recipient?.email ?? null, name: recipient?.display_name ?? null }) ?? []
         await this.#notifications.insertEmail(
           {
@@ -100,6 +106,7 @@ export class Notifier {
             text: mail.text,
             calendar: invite ? JSON.stringify(invite) : null,
             attachments: JSON.stringify(attachments),
+            unsubscribe_url: links?.oneClick ?? null,
           },
           trx,
         )
@@ -108,6 +115,16 @@ export class Notifier {
     if (inApp) d.afterCommit(() => this.#wake.inApp())
     if (email) d.afterCommit(() => this.#wake.email())
     return { inApp, email }
+  }
+
+  /**
+   * RFC 8058: the one-click URL (List-Unsubscribe, POSTed by the mail client through the gateway)
+   * and the web page a person opens from the footer; none for transactional mail.
+   */
+  #unsubscribeLinks(uid: string, category: Message['category']): { oneClick: string; page: string } | null {
+    if (TRANSACTIONAL.has(category)) return null
+    const token = encodeURIComponent(this.#unsubscribe.sign({ uid, category }))
+    return { oneClick: `${this.#webBaseUrl}/api/notifications/unsubscribe?token=${token}`, page: `${this.#webBaseUrl}/unsubscribe?token=${token}` }
   }
 
   /** Both channels unless switched off; a transactional category is always both. */

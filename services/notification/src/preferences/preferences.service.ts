@@ -1,14 +1,40 @@
 import type { Identity } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
-import type { Preferences, PreferenceSwitch } from '../api.ts'
+import type { Preferences, PreferenceSwitch, UnsubscribeResult } from '../api.ts'
 import { CATEGORIES, TRANSACTIONAL, type Category } from '../messages/categories.ts'
+import type { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.ts'
 import type { PreferencesRepository } from './preferences.repository.ts'
+
+const invalidToken = () => new AppError(400, 'INVALID_UNSUBSCRIBE_TOKEN', 'This unsubscribe link is not valid (it may have been changed)')
 
 /** Per category and channel; everything is on until switched off, transactional mail cannot be. */
 export class PreferencesService {
   readonly #repo: PreferencesRepository
-  constructor(repo: PreferencesRepository) {
+  readonly #tokens: UnsubscribeTokens
+  constructor(repo: PreferencesRepository, tokens: UnsubscribeTokens) {
     this.#repo = repo
+    this.#tokens = tokens
+  }
+
+  /** What a signed link would switch off, and whether it is off already (the landing page's question; changes nothing). */
+  async unsubscribeStatus(token: string): Promise<UnsubscribeResult> {
+    const claim = this.#claim(token)
+    const off = (await this.#repo.forCategory(claim.uid, claim.category)).some((s) => s.channel === 'email' && !s.enabled)
+    return { category: claim.category, unsubscribed: off }
+  }
+
+  /** RFC 8058 one-click: the link's signature is the authority; the category's email goes off. Idempotent. */
+  async unsubscribe(token: string): Promise<UnsubscribeResult> {
+    const claim = this.#claim(token)
+    await this.#repo.save(claim.uid, [{ category: claim.category, channel: 'email', enabled: false }])
+    return { category: claim.category, unsubscribed: true }
+  }
+
+  #claim(token: string): { uid: string; category: Category } {
+    const claim = this.#tokens.verify(token)
+    // transactional categories never get a link; a signed one for them is still refused
+    if (!claim || !(CATEGORIES as readonly string[]).includes(claim.category) || TRANSACTIONAL.has(claim.category as Category)) throw invalidToken()
+    return { uid: claim.uid, category: claim.category as Category }
   }
 
   async get(identity: Identity): Promise<Preferences> {

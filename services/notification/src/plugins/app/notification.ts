@@ -20,6 +20,7 @@ import { PreferencesRepository } from '../../preferences/preferences.repository.
 import { PreferencesService } from '../../preferences/preferences.service.ts'
 import { RecipientEventHandlers } from '../../recipients/recipient-events.service.ts'
 import { RecipientsRepository } from '../../recipients/recipients.repository.ts'
+import { UnsubscribeTokens } from '../../unsubscribe/unsubscribe-token.ts'
 
 /** `Name <a@b>` or `a@b` → `a@b`. */
 const addressOf = (from: string): string => /<([^>]+)>/.exec(from)?.[1] ?? from.trim()
@@ -29,7 +30,7 @@ declare module 'fastify' {
     recipientEventHandlers: RecipientEventHandlers
     matchingEventHandlers: MatchingEventHandlers
     meetingEventHandlers: MeetingEventHandlers
-    paymentEventHandlers: PaymentEventHandlers
+    receiptEventHandlers: PaymentEventHandlers
     applicationEventHandlers: ApplicationEventHandlers
     notificationFeed: NotificationFeed
     notificationPreferences: PreferencesService
@@ -46,6 +47,7 @@ export default fp(
     const preferences = new PreferencesRepository(db)
     const outbox = new EmailOutboxRepository(db)
     const organizer = addressOf(config.MAIL_FROM)
+    const unsubscribe = UnsubscribeTokens.fromSecrets(config.UNSUBSCRIBE_SECRET, config.IDENTITY_SECRET)
     const notifier = new Notifier({
       notifications,
       recipients,
@@ -53,15 +55,16 @@ export default fp(
       webBaseUrl: config.WEB_BASE_URL,
       organizer,
       maxEventAgeMs: config.NOTIFICATION_MAX_EVENT_AGE_HOURS * 3_600_000,
+      unsubscribe,
       wake: { inApp: () => app.feedSync.soon(0), email: () => app.emailSender.soon(0) },
     })
     app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
     app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
     app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
-    app.decorate('paymentEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
+    app.decorate('receiptEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
     app.decorate('applicationEventHandlers', new ApplicationEventHandlers(notifier))
     app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.soon(0)))
-    app.decorate('notificationPreferences', new PreferencesService(preferences))
+    app.decorate('notificationPreferences', new PreferencesService(preferences, unsubscribe))
 
     const sender = new EmailSender(
       outbox,
