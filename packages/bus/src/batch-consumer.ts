@@ -4,6 +4,7 @@ import type { StreamDef } from '@sunbae/contracts'
 import type { Bus } from './connection.ts'
 import { decodeText } from './codec.ts'
 import { ConsumerCore, recordSpanError } from './consumer-core.ts'
+import { isTransientError } from './errors.ts'
 import type { BusLogger } from './logger.ts'
 import { tracer } from './trace.ts'
 
@@ -46,8 +47,10 @@ export interface BatchConsumerOptions<T> {
   concurrency?: number
   /** attempts before a message that keeps failing on its own is dead-lettered; default 5 */
   maxDeliver?: number
-  /** nak delay per failed attempt (last value repeats); default 1 s, 5 s, 30 s, 2 min */
+  /** nak delay per attempt failed on the message itself (last value repeats); default 1 s, 5 s, 30 s, 2 min */
   backoffMs?: readonly number[]
+  /** nak delay per delivery failed on a dependency (last value repeats); default 1 s, 2 s, 5 s, 10 s, 15 s */
+  transientBackoffMs?: readonly number[]
   /** default 30 s; a batch being written keeps its messages alive past this (msg.working()) */
   ackWaitMs?: number
   /** default `dlq.<durable>.<original subject>` (the DEADLETTER stream) */
@@ -67,23 +70,6 @@ export interface RunningBatchConsumer {
   /** stops pulling, writes what was already pulled, waits for the batches in flight */
   stop(): Promise<void>
   readonly stats: { batches: number; stored: number; deadLettered: number; retried: number }
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
-
-/**
- * Failures that are about the infrastructure, not the data: network errors, Postgres' connection
- * (08), resource (53), operator-intervention (57: shutdown, statement timeout), system (58) and
- * transaction-rollback (40: serialization, deadlock) classes, and pg's and pg-pool's own connect timeouts.
- */
-export function isTransientError(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown } | null
-  if (e?.cause !== undefined && e.cause !== err && isTransientError(e.cause)) return true
-  if (typeof e?.code === 'string') {
-    if (NETWORK_CODES.has(e.code)) return true
-    if (/^(08|40|53|57|58)[0-9A-Z]{3}$/.test(e.code)) return true
-  }
-  return typeof e?.message === 'string' && /timeout expired|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|pool is (ended|closed)|Cannot use a pool after calling end/i.test(e.message)
 }
 
 /**
@@ -118,7 +104,10 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
   const write = async (items: BatchItem<T>[]): Promise<void> => {
     try {
       await opts.handle(items)
-      for (const it of items) it.msg.ack()
+      for (const it of items) {
+        it.msg.ack()
+        core.settled(it.msg)
+      }
       stats.stored += items.length
       return
     } catch (err) {
@@ -129,11 +118,19 @@ export async function startBatchConsumer<T>(opts: BatchConsumerOptions<T>): Prom
         return
       }
       for (const it of items) {
-        if (!isTransient(err) && it.deliveryCount >= maxDeliver) {
+        if (isTransient(err)) {
+          // a dependency is away: retried until it is back, never counted toward the dead letters
+          stats.retried++
+          it.msg.nak(core.transientDelay(it.deliveryCount))
+          continue
+        }
+        const failures = core.failedOnItsOwn(it.msg)
+        if (failures >= maxDeliver) {
           await deadLetterOrRetry(it.msg, err)
+          core.settled(it.msg)
         } else {
           stats.retried++
-          it.msg.nak(core.delay(it.deliveryCount))
+          it.msg.nak(core.delay(failures))
         }
       }
       logger.warn({ err, consumer: durable, messages: items.length, transient: isTransient(err) }, 'batch write failed, will retry')

@@ -17,8 +17,10 @@ export interface CoreOptions {
   bus: Bus
   stream: StreamDef | string
   durable: string
-  /** nak delay per failed attempt (last value repeats); default 1 s, 5 s, 30 s, 2 min */
+  /** nak delay per failed attempt of a message failing on its own (last value repeats); default 1 s, 5 s, 30 s, 2 min */
   backoffMs?: readonly number[]
+  /** nak delay per delivery that failed on a dependency (`isTransientError`; last value repeats); default 1 s, 2 s, 5 s, 10 s, 15 s */
+  transientBackoffMs?: readonly number[]
   /** default 30 s */
   ackWaitMs?: number
   /** default `dlq.<durable>.<original subject>` (the DEADLETTER stream) */
@@ -40,6 +42,10 @@ export interface PullOptions {
 }
 
 export const DEFAULT_BACKOFF = [1_000, 5_000, 30_000, 120_000] as const
+/** Capped low: once the dependency is back, work resumes within seconds. */
+export const DEFAULT_TRANSIENT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 15_000] as const
+/** messages whose own failures are counted at once; beyond it the oldest count is forgotten (it starts again: more retries, never fewer) */
+const MAX_COUNTED = 10_000
 
 export class ConsumerCore {
   readonly durable: string
@@ -48,6 +54,9 @@ export class ConsumerCore {
   readonly ackWaitMs: number
   readonly #bus: Bus
   readonly #backoff: readonly number[]
+  readonly #transientBackoff: readonly number[]
+  /** stream sequence → failures of the message itself (not of a dependency), in this process */
+  readonly #ownFailures = new Map<number, number>()
   readonly #deadLetterSubject: CoreOptions['deadLetterSubject']
   readonly #inFlight = new Set<Promise<void>>()
   #messages: ConsumerMessages | undefined
@@ -61,12 +70,39 @@ export class ConsumerCore {
     this.logger = opts.logger ?? opts.bus.logger
     this.ackWaitMs = opts.ackWaitMs ?? 30_000
     this.#backoff = opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF
+    this.#transientBackoff = opts.transientBackoffMs && opts.transientBackoffMs.length > 0 ? opts.transientBackoffMs : DEFAULT_TRANSIENT_BACKOFF
     this.#deadLetterSubject = opts.deadLetterSubject
   }
 
   /** the nak delay after a message's nth delivery failed */
   delay(deliveryCount: number): number {
     return delayFor(this.#backoff, deliveryCount)
+  }
+
+  /**
+   * A delivery failed on a dependency (Postgres, NATS, Firestore down or timing out): the nak delay,
+   * capped low. It never counts toward the dead letters — an outage of any length is waited out.
+   */
+  transientDelay(deliveryCount: number): number {
+    return delayFor(this.#transientBackoff, deliveryCount)
+  }
+
+  /**
+   * A delivery failed on the message itself: counts it and answers how many times that has happened
+   * (in this process; deliveries that failed on a dependency are not counted). The caller dead-letters
+   * at its limit, otherwise naks with `delay(count)`.
+   */
+  failedOnItsOwn(msg: JsMsg): number {
+    const n = (this.#ownFailures.get(msg.seq) ?? 0) + 1
+    this.#ownFailures.delete(msg.seq)
+    this.#ownFailures.set(msg.seq, n)
+    if (this.#ownFailures.size > MAX_COUNTED) this.#ownFailures.delete(this.#ownFailures.keys().next().value!)
+    return n
+  }
+
+  /** The message is settled (handled or dead-lettered): its count goes. */
+  settled(msg: JsMsg): void {
+    this.#ownFailures.delete(msg.seq)
   }
 
   /** Creates or updates the durable, then pulls: a message pulled after stop() is handed back at once. */

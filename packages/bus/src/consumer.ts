@@ -6,6 +6,7 @@ import type { DomainEvent, StreamDef } from '@sunbae/contracts'
 import type { Bus } from './connection.ts'
 import { decodeText } from './codec.ts'
 import { ConsumerCore, recordSpanError } from './consumer-core.ts'
+import { isTransientError } from './errors.ts'
 import { type BusLogger } from './logger.ts'
 import { contextFromCarrier, extractTraceContext, tracer } from './trace.ts'
 import type { BusDatabase, BusTx } from './outbox.repository.ts'
@@ -46,10 +47,16 @@ export interface ConsumerOptions<E extends DomainEvent = DomainEvent, DB = any> 
   durable: string
   filterSubject: string
   handler: EventHandler<E, DB>
-  /** attempts before the message is dead-lettered; default 5 */
+  /**
+   * attempts that fail on the message itself before it is dead-lettered; default 5. Failures on a
+   * dependency (`isTransientError`: Postgres, NATS or Firestore down or timing out) do not count:
+   * they are retried until the dependency is back.
+   */
   maxDeliver?: number
-  /** nak delay per failed attempt (last value repeats); default 1 s, 5 s, 30 s, 2 min */
+  /** nak delay per attempt failed on the message itself (last value repeats); default 1 s, 5 s, 30 s, 2 min */
   backoffMs?: readonly number[]
+  /** nak delay per delivery failed on a dependency (last value repeats); default 1 s, 2 s, 5 s, 10 s, 15 s */
+  transientBackoffMs?: readonly number[]
   /** handlers running at once; default 1, which keeps the stream's order for read models */
   concurrency?: number
   /** default 30 s; a running handler keeps its message alive past this (msg.working()) */
@@ -120,16 +127,29 @@ export async function startConsumer<E extends DomainEvent = DomainEvent, DB = an
       // false: a redelivery of an event this consumer already handled (the mark existed)
       span.setAttribute('sunbae.duplicate', !handled)
       msg.ack()
+      core.settled(msg)
     } catch (err) {
       // rolled back: what the handler queued for after the commit must not run
       committed.length = 0
       stopKeepAlive()
       recordSpanError(span, err)
-      if (err instanceof UnprocessableEvent || deliveryCount >= maxDeliver) {
+      if (err instanceof UnprocessableEvent) {
         await core.deadLetter(msg, { event }, err, { eventId: event.id })
+        core.settled(msg)
+      } else if (isTransientError(err)) {
+        // the database (or NATS, Firestore) is away: wait it out, however long, without giving up on the event
+        span.setAttribute('sunbae.transient', true)
+        logger.warn({ err, eventId: event.id, subject: msg.subject, consumer: durable, deliveryCount }, 'handler failed on a dependency, will retry until it is back')
+        msg.nak(core.transientDelay(deliveryCount))
       } else {
-        logger.warn({ err, eventId: event.id, subject: msg.subject, consumer: durable, deliveryCount }, 'handler failed, will retry')
-        msg.nak(core.delay(deliveryCount))
+        const failures = core.failedOnItsOwn(msg)
+        if (failures >= maxDeliver) {
+          await core.deadLetter(msg, { event }, err, { eventId: event.id })
+          core.settled(msg)
+        } else {
+          logger.warn({ err, eventId: event.id, subject: msg.subject, consumer: durable, deliveryCount, failures }, 'handler failed, will retry')
+          msg.nak(core.delay(failures))
+        }
       }
     } finally {
       span.end()
@@ -148,9 +168,9 @@ export async function startConsumer<E extends DomainEvent = DomainEvent, DB = an
     settings: {
       deliver_policy: DeliverPolicy.All,
       filter_subject: filterSubject,
-      // One spare delivery beyond ours: a crash during the last attempt is redelivered and reaches
-      // the dead-letter path instead of being dropped silently by the server.
-      max_deliver: maxDeliver + 1,
+      // Unlimited on the server: we count the failures that are the message's own ourselves, and a
+      // dependency's outage must be waited out, never end an event's deliveries.
+      max_deliver: -1,
       max_ack_pending: Math.max(concurrency * 2, 100),
     },
     maxMessages: concurrency,

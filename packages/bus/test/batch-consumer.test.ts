@@ -1,6 +1,6 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { ensureStreams, isTransientError, startBatchConsumer, type BatchItem } from '../src/index.ts'
+import { ensureStreams, startBatchConsumer, type BatchItem } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, sql, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 const p = uniq()
@@ -205,16 +205,4 @@ t.test('stop() writes what was pulled and waits for it', async (t) => {
   t.equal(await stored(rows.map((r) => r.id)), 300, 'nothing lost')
   // a message whose ack came after ack_wait (a loaded machine) is written again: a no-op, by key
   t.ok(again.stats.stored >= 300 - afterStop, 'the second run wrote at least what the first had not')
-})
-
-t.test('isTransientError tells infrastructure failures from data errors', async (t) => {
-  t.ok(isTransientError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })))
-  t.ok(isTransientError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })))
-  t.ok(isTransientError(Object.assign(new Error('deadlock'), { code: '40P01' })))
-  t.ok(isTransientError(new Error('timeout expired')))
-  // pg-pool, when every client is busy for longer than connectionTimeoutMillis
-  t.ok(isTransientError(new Error('timeout exceeded when trying to connect')))
-  t.notOk(isTransientError(Object.assign(new Error('violates check constraint'), { code: '23514' })))
-  t.notOk(isTransientError(Object.assign(new Error('invalid input syntax'), { code: '22P02' })))
-  t.notOk(isTransientError(new TypeError('x is undefined')))
 })

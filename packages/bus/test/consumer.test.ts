@@ -1,9 +1,11 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { createServer, type AddressInfo } from 'node:net'
+import pg from 'pg'
 import { headers as natsHeaders } from '@nats-io/nats-core'
 import type { DomainEvent } from '@sunbae/contracts'
-import { createEvent, ensureStreams, startConsumer, UnprocessableEvent } from '../src/index.ts'
+import { createEvent, ensureStreams, startConsumer, TransientError, UnprocessableEvent } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/consumer-crash.ts', import.meta.url))
@@ -230,4 +232,78 @@ t.test('afterCommit: runs once the transaction committed (another connection see
   await waitFor(() => hooks.length > 0, { what: 'the hook' })
   await waitFor(settled(durable), { what: 'acked' })
   t.same(hooks, [{ delivery: 2, seen: 1 }], 'only the committed attempt ran its hook, and it saw the committed row')
+})
+
+/** A port nothing listens on: connecting to it fails as a database that is down does (ECONNREFUSED). */
+const deadPort = await new Promise<number>((resolve) => {
+  const srv = createServer()
+  srv.listen(0, '127.0.0.1', () => {
+    const port = (srv.address() as AddressInfo).port
+    srv.close(() => resolve(port))
+  })
+})
+const queryTheDownedDatabase = async () => {
+  const client = new pg.Client({ host: '127.0.0.1', port: deadPort, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 2_000 })
+  await client.connect()
+}
+
+t.test('a database that is down: the handler is retried past maxDeliver until it is back, never dead-lettered, and applied once', async (t) => {
+  const durable = `outage_${uniq()}`
+  const ev = event(`${p}.ev.outage.sent`)
+  let calls = 0
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: `${p}.ev.outage.>`,
+    maxDeliver: 2,
+    backoffMs: [50],
+    transientBackoffMs: [50],
+    deadLetterSubject: dlqFor(durable),
+    logger: quietLogger,
+    handler: async (e, { trx }) => {
+      calls++
+      // the first six deliveries meet a database that refuses connections (three times maxDeliver)
+      if (calls <= 6) await queryTheDownedDatabase()
+      await trx.insertInto('effects').values({ event_id: e.id, delivery: calls }).execute()
+    },
+  })
+  t.teardown(() => c.stop())
+  await publish(ev)
+  await waitFor(settled(durable), { what: 'handled' })
+  t.equal(calls, 7, 'six failed deliveries, then the one that worked')
+  t.same((await effects(ev.id)).map((r) => r.delivery), [7], 'the effect once')
+  const dead = (await streamMessages(bus.jsm, DLQ)).filter((m) => m.subject.startsWith(`${p}.dlq.${durable}.`))
+  t.same(dead, [], 'nothing dead-lettered')
+})
+
+t.test('after an outage, a message that fails on its own still gets its maxDeliver attempts before the dead letters', async (t) => {
+  const durable = `ownfail_${uniq()}`
+  const ev = event(`${p}.ev.ownfail.sent`)
+  let calls = 0
+  const c = await startConsumer({
+    bus,
+    db: schema.db,
+    stream: STREAM,
+    durable,
+    filterSubject: `${p}.ev.ownfail.>`,
+    maxDeliver: 2,
+    backoffMs: [50],
+    transientBackoffMs: [50],
+    deadLetterSubject: dlqFor(durable),
+    logger: quietLogger,
+    handler: async () => {
+      calls++
+      if (calls <= 4) throw new TransientError('the payment provider is not answering', { cause: new Error('socket hang up') })
+      throw new Error('a broken invariant')
+    },
+  })
+  t.teardown(() => c.stop())
+  await publish(ev)
+  const dead = await waitFor(async () => (await streamMessages(bus.jsm, DLQ)).find((m) => m.subject === `${p}.dlq.${durable}.${ev.type}`), { what: 'dead letter' })
+  await waitFor(settled(durable), { what: 'terminated' })
+  t.equal(calls, 6, 'four deliveries waited out the dependency, then two failed on their own')
+  t.equal(dead.data.deliveries, 6)
+  t.equal(dead.data.error.message, 'a broken invariant')
 })
