@@ -11,6 +11,7 @@ export default subscriptions((app, consumer) => {
   const meeting = app.meetingEventHandlers
   const payments = app.receiptEventHandlers
   const applications = app.applicationEventHandlers
+  const reviews = app.reviewEventHandlers
 
   // who people are, which language they read and which zone they live in; application decisions
   consumer({ stream: STREAMS.catalog, durable: 'notification_catalog', filterSubject: 'catalog.>' }, (on) => {
@@ -22,6 +23,7 @@ export default subscriptions((app, consumer) => {
       await applications.onMentorApproved(d, ctx)
     })
     on(CatalogEvents.applicationRejected, (d, ctx) => applications.onApplicationRejected(d, ctx))
+    on(CatalogEvents.reviewCreated, (d, ctx) => reviews.onReviewCreated(d, ctx))
     on(CatalogEvents.mentorUpdated, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
     on(CatalogEvents.mentorReinstated, (d, { event, trx }) => recipients.onMentorProfile(d, event, trx))
   })
@@ -41,6 +43,7 @@ export default subscriptions((app, consumer) => {
     on(MeetingEvents.bookingCancelled, (d, ctx) => meeting.onBookingCancelled(d, ctx))
     on(MeetingEvents.bookingRescheduled, (d, ctx) => meeting.onBookingRescheduled(d, ctx))
     on(MeetingEvents.reminderDue, (d, ctx) => meeting.onReminderDue(d, ctx))
+    on(MeetingEvents.bookingCompleted, (d, ctx) => reviews.onBookingCompleted(d, ctx))
   })
 
   // receipts, failures, refunds; one at a time, in stream order: payment.created names the payer

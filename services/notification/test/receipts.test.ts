@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { createEvent } from '@sunbae/bus'
-import { CatalogEvents, PaymentEvents } from '@sunbae/contracts'
+import { CatalogEvents, MeetingEvents, PaymentEvents } from '@sunbae/contracts'
 import { mentorProfile } from '@sunbae/testing'
 import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows } from './helpers.ts'
 
@@ -9,7 +9,7 @@ const system = { type: 'system' as const, id: null }
 const paymentEvent = (kind: keyof typeof PaymentEvents, data: Record<string, unknown>) =>
   createEvent({ type: PaymentEvents[kind].type, version: 1, source: 'payment', actor: system, data })
 
-t.test('receipts, failures, refunds, application decisions; old events notify nobody', async (t) => {
+t.test('receipts, failures, refunds, application decisions, reviews; old events notify nobody', async (t) => {
   const sink = await mailSink()
   const app = await buildNotification({ SMTP_URL: sink.url })
   t.teardown(async () => {
@@ -79,6 +79,35 @@ t.test('receipts, failures, refunds, application decisions; old events notify no
     // the catalog consumer keeps stream order: once the marker is handled, so is the import
     await waitRows(app, marker.id, 2)
     t.same(await rowsOf(app, imported.id), [])
+  })
+
+  t.test('a completed session asks the mentee for a review; a review reaches the mentor behind the public id', async (t) => {
+    const reviewed = await person(app, { name: '박멘토', role: 'mentor' })
+    await known(app, reviewed)
+    const profile = { ...mentorProfile(), uid: reviewed.uid, displayName: '박멘토' }
+    await publish(app, createEvent({ type: CatalogEvents.mentorApproved.type, version: 1, source: 'mentor-catalog', actor: system, data: profile }))
+    const completed = await publish(
+      app,
+      createEvent({ type: MeetingEvents.bookingCompleted.type, version: 1, source: 'meeting', actor: system, data: { bookingId: randomUUID(), menteeUid: mentee.uid, mentorId: profile.id, mentorUid: reviewed.uid, startsAt: new Date().toISOString(), endsAt: new Date().toISOString(), completedAt: new Date().toISOString() } }),
+    )
+    const ask = (await waitRows(app, completed.id, 2)).find((x) => x.channel === 'in_app')!
+    t.equal(ask.recipient_uid, mentee.uid)
+    t.equal(ask.title, '박멘토님과의 세션은 어떠셨나요?')
+    t.equal(ask.link, `/mentors/${profile.id}`)
+
+    const review = (mentorId: string) =>
+      createEvent({ type: CatalogEvents.reviewCreated.type, version: 1, source: 'mentor-catalog', actor: { type: 'user', id: mentee.uid }, data: { reviewId: randomUUID(), mentorId, bookingId: randomUUID(), menteeUid: mentee.uid, rating: 4, comment: '설명이 친절했어요', createdAt: new Date().toISOString() } })
+    // the catalog consumer keeps stream order, so the approval above is known by now
+    const got = await publish(app, review(profile.id.toUpperCase()))
+    const r = (await waitRows(app, got.id, 2)).find((x) => x.channel === 'in_app')!
+    t.equal(r.recipient_uid, reviewed.uid)
+    t.equal(r.title, '이멘티님이 후기를 남겼습니다 ★★★★☆')
+    t.equal(r.body, '설명이 친절했어요')
+
+    const toImported = await publish(app, review(randomUUID()))
+    const marker = await publish(app, review(profile.id))
+    await waitRows(app, marker.id, 2)
+    t.same(await rowsOf(app, toImported.id), [], 'a mentor without an account is told nothing')
   })
 
   t.test('an event older than NOTIFICATION_MAX_EVENT_AGE_HOURS notifies nobody', async (t) => {

@@ -100,6 +100,7 @@ export interface Recipients {
   display_name: string | null;
   email: string | null;
   locale: string | null;
+  mentor_id: string | null;
   mentor_time_zone: string | null;
   mentor_version_at: Timestamp | null;
   mentor_version_id: string | null;

@@ -24,8 +24,8 @@ export class RecipientEventHandlers {
     await this.#repo.upsertRole(d.uid, d.to, version(e), trx)
   }
 
-  /** A mentor's profile says their time zone; imported mentors have no account to notify. */
+  /** A mentor's profile says their public id and time zone; imported mentors have no account to notify. */
   async onMentorProfile(d: MentorProfileV1, e: Stamp, trx: Tx): Promise<void> {
-    if (d.uid) await this.#repo.upsertMentorTimeZone(d.uid, d.timezone, version(e), trx)
+    if (d.uid) await this.#repo.upsertMentor(d.uid, d.id.toLowerCase(), d.timezone, version(e), trx)
   }
 }

@@ -67,14 +67,18 @@ export class RecipientsRepository {
       .execute()
   }
 
-  async upsertMentorTimeZone(uid: string, timeZone: string, v: Version, trx: Tx): Promise<void> {
+  async upsertMentor(uid: string, mentorId: string, timeZone: string, v: Version, trx: Tx): Promise<void> {
+    const mentor = { mentor_id: mentorId, mentor_time_zone: timeZone, mentor_version_at: v.at, mentor_version_id: v.id }
     await trx
       .insertInto('recipients')
-      .values({ uid, mentor_time_zone: timeZone, mentor_version_at: v.at, mentor_version_id: v.id })
-      .onConflict((oc) =>
-        oc.column('uid').doUpdateSet({ mentor_time_zone: timeZone, mentor_version_at: v.at, mentor_version_id: v.id, updated_at: sql`now()` }).where(newer('mentor', v)),
-      )
+      .values({ uid, ...mentor })
+      .onConflict((oc) => oc.column('uid').doUpdateSet({ ...mentor, updated_at: sql`now()` }).where(newer('mentor', v)))
       .execute()
+  }
+
+  /** The account behind a mentor's public id, if it has one. */
+  async uidOfMentor(mentorId: string, trx: Executor = this.#db): Promise<string | undefined> {
+    return (await trx.selectFrom('recipients').select('uid').where('mentor_id', '=', mentorId.toLowerCase()).executeTakeFirst())?.uid
   }
 
   async find(uids: readonly string[], trx: Executor = this.#db): Promise<Map<string, RecipientRow>> {

@@ -20,6 +20,7 @@ import { PreferencesRepository } from '../../preferences/preferences.repository.
 import { PreferencesService } from '../../preferences/preferences.service.ts'
 import { RecipientEventHandlers } from '../../recipients/recipient-events.service.ts'
 import { RecipientsRepository } from '../../recipients/recipients.repository.ts'
+import { ReviewEventHandlers } from '../../reviews/review-events.service.ts'
 import { UnsubscribeTokens } from '../../unsubscribe/unsubscribe-token.ts'
 
 /** `Name <a@b>` or `a@b` → `a@b`. */
@@ -32,6 +33,7 @@ declare module 'fastify' {
     meetingEventHandlers: MeetingEventHandlers
     receiptEventHandlers: PaymentEventHandlers
     applicationEventHandlers: ApplicationEventHandlers
+    reviewEventHandlers: ReviewEventHandlers
     notificationFeed: NotificationFeed
     notificationPreferences: PreferencesService
   }
@@ -63,6 +65,7 @@ export default fp(
     app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
     app.decorate('receiptEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
     app.decorate('applicationEventHandlers', new ApplicationEventHandlers(notifier))
+    app.decorate('reviewEventHandlers', new ReviewEventHandlers(notifier, recipients))
     app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.soon(0)))
     app.decorate('notificationPreferences', new PreferencesService(preferences, unsubscribe))
 
