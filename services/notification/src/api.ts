@@ -55,7 +55,14 @@ export const PreferenceSwitch = Type.Object(
 )
 export type PreferenceSwitch = Static<typeof PreferenceSwitch>
 
+const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: "HH:MM in the user's own time zone" })
+export const QuietHours = Type.Union(
+  [Type.Object({ start: LocalTime, end: LocalTime }, { additionalProperties: false }), Type.Null()],
+  { description: 'non-urgent email (requests, reviews, applications, chat) waits until the end; start > end spans midnight; null: none' },
+)
+
 export const Preferences = Type.Object({
+  quietHours: QuietHours,
   items: Type.Array(
     Type.Object({
       category: Category,
@@ -68,8 +75,11 @@ export const Preferences = Type.Object({
 export type Preferences = Static<typeof Preferences>
 
 export const PutPreferencesBody = Type.Object(
-  { items: Type.Array(PreferenceSwitch, { minItems: 1, maxItems: CATEGORIES.length * CHANNELS.length }) },
-  { additionalProperties: false },
+  {
+    items: Type.Optional(Type.Array(PreferenceSwitch, { minItems: 1, maxItems: CATEGORIES.length * CHANNELS.length })),
+    quietHours: Type.Optional(QuietHours),
+  },
+  { additionalProperties: false, minProperties: 1 },
 )
 export type PutPreferencesBody = Static<typeof PutPreferencesBody>
 

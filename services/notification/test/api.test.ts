@@ -1,4 +1,5 @@
 import t from 'tap'
+import { createEvent } from '@sunbae/bus'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 import { waitFor } from '@sunbae/testing'
 import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows } from './helpers.ts'
@@ -128,4 +129,42 @@ t.test('preferences: switches per category and channel are respected; transactio
   const e2 = await publish(app, matchingEvent('requestCreated', mentor, mentee, created('both again')))
   t.same((await waitRows(app, e2.id, 2)).map((r) => r.channel), ['email', 'in_app'])
   await mailsTo(sink, mentor.email, 1)
+})
+
+t.test('quiet hours delay non-urgent email to their end; urgent mail (reminders) is not held', async (t) => {
+  const sink = await mailSink()
+  const app = await buildNotification({ SMTP_URL: sink.url })
+  t.teardown(async () => {
+    await app.close()
+    await sink.close()
+  })
+  const mentor = await person(app, { role: 'mentor' })
+  const mentee = await person(app)
+  await known(app, mentor)
+  const seoul = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Seoul', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + ms))
+  const quietHours = { start: seoul(-3_600_000), end: seoul(2 * 3_600_000) }
+
+  for (const bad of [{ quietHours: { start: '10:00', end: '10:00' } }, { quietHours: { start: '25:00', end: '08:00' } }, {}]) {
+    const r = await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers: mentor.h(), payload: bad })
+    t.equal(r.statusCode, 400, JSON.stringify(bad))
+  }
+  const put = await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers: mentor.h(), payload: { quietHours } })
+  t.equal(put.statusCode, 200, put.body)
+  t.same(put.json().quietHours, quietHours)
+
+  const e = await publish(app, matchingEvent('requestCreated', mentor, mentee, created('at night')))
+  const email = (await waitRows(app, e.id, 2)).find((r) => r.channel === 'email')!
+  const queued = await app.db.selectFrom('email_outbox').selectAll().where('notification_id', '=', email.id).executeTakeFirstOrThrow()
+  const wait = new Date(queued.next_attempt_at).getTime() - Date.now()
+  t.ok(wait > 100 * 60_000 && wait <= 2 * 3_600_000, `held until the quiet hours end (${Math.round(wait / 60_000)} min)`)
+  await app.emailSender.run()
+  t.equal((await app.db.selectFrom('email_outbox').select('status').where('notification_id', '=', email.id).executeTakeFirstOrThrow()).status, 'pending')
+
+  const reminder = await publish(app, createEvent({ type: 'meeting.reminder.due', version: 1, source: 'meeting', actor: { type: 'system', id: null }, data: { bookingId: crypto.randomUUID(), menteeUid: mentee.uid, mentorId: crypto.randomUUID(), mentorUid: mentor.uid, startsAt: new Date(Date.now() + 3_600_000).toISOString(), endsAt: new Date(Date.now() + 7_200_000).toISOString(), kind: '1h', videoUrl: 'https://meet.sunbae.app/r/q', dueAt: new Date().toISOString() } }))
+  await waitRows(app, reminder.id, 4)
+  const [mail] = await mailsTo(sink, mentor.email)
+  t.match(mail!.subject, '1시간 후', 'the reminder went out during quiet hours')
+
+  const cleared = await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers: mentor.h(), payload: { quietHours: null } })
+  t.equal(cleared.json().quietHours, null)
 })

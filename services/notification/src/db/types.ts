@@ -96,6 +96,13 @@ export interface ProcessedEvents {
   processed_at: Generated<Timestamp>;
 }
 
+export interface QuietHours {
+  ends: string;
+  starts: string;
+  uid: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface Recipients {
   display_name: string | null;
   email: string | null;
@@ -121,5 +128,6 @@ export interface DB {
   payments: Payments;
   preferences: Preferences;
   processed_events: ProcessedEvents;
+  quiet_hours: QuietHours;
   recipients: Recipients;
 }

@@ -10,3 +10,6 @@ export type Channel = (typeof CHANNELS)[number]
 
 export const LOCALES = ['ko', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
+
+/** Email of these categories waits out the recipient's quiet hours; the rest (bookings, reminders, receipts) is time-bound. */
+export const NON_URGENT: ReadonlySet<Category> = new Set<Category>(['requests', 'reviews', 'applications', 'chat'])

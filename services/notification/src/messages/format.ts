@@ -33,3 +33,21 @@ export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => HT
 
 /** Long user text (a request's message) in a title or summary. */
 export const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
+
+/**
+ * How long until a quiet window ('HH:MM' local times in `zone`; start > end spans midnight) ends,
+ * if `now` is inside it; 0 outside it (or for an empty window).
+ */
+export function msUntilQuietEnds(now: Date, zone: string, starts: string, ends: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(now)
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0)
+  const nowSec = get('hour') * 3600 + get('minute') * 60 + get('second')
+  const toSec = (hhmm: string) => Number(hhmm.slice(0, 2)) * 3600 + Number(hhmm.slice(3, 5)) * 60
+  const s = toSec(starts)
+  const e = toSec(ends)
+  if (s === e) return 0
+  const inside = s < e ? nowSec >= s && nowSec < e : nowSec >= s || nowSec < e
+  if (!inside) return 0
+  const left = (e - nowSec + 86_400) % 86_400
+  return left * 1000
+}

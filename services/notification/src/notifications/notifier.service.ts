@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { DomainEvent } from '@sunbae/contracts'
 import type { Tx } from '../db/database.ts'
-import { TRANSACTIONAL, type Channel, type Locale } from '../messages/categories.ts'
-import { DEFAULT_LOCALE, validTimeZone } from '../messages/format.ts'
+import { NON_URGENT, TRANSACTIONAL, type Channel, type Locale } from '../messages/categories.ts'
+import { DEFAULT_LOCALE, msUntilQuietEnds, validTimeZone } from '../messages/format.ts'
 import { toEmail, type Message } from '../messages/message.ts'
 import type { PreferencesRepository } from '../preferences/preferences.repository.ts'
 import type { RecipientsRepository } from '../recipients/recipients.repository.ts'
@@ -97,6 +97,8 @@ export class Notifier {
         const links = this.#unsubscribeLinks(d.recipientUid, message.category)
         const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale, links?.page)
         const [invite, ...attachments] = message.calendar?.(locale, { email: recipient?.email ?? null, name: recipient?.display_name ?? null }) ?? []
+        const quiet = NON_URGENT.has(message.category) ? await this.#preferences.quietHours(d.recipientUid, trx) : undefined
+        const waitMs = quiet ? msUntilQuietEnds(new Date(), zone, quiet.starts, quiet.ends) : 0
         await this.#notifications.insertEmail(
           {
             notification_id: id,
@@ -107,6 +109,8 @@ export class Notifier {
             calendar: invite ? JSON.stringify(invite) : null,
             attachments: JSON.stringify(attachments),
             unsubscribe_url: links?.oneClick ?? null,
+            // inside the recipient's quiet hours: sent when they end
+            ...(waitMs > 0 ? { next_attempt_at: new Date(Date.now() + waitMs) } : {}),
           },
           trx,
         )

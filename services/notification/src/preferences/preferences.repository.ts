@@ -30,4 +30,21 @@ export class PreferencesRepository {
       .onConflict((oc) => oc.columns(['uid', 'category', 'channel']).doUpdateSet((eb) => ({ enabled: eb.ref('excluded.enabled'), updated_at: sql`now()` })))
       .execute()
   }
+
+  async quietHours(uid: string, trx: Executor = this.#db): Promise<{ starts: string; ends: string } | undefined> {
+    return trx.selectFrom('quiet_hours').select(['starts', 'ends']).where('uid', '=', uid).executeTakeFirst()
+  }
+
+  /** Sets them, or (null) removes them. */
+  async saveQuietHours(uid: string, q: { starts: string; ends: string } | null, trx: Executor = this.#db): Promise<void> {
+    if (q === null) {
+      await trx.deleteFrom('quiet_hours').where('uid', '=', uid).execute()
+      return
+    }
+    await trx
+      .insertInto('quiet_hours')
+      .values({ uid, starts: q.starts, ends: q.ends })
+      .onConflict((oc) => oc.column('uid').doUpdateSet({ starts: q.starts, ends: q.ends, updated_at: sql`now()` }))
+      .execute()
+  }
 }

@@ -1,6 +1,6 @@
 import type { Identity } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
-import type { Preferences, PreferenceSwitch, UnsubscribeResult } from '../api.ts'
+import type { Preferences, PutPreferencesBody, UnsubscribeResult } from '../api.ts'
 import { CATEGORIES, TRANSACTIONAL, type Category } from '../messages/categories.ts'
 import type { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.ts'
 import type { PreferencesRepository } from './preferences.repository.ts'
@@ -38,9 +38,10 @@ export class PreferencesService {
   }
 
   async get(identity: Identity): Promise<Preferences> {
-    const stored = await this.#repo.of(identity.uid)
+    const [stored, quiet] = await Promise.all([this.#repo.of(identity.uid), this.#repo.quietHours(identity.uid)])
     const off = new Set(stored.filter((s) => !s.enabled).map((s) => `${s.category}/${s.channel}`))
     return {
+      quietHours: quiet ? { start: quiet.starts, end: quiet.ends } : null,
       items: CATEGORIES.map((category) => {
         const transactional = TRANSACTIONAL.has(category)
         return {
@@ -53,7 +54,8 @@ export class PreferencesService {
     }
   }
 
-  async put(identity: Identity, items: readonly PreferenceSwitch[]): Promise<Preferences> {
+  async put(identity: Identity, body: PutPreferencesBody): Promise<Preferences> {
+    const items = body.items ?? []
     const refused = items
       .map((s, i) => ({ s, i }))
       .filter(({ s }) => !s.enabled && TRANSACTIONAL.has(s.category as Category))
@@ -62,7 +64,13 @@ export class PreferencesService {
         details: refused.map(({ s, i }) => ({ field: `body/items/${i}/enabled`, message: `${s.category} is transactional` })),
       })
     }
+    if (body.quietHours !== undefined && body.quietHours !== null && body.quietHours.start === body.quietHours.end) {
+      throw new AppError(400, 'BAD_REQUEST', 'Quiet hours must not start and end at the same time', { details: [{ field: 'body/quietHours/end', message: 'equals start' }] })
+    }
     await this.#repo.save(identity.uid, items)
+    if (body.quietHours !== undefined) {
+      await this.#repo.saveQuietHours(identity.uid, body.quietHours === null ? null : { starts: body.quietHours.start, ends: body.quietHours.end })
+    }
     return this.get(identity)
   }
 }

@@ -19,13 +19,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['notifications'],
-        summary: 'Change some switches; transactional categories (receipts, refunds) cannot be switched off (400 TRANSACTIONAL_CATEGORY)',
+        summary: 'Change some switches and/or the quiet hours; transactional categories (receipts, refunds) cannot be switched off (400 TRANSACTIONAL_CATEGORY)',
         security,
         body: PutPreferencesBody,
         response: { 200: Preferences, ...errors },
       },
     },
-    async (request) => app.notificationPreferences.put(requireIdentity(request), request.body.items),
+    async (request) => app.notificationPreferences.put(requireIdentity(request), request.body),
   )
 }
 
