@@ -8,13 +8,15 @@ import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, type DomainEvent, type EventActor } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
 import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
-import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
+import { serviceDatabaseUrl } from '@sunbae/db'
 import { waitFor } from '@sunbae/testing'
+import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
 import { startMailSink, type MailSink } from '../src/mail/sink.ts'
 import pkg from '../package.json' with { type: 'json' }
 
-export const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
+/** This file's own database and NATS server: npm test runs two files at a time (`ownInfrastructure`). */
+export const { adminUrl } = await ownInfrastructure({ services: ['notification'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
 export function testEnv(over: Record<string, string> = {}): Record<string, string> {
@@ -47,9 +49,10 @@ export async function buildNotification(over: Record<string, string> = {}): Prom
 export const mailDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'sunbae-mail-'))
 
 /**
- * Addresses of the people this test file made. The test files of this service share one database,
- * so a sender in another file's process may claim this file's email: its sink answers 450 for
- * addresses not its own, the email is retried, and this file's sender delivers it here.
+ * Addresses of the people this test file made. Where files must share one database (no nats-server
+ * binary: `ownInfrastructure` falls back to the shared ones), a sender in another file's process may
+ * claim this file's email: its sink answers 450 for addresses not its own, the email is retried, and
+ * this file's sender delivers it here.
  */
 const ours = new Set<string>()
 
