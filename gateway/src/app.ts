@@ -11,7 +11,6 @@ import edge from './plugins/app/edge.ts'
 import tracing from './plugins/app/tracing.ts'
 import security from './plugins/app/security.ts'
 import revocations from './plugins/app/revocations.ts'
-import metricsRoute from './routes/metrics.ts'
 import proxyRoutes from './routes/proxy.ts'
 import docsRoute from './routes/docs.ts'
 
@@ -39,7 +38,7 @@ const BUFFERED_JSON_SUFFIX = /^application\/[\w.+-]+\+json$/
 /**
  * The gateway as a plugin, not encapsulated so that its hooks see every request (404s included) (registered by service-kit after its errors, health and OpenAPI plugins):
  * external clients (NATS, Firebase) → app plugins (metrics, access log, edge hooks, security) →
- * routes (metrics, docs, one proxy per prefix).
+ * routes (docs, one proxy per prefix; /metrics is the kit's, in its health plugin).
  */
 export function gatewayPlugin(seams: GatewaySeams = {}) {
   return fp(
@@ -92,7 +91,6 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
       if (routes.length === 0) throw new Error('no upstream routes')
     })
 
-    await app.register(metricsRoute)
     await app.register(docsRoute, { routes, timeoutMs: Math.min(config.UPSTREAM_TIMEOUT_MS, 5_000) })
     await app.register(proxyRoutes, {
       routes,

@@ -2,6 +2,12 @@ import t from 'tap'
 import type { IncomingHttpHeaders } from 'node:http'
 import { deadUpstreamUrl, readBody, startUpstream } from '@sunbae/testing'
 import { buildGateway, routesTo } from './fixtures/helpers.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+
+const natsBinary = findNatsServer()
 
 t.test('proxying to a real upstream', async (t) => {
   const seen: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = []
@@ -201,4 +207,23 @@ t.test('readiness: NATS reachable and routes loaded', async (t) => {
   const res = await app.inject({ url: '/readyz' })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { status: 'ready', checks: { nats: 'ok', routes: 'ok' } })
+})
+
+t.test('readiness without NATS: the gateway stays ready (degraded) and keeps proxying', { skip: natsBinary ? false : 'no nats-server binary here' }, async (t) => {
+  const nats = await startPrivateNats(natsBinary!, mkdtempSync(path.join(tmpdir(), 'gateway-readiness-nats-')))
+  t.teardown(() => nats.kill())
+  const upstream = await startUpstream((_req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end('{"items":[]}')
+  })
+  t.teardown(() => upstream.close())
+  const app = await buildGateway({ NATS_URL: nats.url, GATEWAY_ROUTES: routesTo(upstream.url) })
+  t.teardown(() => app.close())
+  await nats.stop()
+  const res = await app.inject({ url: '/readyz' })
+  t.equal(res.statusCode, 200, 'the ALB and the readiness probe keep the gateway in rotation')
+  t.equal(res.json().status, 'degraded')
+  t.match(res.json().checks, { nats: /^failing: /, routes: 'ok' })
+  t.equal((await app.inject({ url: '/api/mentors' })).statusCode, 200, 'requests still pass')
+  t.match((await app.inject({ url: '/metrics' })).body, /sunbae_dependency_up\{dependency="nats",critical="false"\} 0/)
 })

@@ -33,7 +33,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2000,
   })
-  void watchStatus(nc, logger)
+  // false between a 'disconnect' and the next 'reconnect': there is nothing to drain into meanwhile
+  const state = { connected: true }
+  void watchStatus(nc, logger, state)
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   logger.info({ server: nc.getServer(), name: opts.name }, 'bus connected')
@@ -49,14 +51,24 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     ping: () => nc.rtt(),
     drain: async () => {
       if (nc.isClosed() || nc.isDraining()) return nc.closed().then(() => undefined)
-      await nc.drain()
+      // NATS unreachable: a drain would wait for a server that is not there (and the reconnect timer
+      // would keep the process alive) — what is unpublished stays in the outbox, so just close
+      if (!state.connected) return close()
+      try {
+        await nc.drain()
+      } catch (err) {
+        logger.warn({ err }, 'bus drain failed, closing')
+        await close()
+      }
     },
     close,
   }
 }
 
-async function watchStatus(nc: NatsConnection, logger: BusLogger): Promise<void> {
+async function watchStatus(nc: NatsConnection, logger: BusLogger, state: { connected: boolean }): Promise<void> {
   for await (const s of nc.status()) {
+    if (s.type === 'disconnect') state.connected = false
+    else if (s.type === 'reconnect') state.connected = true
     switch (s.type) {
       case 'disconnect':
       case 'staleConnection':

@@ -111,7 +111,7 @@ export async function buildService<S extends TObject>(
     ...(def.description ? { description: def.description } : {}),
   })
   await app.register(errors, { service: def.name })
-  await app.register(health)
+  await app.register(health, { service: def.name })
   if (def.identity !== false) {
     await app.register(identity, {
       secrets: [config.IDENTITY_SECRET, config.IDENTITY_SECRET_PREVIOUS].filter((s): s is string => !!s),

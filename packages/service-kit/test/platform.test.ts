@@ -11,6 +11,12 @@ import { createDb, migrateSchema, DEFAULT_ADMIN_URL } from '@sunbae/db'
 import type { DomainEvent, EventDef, StreamDef } from '@sunbae/contracts'
 import { buildService, loadConfig, serviceConfig, platform, subscriptions } from '../src/index.ts'
 import { TEST_IDENTITY_SECRET } from '../src/testing.ts'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+
+const natsBinary = findNatsServer()
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
@@ -59,12 +65,12 @@ function next(subjectFilter: string, match: (m: Msg) => boolean, timeoutMs = 15_
 }
 
 const configSchema = serviceConfig({})
-async function build(handled: DomainEvent[]) {
+async function build(handled: DomainEvent[], nats = natsUrl) {
   const config = loadConfig(configSchema, {
     PORT: '0',
     LOG_LEVEL: 'silent',
     DATABASE_URL: adminUrl,
-    NATS_URL: natsUrl,
+    NATS_URL: nats,
     IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     SLOW_QUERY_MS: '20',
   })
@@ -168,4 +174,30 @@ t.test('events leave through the outbox, consumers get them, close() flushes wha
   const { rows } = await sql<{ n: string }>`select count(*) as n from outbox where published_at is null`.execute(check.db)
   await check.close()
   t.equal(Number(rows[0]?.n), 0, 'nothing left unpublished')
+})
+
+t.test('NATS unreachable: the service stays ready (degraded, counted), and writes still succeed through the outbox', { skip: natsBinary ? false : 'no nats-server binary here' }, async (t) => {
+  const nats = await startPrivateNats(natsBinary!, mkdtempSync(path.join(tmpdir(), 'kit-readiness-nats-')))
+  t.teardown(() => nats.kill())
+  const app = await build([], nats.url)
+  t.teardown(() => app.close())
+  await app.ready()
+  let res = await app.inject('/readyz')
+  t.same([res.statusCode, res.json()], [200, { status: 'ready', checks: { postgres: 'ok', nats: 'ok' } }])
+
+  await nats.stop()
+  res = await app.inject('/readyz')
+  t.equal(res.statusCode, 200, 'still in rotation: reads need no NATS, writes go to the outbox')
+  t.equal(res.json().status, 'degraded')
+  t.equal(res.json().checks.postgres, 'ok')
+  t.match(res.json().checks.nats, /^failing: /)
+  const metrics = await app.inject('/metrics')
+  t.match(metrics.body, /sunbae_dependency_up\{dependency="nats",critical="false"\} 0/)
+  t.match(metrics.body, /sunbae_dependency_up\{dependency="postgres",critical="true"\} 1/)
+
+  const write = await app.inject({ method: 'POST', url: '/things' })
+  t.equal(write.statusCode, 201, 'a write during the outage succeeds')
+  const { rows } = await sql<{ published: boolean }>`select published_at is not null as published from outbox where event_id = ${write.json().id}`.execute(app.db)
+  t.same(rows, [{ published: false }], 'its event waits in the outbox for NATS')
+  t.equal((await app.inject('/healthz')).statusCode, 200, 'liveness asks nothing of NATS')
 })

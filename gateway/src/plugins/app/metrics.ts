@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 export interface GatewayMetrics {
   registry: Registry
@@ -19,10 +19,8 @@ declare module 'fastify' {
   }
 }
 
-/** Prometheus metrics in a registry of this app (several apps may live in one test process). */
-export function createMetrics(): GatewayMetrics {
-  const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'gateway_' })
+/** The gateway's metrics, in the app's registry (the kit's: process metrics, dependencies, /metrics). */
+export function createMetrics(registry: Registry): GatewayMetrics {
   const queue = { size: () => 0 }
   new Gauge({
     name: 'gateway_access_log_buffered',
@@ -70,7 +68,7 @@ export function createMetrics(): GatewayMetrics {
 
 export default fp(
   async function metrics(app: FastifyInstance) {
-    app.decorate('metrics', createMetrics())
+    app.decorate('metrics', createMetrics(app.prometheus))
   },
-  { name: 'gateway-metrics' },
+  { name: 'gateway-metrics', dependencies: ['sunbae-health'] },
 )

@@ -16,11 +16,20 @@ export default fp(
     const bus = opts.bus ?? (await connectBus({ servers: opts.servers, name: 'gateway', logger: app.log.child({ component: 'bus' }) }))
     await ensureStreams(bus.jsm, [STREAMS.telemetry])
     app.decorate('bus', bus)
-    app.readiness.add('nats', async () => {
-      await bus.ping()
-    })
+    // Not critical: the gateway serves without NATS (only the access log waits, in its buffer).
+    app.readiness.add(
+      'nats',
+      async () => {
+        await bus.ping()
+      },
+      { critical: false },
+    )
     app.addHook('onClose', async () => {
-      if (!opts.bus) await bus.drain()
+      if (opts.bus) return
+      // bounded: with NATS unreachable the drain closes at once (the bus's rule); a drain that hangs
+      // on a half-open connection still ends within 5 s, and the connection is closed either way
+      await Promise.race([bus.drain(), new Promise((r) => setTimeout(r, 5_000).unref())]).catch((err: unknown) => app.log.warn({ err }, 'NATS drain failed'))
+      await bus.close()
     })
   },
   { name: 'gateway-nats', dependencies: ['sunbae-health'] },

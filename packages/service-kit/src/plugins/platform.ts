@@ -121,9 +121,15 @@ export default fp(
     app.decorate('consumers', { add: (o: ConsumerOptions) => void pending.push(o) })
 
     app.readiness.add('postgres', () => database.ping())
-    app.readiness.add('nats', async () => {
-      await bus.ping()
-    })
+    // Not critical: reads need no NATS and writes go to the outbox, so a NATS outage degrades the
+    // service (reported, counted) but keeps it in rotation.
+    app.readiness.add(
+      'nats',
+      async () => {
+        await bus.ping()
+      },
+      { critical: false },
+    )
 
     app.addHook('onReady', async () => {
       relay.start()
@@ -138,6 +144,8 @@ export default fp(
       await bounded('stopping the outbox relay', relay.stop(), app)
       busClosing = true
       await bounded('draining NATS', bus.drain(), app)
+      // whatever the drain did, the connection ends here: a reconnect timer must not keep the process alive
+      await bounded('closing NATS', bus.close(), app)
       await bounded('closing the Postgres pool', database.close(), app)
     })
   },
