@@ -21,9 +21,9 @@ async function asRole<T>(schema: string, fn: (c: pg.Client) => Promise<T>): Prom
 
 const code = (err: unknown) => (err as { code?: string }).code
 
-t.test('six services, six schemas', async (t) => {
-  t.equal(services.length, 6)
-  t.equal(new Set(services.map((s) => s.schema)).size, 6)
+t.test('seven services, seven schemas', async (t) => {
+  t.equal(services.length, 7)
+  t.equal(new Set(services.map((s) => s.schema)).size, 7)
 })
 
 for (const own of services) {
