@@ -30,17 +30,22 @@ t.test('receipts, failures, refunds, application decisions, reviews; old events 
     const bookingId = randomUUID()
     await publish(app, paymentEvent('created', { paymentId, bookingId, amount: 50_000, currency: 'KRW', menteeUid: mentee.uid, mentorUid: mentor.uid, provider: 'sandbox', createdAt: new Date().toISOString() }))
     const paid = await publish(app, paymentEvent('succeeded', { paymentId, bookingId, amount: 50_000, currency: 'KRW', succeededAt: '2026-12-09T15:00:00.000Z' }))
-    const rows = await waitRows(app, paid.id, 2)
+    const all = await waitRows(app, paid.id, 4)
+    const rows = all.filter((r) => r.recipient_uid === mentee.uid)
     t.same(rows.map((r) => [r.channel, r.recipient_uid, r.category]), [['email', mentee.uid, 'receipts'], ['in_app', mentee.uid, 'receipts']])
     t.equal(rows[0]!.link, `/payments/${paymentId}`)
+    // the mentor hears what counts toward the payout
+    const payout = all.find((r) => r.recipient_uid === mentor.uid && r.channel === 'in_app')!
+    t.match(payout, { category: 'payouts', title: '세션 결제 완료: ₩50,000', link: '/me?tab=earnings' })
     const [mail] = await mailsTo(sink, mentee.email)
     t.equal(mail!.subject, '결제 영수증: ₩50,000')
     t.match(mail!.text, /2026년 12월 10일.*\(Asia\/Seoul\)/)
 
     const refunded = await publish(app, paymentEvent('refunded', { paymentId, bookingId, amount: 50_000, currency: 'KRW', refundId: randomUUID(), refundAmount: 25_000, refundedTotal: 25_000, state: 'partially_refunded', reason: 'booking_cancelled', refundedAt: new Date().toISOString() }))
-    const r = (await waitRows(app, refunded.id, 2)).find((x) => x.channel === 'in_app')!
+    const refundRows = await waitRows(app, refunded.id, 4)
+    const r = refundRows.find((x) => x.channel === 'in_app' && x.recipient_uid === mentee.uid)!
     t.equal(r.title, '환불 완료: ₩25,000')
-    t.equal(r.recipient_uid, mentee.uid)
+    t.equal(refundRows.find((x) => x.channel === 'in_app' && x.recipient_uid === mentor.uid)!.title, '세션 환불: ₩25,000')
   })
 
   t.test('an outcome handled before its payment.created waits (retried) until the payer is known', async (t) => {

@@ -48,3 +48,33 @@ export function paymentRefunded(d: PaymentRefundedV1): Message {
     },
   }
 }
+
+const EARNINGS_PAGE = '/me?tab=earnings'
+
+/** To the mentor: a session of theirs was paid (it counts toward their payout). */
+export function sessionPaid(d: PaymentSucceededV1): Message {
+  return {
+    category: 'payouts',
+    link: EARNINGS_PAGE,
+    render: (l) => {
+      const amount = money(d.amount, d.currency, l)
+      return l === 'ko'
+        ? { title: `세션 결제 완료: ${amount}`, body: '정산 대상에 포함됩니다.', paragraphs: [`멘티가 세션 비용 ${amount}을 결제했습니다.`, '이 금액은 정산 대상에 포함됩니다.'], action: '수익 보기' }
+        : { title: `Session paid: ${amount}`, body: 'It counts toward your payout.', paragraphs: [`A mentee paid ${amount} for a session with you.`, 'It counts toward your payout.'], action: 'See your earnings' }
+    },
+  }
+}
+
+/** To the mentor: money of a session of theirs went back to the mentee (their payout shrinks). */
+export function sessionRefunded(d: PaymentRefundedV1): Message {
+  return {
+    category: 'payouts',
+    link: EARNINGS_PAGE,
+    render: (l) => {
+      const refund = money(d.refundAmount, d.currency, l)
+      return l === 'ko'
+        ? { title: `세션 환불: ${refund}`, body: '환불된 금액은 정산에서 제외됩니다.', paragraphs: [`세션 결제 중 ${refund}이 멘티에게 환불되었습니다.`, '환불된 금액은 정산에서 제외됩니다.'], action: '수익 보기' }
+        : { title: `Session refunded: ${refund}`, body: 'Refunded money is not paid out.', paragraphs: [`${refund} of a session's payment went back to the mentee.`, 'Refunded money is not paid out.'], action: 'See your earnings' }
+    },
+  }
+}

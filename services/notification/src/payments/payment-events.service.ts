@@ -2,13 +2,13 @@ import type { PaymentCreatedV1, PaymentFailedV1, PaymentRefundedV1, PaymentSucce
 import type { EventContext } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.ts'
 import type { Message } from '../messages/message.ts'
-import { paymentFailed, paymentRefunded, paymentSucceeded } from '../messages/payment.ts'
+import { paymentFailed, paymentRefunded, paymentSucceeded, sessionPaid, sessionRefunded } from '../messages/payment.ts'
 import type { Notifier } from '../notifications/notifier.service.ts'
 import type { PaymentsRepository } from './payments.repository.ts'
 
 type Ctx = Pick<EventContext<unknown, any>, 'event' | 'afterCommit'> & { trx: Tx }
 
-/** What the payment subscription does: remember who pays, and send them receipts, failures and refunds. */
+/** What the payment subscription does: remember who pays whom; receipts, failures and refunds to the payer, what changes a payout to the mentor. */
 export class PaymentEventHandlers {
   readonly #notifier: Notifier
   readonly #payments: PaymentsRepository
@@ -22,7 +22,8 @@ export class PaymentEventHandlers {
   }
 
   async onPaymentSucceeded(d: PaymentSucceededV1, ctx: Ctx): Promise<void> {
-    await this.#toPayer(d.paymentId, paymentSucceeded(d), ctx)
+    const mentor = await this.#toPayer(d.paymentId, paymentSucceeded(d), ctx)
+    if (mentor) await this.#notifier.notify(sessionPaid(d), { ...ctx, recipientUid: mentor })
   }
 
   async onPaymentFailed(d: PaymentFailedV1, ctx: Ctx): Promise<void> {
@@ -30,16 +31,18 @@ export class PaymentEventHandlers {
   }
 
   async onPaymentRefunded(d: PaymentRefundedV1, ctx: Ctx): Promise<void> {
-    await this.#toPayer(d.paymentId, paymentRefunded(d), ctx)
+    const mentor = await this.#toPayer(d.paymentId, paymentRefunded(d), ctx)
+    if (mentor) await this.#notifier.notify(sessionRefunded(d), { ...ctx, recipientUid: mentor })
   }
 
   /**
    * The payer is known from payment.created, which the stream holds before any outcome; a replica
    * handling the outcome first throws, and the consumer retries it with back-off until it is known.
    */
-  async #toPayer(paymentId: string, message: Message, ctx: Ctx): Promise<void> {
-    const payer = await this.#payments.payerOf(paymentId, ctx.trx)
-    if (!payer) throw new Error(`payment ${paymentId} is not known yet (payment.created not handled)`)
-    await this.#notifier.notify(message, { ...ctx, recipientUid: payer })
+  async #toPayer(paymentId: string, message: Message, ctx: Ctx): Promise<string | null> {
+    const parties = await this.#payments.partiesOf(paymentId, ctx.trx)
+    if (!parties) throw new Error(`payment ${paymentId} is not known yet (payment.created not handled)`)
+    await this.#notifier.notify(message, { ...ctx, recipientUid: parties.payer_uid })
+    return parties.mentor_uid
   }
 }

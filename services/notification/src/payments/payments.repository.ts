@@ -15,7 +15,8 @@ export class PaymentsRepository {
       .execute()
   }
 
-  async payerOf(paymentId: string, trx: Executor = this.#db): Promise<string | undefined> {
-    return (await trx.selectFrom('payments').select('payer_uid').where('payment_id', '=', paymentId).executeTakeFirst())?.payer_uid
+  /** The payer and the mentor (null for an imported mentor) of a payment. */
+  async partiesOf(paymentId: string, trx: Executor = this.#db): Promise<{ payer_uid: string; mentor_uid: string | null } | undefined> {
+    return trx.selectFrom('payments').select(['payer_uid', 'mentor_uid']).where('payment_id', '=', paymentId).executeTakeFirst()
   }
 }
