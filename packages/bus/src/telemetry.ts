@@ -16,17 +16,16 @@ export interface TelemetryPublishOptions {
 }
 
 /**
- * The one way telemetry (access logs, search events, error reports, slow queries) leaves a process:
- * a core NATS publish into the TELEMETRY stream's subject. No outbox and no PubAck round trip: a
- * lost telemetry record is acceptable, a database write or a wait per request is not — and a
- * JetStream publish builds a request, a RequestError and a TimeoutError with stack traces per
- * call, measured at about a sixth of the search route's CPU. Everything published in one
- * synchronous run goes out in one socket write.
+ * Best-effort telemetry (error reports, slow queries): a core NATS publish into the TELEMETRY
+ * stream's subject. No outbox and no PubAck: a record lost to a NATS reconnect (nats.js drops what
+ * it buffered) is acceptable here. Telemetry that must be counted (access logs, search events)
+ * goes through AckedPublisher instead, which keeps each message until JetStream confirms it.
+ * Everything published in one synchronous run goes out in one socket write.
  *
  * The payload is JSON-encoded unless already bytes. Never throws (callers are on request paths or
  * error handlers): false when the record was not handed to the connection — closed or draining
  * (shutting down: dropped, never published on a draining connection), or the publish refused
- * (invalid subject, payload too large), which is logged.
+ * (invalid subject, payload too large), which is logged. True does not mean stored.
  */
 export function publishTelemetry(bus: Bus, subject: string, payload: unknown, opts: TelemetryPublishOptions = {}): boolean {
   const nc = bus.nc

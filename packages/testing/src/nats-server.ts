@@ -59,20 +59,35 @@ function killStale(pidFile: string): void {
 
 export interface PrivateNats {
   url: string;
+  port: number;
   stop(): Promise<void>;
   /** SIGKILL and remove the store at once (synchronous: usable in a process 'exit' handler). */
   kill(): void;
 }
 
+export interface PrivateNatsOptions {
+  /** listen here instead of a free port: a restart on the port the clients reconnect to */
+  port?: number;
+  /**
+   * Keep the JetStream store: start on what is in `dir` (streams, messages, dedup state) instead of
+   * wiping it, and leave it there on stop() — an operator's NATS restart. kill() still removes it.
+   */
+  keepStore?: boolean;
+  timeoutMs?: number;
+}
+
 /**
- * Starts nats-server with JetStream on a free loopback port and a fresh store in `dir`. The child is
- * unref'd: call stop(), or kill() from a process 'exit' handler.
+ * Starts nats-server with JetStream on a free loopback port (or `port`) and a fresh store in `dir`
+ * (or the store left there, with `keepStore`). The child is unref'd: call stop(), or kill() from a
+ * process 'exit' handler.
  */
-export async function startPrivateNats(binary: string, dir: string, timeoutMs = 10_000): Promise<PrivateNats> {
+export async function startPrivateNats(binary: string, dir: string, options: PrivateNatsOptions | number = {}): Promise<PrivateNats> {
+  const opts = typeof options === 'number' ? { timeoutMs: options } : options;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   killStale(`${dir}.pid`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (!opts.keepStore) fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, '-l', path.join(dir, 'nats.log')], {
     stdio: 'ignore',
   });
@@ -90,6 +105,7 @@ export async function startPrivateNats(binary: string, dir: string, timeoutMs = 
   }
   return {
     url: `nats://127.0.0.1:${port}`,
+    port,
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       fs.rmSync(dir, { recursive: true, force: true });
@@ -102,7 +118,7 @@ export async function startPrivateNats(binary: string, dir: string, timeoutMs = 
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!opts.keepStore) fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(`${dir}.pid`, { force: true });
     },
   };
