@@ -123,6 +123,15 @@ t.test('preferences: switches per category and channel are respected; transactio
 
   const bad = await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers: mentor.h(), payload: { items: [{ category: 'spam', channel: 'email', enabled: false }] } })
   t.equal(bad.statusCode, 400)
+  // the same switch twice in one PUT: the last one wins (not a 500 from a double upsert)
+  const twice = await app.inject({
+    method: 'PUT',
+    url: '/api/notifications/preferences',
+    headers: mentor.h(),
+    payload: { items: [{ category: 'reviews', channel: 'email', enabled: true }, { category: 'reviews', channel: 'email', enabled: false }] },
+  })
+  t.equal(twice.statusCode, 200, twice.body)
+  t.match(twice.json().items.find((i: { category: string }) => i.category === 'reviews'), { email: false })
 
   // switched back on: email again
   await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers: mentor.h(), payload: { items: [{ category: 'requests', channel: 'email', enabled: true }] } })

@@ -67,7 +67,9 @@ export class PreferencesService {
     if (body.quietHours !== undefined && body.quietHours !== null && body.quietHours.start === body.quietHours.end) {
       throw new AppError(400, 'BAD_REQUEST', 'Quiet hours must not start and end at the same time', { details: [{ field: 'body/quietHours/end', message: 'equals start' }] })
     }
-    await this.#repo.save(identity.uid, items)
+    // one switch per category and channel (the last one given wins): one upsert cannot touch a row twice
+    const unique = [...new Map(items.map((i) => [`${i.category}/${i.channel}`, i])).values()]
+    await this.#repo.save(identity.uid, unique)
     if (body.quietHours !== undefined) {
       await this.#repo.saveQuietHours(identity.uid, body.quietHours === null ? null : { starts: body.quietHours.start, ends: body.quietHours.end })
     }
