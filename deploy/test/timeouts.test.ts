@@ -30,6 +30,9 @@ const CLIENT_WAITS = new Set([
   'PAYMENT_IDEMPOTENCY_WAIT_MS', // a retry with the same Idempotency-Key waits for the first request, then 409
   'PAYMENT_SANDBOX_LATENCY_MS', // the sandbox's simulated provider call inside a payment request (not in production)
   'PAYMENT_PROVIDER_TIMEOUT_MS', // a whole call to Stripe or Toss inside a payment request (payment also checks it summed with the idempotency wait)
+  'DB_CONNECT_TIMEOUT_MS', // waiting for a pooled connection (the kit also checks it summed with the statement timeout)
+  'DB_STATEMENT_TIMEOUT_MS', // Postgres' statement_timeout: a query inside a request
+  'DB_LOCK_TIMEOUT_MS', // Postgres' lock_timeout: a lock wait inside that query
 ])
 const BACKGROUND = new Set([
   'PAYMENT_IDEMPOTENCY_LEASE_MS', // how soon a dead request's key is taken over: bounds, not adds to, the wait above
@@ -39,6 +42,7 @@ const BACKGROUND = new Set([
   'SHUTDOWN_TIMEOUT_MS', // the graceful stop
   'EMAIL_LEASE_MS', // how long a claimed email is held by its sender (notification's outbox job)
   'SMTP_TIMEOUT_MS', // the outbox job's SMTP connection and greeting; no request sends mail
+  'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', // Postgres ends a transaction left idle: a request's transaction is never idle that long
 ])
 /** The chain's own links. */
 const LIMITS = new Set(['GATEWAY_UPSTREAM_TIMEOUT_MS', 'UPSTREAM_TIMEOUT_MS', 'LB_IDLE_TIMEOUT_MS'])

@@ -23,6 +23,10 @@ export interface CreateDbOptions {
   poolMax?: number
   /** Server-side cap per statement, so a runaway query cannot hold a connection forever. */
   statementTimeoutMs?: number
+  /** Server-side cap on waiting for a lock. */
+  lockTimeoutMs?: number
+  /** Server-side end of a transaction left idle (its locks are released). */
+  idleInTransactionTimeoutMs?: number
   applicationName?: string
   connectionTimeoutMs?: number
 }
@@ -79,6 +83,8 @@ export function createDb<DB>(options: CreateDbOptions): Db<DB> {
     application_name: options.applicationName ?? options.service,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     ...(options.statementTimeoutMs !== undefined ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.lockTimeoutMs !== undefined ? { lock_timeout: options.lockTimeoutMs } : {}),
+    ...(options.idleInTransactionTimeoutMs !== undefined ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
   })
   // An idle client losing its server (restart, failover, FORCE drop) emits here; without a
   // listener that would crash the process, while pg already discards the broken client.

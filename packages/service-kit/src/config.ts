@@ -41,6 +41,14 @@ export const DatabaseConfig = Type.Object({
   DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: "the service's own role, not the admin" }),
   SLOW_QUERY_MS: Type.Integer({ minimum: 1, default: 200 }),
   DB_POOL_MAX: Type.Integer({ minimum: 1, default: 10 }),
+  /** the longest a request waits for a pooled connection (the pool full, or Postgres not answering a connect) */
+  DB_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 2_500 }),
+  /** statement_timeout: Postgres cancels a statement running longer (57014 → 503 DATABASE_TIMEOUT) */
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 6_000 }),
+  /** lock_timeout: the longest a statement waits for a row or table lock (55P03 → 503 DATABASE_TIMEOUT) */
+  DB_LOCK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 4_000 }),
+  /** idle_in_transaction_session_timeout: a transaction left open without work is ended, its locks released */
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
 })
 export type DatabaseConfig = Static<typeof DatabaseConfig>
 
@@ -145,4 +153,16 @@ export function checkClientWaits(config: UpstreamConfig, waits: Record<string, n
       message: `${ms} ms plus a ${marginMs} ms margin must be below GATEWAY_UPSTREAM_TIMEOUT_MS (${limit} ms), or the gateway answers 504 before the service does`,
     }))
   if (problems.length) throw new ConfigError(problems)
+}
+
+/**
+ * The timeout chain of a request (docs/operations.md, "Timeouts"): the wait for a connection plus one
+ * statement, plus a margin, ends before the gateway's upstream timeout, which ends before the load
+ * balancer's idle timeout (checked by the gateway's config). Checked at boot for every service with a
+ * database, so a configuration that would turn a slow query into the gateway's 504 never starts.
+ */
+export function checkDatabaseWaits(config: object): void {
+  const { DB_CONNECT_TIMEOUT_MS: connect, DB_STATEMENT_TIMEOUT_MS: statement, GATEWAY_UPSTREAM_TIMEOUT_MS: upstream } = config as Partial<DatabaseConfig & UpstreamConfig>
+  if (connect === undefined || statement === undefined || upstream === undefined) return
+  checkClientWaits({ GATEWAY_UPSTREAM_TIMEOUT_MS: upstream }, { 'DB_CONNECT_TIMEOUT_MS + DB_STATEMENT_TIMEOUT_MS': connect + statement })
 }

@@ -7,7 +7,7 @@ import fp from 'fastify-plugin'
 import type { Static, TObject } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BaseConfig } from './config.ts'
-import { ConfigError, loadConfig } from './config.ts'
+import { checkDatabaseWaits, ConfigError, loadConfig } from './config.ts'
 import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
 import openapi from './plugins/openapi.ts'
@@ -82,6 +82,7 @@ export async function buildService<S extends TObject>(
   config: Static<S> & BaseConfig,
   fastifyOptions: FastifyServerOptions = {},
 ): Promise<FastifyInstance> {
+  checkDatabaseWaits(config)
   def.checkConfig?.(config)
   const app = Fastify({
     logger: loggerOptions(config, def.name),
@@ -128,6 +129,7 @@ export function configOrExit<S extends TObject>(
 ): Static<S> & BaseConfig {
   try {
     const config = loadConfig(def.configSchema, process.env, def.configDefaults ?? {}) as Static<S> & BaseConfig
+    checkDatabaseWaits(config)
     def.checkConfig?.(config)
     return config
   } catch (err) {

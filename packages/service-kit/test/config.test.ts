@@ -2,7 +2,7 @@ import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Type } from 'typebox'
-import { checkClientWaits, ConfigError, DEMO_SECRETS, loadConfig, serviceConfig } from '../src/index.ts'
+import { checkClientWaits, checkDatabaseWaits, ConfigError, DEMO_SECRETS, loadConfig, serviceConfig } from '../src/index.ts'
 
 const schema = serviceConfig({})
 const good = {
@@ -60,4 +60,14 @@ t.test('the timeout chain: a wait a client sits behind must end before the gatew
   t.match(err.message, /GATEWAY_UPSTREAM_TIMEOUT_MS \(10000 ms\)/)
   const longer = loadConfig(schema, { ...good, GATEWAY_UPSTREAM_TIMEOUT_MS: '30000' })
   t.doesNotThrow(() => checkClientWaits(longer, { SOME_WAIT_MS: 9_000 }), 'a longer gateway timeout allows longer waits')
+})
+
+t.test('the database link of the chain: the wait for a connection plus one statement ends before the gateway gives up', async (t) => {
+  const c = loadConfig(schema, good)
+  t.match(c, { DB_CONNECT_TIMEOUT_MS: 2_500, DB_STATEMENT_TIMEOUT_MS: 6_000, DB_LOCK_TIMEOUT_MS: 4_000, DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: 30_000 }, 'the defaults')
+  t.doesNotThrow(() => checkDatabaseWaits(c), 'the defaults fit: 2.5 s + 6 s + 1 s < 10 s')
+  const err = t.throws(() => checkDatabaseWaits(loadConfig(schema, { ...good, DB_STATEMENT_TIMEOUT_MS: '7000' }))) as ConfigError
+  t.same(err.problems.map((p) => p.variable), ['DB_CONNECT_TIMEOUT_MS + DB_STATEMENT_TIMEOUT_MS'])
+  t.doesNotThrow(() => checkDatabaseWaits(loadConfig(schema, { ...good, DB_STATEMENT_TIMEOUT_MS: '7000', GATEWAY_UPSTREAM_TIMEOUT_MS: '15000' })))
+  t.doesNotThrow(() => checkDatabaseWaits({}), 'a service without a database has no such link')
 })

@@ -65,7 +65,7 @@ function next(subjectFilter: string, match: (m: Msg) => boolean, timeoutMs = 15_
 }
 
 const configSchema = serviceConfig({})
-async function build(handled: DomainEvent[], nats = natsUrl) {
+async function build(handled: DomainEvent[], nats = natsUrl, env: Record<string, string> = {}) {
   const config = loadConfig(configSchema, {
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -73,6 +73,7 @@ async function build(handled: DomainEvent[], nats = natsUrl) {
     NATS_URL: nats,
     IDENTITY_SECRET: TEST_IDENTITY_SECRET,
     SLOW_QUERY_MS: '20',
+    ...env,
   })
   return buildService(
     {
@@ -97,6 +98,14 @@ async function build(handled: DomainEvent[], nats = natsUrl) {
         app.post('/dup', async () => {
           await sql`insert into processed_events (consumer, event_id) values ('dup', '00000000-0000-4000-8000-000000000001') on conflict do nothing`.execute(app.db)
           await sql`insert into processed_events (consumer, event_id) values ('dup', '00000000-0000-4000-8000-000000000001')`.execute(app.db)
+          return { ok: true }
+        })
+        app.get('/sleep', async () => {
+          await sql`select pg_sleep(3)`.execute(app.db)
+          return { ok: true }
+        })
+        app.get('/locked', async () => {
+          await sql`select * from processed_events where consumer = 'locked' for update`.execute(app.db)
           return { ok: true }
         })
         app.get('/bad-value', async () => {
@@ -200,4 +209,53 @@ t.test('NATS unreachable: the service stays ready (degraded, counted), and write
   const { rows } = await sql<{ published: boolean }>`select published_at is not null as published from outbox where event_id = ${write.json().id}`.execute(app.db)
   t.same(rows, [{ published: false }], 'its event waits in the outbox for NATS')
   t.equal((await app.inject('/healthz')).statusCode, 200, 'liveness asks nothing of NATS')
+})
+
+t.test('a query past DB_STATEMENT_TIMEOUT_MS or a lock wait past DB_LOCK_TIMEOUT_MS answers 503 DATABASE_TIMEOUT at once, not a hang', async (t) => {
+  const app = await build([], natsUrl, { DB_STATEMENT_TIMEOUT_MS: '300', DB_LOCK_TIMEOUT_MS: '300' })
+  t.teardown(() => app.close())
+  await app.ready()
+  let started = Date.now()
+  let res = await app.inject('/sleep')
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().error.code, 'DATABASE_TIMEOUT')
+  t.equal(res.headers['retry-after'], '1')
+  t.ok(Date.now() - started < 2_500, `answered after ${Date.now() - started} ms, not after the 3 s query`)
+
+  // another connection holds the row's lock for longer than the lock timeout
+  await sql`insert into processed_events (consumer, event_id) values ('locked', '00000000-0000-4000-8000-0000000000aa') on conflict do nothing`.execute(app.db)
+  const holder = createDb({ connectionString: adminUrl, schema, service: 'kit-test-holder', slowQueryMs: 10_000 })
+  t.teardown(() => holder.close())
+  let release!: () => void
+  const held = new Promise<void>((r) => (release = r))
+  const locked = new Promise<void>((lockedResolve) => {
+    void holder.db.transaction().execute(async (trx) => {
+      await sql`select * from processed_events where consumer = 'locked' for update`.execute(trx)
+      lockedResolve()
+      await held
+    })
+  })
+  await locked
+  started = Date.now()
+  res = await app.inject('/locked')
+  release()
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().error.code, 'DATABASE_TIMEOUT')
+  t.ok(Date.now() - started < 2_500, `answered after ${Date.now() - started} ms`)
+})
+
+t.test('Postgres unreachable: a request answers 503 SERVICE_UNAVAILABLE within the connect timeout, and the service is not ready', async (t) => {
+  const app = await build([], natsUrl, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere', DB_CONNECT_TIMEOUT_MS: '500' })
+  t.teardown(() => app.close())
+  await app.ready()
+  const started = Date.now()
+  const res = await app.inject('/slow')
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().error.code, 'SERVICE_UNAVAILABLE')
+  t.equal(res.headers['retry-after'], '5')
+  t.ok(Date.now() - started < 2_500, `answered after ${Date.now() - started} ms`)
+  const ready = await app.inject('/readyz')
+  t.equal(ready.statusCode, 503)
+  t.equal(ready.json().status, 'not_ready')
+  t.match(ready.json().checks.postgres, /^failing: /)
 })

@@ -18,7 +18,7 @@ import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEve
 const STRIPE_KEY = 'sk_test_local_0123456789'
 const TOSS_KEY = 'test_sk_local_0123456789'
 // a short chain so that a slow provider is quick to show: 1 s wait + 1 s provider + 1 s margin < 4 s
-const CHAIN = { GATEWAY_UPSTREAM_TIMEOUT_MS: '4000', PAYMENT_IDEMPOTENCY_WAIT_MS: '1000', PAYMENT_PROVIDER_TIMEOUT_MS: '1000' }
+const CHAIN = { GATEWAY_UPSTREAM_TIMEOUT_MS: '4000', PAYMENT_IDEMPOTENCY_WAIT_MS: '1000', PAYMENT_PROVIDER_TIMEOUT_MS: '1000', DB_CONNECT_TIMEOUT_MS: '1000', DB_STATEMENT_TIMEOUT_MS: '1500' }
 /** how late the stand-ins answer a charge: past the gateway's whole budget */
 const LATE_MS = Number(CHAIN.GATEWAY_UPSTREAM_TIMEOUT_MS) + 1_000
 

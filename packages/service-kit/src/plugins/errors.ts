@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { trace } from '@opentelemetry/api'
 import type { ErrorReportV1 } from '@sunbae/contracts'
 import { pgErrorCode } from '@sunbae/db'
+import { isTransientError } from '@sunbae/bus'
 import { AppError, type FieldError } from '../errors.ts'
 import { NUMBER_KEYWORD } from '../numbers.ts'
 
@@ -83,6 +84,23 @@ export default fp(
       if (pgCode?.startsWith('22')) {
         request.log.warn({ err, pgCode }, 'invalid value reached the error handler')
         return send(reply, request, 400, 'BAD_REQUEST', 'A value in the request is not valid')
+      }
+      // The database is away, slow or contended: the request did nothing wrong and may be retried.
+      // Answered 503 with a code (never a hang past the timeout chain), logged, not reported as a bug.
+      if (pgCode === '57014' || pgCode === '55P03') {
+        request.log.warn({ err, pgCode }, 'database timeout')
+        reply.header('retry-after', '1')
+        return send(reply, request, 503, 'DATABASE_TIMEOUT', 'The database did not answer in time. Try again.')
+      }
+      if (pgCode === '40001' || pgCode === '40P01') {
+        request.log.warn({ err, pgCode }, 'transaction conflict reached the error handler')
+        reply.header('retry-after', '1')
+        return send(reply, request, 503, 'TRY_AGAIN', 'The request collided with another one. Try again.')
+      }
+      if (isTransientError(err)) {
+        request.log.warn({ err }, 'a dependency is unavailable')
+        reply.header('retry-after', '5')
+        return send(reply, request, 503, 'SERVICE_UNAVAILABLE', 'A system this service needs is unavailable. Try again shortly.')
       }
       const status = fe.statusCode ?? 500
       if (status >= 400 && status < 500) {

@@ -93,6 +93,10 @@ export default fp(
       service,
       slowQueryMs: config.SLOW_QUERY_MS,
       poolMax: config.DB_POOL_MAX,
+      connectionTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       applicationName: service,
       // Once NATS is draining, reports go to the log instead (queries still run during shutdown).
       onSlowQuery: (report) =>
