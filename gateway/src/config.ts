@@ -61,7 +61,7 @@ export const GatewayConfig = Type.Object({
   // Access log
   ACCESS_LOG_ENABLED: Type.Boolean({ default: true }),
   ACCESS_LOG_BODY_MAX: Type.Integer({ minimum: 0, default: 4_096, description: 'characters of scrubbed body kept per event' }),
-  ACCESS_LOG_BUFFER: Type.Integer({ minimum: 1, default: 10_000, description: 'events waiting to be published; beyond it they are dropped and counted' }),
+  ACCESS_LOG_BUFFER: Type.Integer({ minimum: 1, default: 10_000, description: 'events queued or published and not yet confirmed by JetStream; beyond it they are dropped and counted' }),
   ACCESS_LOG_FLUSH_MS: Type.Integer({ minimum: 1, default: 200 }),
 
   /** per-request lines of Fastify and the proxy; the access log already records every request */

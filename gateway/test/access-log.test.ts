@@ -1,10 +1,15 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { Value } from 'typebox/value'
 import { connectBus } from '@sunbae/bus'
 import { ACCESS_LOG_MESSAGE, AccessLogBatchV1, AccessLogV1, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
 import { authEmulatorMissing, createEmulatorUser, startUpstream, waitFor } from '@sunbae/testing'
 import { bearer, buildGateway, routesTo } from './fixtures/helpers.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 
@@ -189,4 +194,89 @@ t.test('closing the gateway flushes what is buffered', async (t) => {
   await app.inject({ url: '/api/mentors', headers: { 'x-request-id': requestId } })
   await app.close()
   t.equal((await wait(requestId)).status, 200)
+})
+
+const natsBinary = findNatsServer()
+
+t.test('with NATS restarted (same port, same store), every record reaches the TELEMETRY stream exactly once and is counted only when confirmed', { skip: natsBinary ? false : 'no nats-server binary here' }, async (t) => {
+  const parent = mkdtempSync(path.join(tmpdir(), 'gateway-access-log-nats-'))
+  const dir = path.join(parent, 'store')
+  let nats: PrivateNats = await startPrivateNats(natsBinary!, dir, { keepStore: true })
+  const port = nats.port
+  t.teardown(() => {
+    nats.kill()
+    rmSync(parent, { recursive: true, force: true })
+  })
+  const up = await startUpstream((_req, res) => res.end('ok'))
+  t.teardown(() => up.close())
+
+  const metric = async (app: FastifyInstance, re: RegExp) => Number(re.exec((await app.inject({ url: '/metrics' })).body)?.[1] ?? 0)
+  const published = (app: FastifyInstance) => metric(app, /^gateway_access_log_published_total (\d+)/m)
+  const buffered = (app: FastifyInstance) => metric(app, /^gateway_access_log_buffered (\d+)/m)
+  const dropped = (app: FastifyInstance, reason: string) => metric(app, new RegExp(`^gateway_access_log_dropped_total\\{reason="${reason}"\\} (\\d+)`, 'm'))
+  const requests = async (t: Test, app: FastifyInstance, n: number, tag: string) => {
+    const ids = Array.from({ length: n }, () => `${tag}-${randomUUID()}`)
+    for (const id of ids) t.equal((await app.inject({ url: '/api/mentors', headers: { 'x-request-id': id } })).statusCode, 200)
+    return ids
+  }
+  /** stops NATS once the gateway's connection has seen it go */
+  const stopNats = async (app: FastifyInstance) => {
+    const gone = (async () => {
+      for await (const s of app.bus.nc.status()) if (s.type === 'disconnect') return
+    })()
+    await nats.stop()
+    await gone
+  }
+  /** request ids of every record in the TELEMETRY stream, read from the (restarted) server */
+  const stored = async () => {
+    const reader = await connectBus({ servers: nats.url, name: 'gateway-access-log-reader' })
+    try {
+      const info = await reader.jsm.streams.info(STREAMS.telemetry.name)
+      const ids: string[] = []
+      for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= info.state.last_seq; seq++) {
+        const m = await reader.jsm.streams.getMessage(STREAMS.telemetry.name, { seq })
+        if (m?.subject === TELEMETRY_SUBJECTS.accessLogBatch) ids.push(...m.json<AccessLogBatchV1>().events.map((e) => e.requestId))
+      }
+      return ids
+    } finally {
+      await reader.close()
+    }
+  }
+
+  t.test('requests while NATS is down are kept, not counted published, and arrive once after the restart', async (t) => {
+    const app = await buildGateway({ NATS_URL: nats.url, GATEWAY_ROUTES: routesTo(up.url) })
+    t.teardown(() => app.close())
+    const before = await requests(t, app, 5, 'up')
+    await waitFor(async () => (await published(app)) === 5, 5_000)
+
+    await stopNats(app)
+    const during = await requests(t, app, 12, 'down')
+    await new Promise((r) => setTimeout(r, 300)) // several flushes of 20 ms: the batches are sent, nothing confirms them
+    t.equal(await published(app), 5, 'records sent while NATS is down are not counted published')
+    t.equal(await buffered(app), 12, 'they wait in the buffer, for their ack')
+    t.equal(await dropped(app, 'buffer_full'), 0, 'nothing dropped')
+
+    nats = await startPrivateNats(natsBinary!, dir, { keepStore: true, port })
+    await waitFor(async () => (await published(app)) === 17, 15_000)
+    t.equal(await buffered(app), 0)
+    const ids = await stored()
+    for (const id of [...before, ...during]) if (ids.filter((x) => x === id).length !== 1) t.fail(`${id} stored ${ids.filter((x) => x === id).length} times`)
+    t.equal(ids.length, 17, 'every record in the TELEMETRY stream exactly once')
+    t.notMatch((await app.inject({ url: '/metrics' })).body, /gateway_access_log_dropped_total\{reason="[a-z_]+"\} [1-9]/, 'no drop of any kind')
+  })
+
+  t.test('with NATS down, records are dropped only when the buffer (queued + unconfirmed) is full', async (t) => {
+    const app = await buildGateway({ NATS_URL: nats.url, GATEWAY_ROUTES: routesTo(up.url), ACCESS_LOG_BUFFER: '4' })
+    t.teardown(() => app.close())
+    await stopNats(app)
+    await requests(t, app, 3, 'full')
+    await new Promise((r) => setTimeout(r, 100)) // flushed: the three now wait for an ack
+    await requests(t, app, 3, 'full')
+    t.equal(await buffered(app), 4, 'the capacity bounds queued and unconfirmed records together')
+    t.equal(await dropped(app, 'buffer_full'), 2)
+    t.equal(await published(app), 0)
+    nats = await startPrivateNats(natsBinary!, dir, { keepStore: true, port })
+    await waitFor(async () => (await published(app)) === 4, 15_000)
+    t.equal(await dropped(app, 'buffer_full'), 2, 'the kept ones arrive, the dropped ones stay counted')
+  })
 })

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { AccessLogV1 } from '@sunbae/contracts'
 import { ACCESS_LOG_MESSAGE, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
-import { publishTelemetry } from '@sunbae/bus'
+import { AckedPublisher } from '@sunbae/bus'
 import { ROOT_CONTEXT } from '@opentelemetry/api'
 import { randomUUID } from 'node:crypto'
 import { createScrubber } from '@sunbae/service-kit/scrub'
@@ -37,10 +37,13 @@ export interface AccessRecord {
 
 export interface AccessLogOptions {
   enabled: boolean
+  /** records queued or waiting for their JetStream ack, together (ACCESS_LOG_BUFFER) */
   capacity: number
   flushMs: number
   bodyMax: number
   subject?: string
+  /** how long close() waits for the last acks before counting the rest dropped ('shutdown') */
+  closeTimeoutMs?: number
 }
 
 declare module 'fastify' {
@@ -80,11 +83,12 @@ export function toEvent(r: AccessRecord, bodyMax: number): AccessLogV1 {
 }
 
 /**
- * A bounded in-memory queue between requests and NATS. `push` never blocks and never throws: when
- * the queue is full or NATS is gone the event is dropped and counted. A timer (and a full batch)
- * triggers the flusher, which publishes through the bus' publishTelemetry (core NATS into the
- * TELEMETRY stream's subject) — no per-message acknowledgement round trip, so the cost per request
- * stays a few microseconds.
+ * A bounded in-memory queue between requests and NATS. `push` never blocks and never throws. A timer
+ * (and a full batch) triggers the flusher, which encodes the records into batch messages and hands
+ * them to an AckedPublisher: each message is kept until JetStream confirms it (resent after a NATS
+ * reconnect, deduplicated by its Nats-Msg-Id), with no wait on the request path. Records are
+ * counted published only when confirmed, and dropped (counted, by reason) only when the buffer —
+ * queued plus unconfirmed records, ACCESS_LOG_BUFFER in all — is full, or at shutdown.
  */
 export class AccessLogBuffer {
   private queue: AccessRecord[] = []
@@ -96,10 +100,18 @@ export class AccessLogBuffer {
   private sequence = 0
   private readonly app: FastifyInstance
   private readonly opts: Required<AccessLogOptions>
+  private readonly publisher: AckedPublisher
 
   constructor(app: FastifyInstance, opts: Required<AccessLogOptions>) {
     this.app = app
     this.opts = opts
+    const { accessLogPublished, accessLogDropped } = app.metrics
+    this.publisher = new AckedPublisher(app.bus, {
+      capacity: opts.capacity,
+      name: 'access-log',
+      onAcked: (n) => accessLogPublished.inc(n),
+      onDropped: (n, reason) => accessLogDropped.inc({ reason }, n),
+    })
   }
 
   start(): void {
@@ -107,12 +119,13 @@ export class AccessLogBuffer {
     this.timer.unref()
   }
 
+  /** records queued, plus those sent and not yet confirmed */
   get size(): number {
-    return this.queue.length
+    return this.queue.length + this.publisher.size
   }
 
   push(record: AccessRecord): void {
-    if (this.queue.length >= this.opts.capacity) {
+    if (this.queue.length + this.publisher.size >= this.opts.capacity) {
       this.app.metrics.accessLogDropped.inc({ reason: 'buffer_full' })
       return
     }
@@ -127,28 +140,23 @@ export class AccessLogBuffer {
   }
 
   /**
-   * Publishes everything queued, many records per NATS message (AccessLogBatchV1). Synchronous:
-   * core publishes are buffered by the client. Each message gets a `Nats-Msg-Id` of this process's
-   * id and a sequence number, which JetStream deduplicates on and tracking keys the records by.
+   * Hands everything queued to the publisher, many records per NATS message (AccessLogBatchV1).
+   * Synchronous: core publishes are buffered by the client, acks come back later. Each message gets
+   * a `Nats-Msg-Id` of this process's id and a sequence number, which JetStream deduplicates on
+   * (a resend after a reconnect is stored once) and tracking keys the records by.
    */
   flush(): void {
     if (this.queue.length === 0) return
     const batch = this.queue
     this.queue = []
-    const nc = this.app.bus.nc
-    if (nc.isClosed() || nc.isDraining()) {
-      this.app.metrics.accessLogDropped.inc({ reason: 'nats_unavailable' }, batch.length)
-      return
-    }
-    let published = 0
-    let failed = 0
+    let unencodable = 0
     let parts: string[] = []
     let chars = 0
     const send = () => {
       const bytes = this.encoder.encode(`{"events":[${parts.join(',')}]}`)
-      // the records of many requests: the message belongs to none of their traces
-      if (publishTelemetry(this.app.bus, this.opts.subject, bytes, { msgId: `${this.producerId}.${++this.sequence}`, context: ROOT_CONTEXT })) published += parts.length
-      else failed += parts.length
+      // the records of many requests: the message belongs to none of their traces. A refusal is
+      // counted by the publisher (onDropped).
+      this.publisher.publish(this.opts.subject, bytes, { msgId: `${this.producerId}.${++this.sequence}`, records: parts.length, context: ROOT_CONTEXT })
       parts = []
       chars = 0
     }
@@ -157,7 +165,7 @@ export class AccessLogBuffer {
       try {
         json = JSON.stringify(toEvent(record, this.opts.bodyMax))
       } catch (err) {
-        failed++
+        unencodable++
         this.app.log.warn({ err }, 'access-log record could not be encoded')
         continue
       }
@@ -166,22 +174,23 @@ export class AccessLogBuffer {
       chars += json.length + 1
     }
     if (parts.length > 0) send()
-    if (published) this.app.metrics.accessLogPublished.inc(published)
-    if (failed) this.app.metrics.accessLogDropped.inc({ reason: 'publish_failed' }, failed)
+    if (unencodable) this.app.metrics.accessLogDropped.inc({ reason: 'encode_failed' }, unencodable)
   }
 
-  /** Last flush on shutdown, then wait until the server has everything we sent. */
+  /**
+   * Last flush on shutdown, then wait (up to closeTimeoutMs) until JetStream confirmed everything;
+   * what is still unconfirmed then is counted dropped ('shutdown'). Runs before NATS drains.
+   */
   async close(): Promise<void> {
     clearInterval(this.timer)
     this.flush()
-    const nc = this.app.bus.nc
-    if (!nc.isClosed()) await nc.flush().catch(() => {})
+    await this.publisher.close(this.opts.closeTimeoutMs)
   }
 }
 
 export default fp(
   async function accessLog(app: FastifyInstance, opts: AccessLogOptions) {
-    const buffer = new AccessLogBuffer(app, { subject: TELEMETRY_SUBJECTS.accessLogBatch, ...opts })
+    const buffer = new AccessLogBuffer(app, { subject: TELEMETRY_SUBJECTS.accessLogBatch, closeTimeoutMs: 3_000, ...opts })
     app.decorate('accessLog', buffer)
     app.metrics.accessLogQueue.size = () => buffer.size
     if (opts.enabled) buffer.start()

@@ -24,7 +24,7 @@ export function createMetrics(registry: Registry): GatewayMetrics {
   const queue = { size: () => 0 }
   new Gauge({
     name: 'gateway_access_log_buffered',
-    help: 'Access-log events waiting to be published',
+    help: 'Access-log events queued or waiting for their JetStream ack (bounded by ACCESS_LOG_BUFFER)',
     registers: [registry],
     collect() {
       this.set(queue.size())
@@ -34,12 +34,12 @@ export function createMetrics(registry: Registry): GatewayMetrics {
     registry,
     accessLogPublished: new Counter({
       name: 'gateway_access_log_published_total',
-      help: 'Access-log events handed to NATS',
+      help: 'Access-log events JetStream confirmed (stored in the TELEMETRY stream)',
       registers: [registry],
     }),
     accessLogDropped: new Counter({
       name: 'gateway_access_log_dropped_total',
-      help: 'Access-log events dropped: buffer full, NATS unavailable or publish failed',
+      help: 'Access-log events given up, by reason: buffer_full, shutdown (unconfirmed at close), encode_failed, rejected (by the server: too large)',
       labelNames: ['reason'],
       registers: [registry],
     }),
