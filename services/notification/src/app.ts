@@ -21,8 +21,8 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     schema: pkg.sunbae.schema,
     config,
     // publishes nothing yet; consumes catalog.* (recipients, applications), matching.* (requests),
-    // meeting.* (bookings, reminders), payment.* (receipts, refunds)
-    streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment],
+    // meeting.* (bookings, reminders), payment.* (receipts, refunds), chat.* (the unread digest)
+    streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment, STREAMS.chat],
   })
   await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
   await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS })

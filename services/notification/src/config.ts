@@ -21,6 +21,10 @@ export const configSchema = serviceConfig({
   EMAIL_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 120_000 }),
   /** SMTP connection and greeting timeouts. */
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  /** Unread chat is mailed as a digest this long after the first unread message of a room (unless read by then). */
+  CHAT_DIGEST_AFTER_MINUTES: Type.Number({ exclusiveMinimum: 0, maximum: 10_080, default: 15 }),
+  /** How often each replica sends due chat digests. */
+  CHAT_DIGEST_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 60_000 }),
   /** Signs one-click unsubscribe links (32+ characters); without it a key is derived from IDENTITY_SECRET. */
   UNSUBSCRIBE_SECRET: Type.Optional(Type.String({ minLength: 32 })),
   /** Events older than this notify nobody: a new durable reading a stream's history must not mail people about the past. */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import { periodicJob, type PeriodicJob } from '@sunbae/service-kit'
 import type { configSchema } from './config.ts'
+import type { ChatDigest } from './chat/chat-digest.service.ts'
 import type { EmailSender, SendResult } from './email/email-sender.service.ts'
 import type { FirestoreFeed } from './notifications/firestore-feed.service.ts'
 
@@ -11,10 +12,13 @@ declare module 'fastify' {
     emailSender: PeriodicJob<SendResult>
     /** `app.feedSync.run()`: writes the in-app rows Firestore lacks now (tests) */
     feedSync: PeriodicJob<number>
+    /** `app.chatDigest.run()`: sends the due unread-chat digests now (tests) */
+    chatDigest: PeriodicJob<number>
   }
 }
 
 const FEED_BATCH = 200
+const DIGEST_BATCH = 500
 
 /**
  * Notification's timers, in every replica. The email sender claims due emails with a lease (SKIP
@@ -22,7 +26,7 @@ const FEED_BATCH = 200
  * transaction that locked them. Both are woken after the commit that queued their rows, so the
  * interval only matters for retries and for rows a crashed process left behind.
  */
-export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSender; feed: FirestoreFeed; config: Static<typeof configSchema> }): void {
+export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSender; feed: FirestoreFeed; digest: ChatDigest; config: Static<typeof configSchema> }): void {
   const { config } = deps
   app.decorate(
     'emailSender',
@@ -44,6 +48,16 @@ export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSend
       intervalMs: config.FIRESTORE_SYNC_INTERVAL_MS,
       pass: () => deps.feed.syncBatch(FEED_BATCH),
       again: (n) => n >= FEED_BATCH,
+      merge: (a, b) => a + b,
+    }),
+  )
+  app.decorate(
+    'chatDigest',
+    periodicJob<number>(app, {
+      name: 'chat digest',
+      intervalMs: config.CHAT_DIGEST_INTERVAL_MS,
+      pass: () => deps.digest.sendDue(DIGEST_BATCH),
+      again: (n) => n >= DIGEST_BATCH,
       merge: (a, b) => a + b,
     }),
   )

@@ -1,4 +1,4 @@
-import { CatalogEvents, MatchingEvents, MeetingEvents, PaymentEvents, STREAMS } from '@sunbae/contracts'
+import { CatalogEvents, ChatEvents, MatchingEvents, MeetingEvents, PaymentEvents, STREAMS } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /**
@@ -12,6 +12,7 @@ export default subscriptions((app, consumer) => {
   const payments = app.receiptEventHandlers
   const applications = app.applicationEventHandlers
   const reviews = app.reviewEventHandlers
+  const chat = app.chatEventHandlers
 
   // who people are, which language they read and which zone they live in; application decisions
   consumer({ stream: STREAMS.catalog, durable: 'notification_catalog', filterSubject: 'catalog.>' }, (on) => {
@@ -52,5 +53,11 @@ export default subscriptions((app, consumer) => {
     on(PaymentEvents.succeeded, (d, ctx) => payments.onPaymentSucceeded(d, ctx))
     on(PaymentEvents.failed, (d, ctx) => payments.onPaymentFailed(d, ctx))
     on(PaymentEvents.refunded, (d, ctx) => payments.onPaymentRefunded(d, ctx))
+  })
+
+  // unread chat, counted per person and room for the digest (chat-bridge publishes the messages and the reads)
+  consumer({ stream: STREAMS.chat, durable: 'notification_chat', filterSubject: 'chat.>' }, (on) => {
+    on(ChatEvents.messagePosted, (d, { trx }) => chat.onMessagePosted(d, trx))
+    on(ChatEvents.roomRead, (d, { trx }) => chat.onRoomRead(d, trx))
   })
 })

@@ -27,7 +27,19 @@ export const MessageHiddenV1 = Type.Object({
 })
 export type MessageHiddenV1 = Static<typeof MessageHiddenV1>
 
+/**
+ * A member read a room up to now (chat-bridge's POST /api/chat/rooms/:id/read). Notification's unread
+ * digest: whoever read a room is not mailed about its messages.
+ */
+export const RoomReadV1 = Type.Object({
+  roomId: Type.String(),
+  uid: Type.String(),
+  readAt: Type.String({ format: 'date-time' }),
+})
+export type RoomReadV1 = Static<typeof RoomReadV1>
+
 export const ChatEvents = {
   messagePosted: { type: 'chat.message.posted', version: 1, schema: MessagePostedV1 },
   messageHidden: { type: 'chat.message.hidden', version: 1, schema: MessageHiddenV1 },
+  roomRead: { type: 'chat.room.read', version: 1, schema: RoomReadV1 },
 } as const satisfies Record<string, EventDef>

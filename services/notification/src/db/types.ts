@@ -26,6 +26,15 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface ChatUnread {
+  due_at: Timestamp | null;
+  first_unread_at: Timestamp | null;
+  last_read_at: Timestamp | null;
+  room_id: string;
+  uid: string;
+  unread: Generated<number>;
+}
+
 export interface EmailOutbox {
   attachments: Generated<Json>;
   attempts: Generated<number>;
@@ -122,6 +131,7 @@ export interface Recipients {
 }
 
 export interface DB {
+  chat_unread: ChatUnread;
   email_outbox: EmailOutbox;
   notifications: Notifications;
   outbox: Outbox;

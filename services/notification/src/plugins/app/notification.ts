@@ -4,6 +4,8 @@ import type { Static } from 'typebox'
 import { Transactions } from '@sunbae/db'
 import type { configSchema } from '../../config.ts'
 import { notificationDatabase } from '../../db/database.ts'
+import { ChatDigest } from '../../chat/chat-digest.service.ts'
+import { ChatUnreadRepository } from '../../chat/chat-unread.repository.ts'
 import { EmailOutboxRepository } from '../../email/email-outbox.repository.ts'
 import { EmailSender } from '../../email/email-sender.service.ts'
 import { notificationJobs } from '../../jobs.ts'
@@ -34,6 +36,7 @@ declare module 'fastify' {
     receiptEventHandlers: PaymentEventHandlers
     applicationEventHandlers: ApplicationEventHandlers
     reviewEventHandlers: ReviewEventHandlers
+    chatEventHandlers: ChatDigest
     notificationFeed: NotificationFeed
     notificationPreferences: PreferencesService
   }
@@ -83,7 +86,10 @@ export default fp(
       },
       app.log.child({ component: 'email' }),
     )
-    notificationJobs(app, { sender, feed: new FirestoreFeed(new Transactions(db), notifications, app.firestore), config })
+    const transactions = new Transactions(db)
+    const digest = new ChatDigest(transactions, new ChatUnreadRepository(), notifier, config.CHAT_DIGEST_AFTER_MINUTES * 60_000)
+    app.decorate('chatEventHandlers', digest)
+    notificationJobs(app, { sender, feed: new FirestoreFeed(transactions, notifications, app.firestore), digest, config })
   },
   { name: 'notification', dependencies: ['sunbae-platform', 'firebase', 'smtp'] },
 )
