@@ -21,6 +21,11 @@ export const configSchema = serviceConfig({
   EMAIL_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 120_000 }),
   /** SMTP connection and greeting timeouts. */
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  /**
+   * Sends unread-chat digests. Off until chat-bridge publishes chat.room.read: without reads, people
+   * who read their chats live would still be sent digests.
+   */
+  CHAT_DIGEST_ENABLED: Type.Boolean({ default: false }),
   /** Unread chat is mailed as a digest this long after the first unread message of a room (unless read by then). */
   CHAT_DIGEST_AFTER_MINUTES: Type.Number({ exclusiveMinimum: 0, maximum: 10_080, default: 15 }),
   /** How often each replica sends due chat digests. */

@@ -56,7 +56,8 @@ export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSend
     periodicJob<number>(app, {
       name: 'chat digest',
       intervalMs: config.CHAT_DIGEST_INTERVAL_MS,
-      pass: () => deps.digest.sendDue(DIGEST_BATCH),
+      // counted regardless; sent only when enabled (see CHAT_DIGEST_ENABLED)
+      pass: async () => (config.CHAT_DIGEST_ENABLED ? deps.digest.sendDue(DIGEST_BATCH) : 0),
       again: (n) => n >= DIGEST_BATCH,
       merge: (a, b) => a + b,
     }),

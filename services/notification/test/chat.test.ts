@@ -22,7 +22,7 @@ const read = (room: string, who: Person) =>
 t.test('unread chat digest', async (t) => {
   const sink = await mailSink()
   // a window of 0.6 s; the job is driven with run()
-  const app = await buildNotification({ SMTP_URL: sink.url, CHAT_DIGEST_AFTER_MINUTES: '0.01', CHAT_DIGEST_INTERVAL_MS: '3600000' })
+  const app = await buildNotification({ SMTP_URL: sink.url, CHAT_DIGEST_ENABLED: 'true', CHAT_DIGEST_AFTER_MINUTES: '0.01', CHAT_DIGEST_INTERVAL_MS: '3600000' })
   t.teardown(async () => {
     await app.close()
     await sink.close()
@@ -56,4 +56,15 @@ t.test('unread chat digest', async (t) => {
   await waitFor(async () => (await app.db.selectFrom('chat_unread').select('unread').where('uid', '=', mentor.uid).where('room_id', '=', roomA).executeTakeFirstOrThrow()).unread === 1, 10_000, 50)
   await new Promise((r) => setTimeout(r, 700))
   t.equal(await app.chatDigest.run(), 1)
+})
+
+t.test('off by default (until chat-bridge publishes chat.room.read): counted, not sent', async (t) => {
+  const app = await buildNotification({ CHAT_DIGEST_AFTER_MINUTES: '0.001', CHAT_DIGEST_INTERVAL_MS: '3600000' })
+  t.teardown(() => app.close())
+  const [a, b] = [await person(app), await person(app)]
+  const room = randomUUID()
+  await publish(app, posted(room, a, [b]))
+  await waitFor(async () => (await app.db.selectFrom('chat_unread').select('unread').where('uid', '=', b.uid).executeTakeFirst())?.unread === 1, 10_000, 50)
+  await new Promise((r) => setTimeout(r, 200))
+  t.equal(await app.chatDigest.run(), 0)
 })
