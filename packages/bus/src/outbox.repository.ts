@@ -40,11 +40,14 @@ export class OutboxRepository {
     return this.#db.transaction().execute(work)
   }
 
-  /** The oldest unpublished rows no other relay holds (FOR UPDATE SKIP LOCKED). */
-  async claim(trx: BusTx, limit: number): Promise<OutboxRow[]> {
+  /**
+   * The oldest unpublished rows no other relay holds (FOR UPDATE SKIP LOCKED), except parked ones:
+   * rows whose publish failed on their own `maxAttempts` times stay aside until redriven.
+   */
+  async claim(trx: BusTx, limit: number, maxAttempts: number): Promise<OutboxRow[]> {
     const { rows } = await sql<OutboxRow>`
       select id, event_id, subject, payload::text as payload, headers from outbox
-      where published_at is null order by id limit ${limit}
+      where published_at is null and attempts < ${maxAttempts} order by id limit ${limit}
       for update skip locked`.execute(trx)
     return rows
   }
@@ -53,11 +56,34 @@ export class OutboxRepository {
     if (ids.length > 0) await sql`update outbox set published_at = now() where id = any(${ids}::bigint[])`.execute(trx)
   }
 
-  async markFailed(trx: BusTx, failed: Array<{ id: string; error: string }>): Promise<void> {
-    if (failed.length === 0) return
-    await sql`
-      update outbox as o set attempts = o.attempts + 1, last_error = f.error
-      from unnest(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error)}::text[]) as f(id, error)
-      where o.id = f.id`.execute(trx)
+  /**
+   * Records the publish errors; `counts` failures (the row's own, not NATS being away) add an attempt.
+   * Answers the rows that reached `maxAttempts` with this: parked.
+   */
+  async markFailed(trx: BusTx, failed: Array<{ id: string; error: string; counts: boolean }>, maxAttempts: number): Promise<Array<{ id: string; event_id: string; subject: string }>> {
+    if (failed.length === 0) return []
+    const { rows } = await sql<{ id: string; event_id: string; subject: string; attempts: number }>`
+      update outbox as o set attempts = o.attempts + case when f.counts then 1 else 0 end, last_error = f.error
+      from unnest(${failed.map((f) => f.id)}::bigint[], ${failed.map((f) => f.error)}::text[], ${failed.map((f) => f.counts)}::boolean[]) as f(id, error, counts)
+      where o.id = f.id
+      returning o.id, o.event_id, o.subject, o.attempts`.execute(trx)
+    return rows.filter((r) => r.attempts >= maxAttempts && failed.some((f) => f.counts && f.id === String(r.id)))
+  }
+
+  /** Published rows older than `before`, at most `limit` at a time (retention). */
+  async deletePublished(before: Date, limit: number): Promise<number> {
+    const r = await sql`
+      delete from outbox where id in (
+        select id from outbox where published_at < ${before} order by id limit ${limit}
+      )`.execute(this.#db)
+    return Number(r.numAffectedRows ?? 0)
+  }
+
+  /** Parked rows (publish failed on their own `maxAttempts` times), oldest first. */
+  async parked(maxAttempts: number, limit: number): Promise<Array<{ id: string; event_id: string; subject: string; attempts: number; last_error: string | null; created_at: Date }>> {
+    const { rows } = await sql<{ id: string; event_id: string; subject: string; attempts: number; last_error: string | null; created_at: Date }>`
+      select id, event_id, subject, attempts, last_error, created_at from outbox
+      where published_at is null and attempts >= ${maxAttempts} order by id limit ${limit}`.execute(this.#db)
+    return rows
   }
 }

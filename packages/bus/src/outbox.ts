@@ -3,7 +3,9 @@ import type { JetStreamClient } from '@nats-io/jetstream'
 import type { DomainEvent } from '@sunbae/contracts'
 import { defaultLogger, type BusLogger } from './logger.ts'
 import { errorAttributes } from './trace.ts'
+import { isTransientError } from './errors.ts'
 import { insertOutbox, OutboxRepository, type BusDatabase, type BusTx, type OutboxInsert } from './outbox.repository.ts'
+import { deleteProcessedBefore } from './processed-events.repository.ts'
 
 type Db = BusDatabase | BusTx
 
@@ -45,6 +47,11 @@ export interface OutboxRelayOptions {
   concurrency?: number
   /** ceiling of the back-off after publish failures; default 30 s */
   maxBackoffMs?: number
+  /**
+   * publishes a row may fail on its own (not because NATS is away: `isTransientError`) before it is
+   * parked — left unpublished and out of the relay's way, so the rows after it flow; default 5
+   */
+  maxAttempts?: number
 }
 
 interface BatchResult {
@@ -82,6 +89,7 @@ export class OutboxRelay {
   readonly #batchSize: number
   readonly #concurrency: number
   readonly #maxBackoffMs: number
+  readonly #maxAttempts: number
   #running = false
   #loop: Promise<void> | null = null
   #wake: (() => void) | null = null
@@ -98,6 +106,7 @@ export class OutboxRelay {
     this.#batchSize = Math.max(1, opts.batchSize ?? 500)
     this.#concurrency = Math.max(1, opts.concurrency ?? 64)
     this.#maxBackoffMs = opts.maxBackoffMs ?? 30_000
+    this.#maxAttempts = Math.max(1, opts.maxAttempts ?? 5)
   }
 
   start(): void {
@@ -177,11 +186,11 @@ export class OutboxRelay {
 
   async #publishBatch(): Promise<BatchResult> {
     return this.#outbox.transaction(async (trx) => {
-      const rows = await this.#outbox.claim(trx, this.#batchSize)
+      const rows = await this.#outbox.claim(trx, this.#batchSize, this.#maxAttempts)
       if (rows.length === 0) return { claimed: 0, published: 0, failed: null }
 
       const acked: string[] = []
-      const failedRows: { id: string; error: string }[] = []
+      const failedRows: { id: string; error: string; counts: boolean }[] = []
       let failed: Error | null = null
       let next = 0
       // `concurrency` lanes take rows in id order; a publish is sent synchronously when called, so
@@ -197,7 +206,7 @@ export class OutboxRelay {
           } catch (err) {
             const error = err instanceof Error ? err : new Error(String(err))
             failed ??= error
-            failedRows.push({ id: row.id, error: errorAttributes(err).message.slice(0, 1000) })
+            failedRows.push({ id: row.id, error: errorAttributes(err).message.slice(0, 1000), counts: countsAgainstRow(err) })
             this.#logger.warn({ err, eventId: row.event_id, subject: row.subject }, 'outbox publish failed')
           }
         }
@@ -205,8 +214,44 @@ export class OutboxRelay {
       await Promise.all(Array.from({ length: Math.min(this.#concurrency, rows.length) }, lane))
 
       await this.#outbox.markPublished(trx, acked)
-      await this.#outbox.markFailed(trx, failedRows)
+      for (const p of await this.#outbox.markFailed(trx, failedRows, this.#maxAttempts)) {
+        this.#logger.error({ eventId: p.event_id, subject: p.subject, attempts: this.#maxAttempts }, 'outbox row parked: its publish failed on its own too often; the rows after it go on (redrive it once fixed)')
+      }
       return { claimed: rows.length, published: acked.length, failed }
     })
   }
+}
+
+/**
+ * Whether a failed publish says something about the row: yes, unless NATS itself is away (the
+ * connection lost, closed or timing out). "No responders" counts: the connection is fine and no
+ * stream takes the subject — the row will not publish until someone fixes that.
+ */
+function countsAgainstRow(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name
+  // nats.js: JetStreamNotEnabled ("jetstream is not enabled", its cause a NoResponders) when no stream takes the subject
+  if (name === 'JetStreamNotEnabled' || name === 'NoResponders' || name === 'NoRespondersError') return true
+  return !isTransientError(err)
+}
+
+export interface RetentionResult {
+  /** published outbox rows deleted */
+  outbox: number
+  /** processed-event marks deleted */
+  processedEvents: number
+}
+
+/**
+ * One retention pass over a service's platform tables: published outbox rows older than
+ * `outboxBefore` and processed-event marks older than `processedBefore`, `batch` rows per statement
+ * until none are left (short statements: no long lock, no long transaction). Safe in every replica
+ * at once: a row deleted by another replica is simply not there.
+ */
+export async function purgePlatformTables(db: BusDatabase, opts: { outboxBefore: Date; processedBefore: Date; batch?: number }): Promise<RetentionResult> {
+  const batch = Math.max(1, opts.batch ?? 5_000)
+  const repo = new OutboxRepository(db)
+  const result: RetentionResult = { outbox: 0, processedEvents: 0 }
+  for (let n = batch; n === batch; result.outbox += n) n = await repo.deletePublished(opts.outboxBefore, batch)
+  for (let n = batch; n === batch; result.processedEvents += n) n = await deleteProcessedBefore(db, opts.processedBefore, batch)
+  return result
 }

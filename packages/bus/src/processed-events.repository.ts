@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { BusDatabase, BusTx } from './outbox.repository.ts'
 
 /**
@@ -17,4 +18,16 @@ export function handleOnce(db: BusDatabase, consumer: string, eventId: string, w
     await work(trx)
     return true
   })
+}
+
+/**
+ * Marks older than `before`, at most `limit` at a time (retention). Only safe past the longest
+ * max age of the streams the service consumes: an event older than that can no longer be redelivered.
+ */
+export async function deleteProcessedBefore(db: BusDatabase, before: Date, limit: number): Promise<number> {
+  const r = await sql`
+    delete from processed_events where ctid in (
+      select ctid from processed_events where processed_at < ${before} limit ${limit}
+    )`.execute(db)
+  return Number(r.numAffectedRows ?? 0)
 }

@@ -1,8 +1,9 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { headers as natsHeaders } from '@nats-io/nats-core'
-import { createEvent, ensureStreams, OutboxRelay, publishInTx, publishManyInTx } from '../src/index.ts'
+import { createEvent, ensureStreams, OutboxRelay, publishInTx, publishManyInTx, purgePlatformTables } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/outbox-crash.ts', import.meta.url))
@@ -113,7 +114,7 @@ t.test('publish failures are recorded and retried until they succeed', async (t)
   const subject = `${q}.late.stream`
   const ev = createEvent({ type: subject, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: {} })
   await schema.db.transaction().execute((trx) => publishInTx(trx, ev))
-  const r = relay({ maxBackoffMs: 200 })
+  const r = relay({ maxBackoffMs: 200, maxAttempts: 1_000 })
   await t.rejects(r.flush(), 'no stream listens on the subject yet')
   r.start()
   const failed = await waitFor(
@@ -250,4 +251,60 @@ t.test('a failure mid-batch: acknowledged rows are marked, the failed row is rec
   t.same((await streamMessages(bus.jsm, lateStream)).map((m) => m.data.data.i), [2, 5], 'the late stream got both, in outbox order')
   const goodMsgs = (await streamMessages(bus.jsm, STREAM)).filter((m) => m.subject === good)
   t.same(goodMsgs.map((m) => m.data.data.i), [0, 1, 3, 4, 6, 7], 'the other stream got the rest once each, in outbox order')
+})
+
+t.test('a row that fails on its own maxAttempts times is parked: the rows after it flow, it waits for a redrive', async (t) => {
+  const q = uniq()
+  const good = `${p}.parked.ok`
+  const orphan = `${q}.parked.nostream`
+  const mk = (type: string, i: number) => createEvent({ type, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { i } })
+  const events = [mk(orphan, 0), mk(good, 1), mk(good, 2)]
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, events))
+  const logged: string[] = []
+  const r = relay({
+    concurrency: 1,
+    maxAttempts: 3,
+    maxBackoffMs: 50,
+    logger: { ...quietLogger, error: (_o: unknown, msg?: string) => void logged.push(msg ?? '') },
+  })
+  r.start()
+  t.teardown(() => r.stop())
+  await waitFor(async () => (await messagesFor(events[2]!.id)).length === 1, { what: 'the rows after the orphan published' })
+  const row = await schema.db.selectFrom('outbox').selectAll().where('event_id', '=', events[0]!.id).executeTakeFirstOrThrow()
+  t.equal(row.attempts, 3, 'parked after three failures of its own')
+  t.equal(row.published_at, null)
+  t.match(logged, [/outbox row parked/])
+
+  // fixed (a stream now takes the subject): a parked row stays aside until it is redriven
+  const stream = `${q.toUpperCase()}_PARKED`
+  t.teardown(() => deleteStreams(bus.jsm, [stream]))
+  await ensureStreams(bus.jsm, [streamDef(stream, [`${q}.>`])])
+  r.kick()
+  await new Promise((res) => setTimeout(res, 300))
+  t.equal((await streamMessages(bus.jsm, stream)).length, 0, 'not retried by itself')
+  await schema.db.updateTable('outbox').set({ attempts: 0 }).where('event_id', '=', events[0]!.id).execute()
+  r.kick()
+  await waitFor(async () => (await streamMessages(bus.jsm, stream)).length === 1, { what: 'redriven row published' })
+})
+
+t.test('retention: published rows past the cutoff and old processed-event marks go; unpublished and recent rows stay', async (t) => {
+  const q = uniq()
+  const mk = (i: number) => createEvent({ type: `${p}.retention.ok`, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { i } })
+  const events = [mk(0), mk(1), mk(2)]
+  await schema.db.transaction().execute((trx) => publishManyInTx(trx, events))
+  await relay().flush()
+  // one published long ago, one published now, one never published
+  await schema.db.updateTable('outbox').set({ published_at: new Date(Date.now() - 10 * 86_400_000) }).where('event_id', '=', events[0]!.id).execute()
+  await schema.db.updateTable('outbox').set({ published_at: null }).where('event_id', '=', events[2]!.id).execute()
+  const old = randomUUID()
+  await schema.db.insertInto('processed_events').values([
+    { consumer: `c_${q}`, event_id: old, processed_at: new Date(Date.now() - 40 * 86_400_000) },
+    { consumer: `c_${q}`, event_id: events[1]!.id },
+  ]).execute()
+  const r = await purgePlatformTables(schema.db, { outboxBefore: new Date(Date.now() - 7 * 86_400_000), processedBefore: new Date(Date.now() - 35 * 86_400_000), batch: 1 })
+  t.ok(r.outbox >= 1 && r.processedEvents >= 1, `deleted ${JSON.stringify(r)}`)
+  const left = (await schema.db.selectFrom('outbox').select('event_id').where('event_id', 'in', events.map((e) => e.id)).execute()).map((x) => x.event_id)
+  t.same(left.sort(), [events[1]!.id, events[2]!.id].sort(), 'the recent published row and the unpublished one stay')
+  const marks = (await schema.db.selectFrom('processed_events').select('event_id').where('consumer', '=', `c_${q}`).execute()).map((x) => x.event_id)
+  t.same(marks, [events[1]!.id], 'only the recent mark stays')
 })

@@ -49,6 +49,15 @@ export const DatabaseConfig = Type.Object({
   DB_LOCK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 4_000 }),
   /** idle_in_transaction_session_timeout: a transaction left open without work is ended, its locks released */
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  /** published outbox rows are kept this long (for looking into what was sent), then deleted */
+  OUTBOX_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
+  /**
+   * processed-event marks are kept this long; more than the longest max age of any stream (30 days),
+   * so no event can be redelivered after its mark is gone
+   */
+  PROCESSED_EVENTS_RETENTION_DAYS: Type.Integer({ minimum: 31, default: 35 }),
+  /** how often the platform tables' retention pass runs */
+  RETENTION_INTERVAL_MS: Type.Integer({ minimum: 1_000, default: 3_600_000 }),
 })
 export type DatabaseConfig = Static<typeof DatabaseConfig>
 

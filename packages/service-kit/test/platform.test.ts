@@ -259,3 +259,17 @@ t.test('Postgres unreachable: a request answers 503 SERVICE_UNAVAILABLE within t
   t.equal(ready.json().status, 'not_ready')
   t.match(ready.json().checks.postgres, /^failing: /)
 })
+
+t.test('the platform retention job deletes published outbox rows past OUTBOX_RETENTION_HOURS, keeps the rest', async (t) => {
+  const app = await build([], natsUrl, { OUTBOX_RETENTION_HOURS: '1' })
+  t.teardown(() => app.close())
+  await app.ready()
+  const a = (await app.inject({ method: 'POST', url: '/things' })).json().id as string
+  const b = (await app.inject({ method: 'POST', url: '/things' })).json().id as string
+  await sql`update outbox set published_at = now() - interval '2 hours' where event_id = ${a}`.execute(app.db)
+  await sql`update outbox set published_at = now() where event_id = ${b}`.execute(app.db)
+  const r = await app.retention.run()
+  t.ok(r.outbox >= 1, `deleted ${r.outbox}`)
+  const { rows } = await sql<{ event_id: string }>`select event_id from outbox where event_id in (${a}, ${b})`.execute(app.db)
+  t.same(rows.map((x) => x.event_id), [b])
+})

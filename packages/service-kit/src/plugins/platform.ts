@@ -8,13 +8,16 @@ import {
   publishInTx,
   publishManyInTx,
   publishTelemetry,
+  purgePlatformTables,
   startConsumer,
+  type RetentionResult,
   type Bus,
 } from '@sunbae/bus'
 import { STREAMS, TELEMETRY_SUBJECTS, type EventDef, type StreamDef } from '@sunbae/contracts'
 import type { Static } from 'typebox'
 import type { BaseConfig, DatabaseConfig } from '../config.ts'
 import { domainEvent, type EventMeta } from '../events.ts'
+import { periodicJob, type PeriodicJob } from '../jobs.ts'
 
 type ConsumerOptions = Omit<Parameters<typeof startConsumer>[0], 'bus' | 'db' | 'logger'>
 type Db = Executor<any>
@@ -45,6 +48,8 @@ declare module 'fastify' {
       /** Wakes the relay after a commit so events leave without waiting for the next poll. */
       flushSoon(): void
     }
+    /** `app.retention.run()`: one pass of the platform tables' retention now (tests) */
+    retention: PeriodicJob<RetentionResult>
     consumers: {
       /**
        * Registers a durable consumer; it starts when the app is ready and stops on close. Services
@@ -123,6 +128,25 @@ export default fp(
       flushSoon: () => relay.kick(),
     })
     app.decorate('consumers', { add: (o: ConsumerOptions) => void pending.push(o) })
+
+    // Retention of the platform tables, in every replica (each delete is a short, batched statement).
+    const HOUR = 3_600_000
+    app.decorate(
+      'retention',
+      periodicJob<RetentionResult>(app, {
+        name: 'platform retention',
+        intervalMs: config.RETENTION_INTERVAL_MS,
+        logger: logger.child({ job: 'retention' }),
+        pass: () =>
+          purgePlatformTables(database.db, {
+            outboxBefore: new Date(Date.now() - config.OUTBOX_RETENTION_HOURS * HOUR),
+            processedBefore: new Date(Date.now() - config.PROCESSED_EVENTS_RETENTION_DAYS * 24 * HOUR),
+          }),
+        report: (r, log) => {
+          if (r.outbox || r.processedEvents) log.info(r, 'platform retention: old rows deleted')
+        },
+      }),
+    )
 
     app.readiness.add('postgres', () => database.ping())
     // Not critical: reads need no NATS and writes go to the outbox, so a NATS outage degrades the
