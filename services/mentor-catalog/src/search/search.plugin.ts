@@ -130,7 +130,8 @@ export default fp(
 
     app.addHook('onClose', async () => {
       closing = true
-      searchEvents.flush()
+      // before the platform drains the bus: the last events get their acks (bounded wait)
+      await searchEvents.close()
       await follower.close()
       await applying
     })
