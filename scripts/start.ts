@@ -2,9 +2,11 @@
 //
 // Checks Postgres (DATABASE_URL, admin) and NATS (NATS_URL) and says how to start what is missing;
 // starts the Firebase Auth and Firestore emulators (offline) unless they already run; sets up the
-// database (schemas, roles, migrations); starts every service, the gateway and — once it exists —
-// the web dev server; waits until every /readyz answers ready; prints the URLs. Ctrl-C stops
-// everything it started: services drain and close cleanly, then the emulators stop.
+// database (schemas, roles, migrations); starts a local SMTP sink (.run/mail/*.eml), every service,
+// the gateway and the web dev server; waits until every /readyz answers ready; prints the URLs. A
+// process that exits after that is restarted with back-off (1 s, 2 s … 30 s), with a line here; one
+// that exits while starting stops everything. Ctrl-C stops everything it started: services drain and
+// close cleanly, then the emulators stop.
 //
 // Installs nothing. Logs: .run/logs/<name>.log (JSON); warnings and errors are echoed here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -15,6 +17,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_ADMIN_URL, discoverServices, serviceDatabaseUrl } from '@sunbae/db'
 import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators, type Emulators } from '@sunbae/testing/emulators'
+import { startMailSink, type MailSink } from '@sunbae/notification/mail-sink'
 import { checkNats, checkPostgres } from './lib/infra.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
@@ -39,25 +42,37 @@ interface Proc {
   readyUrl?: string
   url?: string
   log: string
+  cwd: string
+  args: string[]
+  env: Record<string, string>
+  /** restarts in a row without a minute of running in between (the back-off grows with it) */
+  restarts: number
+  startedAt: number
 }
 const procs: Proc[] = []
 let emulators: Emulators | null = null
+let mailSink: MailSink | null = null
 let stopping = false
+/** true once everything was ready: from then on a process that exits is restarted instead of stopping the platform */
+let running = false
 
-async function stopAll(code: number): Promise<never> {
+async function stopAll(code: number, signal?: NodeJS.Signals): Promise<never> {
   if (stopping) return new Promise(() => {}) as Promise<never>
   stopping = true
   if (procs.length || emulators) say('\nStopping…')
   // Reverse order: the gateway first so no new traffic reaches the services.
-  for (const p of [...procs].reverse()) if (p.child.exitCode === null) p.child.kill('SIGTERM')
+  // Ctrl-C in a terminal reaches every process of the foreground group: the children got the SIGINT
+  // themselves and are closing; a SIGTERM on top would be their second signal (a forced exit).
+  if (!(signal === 'SIGINT' && process.stdin.isTTY)) for (const p of [...procs].reverse()) if (p.child.exitCode === null) p.child.kill('SIGTERM')
   const deadline = Date.now() + 15_000
   while (procs.some((p) => p.child.exitCode === null && p.child.signalCode === null) && Date.now() < deadline) await sleep(100)
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
   if (emulators) await emulators.stop()
+  await mailSink?.close()
   if (procs.length || emulators) say('Stopped.')
   process.exit(code)
 }
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stopAll(0))
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stopAll(0, sig))
 
 const baseEnv: Record<string, string> = {
   ...(process.env as Record<string, string>),
@@ -94,24 +109,47 @@ function echoProblems(name: string, chunk: Buffer) {
   }
 }
 
-function startProcess(name: string, cwd: string, args: string[], env: Record<string, string>, extra: Partial<Proc> = {}): Proc {
-  const log = path.join(logDir, `${name}.log`)
-  const out = fs.createWriteStream(log, { flags: 'w' })
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Back-off before restarting a crashed process: 1 s, 2 s, 4 s … at most 30 s; a minute of running resets it. */
+const restartDelayMs = (restarts: number): number => Math.min(30_000, 1_000 * 2 ** Math.max(0, restarts - 1))
+
+function spawnChild(proc: Proc, flags: 'w' | 'a'): void {
+  const out = fs.createWriteStream(proc.log, { flags })
+  const child = spawn(process.execPath, proc.args, { cwd: proc.cwd, env: proc.env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout!.on('data', (d: Buffer) => {
     out.write(d)
-    echoProblems(name, d)
+    echoProblems(proc.name, d)
   })
   child.stderr!.on('data', (d: Buffer) => {
     out.write(d)
-    process.stderr.write(`[${name}] ${d}`)
+    process.stderr.write(`[${proc.name}] ${d}`)
   })
-  const proc: Proc = { name, child, log, ...extra }
+  proc.child = child
+  proc.startedAt = Date.now()
   child.on('exit', (code, signal) => {
+    out.end()
     if (stopping) return
-    say(`\n${name} exited (${signal ?? `code ${code}`}). Its log: ${path.relative(process.cwd(), log)}`)
-    void stopAll(1)
+    const how = signal ?? `code ${code}`
+    const log = path.relative(process.cwd(), proc.log)
+    if (!running) {
+      // still starting: something is wrong with the setup, not a crash to ride out
+      say(`\n${proc.name} exited (${how}). Its log: ${log}`)
+      void stopAll(1)
+      return
+    }
+    proc.restarts = Date.now() - proc.startedAt > 60_000 ? 1 : proc.restarts + 1
+    const delay = restartDelayMs(proc.restarts)
+    say(`[${proc.name}] exited (${how}); restarting in ${delay / 1000} s (restart ${proc.restarts}; the rest keeps running). Its log: ${log}`)
+    setTimeout(() => {
+      if (stopping) return
+      spawnChild(proc, 'a')
+      say(`[${proc.name}] restarted`)
+    }, delay).unref()
   })
+}
+
+function startProcess(name: string, cwd: string, args: string[], env: Record<string, string>, extra: Partial<Proc> = {}): Proc {
+  const proc: Proc = { name, log: path.join(logDir, `${name}.log`), cwd, args, env, restarts: 0, startedAt: 0, child: null as unknown as ChildProcess, ...extra }
+  spawnChild(proc, 'w')
   procs.push(proc)
   return proc
 }
@@ -154,7 +192,13 @@ emulators = emus
 for (const line of describeStatus(emus.status)) say(`  ${line}`)
 Object.assign(baseEnv, emus.env)
 
-// 3. Services, then the gateway pointed at them.
+// 3. A local SMTP sink for notification's email: every message becomes an .eml file (compose runs
+// Mailpit instead). Its usual port, or any free one when another stack holds it.
+const mailDir = process.env.MAIL_DIR ?? path.join(path.dirname(logDir), 'mail')
+mailSink = await startMailSink({ dir: mailDir, port: 1025 + servicePortOffset }).catch(() => startMailSink({ dir: mailDir, port: 0 }))
+baseEnv.SMTP_URL = process.env.SMTP_URL ?? mailSink.url
+
+// 4. Services, then the gateway pointed at them.
 const services = await discoverServices(REPO_ROOT)
 const upstreamEnv: Record<string, string> = {}
 for (const s of services) {
@@ -180,7 +224,7 @@ startProcess(
   { readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`, url: `http://127.0.0.1:${gatewayPort}` },
 )
 
-// 4. The web dev server, once web/ has one.
+// 5. The web dev server, once web/ has one.
 const webPkg = path.join(REPO_ROOT, 'web', 'package.json')
 let webUrl: string | null = null
 if (fs.existsSync(webPkg) && JSON.parse(fs.readFileSync(webPkg, 'utf8')).scripts?.dev) {
@@ -202,6 +246,7 @@ await Promise.all(procs.filter((p) => p.readyUrl).map(waitReady))
 // a process that exited meanwhile started the stop (stopAll exits): never announce a running platform
 if (stopping) await new Promise<never>(() => {})
 
+running = true
 say('')
 say('Sunbae is running.')
 say('')
@@ -210,5 +255,6 @@ if (webUrl) say(`  Web app          ${webUrl}`)
 for (const p of procs.filter((p) => p.name !== 'gateway' && p.name !== 'web')) say(`  ${p.name.padEnd(16)} ${p.url}   (/openapi.json, /readyz)`)
 say(`  Auth emulator    http://${emus.env.FIREBASE_AUTH_EMULATOR_HOST ?? '(not running)'}`)
 say(`  Firestore        ${emus.env.FIRESTORE_EMULATOR_HOST ? `http://${emus.env.FIRESTORE_EMULATOR_HOST}` : `(unavailable: ${emus.firestoreReason ?? 'unknown'})`}`)
+say(`  Mail sink        ${baseEnv.SMTP_URL}   (every email notification sends: ${path.relative(process.cwd(), mailDir)}/*.eml)`)
 say('')
 say(`  Logs: ${path.relative(process.cwd(), logDir)}/<name>.log     Demo data: npm run seed     Stop: Ctrl-C`)

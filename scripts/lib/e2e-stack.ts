@@ -21,7 +21,7 @@ import { REPO_ROOT } from './repo.ts';
 export const E2E_ENV = 'SUNBAE_E2E_STACK';
 
 /** What the journey files get: the stack and the browser to drive it, or why there is none. */
-export type E2eHandoff = { webUrl: string; gatewayUrl: string; chromium: string } | { skip: string } | { error: string };
+export type E2eHandoff = { webUrl: string; gatewayUrl: string; chromium: string; logDir: string } | { skip: string } | { error: string };
 
 /** The Chromium the journeys drive: CHROMIUM_PATH, else Debian's (.ci/run installs it). */
 export const chromiumPath = (env: NodeJS.ProcessEnv = process.env): string => env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -29,6 +29,8 @@ export const chromiumPath = (env: NodeJS.ProcessEnv = process.env): string => en
 export interface E2eStack {
   webUrl: string;
   gatewayUrl: string;
+  /** scripts/start.ts's log folder: `start.out` (its console) and one `<name>.log` per process */
+  logDir: string;
   stop(): Promise<void>;
 }
 
@@ -189,5 +191,5 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
     await stop();
     throw err;
   }
-  return { webUrl, gatewayUrl, stop };
+  return { webUrl, gatewayUrl, logDir, stop };
 }

@@ -14,7 +14,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const E2E_ENV = 'SUNBAE_E2E_STACK'
 
 /** The stack the test runner started for this run, or why there is none. */
-function handoff(): E2eHandoff {
+export function handoff(): E2eHandoff {
   const raw = process.env[E2E_ENV]
   if (!raw) return { error: `no e2e stack (${E2E_ENV} is not set): run the journeys through \`npm test\` or \`node scripts/test.ts <file>\`, which start the stack they share` }
   return JSON.parse(raw) as E2eHandoff

@@ -91,7 +91,8 @@ export default fp(
             else degraded = true
           }
           up.set({ dependency: name, critical: String(c.critical) }, ok ? 1 : 0)
-          if (last.get(name) !== ok && (last.has(name) || !ok)) {
+          // changes only: a check still failing at its first probe is a service starting, not news
+          if (last.has(name) && last.get(name) !== ok) {
             if (ok) app.log.info({ dependency: name }, `${name} is back`)
             else app.log.warn({ dependency: name, critical: c.critical, reason: results[name] }, c.critical ? `${name} is failing: not ready` : `${name} is failing: degraded, still serving`)
           }
