@@ -22,6 +22,7 @@ export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
   '/api/admin/chat': 'chat-bridge',
   '/api/tracking': 'tracking',
   '/api/admin/tracking': 'tracking',
+  '/api/admin/dead-letters': 'tracking',
   '/api/notifications': 'notification',
   '/api/admin/notifications': 'notification',
 }

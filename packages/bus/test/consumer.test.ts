@@ -1,11 +1,11 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { createServer, type AddressInfo } from 'node:net'
 import pg from 'pg'
 import { headers as natsHeaders } from '@nats-io/nats-core'
 import type { DomainEvent } from '@sunbae/contracts'
-import { createEvent, ensureStreams, startConsumer, TransientError, UnprocessableEvent } from '../src/index.ts'
+import { createEvent, ensureStreams, startConsumer, TransientError, UnprocessableEvent, type EventHandler } from '../src/index.ts'
 import { createTestSchema, deleteStreams, quietLogger, streamDef, streamMessages, testBus, uniq, waitFor } from './fixtures/helpers.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/consumer-crash.ts', import.meta.url))
@@ -247,29 +247,34 @@ const queryTheDownedDatabase = async () => {
   await client.connect()
 }
 
-t.test('a database that is down: the handler is retried past maxDeliver until it is back, never dead-lettered, and applied once', async (t) => {
-  const durable = `outage_${uniq()}`
-  const ev = event(`${p}.ev.outage.sent`)
-  let calls = 0
+/** A consumer of `${p}.ev.<topic>.>` with maxDeliver 2 and quick back-offs, stopped when `t` ends. */
+async function retrying(t: Test, durable: string, topic: string, handler: EventHandler): Promise<void> {
   const c = await startConsumer({
     bus,
     db: schema.db,
     stream: STREAM,
     durable,
-    filterSubject: `${p}.ev.outage.>`,
+    filterSubject: `${p}.ev.${topic}.>`,
     maxDeliver: 2,
     backoffMs: [50],
     transientBackoffMs: [50],
     deadLetterSubject: dlqFor(durable),
     logger: quietLogger,
-    handler: async (e, { trx }) => {
-      calls++
-      // the first six deliveries meet a database that refuses connections (three times maxDeliver)
-      if (calls <= 6) await queryTheDownedDatabase()
-      await trx.insertInto('effects').values({ event_id: e.id, delivery: calls }).execute()
-    },
+    handler,
   })
   t.teardown(() => c.stop())
+}
+
+t.test('a database that is down: the handler is retried past maxDeliver until it is back, never dead-lettered, and applied once', async (t) => {
+  const durable = `outage_${uniq()}`
+  const ev = event(`${p}.ev.outage.sent`)
+  let calls = 0
+  await retrying(t, durable, 'outage', async (e, { trx }) => {
+    calls++
+    // the first six deliveries meet a database that refuses connections (three times maxDeliver)
+    if (calls <= 6) await queryTheDownedDatabase()
+    await trx.insertInto('effects').values({ event_id: e.id, delivery: calls }).execute()
+  })
   await publish(ev)
   await waitFor(settled(durable), { what: 'handled' })
   t.equal(calls, 7, 'six failed deliveries, then the one that worked')
@@ -282,24 +287,11 @@ t.test('after an outage, a message that fails on its own still gets its maxDeliv
   const durable = `ownfail_${uniq()}`
   const ev = event(`${p}.ev.ownfail.sent`)
   let calls = 0
-  const c = await startConsumer({
-    bus,
-    db: schema.db,
-    stream: STREAM,
-    durable,
-    filterSubject: `${p}.ev.ownfail.>`,
-    maxDeliver: 2,
-    backoffMs: [50],
-    transientBackoffMs: [50],
-    deadLetterSubject: dlqFor(durable),
-    logger: quietLogger,
-    handler: async () => {
-      calls++
-      if (calls <= 4) throw new TransientError('the payment provider is not answering', { cause: new Error('socket hang up') })
-      throw new Error('a broken invariant')
-    },
+  await retrying(t, durable, 'ownfail', async () => {
+    calls++
+    if (calls <= 4) throw new TransientError('the payment provider is not answering', { cause: new Error('socket hang up') })
+    throw new Error('a broken invariant')
   })
-  t.teardown(() => c.stop())
   await publish(ev)
   const dead = await waitFor(async () => (await streamMessages(bus.jsm, DLQ)).find((m) => m.subject === `${p}.dlq.${durable}.${ev.type}`), { what: 'dead letter' })
   await waitFor(settled(durable), { what: 'terminated' })

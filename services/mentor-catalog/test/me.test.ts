@@ -1,7 +1,22 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { identityHeaders } from '@sunbae/service-kit/testing'
+import type { NatsConnection } from '@nats-io/transport-node'
 import { buildCatalog, natsConnect, readEvents } from './helpers.ts'
+
+/** Exactly one `type` event about the user `uid` reached CATALOG, as the user did it, with the name given. */
+async function theOneUserEvent(t: Test, nc: NatsConnection, type: string, uid: string, displayName: string, why: string): Promise<void> {
+  const events = await readEvents(nc, 'CATALOG', type, (e) => e.data.uid === uid, { settleMs: 1500 })
+  t.equal(events.length, 1, why)
+  t.match(events[0], {
+    type,
+    version: 1,
+    source: 'mentor-catalog',
+    actor: { type: 'user', id: uid },
+    subject: { type: 'user', id: uid },
+    data: { uid, email: `${uid}@example.com`, displayName, role: 'mentee' },
+  })
+}
 
 t.test('PUT /api/me mirrors the signed-in account, GET returns it, registration is published once', async (t) => {
   const app = await buildCatalog()
@@ -34,16 +49,7 @@ t.test('PUT /api/me mirrors the signed-in account, GET returns it, registration 
   t.equal(got.statusCode, 200)
   t.same(got.json(), updated.json())
 
-  const events = await readEvents(nc, 'CATALOG', 'catalog.user.registered', (e) => e.data.uid === uid, { settleMs: 1500 })
-  t.equal(events.length, 1, 'registered exactly once, not on the update')
-  t.match(events[0], {
-    type: 'catalog.user.registered',
-    version: 1,
-    source: 'mentor-catalog',
-    actor: { type: 'user', id: uid },
-    subject: { type: 'user', id: uid },
-    data: { uid, email: `${uid}@example.com`, displayName: '김선배', role: 'mentee' },
-  })
+  await theOneUserEvent(t, nc, 'catalog.user.registered', uid, '김선배', 'registered exactly once, not on the update')
 })
 
 t.test('a changed name or email publishes catalog.user.updated once; an unchanged PUT publishes nothing', async (t) => {
@@ -63,16 +69,7 @@ t.test('a changed name or email publishes catalog.user.updated once; an unchange
   // a new photo alone is not something a notification uses
   t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { displayName: 'Sunbae Kim', photoUrl: 'https://example.com/p.png' } })).statusCode, 200)
 
-  const events = await readEvents(nc, 'CATALOG', 'catalog.user.updated', (e) => e.data.uid === uid, { settleMs: 1500 })
-  t.equal(events.length, 1, 'one update: the rename')
-  t.match(events[0], {
-    type: 'catalog.user.updated',
-    version: 1,
-    source: 'mentor-catalog',
-    actor: { type: 'user', id: uid },
-    subject: { type: 'user', id: uid },
-    data: { uid, email: `${uid}@example.com`, displayName: 'Sunbae Kim', role: 'mentee' },
-  })
+  await theOneUserEvent(t, nc, 'catalog.user.updated', uid, 'Sunbae Kim', 'one update: the rename')
 })
 
 t.test('the token decides the role and email; the body cannot', async (t) => {

@@ -8,6 +8,7 @@ import partitions from './plugins/app/partitions.ts'
 import ingest from './plugins/app/ingest.ts'
 import tracking from './plugins/app/tracking.ts'
 import { retentionCutoff } from './partitions/partitions.ts'
+import deadLetterRoutes from './routes/api/admin/dead-letters.ts'
 import adminRoutes from './routes/api/admin/tracking.ts'
 import keywordRoutes from './routes/api/tracking/keywords.ts'
 import faultRoutes from './routes/test/faults.ts'
@@ -51,6 +52,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   })
   await fastify.register(tracking)
   await fastify.register(adminRoutes, { prefix: '/api/admin/tracking' })
+  await fastify.register(deadLetterRoutes, { prefix: '/api/admin/dead-letters' })
   await fastify.register(keywordRoutes, { prefix: '/api/tracking/keywords' })
   if (config.TRACKING_TEST_ROUTES) await fastify.register(faultRoutes, { prefix: '/api/tracking/test' })
 }

@@ -268,3 +268,55 @@ export const SlowQueryGroup = Type.Object({
   sampleTraceId: Nullable(Type.String()),
 })
 export type SlowQueryGroup = Static<typeof SlowQueryGroup>
+
+// ── Dead letters (the DEADLETTER stream; served by tracking, same data as `npm run dlq`) ──
+
+const DurableName = Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 200, description: 'a consumer (durable) name' })
+const SubjectFilter = Type.String({ pattern: '^[A-Za-z0-9_*>-]+(\\.[A-Za-z0-9_*>-]+)*$', maxLength: 300, description: 'an original subject; NATS wildcards * and > allowed' })
+
+export const DeadLettersQuery = Type.Object({
+  durable: Type.Optional(DurableName),
+  subject: Type.Optional(SubjectFilter),
+  afterSeq: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'the page after this sequence (nextSeq of the previous page)' })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+})
+export type DeadLettersQuery = Static<typeof DeadLettersQuery>
+
+export const DeadLetterSummary = Type.Object({
+  seq: Type.Integer({ description: 'its sequence in DEADLETTER' }),
+  consumer: Type.String(),
+  originalSubject: Type.String(),
+  failedAt: Nullable(Type.String()),
+  deliveries: Nullable(Type.Integer()),
+  error: Type.Object({ name: Nullable(Type.String()), message: Nullable(Type.String()) }),
+  eventId: Nullable(Type.String()),
+  eventType: Nullable(Type.String()),
+  redrivable: Type.Boolean({ description: 'false when the payload was not an event envelope' }),
+})
+export type DeadLetterSummary = Static<typeof DeadLetterSummary>
+
+export const DeadLettersPage = Type.Object({
+  items: Type.Array(DeadLetterSummary),
+  total: Type.Integer({ description: 'all dead letters matching the filter' }),
+  nextSeq: Nullable(Type.Integer()),
+})
+export type DeadLettersPage = Static<typeof DeadLettersPage>
+
+export const DeadLetterDetail = Type.Intersect([DeadLetterSummary, Type.Object({ body: Type.Unknown({ description: 'the stored dead letter: the event (or raw payload), the error with its stack, the consumer' }) })])
+export type DeadLetterDetail = Static<typeof DeadLetterDetail>
+
+export const RedriveBody = Type.Object(
+  {
+    seqs: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), { minItems: 1, maxItems: 1000, uniqueItems: true })),
+    durable: Type.Optional(DurableName),
+    subject: Type.Optional(SubjectFilter),
+  },
+  { additionalProperties: false, description: 'the sequences, or every dead letter matching durable and/or subject (at most 1,000 a call); one of them is required' },
+)
+export type RedriveBody = Static<typeof RedriveBody>
+
+export const RedriveResult = Type.Object({
+  redriven: Type.Array(Type.Integer()),
+  skipped: Type.Array(Type.Object({ seq: Type.Integer(), reason: Type.String() })),
+})
+export type RedriveResult = Static<typeof RedriveResult>
