@@ -189,6 +189,36 @@ t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
     app.bus.nc.publish(event.type, '{"not":"an event"}')
     t.equal((await call('GET', '/api/me', bearer(unrelated.idToken))).res.statusCode, 200, 'malformed events are ignored')
   })
+
+  t.test('a role change made while a replica was not connected is replayed from JetStream when it connects', async (t) => {
+    const user = await createEmulatorUser()
+    await sleep(1_100)
+    await setEmulatorClaims(user.uid, { role: 'mentor' })
+    const event = CatalogEvents.userRoleChanged
+    // published (and stored in CATALOG) before this replica exists
+    await app.bus.js.publish(
+      event.type,
+      JSON.stringify({
+        id: randomUUID(),
+        type: event.type,
+        version: event.version,
+        occurredAt: new Date().toISOString(),
+        source: 'mentor-catalog',
+        actor: { type: 'user', id: 'admin-uid', role: 'admin' },
+        subject: { type: 'user', id: user.uid },
+        data: { uid: user.uid, from: 'mentee', to: 'mentor' },
+      }),
+    )
+    const late = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url) })
+    t.teardown(() => late.close())
+    const refused = await waitFor(async () => {
+      const r = await late.inject({ method: 'GET', url: '/api/me', headers: bearer(user.idToken) })
+      return r.statusCode === 401 ? r : null
+    })
+    t.equal(refused.json().error.code, 'TOKEN_REVOKED', "the token with the old role is refused by the replica that was not there")
+    const fresh = await emulatorToken(user)
+    t.equal((await late.inject({ method: 'GET', url: '/api/me', headers: bearer(fresh.idToken) })).statusCode, 200)
+  })
 })
 
 t.test('per-user rate limit', { skip: authEmulatorMissing() }, async (t) => {

@@ -19,8 +19,10 @@ export interface FollowOptions {
   stream: string
   /** one subject filter (NATS 2.9), e.g. `catalog.mentor.>` */
   filterSubject: string
-  /** first stream sequence to deliver (≥ 1) */
-  startSeq: number
+  /** first stream sequence to deliver (≥ 1); or `startTime` */
+  startSeq?: number
+  /** deliver from the first message stored at or after this time (instead of `startSeq`) */
+  startTime?: Date
   /**
    * Called in stream order, one at a time. A malformed payload arrives as event null. Throwing does
    * not stop the follower (there is no redelivery: the consumer is not acknowledged); the handler
@@ -45,12 +47,13 @@ export interface Follower {
 export async function followStream(opts: FollowOptions): Promise<Follower> {
   const { bus, stream, filterSubject, handler } = opts
   const logger = opts.logger ?? bus.logger
-  const startSeq = Math.max(1, opts.startSeq)
-  const consumer = await bus.js.consumers.get(stream, {
-    filter_subjects: filterSubject,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: startSeq,
-  })
+  const startSeq = Math.max(1, opts.startSeq ?? 1)
+  const consumer = await bus.js.consumers.get(
+    stream,
+    opts.startTime
+      ? { filter_subjects: filterSubject, deliver_policy: DeliverPolicy.StartTime, opt_start_time: opts.startTime.toISOString() }
+      : { filter_subjects: filterSubject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq },
+  )
   const messages: ConsumerMessages = await consumer.consume({ max_messages: 512 })
   let lastSeq = startSeq - 1
   let stopping = false

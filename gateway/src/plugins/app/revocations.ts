@@ -1,41 +1,44 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { CatalogEvents } from '@sunbae/contracts'
+import { followStream, type Follower } from '@sunbae/bus'
+import { CatalogEvents, STREAMS } from '@sunbae/contracts'
+
+/** An ID token lives an hour: a role change older than that can no longer matter to any token. */
+const TOKEN_LIFETIME_MS = 60 * 60 * 1000
 
 /**
  * Role changes reach the gateway's token cache: on `catalog.user.role_changed` (the account's claim
  * changed and its refresh tokens were revoked) the user's cached tokens are dropped and tokens issued
  * before the change are refused, so an old role does not live on here for the rest of a token's hour.
  *
- * A plain NATS subscription, not a durable consumer: every gateway replica must see every change,
- * and the JetStream publish of the outbox relay reaches core subscribers too. A change published
- * while this replica was disconnected is missed; its tokens then age out within the hour, as before.
+ * Read from JetStream (the CATALOG stream) with an ordered consumer of this replica's own: at start
+ * it replays the last hour of changes (a token issued before one of them may still be presented), and
+ * after a NATS outage the client resumes after the last change it delivered — a replica that was
+ * disconnected misses none. Every replica reads every change; nothing is acknowledged.
  */
 export default fp(
   async function revocations(app: FastifyInstance) {
     const subject = CatalogEvents.userRoleChanged.type
-    const sub = app.bus.nc.subscribe(subject, {
-      callback: (err, msg) => {
-        if (err) return app.log.warn({ err }, 'role-change subscription failed')
-        let uid: unknown
-        let occurredAt: unknown
-        try {
-          const event = msg.json<{ occurredAt?: unknown; data?: { uid?: unknown } }>()
-          uid = event.data?.uid
-          occurredAt = event.occurredAt
-        } catch {
-          // not JSON: not one of ours
-        }
-        const at = typeof occurredAt === 'string' ? new Date(occurredAt) : null
+    let follower: Follower | null = null
+    follower = await followStream({
+      bus: app.bus,
+      stream: STREAMS.catalog.name,
+      filterSubject: subject,
+      startTime: new Date(Date.now() - TOKEN_LIFETIME_MS),
+      logger: app.log.child({ component: 'revocations' }),
+      handler: (event) => {
+        const data = event?.data as { uid?: unknown } | undefined
+        const uid = data?.uid
+        const at = typeof event?.occurredAt === 'string' ? new Date(event.occurredAt) : null
         if (typeof uid !== 'string' || uid === '' || at === null || Number.isNaN(at.getTime())) {
-          return app.log.warn({ subject }, 'ignoring a malformed role-change event')
+          return void app.log.warn({ subject }, 'ignoring a malformed role-change event')
         }
         const dropped = app.authenticator.revokeUser(uid, at)
         app.log.info({ uid, dropped }, 'role changed: cached tokens dropped, older tokens refused')
       },
     })
     app.addHook('onClose', async () => {
-      sub.unsubscribe()
+      await follower?.stop()
     })
   },
   { name: 'gateway-revocations', dependencies: ['gateway-nats'] },

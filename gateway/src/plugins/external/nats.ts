@@ -14,7 +14,9 @@ import { STREAMS } from '@sunbae/contracts'
 export default fp(
   async function nats(app: FastifyInstance, opts: { servers: string; bus?: Bus }) {
     const bus = opts.bus ?? (await connectBus({ servers: opts.servers, name: 'gateway', logger: app.log.child({ component: 'bus' }) }))
-    await ensureStreams(bus.jsm, [STREAMS.telemetry])
+    // TELEMETRY for the access log; CATALOG for the role changes the gateway follows (declared by
+    // mentor-catalog too, with the same settings: whoever starts first creates it)
+    await ensureStreams(bus.jsm, [STREAMS.telemetry, STREAMS.catalog])
     app.decorate('bus', bus)
     // Not critical: the gateway serves without NATS (only the access log waits, in its buffer).
     app.readiness.add(
