@@ -101,7 +101,7 @@ async function build(handled: DomainEvent[], nats = natsUrl, env: Record<string,
           return { ok: true }
         })
         app.get('/sleep', async () => {
-          await sql`select pg_sleep(3)`.execute(app.db)
+          await sql`select pg_sleep(10)`.execute(app.db)
           return { ok: true }
         })
         app.get('/locked', async () => {
@@ -220,7 +220,7 @@ t.test('a query past DB_STATEMENT_TIMEOUT_MS or a lock wait past DB_LOCK_TIMEOUT
   t.equal(res.statusCode, 503)
   t.equal(res.json().error.code, 'DATABASE_TIMEOUT')
   t.equal(res.headers['retry-after'], '1')
-  t.ok(Date.now() - started < 2_500, `answered after ${Date.now() - started} ms, not after the 3 s query`)
+  t.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms, not after the 10 s query`)
 
   // another connection holds the row's lock for longer than the lock timeout
   await sql`insert into processed_events (consumer, event_id) values ('locked', '00000000-0000-4000-8000-0000000000aa') on conflict do nothing`.execute(app.db)
@@ -241,7 +241,7 @@ t.test('a query past DB_STATEMENT_TIMEOUT_MS or a lock wait past DB_LOCK_TIMEOUT
   release()
   t.equal(res.statusCode, 503)
   t.equal(res.json().error.code, 'DATABASE_TIMEOUT')
-  t.ok(Date.now() - started < 2_500, `answered after ${Date.now() - started} ms`)
+  t.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms, not after the lock holder`)
 })
 
 t.test('Postgres unreachable: a request answers 503 SERVICE_UNAVAILABLE within the connect timeout, and the service is not ready', async (t) => {
@@ -253,7 +253,7 @@ t.test('Postgres unreachable: a request answers 503 SERVICE_UNAVAILABLE within t
   t.equal(res.statusCode, 503)
   t.equal(res.json().error.code, 'SERVICE_UNAVAILABLE')
   t.equal(res.headers['retry-after'], '5')
-  t.ok(Date.now() - started < 2_500, `answered after ${Date.now() - started} ms`)
+  t.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`)
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 503)
   t.equal(ready.json().status, 'not_ready')
