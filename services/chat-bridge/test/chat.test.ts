@@ -147,6 +147,10 @@ t.test('chat-bridge against the Firestore emulator', { skip }, async (t) => {
     t.same(res.json(), { roomId, unread: 0 })
     const room = (await live().inject({ method: 'GET', url: '/api/chat/rooms', headers: as(mentor) })).json().items.find((r: { id: string }) => r.id === roomId)
     t.equal(room.unread, 0)
+    // the platform is told (notification closes the mentor's unread-chat digest window with it)
+    const reads = (await outboxEvents(live(), 'chat.room.read', 'roomId', roomId)).filter((e) => e.data.uid === mentor.user.uid)
+    t.equal(reads.length, 1)
+    t.match(reads[0], { type: 'chat.room.read', actor: { type: 'user', id: mentor.user.uid }, subject: { type: 'chat.room', id: roomId }, data: { roomId, uid: mentor.user.uid, readAt: String } })
   })
 
   await t.test('admins search by words and hide; the hide reaches Firestore, with an audit event', async (t) => {

@@ -22,10 +22,10 @@ export const configSchema = serviceConfig({
   /** SMTP connection and greeting timeouts. */
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   /**
-   * Sends unread-chat digests. Off until chat-bridge publishes chat.room.read: without reads, people
-   * who read their chats live would still be sent digests.
+   * Sends unread-chat digests. chat-bridge publishes chat.room.read whenever a member reads a room (the
+   * web marks it read as each new message shows), which closes the window: someone reading live gets none.
    */
-  CHAT_DIGEST_ENABLED: Type.Boolean({ default: false }),
+  CHAT_DIGEST_ENABLED: Type.Boolean({ default: true }),
   /** Unread chat is mailed as a digest this long after the first unread message of a room (unless read by then). */
   CHAT_DIGEST_AFTER_MINUTES: Type.Number({ exclusiveMinimum: 0, maximum: 10_080, default: 15 }),
   /** How often each replica sends due chat digests. */

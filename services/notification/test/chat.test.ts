@@ -58,8 +58,8 @@ t.test('unread chat digest', async (t) => {
   t.equal(await app.chatDigest.run(), 1)
 })
 
-t.test('off by default (until chat-bridge publishes chat.room.read): counted, not sent', async (t) => {
-  const app = await buildNotification({ CHAT_DIGEST_AFTER_MINUTES: '0.001', CHAT_DIGEST_INTERVAL_MS: '3600000' })
+t.test('CHAT_DIGEST_ENABLED=false: counted, not sent', async (t) => {
+  const app = await buildNotification({ CHAT_DIGEST_ENABLED: 'false', CHAT_DIGEST_AFTER_MINUTES: '0.001', CHAT_DIGEST_INTERVAL_MS: '3600000' })
   t.teardown(() => app.close())
   const [a, b] = [await person(app), await person(app)]
   const room = randomUUID()

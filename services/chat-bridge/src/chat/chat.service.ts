@@ -63,9 +63,17 @@ export class ChatService {
     return { items: items.map(toChatMessage), nextBefore: items.length === opts.limit ? items.at(-1)!.id : null }
   }
 
+  /**
+   * Marks the room read for the caller in the mirror, then tells the platform (`chat.room.read`:
+   * notification closes the caller's unread-chat digest window with it).
+   */
   async markRead(caller: Identity, roomId: string): Promise<{ roomId: string; unread: number }> {
     await this.#memberRoom(caller, roomId)
-    await this.#mirror.markRead(roomId, caller.uid, new Date())
+    const readAt = new Date()
+    await this.#mirror.markRead(roomId, caller.uid, readAt)
+    const meta = { actor: { type: 'user' as const, id: caller.uid, role: caller.role }, subject: { type: 'chat.room', id: roomId } }
+    await this.#db.transaction().execute((trx) => this.#events.publish(trx, ChatEvents.roomRead, { roomId, uid: caller.uid, readAt: readAt.toISOString() }, meta))
+    this.#events.flushSoon()
     return { roomId, unread: 0 }
   }
 
