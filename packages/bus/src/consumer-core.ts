@@ -42,6 +42,7 @@ export interface PullOptions {
 }
 
 export const DEFAULT_BACKOFF = [1_000, 5_000, 30_000, 120_000] as const
+const PULL_EXPIRES_MS = 10_000
 /** Capped low: once the dependency is back, work resumes within seconds. */
 export const DEFAULT_TRANSIENT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 15_000] as const
 /** messages whose own failures are counted at once; beyond it the oldest count is forgotten (it starts again: more retries, never fewer) */
@@ -114,7 +115,11 @@ export class ConsumerCore {
       ...opts.settings,
     })
     const consumer = await this.#bus.js.consumers.get(this.streamName, this.durable)
-    const messages = await consumer.consume({ max_messages: opts.maxMessages })
+    // Pull requests last 10 s (heartbeats every 5 s) instead of nats.js's 30 s: a pull that goes
+    // silent (seen in CI under load: "heartbeats_missed" after the first of a journey's booking events,
+    // which then waited ~30 s for payment) is noticed and re-issued within ~10 s. One idle pull per 10 s
+    // per consumer is all it costs.
+    const messages = await consumer.consume({ max_messages: opts.maxMessages, expires: PULL_EXPIRES_MS })
     this.#messages = messages
     this.#loop = (async () => {
       for await (const msg of messages) {
