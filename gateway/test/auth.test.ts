@@ -12,6 +12,19 @@ import { bearer, buildGateway, routesTo, TEST_IDENTITY_SECRET } from './fixtures
  * Authentication at the gateway with real Firebase Auth emulator tokens and a real upstream:
  * what the service receives is what counts.
  */
+/** mentor-catalog's catalog.user.role_changed for `uid` (mentee → mentor, by an admin, now). */
+const roleChanged = (uid: string): string =>
+  JSON.stringify({
+    id: randomUUID(),
+    type: CatalogEvents.userRoleChanged.type,
+    version: CatalogEvents.userRoleChanged.version,
+    occurredAt: new Date().toISOString(),
+    source: 'mentor-catalog',
+    actor: { type: 'user', id: 'admin-uid', role: 'admin' },
+    subject: { type: 'user', id: uid },
+    data: { uid, from: 'mentee', to: 'mentor' },
+  })
+
 t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
   const received = new Map<string, IncomingHttpHeaders>()
   const up = await startUpstream((req, res) => {
@@ -160,19 +173,7 @@ t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
     await sleep(1_100)
     await setEmulatorClaims(user.uid, { role: 'mentor' })
     const event = CatalogEvents.userRoleChanged
-    app.bus.nc.publish(
-      event.type,
-      JSON.stringify({
-        id: randomUUID(),
-        type: event.type,
-        version: event.version,
-        occurredAt: new Date().toISOString(),
-        source: 'mentor-catalog',
-        actor: { type: 'user', id: 'admin-uid', role: 'admin' },
-        subject: { type: 'user', id: user.uid },
-        data: { uid: user.uid, from: 'mentee', to: 'mentor' },
-      }),
-    )
+    app.bus.nc.publish(event.type, roleChanged(user.uid))
     const refused = await waitFor(async () => {
       const r = await call('GET', '/api/me', bearer(user.idToken))
       return r.res.statusCode === 401 ? r : null
@@ -196,19 +197,7 @@ t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
     await setEmulatorClaims(user.uid, { role: 'mentor' })
     const event = CatalogEvents.userRoleChanged
     // published (and stored in CATALOG) before this replica exists
-    await app.bus.js.publish(
-      event.type,
-      JSON.stringify({
-        id: randomUUID(),
-        type: event.type,
-        version: event.version,
-        occurredAt: new Date().toISOString(),
-        source: 'mentor-catalog',
-        actor: { type: 'user', id: 'admin-uid', role: 'admin' },
-        subject: { type: 'user', id: user.uid },
-        data: { uid: user.uid, from: 'mentee', to: 'mentor' },
-      }),
-    )
+    await app.bus.js.publish(event.type, roleChanged(user.uid))
     const late = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url) })
     t.teardown(() => late.close())
     const refused = await waitFor(async () => {

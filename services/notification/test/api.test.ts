@@ -2,19 +2,14 @@ import t from 'tap'
 import { createEvent } from '@sunbae/bus'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 import { waitFor } from '@sunbae/testing'
-import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows } from './helpers.ts'
+import { buildNotification, known, mailsTo, matchingEvent, person, publish, rowsOf, waitRows, appWithSink } from './helpers.ts'
 import { firestoreMissing } from './firestore.ts'
 
 const noFirestore = firestoreMissing()
 const created = (message: string) => ({ message, createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
 
 t.test('the in-app feed: pages, unread count, read marks (mine only), Firestore follows', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
   const mentor = await person(app, { role: 'mentor' })
   const other = await person(app, { role: 'mentor' })
   const mentee = await person(app)
@@ -85,12 +80,7 @@ t.test('bad input and missing identity get clear 4xx', async (t) => {
 })
 
 t.test('preferences: switches per category and channel are respected; transactional ones cannot be switched off', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
   const mentor = await person(app, { role: 'mentor' })
   const mentee = await person(app)
   await known(app, mentor)
@@ -141,12 +131,7 @@ t.test('preferences: switches per category and channel are respected; transactio
 })
 
 t.test('quiet hours delay non-urgent email to their end; urgent mail (reminders) is not held', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
   const mentor = await person(app, { role: 'mentor' })
   const mentee = await person(app)
   await known(app, mentor)

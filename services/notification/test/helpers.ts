@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, type DomainEvent, type EventActor } from '@sunbae/contracts'
@@ -43,6 +44,17 @@ export async function buildNotification(over: Record<string, string> = {}): Prom
   const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults))
   await app.ready()
   return app
+}
+
+/** The service sending to a sink of this file's own; both are closed when `t` ends. */
+export async function appWithSink(t: Test, over: Record<string, string> = {}): Promise<{ app: FastifyInstance; sink: MailSink }> {
+  const sink = await mailSink()
+  const app = await buildNotification({ SMTP_URL: sink.url, ...over })
+  t.teardown(async () => {
+    await app.close()
+    await sink.close()
+  })
+  return { app, sink }
 }
 
 /** A fresh folder for a sink's messages. */

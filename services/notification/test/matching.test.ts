@@ -1,6 +1,6 @@
 import t from 'tap'
 import { waitFor } from '@sunbae/testing'
-import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows } from './helpers.ts'
+import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows, appWithSink } from './helpers.ts'
 import { firestoreMissing } from './firestore.ts'
 
 // Each matching.request.* event reaches the right person, in their language and time zone, in-app
@@ -10,12 +10,7 @@ const noFirestore = firestoreMissing()
 if (noFirestore) t.comment(`Firestore checks skipped: ${noFirestore}`)
 
 t.test('matching requests, end to end', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
 
   const mentorKo = await person(app, { name: '김멘토', role: 'mentor' })
   const mentorEn = await person(app, { name: 'Jane Mentor', role: 'mentor', locale: 'en', timeZone: 'America/New_York' })

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { ParsedMail } from 'mailparser'
 import { createEvent } from '@sunbae/bus'
 import { MeetingEvents, type EventActor } from '@sunbae/contracts'
-import { buildNotification, known, mailSink, mailsTo, person, publish, waitRows, type Person } from './helpers.ts'
+import { known, mailsTo, person, publish, waitRows, type Person, appWithSink } from './helpers.ts'
 
 // Booking events reach both parties with the session in their own zone and language, and carry a
 // calendar entry with the booking's UID: REQUEST when confirmed, CANCEL (SEQUENCE 1) when cancelled,
@@ -30,12 +30,7 @@ const calendars = (m: ParsedMail): string[] => [
 ]
 
 t.test('booking events and reminders', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
   const mentor = await person(app, { name: 'Jane Mentor', role: 'mentor', locale: 'en', timeZone: 'America/New_York' })
   const mentee = await person(app, { name: '이멘티' })
   await known(app, mentor, (r) => r.locale === 'en')

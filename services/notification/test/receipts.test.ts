@@ -3,19 +3,14 @@ import { randomUUID } from 'node:crypto'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MeetingEvents, PaymentEvents } from '@sunbae/contracts'
 import { mentorProfile } from '@sunbae/testing'
-import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows } from './helpers.ts'
+import { known, mailsTo, matchingEvent, person, publish, rowsOf, waitRows, appWithSink } from './helpers.ts'
 
 const system = { type: 'system' as const, id: null }
 const paymentEvent = (kind: keyof typeof PaymentEvents, data: Record<string, unknown>) =>
   createEvent({ type: PaymentEvents[kind].type, version: 1, source: 'payment', actor: system, data })
 
 t.test('receipts, failures, refunds, application decisions, reviews; old events notify nobody', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
   const mentee = await person(app, { name: '이멘티' })
   const mentor = await person(app, { role: 'mentor' })
   await known(app, mentee)

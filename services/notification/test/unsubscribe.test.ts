@@ -5,7 +5,7 @@ import { createEvent } from '@sunbae/bus'
 import { PaymentEvents } from '@sunbae/contracts'
 import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { UnsubscribeTokens } from '../src/unsubscribe/unsubscribe-token.ts'
-import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows } from './helpers.ts'
+import { known, mailsTo, matchingEvent, person, publish, rowsOf, waitRows, appWithSink } from './helpers.ts'
 
 // RFC 8058: non-transactional email carries List-Unsubscribe (a signed https link) and
 // List-Unsubscribe-Post; a POST of the link switches that category's email off for its owner only;
@@ -15,12 +15,7 @@ const header = (m: ParsedMail, name: string): string | undefined => m.headerLine
 const created = (message: string) => ({ message, createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
 
 t.test('one-click unsubscribe', async (t) => {
-  const sink = await mailSink()
-  const app = await buildNotification({ SMTP_URL: sink.url })
-  t.teardown(async () => {
-    await app.close()
-    await sink.close()
-  })
+  const { app, sink } = await appWithSink(t)
   const mentor = await person(app, { role: 'mentor' })
   const other = await person(app, { role: 'mentor' })
   const mentee = await person(app)
