@@ -142,6 +142,8 @@ export default fp(
             outboxBefore: new Date(Date.now() - config.OUTBOX_RETENTION_HOURS * HOUR),
             processedBefore: new Date(Date.now() - config.PROCESSED_EVENTS_RETENTION_DAYS * 24 * HOUR),
           }),
+        // a run() joined by another caller passes again: report what all its passes deleted
+        merge: (a, b) => ({ outbox: a.outbox + b.outbox, processedEvents: a.processedEvents + b.processedEvents }),
         report: (r, log) => {
           if (r.outbox || r.processedEvents) log.info(r, 'platform retention: old rows deleted')
         },
