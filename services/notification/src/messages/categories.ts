@@ -1,12 +1,12 @@
-/** What a notification is about; preferences are per category and channel. */
-export const CATEGORIES = ['requests', 'bookings', 'reminders', 'reviews', 'applications', 'chat', 'receipts', 'payouts'] as const
-export type Category = (typeof CATEGORIES)[number]
+import type { NotificationCategory, NotificationChannel } from '@sunbae/contracts'
+
+/** What a notification is about, and how it reaches people: the API's lists (@sunbae/contracts, shared with the web). */
+export { NOTIFICATION_CATEGORIES as CATEGORIES, NOTIFICATION_CHANNELS as CHANNELS } from '@sunbae/contracts'
+export type Category = NotificationCategory
+export type Channel = NotificationChannel
 
 /** Receipts and refunds are records people must get: they cannot be switched off. */
 export const TRANSACTIONAL: ReadonlySet<Category> = new Set<Category>(['receipts'])
-
-export const CHANNELS = ['in_app', 'email'] as const
-export type Channel = (typeof CHANNELS)[number]
 
 export const LOCALES = ['ko', 'en'] as const
 export type Locale = (typeof LOCALES)[number]

@@ -1,6 +1,5 @@
-import type { Identity } from '@sunbae/contracts'
+import type { AdminNotificationPage, AdminNotificationQuery, Identity, MarkNotificationsReadBody, NotificationFeedPage, NotificationItem } from '@sunbae/contracts'
 import { notFound } from '@sunbae/service-kit'
-import type { AdminPage, AdminQuery, FeedPage, MarkReadBody, NotificationItem } from '../api.ts'
 import type { EmailOutboxRepository } from '../email/email-outbox.repository.ts'
 import type { Category } from '../messages/categories.ts'
 import type { NotificationsRepository } from './notifications.repository.ts'
@@ -32,13 +31,13 @@ export class NotificationFeed {
     this.#wakeSync = wakeSync
   }
 
-  async page(identity: Identity, before: string | undefined, limit: number): Promise<FeedPage> {
+  async page(identity: Identity, before: string | undefined, limit: number): Promise<NotificationFeedPage> {
     const [rows, unreadCount] = await Promise.all([this.#repo.feed(identity.uid, before, limit), this.#repo.unreadCount(identity.uid)])
     return { items: rows.map(toItem), unreadCount, nextBefore: rows.length === limit ? rows[rows.length - 1]!.id : null }
   }
 
   /** Marks mine read; an id that is not one of my notifications is 404 (read ones are fine: it is idempotent). */
-  async markRead(identity: Identity, body: MarkReadBody): Promise<{ updated: number; unreadCount: number }> {
+  async markRead(identity: Identity, body: MarkNotificationsReadBody): Promise<{ updated: number; unreadCount: number }> {
     let updated: number
     if ('all' in body) {
       updated = await this.#repo.markRead(identity.uid, 'all')
@@ -52,7 +51,7 @@ export class NotificationFeed {
     return { updated, unreadCount: await this.#repo.unreadCount(identity.uid) }
   }
 
-  async adminList(q: AdminQuery): Promise<AdminPage> {
+  async adminList(q: AdminNotificationQuery): Promise<AdminNotificationPage> {
     const limit = q.limit ?? 50
     const [rows, emailCounts] = await Promise.all([this.#repo.adminList({ ...q, limit }), this.#outbox.counts()])
     return {

@@ -1,6 +1,5 @@
-import type { Identity } from '@sunbae/contracts'
+import type { Identity, NotificationPreferences, PutNotificationPreferencesBody, UnsubscribeResult } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
-import type { Preferences, PutPreferencesBody, UnsubscribeResult } from '../api.ts'
 import { CATEGORIES, TRANSACTIONAL, type Category } from '../messages/categories.ts'
 import type { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.ts'
 import type { PreferencesRepository } from './preferences.repository.ts'
@@ -37,7 +36,7 @@ export class PreferencesService {
     return { uid: claim.uid, category: claim.category as Category }
   }
 
-  async get(identity: Identity): Promise<Preferences> {
+  async get(identity: Identity): Promise<NotificationPreferences> {
     const [stored, quiet] = await Promise.all([this.#repo.of(identity.uid), this.#repo.quietHours(identity.uid)])
     const off = new Set(stored.filter((s) => !s.enabled).map((s) => `${s.category}/${s.channel}`))
     return {
@@ -54,7 +53,7 @@ export class PreferencesService {
     }
   }
 
-  async put(identity: Identity, body: PutPreferencesBody): Promise<Preferences> {
+  async put(identity: Identity, body: PutNotificationPreferencesBody): Promise<NotificationPreferences> {
     const items = body.items ?? []
     const refused = items
       .map((s, i) => ({ s, i }))

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorResponse } from '@sunbae/contracts'
+import { AdminNotificationPage, AdminNotificationQuery, ErrorResponse } from '@sunbae/contracts'
 import { requireRole } from '@sunbae/service-kit'
-import { AdminPage, AdminQuery } from '../../../api.ts'
 
 const security = [{ gatewayIdentity: [] }]
 
@@ -14,8 +13,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Notifications of every channel, newest first, with email delivery state (filter by uid, channel, emailStatus)',
         security,
-        querystring: AdminQuery,
-        response: { 200: AdminPage, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
+        querystring: AdminNotificationQuery,
+        response: { 200: AdminNotificationPage, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
       },
     },
     async (request) => {

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorResponse } from '@sunbae/contracts'
+import { ErrorResponse, MarkNotificationsReadBody, MarkNotificationsReadResult, NotificationFeedPage, NotificationFeedQuery } from '@sunbae/contracts'
 import { requireIdentity } from '@sunbae/service-kit'
-import { FeedPage, FeedQuery, MarkReadBody, MarkReadResult } from '../../../api.ts'
 
 const security = [{ gatewayIdentity: [] }]
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse }
@@ -15,8 +14,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['notifications'],
         summary: 'My in-app notifications, newest first, with my unread count (cursor: nextBefore)',
         security,
-        querystring: FeedQuery,
-        response: { 200: FeedPage, ...errors },
+        querystring: NotificationFeedQuery,
+        response: { 200: NotificationFeedPage, ...errors },
       },
     },
     async (request) => app.notificationFeed.page(requireIdentity(request), request.query.before, request.query.limit ?? 20),
@@ -29,8 +28,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['notifications'],
         summary: 'Mark these notifications (ids) or all of mine read; Firestore follows',
         security,
-        body: MarkReadBody,
-        response: { 200: MarkReadResult, ...errors },
+        body: MarkNotificationsReadBody,
+        response: { 200: MarkNotificationsReadResult, ...errors },
       },
     },
     async (request) => app.notificationFeed.markRead(requireIdentity(request), request.body),

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorResponse } from '@sunbae/contracts'
+import { ErrorResponse, NotificationPreferences, PutNotificationPreferencesBody } from '@sunbae/contracts'
 import { requireIdentity } from '@sunbae/service-kit'
-import { Preferences, PutPreferencesBody } from '../../../api.ts'
 
 const security = [{ gatewayIdentity: [] }]
 const errors = { 400: ErrorResponse, 401: ErrorResponse }
@@ -10,7 +9,7 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse }
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
-    { schema: { tags: ['notifications'], summary: 'My notification switches per category and channel (all on until switched off)', security, response: { 200: Preferences, ...errors } } },
+    { schema: { tags: ['notifications'], summary: 'My notification switches per category and channel (all on until switched off)', security, response: { 200: NotificationPreferences, ...errors } } },
     async (request) => app.notificationPreferences.get(requireIdentity(request)),
   )
 
@@ -21,8 +20,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['notifications'],
         summary: 'Change some switches and/or the quiet hours; transactional categories (receipts, refunds) cannot be switched off (400 TRANSACTIONAL_CATEGORY)',
         security,
-        body: PutPreferencesBody,
-        response: { 200: Preferences, ...errors },
+        body: PutNotificationPreferencesBody,
+        response: { 200: NotificationPreferences, ...errors },
       },
     },
     async (request) => app.notificationPreferences.put(requireIdentity(request), request.body),

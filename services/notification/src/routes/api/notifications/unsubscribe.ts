@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ErrorResponse } from '@sunbae/contracts'
-import { UnsubscribeQuery, UnsubscribeResult } from '../../../api.ts'
+import { ErrorResponse, UnsubscribeQuery, UnsubscribeResult } from '@sunbae/contracts'
 
 const errors = { 400: ErrorResponse }
 

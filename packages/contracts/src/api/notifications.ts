@@ -1,11 +1,18 @@
 import { Type, type Static } from 'typebox'
-import { CATEGORIES, CHANNELS } from './messages/categories.ts'
 
-// The notification API's schemas. They move to @sunbae/contracts when the web app uses them.
+// notification's API (services/notification): the in-app feed, read marks, preferences, one-click
+// unsubscribe and the admin view. The web's bell, feed, settings and unsubscribe page use them.
+
+/** What a notification is about; preferences are per category and channel. */
+export const NOTIFICATION_CATEGORIES = ['requests', 'bookings', 'reminders', 'reviews', 'applications', 'chat', 'receipts', 'payouts'] as const
+export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number]
+
+export const NOTIFICATION_CHANNELS = ['in_app', 'email'] as const
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number]
 
 const Uuid = Type.String({ format: 'uuid' })
-const Category = Type.Enum([...CATEGORIES])
-const Channel = Type.Enum([...CHANNELS])
+const Category = Type.Enum([...NOTIFICATION_CATEGORIES])
+const Channel = Type.Enum([...NOTIFICATION_CHANNELS])
 
 export const NotificationItem = Type.Object({
   id: Uuid,
@@ -19,49 +26,51 @@ export const NotificationItem = Type.Object({
 })
 export type NotificationItem = Static<typeof NotificationItem>
 
-export const FeedQuery = Type.Object(
+export const NotificationFeedQuery = Type.Object(
   {
     before: Type.Optional(Type.String({ format: 'uuid', description: 'the nextBefore of the previous page' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   },
   { additionalProperties: false },
 )
-export type FeedQuery = Static<typeof FeedQuery>
+export type NotificationFeedQuery = Static<typeof NotificationFeedQuery>
 
-export const FeedPage = Type.Object({
+export const NotificationFeedPage = Type.Object({
   items: Type.Array(NotificationItem),
   unreadCount: Type.Integer({ minimum: 0 }),
   nextBefore: Type.Union([Uuid, Type.Null()], { description: 'null on the last page' }),
 })
-export type FeedPage = Static<typeof FeedPage>
+export type NotificationFeedPage = Static<typeof NotificationFeedPage>
 
-export const MarkReadBody = Type.Union(
+export const MarkNotificationsReadBody = Type.Union(
   [
     Type.Object({ ids: Type.Array(Uuid, { minItems: 1, maxItems: 100, uniqueItems: true }) }, { additionalProperties: false }),
     Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
   ],
   { description: 'these notifications, or all of mine' },
 )
-export type MarkReadBody = Static<typeof MarkReadBody>
+export type MarkNotificationsReadBody = Static<typeof MarkNotificationsReadBody>
 
-export const MarkReadResult = Type.Object({
+export const MarkNotificationsReadResult = Type.Object({
   updated: Type.Integer({ minimum: 0, description: 'how many were unread and are read now' }),
   unreadCount: Type.Integer({ minimum: 0 }),
 })
+export type MarkNotificationsReadResult = Static<typeof MarkNotificationsReadResult>
 
-export const PreferenceSwitch = Type.Object(
+export const NotificationPreferenceSwitch = Type.Object(
   { category: Category, channel: Channel, enabled: Type.Boolean() },
   { additionalProperties: false },
 )
-export type PreferenceSwitch = Static<typeof PreferenceSwitch>
+export type NotificationPreferenceSwitch = Static<typeof NotificationPreferenceSwitch>
 
 const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: "HH:MM in the user's own time zone" })
 export const QuietHours = Type.Union(
   [Type.Object({ start: LocalTime, end: LocalTime }, { additionalProperties: false }), Type.Null()],
   { description: 'non-urgent email (requests, reviews, applications, chat) waits until the end; start > end spans midnight; null: none' },
 )
+export type QuietHours = Static<typeof QuietHours>
 
-export const Preferences = Type.Object({
+export const NotificationPreferences = Type.Object({
   quietHours: QuietHours,
   items: Type.Array(
     Type.Object({
@@ -72,18 +81,18 @@ export const Preferences = Type.Object({
     }),
   ),
 })
-export type Preferences = Static<typeof Preferences>
+export type NotificationPreferences = Static<typeof NotificationPreferences>
 
-export const PutPreferencesBody = Type.Object(
+export const PutNotificationPreferencesBody = Type.Object(
   {
-    items: Type.Optional(Type.Array(PreferenceSwitch, { minItems: 1, maxItems: CATEGORIES.length * CHANNELS.length })),
+    items: Type.Optional(Type.Array(NotificationPreferenceSwitch, { minItems: 1, maxItems: NOTIFICATION_CATEGORIES.length * NOTIFICATION_CHANNELS.length })),
     quietHours: Type.Optional(QuietHours),
   },
   { additionalProperties: false, minProperties: 1 },
 )
-export type PutPreferencesBody = Static<typeof PutPreferencesBody>
+export type PutNotificationPreferencesBody = Static<typeof PutNotificationPreferencesBody>
 
-export const AdminQuery = Type.Object(
+export const AdminNotificationQuery = Type.Object(
   {
     uid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     channel: Type.Optional(Channel),
@@ -93,7 +102,7 @@ export const AdminQuery = Type.Object(
   },
   { additionalProperties: false },
 )
-export type AdminQuery = Static<typeof AdminQuery>
+export type AdminNotificationQuery = Static<typeof AdminNotificationQuery>
 
 export const AdminNotification = Type.Object({
   id: Uuid,
@@ -117,13 +126,14 @@ export const AdminNotification = Type.Object({
     Type.Null(),
   ]),
 })
+export type AdminNotification = Static<typeof AdminNotification>
 
-export const AdminPage = Type.Object({
+export const AdminNotificationPage = Type.Object({
   items: Type.Array(AdminNotification),
   nextBefore: Type.Union([Uuid, Type.Null()]),
   emailCounts: Type.Record(Type.String(), Type.Integer(), { description: 'emails per status' }),
 })
-export type AdminPage = Static<typeof AdminPage>
+export type AdminNotificationPage = Static<typeof AdminNotificationPage>
 
 export const UnsubscribeQuery = Type.Object(
   { token: Type.String({ minLength: 10, maxLength: 2048, description: 'the signed token of the link' }) },
