@@ -4,6 +4,14 @@ export const Role = Type.Union([Type.Literal('mentee'), Type.Literal('mentor'), 
 export type Role = Static<typeof Role>
 export const ROLES: readonly Role[] = ['mentee', 'mentor', 'admin']
 
+/** The languages Sunbae writes to people in (the account's choice; notifications, the web). */
+export const Locale = Type.Union([Type.Literal('ko'), Type.Literal('en')])
+export type Locale = Static<typeof Locale>
+export const LOCALES: readonly Locale[] = ['ko', 'en']
+export const DEFAULT_LOCALE: Locale = 'ko'
+/** The zone an account shows times in until its owner picks another. */
+export const DEFAULT_TIME_ZONE = 'Asia/Seoul'
+
 /** The error body every service and the gateway answer with. */
 export const ErrorResponse = Type.Object(
   {

@@ -34,7 +34,7 @@ t.test('PUT /api/me mirrors the signed-in account, GET returns it, registration 
 
   const created = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: {} })
   t.equal(created.statusCode, 201)
-  t.match(created.json(), { uid, email: `${uid}@example.com`, displayName: '김선배', photoUrl: null, role: 'mentee' })
+  t.match(created.json(), { uid, email: `${uid}@example.com`, displayName: '김선배', photoUrl: null, role: 'mentee', locale: 'ko', timeZone: 'Asia/Seoul' })
 
   const updated = await app.inject({
     method: 'PUT',
@@ -125,4 +125,62 @@ t.test('an email still held by a deleted account moves to the new account (Fireb
   t.equal(res.json().email, email)
   const old = await app.inject({ method: 'GET', url: '/api/me', headers: identityHeaders({ uid: oldUid }) })
   t.equal(old.json().email, null, 'the stale mirror row let go of the email')
+})
+
+t.test('locale and time zone: chosen at registration or later, kept by a PUT without them, carried by the user events', async (t) => {
+  const app = await buildCatalog()
+  const nc = await natsConnect()
+  t.teardown(async () => {
+    await app.close()
+    await nc.close()
+  })
+  const uid = `u-${randomUUID()}`
+  const who = identityHeaders({ uid, email: `${uid}@example.com`, name: 'Kim', picture: null, role: 'mentee' })
+
+  const created = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { locale: 'en', timeZone: 'America/New_York' } })
+  t.equal(created.statusCode, 201, created.body)
+  t.match(created.json(), { locale: 'en', timeZone: 'America/New_York' })
+  // each sign-in's PUT sends neither: the choice stays, and nothing changed
+  const again = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: {} })
+  t.equal(again.statusCode, 200)
+  t.match(again.json(), { locale: 'en', timeZone: 'America/New_York' })
+  const moved = await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { timeZone: 'Europe/Berlin' } })
+  t.equal(moved.statusCode, 200, moved.body)
+  t.match(moved.json(), { locale: 'en', timeZone: 'Europe/Berlin' })
+  const got = await app.inject({ method: 'GET', url: '/api/me', headers: who })
+  t.match(got.json(), { locale: 'en', timeZone: 'Europe/Berlin' })
+
+  const registered = await readEvents(nc, 'CATALOG', 'catalog.user.registered', (e) => e.data.uid === uid)
+  t.equal(registered.length, 1)
+  t.match(registered[0]?.data, { uid, locale: 'en', timeZone: 'America/New_York' }, 'registration carries the chosen locale and zone')
+  const updated = await readEvents(nc, 'CATALOG', 'catalog.user.updated', (e) => e.data.uid === uid, { settleMs: 1500 })
+  t.equal(updated.length, 1, 'one update: the new zone (the PUT without them changed nothing)')
+  t.match(updated[0]?.data, { uid, email: `${uid}@example.com`, displayName: 'Kim', role: 'mentee', locale: 'en', timeZone: 'Europe/Berlin' })
+})
+
+t.test('a zone Intl does not know, a locale other than ko/en, an unknown field: 400 in the error shape, nothing saved', async (t) => {
+  const app = await buildCatalog()
+  t.teardown(() => app.close())
+  const uid = `u-${randomUUID()}`
+  const who = identityHeaders({ uid, email: `${uid}@example.com`, role: 'mentee' })
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: who, payload: { timeZone: 'Asia/Tokyo' } })).statusCode, 201)
+
+  const refused = async (payload: string, field: string): Promise<void> => {
+    const res = await app.inject({ method: 'PUT', url: '/api/me', headers: { ...who, 'content-type': 'application/json' }, payload })
+    t.equal(res.statusCode, 400, `${payload}: ${res.body}`)
+    const error = res.json().error
+    t.equal(error.code, 'VALIDATION_FAILED', payload)
+    t.type(error.requestId, 'string')
+    t.ok(error.details.some((d: { field: string }) => d.field === field), `${payload} names ${field}: ${JSON.stringify(error.details)}`)
+  }
+  await refused('{"timeZone":"Mars/Base"}', 'body/timeZone')
+  await refused('{"timeZone":""}', 'body/timeZone')
+  await refused('{"timeZone":1e400}', 'body/timeZone')
+  await refused(`{"timeZone":"${'A'.repeat(65)}"}`, 'body/timeZone')
+  await refused('{"locale":"fr"}', 'body/locale')
+  await refused('{"locale":null}', 'body/locale')
+  await refused('{"language":"en"}', 'body/language')
+
+  const got = await app.inject({ method: 'GET', url: '/api/me', headers: who })
+  t.match(got.json(), { locale: 'ko', timeZone: 'Asia/Tokyo' }, 'nothing refused was saved')
 })

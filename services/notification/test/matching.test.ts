@@ -1,4 +1,6 @@
 import t from 'tap'
+import { createEvent } from '@sunbae/bus'
+import { CatalogEvents } from '@sunbae/contracts'
 import { waitFor } from '@sunbae/testing'
 import { buildNotification, known, mailSink, mailsTo, matchingEvent, person, publish, rowsOf, waitRows, appWithSink } from './helpers.ts'
 import { firestoreMissing } from './firestore.ts'
@@ -60,6 +62,36 @@ t.test('matching requests, end to end', async (t) => {
     const [mail] = await mailsTo(sink, mentorEn.email)
     t.equal(mail!.subject, 'New 1:1 request from 이멘티')
     t.match(mail!.text, /December 9, 2026.*10:00\sAM \(America\/New_York\)/)
+  })
+
+  t.test('catalog.user.updated switching to English and Berlin: the next email is English, with Berlin times', async (t) => {
+    // as the catalog publishes them now: the account's locale and zone in both user events
+    const switcher = await person(app, { name: '박멘토', role: 'mentor', locale: 'ko', timeZone: 'Asia/Seoul' })
+    await known(app, switcher, (r) => r.locale === 'ko' && r.time_zone === 'Asia/Seoul')
+    const request = { message: '안녕하세요', createdAt: new Date().toISOString(), expiresAt: '2026-12-09T15:00:00.000Z' }
+    const before = await publish(app, matchingEvent('requestCreated', switcher, mentee, request))
+    await waitRows(app, before.id, 2)
+    const [korean] = await mailsTo(sink, switcher.email)
+    t.equal(korean!.subject, '이멘티님의 새 1:1 요청')
+
+    await publish(
+      app,
+      createEvent({
+        type: CatalogEvents.userUpdated.type,
+        version: 1,
+        source: 'mentor-catalog',
+        actor: { type: 'user', id: switcher.uid, role: 'mentor' },
+        data: { uid: switcher.uid, email: switcher.email, displayName: switcher.name, role: 'mentor', locale: 'en', timeZone: 'Europe/Berlin' },
+      }),
+    )
+    await known(app, switcher, (r) => r.locale === 'en' && r.time_zone === 'Europe/Berlin')
+    const after = await publish(app, matchingEvent('requestCreated', switcher, mentee, request))
+    const rows = await waitRows(app, after.id, 2)
+    t.ok(rows.every((r) => r.locale === 'en'), 'rendered in English')
+    const english = (await mailsTo(sink, switcher.email, 2)).find((m) => m.subject !== korean!.subject)
+    t.equal(english?.subject, 'New 1:1 request from 이멘티')
+    // 15:00 UTC is 16:00 in Berlin (CET)
+    t.match(english?.text, /December 9, 2026.*4:00\sPM \(Europe\/Berlin\)/)
   })
 
   t.test('accepted, declined (with the reason), expired: the mentee is told', async (t) => {

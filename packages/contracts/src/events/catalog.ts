@@ -1,12 +1,18 @@
 import { Type, type Static } from 'typebox'
 import type { EventDef } from './registry.ts'
-import { Role } from '../common.ts'
+import { Locale, Role } from '../common.ts'
 
+/**
+ * A new account. `locale` and `timeZone` are the account's (optional: events from before the account
+ * had them lack them — absent means "not known here").
+ */
 export const UserRegisteredV1 = Type.Object({
   uid: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   displayName: Type.Union([Type.String(), Type.Null()]),
   role: Role,
+  locale: Type.Optional(Locale),
+  timeZone: Type.Optional(Type.String({ description: 'IANA' })),
 })
 export type UserRegisteredV1 = Static<typeof UserRegisteredV1>
 
@@ -18,16 +24,16 @@ export const UserRoleChangedV1 = Type.Object({
 export type UserRoleChangedV1 = Static<typeof UserRoleChangedV1>
 
 /**
- * An existing account's profile changed (email, display name; locale and time zone once the
- * account carries them — absent means "not known here", not "cleared"). Read models that address
- * people (notification) need no call back.
+ * An existing account's profile changed (email, display name, locale, time zone — the catalog sends
+ * all four; absent locale/timeZone, in events from before the account had them, means "not known
+ * here", not "cleared"). Read models that address people (notification) need no call back.
  */
 export const UserUpdatedV1 = Type.Object({
   uid: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   displayName: Type.Union([Type.String(), Type.Null()]),
   role: Role,
-  locale: Type.Optional(Type.Union([Type.Literal('ko'), Type.Literal('en')])),
+  locale: Type.Optional(Locale),
   timeZone: Type.Optional(Type.String({ description: 'IANA' })),
 })
 export type UserUpdatedV1 = Static<typeof UserUpdatedV1>

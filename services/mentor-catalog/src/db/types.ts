@@ -109,9 +109,11 @@ export interface Users {
   created_at: Generated<Timestamp>;
   display_name: string | null;
   email: string | null;
+  locale: Generated<string>;
   photo_url: string | null;
   role: Generated<string>;
   role_changed_at: Timestamp | null;
+  time_zone: Generated<string>;
   uid: string;
   updated_at: Generated<Timestamp>;
 }

@@ -21,7 +21,7 @@ export class UsersRepository {
   }
 
   /**
-   * Inserts the account or refreshes its profile fields. The role is taken from the token only on
+   * Inserts the account or refreshes its profile fields (locale and time zone only when given). The role is taken from the token only on
    * first insert: afterwards it changes through `setRole`, so a stale token cannot undo a role change.
    * `inserted` tells whether the row is new (xmax = 0 only for a freshly inserted tuple).
    */
@@ -44,6 +44,9 @@ export class UsersRepository {
           email: eb.ref('excluded.email'),
           display_name: eb.ref('excluded.display_name'),
           photo_url: eb.ref('excluded.photo_url'),
+          // only when given: a caller that leaves them out must not reset them to the defaults
+          ...(user.locale !== undefined ? { locale: eb.ref('excluded.locale') } : {}),
+          ...(user.time_zone !== undefined ? { time_zone: eb.ref('excluded.time_zone') } : {}),
           updated_at: sql`now()`,
         })),
       )

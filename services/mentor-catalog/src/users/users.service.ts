@@ -1,9 +1,10 @@
 import type { Database, Tx } from '@sunbae/db'
 import type { Auth } from 'firebase-admin/auth'
-import { CatalogEvents, type EventActor, type Identity, type Me, type Paged, type Role } from '@sunbae/contracts'
-import { notFound } from '@sunbae/service-kit'
+import { CatalogEvents, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, type EventActor, type Identity, type Locale, type Me, type Paged, type PutMeBody, type Role } from '@sunbae/contracts'
+import { notFound, type EventMeta } from '@sunbae/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { DB } from '../db/types.ts'
+import { assertTimezone } from '../mentors/timezones.ts'
 import { UsersRepository } from './users.repository.ts'
 import type { UserRow } from './users.table.ts'
 
@@ -14,6 +15,8 @@ export function toMe(row: UserRow): Me {
     displayName: row.display_name,
     photoUrl: row.photo_url,
     role: row.role as Role,
+    locale: row.locale as Locale,
+    timeZone: row.time_zone,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   }
@@ -42,7 +45,8 @@ export class UsersService {
     return toMe(row)
   }
 
-  async sync(identity: Identity, profile: { displayName?: string | undefined; photoUrl?: string | undefined }): Promise<{ me: Me; created: boolean }> {
+  async sync(identity: Identity, profile: PutMeBody): Promise<{ me: Me; created: boolean }> {
+    assertTimezone(profile.timeZone, 'body/timeZone')
     const result = await this.#db.transaction().execute(async (trx) => {
       const before = await this.#repo.findByUid(identity.uid, trx)
       const { row, inserted } = await this.#repo.upsert(
@@ -51,28 +55,29 @@ export class UsersService {
           email: identity.email,
           display_name: profile.displayName ?? identity.name,
           photo_url: profile.photoUrl ?? identity.picture,
+          // a PUT without them (each sign-in) keeps what the owner chose
+          locale: profile.locale ?? before?.locale ?? DEFAULT_LOCALE,
+          time_zone: profile.timeZone ?? before?.time_zone ?? DEFAULT_TIME_ZONE,
           role: identity.role,
         },
         trx,
       )
-      if (inserted) {
-        await this.#events.publish(
-          trx,
-          CatalogEvents.userRegistered,
-          { uid: row.uid, email: row.email, displayName: row.display_name, role: row.role as Role },
-          { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } },
-        )
+      // who a notification is addressed to, how it greets them, in which language and zone
+      const data = {
+        uid: row.uid,
+        email: row.email,
+        displayName: row.display_name,
+        role: row.role as Role,
+        locale: row.locale as Locale,
+        timeZone: row.time_zone,
       }
-      const changed = !inserted && before !== undefined && (before.email !== row.email || before.display_name !== row.display_name)
-      if (changed) {
-        // who a notification is addressed to and how it greets them
-        await this.#events.publish(
-          trx,
-          CatalogEvents.userUpdated,
-          { uid: row.uid, email: row.email, displayName: row.display_name, role: row.role as Role },
-          { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } },
-        )
-      }
+      const meta: EventMeta = { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } }
+      if (inserted) await this.#events.publish(trx, CatalogEvents.userRegistered, data, meta)
+      const changed =
+        !inserted &&
+        before !== undefined &&
+        (before.email !== row.email || before.display_name !== row.display_name || before.locale !== row.locale || before.time_zone !== row.time_zone)
+      if (changed) await this.#events.publish(trx, CatalogEvents.userUpdated, data, meta)
       return { row, inserted, published: inserted || changed }
     })
     if (result.published) this.#events.flushSoon()

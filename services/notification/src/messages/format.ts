@@ -1,7 +1,8 @@
+import { DEFAULT_TIME_ZONE } from '@sunbae/contracts'
 import type { Locale } from './categories.ts'
 
-export const DEFAULT_LOCALE: Locale = 'ko'
-export const DEFAULT_TIME_ZONE = 'Asia/Seoul'
+// the account's defaults, the same as the catalog's
+export { DEFAULT_LOCALE, DEFAULT_TIME_ZONE } from '@sunbae/contracts'
 
 /** A zone Intl knows, else the default (a bad value from an event must not stop a notification). */
 export function validTimeZone(zone: string | null | undefined): string {
