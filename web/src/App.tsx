@@ -18,9 +18,11 @@ import Signup from './pages/auth/signup.tsx'
 import MyPage from './pages/me/show.tsx'
 import MentorShow from './pages/mentors/show.tsx'
 import NotFound from './pages/not-found.tsx'
+import NotificationsPage from './pages/notifications/list.tsx'
 import PayPage from './pages/payments/pay.tsx'
 import PaymentPage from './pages/payments/show.tsx'
 import SearchPage from './pages/search/list.tsx'
+import UnsubscribePage from './pages/unsubscribe/show.tsx'
 
 // The admin area brings the chart library; mentees never download it.
 const AdminPage = lazy(() => import('./pages/admin/show.tsx'))
@@ -57,6 +59,9 @@ function Shell() {
                     {/* payments: the pay page of a held booking, and one payment (its result) */}
                     <Route path="payments/booking/:bookingId" element={<RequireAccess area="me"><PayPage /></RequireAccess>} />
                     <Route path="payments/:paymentId" element={<RequireAccess area="me"><PaymentPage /></RequireAccess>} />
+                    <Route path="notifications" element={<RequireAccess area="me"><NotificationsPage /></RequireAccess>} />
+                    {/* the link in notification's emails: public, the signed token is the authority */}
+                    <Route path="unsubscribe" element={<UnsubscribePage />} />
                     <Route path="admin" element={<RequireAccess area="admin"><Suspense fallback={<Loading />}><AdminPage /></Suspense></RequireAccess>} />
                     <Route path="*" element={<NotFound />} />
                   </Route>

@@ -1,5 +1,5 @@
-// The shell: header with the menu access.ts allows, the language switch and the account; a drawer
-// menu on phones (antd Grid breakpoints).
+// The shell: header with the menu access.ts allows, the language switch, the notification bell and
+// the account; a drawer menu on phones (antd Grid breakpoints), the bell staying in the header.
 import { Button, Drawer, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd'
 import { MenuOutlined } from '@ant-design/icons'
 import { useState } from 'react'
@@ -8,6 +8,7 @@ import { useAuth } from '../auth/AuthProvider.tsx'
 import { useI18n } from '../i18n/index.tsx'
 import { menuFor, type Area } from '../lib/access.ts'
 import type { Dict } from '../i18n/dict.ts'
+import { NotificationBell } from './NotificationBell.tsx'
 
 const PATHS: Record<Exclude<Area, 'mentor'>, string> = {
   search: '/',
@@ -65,11 +66,13 @@ export function AppLayout() {
         {desktop ? (
           <>
             <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={items} style={{ flex: 1, minWidth: 0 }} />
+            {user && <NotificationBell uid={user.uid} />}
             {account}
           </>
         ) : (
           <>
             <div style={{ flex: 1 }} />
+            {user && <NotificationBell uid={user.uid} />}
             <Button aria-label="menu" icon={<MenuOutlined />} onClick={() => setOpen(true)} />
             <Drawer open={open} onClose={() => setOpen(false)} placement="right" size={260} title={t.appName}>
               <Menu mode="vertical" selectedKeys={selected} items={items} onClick={() => setOpen(false)} />

@@ -2,6 +2,7 @@
 // two languages, no plural rules beyond what a function can do, and every missing key is a type
 // error, not a blank label at run time.
 import { meetingEn, meetingKo } from './meeting.ts'
+import { notificationEn, notificationKo } from './notification.ts'
 import { paymentEn, paymentKo } from './payment.ts'
 
 const ko = {
@@ -9,6 +10,8 @@ const ko = {
   ...meetingKo,
   // payment… / earnings… / adminPayments… keys: payments, in ./payment.ts
   ...paymentKo,
+  // notif… / unsub… / quietHours… keys: the bell, the feed, notification settings, unsubscribe, in ./notification.ts
+  ...notificationKo,
   appName: '선배',
   tagline: '현업 선배에게 1:1로 묻고 배우세요',
   navSearch: '멘토 찾기',
@@ -272,6 +275,7 @@ export type Lang = 'ko' | 'en'
 const en: Dict = {
   ...meetingEn,
   ...paymentEn,
+  ...notificationEn,
   appName: 'Sunbae',
   tagline: 'Ask a senior in your field, one to one',
   navSearch: 'Find mentors',

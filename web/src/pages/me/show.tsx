@@ -4,11 +4,13 @@ import { useSearchParams } from 'react-router'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
+import { myPageTab } from '../../lib/notifications.ts'
 import { HiddenMentorsCard, MatchesCard, OutboxCard, PreferencesCard, RecommendationsCard } from './mentee.tsx'
 import { CapacityCard, InboxCard, MentorProfileCard } from './mentor.tsx'
 import { AvailabilityTab } from '../meetings/availability.tsx'
 import { SessionsTab } from '../meetings/list.tsx'
 import { EarningsTab, MyPaymentsTab } from '../payments/list.tsx'
+import { NotificationSettingsTab } from './notifications.tsx'
 
 export default function MyPage() {
   const { t } = useI18n()
@@ -28,8 +30,11 @@ export default function MyPage() {
     // payments: what I paid as a mentee; a mentor's earnings
     { key: 'payments', label: t.paymentTabMine, children: <MyPaymentsTab /> },
     ...(can(viewer, 'seeInbox') ? [{ key: 'earnings', label: t.paymentTabEarnings, children: <EarningsTab /> }] : []),
+    // what notification tells me, and how (the footer of its emails points here)
+    { key: 'notifications', label: t.notifTitle, children: <NotificationSettingsTab /> },
   ]
-  const active = tabs.some((x) => x.key === params.get('tab')) ? params.get('tab')! : tabs[0]?.key
+  // notification's links name some tabs their own way (?tab=requests, ?tab=bookings)
+  const active = myPageTab(params.get('tab'), tabs.map((x) => x.key))
   return (
     <Flex vertical gap={16}>
       <Typography.Title level={1} style={{ margin: 0 }}>{t.myPage}</Typography.Title>
