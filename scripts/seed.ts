@@ -143,7 +143,7 @@ process.stdout.write(
     '  admin@sunbae.test   admin',
     `  mentor@sunbae.test  mentor (profile ${gateway}/api/mentors/${mentor.id})`,
     '  mentee@sunbae.test  mentee',
-    `2,000 demo mentors imported: try ${gateway}/api/mentors?q=면접`,
+    `2,000 demo mentors imported: try curl -G --data-urlencode 'q=면접' ${gateway}/api/mentors`,
     '',
   ].join('\n'),
 )

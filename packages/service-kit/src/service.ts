@@ -8,6 +8,7 @@ import type { Static, TObject } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BaseConfig } from './config.ts'
 import { checkDatabaseWaits, ConfigError, loadConfig } from './config.ts'
+import { clientErrorHandler, frameworkErrors } from './edge-errors.ts'
 import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
 import openapi from './plugins/openapi.ts'
@@ -91,6 +92,9 @@ export async function buildService<S extends TObject>(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
+    // errors before routing and requests Node's parser refuses: in the platform's shape too
+    frameworkErrors,
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     logController: new LogController({ disableRequestLogging: !config.LOG_REQUESTS }),
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: true } },

@@ -52,6 +52,8 @@ export default fp(
   async function security(app: FastifyInstance, opts: SecurityOptions) {
     const { set } = securityHeaders()
     const headers = Object.fromEntries(set)
+    // also on the errors answered before routing or by the HTTP parser (the kit's edge errors)
+    Object.assign(app.responseHeaders, headers)
     app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers)
       done()

@@ -14,6 +14,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Where 5xx reports go; the platform plugin points it at NATS. */
     errorSink: { send: ErrorSink }
+    /**
+     * Headers every response carries, including the errors answered before routing (the gateway puts
+     * its security headers here). Filled at boot, read per response.
+     */
+    responseHeaders: Record<string, string>
   }
 }
 
@@ -50,7 +55,8 @@ export function fingerprint(err: Error): string {
   return createHash('sha256').update([err.name, ...frames].join('|')).digest('hex').slice(0, 16)
 }
 
-function send(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: FieldError[]) {
+/** Answers in the platform's error shape: `{ error: { code, message, details?, requestId } }`. */
+export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: FieldError[]) {
   return reply.code(status).type('application/json; charset=utf-8').send({
     error: { code, message, ...(details?.length ? { details } : {}), requestId: String(request.id) },
   })
@@ -64,43 +70,44 @@ function send(reply: FastifyReply, request: FastifyRequest, status: number, code
 export default fp(
   async function errors(app: FastifyInstance, opts: { service: string }) {
     app.decorate('errorSink', { send: () => {} })
+    app.decorate('responseHeaders', {})
 
     app.setErrorHandler(async (err: FastifyError | AppError, request, reply) => {
       if (err instanceof AppError) {
         if (err.headers) reply.headers(err.headers)
-        return send(reply, request, err.statusCode, err.code, err.message, err.details)
+        return sendError(reply, request, err.statusCode, err.code, err.message, err.details)
       }
       const fe = err as FastifyError & { validation?: ValidationIssue[]; validationContext?: string }
       if (fe.validation) {
-        return send(reply, request, 400, 'VALIDATION_FAILED', 'The request is invalid', fieldErrors(fe.validationContext, fe.validation))
+        return sendError(reply, request, 400, 'VALIDATION_FAILED', 'The request is invalid', fieldErrors(fe.validationContext, fe.validation))
       }
       // A constraint or a value Postgres refused is the request's fault, not a crash: repositories
       // should turn the expected ones into coded AppErrors; this net keeps the rest out of the 5xx.
       const pgCode = pgErrorCode(err)
       if (pgCode?.startsWith('23')) {
         request.log.warn({ err, pgCode }, 'constraint violation reached the error handler')
-        return send(reply, request, 409, 'CONFLICT', 'The request conflicts with the current state of the data')
+        return sendError(reply, request, 409, 'CONFLICT', 'The request conflicts with the current state of the data')
       }
       if (pgCode?.startsWith('22')) {
         request.log.warn({ err, pgCode }, 'invalid value reached the error handler')
-        return send(reply, request, 400, 'BAD_REQUEST', 'A value in the request is not valid')
+        return sendError(reply, request, 400, 'BAD_REQUEST', 'A value in the request is not valid')
       }
       // The database is away, slow or contended: the request did nothing wrong and may be retried.
       // Answered 503 with a code (never a hang past the timeout chain), logged, not reported as a bug.
       if (pgCode === '57014' || pgCode === '55P03') {
         request.log.warn({ err, pgCode }, 'database timeout')
         reply.header('retry-after', '1')
-        return send(reply, request, 503, 'DATABASE_TIMEOUT', 'The database did not answer in time. Try again.')
+        return sendError(reply, request, 503, 'DATABASE_TIMEOUT', 'The database did not answer in time. Try again.')
       }
       if (pgCode === '40001' || pgCode === '40P01') {
         request.log.warn({ err, pgCode }, 'transaction conflict reached the error handler')
         reply.header('retry-after', '1')
-        return send(reply, request, 503, 'TRY_AGAIN', 'The request collided with another one. Try again.')
+        return sendError(reply, request, 503, 'TRY_AGAIN', 'The request collided with another one. Try again.')
       }
       if (isTransientError(err)) {
         request.log.warn({ err }, 'a dependency is unavailable')
         reply.header('retry-after', '5')
-        return send(reply, request, 503, 'SERVICE_UNAVAILABLE', 'A system this service needs is unavailable. Try again shortly.')
+        return sendError(reply, request, 503, 'SERVICE_UNAVAILABLE', 'A system this service needs is unavailable. Try again shortly.')
       }
       const status = fe.statusCode ?? 500
       if (status >= 400 && status < 500) {
@@ -115,7 +122,7 @@ export default fp(
               : status === 429
                 ? 'RATE_LIMITED'
                 : (fe.code ?? 'BAD_REQUEST')
-        return send(reply, request, status, code, fe.message || 'Bad request')
+        return sendError(reply, request, status, code, fe.message || 'Bad request')
       }
 
       request.log.error({ err, request }, 'unhandled error')
@@ -137,11 +144,11 @@ export default fp(
       } catch (sinkErr) {
         request.log.warn({ err: sinkErr }, 'could not report error')
       }
-      return send(reply, request, status >= 500 ? status : 500, 'INTERNAL', 'Something went wrong on our side. Try again later.')
+      return sendError(reply, request, status >= 500 ? status : 500, 'INTERNAL', 'Something went wrong on our side. Try again later.')
     })
 
     app.setNotFoundHandler((request, reply) =>
-      send(reply, request, 404, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`),
+      sendError(reply, request, 404, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`),
     )
   },
   { name: 'sunbae-errors' },
