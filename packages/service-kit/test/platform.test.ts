@@ -199,7 +199,7 @@ t.test('NATS unreachable: the service stays ready (degraded, counted), and write
   t.equal(res.statusCode, 200, 'still in rotation: reads need no NATS, writes go to the outbox')
   t.equal(res.json().status, 'degraded')
   t.equal(res.json().checks.postgres, 'ok')
-  t.match(res.json().checks.nats, /^failing: /)
+  t.equal(res.json().checks.nats, 'degraded')
   const metrics = await app.inject('/metrics')
   t.match(metrics.body, /sunbae_dependency_up\{dependency="nats",critical="false"\} 0/)
   t.match(metrics.body, /sunbae_dependency_up\{dependency="postgres",critical="true"\} 1/)
@@ -257,7 +257,7 @@ t.test('Postgres unreachable: a request answers 503 SERVICE_UNAVAILABLE within t
   const ready = await app.inject('/readyz')
   t.equal(ready.statusCode, 503)
   t.equal(ready.json().status, 'not_ready')
-  t.match(ready.json().checks.postgres, /^failing: /)
+  t.equal(ready.json().checks.postgres, 'failing')
 })
 
 t.test('the platform retention job deletes published outbox rows past OUTBOX_RETENTION_HOURS, keeps the rest', async (t) => {

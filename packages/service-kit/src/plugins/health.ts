@@ -27,7 +27,14 @@ declare module 'fastify' {
   }
 }
 
-const CheckStatus = Type.Record(Type.String(), Type.String())
+/**
+ * Per check only its state: the reason (an error text naming hosts, ports, roles or databases) is
+ * logged, never answered — /readyz is reachable by whatever reaches the pod.
+ */
+const CheckStatus = Type.Record(Type.String(), Type.Union([Type.Literal('ok'), Type.Literal('failing'), Type.Literal('degraded')]), {
+  description: 'ok; failing (a critical dependency: not ready); degraded (a dependency the service serves without)',
+})
+type CheckState = 'ok' | 'failing' | 'degraded'
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('not_ready'), Type.Literal('draining')], {
     description: 'ready and degraded answer 200 (degraded: a dependency the service can serve without is failing); not_ready and draining 503',
@@ -74,27 +81,30 @@ export default fp(
     /** last result per check, to log changes once instead of at every probe */
     const last = new Map<string, boolean>()
 
-    const runChecks = async (): Promise<{ results: Record<string, string>; critical: boolean; degraded: boolean }> => {
-      const results: Record<string, string> = {}
+    const runChecks = async (): Promise<{ results: Record<string, CheckState>; critical: boolean; degraded: boolean }> => {
+      const results: Record<string, CheckState> = {}
       let critical = false
       let degraded = false
       await Promise.all(
         [...checks].map(async ([name, c]) => {
-          let ok = true
+          let reason: string | null = null
           try {
             await withTimeout(c.check(), CHECK_TIMEOUT_MS)
             results[name] = 'ok'
           } catch (err) {
-            ok = false
-            results[name] = `failing: ${(err as Error).message}`
+            reason = (err as Error).message
+            results[name] = c.critical ? 'failing' : 'degraded'
             if (c.critical) critical = true
             else degraded = true
           }
+          const ok = reason === null
           up.set({ dependency: name, critical: String(c.critical) }, ok ? 1 : 0)
-          // changes only: a check still failing at its first probe is a service starting, not news
-          if (last.has(name) && last.get(name) !== ok) {
+          // changes are warnings, once; a check failing at its first probe is a service starting
+          // (logged at info with its reason, so an operator can still see why it is not ready)
+          if (!last.has(name) && !ok) app.log.info({ dependency: name, critical: c.critical, reason }, `${name} is not available yet`)
+          else if (last.get(name) !== ok) {
             if (ok) app.log.info({ dependency: name }, `${name} is back`)
-            else app.log.warn({ dependency: name, critical: c.critical, reason: results[name] }, c.critical ? `${name} is failing: not ready` : `${name} is failing: degraded, still serving`)
+            else app.log.warn({ dependency: name, critical: c.critical, reason }, c.critical ? `${name} is failing: not ready` : `${name} is failing: degraded, still serving`)
           }
           last.set(name, ok)
         }),
