@@ -15,10 +15,11 @@ import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DEFAULT_ADMIN_URL, discoverServices, serviceDatabaseUrl } from '@sunbae/db'
-import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators, type Emulators } from '@sunbae/testing/emulators'
+import { DEFAULT_ADMIN_URL } from '@sunbae/db'
+import { describeStatus, REPO_ROOT, startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { startMailSink, type MailSink } from '@sunbae/notification/mail-sink'
 import { checkNats, checkPostgres } from './lib/infra.ts'
+import { localPlatformEnv, platformProcesses } from './lib/platform.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
@@ -75,14 +76,7 @@ async function stopAll(code: number, signal?: NodeJS.Signals): Promise<never> {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stopAll(0, sig))
 
 const baseEnv: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  ...OFFLINE_ENV,
-  TURBO_TELEMETRY_DISABLED: '1',
-  OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
-  NODE_ENV: process.env.NODE_ENV ?? 'development',
-  NATS_URL: natsUrl,
-  // Locally every trace is worth keeping; production samples (see packages/telemetry).
-  OTEL_TRACES_SAMPLER: process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+  ...localPlatformEnv(process.env, natsUrl),
   // One secret per run, shared by the gateway (signs) and the services (verify).
   IDENTITY_SECRET: process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url'),
 }
@@ -199,30 +193,9 @@ mailSink = await startMailSink({ dir: mailDir, port: 1025 + servicePortOffset })
 baseEnv.SMTP_URL = process.env.SMTP_URL ?? mailSink.url
 
 // 4. Services, then the gateway pointed at them.
-const services = await discoverServices(REPO_ROOT)
-const upstreamEnv: Record<string, string> = {}
-for (const s of services) {
-  s.port += servicePortOffset
-  const env = {
-    ...baseEnv,
-    PORT: String(s.port),
-    DATABASE_URL: serviceDatabaseUrl(adminUrl, s.schema),
-    OTEL_SERVICE_NAME: s.name,
-  }
-  startProcess(s.name, s.dir, ['--import', '@sunbae/telemetry/register', 'src/server.ts'], env, {
-    readyUrl: `http://127.0.0.1:${s.port}/readyz`,
-    url: `http://127.0.0.1:${s.port}`,
-  })
-  upstreamEnv[`${s.schema.toUpperCase()}_URL`] = `http://127.0.0.1:${s.port}`
+for (const p of await platformProcesses({ adminUrl, baseEnv, servicePort: (declared) => declared + servicePortOffset, gatewayPort })) {
+  startProcess(p.name, p.cwd, p.args, p.env, { readyUrl: p.readyUrl, url: p.url })
 }
-const gatewayDir = path.join(REPO_ROOT, 'gateway')
-startProcess(
-  'gateway',
-  gatewayDir,
-  ['--import', '@sunbae/telemetry/register', 'src/server.ts'],
-  { ...baseEnv, ...upstreamEnv, PORT: String(gatewayPort), OTEL_SERVICE_NAME: 'gateway' },
-  { readyUrl: `http://127.0.0.1:${gatewayPort}/readyz`, url: `http://127.0.0.1:${gatewayPort}` },
-)
 
 // 5. The web dev server, once web/ has one.
 const webPkg = path.join(REPO_ROOT, 'web', 'package.json')

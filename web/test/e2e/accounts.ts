@@ -17,7 +17,8 @@ export interface Mentor extends Account {
 
 const authEmulator = () => process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099'
 
-async function identityToolkit(method: string, body: unknown): Promise<string> {
+/** An Auth emulator REST call (accounts:signUp, accounts:signInWithPassword …) that answers an ID token. */
+export async function identityToolkit(method: string, body: unknown): Promise<string> {
   const res = await fetch(`http://${authEmulator()}/identitytoolkit.googleapis.com/v1/${method}?key=demo-api-key`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -65,8 +66,9 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 18
  * `headline` (include the words the journey searches for), and the seeded admin approves the
  * application, as scripts/seed.ts does for the demo mentor. Returns once search, matching and meeting
  * know the mentor (each learns of the approval from an event), as they know a mentor approved long ago.
+ * `admin` approves instead of the seeded admin (a stack of its own, as the fault suite's, has its own).
  */
-export async function createMentor(gatewayUrl: string, account: Account, headline: string): Promise<Mentor> {
+export async function createMentor(gatewayUrl: string, account: Account, headline: string, admin: Pick<Account, 'email' | 'password'> = { email: ADMIN_EMAIL, password: DEMO_PASSWORD }): Promise<Mentor> {
   let token = await identityToolkit('accounts:signUp', { email: account.email, password: account.password, displayName: account.name })
   let registered = await api(gatewayUrl, 'PUT', '/api/me', token, { displayName: account.name })
   if (registered.status === 401 && registered.json?.error?.code === 'TOKEN_REVOKED') {
@@ -91,8 +93,8 @@ export async function createMentor(gatewayUrl: string, account: Account, headlin
     }),
     [201],
   ).json as { id: string }
-  const admin = await idToken(ADMIN_EMAIL, DEMO_PASSWORD)
-  const approved = must('approving the application', await api(gatewayUrl, 'POST', `/api/admin/mentors/applications/${application.id}/approve`, admin), [200])
+  const adminToken = await idToken(admin.email, admin.password)
+  const approved = must('approving the application', await api(gatewayUrl, 'POST', `/api/admin/mentors/applications/${application.id}/approve`, adminToken), [200])
   const id = (approved.json as { mentor: { id: string } }).mentor.id
   // a fresh token carries the mentor role
   token = await idToken(account.email, account.password)
