@@ -212,12 +212,17 @@ t.test('every search publishes telemetry.search, anonymous or signed in', async 
   t.teardown(() => sub.unsubscribe())
   await nc.flush()
   const uid = `u-search-${process.pid}`
-  await get({ q: '면접 Python', skills: 'python', page: 2, pageSize: 5 }, { ...identityHeaders({ uid }), 'x-request-id': `req-${process.pid}-1` })
-  await get({ q: 'ux' }, { 'x-request-id': `req-${process.pid}-2` })
+  // the gateway forwards X-Forwarded-For as the trusted chain, client first
+  const forwarded = { 'x-forwarded-for': '203.0.113.9, 10.0.0.5' }
+  await get({ q: '면접 Python', skills: 'python', page: 2, pageSize: 5 }, { ...identityHeaders({ uid }), ...forwarded, 'x-request-id': `req-${process.pid}-1` })
+  await get({ q: 'ux' }, { ...forwarded, 'x-request-id': `req-${process.pid}-2` })
+  await get({ q: 'ux' }, { 'x-request-id': `req-${process.pid}-3` })
+  await get({ q: 'ux' }, { 'x-forwarded-for': 'not-an-address', 'x-request-id': `req-${process.pid}-4` })
   const deadline = Date.now() + 10_000
   const mine = () => seen.filter((e) => String(e.requestId).startsWith(`req-${process.pid}-`))
-  while (mine().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
-  const [signed, anon] = [mine().find((e) => e.requestId.endsWith('-1')), mine().find((e) => e.requestId.endsWith('-2'))]
+  while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+  const event = (n: number) => mine().find((e) => e.requestId.endsWith(`-${n}`))
+  const [signed, anon] = [event(1), event(2)]
   t.match(signed, {
     query: '면접 Python',
     terms: ['면접', 'python'],
@@ -231,6 +236,11 @@ t.test('every search publishes telemetry.search, anonymous or signed in', async 
   t.type(signed.latencyMs, 'number')
   t.ok(Date.parse(signed.occurredAt))
   t.match(anon, { query: 'ux', user: null, resultCount: mentors.filter((m) => drfMatches(m, ['ux'])).length })
+  t.equal(anon.clientIp, '203.0.113.9', "an anonymous search carries its client's address (the first X-Forwarded-For entry)")
+  t.notOk('clientIp' in signed, 'a signed-in search carries no address (its uid counts)')
+  t.equal(event(3)?.clientIp, '127.0.0.1', 'without X-Forwarded-For (a direct call): the socket peer')
+  t.notOk('clientIp' in (event(4) ?? {}), 'no address when the first entry is not one')
+  t.ok(event(4), 'and the search is still reported')
 })
 
 t.test('/readyz includes the search index', async (t) => {

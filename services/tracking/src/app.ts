@@ -50,7 +50,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
         ? { unit: 'month', retentionDays: config.TRACKING_AUDIT_RETENTION_DAYS }
         : { unit: 'day', retentionDays: config.TRACKING_RETENTION_DAYS }),
   })
-  await fastify.register(tracking)
+  await fastify.register(tracking, { minSearchers: config.TRACKING_TRENDING_MIN_DISTINCT, cacheMs: config.TRACKING_TRENDING_CACHE_MS })
   await fastify.register(adminRoutes, { prefix: '/api/admin/tracking' })
   await fastify.register(deadLetterRoutes, { prefix: '/api/admin/dead-letters' })
   await fastify.register(keywordRoutes, { prefix: '/api/tracking/keywords' })

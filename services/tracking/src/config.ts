@@ -39,6 +39,13 @@ export const configSchema = serviceConfig({
   TRACKING_SCRUB_SUBSTRINGS: Type.String({ default: DEFAULT_SECRET_SUBSTRINGS.join(',') }),
   /** comma-separated; a key having one of these as a word (camel/snake/kebab) is a secret */
   TRACKING_SCRUB_WORDS: Type.String({ default: DEFAULT_SECRET_WORDS.join(',') }),
+  /**
+   * distinct searchers (signed-in users, or anonymous client addresses) a term needs within 24 h to be
+   * in the public trending list: one client repeating a search cannot put a term there
+   */
+  TRACKING_TRENDING_MIN_DISTINCT: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 3 }),
+  /** how long one aggregation of the public trending list is served (per replica; single flight) */
+  TRACKING_TRENDING_CACHE_MS: Type.Integer({ minimum: 0, maximum: 24 * 60 * 60 * 1000, default: 60_000 }),
   /** test-only routes that fail and run slow queries on purpose; refused in production */
   TRACKING_TEST_ROUTES: Type.Boolean({ default: false }),
 })

@@ -134,7 +134,7 @@ for (const method of ['copy', 'insert'] as const) {
     const search: SearchRow = {
       id: randomUUID(), occurred_at: iso, request_id: `s-${m}`, trace_id: null, user_id: null, query: nasty, keyword: 'python 면접',
       terms: ['python', 'a,b', '{c}', 'd"e', 'f\\g', 'NULL', 'tab\tin'], filters: JSON.stringify({ tag: nasty }), sort: 'relevance',
-      page: 1, page_size: 20, result_count: 0, latency_ms: 3.5,
+      page: 1, page_size: 20, result_count: 0, latency_ms: 3.5, client_ip: '2001:db8::7',
     }
     const audit: AuditRow = {
       event_id: randomUUID(), occurred_at: iso, type: 'catalog.mentor.updated', version: 1, source: 'mentor-catalog', actor_type: 'user',
@@ -154,8 +154,8 @@ for (const method of ['copy', 'insert'] as const) {
 
     const a = (await sql<{ path: string; body: string; query_params: unknown; response_ms: number }>`select path, body, query_params, response_ms from access_log where id = ${access.id}::uuid`.execute(db)).rows[0]!
     t.same(a, { path: access.path, body: nasty, query_params: { q: nasty }, response_ms: 0.001 })
-    const s = (await sql<{ query: string; terms: string[]; filters: unknown }>`select query, terms, filters from search_events where id = ${search.id}::uuid`.execute(db)).rows[0]!
-    t.same(s, { query: nasty, terms: search.terms, filters: { tag: nasty } }, 'text[] elements with , { } " \\ and the word NULL intact')
+    const s = (await sql<{ query: string; terms: string[]; filters: unknown; client_ip: string }>`select query, terms, filters, client_ip from search_events where id = ${search.id}::uuid`.execute(db)).rows[0]!
+    t.same(s, { query: nasty, terms: search.terms, filters: { tag: nasty }, client_ip: '2001:db8::7' }, 'text[] elements with , { } " \\ and the word NULL intact')
     const e = (await sql<{ payload: unknown; received_at: Date }>`select payload, received_at from audit_events where event_id = ${audit.event_id}::uuid`.execute(db)).rows[0]!
     t.same(e.payload, { note: nasty })
     t.ok(e.received_at instanceof Date, 'received_at filled by its default')

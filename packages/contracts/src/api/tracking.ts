@@ -142,6 +142,8 @@ export const KeywordStat = Type.Object({
   keyword: Type.String({ description: 'one normalized search term' }),
   count: Type.Integer({ description: 'searches with this term in the window' }),
   users: Type.Integer({ description: 'distinct signed-in users who searched it' }),
+  searchers: Type.Integer({ description: 'distinct searchers: signed-in users plus anonymous client addresses (what the public trending list counts)' }),
+  hidden: Type.Boolean({ description: 'hidden by an admin: never in the public trending list' }),
   previousCount: Type.Integer({ description: 'in the window of the same length just before' }),
   growth: Nullable(Type.Number({ description: '(count − previousCount) / previousCount; null when new' })),
   trend: KeywordTrend,
@@ -162,16 +164,70 @@ export const ZeroResultKeyword = Type.Object({
 })
 export type ZeroResultKeyword = Static<typeof ZeroResultKeyword>
 
+/** the most terms the public trending list answers (the cached aggregation is computed at this size) */
+export const TRENDING_LIMIT_MAX = 20
+
 export const TrendingQuery = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 10 })) },
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: TRENDING_LIMIT_MAX, default: 10 })) },
   { additionalProperties: false },
 )
 export const TrendingKeywords = Type.Object({
-  items: Type.Array(Type.Object({ keyword: Type.String(), count: Type.Integer(), trend: KeywordTrend })),
-  from: Type.String({ format: 'date-time' }),
-  to: Type.String({ format: 'date-time' }),
+  items: Type.Array(
+    Type.Object({
+      keyword: Type.String(),
+      count: Type.Integer({ description: 'searches with this term in the window' }),
+      searchers: Type.Integer({ description: 'distinct signed-in users and anonymous client addresses that searched it (the ranking)' }),
+      trend: KeywordTrend,
+    }),
+  ),
+  from: Type.String({ format: 'date-time', description: 'start of the aggregation served (computed at most once per cache period)' }),
+  to: Type.String({ format: 'date-time', description: 'when the aggregation served was computed' }),
 })
 export type TrendingKeywords = Static<typeof TrendingKeywords>
+
+// --- hidden terms (the trending blocklist) -------------------------------------------------------
+
+export const HIDDEN_TERM_LIMITS = { term: 100, reason: 500 } as const
+
+export const HideTermBody = Type.Object(
+  {
+    term: Type.String({
+      minLength: 1,
+      maxLength: HIDDEN_TERM_LIMITS.term,
+      pattern: '\\S',
+      description: 'one search term; normalized as searches are (NFKC, lower case) before it is stored',
+    }),
+    reason: Type.String({ minLength: 1, maxLength: HIDDEN_TERM_LIMITS.reason, pattern: '\\S' }),
+  },
+  { additionalProperties: false },
+)
+export type HideTermBody = Static<typeof HideTermBody>
+
+export const HiddenTerm = Type.Object({
+  term: Type.String({ description: 'the normalized term' }),
+  reason: Type.String(),
+  hiddenBy: Type.String({ description: 'uid of the admin' }),
+  hiddenAt: Type.String({ format: 'date-time' }),
+})
+export type HiddenTerm = Static<typeof HiddenTerm>
+
+export const HiddenTermsQuery = Type.Object({ ...TrackingPageQuery }, { additionalProperties: false })
+export type HiddenTermsQuery = Static<typeof HiddenTermsQuery>
+
+export const HiddenTermsPage = Type.Object({
+  items: Type.Array(HiddenTerm),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+})
+export type HiddenTermsPage = Static<typeof HiddenTermsPage>
+
+/** unhide: the term travels in the query string (a path parameter would cap a Korean term at 11 syllables, percent-encoded) */
+export const UnhideTermQuery = Type.Object(
+  { term: Type.String({ minLength: 1, maxLength: HIDDEN_TERM_LIMITS.term, pattern: '\\S', description: 'the term as hidden (normalized again here)' }) },
+  { additionalProperties: false },
+)
+export type UnhideTermQuery = Static<typeof UnhideTermQuery>
 
 // --- audit ---------------------------------------------------------------------------------------
 

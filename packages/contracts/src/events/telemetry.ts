@@ -88,6 +88,13 @@ export const SearchPerformedV1 = Type.Object({
   resultCount: Type.Integer({ description: 'total matches' }),
   latencyMs: Type.Number(),
   user: Type.Union([Type.String(), Type.Null()], { description: 'uid, null when anonymous' }),
+  clientIp: Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        "an anonymous search's client address (the gateway's first X-Forwarded-For entry), so trending counts distinct clients; absent when signed in, and in events from older producers",
+    }),
+  ),
   requestId: Type.String(),
   traceId: Type.Union([Type.String(), Type.Null()]),
   occurredAt: Type.String({ format: 'date-time' }),

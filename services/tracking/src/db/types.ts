@@ -77,6 +77,13 @@ export interface ErrorReports {
   trace_id: string | null;
 }
 
+export interface HiddenTerms {
+  hidden_at: Generated<Timestamp>;
+  hidden_by: string;
+  reason: string;
+  term: string;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   created_at: Generated<Timestamp>;
@@ -96,6 +103,7 @@ export interface ProcessedEvents {
 }
 
 export interface SearchEvents {
+  client_ip: string | null;
   filters: Generated<Json>;
   id: string;
   keyword: string | null;
@@ -126,6 +134,7 @@ export interface DB {
   access_log: AccessLog;
   audit_events: AuditEvents;
   error_reports: ErrorReports;
+  hidden_terms: HiddenTerms;
   outbox: Outbox;
   processed_events: ProcessedEvents;
   search_events: SearchEvents;

@@ -33,7 +33,7 @@ const SPECS = {
     columns: [
       ['id', 'uuid'], ['occurred_at', 'timestamptz'], ['request_id', 'text'], ['trace_id', 'text'], ['user_id', 'text'],
       ['query', 'text'], ['keyword', 'text'], ['terms', 'jsonb'], ['filters', 'jsonb'], ['sort', 'text'], ['page', 'int4'],
-      ['page_size', 'int4'], ['result_count', 'int4'], ['latency_ms', 'float8'],
+      ['page_size', 'int4'], ['result_count', 'int4'], ['latency_ms', 'float8'], ['client_ip', 'text'],
     ],
     select: { terms: 'array(select jsonb_array_elements_text(u.terms))' },
   },

@@ -159,6 +159,9 @@ export function toSearchRow(msg: JsMsg, o: MapperOptions): SearchRow | undefined
     page_size: e.pageSize,
     result_count: e.resultCount,
     latency_ms: e.latencyMs,
+    // only anonymous searches are keyed by address (a signed-in search counts by its uid); absent
+    // in events from producers older than the field
+    client_ip: e.user === null ? clip(e.clientIp, 64) : null,
   }
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { DB } from '../db/types.ts'
 import type { Cursor, Window } from './window.ts'
 
@@ -14,6 +14,44 @@ export interface RequestFilter {
   user?: string
   ip?: string
   requestId?: string
+}
+
+/**
+ * Who searched: the uid, else the anonymous client's address (prefixed, so the two never collide);
+ * null (counted by nobody) for an anonymous search from a producer that sent no address.
+ */
+const SEARCHER = sql`coalesce('u:' || user_id, 'ip:' || client_ip)`
+
+/** An entry of tracking's own audit trail (admins' actions on tracking's data). */
+export interface AuditRecord {
+  eventId: string
+  type: string
+  actorId: string
+  actorRole: string
+  entityType: string
+  entityId: string
+  payload: Record<string, unknown>
+  traceId: string | null
+}
+
+function insertAudit(trx: Transaction<DB>, a: AuditRecord, at: Date) {
+  return trx
+    .insertInto('audit_events')
+    .values({
+      event_id: a.eventId,
+      occurred_at: at,
+      type: a.type,
+      version: 1,
+      source: 'tracking',
+      actor_type: 'user',
+      actor_id: a.actorId,
+      actor_role: a.actorRole,
+      entity_type: a.entityType,
+      entity_id: a.entityId,
+      payload: JSON.stringify(a.payload),
+      trace_id: a.traceId,
+    })
+    .execute()
 }
 
 /**
@@ -83,9 +121,9 @@ export class TrackingRepository {
       sort === 'growth'
         ? sql`(cur.n - coalesce(prev.n, 0))::float8 / greatest(coalesce(prev.n, 0), 1) desc, cur.n desc, cur.term`
         : sql`cur.n desc, cur.term`
-    const rows = await sql<{ term: string; n: string; users: string; prev: string; total: string }>`
+    const rows = await sql<{ term: string; n: string; users: string; searchers: string; hidden: boolean; prev: string; total: string }>`
       with cur as (
-        select term, count(*) as n, count(distinct user_id) as users
+        select term, count(*) as n, count(distinct user_id) as users, count(distinct ${SEARCHER}) as searchers
         from search_events, unnest(terms) as term
         where occurred_at >= ${w.from} and occurred_at < ${w.to}
         group by term
@@ -95,11 +133,84 @@ export class TrackingRepository {
         where occurred_at >= ${previousFrom} and occurred_at < ${w.from}
         group by term
       )
-      select cur.term, cur.n, cur.users, coalesce(prev.n, 0) as prev, count(*) over () as total
+      select cur.term, cur.n, cur.users, cur.searchers, coalesce(prev.n, 0) as prev,
+             exists (select 1 from hidden_terms h where h.term = cur.term) as hidden,
+             count(*) over () as total
       from cur left join prev using (term)
       order by ${order}
       limit ${pageSize} offset ${(page - 1) * pageSize}`.execute(this.#db)
     return rows.rows
+  }
+
+  /**
+   * The public trending list: terms of at least `minLength` characters searched by at least
+   * `minSearchers` distinct searchers (uid, else the anonymous client's address; an anonymous search
+   * without an address counts for nobody), none hidden, ranked by distinct searchers, then searches.
+   * `prev` is the distinct searchers of the window just before (the trend).
+   */
+  async trending(w: Window, previousFrom: Date, o: { minSearchers: number; minLength: number; limit: number }) {
+    const rows = await sql<{ term: string; n: string; searchers: string; prev: string }>`
+      with cur as (
+        select term, count(*) as n, count(distinct ${SEARCHER}) as searchers
+        from search_events, unnest(terms) as term
+        where occurred_at >= ${w.from} and occurred_at < ${w.to} and char_length(term) >= ${o.minLength}
+        group by term
+        having count(distinct ${SEARCHER}) >= ${o.minSearchers}
+      ), shown as (
+        select cur.* from cur
+        where not exists (select 1 from hidden_terms h where h.term = cur.term)
+        order by cur.searchers desc, cur.n desc, cur.term
+        limit ${o.limit}
+      ), prev as (
+        select term, count(distinct ${SEARCHER}) as searchers
+        from search_events, unnest(terms) as term
+        where occurred_at >= ${previousFrom} and occurred_at < ${w.from} and term in (select term from shown)
+        group by term
+      )
+      select shown.term, shown.n, shown.searchers, coalesce(prev.searchers, 0) as prev
+      from shown left join prev using (term)
+      order by shown.searchers desc, shown.n desc, shown.term`.execute(this.#db)
+    return rows.rows
+  }
+
+  async hiddenTerms(page: number, pageSize: number) {
+    return this.#db
+      .selectFrom('hidden_terms')
+      .selectAll()
+      .select(sql<string>`count(*) over ()`.as('total'))
+      .orderBy('hidden_at', 'desc')
+      .orderBy('term')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute()
+  }
+
+  /**
+   * Hides a term (or updates why it is hidden) and records who did it in the audit trail, in one
+   * transaction; `created` is false when the term was hidden already.
+   */
+  hideTerm(row: { term: string; reason: string; hidden_by: string }, audit: AuditRecord) {
+    return this.#db.transaction().execute(async (trx) => {
+      const saved = await trx
+        .insertInto('hidden_terms')
+        .values(row)
+        .onConflict((oc) => oc.column('term').doUpdateSet({ reason: row.reason, hidden_by: row.hidden_by, hidden_at: sql`now()` }))
+        .returningAll()
+        // xmax is 0 for a row this statement inserted, the updating transaction's id otherwise
+        .returning(sql<boolean>`xmax = 0`.as('created'))
+        .executeTakeFirstOrThrow()
+      await insertAudit(trx, audit, saved.hidden_at)
+      return saved
+    })
+  }
+
+  /** Shows a hidden term again (audited in the same transaction); undefined when it was not hidden. */
+  unhideTerm(term: string, audit: AuditRecord) {
+    return this.#db.transaction().execute(async (trx) => {
+      const removed = await trx.deleteFrom('hidden_terms').where('term', '=', term).returningAll().executeTakeFirst()
+      if (removed) await insertAudit(trx, audit, new Date())
+      return removed
+    })
   }
 
   async zeroResults(w: Window, page: number, pageSize: number) {

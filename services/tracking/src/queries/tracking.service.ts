@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type {
   AccessLogEntry,
   AuditEntry,
@@ -14,11 +15,18 @@ import type {
   StatsQuery,
   TrendingKeywords,
   ZeroResultKeyword,
+  HiddenTerm,
+  HiddenTermsPage,
+  HiddenTermsQuery,
+  HideTermBody,
 } from '@sunbae/contracts'
+import { TRENDING_LIMIT_MAX } from '@sunbae/contracts'
 import { AppError, notFound } from '@sunbae/service-kit'
 import type { AccessLogRow } from './tracking.table.ts'
 import { timeOfId } from '../ingest/ids.ts'
+import { normalizeKeyword } from '../ingest/mappers.ts'
 import type { TrackingRepository } from './tracking.repository.ts'
+import { TrendingCache } from './trending-cache.ts'
 import { bucketInterval, checkBuckets, decodeCursor, encodeCursor, windowOf, type Window } from './window.ts'
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString()
@@ -62,11 +70,50 @@ interface Page<T> {
   to: string
 }
 
+/** No term shorter than this (in characters) is ever trending: `c`, `김`, `a` say nothing. */
+export const TRENDING_MIN_TERM_LENGTH = 2
+const DAY_MS = 24 * 3_600_000
+
+export interface TrendingOptions {
+  /** distinct searchers (users or anonymous client addresses) a term needs to be trending */
+  minSearchers: number
+  /** how long one aggregation of the trending list is served */
+  cacheMs: number
+}
+
+/** Who acted, for tracking's own audit entries. */
+export interface Actor {
+  uid: string
+  role: string
+  traceId: string | null
+}
+
+/** A term as searches store it (NFKC, lower case); 400 unless it is exactly one term. */
+function oneTerm(raw: string, field: string): string {
+  const term = normalizeKeyword(raw)
+  if (!term || term.includes(' ')) {
+    throw new AppError(400, 'VALIDATION_FAILED', 'A hidden term is one search term', {
+      details: [{ field, message: 'must be one term (no spaces or commas)' }],
+    })
+  }
+  return term
+}
+
+function toHiddenTerm(r: { term: string; reason: string; hidden_by: string; hidden_at: Date | string }): HiddenTerm {
+  return { term: r.term, reason: r.reason, hiddenBy: r.hidden_by, hiddenAt: iso(r.hidden_at) }
+}
+
 /** The admin API's answers, from the repository's rows; routes never see rows. */
 export class TrackingService {
   readonly #repo: TrackingRepository
-  constructor(repo: TrackingRepository) {
+  readonly #minSearchers: number
+  /** the public list at its largest size, computed at most once per period in this replica */
+  readonly trendingCache: TrendingCache<TrendingKeywords>
+
+  constructor(repo: TrackingRepository, trending: TrendingOptions, now: () => number = Date.now) {
     this.#repo = repo
+    this.#minSearchers = trending.minSearchers
+    this.trendingCache = new TrendingCache((at) => this.#computeTrending(at), trending.cacheMs, now)
   }
 
   /** A page past the end still says how many there are. */
@@ -156,6 +203,8 @@ export class TrackingService {
           keyword: r.term,
           count,
           users: Number(r.users),
+          searchers: Number(r.searchers),
+          hidden: r.hidden,
           previousCount,
           growth: previousCount ? round3((count - previousCount) / previousCount) : null,
           trend: trendOf(count, previousCount),
@@ -165,9 +214,70 @@ export class TrackingService {
     return { ...page, previousFrom: iso(previousFrom) }
   }
 
-  async trending(limit: number, now = Date.now()): Promise<TrendingKeywords> {
-    const page = await this.keywords({ to: new Date(now).toISOString(), from: new Date(now - 24 * 3_600_000).toISOString(), page: 1, pageSize: limit })
-    return { items: page.items.map((k) => ({ keyword: k.keyword, count: k.count, trend: k.trend })), from: page.from, to: page.to }
+  /**
+   * The public trending list: the top `limit` of the cached aggregation (computed at the largest
+   * limit, so every `limit` shares it); `from`/`to` are that aggregation's window.
+   */
+  async trending(limit: number): Promise<TrendingKeywords> {
+    const top = await this.trendingCache.get()
+    return { ...top, items: top.items.slice(0, limit) }
+  }
+
+  async #computeTrending(at: number): Promise<TrendingKeywords> {
+    const w = { from: new Date(at - DAY_MS), to: new Date(at) }
+    const rows = await this.#repo.trending(w, new Date(at - 2 * DAY_MS), {
+      minSearchers: this.#minSearchers,
+      minLength: TRENDING_MIN_TERM_LENGTH,
+      limit: TRENDING_LIMIT_MAX,
+    })
+    return {
+      items: rows.map((r) => {
+        const searchers = Number(r.searchers)
+        return { keyword: r.term, count: Number(r.n), searchers, trend: trendOf(searchers, Number(r.prev)) }
+      }),
+      from: iso(w.from),
+      to: iso(w.to),
+    }
+  }
+
+  async hiddenTerms(q: HiddenTermsQuery): Promise<HiddenTermsPage> {
+    const page = q.page ?? 1
+    const pageSize = q.pageSize ?? 50
+    const rows = await this.#repo.hiddenTerms(page, pageSize)
+    const total = rows.length ? Number(rows[0]!.total) : page > 1 ? Number((await this.#repo.hiddenTerms(1, 1))[0]?.total ?? 0) : 0
+    return { items: rows.map(toHiddenTerm), total, page, pageSize }
+  }
+
+  /** Hides a term from the public list (this replica's cache at once, the others within their period). */
+  async hideTerm(body: HideTermBody, actor: Actor): Promise<{ term: HiddenTerm; created: boolean }> {
+    const term = oneTerm(body.term, 'body/term')
+    const reason = body.reason.trim()
+    const saved = await this.#repo.hideTerm(
+      { term, reason, hidden_by: actor.uid },
+      this.#audit('tracking.term.hidden', term, { term, reason }, actor),
+    )
+    this.trendingCache.invalidate()
+    return { term: toHiddenTerm(saved), created: saved.created }
+  }
+
+  async unhideTerm(raw: string, actor: Actor): Promise<void> {
+    const term = oneTerm(raw, 'querystring/term')
+    const removed = await this.#repo.unhideTerm(term, this.#audit('tracking.term.unhidden', term, { term }, actor))
+    if (!removed) throw notFound('This term is not hidden', 'TERM_NOT_HIDDEN')
+    this.trendingCache.invalidate()
+  }
+
+  #audit(type: string, term: string, payload: Record<string, unknown>, actor: Actor) {
+    return {
+      eventId: randomUUID(),
+      type,
+      actorId: actor.uid,
+      actorRole: actor.role,
+      entityType: 'search_term',
+      entityId: term,
+      payload,
+      traceId: actor.traceId,
+    }
   }
 
   zeroResults(q: { from?: string; to?: string; page?: number; pageSize?: number }): Promise<Page<ZeroResultKeyword>> {

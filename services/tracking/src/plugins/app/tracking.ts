@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Database } from '@sunbae/db'
 import type { DB } from '../../db/types.ts'
 import { TrackingRepository } from '../../queries/tracking.repository.ts'
-import { TrackingService } from '../../queries/tracking.service.ts'
+import { TrackingService, type TrendingOptions } from '../../queries/tracking.service.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,8 +13,8 @@ declare module 'fastify' {
 
 /** The admin API's service layer, over the repository. */
 export default fp(
-  async function tracking(app: FastifyInstance) {
-    app.decorate('tracking', new TrackingService(new TrackingRepository(app.db as Database<DB>)))
+  async function tracking(app: FastifyInstance, opts: TrendingOptions) {
+    app.decorate('tracking', new TrackingService(new TrackingRepository(app.db as Database<DB>), opts))
   },
   { name: 'tracking-queries', dependencies: ['sunbae-platform'] },
 )

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { isSpanContextValid, trace } from '@opentelemetry/api'
 import {
   ErrorResponse,
@@ -10,6 +12,18 @@ import {
 import { AppError, badRequest } from '@sunbae/service-kit'
 import { queryTerms } from '../../../search/text.ts'
 import { searchResponseBytes } from '../../../search/search.json.ts'
+
+/**
+ * The client of an anonymous search, for tracking's distinct-searcher count: services are reached
+ * only through the gateway, which rewrites X-Forwarded-For to the trusted chain, client first
+ * (gateway/src/lib/client-ip.ts); without that header (a direct call in a test), the socket peer.
+ */
+function clientIp(request: FastifyRequest): { clientIp?: string } {
+  const forwarded = request.headers['x-forwarded-for']
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim()
+  const ip = first || request.ip
+  return ip && isIP(ip) ? { clientIp: ip } : {}
+}
 
 /** `?skills=a,b&skills=c` → ['a', 'b', 'c'] */
 const list = (values: string[] | undefined): string[] =>
@@ -82,6 +96,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         resultCount: result.total,
         latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
         user: request.identity?.uid ?? null,
+        // an anonymous search counts by its address (a signed-in one by its uid: no address sent)
+        ...(request.identity ? {} : clientIp(request)),
         requestId: request.id,
         traceId: span && isSpanContextValid(span) ? span.traceId : null,
         occurredAt: new Date().toISOString(),

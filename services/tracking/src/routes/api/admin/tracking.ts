@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static, type TSchema } from 'typebox'
 import {
@@ -20,8 +21,21 @@ import {
   WindowPage,
   ZeroResultKeyword,
   ZeroResultsQuery,
+  HiddenTerm,
+  HiddenTermsPage,
+  HiddenTermsQuery,
+  HideTermBody,
+  UnhideTermQuery,
+  type Identity,
 } from '@sunbae/contracts'
 import { requireRole } from '@sunbae/service-kit'
+import type { Actor } from '../../../queries/tracking.service.ts'
+
+/** The admin, with the request's trace id, for tracking's own audit entries. */
+function actorOf(admin: Identity): Actor {
+  const span = trace.getActiveSpan()?.spanContext()
+  return { uid: admin.uid, role: admin.role, traceId: span && isSpanContextValid(span) ? span.traceId : null }
+}
 
 const security = [{ gatewayIdentity: [] }]
 const refused = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
@@ -72,6 +86,49 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   query('/keywords', 'Top search terms in the window, trending against the window before it', KeywordsQuery, KeywordsPage, (q) =>
     app.tracking.keywords(q),
   )
+  query('/hidden-terms', 'Terms hidden from the public trending list, newest first', HiddenTermsQuery, HiddenTermsPage, (q) => app.tracking.hiddenTerms(q))
+
+  app.post(
+    '/hidden-terms',
+    {
+      schema: {
+        tags,
+        summary: 'Hide a term from the public trending list (again: the reason is updated); audited',
+        description:
+          'The term is normalized as searches are (NFKC, lower case) and must be one term. This replica serves the list without it at once; ' +
+          'other replicas within their cache period (TRACKING_TRENDING_CACHE_MS). 201 when newly hidden, 200 when it was hidden already.',
+        security,
+        body: HideTermBody,
+        response: { 200: HiddenTerm, 201: HiddenTerm, ...refused },
+      },
+    },
+    async (request, reply) => {
+      const admin = requireRole(request, 'admin')
+      const { term, created } = await app.tracking.hideTerm(request.body, actorOf(admin))
+      request.log.info({ term: term.term, by: admin.uid }, 'trending term hidden')
+      return reply.code(created ? 201 : 200).send(term)
+    },
+  )
+
+  app.delete(
+    '/hidden-terms',
+    {
+      schema: {
+        tags,
+        summary: 'Show a hidden term again (it comes back once it meets the trending rules); audited',
+        security,
+        querystring: UnhideTermQuery,
+        response: { 204: Type.Null(), ...refused, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const admin = requireRole(request, 'admin')
+      await app.tracking.unhideTerm(request.query.term, actorOf(admin))
+      request.log.info({ term: request.query.term, by: admin.uid }, 'trending term shown again')
+      return reply.code(204).send(null)
+    },
+  )
+
   query('/keywords/zero-results', 'Searches that found nothing, by normalized query', ZeroResultsQuery, WindowPage(ZeroResultKeyword), (q) =>
     app.tracking.zeroResults(q),
   )
