@@ -23,6 +23,8 @@ export const notificationKo = {
     payouts: '정산',
   } satisfies Record<NotificationCategory, string>,
   // settings (my page › 알림)
+  notifLanguageTitle: '알림 언어와 시간대',
+  notifLanguageHint: '이메일과 알림을 이 언어로, 시각은 이 시간대로 보내 드립니다. (화면의 언어는 위쪽의 한국어/English로 바꿉니다.)',
   notifSettingsTitle: '알림 설정',
   notifSettingsIntro: '어떤 소식을 앱과 이메일로 받을지 고르세요.',
   notifCategory: '종류',
@@ -67,6 +69,8 @@ export const notificationEn: typeof notificationKo = {
     receipts: 'Receipts and refunds',
     payouts: 'Payouts',
   },
+  notifLanguageTitle: 'Language and time zone of notifications',
+  notifLanguageHint: 'Emails and notifications are written in this language, with times in this zone. (The language of these pages is the 한국어/English switch at the top.)',
   notifSettingsTitle: 'Notification settings',
   notifSettingsIntro: 'Choose what you hear about in the app and by email.',
   notifCategory: 'About',

@@ -20,8 +20,8 @@ export function handoff(): E2eHandoff {
   return JSON.parse(raw) as E2eHandoff
 }
 
-/** the run's stack, as the journeys see it (scripts/test.ts stops it) */
-export type Stack = Pick<E2eStack, 'webUrl' | 'gatewayUrl'>
+/** the run's stack, as the journeys see it (scripts/test.ts stops it); `logDir` also locates its mail sink */
+export type Stack = Pick<E2eStack, 'webUrl' | 'gatewayUrl' | 'logDir'>
 
 /** antd's `md` breakpoint: below it the account (and `whoami`) lives in the menu drawer */
 const DESKTOP_MIN_WIDTH = 768
@@ -106,7 +106,7 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
       await browser?.close()
       t.comment(`${title} took ${((Date.now() - started) / 1000).toFixed(1)} s`)
     })
-    const stack: Stack = { webUrl: given.webUrl, gatewayUrl: given.gatewayUrl }
+    const stack: Stack = { webUrl: given.webUrl, gatewayUrl: given.gatewayUrl, logDir: given.logDir }
     browser = await chromium.launch({ executablePath: given.chromium, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
     const artifacts = path.join(REPO_ROOT, 'web', 'test', 'artifacts', opts.artifacts)
     fs.rmSync(artifacts, { recursive: true, force: true })

@@ -1,14 +1,56 @@
-// My page › 알림 (Notifications): which categories reach me in the app and by email (transactional
-// ones always on), and quiet hours; saved with one PUT of what changed.
-import { Alert, Button, Card, Flex, Form, Input, Switch, Table, Typography } from 'antd'
+// My page › 알림 (Notifications): the language and time zone Sunbae writes to me in (my account,
+// PUT /api/me); which categories reach me in the app and by email (transactional ones always on), and
+// quiet hours, saved with one PUT of what changed.
+import { Alert, Button, Card, Col, Flex, Form, Input, Row, Select, Switch, Table, Typography } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { NotificationPreferences, PutNotificationPreferencesBody } from '@sunbae/contracts'
+import { LOCALES, type Locale, type Me, type NotificationPreferences, type PutNotificationPreferencesBody } from '@sunbae/contracts'
 import { useState } from 'react'
 import { useFeedback } from '../../components/feedback.ts'
 import { QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { changedSwitches, quietHoursValue, sameQuietHours, type CategorySwitches } from '../../lib/notifications.ts'
+import { getMe, putMe } from '../../services/catalog.ts'
 import { getNotificationPreferences, putNotificationPreferences } from '../../services/notifications.ts'
+import { TimeZoneSelect } from './time-windows.tsx'
+
+const LANGUAGE_NAMES: Record<Locale, string> = { ko: '한국어', en: 'English' }
+
+function LanguageForm({ me }: { me: Me }) {
+  const { t } = useI18n()
+  const fb = useFeedback()
+  const qc = useQueryClient()
+  const [form] = Form.useForm<{ locale: Locale; timeZone: string }>()
+  const save = useMutation({
+    mutationFn: (v: { locale: Locale; timeZone: string }) => putMe(v),
+    onSuccess: (m) => {
+      qc.setQueryData(['me'], m)
+      fb.success(t.saved)
+    },
+    onError: fb.error,
+  })
+  return (
+    <Form form={form} layout="vertical" name="notification-language" initialValues={{ locale: me.locale, timeZone: me.timeZone }} onFinish={(v) => save.mutate(v)}>
+      <Typography.Paragraph type="secondary">{t.notifLanguageHint}</Typography.Paragraph>
+      <Row gutter={16} align="bottom">
+        <Col xs={24} md={8}>
+          <Form.Item label={t.language} name="locale">
+            <Select aria-label={t.language} options={LOCALES.map((l) => ({ value: l, label: LANGUAGE_NAMES[l] }))} />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={10}>
+          <Form.Item label={t.timezone} name="timeZone">
+            <TimeZoneSelect />
+          </Form.Item>
+        </Col>
+        <Col xs={24} md={6}>
+          <Form.Item>
+            <Button htmlType="submit" loading={save.isPending} data-testid="notification-language-save">{t.save}</Button>
+          </Form.Item>
+        </Col>
+      </Row>
+    </Form>
+  )
+}
 
 const QUERY_KEY = ['notification-preferences']
 
@@ -106,10 +148,16 @@ function SettingsForm({ prefs }: { prefs: NotificationPreferences }) {
 
 export function NotificationSettingsTab() {
   const { t } = useI18n()
+  const me = useQuery({ queryKey: ['me'], queryFn: getMe })
   const prefs = useQuery({ queryKey: QUERY_KEY, queryFn: getNotificationPreferences })
   return (
-    <Card title={t.notifSettingsTitle}>
-      <QueryView query={prefs}>{(p) => <SettingsForm prefs={p} />}</QueryView>
-    </Card>
+    <Flex vertical gap={16}>
+      <Card title={t.notifLanguageTitle}>
+        <QueryView query={me}>{(m) => <LanguageForm me={m} />}</QueryView>
+      </Card>
+      <Card title={t.notifSettingsTitle}>
+        <QueryView query={prefs}>{(p) => <SettingsForm prefs={p} />}</QueryView>
+      </Card>
+    </Flex>
   )
 }
