@@ -229,6 +229,12 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
     await page.getByText('저장했습니다').waitFor()
     const prefs = await api(gatewayUrl, 'GET', '/api/notifications/preferences', await idToken(MENTEE.email, MENTEE.password))
     t.match(prefs.json.items.find((i: { category: string }) => i.category === 'chat'), { inApp: true, email: false })
+    // on a phone the bell stays in the header (the menu moves to a drawer)
+    await page.setViewportSize({ width: 390, height: 844 })
+    await page.getByTestId('notification-bell').click()
+    await page.getByTestId('notifications').waitFor()
+    await visit(t, 'feed-phone')
+    await page.setViewportSize({ width: 1280, height: 900 })
   })
 
   await journey("the email's unsubscribe link: the page says what it stops and does it; a tampered link is refused", async (t) => {
