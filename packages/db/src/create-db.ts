@@ -89,6 +89,17 @@ export function createDb<DB>(options: CreateDbOptions): Db<DB> {
   // An idle client losing its server (restart, failover, FORCE drop) emits here; without a
   // listener that would crash the process, while pg already discards the broken client.
   pool.on('error', (err) => options.onError?.(err))
+  // A client checked out of the pool (inside a transaction between two queries, a session held for
+  // an advisory lock) emits 'error' on itself when its server goes, and the pool listens only to idle
+  // ones: without this listener a Postgres restart crashed every service holding such a client. The
+  // caller learns of the loss from its next query (the client is no longer queryable), and the pool
+  // discards the client when it comes back.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      // an idle client's error reaches the pool's listener above already
+      if (client.listenerCount('error') === 1) options.onError?.(err)
+    })
+  })
 
   const log = (event: LogEvent) => {
     if (event.queryDurationMillis < options.slowQueryMs || !options.onSlowQuery) return
