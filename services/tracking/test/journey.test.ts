@@ -127,6 +127,71 @@ t.test('journeys through the gateway', { skip }, async (t) => {
     t.equal(anon.status, 401)
   })
 
+  // Before any other trending call of this journey: the list is aggregated at most once per
+  // TRACKING_TRENDING_CACHE_MS (default 60 s, as in production), so the first call after the searches
+  // are stored computes it, and a second one answers the same aggregation.
+  await t.test('trending cannot be poisoned: 20 searches by one anonymous client do not trend, 3 signed-in users do, 1 character never; the admin hides a term through the gateway', async (t) => {
+    const m = uniq()
+    const spam = `spam${m}`
+    const popular = `pop${m}`
+    const short = '김'
+    const [second, third] = await Promise.all([createEmulatorUser(), createEmulatorUser()])
+    const searchAs = async (q: string, token?: string) => {
+      const res = await fetch(`${gw}/api/mentors?q=${encodeURIComponent(q)}`, token ? { headers: as(token) } : {})
+      t.equal(res.status, 200, `search ${q}`)
+      await res.arrayBuffer()
+    }
+    for (let i = 0; i < 20; i++) await searchAs(spam)
+    for (const user of [menteeUser, second, third]) {
+      await searchAs(popular, user.idToken)
+      await searchAs(short, user.idToken)
+    }
+    const stored = await waitFor(async () => {
+      const items = (await adminGet('/api/admin/tracking/keywords?pageSize=200')).items as { keyword: string; count: number; searchers: number }[]
+      const of = (k: string) => items.find((i) => i.keyword === k)
+      return of(spam)?.count === 20 && of(popular)?.searchers === 3 && (of(short)?.searchers ?? 0) >= 3 ? items : null
+    }, 20_000)
+    t.match(stored.find((i) => i.keyword === spam), { count: 20, searchers: 1 }, 'the admin list shows the spam: one searcher')
+    const storedAt = Date.now()
+
+    const trending = async () => {
+      const res = await fetch(`${gw}/api/tracking/keywords/trending`)
+      t.equal(res.status, 200)
+      return (await res.json()) as { items: { keyword: string; count: number; searchers: number }[]; to: string }
+    }
+    const list = await trending()
+    t.ok(Date.parse(list.to) >= storedAt, 'aggregated after the searches were stored')
+    const keywords = list.items.map((i) => i.keyword)
+    t.notOk(keywords.includes(spam), '20 searches by one anonymous client: not trending')
+    t.match(list.items.find((i) => i.keyword === popular), { count: 3, searchers: 3 }, '3 distinct signed-in users: trending')
+    t.notOk(keywords.includes(short), 'a 1-character term never trends')
+    t.equal((await trending()).to, list.to, 'a second call answers the same (cached) aggregation')
+
+    const hide = (headers: Record<string, string>) =>
+      fetch(`${gw}/api/admin/tracking/hidden-terms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ term: popular.toUpperCase(), reason: 'journey: campaign' }),
+      })
+    const anon = await hide({})
+    t.equal(anon.status, 401)
+    t.equal(((await anon.json()) as any).error.code, 'UNAUTHENTICATED')
+    const byMentee = await hide(as(menteeUser.idToken))
+    t.equal(byMentee.status, 403)
+    t.equal(((await byMentee.json()) as any).error.code, 'FORBIDDEN')
+    const byAdmin = await hide(as(adminUser.idToken))
+    t.equal(byAdmin.status, 201)
+    t.match(await byAdmin.json(), { term: popular, hiddenBy: adminUser.uid })
+
+    const after = await trending()
+    t.notOk(after.items.some((i) => i.keyword === popular), 'hidden: gone from the public list at once')
+    t.ok(Date.parse(after.to) > Date.parse(list.to), 'hiding cleared the cache')
+    const top = await adminGet('/api/admin/tracking/keywords?pageSize=200')
+    t.match(top.items.find((i: { keyword: string }) => i.keyword === popular), { hidden: true }, 'the admin list marks it hidden')
+    const trail = await adminGet(`/api/admin/tracking/audit?entityType=search_term&entityId=${popular}`)
+    t.match(trail.items[0], { type: 'tracking.term.hidden', actor: { id: adminUser.uid, role: 'admin' } }, 'audited')
+  })
+
   await t.test('a forced 5xx shows up in errors, and its stack never reaches the client', async (t) => {
     const marker = uniq()
     const res = await fetch(`${gw}/api/tracking/test/fail?marker=${marker}`, { headers: as(menteeUser.idToken) })
