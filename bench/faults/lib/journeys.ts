@@ -89,6 +89,9 @@ export async function call(gatewayUrl: string, tally: Tally, method: string, url
 
 const transient = (a: Answer) => a.status === 0 || a.status >= 500
 
+/** A client's pause before its n-th try in a row (n ≥ 1): 250 ms growing by half up to 1 s. */
+const pause = (n: number) => Math.min(1_000, 250 * 1.5 ** Math.max(0, n - 1))
+
 export interface World {
   gatewayUrl: string
   stamp: string
@@ -143,7 +146,7 @@ async function register(gatewayUrl: string, account: Account, tally = new Tally(
     if (r.status === 401 && r.json?.error?.code === 'TOKEN_REVOKED') token = await idToken(account.email, account.password)
     else if (!transient(r)) throw new Error(`PUT /api/me: ${r.status} ${JSON.stringify(r.json)}`)
     if (Date.now() > deadline) throw new Error(`PUT /api/me: still ${r.status} after ${boundMs / 1000} s`)
-    await sleep(250)
+    await sleep(pause(2))
   }
 }
 
@@ -163,28 +166,25 @@ export interface Step {
   (what: string): void
 }
 
-/**
- * Retries `attempt` while it answers a transient failure (5xx, no connection), `pauseMs` apart, for at
- * most `boundMs`; answers the first other answer.
- */
-async function retry(what: string, attempt: () => Promise<Answer>, boundMs: number, pauseMs = 250): Promise<Answer> {
+/** Retries `attempt` while it answers a transient failure (5xx, no connection), for at most `boundMs`; answers the first other answer. */
+async function retry(what: string, attempt: () => Promise<Answer>, boundMs: number): Promise<Answer> {
   const deadline = Date.now() + boundMs
-  for (;;) {
+  for (let n = 1; ; n++) {
     const a = await attempt()
     if (!transient(a)) return a
     if (Date.now() > deadline) throw new Error(`${what}: still ${a.status} ${JSON.stringify(a.json)} after ${boundMs / 1000} s`)
-    await sleep(pauseMs)
+    await sleep(pause(n))
   }
 }
 
-/** Polls `check` until it answers a value, `pauseMs` apart, for at most `boundMs`. */
-async function until<T>(what: string, check: () => Promise<T | null>, boundMs: number, pauseMs = 250): Promise<T> {
+/** Polls `check` until it answers a value, for at most `boundMs`. */
+async function until<T>(what: string, check: () => Promise<T | null>, boundMs: number): Promise<T> {
   const deadline = Date.now() + boundMs
-  for (;;) {
+  for (let n = 1; ; n++) {
     const v = await check()
     if (v !== null) return v
     if (Date.now() > deadline) throw new Error(`${what}: not within ${boundMs / 1000} s`)
-    await sleep(pauseMs)
+    await sleep(pause(n))
   }
 }
 
