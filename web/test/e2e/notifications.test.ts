@@ -12,7 +12,7 @@
 //   4. a paid booking (sandbox success card, through the API: payments.test.ts drives those pages) is
 //      confirmed → both get an email whose .ics invite starts when the booking does; the mentee's
 //      notification opens the session, confirmed;
-//   5. the mentee switches chat email off on my page (receipts cannot be);
+//   5. the mentee switches chat email off and sets quiet hours on my page (receipts cannot be off);
 //   6. the unsubscribe link of the mentor's email: the page says what it stops and does it; a
 //      tampered link is refused.
 // Every page visited is screenshotted to web/test/artifacts/notifications/ and checked (browser.ts).
@@ -213,7 +213,7 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
     await visit(t, 'session-confirmed')
   })
 
-  await journey('the mentee turns chat email off in my page › 알림 (receipts stay on)', async (t) => {
+  await journey('the mentee turns chat email off and sets quiet hours in my page › 알림 (receipts stay on)', async (t) => {
     const { page, visit } = me
     await page.goto('/me?tab=notifications')
     const switches = page.getByTestId('notification-switches')
@@ -225,10 +225,18 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
     await page.getByText('알림 언어와 시간대').waitFor()
     await visit(t, 'settings')
     await switches.getByRole('switch', { name: '채팅 이메일' }).click()
+    // quiet hours: an empty window is refused in the page, a night one is saved
+    await page.getByRole('switch', { name: '방해 금지 시간' }).click()
+    await page.getByLabel('시작').fill('22:00')
+    await page.getByLabel('끝').fill('22:00')
+    await page.getByTestId('notification-settings-save').click()
+    await page.getByTestId('quiet-hours-problem').filter({ hasText: '시작과 끝이 같으면' }).waitFor()
+    await page.getByLabel('끝').fill('07:30')
     await page.getByTestId('notification-settings-save').click()
     await page.getByText('저장했습니다').waitFor()
     const prefs = await api(gatewayUrl, 'GET', '/api/notifications/preferences', await idToken(MENTEE.email, MENTEE.password))
     t.match(prefs.json.items.find((i: { category: string }) => i.category === 'chat'), { inApp: true, email: false })
+    t.same(prefs.json.quietHours, { start: '22:00', end: '07:30' })
     // on a phone the bell stays in the header (the menu moves to a drawer)
     await page.setViewportSize({ width: 390, height: 844 })
     await page.getByTestId('notification-bell').click()
