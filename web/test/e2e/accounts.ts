@@ -49,13 +49,15 @@ const must = (what: string, r: { status: number; json: unknown }, ok: number[]) 
 }
 
 /**
- * Polls `check` every half second until it answers true; `what` names the wait when it gives up. The
- * bound is wide: right after the stack starts, the services are still taking in the seed's 2,000
- * imported mentors, and a new mentor's approval event queues behind them.
+ * Polls `check` every half second until it answers a truthy value, which it returns; `what` names the
+ * wait when it gives up. The default bound is wide: right after the stack starts, the services are
+ * still taking in the seed's 2,000 imported mentors, and a new mentor's approval event queues behind them.
  */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+export async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
+  for (;;) {
+    const value = await check()
+    if (value) return value
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`)
     await new Promise((r) => setTimeout(r, 500))
   }

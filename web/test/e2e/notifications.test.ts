@@ -21,21 +21,12 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import type { Page } from 'playwright-core'
-import { api, createMentor, idToken } from './accounts.ts'
+import { api, createMentor, idToken, until } from './accounts.ts'
 import { browserSuite } from './browser.ts'
 
 const SEOUL = { timezoneId: 'Asia/Seoul' }
-
-/** Polls `check` every half second until it answers a value; `what` names the wait when it gives up. */
-async function until<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
-}
+/** the bound of a wait for events between services (the stack is warm by then: createMentor waited for it) */
+const EVENTS = 60_000
 
 /**
  * The emails the sink stored since `since`, parsed (a file still being written fails to parse and is
@@ -92,7 +83,7 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
     const published = await api(gatewayUrl, 'PUT', '/api/meetings/availability', token, availability)
     t.equal(published.status, 200, JSON.stringify(published.json))
     // being approved is the mentor's first notification: the count below starts after it
-    await until('the approval notification', async () => (await api(gatewayUrl, 'GET', '/api/notifications', token)).json?.items?.some((n: { type: string }) => n.type === 'catalog.mentor.approved'))
+    await until('the approval notification', async () => (await api(gatewayUrl, 'GET', '/api/notifications', token)).json?.items?.some((n: { type: string }) => n.type === 'catalog.mentor.approved'), EVENTS)
 
     const { page, visit } = mentor
     await mentor.login(MENTOR.email, MENTOR.password, t)
@@ -133,6 +124,7 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
 
     const mail = await until("the mentor's email in the sink", async () =>
       (await mails(mailDir, started)).find((x) => recipients(x).includes(MENTOR.email) && (x.text ?? '').includes(requestMessage)),
+      EVENTS,
     )
     t.match(mail.subject, /새 1:1 요청/, 'a Korean subject')
     t.match(mail.text, /1:1 요청을 보냈습니다/, 'a Korean text')
@@ -174,7 +166,7 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
       const r = await api(gatewayUrl, 'POST', '/api/meetings/bookings', token, { mentorId, start: slot!.start, duration: 60 })
       if (r.status !== 201 && r.json?.error?.code !== 'NO_ACTIVE_MATCH') throw new Error(`booking answered ${r.status}: ${JSON.stringify(r.json)}`)
       return r.status === 201 ? (r.json as { id: string; start: string }) : null
-    })
+    }, EVENTS)
     const keyed = async (url: string, body: unknown) => {
       const res = await fetch(`${gatewayUrl}${url}`, {
         method: 'POST',
@@ -188,15 +180,16 @@ browserSuite('web e2e: notifications', { artifacts: 'notifications' }, async (t,
       const r = await keyed('/api/payments', { bookingId: booking.id })
       if (r.status >= 300 && r.json.error?.code !== 'BOOKING_NOT_FOUND') throw new Error(`payment answered ${r.status}: ${JSON.stringify(r.json)}`)
       return r.status < 300 ? r.json : null
-    })
+    }, EVENTS)
     const paid = await keyed(`/api/payments/${payment.id}/confirm`, { cardToken: 'tok_success' })
     t.equal(paid.json.state, 'succeeded', JSON.stringify(paid.json))
-    await until('the booking confirmed', async () => (await api(gatewayUrl, 'GET', `/api/meetings/bookings/${booking.id}`, token)).json?.state === 'confirmed')
+    await until('the booking confirmed', async () => (await api(gatewayUrl, 'GET', `/api/meetings/bookings/${booking.id}`, token)).json?.state === 'confirmed', EVENTS)
 
     const dtstart = `DTSTART:${icalUtc(booking.start)}`
     for (const who of [MENTOR.email, MENTEE.email]) {
       const invite = await until(`${who}'s invite`, async () =>
         (await mails(mailDir, started)).flatMap((m) => (recipients(m).includes(who) ? calendars(m) : [])).find((c) => c.includes(`UID:${booking.id}@sunbae`) && c.includes('METHOD:REQUEST')),
+        EVENTS,
       )
       t.ok(invite.includes(dtstart), `${who}: ${dtstart}`)
     }
