@@ -34,7 +34,7 @@ import { deleteApp, initializeApp } from 'firebase/app'
 import { connectAuthEmulator, getAuth, signInWithEmailAndPassword } from 'firebase/auth'
 import { collection, connectFirestoreEmulator, doc, getFirestore, serverTimestamp, setDoc, setLogLevel, type Firestore } from 'firebase/firestore'
 import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
-import { IDENTITY_HEADER, signIdentity } from '@sunbae/service-kit'
+import { IDENTITY_HEADER, identityKey, signIdentity } from '@sunbae/service-kit'
 import { createEmulatorUser, type EmulatorUser } from '@sunbae/testing'
 import { OFFLINE_ENV, PROJECT_ID, startEmulators } from '@sunbae/testing/emulators'
 import { benchOptions } from '../lib/options.ts'
@@ -52,6 +52,8 @@ const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@
 const SERVICE_URL = serviceDatabaseUrl(ADMIN_URL, 'chat_bridge')
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
 const IDENTITY_SECRET = randomBytes(32).toString('base64url')
+/** chat-bridge's own identity key (derived from the secret, as the gateway derives it) */
+const chatKey = identityKey(IDENTITY_SECRET, 'chat-bridge')
 const SYNC_NAME = 'bench'
 const LOG_FILE = `${ROOT}.run/bench-chat/chat-bridge.log`
 mkdirSync(`${ROOT}.run/bench-chat`, { recursive: true })
@@ -147,7 +149,8 @@ async function main(): Promise<void> {
       PORT: String(PORT),
       DATABASE_URL: SERVICE_URL,
       NATS_URL,
-      IDENTITY_SECRET,
+      // production: the service holds only its own identity key
+      IDENTITY_KEY: chatKey,
       LOG_LEVEL: 'warn',
       CHAT_SYNC_NAME: SYNC_NAME,
       MONGO_URL: '',
@@ -155,15 +158,20 @@ async function main(): Promise<void> {
     stdio: ['ignore', openSync(LOG_FILE, 'w'), 'inherit'],
   })
   children.push(child)
-  const identity = (u: EmulatorUser) => ({
-    [IDENTITY_HEADER]: signIdentity({ uid: u.uid, email: u.email, emailVerified: false, name: null, picture: null, role: 'mentee' }, IDENTITY_SECRET),
+  // what the gateway sends chat-bridge: the identity signed with chat-bridge's key for this GET and path
+  const identity = (u: EmulatorUser, url: string) => ({
+    [IDENTITY_HEADER]: signIdentity({ uid: u.uid, email: u.email, emailVerified: false, name: null, picture: null, role: 'mentee' }, chatKey, {
+      aud: 'chat-bridge',
+      method: 'GET',
+      url: new URL(url).pathname,
+    }),
   })
   const base = `http://127.0.0.1:${PORT}`
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`chat-bridge exited (code ${child.exitCode}); see ${LOG_FILE}`)
     if (Date.now() > deadline) throw new Error('chat-bridge did not mirror the room within 60 s')
-    const res = await fetch(`${base}/api/chat/rooms`, { headers: identity(mentee) }).catch(() => null)
+    const res = await fetch(`${base}/api/chat/rooms`, { headers: identity(mentee, `${base}/api/chat/rooms`) }).catch(() => null)
     if (res?.ok && ((await res.json()) as { items: { id: string }[] }).items.some((r) => r.id === roomId)) break
     await sleep(200)
   }
@@ -187,7 +195,7 @@ async function main(): Promise<void> {
     while (running) {
       const t0 = performance.now()
       // signed per request: a gateway identity is only valid for a short while
-      const res = await fetch(url, { headers: identity(mentor) }).catch((err: unknown) => ({ ok: false, status: 0, json: async () => ({ error: String(err) }) }))
+      const res = await fetch(url, { headers: identity(mentor, url) }).catch((err: unknown) => ({ ok: false, status: 0, json: async () => ({ error: String(err) }) }))
       const body = (await res.json()) as { items?: { id: string; createdAt: string }[] }
       const now = Date.now()
       if (!res.ok || !body.items) {

@@ -24,7 +24,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { signIdentity } from '@sunbae/service-kit/identity'
+import { identityKey, signIdentity } from '@sunbae/service-kit/identity'
 import { createEmulatorUser } from '@sunbae/testing'
 import { identityFrom } from '@sunbae/gateway/authenticator'
 import { startEmulators, type Emulators } from '@sunbae/testing/emulators'
@@ -337,7 +337,9 @@ async function main(): Promise<void> {
   if (put.status !== 200 && put.status !== 201) throw new Error(`PUT /api/me answered ${put.status}: ${await put.text()}`)
   const me = await put.text()
 
-  const signed = () => ({ 'x-sunbae-identity': signIdentity(identity, IDENTITY_SECRET) })
+  // what the gateway sends mentor-catalog for GET /api/me: signed with catalog's key, bound to that request
+  const catalogKey = identityKey(IDENTITY_SECRET, 'mentor-catalog')
+  const signed = () => ({ 'x-sunbae-identity': signIdentity(identity, catalogKey, { aud: 'mentor-catalog', method: 'GET', url: '/api/me' }) })
   const upstreamPath = '/api/bench/item'
   // Every row gets the same request, the ID token included: the client's bytes are the same whatever
   // is behind the port, so parsing (and, for the plain proxies, forwarding) the ~1 KB Authorization

@@ -34,7 +34,7 @@ import type { Kysely } from 'kysely'
 import { connectBus, createEvent } from '@sunbae/bus'
 import { CatalogEvents, type Identity, type MentorProfileV1 } from '@sunbae/contracts'
 import { createDb, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
-import { signIdentity } from '@sunbae/service-kit'
+import { identityKey, signIdentity } from '@sunbae/service-kit'
 import { MentorsRepository } from '@sunbae/matching/mentors-repository'
 import type { MentorRecord } from '@sunbae/matching/mentor-index'
 import type { DB } from '@sunbae/matching/db'
@@ -72,16 +72,18 @@ const rnd = () => {
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!
 const sample = <T>(xs: readonly T[], k: number): T[] => [...xs].sort(() => rnd() - 0.5).slice(0, k)
 
-function headers(identity: Pick<Identity, 'uid' | 'role'>): Record<string, string> {
+const MATCHING_KEY = identityKey(IDENTITY_SECRET, 'matching')
+/** What the gateway sends matching: the identity signed with matching's key for this request's method and path. */
+function headers(identity: Pick<Identity, 'uid' | 'role'>, method: string, path: string): Record<string, string> {
   const full: Identity = { email: null, emailVerified: false, name: `bench ${identity.uid.slice(-6)}`, picture: null, ...identity }
-  return { 'x-sunbae-identity': signIdentity(full, IDENTITY_SECRET) }
+  return { 'x-sunbae-identity': signIdentity(full, MATCHING_KEY, { aud: 'matching', method, url: path }) }
 }
 
 async function http(method: string, path: string, who: Pick<Identity, 'uid' | 'role'>, body?: unknown): Promise<{ status: number; json: any; ms: number }> {
   const t0 = performance.now()
   const res = await fetch(BASE_URL + path, {
     method,
-    headers: { ...headers(who), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...headers(who, method, path), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   })
   const json = await res.json()
@@ -220,7 +222,8 @@ try {
       PORT: String(PORT),
       DATABASE_URL: SERVICE_URL,
       NATS_URL: nats.url,
-      IDENTITY_SECRET,
+      // production: the service holds only its own identity key
+      IDENTITY_KEY: MATCHING_KEY,
       MATCHING_DAILY_REQUEST_LIMIT: '1000',
     },
     stdio: ['ignore', fd, fd],

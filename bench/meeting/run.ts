@@ -24,7 +24,8 @@ import { fileURLToPath } from 'node:url'
 import { sql, type Kysely } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 import { createDb, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
-import { buildService, IDENTITY_HEADER, loadConfig, signIdentity } from '@sunbae/service-kit'
+import { buildService, loadConfig } from '@sunbae/service-kit'
+import { identityHeaders, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import type { AvailabilityBody, Identity } from '@sunbae/contracts'
 import { definition } from '@sunbae/meeting/service'
 import { computeSlots } from '@sunbae/meeting/slots'
@@ -47,10 +48,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (x: number) => x.toFixed(2)
 const DAY = 86_400_000
 
-const headers = (uid: string, role: Identity['role']) => {
-  const identity: Identity = { uid, role, email: null, emailVerified: false, name: null, picture: null }
-  return { [IDENTITY_HEADER]: signIdentity(identity, IDENTITY_SECRET) }
-}
+/** Who calls: signed by app.inject, as the gateway would, for meeting and each request's method and path. */
+const headers = (uid: string, role: Identity['role']) => identityHeaders({ uid, role })
 
 // ---- database and service ----
 await setupDatabase({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['meeting'] })
@@ -74,7 +73,7 @@ const env = {
   DB_POOL_MAX: '20',
   MEETING_SWEEP_INTERVAL_MS: '3600000',
 }
-const app: FastifyInstance = await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults))
+const app: FastifyInstance = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults)), definition.name, IDENTITY_SECRET)
 await app.ready()
 const db = app.db as Kysely<DB>
 

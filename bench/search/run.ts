@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
 import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
+import { identityKey } from '@sunbae/service-kit/identity'
 import { benchOptions } from '../lib/options.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -215,18 +216,21 @@ async function main() {
   const mentors = Number(rows[0]!.n)
 
   // 3. services, as production runs them
-  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', NATS_URL, IDENTITY_SECRET, LOG_LEVEL: 'info' }
+  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', NATS_URL, LOG_LEVEL: 'info' }
   const catalogStartedAt = Date.now()
   const catalog = start('mentor-catalog', join(ROOT, 'services/mentor-catalog'), startArgs('services/mentor-catalog'), {
     ...common,
     PORT: String(PORT.catalog),
     DATABASE_URL: SERVICE_URL,
     OTEL_SERVICE_NAME: 'mentor-catalog',
+    // production: the service holds only its own identity key, the gateway the secret it derives from
+    IDENTITY_KEY: identityKey(IDENTITY_SECRET, 'mentor-catalog'),
   })
   start('gateway', join(ROOT, 'gateway'), startArgs('gateway'), {
     ...common,
     PORT: String(PORT.gateway),
     OTEL_SERVICE_NAME: 'gateway',
+    IDENTITY_SECRET,
     // a real-looking project: production refuses demo-* ones; no token is verified (public route), so Google is never called
     FIREBASE_PROJECT_ID: 'sunbae-bench',
     MENTOR_CATALOG_URL: `http://127.0.0.1:${PORT.catalog}`,

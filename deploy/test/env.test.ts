@@ -2,7 +2,8 @@
 // in every Kubernetes overlay; the schemas are read from the services' own definitions, so a new
 // required setting (or a new service) fails here until the deployment sets it.
 import t, { type Test } from 'tap'
-import { DEMO_SECRETS, loadConfig } from '@sunbae/service-kit'
+import { DEMO_SECRETS, loadConfig, serviceIdentityKeys, type BaseConfig } from '@sunbae/service-kit'
+import { identityKey } from '@sunbae/service-kit/identity'
 import {
   composeEnv,
   configOf,
@@ -49,6 +50,8 @@ function checkEnv(t: Test, where: string, d: Deployable, env: Env, port: number)
   try {
     const config = loadConfig(def.configSchema as never, values, def.configDefaults ?? {})
     def.checkConfig?.(config)
+    // a service's identity keys, as configOrExit resolves them (production: IDENTITY_KEY only)
+    if (d.name !== 'gateway') serviceIdentityKeys(config as BaseConfig, d.name)
     t.pass(`${where}: ${d.name}'s configuration validates as at boot`)
   } catch (err) {
     t.fail(`${where}: ${d.name}'s configuration validates as at boot`, { error: (err as Error).message })
@@ -96,6 +99,14 @@ for (const overlay of OVERLAYS) {
       // local runs the gateway against the Auth emulator and payment with the sandbox provider, both refused in production mode
       const dev = overlay === 'local' && (d.name === 'gateway' || d.name === 'payment')
       t.equal(got!.env.get('NODE_ENV') ?? 'production', dev ? 'development' : 'production', `${overlay}: ${d.name}'s NODE_ENV`)
+      // the gateway signs with keys derived from its secret; a service holds only its own key
+      if (d.name === 'gateway') t.ok(got!.env.has('IDENTITY_SECRET'), `${overlay}: the gateway has IDENTITY_SECRET`)
+      else {
+        t.notOk(got!.env.has('IDENTITY_SECRET'), `${overlay}: ${d.name} does not hold the gateway's identity secret`)
+        t.ok(got!.env.has('IDENTITY_KEY'), `${overlay}: ${d.name} gets its own IDENTITY_KEY`)
+        const secret = containerEnv(objs, 'gateway')?.env.get('IDENTITY_SECRET')
+        if (overlay === 'local') t.equal(got!.env.get('IDENTITY_KEY'), identityKey(secret!, d.name), `local: ${d.name}'s key is the one derived from the gateway's secret`)
+      }
     }
     if (overlay === 'local') {
       // the generated development secrets hold every key the manifests reference

@@ -15,6 +15,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DockerfileParser } from 'dockerfile-ast'
 import { DEFAULT_ADMIN_URL, DEV_PASSWORD, databaseName, dropDatabase, serviceDatabaseUrl, withDatabase } from '@sunbae/db'
+import { identityKey } from '@sunbae/service-kit/identity'
 import { authEmulatorMissing, createEmulatorUser } from '@sunbae/testing'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
 import { nodeDeployables, readText, ROOT, run } from './lib.ts'
@@ -126,7 +127,6 @@ t.test('a production install of the images runs the platform through the gateway
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     NATS_URL: nats.url,
-    IDENTITY_SECRET: identitySecret,
     LOG_LEVEL: 'info',
     FIREBASE_PROJECT_ID: 'demo-sunbae',
     FIREBASE_AUTH_EMULATOR_HOST: process.env.FIREBASE_AUTH_EMULATOR_HOST!,
@@ -170,13 +170,15 @@ t.test('a production install of the images runs the platform through the gateway
       PORT: String(ports.get(d.name)),
       OTEL_SERVICE_NAME: d.name,
       DATABASE_URL: serviceDatabaseUrl(dbUrl, d.schema!),
+      // as deployed: a service holds only its own identity key, the gateway the secret they derive from
+      IDENTITY_KEY: identityKey(identitySecret, d.name),
       ...(d.name === 'payment' ? provider : {}),
     })
   }
   const upstreams = Object.fromEntries(deployables.filter((x) => x.schema).map((d) => [`${d.schema!.toUpperCase()}_URL`, `http://127.0.0.1:${ports.get(d.name)}`]))
   // The gateway refuses the Auth emulator in production mode (as in docker-compose.yml, it runs in
   // development mode against the emulator); everything else is as deployed.
-  start('gateway', 'gateway', { ...upstreams, NODE_ENV: 'development', PORT: String(ports.get('gateway')), OTEL_SERVICE_NAME: 'gateway' })
+  start('gateway', 'gateway', { ...upstreams, NODE_ENV: 'development', PORT: String(ports.get('gateway')), OTEL_SERVICE_NAME: 'gateway', IDENTITY_SECRET: identitySecret })
 
   const deadline = Date.now() + READY_MS
   for (const p of procs) {

@@ -81,7 +81,8 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
 
     const authenticator = new Authenticator({
       verify: app.verifyIdToken,
-      identitySecret: config.IDENTITY_SECRET,
+      // required for the gateway (checkGatewayConfig)
+      identitySecret: config.IDENTITY_SECRET!,
       cacheMax: config.TOKEN_CACHE_MAX,
       onVerified: (result) => app.metrics.tokenVerifications.inc({ result }),
     })

@@ -93,6 +93,8 @@ export class GatewayConfigError extends ConfigError {
 
 /** Rules that the schema cannot express; they fail the boot with the variable named. */
 export function checkGatewayConfig(config: GatewayConfig): void {
+  // the gateway signs every service's identities: it holds the secret their keys derive from
+  if (!config.IDENTITY_SECRET) throw new GatewayConfigError('IDENTITY_SECRET', 'is required but not set')
   try {
     trustProxyOption(config.TRUST_PROXY)
   } catch (err) {

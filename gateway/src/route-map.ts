@@ -30,7 +30,10 @@ export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
 export interface ProxyRoute {
   /** path prefix, e.g. `/api/mentors`; matches the prefix itself and everything below it */
   prefix: string
-  /** a service name, or `upstream` when the map points at a bare URL */
+  /**
+   * the service it goes to — whose key signs the caller's identity (its audience): named in the map,
+   * or for a bare URL the service that owns the prefix by default, else `upstream`
+   */
   service: string
   /** origin of the upstream, e.g. http://127.0.0.1:4001 */
   upstream: string
@@ -77,7 +80,8 @@ export function resolveRoutes(config: GatewayConfig): ProxyRoute[] {
       if (url.pathname !== '/' || url.search) {
         throw new GatewayConfigError('GATEWAY_ROUTES', `target of ${prefix} must be an origin without a path (services see the full /api path)`)
       }
-      routes.push({ prefix, service: 'upstream', upstream: url.origin })
+      // a URL says where the owner of the prefix runs (a test, a second stack), not who it is
+      routes.push({ prefix, service: DEFAULT_ROUTES[prefix] ?? 'upstream', upstream: url.origin })
     } else {
       throw new GatewayConfigError('GATEWAY_ROUTES', `target of ${prefix} must be one of ${SERVICES.join(', ')} or an http(s) URL`)
     }

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { randomUUID } from 'node:crypto'
 import { authEmulatorMissing, createEmulatorUser, emulatorToken, forgeToken, setEmulatorClaims, startUpstream, waitFor } from '@sunbae/testing'
 import { CatalogEvents } from '@sunbae/contracts'
-import { IDENTITY_HEADER, verifyIdentity } from '@sunbae/service-kit'
+import { IDENTITY_HEADER, identityKey, verifyIdentity } from '@sunbae/service-kit'
+import { DEFAULT_ROUTES } from '../src/route-map.ts'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 import { bearer, buildGateway, routesTo, TEST_IDENTITY_SECRET } from './fixtures/helpers.ts'
 
@@ -27,8 +28,11 @@ const roleChanged = (uid: string): string =>
 
 t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
   const received = new Map<string, IncomingHttpHeaders>()
+  /** the method and URL each received request came with (keyed by its headers object) */
+  const requestOf = new WeakMap<IncomingHttpHeaders, { method: string; url: string }>()
   const up = await startUpstream((req, res) => {
     received.set(String(req.headers['x-request-id']), req.headers)
+    requestOf.set(req.headers, { method: req.method!, url: req.url! })
     res.setHeader('content-type', 'application/json')
     res.end('{"ok":true}')
   })
@@ -58,9 +62,14 @@ t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
     const res = await app.inject({ method, url, headers: { 'x-request-id': requestId, ...headers } })
     return { res, upstream: received.get(requestId), json: () => res.json() as { error: { code: string; message: string; requestId: string } } }
   }
+  /** What the service that owns the path (DEFAULT_ROUTES) reads from the header: verified with its own key, for its request. */
   const identityAt = (headers: IncomingHttpHeaders | undefined) => {
     const h = headers?.[IDENTITY_HEADER]
-    return typeof h === 'string' ? verifyIdentity(h, [TEST_IDENTITY_SECRET]) : null
+    if (typeof h !== 'string') return null
+    const request = requestOf.get(headers!)!
+    const prefix = Object.keys(DEFAULT_ROUTES).filter((p) => request.url.startsWith(p)).sort((a, b) => b.length - a.length)[0]!
+    const aud = DEFAULT_ROUTES[prefix]!
+    return verifyIdentity(h, [identityKey(TEST_IDENTITY_SECRET, aud)], { aud, ...request })
   }
 
   t.test('a valid token: the service receives a signed identity with uid, email and role', async (t) => {
@@ -68,6 +77,13 @@ t.test('gateway authentication', { skip: authEmulatorMissing() }, async (t) => {
     t.equal(res.statusCode, 200)
     t.ok(upstream, 'the upstream got the request')
     t.same(identityAt(upstream), { uid: mentee.uid, email: mentee.email, emailVerified: false, name: 'Mentee Kim', picture: null, role: 'mentee' })
+    const header = String(upstream![IDENTITY_HEADER])
+    for (const [aud, url] of [['payment', '/api/me'], ['mentor-catalog', '/api/mentors/x']] as const) {
+      t.throws(
+        () => verifyIdentity(header, [identityKey(TEST_IDENTITY_SECRET, aud)], { aud, method: 'GET', url }),
+        `signed for mentor-catalog's GET /api/me only: refused as ${aud} ${url}`,
+      )
+    }
     t.notOk(upstream?.authorization, 'the ID token itself is not forwarded')
     t.equal(upstream?.['x-request-id'], res.headers['x-request-id'], 'the request id travels upstream and back')
   })

@@ -17,7 +17,8 @@ async function startKitUpstream() {
   const config = loadConfig(UpstreamConfig, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', IDENTITY_SECRET: TEST_IDENTITY_SECRET })
   const app = await buildService(
     {
-      name: 'numbers-upstream',
+      // the service that owns /api/mentors: the gateway signs identities for it (its audience)
+      name: 'mentor-catalog',
       configSchema: UpstreamConfig,
       app: async (app) => {
         const Ok = { 200: Type.Object({ ok: Type.Boolean() }) }

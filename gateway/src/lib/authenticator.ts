@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache'
 import type { Identity, Role } from '@sunbae/contracts'
 import { ROLES } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
-import { signIdentity } from '@sunbae/service-kit/identity'
+import { bindIdentityToken, identityKey, signIdentityToken } from '@sunbae/service-kit/identity'
 
 /** What the gateway needs from a verified Firebase ID token (a subset of firebase-admin's DecodedIdToken). */
 export interface VerifiedToken {
@@ -25,9 +25,11 @@ export interface AuthenticatedCaller {
   identity: Identity
   /** token expiry, epoch ms */
   expiresAt: number
-  /** the signed identity header and when it was signed: reused while fresh, re-signed after */
-  signed: string
-  signedAt: number
+  /**
+   * per service: the identity token signed for it and when — reused while fresh, re-signed after;
+   * each request binds it to its method and path (identityHeader)
+   */
+  tokens: Map<string, { token: string; signedAt: number }>
 }
 
 /** Services accept a signed identity for 60 s; we re-sign well before that. */
@@ -74,6 +76,8 @@ export function tokenError(err: unknown): AppError {
 export class Authenticator {
   private readonly verify: VerifyIdToken
   private readonly secret: string
+  /** service → its identity key, derived from the secret once */
+  private readonly keys = new Map<string, string>()
   private readonly cache: LRUCache<string, AuthenticatedCaller> | null
   private readonly inflight = new Map<string, Promise<AuthenticatedCaller>>()
   /**
@@ -152,12 +156,7 @@ export class Authenticator {
     this.onVerified('ok')
     const now = Date.now()
     const identity = identityFrom(decoded)
-    const caller: AuthenticatedCaller = {
-      identity,
-      expiresAt: decoded.exp * 1000,
-      signed: signIdentity(identity, this.secret, now),
-      signedAt: now,
-    }
+    const caller: AuthenticatedCaller = { identity, expiresAt: decoded.exp * 1000, tokens: new Map() }
     if (caller.expiresAt <= now) throw new AppError(401, 'TOKEN_EXPIRED', 'The ID token has expired; get a fresh one and retry')
     // no per-entry TTL in the LRU: `cached` checks the expiry itself, and an LRU without TTLs skips
     // its clock reads and staleness bookkeeping on every hit (the hot path of every request)
@@ -165,13 +164,28 @@ export class Authenticator {
     return caller
   }
 
-  /** The signed identity header for this caller, re-signed when the cached one is getting old. */
-  identityHeader(caller: AuthenticatedCaller, now = Date.now()): string {
-    if (now - caller.signedAt > RESIGN_AFTER_MS) {
-      caller.signed = signIdentity(caller.identity, this.secret, now)
-      caller.signedAt = now
+  /** `service`'s identity key (HKDF of the secret; identity.ts). */
+  keyFor(service: string): string {
+    let key = this.keys.get(service)
+    if (key === undefined) {
+      key = identityKey(this.secret, service)
+      this.keys.set(service, key)
     }
-    return caller.signed
+    return key
+  }
+
+  /**
+   * The signed identity header for this caller's request to `service`: the caller's token for that
+   * service (signed again when it is getting old) bound to the request's method and path.
+   */
+  identityHeader(caller: AuthenticatedCaller, service: string, method: string, url: string, now = Date.now()): string {
+    const key = this.keyFor(service)
+    let entry = caller.tokens.get(service)
+    if (entry === undefined || now - entry.signedAt > RESIGN_AFTER_MS) {
+      entry = { token: signIdentityToken(caller.identity, key, service, now), signedAt: now }
+      caller.tokens.set(service, entry)
+    }
+    return bindIdentityToken(entry.token, key, method, url)
   }
 
   clear(): void {

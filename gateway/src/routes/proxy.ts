@@ -111,7 +111,8 @@ export default async function proxyRoutes(app: FastifyInstance, opts: ProxyRoute
     headers.authorization = undefined
     headers.forwarded = undefined
     const caller = request.caller
-    if (caller !== null) headers[IDENTITY_HEADER] = authenticator.identityHeader(caller)
+    // signed for the one service this route goes to, bound to this method and path
+    if (caller !== null) headers[IDENTITY_HEADER] = authenticator.identityHeader(caller, request.proxyRoute!.service, request.method, request.url)
     headers['x-request-id'] = request.id
     headers['x-forwarded-for'] = request.client!.forwardedFor
     // Fastify believes X-Forwarded-Proto/Host only from a trusted peer (trustProxy)

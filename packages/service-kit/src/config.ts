@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox'
 import { Value } from 'typebox/value'
+import { identityKey } from './identity.ts'
 
 /** Settings every service shares. A service extends it with its own (see `serviceConfig`). */
 export const BaseConfig = Type.Object({
@@ -21,8 +22,16 @@ export const BaseConfig = Type.Object({
     { default: 'info' },
   ),
   NATS_URL: Type.String({ pattern: '^(nats|tls)://', default: 'nats://127.0.0.1:4222' }),
-  IDENTITY_SECRET: Type.String({ minLength: 32, description: 'HMAC key shared with the gateway' }),
+  /**
+   * The gateway's identity secret, from which every service's key is derived (identity.ts). The
+   * gateway needs it; a service takes IDENTITY_KEY instead, and derives its key from this one only
+   * outside production (a local stack or a test runs every process with one secret).
+   */
+  IDENTITY_SECRET: Type.Optional(Type.String({ minLength: 32, description: "the gateway's identity secret (services: only outside production)" })),
   IDENTITY_SECRET_PREVIOUS: Type.Optional(Type.String({ minLength: 32, description: 'accepted during a rotation' })),
+  /** this service's own identity key (`npm run identity:keys` derives it from the gateway's secret) */
+  IDENTITY_KEY: Type.Optional(Type.String({ minLength: 32, description: "this service's key for the gateway-signed identity" })),
+  IDENTITY_KEY_PREVIOUS: Type.Optional(Type.String({ minLength: 32, description: "this service's previous key, accepted during a rotation" })),
   /**
    * Fastify's "incoming request"/"request completed" lines. Off by default: the gateway's access
    * log already records every request, errors are logged by the error handler, and two JSON lines
@@ -35,6 +44,25 @@ export const BaseConfig = Type.Object({
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
 })
 export type BaseConfig = Static<typeof BaseConfig>
+
+/**
+ * The keys a service verifies the gateway-signed identity with, current first: IDENTITY_KEY (and
+ * IDENTITY_KEY_PREVIOUS), else — outside production — derived from IDENTITY_SECRET (and its previous).
+ * In production a service must not hold the gateway's secret: with it, it could sign an identity that
+ * every other service accepts.
+ */
+export function serviceIdentityKeys(config: BaseConfig, service: string): string[] {
+  if (config.IDENTITY_KEY) return [config.IDENTITY_KEY, config.IDENTITY_KEY_PREVIOUS].filter((k): k is string => !!k)
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError([
+      config.IDENTITY_SECRET
+        ? { variable: 'IDENTITY_SECRET', message: `is the gateway's secret; in production ${service} takes only its own key, IDENTITY_KEY (npm run identity:keys)` }
+        : { variable: 'IDENTITY_KEY', message: 'is required but not set' },
+    ])
+  }
+  if (!config.IDENTITY_SECRET) throw new ConfigError([{ variable: 'IDENTITY_KEY', message: 'is required but not set (or IDENTITY_SECRET outside production)' }])
+  return [config.IDENTITY_SECRET, config.IDENTITY_SECRET_PREVIOUS].filter((s): s is string => !!s).map((secret) => identityKey(secret, service))
+}
 
 /** Settings of a service that owns a Postgres schema. */
 export const DatabaseConfig = Type.Object({

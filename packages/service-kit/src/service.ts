@@ -7,7 +7,7 @@ import fp from 'fastify-plugin'
 import type { Static, TObject } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BaseConfig } from './config.ts'
-import { checkDatabaseWaits, ConfigError, loadConfig } from './config.ts'
+import { checkDatabaseWaits, ConfigError, loadConfig, serviceIdentityKeys } from './config.ts'
 import { clientErrorHandler, frameworkErrors } from './edge-errors.ts'
 import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
@@ -118,9 +118,7 @@ export async function buildService<S extends TObject>(
   await app.register(errors, { service: def.name })
   await app.register(health, { service: def.name })
   if (def.identity !== false) {
-    await app.register(identity, {
-      secrets: [config.IDENTITY_SECRET, config.IDENTITY_SECRET_PREVIOUS].filter((s): s is string => !!s),
-    })
+    await app.register(identity, { service: def.name, keys: serviceIdentityKeys(config, def.name) })
   }
   // Not encapsulated (as in fastify/demo), so CLIs and tests can reach the service's decorators.
   await app.register(fp(def.app, { name: `${def.name}-app` }), { config })
@@ -129,12 +127,22 @@ export async function buildService<S extends TObject>(
 
 /** Reads config or exits with a message naming every bad variable (no stack trace). */
 export function configOrExit<S extends TObject>(
-  def: Pick<ServiceDefinition<S>, 'name' | 'configSchema' | 'configDefaults' | 'checkConfig'>,
+  def: Pick<ServiceDefinition<S>, 'name' | 'configSchema' | 'configDefaults' | 'checkConfig' | 'identity'>,
 ): Static<S> & BaseConfig {
   try {
     const config = loadConfig(def.configSchema, process.env, def.configDefaults ?? {}) as Static<S> & BaseConfig
-    checkDatabaseWaits(config)
-    def.checkConfig?.(config)
+    // every rule across variables, each problem named (not only the first rule's)
+    const problems: ConfigError['problems'] = []
+    const rules = [() => checkDatabaseWaits(config), () => def.checkConfig?.(config), () => def.identity !== false && serviceIdentityKeys(config, def.name)]
+    for (const rule of rules) {
+      try {
+        rule()
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err
+        problems.push(...err.problems)
+      }
+    }
+    if (problems.length) throw new ConfigError(problems)
     return config
   } catch (err) {
     if (err instanceof ConfigError) {

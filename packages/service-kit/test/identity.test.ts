@@ -1,68 +1,121 @@
 import t from 'tap'
 import { Type } from 'typebox'
-import { IDENTITY_HEADER, requireRole, signIdentity, verifyIdentity } from '../src/index.ts'
-import { TEST_IDENTITY_SECRET, identityHeaders } from '../src/testing.ts'
-import { buildFixture } from './helpers.ts'
+import { ConfigError, IDENTITY_HEADER, loadConfig, requireRole, serviceIdentityKeys, signIdentity, verifyIdentity } from '../src/index.ts'
+import { identityKey } from '../src/identity.ts'
+import { TEST_IDENTITY_SECRET, identityHeaders, signIdentitiesOnInject, signedIdentityHeaders } from '../src/testing.ts'
+import { buildFixture, testConfigSchema } from './helpers.ts'
 
 const alice = { uid: 'alice', email: 'alice@example.com', emailVerified: true, name: 'Alice', picture: null, role: 'mentee' as const }
+const paymentKey = identityKey(TEST_IDENTITY_SECRET, 'payment')
+const get = { aud: 'payment', method: 'GET', url: '/api/payments/p1' }
 
-t.test('sign and verify round-trip; tampering, other secrets and age are refused', async (t) => {
-  const header = signIdentity(alice, TEST_IDENTITY_SECRET)
-  t.same(verifyIdentity(header, [TEST_IDENTITY_SECRET]), alice)
-  t.same(verifyIdentity(header, ['previous-secret-'.padEnd(32, 'x'), TEST_IDENTITY_SECRET]), alice, 'rotation: any listed secret')
+t.test('sign and verify round-trip; tampering, other keys and age are refused', async (t) => {
+  const header = signIdentity(alice, paymentKey, get)
+  t.same(verifyIdentity(header, [paymentKey], get), alice)
+  t.same(verifyIdentity(header, [identityKey('previous-secret-'.padEnd(32, 'x'), 'payment'), paymentKey], get), alice, 'rotation: any listed key')
+  t.same(verifyIdentity(header, [paymentKey], { ...get, url: '/api/payments/p1?page=2' }), alice, 'the query is not part of the binding')
 
-  const [v, body, sig] = header.split('.')
+  const [v, body, sig, binding] = header.split('.')
   const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), role: 'admin' })).toString('base64url')
-  t.throws(() => verifyIdentity(`${v}.${forged}.${sig}`, [TEST_IDENTITY_SECRET]), { code: 'IDENTITY_BAD_SIGNATURE' })
-  t.throws(() => verifyIdentity(header, ['another-secret-'.padEnd(32, 'y')]), { code: 'IDENTITY_BAD_SIGNATURE' })
-  t.throws(() => verifyIdentity('garbage', [TEST_IDENTITY_SECRET]), { code: 'IDENTITY_MALFORMED' })
-  const old = signIdentity(alice, TEST_IDENTITY_SECRET, Date.now() - 120_000)
-  t.throws(() => verifyIdentity(old, [TEST_IDENTITY_SECRET]), { code: 'IDENTITY_EXPIRED' })
+  t.throws(() => verifyIdentity(`${v}.${forged}.${sig}.${binding}`, [paymentKey], get), { code: 'IDENTITY_BAD_SIGNATURE' })
+  t.throws(() => verifyIdentity(header, [identityKey('another-secret-'.padEnd(32, 'y'), 'payment')], get), { code: 'IDENTITY_BAD_SIGNATURE' })
+  t.throws(() => verifyIdentity('garbage', [paymentKey], get), { code: 'IDENTITY_MALFORMED' })
+  t.throws(() => verifyIdentity(`${v}.${body}.${sig}`, [paymentKey], get), { code: 'IDENTITY_MALFORMED' }, 'a token without its binding')
+  const old = signIdentity(alice, paymentKey, get, Date.now() - 120_000)
+  t.throws(() => verifyIdentity(old, [paymentKey], get), { code: 'IDENTITY_EXPIRED' })
+})
+
+t.test('a header is good for one service, one method and one path', async (t) => {
+  const header = signIdentity(alice, paymentKey, get)
+  // replayed against another service: that service's key does not verify it, and it names payment
+  t.throws(() => verifyIdentity(header, [identityKey(TEST_IDENTITY_SECRET, 'meeting')], { ...get, aud: 'meeting' }), { code: 'IDENTITY_BAD_SIGNATURE' })
+  t.throws(() => verifyIdentity(header, [paymentKey], { ...get, aud: 'meeting' }), { code: 'IDENTITY_WRONG_AUDIENCE' }, 'even with the key, the audience is checked')
+  t.throws(() => verifyIdentity(header, [paymentKey], { ...get, method: 'POST' }), { code: 'IDENTITY_WRONG_REQUEST' })
+  t.throws(() => verifyIdentity(header, [paymentKey], { ...get, url: '/api/payments/p2' }), { code: 'IDENTITY_WRONG_REQUEST' })
+  t.throws(() => verifyIdentity(header, [paymentKey], { ...get, url: '/api/payments/p1/refund' }), { code: 'IDENTITY_WRONG_REQUEST' })
+  // a binding moved onto another token of the same user does not verify either
+  const other = signIdentity(alice, paymentKey, { ...get, url: '/api/payments/p2' })
+  const moved = `${other.split('.').slice(0, 3).join('.')}.${header.split('.')[3]}`
+  t.throws(() => verifyIdentity(moved, [paymentKey], get), { code: 'IDENTITY_WRONG_REQUEST' })
+})
+
+t.test("per-service keys: each derives from the gateway's secret, none from another", async (t) => {
+  const keys = ['mentor-catalog', 'matching', 'meeting', 'payment', 'chat-bridge', 'tracking', 'notification'].map((s) => identityKey(TEST_IDENTITY_SECRET, s))
+  t.equal(new Set(keys).size, keys.length, 'seven different keys')
+  t.equal(identityKey(TEST_IDENTITY_SECRET, 'payment'), paymentKey, 'deterministic')
+  t.notOk(keys.includes(TEST_IDENTITY_SECRET), 'no service key is the secret itself')
+
+  const base = { PORT: '0', IDENTITY_SECRET: TEST_IDENTITY_SECRET }
+  const dev = loadConfig(testConfigSchema, base)
+  t.same(serviceIdentityKeys(dev, 'payment'), [paymentKey], 'outside production: derived from IDENTITY_SECRET')
+  const rotating = loadConfig(testConfigSchema, { ...base, IDENTITY_SECRET_PREVIOUS: 'previous-secret-'.padEnd(32, 'x') })
+  t.same(serviceIdentityKeys(rotating, 'payment'), [paymentKey, identityKey('previous-secret-'.padEnd(32, 'x'), 'payment')])
+  const own = loadConfig(testConfigSchema, { PORT: '0', NODE_ENV: 'production', IDENTITY_KEY: paymentKey, IDENTITY_KEY_PREVIOUS: 'p'.repeat(43) })
+  t.same(serviceIdentityKeys(own, 'payment'), [paymentKey, 'p'.repeat(43)], 'IDENTITY_KEY, and its previous during a rotation')
+  const leaked = loadConfig(testConfigSchema, { ...base, NODE_ENV: 'production' })
+  t.throws(() => serviceIdentityKeys(leaked, 'payment'), ConfigError, "production refuses a service holding the gateway's secret")
+  t.throws(() => serviceIdentityKeys(loadConfig(testConfigSchema, { PORT: '0' }), 'payment'), ConfigError, 'no key at all')
 })
 
 t.test('request.identity comes only from a header that verifies', async (t) => {
-  const app = await buildFixture(async (fastify) => {
-    fastify.get('/who', { schema: { response: { 200: Type.Object({ uid: Type.Union([Type.String(), Type.Null()]) }) } } }, async (req) => ({
-      uid: req.identity?.uid ?? null,
-    }))
-    fastify.get('/admin', async (req) => ({ uid: requireRole(req, 'admin').uid }))
-  })
+  const app = signIdentitiesOnInject(
+    await buildFixture(async (fastify) => {
+      fastify.get('/who', { schema: { response: { 200: Type.Object({ uid: Type.Union([Type.String(), Type.Null()]) }) } } }, async (req) => ({
+        uid: req.identity?.uid ?? null,
+      }))
+      fastify.get('/admin', async (req) => ({ uid: requireRole(req, 'admin').uid }))
+    }),
+    'fixture',
+  )
   t.teardown(() => app.close())
 
   t.same((await app.inject({ url: '/who', headers: identityHeaders(alice) })).json(), { uid: 'alice' })
   t.same((await app.inject({ url: '/who' })).json(), { uid: null }, 'anonymous')
 
-  const unsigned = Buffer.from(JSON.stringify({ ...alice, iat: Date.now() })).toString('base64url')
-  const res = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `v1.${unsigned}.` } })
+  const unsigned = Buffer.from(JSON.stringify({ ...alice, iat: Date.now(), aud: 'fixture' })).toString('base64url')
+  const res = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `v2.${unsigned}..` } })
   t.equal(res.statusCode, 401)
   t.equal(res.json().error.code, 'IDENTITY_INVALID')
+  const v1 = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `v1.${unsigned}.c2ln` } })
+  t.equal(v1.statusCode, 401, 'the unbound v1 form is no longer accepted')
+
+  // signed for this service but for another route, or for another service
+  const forAdmin = signedIdentityHeaders({ uid: 'root', role: 'admin' }, { aud: 'fixture', method: 'GET', url: '/admin' })
+  t.equal((await app.inject({ url: '/admin', headers: forAdmin })).statusCode, 200)
+  t.equal((await app.inject({ url: '/who', headers: forAdmin })).statusCode, 401, 'replayed on another path')
+  t.equal((await app.inject({ method: 'DELETE', url: '/admin', headers: forAdmin })).statusCode, 401, 'replayed with another method')
+  const forPayment = signedIdentityHeaders({ uid: 'root', role: 'admin' }, { aud: 'payment', method: 'GET', url: '/admin' })
+  t.equal((await app.inject({ url: '/admin', headers: forPayment })).statusCode, 401, "another service's header")
 
   t.equal((await app.inject({ url: '/admin', headers: identityHeaders(alice) })).statusCode, 403)
   t.equal((await app.inject({ url: '/admin' })).statusCode, 401)
   t.equal((await app.inject({ url: '/admin', headers: identityHeaders({ uid: 'root', role: 'admin' }) })).statusCode, 200)
 })
 
-t.test('a verified header is remembered by value, but its age is checked on every request', async (t) => {
+t.test('a verified token is remembered by value, but its binding and age are checked on every request', async (t) => {
   const { default: Fastify } = await import('fastify')
   const { default: identityPlugin } = await import('../src/plugins/identity.ts')
   const app = Fastify()
-  await app.register(identityPlugin, { secrets: [TEST_IDENTITY_SECRET], maxAgeMs: 300 })
+  await app.register(identityPlugin, { service: 'payment', keys: [paymentKey], maxAgeMs: 300 })
   app.get('/who', async (req) => ({ uid: req.identity?.uid ?? null, frozen: Object.isFrozen(req.identity) }))
+  app.get('/other', async (req) => ({ uid: req.identity?.uid ?? null }))
   t.teardown(() => app.close())
 
-  const header = signIdentity(alice, TEST_IDENTITY_SECRET)
+  const header = signIdentity(alice, paymentKey, { aud: 'payment', method: 'GET', url: '/who' })
   const first = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: header } })
   t.same(first.json(), { uid: 'alice', frozen: true }, 'verified; the shared identity cannot be changed in place')
   t.same((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: header } })).json(), { uid: 'alice', frozen: true }, 'the same header again')
+  t.equal((await app.inject({ url: '/other', headers: { [IDENTITY_HEADER]: header } })).statusCode, 401, 'a cached token is still bound to its path')
 
-  // a forged payload with the cached header's signature is not a cache hit
-  const [v, body, sig] = header.split('.')
+  // a forged payload with the cached token's signature is not a cache hit
+  const [v, body, sig, binding] = header.split('.')
   const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), role: 'admin' })).toString('base64url')
-  t.equal((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `${v}.${forged}.${sig}` } })).statusCode, 401, 'forgery refused')
-  t.equal((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `${header}x` } })).statusCode, 401, 'tampered signature refused')
+  t.equal((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `${v}.${forged}.${sig}.${binding}` } })).statusCode, 401, 'forgery refused')
+  t.equal((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: `${header}x` } })).statusCode, 401, 'tampered binding refused')
 
   await new Promise((resolve) => setTimeout(resolve, 400))
   const late = await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: header } })
-  t.equal(late.statusCode, 401, 'the cached header expired like any other')
-  t.same((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: signIdentity(alice, TEST_IDENTITY_SECRET) } })).json(), { uid: 'alice', frozen: true }, 'a fresh header works')
+  t.equal(late.statusCode, 401, 'the cached token expired like any other')
+  const fresh = signIdentity(alice, paymentKey, { aud: 'payment', method: 'GET', url: '/who' })
+  t.same((await app.inject({ url: '/who', headers: { [IDENTITY_HEADER]: fresh } })).json(), { uid: 'alice', frozen: true }, 'a fresh header works')
 })

@@ -9,7 +9,7 @@ import { sql } from 'kysely'
 import { createEvent } from '@sunbae/bus'
 import { MatchingEvents, type DomainEvent, type MatchEndedV1, type RequestAcceptedV1 } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -37,7 +37,8 @@ export function testEnv(over: Record<string, string> = {}): Record<string, strin
 
 /** The real service (Postgres, NATS, Firestore emulator, sync), not listening; use inject. */
 export async function buildChat(over: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults)), definition.name)
   await app.ready()
   return app
 }

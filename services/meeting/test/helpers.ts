@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, PaymentEvents, type AvailabilityBody, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -33,7 +33,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 /** The real service (Postgres, NATS, outbox relay, consumers, sweeper), not listening; use inject. */
 export async function buildMeeting(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults)), definition.name)
   await app.ready()
   return app
 }

@@ -4,7 +4,7 @@ import { readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import type { DomainEvent } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -28,7 +28,8 @@ export function testEnv(): Record<string, string> {
 
 /** The real service (Postgres, NATS, outbox relay), not listening; use inject. */
 export async function buildCatalog(): Promise<FastifyInstance> {
-  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(), definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(), definition.configDefaults)), definition.name)
   await app.ready()
   // The search read model is built from Postgres after start; tests want it complete.
   await app.mentorSearch.whenReady()

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import type { FastifyInstance } from 'fastify'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { dropDatabase, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { definition } from '../src/service.ts'
 import type { SearchDoc } from '../src/search/search.types.ts'
@@ -79,7 +79,8 @@ export async function buildSearchCatalog(serviceUrl: string): Promise<FastifyIns
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   }
-  const app = await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults)), definition.name)
   await app.ready()
   await app.mentorSearch.whenReady()
   return app

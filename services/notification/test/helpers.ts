@@ -8,7 +8,7 @@ import { simpleParser, type ParsedMail } from 'mailparser'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, type DomainEvent, type EventActor } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { waitFor } from '@sunbae/testing'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
@@ -41,7 +41,8 @@ export function testEnv(over: Record<string, string> = {}): Record<string, strin
 
 /** The real service (Postgres, NATS, Firestore emulator, SMTP to `over.SMTP_URL`), not listening; use inject. */
 export async function buildNotification(over: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults)), definition.name)
   await app.ready()
   return app
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { ParsedMail } from 'mailparser'
 import { createEvent } from '@sunbae/bus'
 import { PaymentEvents } from '@sunbae/contracts'
+import { identityKey } from '@sunbae/service-kit/identity'
 import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { UnsubscribeTokens } from '../src/unsubscribe/unsubscribe-token.ts'
 import { known, mailsTo, matchingEvent, person, publish, rowsOf, waitRows, appWithSink } from './helpers.ts'
@@ -46,7 +47,7 @@ t.test('one-click unsubscribe', async (t) => {
     t.equal(r.json().error.code, 'INVALID_UNSUBSCRIBE_TOKEN')
   }
   // even correctly signed, a transactional category cannot be unsubscribed from
-  const receipts = UnsubscribeTokens.fromSecrets(undefined, TEST_IDENTITY_SECRET).sign({ uid: mentor.uid, category: 'receipts' })
+  const receipts = UnsubscribeTokens.fromSecrets(undefined, identityKey(TEST_IDENTITY_SECRET, 'notification')).sign({ uid: mentor.uid, category: 'receipts' })
   t.equal((await app.inject({ method: 'POST', url: `/api/notifications/unsubscribe?token=${encodeURIComponent(receipts)}` })).statusCode, 400)
 
   const post = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
-import { ConfigError, DEMO_SECRETS, loadConfig } from '@sunbae/service-kit'
+import { ConfigError, DEMO_SECRETS, identityKey, loadConfig } from '@sunbae/service-kit'
+import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { definition } from '../src/service.ts'
 import { buildPayment, hold, testEnv } from './helpers.ts'
 
@@ -19,7 +20,8 @@ const problem = (t: Test, over: Record<string, string>, variable: string, messag
   t.same(err.problems?.map((p) => p.variable), [variable])
   t.match(err.message, message)
 }
-const PROD = { NODE_ENV: 'production', PAYMENT_SANDBOX_WEBHOOK_SECRET: '' }
+// production: the service holds its own identity key, not the gateway's secret
+const PROD = { NODE_ENV: 'production', PAYMENT_SANDBOX_WEBHOOK_SECRET: '', IDENTITY_KEY: identityKey(TEST_IDENTITY_SECRET, 'payment') }
 const STRIPE = { STRIPE_SECRET_KEY: 'sk_test_local_0123456789', STRIPE_WEBHOOK_SECRET: 'whsec_local_0123456789', STRIPE_API_URL: 'http://127.0.0.1:9' }
 
 t.test('development and tests pay with the sandbox unless told otherwise', async (t) => {

@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely'
 import { createEvent } from '@sunbae/bus'
 import { MeetingEvents, type DomainEvent, type Refund, type Role } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { readEvents as readStreamEvents, waitFor } from '@sunbae/testing'
 import { definition } from '../src/service.ts'
@@ -46,7 +46,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 
 /** The real service (Postgres, NATS, outbox relay, consumer, reconciler), not listening; use inject. */
 export async function buildPayment(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults)), definition.name)
   await app.ready()
   return app
 }

@@ -9,6 +9,7 @@ import { connectBus, createEvent, type Bus } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, STREAMS, type DomainEvent } from '@sunbae/contracts'
 import { createDb, serviceDatabaseUrl } from '@sunbae/db'
 import { mentorProfile, readEvents, waitFor } from '@sunbae/testing'
+import { signedIdentityHeaders } from '@sunbae/service-kit/testing'
 import type { Kysely } from 'kysely'
 import { adminUrl, natsUrl, testEnv, user, type User } from './helpers.ts'
 import { startService, stopProcess as stopService, type ServiceProc as Proc } from '@sunbae/testing/processes'
@@ -31,10 +32,12 @@ let paymentDb: { db: Kysely<any>; close(): Promise<void> }
 let adminDb: { db: Kysely<any>; close(): Promise<void> }
 let mentor: User & { id: string }
 
-const call = async (p: Proc, method: string, path: string, who: User | null, body?: unknown) => {
+const asCaller = (who: User, p: Proc, method: string, path: string) => signedIdentityHeaders({ uid: who.uid, role: who.role }, { aud: p.name, method, url: path })
+const call = async (p: Proc, method: string, path: string, who: User | null, body?: unknown, extra: Record<string, string> = {}) => {
   const res = await fetch(`${p.url}${path}`, {
     method,
-    headers: { ...(who ? who.h() : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    // over HTTP, as the gateway sends it: signed for this service, method and path
+    headers: { ...(who ? asCaller(who, p, method, path) : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extra },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
   const text = await res.text()
@@ -184,8 +187,9 @@ t.test('kill -9 between the provider’s success and the local commit: a retry g
   )
   const b = await heldBooking()
   const key = `saga-${randomUUID()}`
-  const headers = { ...b.mentee.h({ 'idempotency-key': key }), 'content-type': 'application/json' }
-  const pending = fetch(`${payment.url}/api/payments/${b.paymentId}/confirm`, {
+  const confirmPath = `/api/payments/${b.paymentId}/confirm`
+  const headers = { ...asCaller(b.mentee, payment, 'POST', confirmPath), 'idempotency-key': key, 'content-type': 'application/json' }
+  const pending = fetch(`${payment.url}${confirmPath}`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ cardToken: 'tok_success' }),
@@ -214,7 +218,7 @@ t.test('kill -9 between the provider’s success and the local commit: a retry g
   // the payer retries with the same key while payment restarts: 409 IDEMPOTENCY_KEY_IN_USE (its
   // wait, 500 ms here, ends long before the gateway's upstream timeout), never a 5xx; then the payment
   payment = await startService('payment', paymentEnv({ PAYMENT_RECONCILE_INTERVAL_MS: '300', PAYMENT_IDEMPOTENCY_WAIT_MS: '500' }))
-  const retry = () => call(payment, 'POST', `/api/payments/${b.paymentId}/confirm`, { ...b.mentee, h: () => b.mentee.h({ 'idempotency-key': key }) }, { cardToken: 'tok_success' })
+  const retry = () => call(payment, 'POST', `/api/payments/${b.paymentId}/confirm`, b.mentee, { cardToken: 'tok_success' }, { 'idempotency-key': key })
   const stillHeld = (await leaseLeft()) > 1
   const answers: { status: number; code?: string }[] = []
   let last = await retry()

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { sql } from 'kysely'
+import { identityKey } from '@sunbae/service-kit/identity'
+import { TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { buildPayment, paymentSuite, confirm, dbOf, hold, ofPayment, readEvents, signedWebhook, state } from './helpers.ts'
 
 const app = await paymentSuite()
@@ -126,6 +128,7 @@ t.test('in production there is no sandbox: its webhooks, signed with the public 
   const b = await processing()
   const prod = await buildPayment({
     NODE_ENV: 'production',
+    IDENTITY_KEY: identityKey(TEST_IDENTITY_SECRET, 'payment'),
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: 'sk_test_local_0123456789',
     STRIPE_WEBHOOK_SECRET: 'whsec_local_0123456789',

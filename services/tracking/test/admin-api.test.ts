@@ -1,7 +1,8 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { admin, buildTracking, deleteDurables, mentee, testBus, uniq } from './helpers.ts'
-import { identityHeaders } from '@sunbae/service-kit/testing'
+import { identityKey } from '@sunbae/service-kit/identity'
+import { identityHeaders, signedIdentityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
 import { timeId } from '../src/ingest/ids.ts'
 import { loadConfig, ConfigError } from '@sunbae/service-kit'
 import { definition } from '../src/service.ts'
@@ -35,7 +36,8 @@ t.test('admin only: a mentee gets 403, a mentor 403, nobody 401, a forged identi
     t.equal(asMentee.json().error.code, 'FORBIDDEN')
     t.equal((await app.inject({ url, headers: identityHeaders({ uid: 'm', role: 'mentor' }) })).statusCode, 403, `mentor ${url}`)
     t.equal((await app.inject({ url })).statusCode, 401, `anonymous ${url}`)
-    t.equal((await app.inject({ url, headers: identityHeaders({ uid: 'x', role: 'admin' }, 'another-secret-of-32-characters-xx') })).statusCode, 401, `forged ${url}`)
+    const forged = signedIdentityHeaders({ uid: 'x', role: 'admin' }, { aud: 'tracking', method: 'GET', url }, 'another-secret-of-32-characters-xx')
+    t.equal((await app.inject({ url, headers: forged })).statusCode, 401, `forged ${url}`)
   }
 })
 
@@ -109,6 +111,6 @@ t.test('config: test routes are refused in production, retention must be positiv
   t.throws(() => loadConfig(definition.configSchema, testEnv({ TRACKING_RETENTION_DAYS: '0' }), definition.configDefaults), ConfigError)
   t.throws(() => loadConfig(definition.configSchema, testEnv({ TRACKING_DURABLE_PREFIX: 'a.b' }), definition.configDefaults), ConfigError)
   const { buildService } = await import('@sunbae/service-kit')
-  const config = loadConfig(definition.configSchema, testEnv({ NODE_ENV: 'production', TRACKING_TEST_ROUTES: 'true' }), definition.configDefaults)
+  const config = loadConfig(definition.configSchema, testEnv({ NODE_ENV: 'production', TRACKING_TEST_ROUTES: 'true', IDENTITY_KEY: identityKey(TEST_IDENTITY_SECRET, 'tracking') }), definition.configDefaults)
   await t.rejects(buildService(definition, config), /TRACKING_TEST_ROUTES=true is refused/)
 })

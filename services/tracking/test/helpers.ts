@@ -4,7 +4,7 @@ import { headers as natsHeaders } from '@nats-io/nats-core'
 import { connectBus, type Bus } from '@sunbae/bus'
 import { STREAMS } from '@sunbae/contracts'
 import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET } from '@sunbae/service-kit/testing'
+import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -40,7 +40,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
 /** The real service (Postgres, NATS, consumers running), not listening; use inject. */
 export async function buildTracking(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
   const env = testEnv(overrides)
-  const app = await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults))
+  // the gateway's part: identityHeaders are signed for this service and each request's method and path
+  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults)), definition.name)
   await app.ready()
   return app
 }

@@ -2,7 +2,15 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Identity, Role } from '@sunbae/contracts'
 import { LRUCache } from 'lru-cache'
-import { IDENTITY_HEADER, IdentityError, checkIdentityAge, verifyIdentitySignature, type VerifiedIdentity } from '../identity.ts'
+import {
+  IDENTITY_HEADER,
+  IdentityError,
+  checkIdentityAge,
+  checkIdentityBinding,
+  splitIdentityHeader,
+  verifyIdentityToken,
+  type VerifiedIdentity,
+} from '../identity.ts'
 import { AppError, forbidden, unauthorized } from '../errors.ts'
 
 declare module 'fastify' {
@@ -12,23 +20,24 @@ declare module 'fastify' {
   }
 }
 
-/** Distinct verified headers remembered per process (the gateway re-signs each user's every 15 s). */
+/** Distinct verified tokens remembered per process (the gateway re-signs each user's every 15 s per service). */
 export const IDENTITY_CACHE_MAX = 10_000
 
 /**
- * Turns the gateway-signed identity header into `request.identity`. A header that does not verify
- * is refused outright (401) rather than treated as anonymous: it means someone tried to forge one.
+ * Turns the gateway-signed identity header into `request.identity`. A header that does not verify —
+ * forged, signed for another service, bound to another method or path, too old — is refused
+ * outright (401) rather than treated as anonymous: it means someone tried to forge or replay one.
  *
- * The gateway reuses one signed header per user for a few seconds, so the same bytes arrive again
- * and again: a header whose signature and shape verified is remembered by value (bounded LRU), and a
- * repeat costs a lookup and the age check instead of an HMAC, a JSON parse and a schema check. Only
- * headers that verified are cached; their age is checked on every request; the cache belongs to
- * this plugin instance and its secrets.
+ * The gateway reuses one signed token per user and service for a few seconds, so the same bytes
+ * arrive again and again: a token whose signature, shape and audience verified is remembered by
+ * value (bounded LRU), and a repeat costs a lookup, the age check and the binding's one short HMAC
+ * instead of an HMAC, a JSON parse and a schema check. The cache belongs to this plugin instance and
+ * its keys.
  */
 export default fp(
-  async function identity(app: FastifyInstance, opts: { secrets: string[]; maxAgeMs?: number; cacheMax?: number }) {
-    const secrets = opts.secrets.filter(Boolean)
-    if (secrets.length === 0) throw new Error('identity plugin needs at least one secret')
+  async function identity(app: FastifyInstance, opts: { service: string; keys: string[]; maxAgeMs?: number; cacheMax?: number }) {
+    const keys = opts.keys.filter(Boolean)
+    if (keys.length === 0) throw new Error('identity plugin needs at least one key')
     const ageOpts = opts.maxAgeMs ? { maxAgeMs: opts.maxAgeMs } : {}
     const cacheMax = opts.cacheMax ?? IDENTITY_CACHE_MAX
     const verified = cacheMax > 0 ? new LRUCache<string, VerifiedIdentity>({ max: cacheMax }) : null
@@ -39,13 +48,15 @@ export default fp(
       if (header === undefined) return done()
       if (typeof header !== 'string') return done(unauthorized('Identity header is malformed', 'IDENTITY_INVALID'))
       try {
-        let entry = verified?.get(header)
+        const { token, signature, binding } = splitIdentityHeader(header)
+        let entry = verified?.get(token)
         if (entry === undefined) {
-          entry = verifyIdentitySignature(header, secrets)
-          // shared by every request with this header: nobody may change it in place
+          entry = verifyIdentityToken(token, keys, opts.service)
+          // shared by every request with this token: nobody may change it in place
           Object.freeze(entry.identity)
-          verified?.set(header, entry)
+          verified?.set(token, entry)
         }
+        checkIdentityBinding(entry, signature, binding, request.method, request.url)
         checkIdentityAge(entry.iat, ageOpts)
         request.identity = entry.identity
       } catch (err) {

@@ -19,9 +19,9 @@ export class UnsubscribeTokens {
     this.#key = key
   }
 
-  /** The key: UNSUBSCRIBE_SECRET if set, else one derived from IDENTITY_SECRET for this purpose alone. */
-  static fromSecrets(unsubscribeSecret: string | undefined, identitySecret: string): UnsubscribeTokens {
-    return new UnsubscribeTokens(unsubscribeSecret ? Buffer.from(unsubscribeSecret) : createHmac('sha256', identitySecret).update('sunbae notification unsubscribe v1').digest())
+  /** The key: UNSUBSCRIBE_SECRET if set, else one derived from the service's identity key for this purpose alone. */
+  static fromSecrets(unsubscribeSecret: string | undefined, identityKey: string): UnsubscribeTokens {
+    return new UnsubscribeTokens(unsubscribeSecret ? Buffer.from(unsubscribeSecret) : createHmac('sha256', identityKey).update('sunbae notification unsubscribe v1').digest())
   }
 
   sign(c: UnsubscribeClaim): string {

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import { Transactions } from '@sunbae/db'
+import { serviceIdentityKeys } from '@sunbae/service-kit'
 import type { configSchema } from '../../config.ts'
 import { notificationDatabase } from '../../db/database.ts'
 import { ChatDigest } from '../../chat/chat-digest.service.ts'
@@ -52,7 +53,7 @@ export default fp(
     const preferences = new PreferencesRepository(db)
     const outbox = new EmailOutboxRepository(db)
     const organizer = addressOf(config.MAIL_FROM)
-    const unsubscribe = UnsubscribeTokens.fromSecrets(config.UNSUBSCRIBE_SECRET, config.IDENTITY_SECRET)
+    const unsubscribe = UnsubscribeTokens.fromSecrets(config.UNSUBSCRIBE_SECRET, serviceIdentityKeys(config, 'notification')[0]!)
     const notifier = new Notifier({
       notifications,
       recipients,
