@@ -195,6 +195,9 @@ export async function runRow(stack: FaultStack, world: World, fault: Fault, opts
   await search.stop()
   let checks: CheckResult | null = null
   let recoveredAt: number | null = null
+  /** what was still missing at the last check before everything was there: what recovered last */
+  let last: string[] = []
+  const journeysEnded = Date.now()
   const settleBy = Date.now() + opts.settleBoundMs
   for (;;) {
     checks = await checkEffects(stack.adminUrl, records, tally.searches).catch((err: Error) => {
@@ -203,8 +206,10 @@ export async function runRow(stack: FaultStack, world: World, fault: Fault, opts
     })
     if (checks && checks.lost === 0 && checks.duplicated === 0) {
       recoveredAt = Date.now()
+      if (last.length) notes.push(`${secs(recoveredAt - journeysEnded)} after the journeys ended these were still arriving: ${last.slice(0, 3).join('; ')}${last.length > 3 ? ` … ${last.length} in all` : ''}`)
       break
     }
+    last = checks?.problems ?? []
     if (Date.now() > settleBy) break
     await sleep(500)
   }

@@ -97,9 +97,13 @@ export interface World {
   stamp: string
   admin: Account
   mentors: { id: string; token: () => Promise<string>; account: Account; next: number }[]
-  /** the first bookable hour (UTC), two days ahead */
-  firstStart: number
+  /** midnight (UTC) two days ahead: the first day bookings go to */
+  firstDay: number
 }
+
+const HOUR = 3_600_000
+/** The mentor's k-th booking: the hours 00:00–23:00 UTC they offer, day after day (23:00–24:00 is not offered). */
+const slotStart = (world: World, k: number) => world.firstDay + Math.floor(k / 23) * 24 * HOUR + (k % 23) * HOUR
 
 /** The row's own admin and `mentorCount` approved mentors offering paid hours around the clock (UTC). */
 export async function setupWorld(gatewayUrl: string, mentorCount: number, makeAdmin: (email: string) => Promise<void>): Promise<World> {
@@ -131,8 +135,8 @@ export async function setupWorld(gatewayUrl: string, mentorCount: number, makeAd
       return { id: m.id, token, account, next: 0 }
     }),
   )
-  const hour = 3_600_000
-  return { gatewayUrl, stamp, admin, mentors, firstStart: Math.ceil((Date.now() + 2 * 24 * hour) / hour) * hour }
+  const dayMs = 24 * HOUR
+  return { gatewayUrl, stamp, admin, mentors, firstDay: Math.ceil((Date.now() + 2 * dayMs) / dayMs) * dayMs }
 }
 
 /** Signs an account up in the Auth emulator and registers it (PUT /api/me); answers a token. */
@@ -245,7 +249,7 @@ export async function fullJourney(world: World, n: number, tally: Tally, onStep:
   step('room')
 
   // 2. book → pay → confirmed
-  const start = new Date(world.firstStart + mentor.next++ * 3_600_000).toISOString()
+  const start = new Date(slotStart(world, mentor.next++)).toISOString()
   // meeting learns of the match from matching's event
   const booked = await until(
     'booking',

@@ -121,12 +121,31 @@ function runNpm(script: string, env: Record<string, string>, args: string[] = []
 
 /** Everything the suite started, for the synchronous 'exit' handler. */
 const live = new Set<{ kill(): void }>()
-process.once('exit', () => {
+const killLive = () => {
   for (const x of live) x.kill()
-})
+}
+process.once('exit', killLive)
+let signalsGuarded = false
+/**
+ * A signal ends the process without 'exit' handlers: when nobody else handles it by the time a stack
+ * starts (a test file that tap stops at its timeout; run.ts has its own, graceful handlers), end what
+ * was started first.
+ */
+function guardSignals() {
+  if (signalsGuarded) return
+  signalsGuarded = true
+  for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2], ['SIGHUP', 1]] as const) {
+    if (process.listenerCount(sig) > 0) continue
+    process.once(sig, () => {
+      killLive()
+      process.exit(128 + n)
+    })
+  }
+}
 
 export async function startFaultStack(opts: FaultStackOptions): Promise<FaultStack> {
   const { log } = opts
+  guardSignals()
   const natsBinary = findNatsServer()
   if (!natsBinary) throw new Error('nats-server not found: the fault suite runs its own (apt-get install nats-server)')
   const pgBin = findPostgresBin()
