@@ -23,7 +23,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sql, type Kysely } from 'kysely'
 import type { FastifyInstance } from 'fastify'
-import { createDb, migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
+import { createDb, migrateAll, ownerRole, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { buildService, loadConfig } from '@sunbae/service-kit'
 import { identityHeaders, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
 import type { AvailabilityBody, Identity } from '@sunbae/contracts'
@@ -55,7 +55,8 @@ const headers = (uid: string, role: Identity['role']) => identityHeaders({ uid, 
 await setupDatabase({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['meeting'] })
 await migrateAll({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['meeting'] })
 {
-  const { db, close } = createDb({ connectionString: SERVICE_URL, schema: 'meeting', service: 'bench', slowQueryMs: Number.POSITIVE_INFINITY })
+  // TRUNCATE is the schema owner's (migrations'), not the service's login role's
+  const { db, close } = createDb({ connectionString: ADMIN_URL, role: ownerRole('meeting'), schema: 'meeting', service: 'bench', slowQueryMs: Number.POSITIVE_INFINITY })
   await sql`truncate reminders, bookings, availability, matches, mentors, outbox, processed_events`.execute(db)
   await close()
 }

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 
-export { createDb, serviceDatabaseUrl, withDatabase } from '@sunbae/db'
+export { createDb, ownerRole, serviceDatabaseUrl, withDatabase } from '@sunbae/db'
 
 export function ensureDatabase(adminUrl: string, root: string): void {
   for (const script of ['setup.ts', 'migrate.ts']) {

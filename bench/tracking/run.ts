@@ -36,7 +36,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import { connectBus, publishTelemetry } from '@sunbae/bus'
 import { ACCESS_LOG_MESSAGE, STREAMS, TELEMETRY_SUBJECTS } from '@sunbae/contracts'
-import { createDb, ensureDatabase, serviceDatabaseUrl, withDatabase } from './db.ts'
+import { createDb, ensureDatabase, ownerRole, serviceDatabaseUrl, withDatabase } from './db.ts'
 import { cpuBetween, cpuSnapshot, cpuTicks, TICKS, type CpuSnapshot } from './cpu.ts'
 import type { InsertMethod } from '@sunbae/tracking/ingest-repository'
 import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
@@ -69,6 +69,9 @@ const [upstreamPort, onPort, offPort, trackingPort] = await Promise.all([freePor
 const PORT = { upstream: upstreamPort, gatewayOn: onPort, gatewayOff: offPort, tracking: trackingPort }
 const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_tracking')
 const TRACKING_URL = serviceDatabaseUrl(ADMIN_URL, 'tracking')
+// The bench's own connections empty tables between rounds (TRUNCATE), which the service's login
+// role may not do: they act as the schema's owner, as migrations do.
+const BENCH_DB = { connectionString: ADMIN_URL, role: ownerRole('tracking'), schema: 'tracking' }
 const IDENTITY_SECRET = randomBytes(32).toString('base64url')
 const OFFLINE = { METADATA_SERVER_DETECTION: 'none', CI: 'true', NO_UPDATE_NOTIFIER: '1', OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process' }
 
@@ -205,11 +208,11 @@ interface StatementFigures {
  * Statement-level comparison of the service's two write methods, one connection, no consumer:
  * 5,000 rows per statement (a batch of 10 gateway messages), with each side's CPU per row.
  */
-async function insertStrategies(url: string): Promise<{ copy: StatementFigures; insert: StatementFigures }> {
+async function insertStrategies(): Promise<{ copy: StatementFigures; insert: StatementFigures }> {
   const { IngestRepository } = await import('@sunbae/tracking/ingest-repository')
   const { toAccessRow } = await import('@sunbae/tracking/ingest-mappers')
   const { createScrubber } = await import('@sunbae/service-kit/scrub')
-  const one = createDb({ connectionString: url, schema: 'tracking', service: 'bench-statements', slowQueryMs: 1e9, poolMax: 1 })
+  const one = createDb({ ...BENCH_DB, service: 'bench-statements', slowQueryMs: 1e9, poolMax: 1 })
   try {
     const backend = Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(one.db)).rows[0]!.pid)
     const opts = { scrubber: createScrubber(), bodyMax: 4096, cutoff: () => 0 }
@@ -254,7 +257,7 @@ async function main(): Promise<void> {
 
   ensureDatabase(ADMIN_URL, ROOT)
   // one connection: its backend is left out of the CPU figures
-  const database = createDb({ connectionString: TRACKING_URL, schema: 'tracking', service: 'bench', slowQueryMs: 1e9, poolMax: 1 })
+  const database = createDb({ ...BENCH_DB, service: 'bench', slowQueryMs: 1e9, poolMax: 1 })
   const db = database.db
   const benchBackends = new Set([Number((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid)])
   await sql`truncate access_log, search_events, audit_events, error_reports, slow_queries`.execute(db)
@@ -274,7 +277,7 @@ async function main(): Promise<void> {
   await stop(tracking)
 
   say('\n## write statement, 5,000 rows each, one connection')
-  const strategies = await insertStrategies(TRACKING_URL)
+  const strategies = await insertStrategies()
   const stmt = (f: StatementFigures) => `${fmt(f.rowsPerSec)} rows/s, Postgres ${f.pgUsPerRow.toFixed(1)} µs CPU/row, Node ${f.nodeUsPerRow.toFixed(1)} µs CPU/row`
   say(`COPY (the service's default): ${stmt(strategies.copy)}`)
   say(`INSERT … unnest(arrays) ON CONFLICT DO NOTHING (the former path): ${stmt(strategies.insert)}`)

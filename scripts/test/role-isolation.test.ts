@@ -39,6 +39,10 @@ for (const own of services) {
       }
       const created = await c.query('create table public.sneaky (id int)').catch((err) => err)
       t.equal(code(created), '42501', 'cannot create tables in public')
+      // rows only: its schema belongs to sunbae_<schema>_owner, which migrations act as
+      for (const ddl of ['create table sneaky (id int)', 'alter table outbox add column sneaky int', 'drop table processed_events', 'truncate outbox']) {
+        t.equal(code(await c.query(ddl).catch((err) => err)), '42501', `cannot ${ddl.split(' ')[0]} in its own schema`)
+      }
     })
   })
 }

@@ -29,6 +29,11 @@ export interface CreateDbOptions {
   idleInTransactionTimeoutMs?: number
   applicationName?: string
   connectionTimeoutMs?: number
+  /**
+   * Role every session takes at connect (SET ROLE as a startup option), e.g. migrations acting as a
+   * schema's owner from the admin's login. The login must be a member of it.
+   */
+  role?: string
 }
 
 /**
@@ -63,6 +68,12 @@ export interface Db<DB> {
   close(): Promise<void>
 }
 
+// Startup options are split on spaces and have no quoting of their own: only plain role names.
+function roleOption(role: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`invalid role name ${JSON.stringify(role)}`)
+  return role
+}
+
 function activeTraceId(): string | null {
   const ctx = trace.getActiveSpan()?.spanContext()
   return ctx && isSpanContextValid(ctx) ? ctx.traceId : null
@@ -78,7 +89,7 @@ export function createDb<DB>(options: CreateDbOptions): Db<DB> {
     connectionString: options.connectionString,
     // Setup also does ALTER ROLE ... SET search_path; this covers connecting with another role
     // (an admin in tests or tools) and a role created before that step ran.
-    options: `-c search_path=${schema}`,
+    options: `-c search_path=${schema}${options.role === undefined ? '' : ` -c role=${roleOption(options.role)}`}`,
     max: options.poolMax ?? 10,
     application_name: options.applicationName ?? options.service,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,

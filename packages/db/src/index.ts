@@ -4,6 +4,7 @@ export {
   assertSchemaName,
   databaseName,
   describeUrl,
+  ownerRole,
   passwordEnvVar,
   serviceDatabaseUrl,
   servicePassword,

@@ -6,7 +6,7 @@ import { Migrator, type Migration, type MigrationResult } from 'kysely/migration
 import { createDb } from './create-db.ts'
 import { discoverServices, selectServices, type ServiceInfo } from './discover.ts'
 import { platformMigrations } from './migrations.ts'
-import { assertSchemaName, serviceDatabaseUrl } from './names.ts'
+import { assertSchemaName, ownerRole } from './names.ts'
 
 // Service migrations are date-prefixed so lexical order is time order; the 0000 prefix is reserved
 // for platform migrations, which must run first.
@@ -86,7 +86,9 @@ export interface MigrateAllOptions {
 }
 
 /**
- * Migrates every service as its own role, so the role owns what its migrations create. Stops at
+ * Migrates every service as its schema's owner role (SET ROLE from the admin's login; db:setup made
+ * the owner and, without superuser, the admin a member of it), so the owner owns what migrations
+ * create and the service's login role gets rows only (default privileges). Stops at
  * the first failing service (later services may depend on nothing, but a half-migrated platform
  * should be looked at before going on).
  */
@@ -95,7 +97,8 @@ export async function migrateAll(options: MigrateAllOptions): Promise<Array<Migr
   const out: Array<MigrateSchemaResult & { service: string }> = []
   for (const service of services) {
     const { db, close } = createDb({
-      connectionString: serviceDatabaseUrl(options.adminUrl, service.schema),
+      connectionString: options.adminUrl,
+      role: ownerRole(service.schema),
       schema: service.schema,
       service: service.name,
       slowQueryMs: Number.POSITIVE_INFINITY,

@@ -14,9 +14,18 @@ export function assertSchemaName(schema: string): string {
   return schema
 }
 
-/** Login role of the service that owns `schema`. */
+/** Login role a service runs as: DML on its schema's tables, no DDL (it owns nothing). */
 export function serviceRole(schema: string): string {
   return `sunbae_${assertSchemaName(schema)}`
+}
+
+/**
+ * NOLOGIN role that owns a service's schema and everything in it. Only migrations act as it, by
+ * SET ROLE from the admin's session, so changing tables needs the admin's credentials, never the
+ * service's. 7 + 50 + 6 characters: within Postgres's 63.
+ */
+export function ownerRole(schema: string): string {
+  return `${serviceRole(schema)}_owner`
 }
 
 /** Env var holding the role's password, e.g. DB_PASSWORD_MENTOR_CATALOG. */

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { discoverServices, selectServices } from './discover.ts'
-import { databaseName, serviceRole, servicePassword, withDatabase } from './names.ts'
+import { databaseName, ownerRole, serviceRole, servicePassword, withDatabase } from './names.ts'
 
 const { escapeIdentifier: id, escapeLiteral: lit } = pg
 
@@ -16,7 +16,8 @@ export interface SetupOptions {
 export interface SetupResult {
   database: string
   databaseCreated: boolean
-  services: Array<{ service: string; schema: string; role: string; roleCreated: boolean }>
+  /** `role` is the login the service runs as, `owner` the NOLOGIN role its migrations act as. */
+  services: Array<{ service: string; schema: string; role: string; owner: string; roleCreated: boolean }>
 }
 
 // Roles are cluster-wide and several setups (parallel test suites on their own databases) may run
@@ -38,9 +39,13 @@ async function connect(url: string): Promise<pg.Client> {
 }
 
 /**
- * Idempotent: creates the database, then per service a login role that owns exactly one schema.
- * Roles get no grants anywhere else, and `public` is closed, so a service can neither read another
- * service's tables nor park tables in a shared place.
+ * Idempotent: creates the database, then per service two roles around one schema: a NOLOGIN owner
+ * (`sunbae_<schema>_owner`) that owns the schema and everything in it, which only migrations act as
+ * (SET ROLE from the admin's session), and the login role the service runs as (`sunbae_<schema>`),
+ * which may read and write rows but not create, alter, drop or truncate anything. Roles get no grants
+ * anywhere else, and `public` is closed, so a service can neither read another service's tables nor
+ * park tables in a shared place. A database set up before the split (the login role owned its
+ * schema and tables) is upgraded in place: ownership moves to the owner, rows stay.
  */
 export async function setupDatabase(options: SetupOptions): Promise<SetupResult> {
   const env = options.env ?? process.env
@@ -64,26 +69,50 @@ export async function setupDatabase(options: SetupOptions): Promise<SetupResult>
       const publicSchema = await target.query(`select 1 from pg_namespace where nspname = 'public'`)
       if (publicSchema.rowCount) await target.query('revoke create, usage on schema public from public')
 
+      // Without superuser the admin (CREATEROLE) must belong to an owner role to hand it objects,
+      // set its default privileges and SET ROLE to it for migrations.
+      const admin = await target.query<{ rolsuper: boolean }>('select rolsuper from pg_roles where rolname = current_user')
+      const superuser = admin.rows[0]?.rolsuper === true
+
       const result: SetupResult = { database, databaseCreated, services: [] }
       for (const service of services) {
+        const schema = id(service.schema)
         const role = serviceRole(service.schema)
+        const owner = ownerRole(service.schema)
         const password = lit(passwords.get(service.schema)!)
         const found = await target.query('select 1 from pg_roles where rolname = $1', [role])
         const roleCreated = found.rowCount === 0
         // Re-stating the attributes undoes any hand-made privilege escalation of a service role.
-        const attrs = `login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password ${password}`
-        await target.query(`${roleCreated ? 'create' : 'alter'} role ${id(role)} with ${attrs}`)
+        const attrs = 'nosuperuser nocreatedb nocreaterole noreplication nobypassrls'
+        await target.query(`${roleCreated ? 'create' : 'alter'} role ${id(role)} with login ${attrs} password ${password}`)
+        const ownerFound = await target.query('select 1 from pg_roles where rolname = $1', [owner])
+        await target.query(`${ownerFound.rowCount === 0 ? 'create' : 'alter'} role ${id(owner)} with nologin ${attrs} password null`)
+        if (!superuser) await target.query(`grant ${id(owner)} to current_user`)
         await target.query(`grant connect, temporary on database ${id(database)} to ${id(role)}`)
-        await target.query(`create schema if not exists ${id(service.schema)} authorization ${id(role)}`)
-        // A schema made earlier by someone else (an admin's manual CREATE) changes hands here.
-        await target.query(`alter schema ${id(service.schema)} owner to ${id(role)}`)
-        await target.query(`revoke all on schema ${id(service.schema)} from public`)
-        await target.query(`alter role ${id(role)} set search_path = ${id(service.schema)}`)
+        await target.query(`create schema if not exists ${schema} authorization ${id(owner)}`)
+        // Before the split the login role owned the schema and what its migrations (and tracking's
+        // partition maintenance) created; a schema made by an admin's manual CREATE changes hands too.
+        await target.query(`reassign owned by ${id(role)} to ${id(owner)}`)
+        await target.query(`alter schema ${schema} owner to ${id(owner)}`)
+        await target.query(`revoke all on schema ${schema} from public, ${id(role)}`)
+        await target.query(`grant usage on schema ${schema} to ${id(role)}`)
+        // What exists now (an upgraded database)...
+        await target.query(`revoke all on all tables in schema ${schema} from ${id(role)}`)
+        await target.query(`grant select, insert, update, delete on all tables in schema ${schema} to ${id(role)}`)
+        await target.query(`revoke all on all sequences in schema ${schema} from ${id(role)}`)
+        await target.query(`grant usage, select on all sequences in schema ${schema} to ${id(role)}`)
+        await target.query(`grant execute on all routines in schema ${schema} to ${id(role)}`)
+        // ...and what later migrations create as the owner.
+        const defaults = `alter default privileges for role ${id(owner)} in schema ${schema} grant`
+        await target.query(`${defaults} select, insert, update, delete on tables to ${id(role)}`)
+        await target.query(`${defaults} usage, select on sequences to ${id(role)}`)
+        await target.query(`${defaults} execute on routines to ${id(role)}`)
+        await target.query(`alter role ${id(role)} set search_path = ${schema}`)
         // CREATE EXTENSION needs CREATE on the database (trusted extensions) or superuser, which the
         // service roles must not have; an extension's operator classes are usable without schema
         // privileges, so the admin installs what a service declares and the role only uses it.
         for (const extension of service.extensions) await target.query(`create extension if not exists ${id(extension)}`)
-        result.services.push({ service: service.name, schema: service.schema, role, roleCreated })
+        result.services.push({ service: service.name, schema: service.schema, role, owner, roleCreated })
       }
       await target.query('commit')
       return result

@@ -8,7 +8,7 @@ import {
   migrateSchema,
   pgErrorCode,
   PgErrorCode,
-  serviceDatabaseUrl,
+  ownerRole,
   setupDatabase,
   Transactions,
   type SlowQuery,
@@ -26,8 +26,9 @@ await setupDatabase({ adminUrl: s.adminUrl, rootDir: s.rootDir })
 const alpha = s.schemas.alpha!
 const beta = s.schemas.beta!
 
+// These tests create their own tables, so they act as the schema's owner (what migrations do).
 function open(t: Test, schema: string, extra: Partial<Parameters<typeof createDb>[0]> = {}) {
-  const handle = createDb<DB>({ connectionString: serviceDatabaseUrl(s.adminUrl, schema), schema, service: schema, slowQueryMs: 1e9, ...extra })
+  const handle = createDb<DB>({ connectionString: s.adminUrl, role: ownerRole(schema), schema, service: schema, slowQueryMs: 1e9, ...extra })
   t.teardown(handle.close)
   return handle
 }
@@ -114,7 +115,7 @@ t.test('error helpers recognise real Postgres errors', async (t) => {
 })
 
 t.test('ping, close (idempotent), and a bound db can run migrateSchema', async (t) => {
-  const h = createDb({ connectionString: serviceDatabaseUrl(s.adminUrl, beta), schema: beta, service: 'beta', slowQueryMs: 1e9 })
+  const h = createDb({ connectionString: s.adminUrl, role: ownerRole(beta), schema: beta, service: 'beta', slowQueryMs: 1e9 })
   await h.ping()
   const r = await migrateSchema({ db: h.db, schema: beta })
   t.same(r.applied, ['0000-00-00T0000_platform_outbox', '0000-00-00T0001_platform_processed_events'])

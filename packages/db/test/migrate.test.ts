@@ -8,7 +8,7 @@ import {
   migrateSchema,
   platformMigrations,
   serviceDatabaseUrl,
-  serviceRole,
+  ownerRole,
   setupDatabase,
 } from '../src/index.ts'
 import { FIXTURE_MIGRATIONS, query, scratch } from './fixtures/helpers.ts'
@@ -25,7 +25,7 @@ t.test('migrateSchema: platform then folder, in order, idempotent', async (t) =>
   const s = await scratch(t, ['alpha'])
   await setupDatabase({ adminUrl: s.adminUrl, rootDir: s.rootDir })
   const schema = s.schemas.alpha!
-  const { db, close } = createDb({ connectionString: serviceDatabaseUrl(s.adminUrl, schema), schema, service: 'alpha', slowQueryMs: 1e9 })
+  const { db, close } = createDb({ connectionString: s.adminUrl, role: ownerRole(schema), schema, service: 'alpha', slowQueryMs: 1e9 })
   t.teardown(close)
 
   const migrationsDir = fileURLToPath(FIXTURE_MIGRATIONS)
@@ -95,7 +95,7 @@ t.test('badly named migration files are rejected', async (t) => {
   await t.rejects(migrateAll({ adminUrl: s.adminUrl, rootDir: s.rootDir }), /migration names start with a date/)
 })
 
-t.test('migrateAll runs as each service role, which then owns its tables', async (t) => {
+t.test('migrateAll runs as each schema\'s owner role, which then owns its tables', async (t) => {
   const s = await scratch(t, ['alpha', 'beta'], ['beta'])
   await setupDatabase({ adminUrl: s.adminUrl, rootDir: s.rootDir })
   const seen: string[] = []
@@ -106,7 +106,7 @@ t.test('migrateAll runs as each service role, which then owns its tables', async
   const owners = await query(s.adminUrl,
     `select schemaname, tablename, tableowner from pg_tables where schemaname = any($1) order by 1, 2`, [Object.values(s.schemas)])
   t.ok(owners.rows.length >= 8)
-  for (const row of owners.rows) t.equal(row.tableowner, serviceRole(row.schemaname), `${row.schemaname}.${row.tablename} owned by its role`)
+  for (const row of owners.rows) t.equal(row.tableowner, ownerRole(row.schemaname), `${row.schemaname}.${row.tablename} owned by its owner role`)
   t.ok(owners.rows.some((r) => r.schemaname === s.schemas.beta && r.tablename === 'widgets'))
   t.notOk(owners.rows.some((r) => r.schemaname === s.schemas.alpha && r.tablename === 'widgets'))
 

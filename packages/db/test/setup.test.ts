@@ -4,6 +4,7 @@ import t from 'tap'
 import {
   databaseName,
   dropDatabase,
+  ownerRole,
   PgErrorCode,
   pgErrorCode,
   serviceDatabaseUrl,
@@ -26,11 +27,15 @@ t.test('setupDatabase creates database, roles and schemas, idempotently', async 
   const { rows } = await query(s.adminUrl,
     `select n.nspname as schema, r.rolname as owner from pg_namespace n join pg_roles r on r.oid = n.nspowner
      where n.nspname = any($1) order by 1`, [Object.values(s.schemas)])
-  t.same(rows, Object.values(s.schemas).map((schema) => ({ schema, owner: serviceRole(schema) })))
+  t.same(rows, Object.values(s.schemas).map((schema) => ({ schema, owner: ownerRole(schema) })))
 
+  const a = s.schemas.alpha!
   const roles = await query(s.adminUrl,
-    `select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = $1`, [serviceRole(s.schemas.alpha!)])
-  t.same(roles.rows, [{ rolname: serviceRole(s.schemas.alpha!), rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false }])
+    `select rolname, rolcanlogin, rolsuper, rolcreatedb, rolcreaterole from pg_roles where rolname = any($1) order by rolname`, [[serviceRole(a), ownerRole(a)]])
+  t.same(roles.rows, [
+    { rolname: serviceRole(a), rolcanlogin: true, rolsuper: false, rolcreatedb: false, rolcreaterole: false },
+    { rolname: ownerRole(a), rolcanlogin: false, rolsuper: false, rolcreatedb: false, rolcreaterole: false },
+  ])
 })
 
 t.test('concurrent setups of the same roles on two databases both succeed', async (t) => {
@@ -61,7 +66,7 @@ t.test('setupDatabase in production refuses to run without passwords, before cha
   t.equal(rowCount, 0)
 })
 
-t.test('each role owns its schema and nothing else', async (t) => {
+t.test('each role uses its own schema and nothing else', async (t) => {
   const s = await scratch(t, ['alpha', 'beta'])
   await setupDatabase({ adminUrl: s.adminUrl, rootDir: s.rootDir })
   const a = s.schemas.alpha!
@@ -69,12 +74,13 @@ t.test('each role owns its schema and nothing else', async (t) => {
   const alphaUrl = serviceDatabaseUrl(s.adminUrl, a)
   const betaUrl = serviceDatabaseUrl(s.adminUrl, b)
 
-  // A role uses its own schema with unqualified names (ALTER ROLE ... SET search_path).
-  await query(betaUrl, 'create table secrets (v text)')
+  // A role uses its own schema with unqualified names (ALTER ROLE ... SET search_path); the table
+  // comes from its owner, as a migration's would.
+  await query(s.adminUrl, `set role ${ownerRole(b)}; create table ${b}.secrets (v text)`)
   await query(betaUrl, "insert into secrets values ('beta only')")
   t.same((await query(betaUrl, 'select current_schema() as s, current_user as u')).rows, [{ s: b, u: serviceRole(b) }])
   t.same((await query(betaUrl, 'select v from secrets')).rows, [{ v: 'beta only' }])
-  t.same((await query(s.adminUrl, `select tableowner from pg_tables where schemaname = $1`, [b])).rows, [{ tableowner: serviceRole(b) }])
+  t.same((await query(s.adminUrl, `select tableowner from pg_tables where schemaname = $1`, [b])).rows, [{ tableowner: ownerRole(b) }])
 
   // ...and cannot see into another's, qualified or via search_path.
   const fails = async (url: string, sqlText: string, code: string, what: string) => {
@@ -99,9 +105,11 @@ t.test('setupDatabase creates the extensions a service declares, and its role ca
   await setupDatabase({ adminUrl: s.adminUrl, rootDir: s.rootDir })
   const { rows } = await query(s.adminUrl, `select extname from pg_extension where extname = 'btree_gist'`)
   t.equal(rows.length, 1)
-  // the service role (no CREATE on the database, no usage on public) builds an exclusion constraint on text =
-  const roleUrl = serviceDatabaseUrl(s.adminUrl, s.schemas.alpha!)
-  await query(roleUrl, `create table slots (who text, span tstzrange, exclude using gist (who with =, span with &&))`)
+  // the schema's owner (no CREATE on the database, no usage on public) builds an exclusion constraint
+  // on text =, and the service role relies on it
+  const a = s.schemas.alpha!
+  await query(s.adminUrl, `set role ${ownerRole(a)}; create table ${a}.slots (who text, span tstzrange, exclude using gist (who with =, span with &&))`)
+  const roleUrl = serviceDatabaseUrl(s.adminUrl, a)
   await query(roleUrl, `insert into slots values ('a', tstzrange('2026-01-01 10:00Z', '2026-01-01 11:00Z'))`)
   const clash = await query(roleUrl, `insert into slots values ('a', tstzrange('2026-01-01 10:30Z', '2026-01-01 11:30Z'))`).catch((err: unknown) => err)
   t.equal(pgErrorCode(clash), PgErrorCode.exclusionViolation)

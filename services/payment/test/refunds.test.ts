@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
+import { createDb, ownerRole } from '@sunbae/db'
 import { waitFor } from '@sunbae/testing'
 import { buildPayment, cancelBooking, confirm, confirmBooking, dbOf, hold, ledgerOf, ledgerUnbalanced, ofPayment, readEvents, state, waitForState } from './helpers.ts'
 
@@ -48,11 +49,15 @@ t.test('a refund queued by meeting’s cancellation runs once the consumer’s t
   const b = await paid(30_000)
   const db = dbOf(app)
   const LOCK = 4_242_001
-  await sql`create function hold_refund_commit() returns trigger language plpgsql as $$ begin perform pg_advisory_xact_lock_shared(${sql.lit(LOCK)}); return null; end $$`.execute(db)
-  await sql`create constraint trigger hold_refund_commit after insert on refunds deferrable initially deferred for each row execute function hold_refund_commit()`.execute(db)
+  // the service's login role may not create triggers: the schema's owner does (DATABASE_URL is the
+  // test database's admin URL here)
+  const owner = createDb({ connectionString: process.env.DATABASE_URL!, role: ownerRole('payment'), schema: 'payment', service: 'payment-test', slowQueryMs: 1e9, poolMax: 1 })
+  await sql`create function hold_refund_commit() returns trigger language plpgsql as $$ begin perform pg_advisory_xact_lock_shared(${sql.lit(LOCK)}); return null; end $$`.execute(owner.db)
+  await sql`create constraint trigger hold_refund_commit after insert on refunds deferrable initially deferred for each row execute function hold_refund_commit()`.execute(owner.db)
   t.teardown(async () => {
-    await sql`drop trigger hold_refund_commit on refunds`.execute(db)
-    await sql`drop function hold_refund_commit()`.execute(db)
+    await sql`drop trigger hold_refund_commit on refunds`.execute(owner.db)
+    await sql`drop function hold_refund_commit()`.execute(owner.db)
+    await owner.close()
   })
   // a pass of the worker ends by purging expired webhook windows: this one's disappearance shows a pass ran
   await app.reconciler.run()

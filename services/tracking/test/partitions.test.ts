@@ -89,7 +89,7 @@ t.test('rows that landed in DEFAULT move into their partition when it is created
   // 10 days ago: inside retention, older than the week of partitions kept behind today
   const day = unitStart(now - 10 * DAY, 'day')
   const name = partitionName('search_events', day, 'day')
-  await sql`drop table if exists ${sql.table(name)}`.execute(app.db)
+  await sql`select drop_time_partition('search_events', ${name})`.execute(app.db)
   const rid = `moved-${uniq()}`
   const expiredRid = `expired-${uniq()}`
   for (const [r, at] of [[rid, day + 1000], [expiredRid, now - 60 * DAY]] as const) {
@@ -107,6 +107,29 @@ t.test('rows that landed in DEFAULT move into their partition when it is created
   const result = await manager.run(now)
   t.ok(result.expired >= 1, 'past-retention rows deleted from DEFAULT')
   t.equal((await sql`select 1 from search_events where request_id = ${expiredRid}`.execute(app.db)).rows.length, 0)
+})
+
+t.test('the login role changes no table itself: partitions come from the owner\'s two functions, which take nothing else', async (t) => {
+  const code = (q: Promise<unknown>) => q.then(() => 'ok', (e: unknown) => (e as { code?: string }).code)
+  const me = await sql<{ u: string }>`select current_user as u`.execute(app.db)
+  t.equal(me.rows[0]?.u, 'sunbae_tracking', 'the app runs as its login role')
+  const today = partitionName('access_log', unitStart(Date.now(), 'day'), 'day')
+  t.equal(await code(sql`drop table ${sql.table(today)}`.execute(app.db)), '42501', 'DROP TABLE refused')
+  t.equal(await code(sql`alter table access_log detach partition ${sql.table(today)}`.execute(app.db)), '42501', 'ALTER TABLE refused')
+  t.equal(await code(sql`create table access_log_p20990101 partition of access_log for values from ('2099-01-01') to ('2099-01-02')`.execute(app.db)), '42501', 'CREATE TABLE refused')
+  const owners = await sql<{ owner: string }>`
+    select distinct pg_get_userbyid(c.relowner) as owner from pg_inherits i join pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'access_log'::regclass`.execute(app.db)
+  t.same(owners.rows, [{ owner: 'sunbae_tracking_owner' }], 'partitions made at runtime belong to the owner role')
+
+  const bad = '22023'
+  t.equal(await code(sql`select drop_time_partition('access_log', 'access_log_default')`.execute(app.db)), bad, 'DEFAULT is not droppable')
+  t.equal(await code(sql`select drop_time_partition('access_log', 'hidden_terms')`.execute(app.db)), bad, 'nor another table')
+  t.equal(await code(sql`select drop_time_partition('search_events', ${today})`.execute(app.db)), bad, "nor another parent's partition")
+  t.equal(await code(sql`select create_time_partition('hidden_terms', 'hidden_terms_p20990101', '2099-01-01', '2099-01-02')`.execute(app.db)), bad, 'only partitioned tables')
+  t.equal(await code(sql`select create_time_partition('access_log', 'access_log_x', '2099-01-01', '2099-01-02')`.execute(app.db)), bad, 'only dated names')
+  t.equal(await code(sql`select create_time_partition('access_log', 'access_log_p20990101', '2099-01-02', '2099-01-01')`.execute(app.db)), bad, 'only a non-empty range')
+  t.ok((await partitionsOf('access_log')).includes(today), "today's partition is still there")
 })
 
 t.test('an event older than the retention is not ingested', async (t) => {

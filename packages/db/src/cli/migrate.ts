@@ -1,6 +1,6 @@
 // npm run migrate [-- --service <name>] — bring every service schema to its latest migration,
+// each as its schema's owner role, so the service's own login role cannot change tables.
 import { join } from 'node:path'
-// each as its own role so the role owns its tables.
 import { migrateAll } from '../migrate.ts'
 import { runCli } from './common.ts'
 

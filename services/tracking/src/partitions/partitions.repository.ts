@@ -7,6 +7,9 @@ type Table = Pick<PartitionedTable, 'name' | 'column'>
  * The catalog queries and DDL behind PartitionManager. Every step is a short transaction under a
  * transaction-level advisory lock and a lock timeout, so DDL waiting behind a long admin query never
  * makes the ingest's inserts queue behind it. Table and column names are checked by the manager.
+ * The service's login role may not run DDL itself: creating and dropping partitions goes through
+ * create_time_partition / drop_time_partition (migration 2026-12-07T1000), which run as the
+ * schema's owner and accept only dated partitions of this schema's partitioned tables.
  */
 export class PartitionsRepository {
   readonly #db: Kysely<any>
@@ -40,8 +43,8 @@ export class PartitionsRepository {
       const dropped: string[] = []
       for (const name of await this.list(t.name, trx)) {
         if (!isExpired(name)) continue
-        await sql`drop table ${sql.table(name)}`.execute(trx)
-        dropped.push(name)
+        const gone = await sql<{ dropped: boolean }>`select drop_time_partition(${t.name}, ${name}) as dropped`.execute(trx)
+        if (gone.rows[0]?.dropped) dropped.push(name)
       }
       const expired = await sql`delete from ${sql.table(`${t.name}_default`)} where ${sql.ref(t.column)} < ${cutoff}::timestamptz`.execute(trx)
       return { dropped, rows: Number(expired.numAffectedRows ?? 0) }
@@ -55,23 +58,10 @@ export class PartitionsRepository {
       await sql`select set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`.execute(trx)
       // replicas creating the same partition take turns; the second finds it made
       await sql`select pg_advisory_xact_lock(hashtext(${`tracking.partitions.${t.name}.create`}))`.execute(trx)
-      const exists = await sql<{ n: number }>`select 1 as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relname = ${name} and n.nspname = current_schema()`.execute(trx)
-      if (exists.rows.length) return null
-      const def = sql.table(`${t.name}_default`)
-      const col = sql.ref(t.column)
-      const stray = await sql`select 1 from ${def} where ${col} >= ${from}::timestamptz and ${col} < ${to}::timestamptz limit 1`.execute(trx)
-      if (stray.rows.length === 0) {
-        await sql`create table ${sql.table(name)} partition of ${sql.table(t.name)} for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(trx)
-        return { moved: 0 }
-      }
-      // Postgres refuses a new partition while DEFAULT holds rows of its range: build it beside
-      // the parent, move the rows over, then attach it (all in this transaction).
-      await sql`create table ${sql.table(name)} (like ${sql.table(t.name)} including defaults including constraints)`.execute(trx)
-      const moved = await sql`
-        with gone as (delete from ${def} where ${col} >= ${from}::timestamptz and ${col} < ${to}::timestamptz returning *)
-        insert into ${sql.table(name)} select * from gone`.execute(trx)
-      await sql`alter table ${sql.table(t.name)} attach partition ${sql.table(name)} for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(trx)
-      return { moved: Number(moved.numAffectedRows ?? 0) }
+      const made = await sql<{ moved: string | null }>`
+        select create_time_partition(${t.name}, ${name}, ${from}::timestamptz, ${to}::timestamptz) as moved`.execute(trx)
+      const moved = made.rows[0]?.moved
+      return moved === null || moved === undefined ? null : { moved: Number(moved) }
     })
   }
 }
