@@ -14,6 +14,7 @@ import health from './plugins/health.ts'
 import openapi from './plugins/openapi.ts'
 import identity from './plugins/identity.ts'
 import { guardNumbers, numberGuardPlugin } from './numbers.ts'
+import { strictUtf8 } from './utf8.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -104,18 +105,20 @@ export async function buildService<S extends TObject>(
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance
 
   app.decorate('config', config as BaseConfig)
+  strictUtf8(app)
   // callback style, not async: no promise per request on the hot path
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     done(null, payload)
   })
+  // a route keeps the error handler of when it was registered: the platform's, before any route
+  await app.register(errors, { service: def.name })
   // OpenAPI first: it collects every route registered after it
   await app.register(openapi, {
     service: def.name,
     ...(def.version ? { version: def.version } : {}),
     ...(def.description ? { description: def.description } : {}),
   })
-  await app.register(errors, { service: def.name })
   await app.register(health, { service: def.name })
   if (def.identity !== false) {
     await app.register(identity, { service: def.name, keys: serviceIdentityKeys(config, def.name) })

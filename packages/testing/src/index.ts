@@ -6,6 +6,7 @@
  * - polling: waitFor
  * - what a service published on a JetStream stream: readEvents
  * - every numeric input of an OpenAPI document refuses non-finite and huge numbers: refuseBadNumbers, checkBadNumbersRefused, badNumbersTest
+ * - a route fuzz of every operation of an OpenAPI document (issue 20): fuzzRoutes, checkFuzz, fuzzTest
  * - shared test data: mentorProfile (a catalog mentor profile)
  * Subpaths without firebase-admin: ./emulators, ./nats-server, ./processes, ./fixtures, ./offline-env
  */
@@ -17,3 +18,4 @@ export * from './events.ts'
 export * from './numbers.ts'
 export * from './fixtures.ts'
 export * from './raw-http.ts'
+export * from './fuzz.ts'

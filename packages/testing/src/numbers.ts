@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto'
+import { answered, fetchDocument, numericKind, operations, resolve, type InjectResponse, type InjectTarget, type NumberKind, type OpenApiDocument, type Schema } from './openapi.ts'
+
+export type { InjectTarget, OpenApiDocument } from './openapi.ts'
 
 /**
  * Every numeric input of an API, refused when it is not a number the service can count with:
@@ -9,24 +11,8 @@ import { randomUUID } from 'node:crypto'
  * was a request that kept a service busy for hours). A new route is covered without editing a test.
  */
 
-type Schema = Record<string, unknown>
-type Kind = 'number' | 'integer'
+type Kind = NumberKind
 type Part = 'querystring' | 'params' | 'headers' | 'body'
-
-export interface OpenApiDocument {
-  paths?: Record<string, Record<string, unknown>>
-  components?: { schemas?: Record<string, Schema> }
-}
-
-interface InjectResponse {
-  statusCode: number
-  body: string
-}
-
-/** What `app.inject` of a Fastify instance offers (a built service or the gateway). */
-export interface InjectTarget {
-  inject(opts: { method: string; url: string; headers?: Record<string, string>; payload?: string }): PromiseLike<InjectResponse>
-}
 
 export interface NumericInput {
   method: string
@@ -57,7 +43,6 @@ export interface BadNumbersOptions {
   answerWithinMs?: number
 }
 
-const METHODS = ['get', 'put', 'post', 'patch', 'delete']
 const MAX_DEPTH = 4
 
 /** Not numbers at all, or not ones a service can work with. */
@@ -75,53 +60,6 @@ function valuesFor(kind: Kind, schema: Schema, inJson: boolean): string[] {
     if (typeof schema.minimum === 'number' && schema.minimum > -1e308) values.push('-1e308')
   }
   return values
-}
-
-function resolve(doc: OpenApiDocument, schema: unknown): Schema | null {
-  let s = schema as Schema | undefined
-  for (let hops = 0; s && typeof s.$ref === 'string' && hops < 10; hops++) {
-    const ref = s.$ref as string
-    const name = ref.startsWith('#/components/schemas/') ? ref.slice('#/components/schemas/'.length) : ref
-    s = doc.components?.schemas?.[name]
-  }
-  return s && typeof s === 'object' ? s : null
-}
-
-/** The numeric kind of a schema, looking into unions (`integer | null`). */
-function numericKind(doc: OpenApiDocument, schema: Schema): { kind: Kind; schema: Schema } | null {
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type]
-  if (types.includes('number')) return { kind: 'number', schema }
-  if (types.includes('integer')) return { kind: 'integer', schema }
-  for (const key of ['anyOf', 'oneOf', 'allOf']) {
-    for (const branch of (schema[key] as unknown[] | undefined) ?? []) {
-      const b = resolve(doc, branch)
-      const found = b && numericKind(doc, b)
-      if (found) return found
-    }
-  }
-  return null
-}
-
-/** A value the parameter accepts, for the path parameters that are not under test. */
-function sample(doc: OpenApiDocument, schema: Schema | null): string {
-  if (!schema) return 'x'
-  if (Array.isArray(schema.enum) && schema.enum.length) return String(schema.enum[0])
-  if (schema.const !== undefined) return String(schema.const)
-  if (schema.default !== undefined) return String(schema.default)
-  if (numericKind(doc, schema)) return String(typeof schema.minimum === 'number' ? schema.minimum : 1)
-  switch (schema.format) {
-    case 'uuid':
-      return randomUUID()
-    case 'date':
-      return '2026-01-05'
-    case 'date-time':
-      return '2026-01-05T10:00:00.000Z'
-    case 'email':
-      return 'someone@example.test'
-  }
-  const anyOf = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined
-  if (anyOf?.length) return sample(doc, resolve(doc, anyOf[0]))
-  return 'a'
 }
 
 /** Numeric leaves of a JSON body schema: their path (as Ajv names it) and kind. */
@@ -158,86 +96,51 @@ interface Case extends NumericInput {
 function casesOf(doc: OpenApiDocument, include: BadNumbersOptions['include']): { inputs: NumericInput[]; cases: Case[] } {
   const inputs: NumericInput[] = []
   const cases: Case[] = []
-  for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of METHODS) {
-      const op = item[method] as { parameters?: unknown[]; requestBody?: unknown } | undefined
-      if (!op) continue
-      const M = method.toUpperCase()
-      if (include && !include(M, path)) continue
-      const parameters = [...((item.parameters as unknown[] | undefined) ?? []), ...(op.parameters ?? [])]
-        .map((p) => resolve(doc, p))
-        .filter((p): p is Schema => !!p && typeof p.name === 'string')
-      const pathParams = parameters.filter((p) => p.in === 'path')
-      // the other required query parameters get an accepted value, so only the one under test is wrong
-      const requiredQuery = (except: string) =>
-        parameters
-          .filter((p) => p.in === 'query' && p.required === true && p.name !== except)
-          .map((p) => `${encodeURIComponent(p.name as string)}=${encodeURIComponent(sample(doc, resolve(doc, p.schema)))}`)
-      const urlFor = (override?: { name: string; raw: string }, query?: string) => {
-        const filled = path.replace(/\{([^}]+)\}/g, (_, name: string) =>
-          encodeURIComponent(
-            override?.name === name ? override.raw : sample(doc, resolve(doc, pathParams.find((p) => p.name === name)?.schema)),
-          ),
-        )
-        return query ? `${filled}?${query}` : filled
-      }
-      for (const p of parameters) {
-        const schema = resolve(doc, p.schema)
-        // `?ids=1&ids=2` of an array of numbers: each value is checked like a single one
-        const items = schema?.type === 'array' ? resolve(doc, schema.items) : null
-        const numeric = schema && (numericKind(doc, schema) ?? (items && numericKind(doc, items)))
-        const part: Part | null = p.in === 'query' ? 'querystring' : p.in === 'path' ? 'params' : p.in === 'header' ? 'headers' : null
-        if (!numeric || !part) continue
-        const name = p.name as string
-        const field = `${part}/${part === 'headers' ? name.toLowerCase() : name}`
-        inputs.push({ method: M, path, field, kind: numeric.kind })
-        for (const value of valuesFor(numeric.kind, numeric.schema, false)) {
-          const base = { method: M, path, field, kind: numeric.kind, value }
-          if (part === 'querystring') {
-            const query = [...requiredQuery(name), `${encodeURIComponent(name)}=${encodeURIComponent(value)}`].join('&')
-            cases.push({ ...base, request: { method: M, url: urlFor(undefined, query), headers: {} } })
-          } else if (part === 'params') {
-            cases.push({ ...base, request: { method: M, url: urlFor({ name, raw: value }), headers: {} } })
-          } else {
-            cases.push({ ...base, request: { method: M, url: urlFor(), headers: { [name.toLowerCase()]: value } } })
-          }
+  for (const { method: M, path, parameters, body, urlFor, requiredQuery } of operations(doc, include)) {
+    for (const p of parameters) {
+      const schema = resolve(doc, p.schema)
+      // `?ids=1&ids=2` of an array of numbers: each value is checked like a single one
+      const items = schema?.type === 'array' ? resolve(doc, schema.items) : null
+      const numeric = schema && (numericKind(doc, schema) ?? (items && numericKind(doc, items)))
+      const part: Part | null = p.in === 'query' ? 'querystring' : p.in === 'path' ? 'params' : p.in === 'header' ? 'headers' : null
+      if (!numeric || !part) continue
+      const name = p.name as string
+      const field = `${part}/${part === 'headers' ? name.toLowerCase() : name}`
+      inputs.push({ method: M, path, field, kind: numeric.kind })
+      for (const value of valuesFor(numeric.kind, numeric.schema, false)) {
+        const base = { method: M, path, field, kind: numeric.kind, value }
+        if (part === 'querystring') {
+          const query = [...requiredQuery(name), `${encodeURIComponent(name)}=${encodeURIComponent(value)}`].join('&')
+          cases.push({ ...base, request: { method: M, url: urlFor(undefined, query), headers: {} } })
+        } else if (part === 'params') {
+          cases.push({ ...base, request: { method: M, url: urlFor({ name, raw: encodeURIComponent(value) }), headers: {} } })
+        } else {
+          cases.push({ ...base, request: { method: M, url: urlFor(), headers: { [name.toLowerCase()]: value } } })
         }
       }
-      const content = (resolve(doc, op.requestBody)?.content ?? {}) as Record<string, { schema?: unknown }>
-      const json = content['application/json']
-      if (!json) continue
-      const leaves: { path: string[]; kind: Kind; schema: Schema }[] = []
-      bodyLeaves(doc, resolve(doc, json.schema), [], 0, leaves)
-      const seen = new Set<string>()
-      for (const leaf of leaves) {
-        const field = ['body', ...leaf.path].join('/')
-        if (seen.has(field)) continue
-        seen.add(field)
-        inputs.push({ method: M, path, field, kind: leaf.kind })
-        for (const value of valuesFor(leaf.kind, leaf.schema, true)) {
-          cases.push({
-            method: M,
-            path,
-            field,
-            kind: leaf.kind,
-            value,
-            request: { method: M, url: urlFor(), headers: { 'content-type': 'application/json' }, payload: bodyWith(leaf.path, value) },
-          })
-        }
+    }
+    if (!body) continue
+    const leaves: { path: string[]; kind: Kind; schema: Schema }[] = []
+    bodyLeaves(doc, body, [], 0, leaves)
+    const seen = new Set<string>()
+    for (const leaf of leaves) {
+      const field = ['body', ...leaf.path].join('/')
+      if (seen.has(field)) continue
+      seen.add(field)
+      inputs.push({ method: M, path, field, kind: leaf.kind })
+      for (const value of valuesFor(leaf.kind, leaf.schema, true)) {
+        cases.push({
+          method: M,
+          path,
+          field,
+          kind: leaf.kind,
+          value,
+          request: { method: M, url: urlFor(), headers: { 'content-type': 'application/json' }, payload: bodyWith(leaf.path, value) },
+        })
       }
     }
   }
   return { inputs, cases }
-}
-
-function answered<T>(p: PromiseLike<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined
-  return Promise.race([
-    Promise.resolve(p),
-    new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
 }
 
 /** Why the answer is not the platform's 400 for this field, or null when it is. */
@@ -263,12 +166,7 @@ function problem(res: InjectResponse, field: string): string | null {
  */
 export async function refuseBadNumbers(target: InjectTarget, opts: BadNumbersOptions = {}): Promise<{ inputs: NumericInput[]; refusals: number; failures: NumericRefusal[] }> {
   const headers = opts.headers ?? (() => ({}))
-  let doc = opts.document
-  if (!doc) {
-    const res = await target.inject({ method: 'GET', url: opts.documentUrl ?? '/openapi.json', headers: headers() })
-    if (res.statusCode !== 200) throw new Error(`${opts.documentUrl ?? '/openapi.json'} answered ${res.statusCode}`)
-    doc = JSON.parse(res.body) as OpenApiDocument
-  }
+  const doc = opts.document ?? (await fetchDocument(target, opts.documentUrl ?? '/openapi.json', headers()))
   const { inputs, cases } = casesOf(doc, opts.include)
   const failures: NumericRefusal[] = []
   const within = opts.answerWithinMs ?? 10_000
