@@ -17,6 +17,8 @@ export interface Bus {
   js: JetStreamClient
   jsm: JetStreamManager
   logger: BusLogger
+  /** `listener` runs each time the connection comes back after a loss (the outbox relay resumes) */
+  onReconnect(listener: () => void): void
   /** round trip to the server in ms; rejects when the connection is down (readiness probes) */
   ping(): Promise<number>
   /** finishes in-flight work (subscriptions, pending publishes), then closes */
@@ -34,7 +36,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2000,
   })
   // false between a 'disconnect' and the next 'reconnect': there is nothing to drain into meanwhile
-  const state = { connected: true }
+  const state = { connected: true, onReconnect: [] as (() => void)[] }
   void watchStatus(nc, logger, state)
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
@@ -48,6 +50,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     js,
     jsm,
     logger,
+    onReconnect: (listener) => void state.onReconnect.push(listener),
     ping: () => nc.rtt(),
     drain: async () => {
       if (nc.isClosed() || nc.isDraining()) return nc.closed().then(() => undefined)
@@ -65,10 +68,19 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   }
 }
 
-async function watchStatus(nc: NatsConnection, logger: BusLogger, state: { connected: boolean }): Promise<void> {
+async function watchStatus(nc: NatsConnection, logger: BusLogger, state: { connected: boolean; onReconnect: (() => void)[] }): Promise<void> {
   for await (const s of nc.status()) {
     if (s.type === 'disconnect') state.connected = false
-    else if (s.type === 'reconnect') state.connected = true
+    else if (s.type === 'reconnect') {
+      state.connected = true
+      for (const listener of state.onReconnect) {
+        try {
+          listener()
+        } catch (err) {
+          logger.error({ err }, 'a reconnect listener failed')
+        }
+      }
+    }
     switch (s.type) {
       case 'disconnect':
       case 'staleConnection':

@@ -112,6 +112,8 @@ export default fp(
       busClosing ? logger.error({ errorReport: report }, 'error report') : void publishTelemetry(bus, TELEMETRY_SUBJECTS.error, report)
 
     const relay = new OutboxRelay({ db: database.db, js: bus.js, logger: logger.child({ component: 'outbox' }) })
+    // what waited in the outbox while NATS was away goes as soon as it is back, not after the back-off
+    bus.onReconnect(() => relay.resume())
     const pending: ConsumerOptions[] = []
     const running: Consumer[] = []
 
