@@ -1,51 +1,12 @@
 import t from 'tap'
-import { Type } from 'typebox'
-import type { AddressInfo } from 'node:net'
 import { authEmulatorMissing, createEmulatorUser, emulatorToken, refuseBadNumbers } from '@sunbae/testing'
-import { BaseConfig, buildService, loadConfig } from '@sunbae/service-kit'
-import { bearer, buildGateway, routesTo, TEST_IDENTITY_SECRET } from './fixtures/helpers.ts'
+import { bearer, buildGateway, routesTo } from './fixtures/helpers.ts'
+import { startKitUpstream } from './fixtures/kit-upstream.ts'
 
 // Issue 16: `?limit=1e400` was coerced to Infinity and passed the schema's bounds. The gateway's own
 // schema'd routes must refuse such numbers, and a service's refusal must reach the client through
 // the proxy as the same 400. The upstream is a stand-in built with the kit, as every service is
 // (the gateway imports no service); the walk reads the gateway's merged public OpenAPI document.
-
-const UpstreamConfig = Type.Object({ ...BaseConfig.properties })
-
-/** A kit-built service with numbers in every part of a request, under a prefix the gateway routes. */
-async function startKitUpstream() {
-  const config = loadConfig(UpstreamConfig, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', IDENTITY_SECRET: TEST_IDENTITY_SECRET })
-  const app = await buildService(
-    {
-      // the service that owns /api/mentors: the gateway signs identities for it (its audience)
-      name: 'mentor-catalog',
-      configSchema: UpstreamConfig,
-      app: async (app) => {
-        const Ok = { 200: Type.Object({ ok: Type.Boolean() }) }
-        app.get(
-          '/api/mentors/numbers/:n',
-          {
-            schema: {
-              params: Type.Object({ n: Type.Integer({ minimum: 1 }) }),
-              querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), ratio: Type.Optional(Type.Number()) }),
-              headers: Type.Object({ 'x-page': Type.Optional(Type.Integer()) }),
-              response: Ok,
-            },
-          },
-          async () => ({ ok: true }),
-        )
-        app.post(
-          '/api/mentors/numbers',
-          { schema: { body: Type.Object({ amount: Type.Integer(), nested: Type.Optional(Type.Object({ score: Type.Number() })) }), response: Ok } },
-          async () => ({ ok: true }),
-        )
-      },
-    },
-    config,
-  )
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` }
-}
 
 t.test("the gateway's own routes refuse non-finite and huge numbers", async (t) => {
   const app = await buildGateway({ GATEWAY_ROUTES: routesTo('http://127.0.0.1:1') })

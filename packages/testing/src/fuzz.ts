@@ -24,7 +24,7 @@ export interface FuzzOptions {
   include?: (method: string, path: string) => boolean
   /** the seed of the choices (which fields, which wrong type, which role); same seed, same requests */
   seed?: number
-  /** at most this many field-level cases (wrong type, 100 KB string) per kind and operation; default 4 */
+  /** at most this many field-level cases (wrong type, 100 KB string) per kind and operation; default 12 */
   fieldsPerOperation?: number
   /** how long one request may take to be answered at all; default 10 s */
   answerWithinMs?: number
@@ -275,7 +275,7 @@ export async function fuzzRoutes(target: InjectTarget, opts: FuzzOptions): Promi
   const ops = operations(doc, opts.include)
   const result: FuzzResult = { operations: ops.length, requests: 0, statuses: {}, failures: [] }
   for (const op of ops) {
-    for (const c of casesOf(doc, op, rand, opts.fieldsPerOperation ?? 4)) {
+    for (const c of casesOf(doc, op, rand, opts.fieldsPerOperation ?? 12)) {
       const url = c.url
       const headers = { ...(c.role === 'anonymous' ? {} : opts.identity(c.role)), ...c.headers }
       result.requests++
