@@ -191,3 +191,36 @@ t.test('every secret docker-compose.yml defaults is a demo value production refu
   const listed = new Set<string>(Object.values(DEMO_SECRETS))
   for (const [, name, value] of defaults) t.ok(listed.has(value!), `${name}'s compose default is in DEMO_SECRETS`)
 })
+
+// Mongo runs with authentication (issue 20, item 7): its root user comes from the environment, and
+// chat-bridge's MONGO_URL logs in as that user — in compose (whose demo password production refuses
+// inside a URL too) and in the local overlay.
+t.test('Mongo has a root user, and chat-bridge logs in as it', async (t) => {
+  const s = readCompose().services
+  const mongo = composeEnv(s.mongo!)
+  const user = mongo.get('MONGO_INITDB_ROOT_USERNAME')
+  const password = mongo.get('MONGO_INITDB_ROOT_PASSWORD')
+  t.ok(user && password, 'compose: mongo sets MONGO_INITDB_ROOT_USERNAME and MONGO_INITDB_ROOT_PASSWORD')
+  t.equal(password, DEMO_SECRETS.composeMongoPassword, "compose: the default password is in DEMO_SECRETS")
+  const url = new URL(composeEnv(s['chat-bridge']!).get('MONGO_URL')!)
+  t.same([url.username, decodeURIComponent(url.password), url.searchParams.get('authSource')], [user, password, 'admin'], "compose: chat-bridge's MONGO_URL carries them")
+  // compose's chat-bridge environment in production mode, its identity from a key of its own
+  const { IDENTITY_SECRET: _gatewaySecret, ...env } = Object.fromEntries(composeEnv(s['chat-bridge']!)) as Record<string, string>
+  const def = configs.get('chat-bridge')!
+  const err = t.throws(() => loadConfig(def.configSchema as never, { ...env, NODE_ENV: 'production', IDENTITY_KEY: 'k'.repeat(43) }, def.configDefaults ?? {})) as Error
+  t.match(err?.message, /MONGO_URL: carries a demo password/, 'production refuses the compose URL')
+})
+
+t.test('k8s/overlays/local: the in-cluster Mongo has a root user, and chat-bridge logs in as it', { skip: kustomizeMissing() ?? false }, async (t) => {
+  const objs = render('overlays/local')
+  const set = objs.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'mongo')
+  type Container = { envFrom?: { secretRef?: { name: string } }[] }
+  const refs = ((set?.spec as { template: { spec: { containers: Container[] } } } | undefined)?.template.spec.containers[0]?.envFrom ?? []).map((e) => e.secretRef?.name)
+  const secret = objs.find((o) => o.kind === 'Secret' && refs.includes(o.metadata.name))
+  const value = (k: string) => (secret?.data?.[k] === undefined ? undefined : Buffer.from(secret.data[k], 'base64').toString('utf8'))
+  const user = value('MONGO_INITDB_ROOT_USERNAME')
+  const password = value('MONGO_INITDB_ROOT_PASSWORD')
+  t.ok(user && password, "local: mongo's root user comes from a Secret")
+  const url = new URL(containerEnv(objs, 'chat-bridge')!.env.get('MONGO_URL')!)
+  t.same([url.username, decodeURIComponent(url.password)], [user, password], "local: chat-bridge's MONGO_URL carries them")
+})

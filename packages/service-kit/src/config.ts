@@ -165,15 +165,38 @@ export const DEMO_SECRETS = {
   composeSandboxWebhook: 'compose-demo-sandbox-webhook-secret',
   /** what payment's sandbox signs webhooks with when PAYMENT_SANDBOX_WEBHOOK_SECRET is unset (outside production) */
   sandboxWebhook: 'whsec_sandbox_local_only_0123456789',
+  /** docker-compose.yml's default MONGO_PASSWORD (Mongo's root user; chat-bridge's MONGO_URL carries it) */
+  composeMongoPassword: 'compose-demo-mongo-password',
 } as const
 const demoSecrets: ReadonlySet<string> = new Set(Object.values(DEMO_SECRETS))
 
-/** In production, no variable may hold a known demo secret (loadConfig checks every one). */
+/** The password a connection URL (mongodb://user:password@host) carries, if any. */
+function urlPassword(value: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return undefined
+  try {
+    const password = new URL(value).password
+    return password === '' ? undefined : decodeURIComponent(password)
+  } catch {
+    return undefined
+  }
+}
+
+/** In production, no variable may hold a known demo secret, nor a URL carry one (loadConfig checks every one). */
 function demoSecretProblems(config: Record<string, unknown>): { variable: string; message: string }[] {
   if (config.NODE_ENV !== 'production') return []
-  return Object.entries(config)
-    .filter(([, value]) => typeof value === 'string' && demoSecrets.has(value))
-    .map(([variable]) => ({ variable, message: 'is a demo value published in the repository; production needs a secret of its own' }))
+  const problems: { variable: string; message: string }[] = []
+  for (const [variable, value] of Object.entries(config)) {
+    if (typeof value !== 'string') continue
+    if (demoSecrets.has(value)) {
+      problems.push({ variable, message: 'is a demo value published in the repository; production needs a secret of its own' })
+      continue
+    }
+    const password = urlPassword(value)
+    if (password !== undefined && demoSecrets.has(password)) {
+      problems.push({ variable, message: 'carries a demo password published in the repository; production needs a password of its own' })
+    }
+  }
+  return problems
 }
 
 /**

@@ -50,6 +50,19 @@ t.test('production refuses the demo secrets the repository publishes, naming the
   t.equal(loadConfig(schema, { ...good, NODE_ENV: 'production' }).IDENTITY_SECRET, good.IDENTITY_SECRET, 'a secret of its own passes')
 })
 
+t.test("production refuses a connection URL that carries compose's demo Mongo password; development keeps it", async (t) => {
+  const withUrl = serviceConfig({ MONGO_URL: Type.Optional(Type.String()) })
+  const demoUrl = `mongodb://sunbae:${encodeURIComponent(DEMO_SECRETS.composeMongoPassword)}@mongo:27017/?authSource=admin`
+  t.equal(loadConfig(withUrl, { ...good, MONGO_URL: demoUrl }).MONGO_URL, demoUrl, 'docker compose up (development) still starts')
+  const err = t.throws(() => loadConfig(withUrl, { ...good, NODE_ENV: 'production', MONGO_URL: demoUrl })) as ConfigError
+  t.same(err.problems.map((p) => p.variable), ['MONGO_URL'])
+  t.match(err.message, /MONGO_URL: carries a demo password/)
+  t.notMatch(err.message, /compose-demo-mongo-password/, 'the message does not repeat the password')
+  const own = 'mongodb://sunbae:s3cret-of-its-own@mongo:27017/?authSource=admin'
+  t.equal(loadConfig(withUrl, { ...good, NODE_ENV: 'production', MONGO_URL: own }).MONGO_URL, own, 'a password of its own passes')
+  t.equal(loadConfig(withUrl, { ...good, NODE_ENV: 'production', MONGO_URL: 'mongodb://mongo:27017' }).MONGO_URL, 'mongodb://mongo:27017', 'no password: nothing to refuse here')
+})
+
 t.test('the timeout chain: a wait a client sits behind must end before the gateway gives up', async (t) => {
   const c = loadConfig(schema, good)
   t.equal(c.GATEWAY_UPSTREAM_TIMEOUT_MS, 10_000, "the gateway's UPSTREAM_TIMEOUT_MS default")
