@@ -53,6 +53,8 @@ interface FuzzCase {
   name: string
   /** no route may accept it: the answer must be a 4xx */
   refused?: boolean
+  /** the answer must be a 404 */
+  notFound?: boolean
   role: FuzzRole
   url: string
   headers?: Record<string, string>
@@ -165,6 +167,11 @@ function casesOf(doc: OpenApiDocument, op: Operation, rand: () => number, perKin
   // database); a uuid in the path is a fresh one nobody has, so those answer 404 in the error shape
   const plausible = pathParams.length ? 'plausible, random ids' : 'plausible'
   for (const r of FUZZ_ROLES) cases.push({ name: plausible, role: r, url: op.urlFor(undefined, query), ...validBody })
+  // reading something by an id nobody has, as the role that may read anything: 404 in the error shape
+  const ids = pathParams.filter((p) => resolve(doc, p.schema)?.format === 'uuid')
+  if (op.method === 'GET' && ids.length && ids.length === pathParams.length) {
+    cases.push({ name: 'non-existent id', notFound: true, role: 'admin', url: op.urlFor(undefined, query), ...validBody })
+  }
 
   if (pathParams.length) {
     for (const p of pathParams) {
@@ -294,7 +301,10 @@ export async function fuzzRoutes(target: InjectTarget, opts: FuzzOptions): Promi
         continue
       }
       result.statuses[res.statusCode] = (result.statuses[res.statusCode] ?? 0) + 1
-      const why = problem(res) ?? (c.refused && res.statusCode < 400 ? `status ${res.statusCode}: accepted what no route may accept` : null)
+      const why =
+        problem(res) ??
+        (c.refused && res.statusCode < 400 ? `status ${res.statusCode}: accepted what no route may accept` : null) ??
+        (c.notFound && res.statusCode !== 404 ? `status ${res.statusCode}, not 404 for an id nobody has` : null)
       if (why) fail(res.statusCode, res.body, why)
     }
   }

@@ -67,15 +67,15 @@ export function numericKind(doc: OpenApiDocument, schema: Schema): { kind: Numbe
   return null
 }
 
-/** A string the format accepts, or null for a format this walk does not know. */
-function formatted(format: unknown): string | null {
+/** A string the format accepts, or null for a format this walk does not know; `later` for the end of a range (`to`). */
+function formatted(format: unknown, later = false): string | null {
   switch (format) {
     case 'uuid':
       return randomUUID()
     case 'date':
-      return '2026-01-05'
+      return later ? '2026-01-12' : '2026-01-05'
     case 'date-time':
-      return '2026-01-05T10:00:00.000Z'
+      return later ? '2026-01-12T10:00:00.000Z' : '2026-01-05T10:00:00.000Z'
     case 'time':
       return '10:00'
     case 'email':
@@ -88,17 +88,20 @@ function formatted(format: unknown): string | null {
   }
 }
 
-/** A value the parameter accepts, for the path parameters that are not under test. */
-export function sample(doc: OpenApiDocument, schema: Schema | null): string {
+/** The end of a range (`to`, `until`, `endAt`): sampled after its start. */
+const RANGE_END = /^(to|until|end)|End$|Until$/
+
+/** A value the parameter named `name` accepts, for the parameters that are not under test. */
+export function sample(doc: OpenApiDocument, schema: Schema | null, name = ''): string {
   if (!schema) return 'x'
   if (Array.isArray(schema.enum) && schema.enum.length) return String(schema.enum[0])
   if (schema.const !== undefined) return String(schema.const)
   if (schema.default !== undefined) return String(schema.default)
   if (numericKind(doc, schema)) return String(typeof schema.minimum === 'number' ? schema.minimum : 1)
-  const f = formatted(schema.format)
+  const f = formatted(schema.format, RANGE_END.test(name))
   if (f !== null) return f
   const anyOf = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined
-  if (anyOf?.length) return sample(doc, resolve(doc, anyOf[0]))
+  if (anyOf?.length) return sample(doc, resolve(doc, anyOf[0]), name)
   return 'a'
 }
 
@@ -137,7 +140,7 @@ export function sampleValue(doc: OpenApiDocument, schema: Schema | null, depth =
     case 'null':
       return null
     case 'string': {
-      const f = formatted(schema.format)
+      const f = formatted(schema.format, RANGE_END.test(key))
       if (f !== null) return f
       return plausibleString(schema, key)
     }
@@ -152,7 +155,7 @@ function plausibleString(schema: Schema, key: string): string {
   const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity
   const candidates = [
     ...(/time_?zone/i.test(key) ? ['Asia/Seoul'] : []),
-    ...(/end|until|to$/i.test(key) ? ['20:00'] : []),
+    ...(RANGE_END.test(key) ? ['20:00'] : []),
     'a'.repeat(min),
     '10:00',
     'KRW',
@@ -191,14 +194,14 @@ export function operations(doc: OpenApiDocument, include?: (method: string, path
         body: json ? resolve(doc, json.schema) : null,
         urlFor: (override, query) => {
           const filled = path.replace(/\{([^}]+)\}/g, (_, name: string) =>
-            override?.name === name ? override.raw : encodeURIComponent(sample(doc, resolve(doc, pathParams.find((p) => p.name === name)?.schema))),
+            override?.name === name ? override.raw : encodeURIComponent(sample(doc, resolve(doc, pathParams.find((p) => p.name === name)?.schema), name)),
           )
           return query ? `${filled}?${query}` : filled
         },
         requiredQuery: (except) =>
           parameters
             .filter((p) => p.in === 'query' && p.required === true && p.name !== except)
-            .map((p) => `${encodeURIComponent(p.name as string)}=${encodeURIComponent(sample(doc, resolve(doc, p.schema)))}`),
+            .map((p) => `${encodeURIComponent(p.name as string)}=${encodeURIComponent(sample(doc, resolve(doc, p.schema), p.name as string))}`),
       })
     }
   }
