@@ -17,6 +17,8 @@ export interface MailSinkOptions {
    * any file's sender may pick up another file's email: each file's sink hands back what is not its own.
    */
   accept?: (address: string) => boolean
+  /** called once a message is stored (bench/notification counts deliveries per second with it) */
+  onStored?: (file: string) => void
 }
 
 export interface MailSink {
@@ -58,7 +60,10 @@ export async function startMailSink(opts: MailSinkOptions): Promise<MailSink> {
       stream.on('error', callback)
       stream.on('end', () => {
         const file = join(opts.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.eml`)
-        writeFile(file, Buffer.concat(chunks)).then(() => callback(), callback)
+        writeFile(file, Buffer.concat(chunks)).then(() => {
+          opts.onStored?.(file)
+          callback()
+        }, callback)
       })
     },
   })
