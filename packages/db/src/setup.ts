@@ -70,7 +70,8 @@ export async function setupDatabase(options: SetupOptions): Promise<SetupResult>
       if (publicSchema.rowCount) await target.query('revoke create, usage on schema public from public')
 
       // Without superuser the admin (CREATEROLE) must belong to an owner role to hand it objects,
-      // set its default privileges and SET ROLE to it for migrations.
+      // set its default privileges and SET ROLE to it for migrations, and to the login role to
+      // REASSIGN what that one owned before the split.
       const admin = await target.query<{ rolsuper: boolean }>('select rolsuper from pg_roles where rolname = current_user')
       const superuser = admin.rows[0]?.rolsuper === true
 
@@ -83,11 +84,13 @@ export async function setupDatabase(options: SetupOptions): Promise<SetupResult>
         const found = await target.query('select 1 from pg_roles where rolname = $1', [role])
         const roleCreated = found.rowCount === 0
         // Re-stating the attributes undoes any hand-made privilege escalation of a service role.
-        const attrs = 'nosuperuser nocreatedb nocreaterole noreplication nobypassrls'
+        // Only a superuser may even name SUPERUSER, REPLICATION and BYPASSRLS (Postgres 15), and a
+        // CREATEROLE admin cannot grant them either, so without superuser they are left out.
+        const attrs = superuser ? 'nosuperuser nocreatedb nocreaterole noreplication nobypassrls' : 'nocreatedb nocreaterole'
         await target.query(`${roleCreated ? 'create' : 'alter'} role ${id(role)} with login ${attrs} password ${password}`)
         const ownerFound = await target.query('select 1 from pg_roles where rolname = $1', [owner])
         await target.query(`${ownerFound.rowCount === 0 ? 'create' : 'alter'} role ${id(owner)} with nologin ${attrs} password null`)
-        if (!superuser) await target.query(`grant ${id(owner)} to current_user`)
+        if (!superuser) await target.query(`grant ${id(owner)}, ${id(role)} to current_user`)
         await target.query(`grant connect, temporary on database ${id(database)} to ${id(role)}`)
         await target.query(`create schema if not exists ${schema} authorization ${id(owner)}`)
         // Before the split the login role owned the schema and what its migrations (and tracking's

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import t, { type Test } from 'tap'
 import {
   createDb,
+  dropDatabase,
   DEV_PASSWORD,
   migrateAll,
   migrateSchema,
@@ -125,4 +126,30 @@ t.test('db:setup upgrades a database where the login role owned its schema, keep
   // the migration history came along: nothing re-runs, and migrations still apply as the owner
   const again = await migrateAll({ adminUrl: s.adminUrl, rootDir: s.rootDir })
   t.same(again.map((r) => r.applied), [[]])
+})
+
+t.test('an admin without superuser (CREATEDB, CREATEROLE: RDS) sets up, migrates and upgrades', async (t) => {
+  const s = await scratch(t, ['alpha'], ['alpha'])
+  const schema = s.schemas.alpha!
+  const admin = `${schema}_admin`
+  const server = s.adminUrl.replace(/\/[^/]+$/, '/postgres')
+  await query(server, `create role ${admin} login createdb createrole`)
+  t.teardown(async () => {
+    // after the scratch's own teardown or before it: the database this admin owns goes first
+    await dropDatabase(s.adminUrl)
+    await query(server, `drop role if exists ${admin}`)
+  })
+  const url = new URL(s.adminUrl)
+  url.username = admin
+  const adminUrl = url.toString()
+  await setupDatabase({ adminUrl, rootDir: s.rootDir })
+  await migrateAll({ adminUrl, rootDir: s.rootDir })
+  const owners = await query(s.adminUrl, 'select distinct tableowner from pg_tables where schemaname = $1', [schema])
+  t.same(owners.rows, [{ tableowner: ownerRole(schema) }])
+  // the login role owning something again (as before the split) is upgraded by this admin too
+  await query(s.adminUrl, `alter table ${schema}.widgets owner to ${serviceRole(schema)}`)
+  await setupDatabase({ adminUrl, rootDir: s.rootDir })
+  const service = serviceDatabaseUrl(s.adminUrl, schema)
+  await refused(t, service, ['drop table widgets', 'alter table widgets add column x int'])
+  await query(service, "insert into widgets (name) values ('by the login role')")
 })
