@@ -25,7 +25,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment, STREAMS.chat],
   })
   await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
-  await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS })
+  await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS, maxConnections: config.SMTP_MAX_CONNECTIONS })
   await fastify.register(notification, { config })
   await fastify.register(subscriptions)
   await fastify.register(notificationRoutes, { prefix: '/api/notifications' })

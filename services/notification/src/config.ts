@@ -22,6 +22,11 @@ export const configSchema = serviceConfig({
   /** SMTP connection and greeting timeouts. */
   SMTP_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
   /**
+   * SMTP connections kept open and reused, each for up to 100 messages (nodemailer's pool); a pass's
+   * emails queue for them. A connection per message cost a TCP connect, greeting and EHLO each.
+   */
+  SMTP_MAX_CONNECTIONS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /**
    * Sends unread-chat digests. chat-bridge publishes chat.room.read whenever a member reads a room (the
    * web marks it read as each new message shows), which closes the window: someone reading live gets none.
    */
