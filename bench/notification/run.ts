@@ -81,7 +81,8 @@ say(`notification fan-out: ${EVENTS} events at ${RATE}/s, ${ROUNDS} rounds, ${RE
 // ---- infrastructure ----
 await setupDatabase({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['notification'] })
 await migrateAll({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['notification'] })
-const db = new pg.Client({ connectionString: SERVICE_URL })
+// the admin role: it empties and reads notification's tables whoever owns them
+const db = new pg.Client({ connectionString: ADMIN_URL })
 await db.connect()
 const tables = (
   await db.query<{ t: string }>(`select tablename as t from pg_tables where schemaname = 'notification' and tablename not like 'kysely_migration%'`)
