@@ -35,10 +35,13 @@ ENV VITE_FIREBASE_PROJECT_ID=${VITE_FIREBASE_PROJECT_ID} \
     VITE_FIREBASE_AUTH_EMULATOR_HOST=${VITE_FIREBASE_AUTH_EMULATOR_HOST} \
     VITE_FIREBASE_FIRESTORE_EMULATOR_HOST=${VITE_FIREBASE_FIRESTORE_EMULATOR_HOST}
 RUN npm run build --workspace=@sunbae/web
+# the security headers for exactly the Firebase this build talks to (its CSP's connect-src)
+RUN node web/security-headers.ts > /app/security-headers.conf
 
 # nginx as uid 101, listening on 8080, writing only to /tmp (a read-only root FS works).
 FROM ${NGINX_IMAGE} AS web
 COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf
+COPY --from=build /app/security-headers.conf /etc/nginx/security-headers.conf
 COPY --from=build /app/web/dist/ /usr/share/nginx/html/
 USER 101
 EXPOSE 8080

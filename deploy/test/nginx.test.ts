@@ -1,6 +1,7 @@
 // deploy/nginx/nginx.conf: `nginx -t` accepts it, and a real nginx started from it (temp prefix,
 // the `gateway` upstream pointed at a local echo server) serves what the web image promises: long
-// cache for hashed assets, the SPA fallback, /api proxied with X-Forwarded-*, security headers, gzip.
+// cache for hashed assets, the SPA fallback, /api proxied with X-Forwarded-*, security headers (the
+// Content-Security-Policy of web/security-headers.ts on the page and its files, HSTS over HTTPS only), gzip.
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -10,6 +11,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readText, run, which } from './lib.ts'
+import { contentSecurityPolicy, HSTS, nginxSnippet, parsePolicy } from '../../web/security-headers.ts'
+import { firebaseTargets } from '../../web/src/lib/firebase-targets.ts'
 
 const nginx = which('nginx') ?? (fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null)
 const missing = nginx ? false : 'nginx is not installed (apt-get install nginx-light)'
@@ -35,6 +38,27 @@ function localConfig(dir: string, upstream: string, port: number): string {
   return out
 }
 
+/** nginx.conf as localConfig makes it, and the security-headers.conf it includes beside it (as in the image). */
+function writeConfig(dir: string, upstream: string, port: number): void {
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), localConfig(dir, upstream, port))
+  fs.copyFileSync(path.join(ROOT_NGINX, 'security-headers.conf'), path.join(dir, 'security-headers.conf'))
+}
+const ROOT_NGINX = path.resolve(import.meta.dirname, '..', 'nginx')
+
+/** What a production build with no VITE_FIREBASE_* variables talks to (Google's Firebase endpoints). */
+const productionPolicy = contentSecurityPolicy({ firebase: firebaseTargets({}) })
+
+t.test('security-headers.conf is rendered from web/security-headers.ts, and the image renders it for its build', async (t) => {
+  t.equal(readText('deploy/nginx/security-headers.conf'), nginxSnippet({}),
+    'the checked-in snippet is `node web/security-headers.ts` for a build without VITE_FIREBASE_* (regenerate it after changing the definition)')
+  const dockerfile = readText('deploy/web.Dockerfile')
+  t.match(dockerfile, /RUN node web\/security-headers\.ts > \/app\/security-headers\.conf/, 'the build stage renders it with the build args')
+  t.match(dockerfile, /COPY --from=build \/app\/security-headers\.conf \/etc\/nginx\/security-headers\.conf/, 'beside nginx.conf in the image')
+  const conf = readText('deploy/nginx/nginx.conf')
+  t.equal(conf.match(/include security-headers\.conf;/g)?.length, 3, 'included by the server and by each location that sets headers')
+  t.match(conf, `https "${HSTS}";`, 'the HSTS value nginx maps https to is the definition\'s')
+})
+
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sunbae-nginx-'))
   fs.chmodSync(dir, 0o755) // workers run unprivileged when the test runs as root
@@ -45,7 +69,7 @@ t.test('nginx -t accepts deploy/nginx/nginx.conf', { skip: missing }, async (t) 
   const dir = tempDir()
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   fs.mkdirSync(path.join(dir, 'html'))
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), localConfig(dir, '127.0.0.1:8080', 8080))
+  writeConfig(dir, '127.0.0.1:8080', 8080)
   const res = run(nginx!, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')])
   t.equal(res.status, 0, res.stderr)
   t.match(res.stderr, /test is successful/)
@@ -67,7 +91,7 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
   const upstreamPort = (upstream.address() as net.AddressInfo).port
   const port = await freePort()
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), localConfig(dir, `127.0.0.1:${upstreamPort}`, port))
+  writeConfig(dir, `127.0.0.1:${upstreamPort}`, port)
   const child = spawn(nginx!, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -94,6 +118,27 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
     t.equal(res.headers.get('x-frame-options'), 'DENY', `${what}: no framing`)
     t.ok(res.headers.get('referrer-policy'), `${what}: referrer policy`)
   }
+  // the page and its files: the production policy, HSTS only when the load balancer says https
+  const document = async (url: string, what: string) => {
+    const plain = await fetch(url)
+    await plain.arrayBuffer()
+    const csp = plain.headers.get('content-security-policy')
+    t.equal(csp, productionPolicy, `${what}: the Content-Security-Policy of web/security-headers.ts`)
+    const d = parsePolicy(csp ?? '')
+    t.same(d['script-src'], ["'self'"], `${what}: script-src 'self'`)
+    t.same(d['frame-ancestors'], ["'none'"], `${what}: frame-ancestors 'none'`)
+    t.same(d['connect-src'], ["'self'", 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://firestore.googleapis.com'],
+      `${what}: connect-src is the API's origin and Firebase's`)
+    t.equal(plain.headers.get('strict-transport-security'), null, `${what}: no HSTS over plain http`)
+    const tls = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } })
+    await tls.arrayBuffer()
+    t.equal(tls.headers.get('strict-transport-security'), HSTS, `${what}: HSTS when the client came over HTTPS`)
+    t.equal(tls.headers.get('content-security-policy'), productionPolicy, `${what}: the same policy over HTTPS`)
+  }
+  await document(`${base}/`, 'index.html')
+  await document(`${base}/mentors/42`, 'an app route')
+  await document(`${base}/assets/index-3f2a9c.js`, 'a hashed asset')
+  await document(`${base}/healthz`, 'the health check')
 
   const asset = await fetch(`${base}/assets/index-3f2a9c.js`, { headers: { 'accept-encoding': 'gzip' } })
   t.equal(asset.status, 200)

@@ -3,31 +3,27 @@
 import { initializeApp } from 'firebase/app'
 import { connectAuthEmulator, getAuth } from 'firebase/auth'
 import { connectFirestoreEmulator, getFirestore } from 'firebase/firestore'
+import { firebaseTargets } from './lib/firebase-targets.ts'
 
 declare const __AUTH_EMULATOR_HOST__: string
 declare const __FIRESTORE_EMULATOR_HOST__: string
 
-const env = import.meta.env
-const projectId: string = env.VITE_FIREBASE_PROJECT_ID || 'demo-sunbae'
-const apiKey: string = env.VITE_FIREBASE_API_KEY || 'demo-api-key'
+const targets = firebaseTargets(import.meta.env, { auth: __AUTH_EMULATOR_HOST__, firestore: __FIRESTORE_EMULATOR_HOST__ })
 
 export const firebaseApp = initializeApp({
-  apiKey,
-  projectId,
-  authDomain: env.VITE_FIREBASE_AUTH_DOMAIN || `${projectId}.firebaseapp.com`,
-  ...(env.VITE_FIREBASE_APP_ID ? { appId: env.VITE_FIREBASE_APP_ID } : {}),
+  apiKey: targets.apiKey,
+  projectId: targets.projectId,
+  authDomain: targets.authDomain,
+  ...(targets.appId ? { appId: targets.appId } : {}),
 })
 
 export const auth = getAuth(firebaseApp)
 export const db = getFirestore(firebaseApp)
 
-const authEmulator = env.VITE_FIREBASE_AUTH_EMULATOR_HOST || __AUTH_EMULATOR_HOST__
-const firestoreEmulator = env.VITE_FIREBASE_FIRESTORE_EMULATOR_HOST || __FIRESTORE_EMULATOR_HOST__
-if (authEmulator) connectAuthEmulator(auth, `http://${authEmulator}`, { disableWarnings: true })
-if (firestoreEmulator) {
-  const [host, port] = firestoreEmulator.split(':')
+if (targets.authEmulatorHost) connectAuthEmulator(auth, `http://${targets.authEmulatorHost}`, { disableWarnings: true })
+if (targets.firestoreEmulatorHost) {
+  const [host, port] = targets.firestoreEmulatorHost.split(':')
   connectFirestoreEmulator(db, host ?? '127.0.0.1', Number(port ?? 8181))
 }
 
-/** Google sign-in needs a real project: the demo project and the emulator-only key cannot do it. */
-export const googleSignInEnabled = !projectId.startsWith('demo-') && !authEmulator
+export const googleSignInEnabled = targets.googleSignIn
