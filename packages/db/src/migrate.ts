@@ -6,7 +6,7 @@ import { Migrator, type Migration, type MigrationResult } from 'kysely/migration
 import { createDb } from './create-db.ts'
 import { discoverServices, selectServices, type ServiceInfo } from './discover.ts'
 import { platformMigrations } from './migrations.ts'
-import { assertSchemaName, ownerRole } from './names.ts'
+import { assertSchemaName, ownerRole, serviceRole } from './names.ts'
 
 // Service migrations are date-prefixed so lexical order is time order; the 0000 prefix is reserved
 // for platform migrations, which must run first.
@@ -107,6 +107,9 @@ export async function migrateAll(options: MigrateAllOptions): Promise<Array<Migr
     })
     try {
       const result = await migrateSchema({ db, schema: service.schema, migrationsDir: service.migrationsDir })
+      // The migrator's bookkeeping got the login role's row privileges by default like any table of
+      // the owner's; a service that could edit it could mark a migration as run, or unlock one mid-run.
+      await sql`revoke all on kysely_migration, kysely_migration_lock from ${sql.id(serviceRole(service.schema))}`.execute(db)
       options.onMigrated?.(service, result)
       out.push({ service: service.name, ...result })
     } catch (err) {

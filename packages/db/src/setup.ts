@@ -102,6 +102,10 @@ export async function setupDatabase(options: SetupOptions): Promise<SetupResult>
         // What exists now (an upgraded database)...
         await target.query(`revoke all on all tables in schema ${schema} from ${id(role)}`)
         await target.query(`grant select, insert, update, delete on all tables in schema ${schema} to ${id(role)}`)
+        // ...but the migrator's bookkeeping is the owner's alone (migrateAll revokes it on new ones)
+        const bookkeeping = await target.query<{ t: string }>(
+          `select tablename as t from pg_tables where schemaname = $1 and tablename in ('kysely_migration', 'kysely_migration_lock')`, [service.schema])
+        for (const { t } of bookkeeping.rows) await target.query(`revoke all on ${schema}.${id(t)} from ${id(role)}`)
         await target.query(`revoke all on all sequences in schema ${schema} from ${id(role)}`)
         await target.query(`grant usage, select on all sequences in schema ${schema} to ${id(role)}`)
         await target.query(`grant execute on all routines in schema ${schema} to ${id(role)}`)

@@ -59,6 +59,7 @@ t.test('the login role has rows only: DDL on its own tables is refused, DML work
   await query(url, "insert into outbox (event_id, subject, payload) values (gen_random_uuid(), 'a.b.c', '{}')")
   t.equal((await query(url, 'select count(*)::int as n from outbox')).rows[0].n, 1)
 
+  await refused(t, url, ['select * from kysely_migration', "delete from kysely_migration where name like '2026%'", 'update kysely_migration_lock set is_locked = 1'])
   const owners = await query(s.adminUrl, 'select distinct tableowner from pg_tables where schemaname = $1', [schema])
   t.same(owners.rows, [{ tableowner: ownerRole(schema) }], 'every table belongs to the owner role')
   const login = await query(s.adminUrl, 'select rolcanlogin from pg_roles where rolname = $1', [ownerRole(schema)])
@@ -121,6 +122,7 @@ t.test('db:setup upgrades a database where the login role owned its schema, keep
   t.same((await query(url, 'select name, color from widgets')).rows, [{ name: 'kept', color: 'red' }], 'rows kept')
   t.same((await query(url, 'select x from made_at_runtime')).rows, [{ x: 1 }])
   await refused(t, url, DDL)
+  await refused(t, url, ["delete from kysely_migration where name like '2026%'"])
   await query(url, "insert into widgets (name) values ('after')")
 
   // the migration history came along: nothing re-runs, and migrations still apply as the owner
