@@ -37,7 +37,9 @@ t.test('fault suite, short form: NATS 10 s, kill -9 of payment, a Postgres resta
   const db = (new URL(process.env.TEST_DATABASE_URL ?? 'postgres://x/sunbae_test').pathname.slice(1) || 'default').replace(/[^\w-]/g, '_')
   const logDir = path.join(ROOT, '.run', 'faults', `short-${db}`)
   const log = (m: string) => t.comment(m)
-  const stack = await startFaultStack({ emulatorEnv, log, logDir, readyTimeoutMs: 240_000 })
+  // as the e2e stack allows (scripts/lib/e2e-stack.ts): nine processes booting on two cores shared with the
+  // other suites have needed minutes (a run at load 49 saw chat-bridge silent for 240 s)
+  const stack = await startFaultStack({ emulatorEnv, log, logDir, readyTimeoutMs: 300_000 })
   t.teardown(() => stack.stop())
   const t0 = Date.now()
   const world = await setupWorld(stack.gatewayUrl, 2, (email) => stack.setRole(email, 'admin'))
