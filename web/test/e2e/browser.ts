@@ -1,13 +1,15 @@
 // What every browser journey file shares: the stack of the test run (scripts/lib/e2e-stack.ts, started
 // once by scripts/test.ts for all journey files), headless Chromium with the flags this machine needs,
-// the artifacts folder, one browser session per person with the accessibility and console checks,
-// signing in, and journeys that stop after the first failure with screenshots.
+// the artifacts folder, one browser session per person with the accessibility, console and
+// Content-Security-Policy checks, signing in, and journeys that stop after the first failure with screenshots.
 import t, { type Test } from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import type { E2eHandoff, E2eStack } from '../../../scripts/lib/e2e-stack.ts'
+import { firebaseTargets } from '../../src/lib/firebase-targets.ts'
+import { cspDirectives, parsePolicy } from '../../security-headers.ts'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 /** E2E_ENV of scripts/lib/e2e-stack.ts */
@@ -37,14 +39,16 @@ export interface Session {
   page: Page
   /**
    * Screenshot, then the checks every page passes: every visible form field has an accessible name,
-   * and no console errors — except `expected` ones this step causes on purpose (the browser logs
-   * every 4xx answer).
+   * no console errors — except `expected` ones this step causes on purpose (the browser logs
+   * every 4xx answer) — and no Content-Security-Policy violation (never expected).
    */
   visit(t: Test, name: string, expected?: RegExp[]): Promise<void>
   /** Signs in through the login page; with `t`, the login page and the signed-in one pass `visit`'s checks. */
   login(email: string, password: string, t?: Test): Promise<void>
   /** Creates an account through the sign-up page and waits until it is signed in. */
   signUp(account: { name: string; email: string; password: string }): Promise<void>
+  /** CSP violations not yet checked by `visit` (a journey's end checks them too) */
+  cspViolations: string[]
   /** Where the page is, the text it shows and its last failed API calls (for a failing journey's report). */
   report(): Promise<string>
   close(): Promise<void>
@@ -84,6 +88,24 @@ function unlabeledFields(): string[] {
 }
 
 /**
+ * The policy the dev server sent with the app's page must be production's (web/security-headers.ts):
+ * every directive the same, script-src exactly 'self' (the journeys run without HMR, so without the
+ * dev preamble), except connect-src, which names the emulators' origins instead of Google's.
+ */
+function checkPolicy(t: Test, header: string | undefined): void {
+  t.ok(header, 'the web app is served with a Content-Security-Policy')
+  const served = parsePolicy(header ?? '')
+  const production = cspDirectives({ firebase: firebaseTargets({}) })
+  t.same(served['script-src'], ["'self'"], "script-src 'self'")
+  t.same({ ...served, 'connect-src': [] }, { ...production, 'connect-src': [] }, 'every directive but connect-src is production\'s')
+  t.equal(served['connect-src']?.[0], "'self'", 'connect-src: the API on the page\'s origin')
+  t.comment(`connect-src under test: ${served['connect-src']?.join(' ')}`)
+}
+
+/** A CSP violation as the page reported it (the securitypolicyviolation event). */
+const CSP_BINDING = '__sunbaeCspViolation'
+
+/**
  * One browser test file's suite: skipped (saying why) without Chromium; else the run's stack,
  * Chromium, an emptied artifacts folder and a warmed-up dev server, Chromium living exactly as long
  * as `body`. Files run in parallel on the one stack: each makes its own accounts.
@@ -115,7 +137,8 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
     // The dev server compiles on first request: one warm-up load before any journey is timed.
     {
       const warm = await browser.newPage()
-      await warm.goto(webUrl, { waitUntil: 'networkidle', timeout: 60_000 })
+      const res = await warm.goto(webUrl, { waitUntil: 'networkidle', timeout: 60_000 })
+      checkPolicy(t, res?.headers()['content-security-policy'])
       await warm.close()
     }
 
@@ -132,6 +155,16 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
       // A step's bound: CI runs the journeys beside the unit suites on two cores, where a page's first
       // render after a navigation (dev server, Firebase session restore, API calls) took over 20 s.
       context.setDefaultTimeout(30_000)
+      // Every CSP violation, from the page's own event: a journey fails on one even when the console
+      // error it also causes is expected.
+      const cspViolations: string[] = []
+      await context.exposeBinding(CSP_BINDING, (_source, line: string) => void cspViolations.push(line))
+      await context.addInitScript((binding: string) => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          const report = (window as unknown as Record<string, (line: string) => void>)[binding]
+          report?.(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || e.documentURI}:${e.lineNumber}`)
+        }, true)
+      }, CSP_BINDING)
       const page: Page = await context.newPage()
       const consoleErrors: string[] = []
       page.on('console', (msg) => {
@@ -157,6 +190,7 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         await page.screenshot({ path: path.join(artifacts, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
         tt.same(await page.evaluate(unlabeledFields), [], `${who}/${name}: every form field has an accessible name`)
         tt.same(consoleErrors.splice(0).filter((e) => !expected.some((x) => x.test(e))), [], `${who}/${name}: no console errors`)
+        tt.same(cspViolations.splice(0), [], `${who}/${name}: no Content-Security-Policy violations`)
       }
       const login = async (email: string, password: string, tt?: Test) => {
         await page.goto('/login')
@@ -182,9 +216,15 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         visit,
         login,
         signUp,
+        cspViolations,
         report: async () => {
           const text = await page.locator('main').first().innerText({ timeout: 2_000 }).catch(() => '(no main element)')
-          return [`${who} at ${page.url()}`, `  shows: ${text.replace(/\s+/g, ' ').slice(0, 500)}`, ...apiTrouble.map((l) => `  api: ${l}`)].join('\n')
+          return [
+            `${who} at ${page.url()}`,
+            `  shows: ${text.replace(/\s+/g, ' ').slice(0, 500)}`,
+            ...apiTrouble.map((l) => `  api: ${l}`),
+            ...cspViolations.map((l) => `  CSP violation: ${l}`),
+          ].join('\n')
         },
         close: async () => {
           open.delete(who)
@@ -199,6 +239,8 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
       await t.test(name, t.passing() ? {} : { skip: 'an earlier journey failed' }, async (tt) => {
         try {
           await fn(tt)
+          // what happened after a session's last visit
+          for (const [who, s] of open) tt.same(s.cspViolations.splice(0), [], `${who}: no Content-Security-Policy violations`)
         } catch (err) {
           // what the pages showed when it failed
           const slug = name.slice(0, 40).replace(/\W+/g, '-')
