@@ -40,5 +40,7 @@ t.test('postgresTicks: finds the backend of a connection by its database, and le
   await client.query('select count(*) from generate_series(1, 3000000)')
   const b = cpuSnapshot(process.pid, process.pid, db, new Set())
   const used = cpuBetween(a, b)
-  t.ok(used.postgresBackends > 0.1, `the backend was busy: ${used.postgresBackends.toFixed(2)} cores`)
+  // CPU time, not the share of a core: on a loaded machine the query takes longer, not more CPU
+  const cpuSeconds = used.postgresBackends * ((b.at - a.at) / 1000)
+  t.ok(cpuSeconds > 0.05, `the backend used ${cpuSeconds.toFixed(3)} s of CPU (${used.postgresBackends.toFixed(2)} cores over ${((b.at - a.at) / 1000).toFixed(2)} s)`)
 })
