@@ -112,7 +112,13 @@ export async function startPrivateNats(binary: string, dir: string, options: Pri
       fs.rmSync(`${dir}.pid`, { force: true });
     },
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // gone already (an exit code, or a signal: then exitCode stays null and 'exit' has fired — waiting
+      // for it would hang until nothing keeps the loop alive, and a top-level await exits with 13)
+      if (child.exitCode !== null || child.signalCode !== null) {
+        if (!opts.keepStore) fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(`${dir}.pid`, { force: true });
+        return;
+      }
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
