@@ -24,7 +24,7 @@ import type { Emulators } from '@sunbae/testing/emulators';
 import { checkNats, checkPostgres } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
-import { findTestFiles, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
+import { findTestFiles, inJourneyLane, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
 import { chromiumPath, E2E_ENV, startE2eStack, type E2eHandoff, type E2eStack } from './lib/e2e-stack.ts';
 import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
 
@@ -269,10 +269,12 @@ if (files.length === 0) {
 // queueing after them (tap runs files in path order: web/ comes last). One at a
 // time: with the suites' two jobs and the stack, Chromium already has its share
 // of the two cores; a second journey would push the suites toward their
-// timeouts, and the four journeys one after another still end well within the
-// suites' time. Each lane writes its own raw TAP file; the journeys' output is
-// held back and printed whole once the other lane's is done, so the two never
-// interleave.
+// timeouts. The deploy smoke (STACK_SUITES: a production install's processes,
+// mostly waited on) runs in this lane too: the journeys end ~150 s before the
+// suites, and the smoke held one of the suites' two slots for ~100 s (ci3 on
+// 47713b7: journeys 434 s, suites 574 s). Each lane writes its own raw TAP
+// file; this lane's output is held back and printed whole once the other lane's
+// is done, so the two never interleave.
 //
 // The suites run two files at a time. tap's own default on a 2-core machine is
 // one (it leaves a core free), but a suite file mostly waits on Postgres, NATS,
@@ -296,13 +298,17 @@ interface Lane {
   /** the environment of its tap, once it may start */
   env: Promise<NodeJS.ProcessEnv>;
 }
-const others = files.filter((f) => !isBrowserJourney(f));
+const others = files.filter((f) => !inJourneyLane(f));
+// the journeys first (they are the lane's reason), then the stack suites (STACK_SUITES)
+const journeyLane = [...journeys, ...files.filter((f) => inJourneyLane(f) && !isBrowserJourney(f))];
 const lanes: Lane[] = [];
 if (others.length) lanes.push({ name: 'tap', files: others, tapOut: path.join(tapDir, 'tap-output.tap'), jobs: SUITE_JOBS, env: Promise.resolve(testEnv) });
-if (journeys.length) {
+if (journeyLane.length) {
   // once the stack is seeded (or with why there is no stack)
-  const env = timed('wait for e2e stack seed', () => e2eHandoff).then((e2e) => (e2e ? { ...testEnv, [E2E_ENV]: JSON.stringify(e2e) } : testEnv));
-  lanes.push({ name: 'tap (browser journeys)', files: journeys, tapOut: path.join(tapDir, 'tap-output-e2e.tap'), jobs: JOURNEY_JOBS, env });
+  const env = journeys.length
+    ? timed('wait for e2e stack seed', () => e2eHandoff).then((e2e) => (e2e ? { ...testEnv, [E2E_ENV]: JSON.stringify(e2e) } : testEnv))
+    : Promise.resolve(testEnv);
+  lanes.push({ name: 'tap (browser journeys, deploy smoke)', files: journeyLane, tapOut: path.join(tapDir, 'tap-output-e2e.tap'), jobs: JOURNEY_JOBS, env });
 }
 
 /** Starts one lane's tap; with `live` false its output waits for release(). */

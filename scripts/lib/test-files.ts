@@ -6,6 +6,14 @@ import path from 'node:path';
 export const TEST_FILE = /\.test\.ts$/;
 /** The web's browser journeys: they share one stack (lib/e2e-stack.ts) and get a tap lane of their own. */
 export const isBrowserJourney = (file: string): boolean => file.startsWith('web/test/e2e/') && TEST_FILE.test(file);
+/**
+ * Suites that, like the journeys, spend their time waiting on a whole platform of their own (the deploy
+ * smoke: a production install's processes): they run in the journeys' lane, after them, instead of
+ * holding one of the other lane's two slots for minutes.
+ */
+export const STACK_SUITES: readonly string[] = ['deploy/test/smoke.test.ts'];
+/** The files of the journeys' lane: the journeys, then the stack suites. */
+export const inJourneyLane = (file: string): boolean => isBrowserJourney(file) || STACK_SUITES.includes(file);
 const SKIP_DIRS = new Set(['node_modules', 'fixture', 'fixtures', 'dist', 'tap-snapshots', '.tap', '.git', 'coverage']);
 
 function isDir(p: string): boolean {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { findTestFiles, isBrowserJourney, reporterArg, splitArgs } from '../lib/test-files.ts';
+import { findTestFiles, inJourneyLane, isBrowserJourney, reporterArg, splitArgs, STACK_SUITES } from '../lib/test-files.ts';
 
 t.test('finds *.test.ts in existing test folders only', async (t) => {
   const root = t.testdir({
@@ -31,6 +31,14 @@ t.test('the browser journeys are the test files under web/test/e2e, not their he
   const { files } = findTestFiles(root);
   t.same(files.filter(isBrowserJourney), ['web/test/e2e/deep/x.test.ts', 'web/test/e2e/journeys.test.ts']);
   t.same(files.filter((f) => !isBrowserJourney(f)), ['web/test/unit.test.ts']);
+});
+
+t.test("the journeys' lane: the journeys and the stack suites, nothing else", async (t) => {
+  t.ok(inJourneyLane('web/test/e2e/journeys.test.ts'));
+  t.ok(inJourneyLane('deploy/test/smoke.test.ts'), 'the deploy smoke');
+  t.same(STACK_SUITES.filter((f) => !inJourneyLane(f)), []);
+  t.notOk(inJourneyLane('deploy/test/env.test.ts'));
+  t.notOk(inJourneyLane('web/test/notifications.test.ts'), "a web unit test is the suites' lane");
 });
 
 t.test('nothing at all', async (t) => {
