@@ -99,6 +99,8 @@ export class OutboxRelay {
   #loop: Promise<void> | null = null
   #wake: ((force?: boolean) => void) | null = null
   #kicked = false
+  /** resume() came: the next wait, even a back-off's, ends at once (it may come while a batch runs) */
+  #resumed = false
   #failures = 0
   /** serialises batches of this relay: flush() must not overlap the loop's own batch */
   #batchChain: Promise<unknown> = Promise.resolve()
@@ -133,6 +135,7 @@ export class OutboxRelay {
   resume(): void {
     this.#failures = 0
     this.#kicked = true
+    this.#resumed = true
     this.#wake?.(true)
   }
 
@@ -174,8 +177,11 @@ export class OutboxRelay {
   }
 
   #sleep(ms: number, wakeable: boolean): Promise<void> {
-    if (wakeable && this.#kicked) {
+    // a resume during the batch that just failed (it was in flight when NATS came back) ends the
+    // back-off too: otherwise it was lost and the relay sat the back-off out
+    if (this.#resumed || (wakeable && this.#kicked)) {
       this.#kicked = false
+      this.#resumed = false
       return Promise.resolve()
     }
     return new Promise((resolve) => {
@@ -183,6 +189,7 @@ export class OutboxRelay {
         clearTimeout(timer)
         this.#wake = null
         this.#kicked = false
+        this.#resumed = false
         resolve()
       }
       const timer = setTimeout(done, ms)

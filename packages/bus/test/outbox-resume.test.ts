@@ -3,10 +3,7 @@
 // for 60 s") measured events arriving up to 39 s after NATS was back. The bus now tells its reconnect
 // and the relay resumes at once (service-kit's platform wires bus.onReconnect → relay.resume).
 import t from 'tap'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
+import { findNatsServer, restartableNats } from '@sunbae/testing/nats-server'
 import { connectBus, createEvent, ensureStreams, OutboxRelay, publishInTx, type BusLogger } from '../src/index.ts'
 import { createTestSchema, quietLogger, streamDef, streamMessages, uniq, waitFor } from './fixtures/helpers.ts'
 
@@ -14,14 +11,7 @@ const binary = findNatsServer()
 if (!binary) {
   t.pass('skipped: nats-server not installed')
 } else {
-  const parent = mkdtempSync(path.join(tmpdir(), 'bus-resume-'))
-  const dir = path.join(parent, 'store')
-  let nats: PrivateNats = await startPrivateNats(binary, dir, { keepStore: true })
-  const port = nats.port
-  process.once('exit', () => {
-    nats.kill()
-    rmSync(parent, { recursive: true, force: true })
-  })
+  const nats = await restartableNats(binary, 'bus-resume')
 
   t.test('a relay backing off while NATS was away publishes as soon as the bus reconnects', async (t) => {
     const p = uniq()
@@ -54,12 +44,39 @@ if (!binary) {
     t.teardown(() => relay.stop())
     await waitFor(() => publishFailures > 0, { what: 'a publish failing while NATS is away' })
 
-    nats = await startPrivateNats(binary, dir, { keepStore: true, port })
+    await nats.start()
     await waitFor(() => reconnects > 0, { what: 'the bus reconnecting' })
     const msgs = await waitFor(async () => {
       const m = (await streamMessages(bus.jsm, STREAM)).filter((x) => x.data.id === event.id)
       return m.length ? m : null
     }, { what: 'the event published after the reconnect' })
     t.equal(msgs.length, 1, 'published once')
+  })
+
+  t.test('a resume that comes while the failing batch is still in flight ends the back-off all the same', async (t) => {
+    const schema = await createTestSchema()
+    t.teardown(() => schema.drop())
+    // a JetStream stand-in whose first publish fails only after the relay was told to resume (the
+    // reconnect arrived while that publish was in flight); every later publish is acked
+    let calls = 0
+    let relay: OutboxRelay | null = null
+    const js = {
+      publish: async () => {
+        calls++
+        if (calls === 1) {
+          relay!.resume()
+          throw Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' })
+        }
+        return { stream: 'S', seq: calls, duplicate: false }
+      },
+    }
+    relay = new OutboxRelay({ db: schema.db, js: js as never, logger: quietLogger, pollIntervalMs: 60_000, maxBackoffMs: 600_000 })
+    const event = createEvent({ type: `${uniq()}.thing.happened`, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { n: 2 } })
+    await schema.db.transaction().execute((trx) => publishInTx(trx, event))
+    relay.start()
+    t.teardown(() => relay!.stop())
+    // before the fix the back-off (2 min here) swallowed that resume
+    await waitFor(() => calls >= 2, { what: 'the publish tried again right after the resume', timeoutMs: 10_000 })
+    t.pass(`published again after ${calls - 1} failure(s), without sitting out the back-off`)
   })
 }
