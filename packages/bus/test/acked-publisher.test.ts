@@ -1,9 +1,7 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
+import { findNatsServer, restartableNats } from '@sunbae/testing/nats-server'
 import { AckedPublisher, connectBus, ensureStreams, type AckedDropReason, type Bus } from '../src/index.ts'
 import { quietLogger, streamDef, streamMessages, uniq, waitFor } from './fixtures/helpers.ts'
 
@@ -13,17 +11,8 @@ const binary = findNatsServer()
 if (!binary) {
   t.pass('skipped: nats-server not installed')
 } else {
-  const parent = mkdtempSync(path.join(tmpdir(), 'bus-acked-'))
-  const dir = path.join(parent, 'store')
-  let nats: PrivateNats = await startPrivateNats(binary, dir, { keepStore: true })
-  const port = nats.port
-  process.once('exit', () => {
-    nats.kill()
-    rmSync(parent, { recursive: true, force: true })
-  })
-  const restart = async () => {
-    nats = await startPrivateNats(binary, dir, { keepStore: true, port })
-  }
+  const nats = await restartableNats(binary, 'bus-acked')
+  const restart = () => nats.start()
 
   const STREAM = 'ACKED_TEST'
   const p = uniq()
@@ -133,7 +122,7 @@ if (!binary) {
       import { AckedPublisher, connectBus } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)}
       import { startPrivateNats } from ${JSON.stringify(new URL('../../testing/src/nats-server.ts', import.meta.url).href)}
       const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-      const nats = await startPrivateNats(${JSON.stringify(binary)}, ${JSON.stringify(path.join(parent, 'child'))})
+      const nats = await startPrivateNats(${JSON.stringify(binary)}, ${JSON.stringify(path.join(nats.workDir, 'child'))})
       process.once('exit', () => nats.kill())
       const bus = await connectBus({ servers: nats.url, name: 'child', logger: quiet, reconnectTimeWaitMs: 100 })
       let dropped = 0

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
@@ -126,6 +127,39 @@ export async function startPrivateNats(binary: string, dir: string, options: Pri
       clearTimeout(timer);
       if (!opts.keepStore) fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(`${dir}.pid`, { force: true });
+    },
+  };
+}
+
+/** A NATS of a test file's own that the test stops and starts again, as an operator's restart would. */
+export interface RestartableNats {
+  /** the same for every start: same port, same JetStream store */
+  readonly url: string;
+  readonly port: number;
+  /** a folder of this server's, removed with it at process exit (for anything else the file needs on disk) */
+  readonly workDir: string;
+  stop(): Promise<void>;
+  /** starts it again on its port and store */
+  start(): Promise<void>;
+}
+
+/** Starts a RestartableNats in a temp folder named after `prefix`; it and the folder go when the process exits. */
+export async function restartableNats(binary: string, prefix: string): Promise<RestartableNats> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const store = path.join(workDir, 'store');
+  let current = await startPrivateNats(binary, store, { keepStore: true });
+  const { url, port } = current;
+  process.once('exit', () => {
+    current.kill();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+  return {
+    url,
+    port,
+    workDir,
+    stop: () => current.stop(),
+    start: async () => {
+      current = await startPrivateNats(binary, store, { keepStore: true, port });
     },
   };
 }
