@@ -1,6 +1,7 @@
 // The UI's words in Korean (default) and English. A typed dictionary instead of an i18n library:
 // two languages, no plural rules beyond what a function can do, and every missing key is a type
 // error, not a blank label at run time.
+import { adminEn, adminKo } from './admin.ts'
 import { meetingEn, meetingKo } from './meeting.ts'
 import { notificationEn, notificationKo } from './notification.ts'
 import { paymentEn, paymentKo } from './payment.ts'
@@ -12,6 +13,8 @@ const ko = {
   ...paymentKo,
   // notif… / unsub… / quietHours… keys: the bell, the feed, notification settings, unsubscribe, in ./notification.ts
   ...notificationKo,
+  // timeRange… keys and the admin tabs' words for accounts, mentors and reviews, in ./admin.ts
+  ...adminKo,
   appName: '선배',
   tagline: '현업 선배에게 1:1로 묻고 배우세요',
   navSearch: '멘토 찾기',
@@ -276,6 +279,7 @@ const en: Dict = {
   ...meetingEn,
   ...paymentEn,
   ...notificationEn,
+  ...adminEn,
   appName: 'Sunbae',
   tagline: 'Ask a senior in your field, one to one',
   navSearch: 'Find mentors',

@@ -1,9 +1,11 @@
-// The admin area: one page, a tab per resource; the tab is in the URL (?tab=).
+// The admin area: one page, a tab per resource; the tab is in the URL (?tab=), and so is the time
+// range (lib/time-range.ts), which a change of tab keeps.
 import { Flex, Tabs, Typography } from 'antd'
 import { useSearchParams } from 'react-router'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
+import { timeRangeParams } from '../../lib/time-range.ts'
 import ApplicationsList from './applications.tsx'
 import ChatModeration from './chat.tsx'
 import MentorsAdmin from './mentors.tsx'
@@ -33,7 +35,7 @@ export default function AdminPage() {
     <Flex vertical gap={12}>
       <Typography.Title level={1} style={{ margin: 0 }}>{t.navAdmin}</Typography.Title>
       <Typography.Text type="secondary">{t.window24h}</Typography.Text>
-      <Tabs activeKey={active} onChange={(k) => setParams({ tab: k })} items={items} destroyOnHidden />
+      <Tabs activeKey={active} onChange={(k) => setParams(() => { const p = timeRangeParams(params); p.set('tab', k); return p })} items={items} destroyOnHidden />
     </Flex>
   )
 }
