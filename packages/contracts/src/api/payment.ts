@@ -90,6 +90,21 @@ export const IdempotencyHeaders = Type.Object({
   ),
 })
 
+/** POST /api/admin/payments/:id/refunds — an admin gives back all that is left (no `amount`) or part of it. */
+export const AdminRefundBody = Type.Object(
+  {
+    amount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'in the minor unit; omitted: everything not yet refunded' })),
+    reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S', description: 'why (kept in the audit trail and shown with the refund)' }),
+  },
+  { additionalProperties: false },
+)
+export type AdminRefundBody = Static<typeof AdminRefundBody>
+
+/** An admin's refund must be retry-safe: the key is required. */
+export const AdminRefundHeaders = Type.Object({
+  'idempotency-key': Type.String({ minLength: 1, maxLength: 255, description: 'required: a retry with the same key answers the first response and never refunds twice' }),
+})
+
 export const EarningsItem = Type.Object({
   paymentId: uuid,
   bookingId: uuid,

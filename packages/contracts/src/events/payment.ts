@@ -63,6 +63,21 @@ export const PaymentRefundedV1 = Type.Object({
 })
 export type PaymentRefundedV1 = Static<typeof PaymentRefundedV1>
 
+/**
+ * An admin asked for money back (all that is left, or part of it), with why: the refund is queued and
+ * runs through the provider like every other (`payment.refunded` follows). The audit trail's record of
+ * who refunded and why.
+ */
+export const PaymentRefundRequestedV1 = Type.Object({
+  ...payment,
+  refundId: uuid,
+  refundAmount: Type.Integer({ minimum: 1 }),
+  reason: Type.String({ minLength: 1 }),
+  requestedBy: Type.String(),
+  requestedAt: dateTime,
+})
+export type PaymentRefundRequestedV1 = Static<typeof PaymentRefundRequestedV1>
+
 export const PaymentEvents = {
   created: { type: 'payment.created', version: 1, schema: PaymentCreatedV1 },
   processing: { type: 'payment.processing', version: 1, schema: PaymentProcessingV1 },
@@ -71,5 +86,6 @@ export const PaymentEvents = {
   failed: { type: 'payment.failed', version: 1, schema: PaymentFailedV1 },
   cancelled: { type: 'payment.cancelled', version: 1, schema: PaymentCancelledV1 },
   refunded: { type: 'payment.refunded', version: 1, schema: PaymentRefundedV1 },
+  refundRequested: { type: 'payment.refund.requested', version: 1, schema: PaymentRefundRequestedV1 },
   needsReview: { type: 'payment.needs_review', version: 1, schema: PaymentNeedsReviewV1 },
 } as const satisfies Record<string, EventDef>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { PaymentEvents, type EventActor, type Identity, type Payment, type PaymentState } from '@sunbae/contracts'
 import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
@@ -5,7 +6,7 @@ import type { Tx } from '../db/database.ts'
 import { ProviderTimeoutError, type ChargeResult, type WebhookEvent } from '../providers/provider.ts'
 import { about, actorOf, base, iso, SYSTEM, type Events, type PaymentDeps, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'
-import { assertMove } from './state.ts'
+import { assertMove, PAID } from './state.ts'
 
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
 
@@ -110,6 +111,40 @@ export class PaymentCommands {
       const row = await this.#payersLocked(identity, id, tx)
       if (resumed && row.state !== 'requires_payment' && row.state !== 'requires_action') return false
       return this.#payments.cancel(row, 'cancelled_by_payer', actorOf(identity), tx)
+    })
+    this.#committed(queued)
+    return this.#payments.view(id)
+  }
+
+  /**
+   * An admin gives money back: `amount` (all that is left when omitted), with why. The refund is
+   * queued in the locked payment's transaction, with `payment.refund.requested` (the audit trail's
+   * record of who and why), and runs through the provider like every other: the worker moves the
+   * payment to partially_refunded or refunded and books the ledger. Never more than is left: what
+   * was refunded and what is still queued count. `key` (the request's Idempotency-Key) is the
+   * refund's cause, so the same request refunds once even after its idempotency record expired.
+   */
+  async adminRefund(admin: Identity, id: string, body: { amount?: number | undefined; reason: string }, key: string): Promise<Payment> {
+    const reason = body.reason.trim()
+    const queued = await this.#repos.transactions.run(async (tx) => {
+      const row = await this.#repos.payments.lock(id, tx)
+      if (!row) throw notFound('No such payment', 'PAYMENT_NOT_FOUND')
+      const cause = `admin:${admin.uid}:${key}`
+      if (await this.#repos.refunds.byCause(cause, tx)) return false
+      if (!PAID.includes(row.state as PaymentState)) throw conflict(`A ${row.state} payment holds no money to refund`, 'NOT_REFUNDABLE')
+      const left = row.amount - row.refunded_amount - (await this.#repos.refunds.pendingTotal(row.id, tx))
+      if (left <= 0) throw conflict('Everything paid is refunded or being refunded', 'NOTHING_TO_REFUND')
+      const amount = body.amount ?? left
+      if (amount > left) throw conflict(`At most ${left} ${row.currency} is left to refund`, 'REFUND_EXCEEDS_BALANCE')
+      const refundId = randomUUID()
+      await this.#repos.refunds.queue({ id: refundId, payment_id: row.id, amount, reason, cause }, tx)
+      await this.#events.publish(
+        tx,
+        PaymentEvents.refundRequested,
+        { ...base(row), refundId, refundAmount: amount, reason, requestedBy: admin.uid, requestedAt: new Date().toISOString() },
+        { actor: actorOf(admin), subject: about(row) },
+      )
+      return true
     })
     this.#committed(queued)
     return this.#payments.view(id)

@@ -27,13 +27,18 @@ export class RefundsRepository {
     return Number(r.n)
   }
 
-  /** A refund to run, once per `cause` (a second one with the same cause is dropped). */
-  async queue(row: Omit<NewRefundRow, 'state'>, tx: Tx): Promise<void> {
-    await tx
+  /** A refund to run, once per `cause` (a second one with the same cause is dropped): whether this one was queued. */
+  async queue(row: Omit<NewRefundRow, 'state'>, tx: Tx): Promise<boolean> {
+    const r = await tx
       .insertInto('refunds')
       .values({ ...row, state: 'pending' })
       .onConflict((oc) => oc.column('cause').doNothing())
-      .execute()
+      .executeTakeFirst()
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+
+  async byCause(cause: string, tx: Tx): Promise<RefundRow | undefined> {
+    return tx.selectFrom('refunds').selectAll().where('cause', '=', cause).executeTakeFirst()
   }
 
   async pending(limit: number): Promise<RefundRow[]> {
