@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { createDb, ownerRole } from '@sunbae/db'
 import { waitFor } from '@sunbae/testing'
-import { buildPayment, cancelBooking, confirm, confirmBooking, dbOf, hold, ledgerOf, ledgerUnbalanced, ofPayment, readEvents, state, waitForState } from './helpers.ts'
+import { buildPayment, cancelBooking, confirm, confirmBooking, dbOf, hold, ledgerOf, ledgerUnbalanced, ofPayment, readEvents, state, user, waitForState, type User } from './helpers.ts'
 
 let app: FastifyInstance
 t.before(async () => {
@@ -155,4 +155,74 @@ t.test('the database itself refuses an unbalanced ledger transaction and any edi
   await t.rejects(db.updateTable('ledger_entries').set({ amount: 0 }).where('payment_id', '=', b.paymentId).execute(), /append-only/)
   await t.rejects(db.deleteFrom('ledger_entries').where('payment_id', '=', b.paymentId).execute(), /append-only/)
   t.same(await ledgerOf(app, b.paymentId), { provider_cash: 10_000, mentor_payable: -8_500, platform_revenue: -1_500 })
+})
+
+t.test('admin refunds: partial then the rest, with a reason, through the provider and the ledger; audited; idempotent; capped', async (t) => {
+  const admin = user('admin')
+  const b = await paid(50_000)
+  const refundReq = (who: User, body: Record<string, unknown>, key?: string) =>
+    app.inject({ method: 'POST', url: `/api/admin/payments/${b.paymentId}/refunds`, headers: who.h(key ? { 'idempotency-key': key } : {}), payload: body })
+
+  t.test('a mentee (even the payer) and a mentor get 403; nothing is queued', async (t) => {
+    t.equal((await refundReq(b.mentee, { amount: 1000, reason: 'x' }, 'k-mentee')).statusCode, 403)
+    t.equal((await refundReq(b.mentor, { amount: 1000, reason: 'x' }, 'k-mentor')).statusCode, 403)
+    t.equal((await dbOf(app).selectFrom('refunds').select('id').where('payment_id', '=', b.paymentId).execute()).length, 0)
+  })
+
+  t.test('bad requests are 400: no key, blank reason, zero amount', async (t) => {
+    t.equal((await refundReq(admin, { amount: 1000, reason: '환불' })).statusCode, 400, 'the Idempotency-Key is required')
+    t.equal((await refundReq(admin, { amount: 1000, reason: '   ' }, 'k-blank')).statusCode, 400)
+    t.equal((await refundReq(admin, { amount: 0, reason: '환불' }, 'k-zero')).statusCode, 400)
+  })
+
+  await t.test('a partial refund leaves the payment partially refunded; the ledger gives back the fee pro rata', async (t) => {
+    const res = await refundReq(admin, { amount: 20_000, reason: '세션 일부 진행 못 함' }, 'k-partial')
+    t.equal(res.statusCode, 200, res.body)
+    t.match(res.json(), { refunds: [{ amount: 20_000, state: 'pending', reason: '세션 일부 진행 못 함' }] })
+    // the same key again: the first answer, no second refund
+    const again = await refundReq(admin, { amount: 20_000, reason: '세션 일부 진행 못 함' }, 'k-partial')
+    t.equal(again.statusCode, 200)
+    t.equal(again.headers['idempotent-replayed'], 'true')
+    t.equal((await refundReq(admin, { amount: 5_000, reason: '세션 일부 진행 못 함' }, 'k-partial')).statusCode, 422, 'same key, other amount')
+    await waitForState(app, b.paymentId, 'partially_refunded')
+    const [requested] = await readEvents(app, 'payment.refund.requested', ofPayment(b.paymentId))
+    t.match(requested, { actor: { type: 'user', id: admin.uid, role: 'admin' }, subject: { type: 'payment', id: b.paymentId } })
+    t.match(requested!.data, { refundAmount: 20_000, reason: '세션 일부 진행 못 함', requestedBy: admin.uid })
+    const [done] = await readEvents(app, 'payment.refunded', ofPayment(b.paymentId))
+    t.match(done!.data, { refundAmount: 20_000, refundedTotal: 20_000, state: 'partially_refunded' })
+    t.same(await ledgerOf(app, b.paymentId), { provider_cash: 30_000, mentor_payable: -25_500, platform_revenue: -4_500 })
+    const charge = await dbOf(app).selectFrom('sandbox_charges').selectAll().where('reference', '=', b.paymentId).executeTakeFirstOrThrow()
+    t.equal(charge.refunded, 20_000, 'the provider refunded it')
+  })
+
+  await t.test('more than is left is refused (409), whatever the key', async (t) => {
+    const res = await refundReq(admin, { amount: 30_001, reason: '초과' }, 'k-over')
+    t.equal(res.statusCode, 409)
+    t.equal(res.json().error.code, 'REFUND_EXCEEDS_BALANCE')
+  })
+
+  await t.test('no amount refunds the rest: refunded, the ledger back to zero; then nothing is left', async (t) => {
+    const res = await refundReq(admin, { reason: '멘토 노쇼' }, 'k-rest')
+    t.equal(res.statusCode, 200, res.body)
+    await waitForState(app, b.paymentId, 'refunded')
+    t.same(await ledgerOf(app, b.paymentId), { provider_cash: 0, mentor_payable: 0, platform_revenue: 0 })
+    const view = await app.inject({ method: 'GET', url: `/api/payments/${b.paymentId}`, headers: admin.h() })
+    t.match(view.json(), { state: 'refunded', refundedAmount: 50_000, refunds: [{ amount: 20_000, state: 'succeeded' }, { amount: 30_000, state: 'succeeded', reason: '멘토 노쇼' }] })
+    const more = await refundReq(admin, { amount: 1, reason: '또' }, 'k-more')
+    t.equal(more.statusCode, 409)
+    t.equal(more.json().error.code, 'NOT_REFUNDABLE')
+  })
+
+  await t.test('concurrent refunds with different keys never exceed the amount', async (t) => {
+    const c = await paid(10_000)
+    const many = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        app.inject({ method: 'POST', url: `/api/admin/payments/${c.paymentId}/refunds`, headers: admin.h({ 'idempotency-key': `k-race-${i}` }), payload: { amount: 3_000, reason: '동시' } }),
+      ),
+    )
+    t.same(many.map((r) => r.statusCode).sort(), [200, 200, 200, 409, 409, 409])
+    await waitFor(async () => (await dbOf(app).selectFrom('refunds').select('state').where('payment_id', '=', c.paymentId).where('state', '=', 'pending').execute()).length === 0)
+    t.equal(await state(app, c.paymentId), 'partially_refunded')
+    t.same(await ledgerOf(app, c.paymentId), { provider_cash: 1_000, mentor_payable: -850, platform_revenue: -150 })
+  })
 })
