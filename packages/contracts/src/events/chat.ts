@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import type { EventDef } from './registry.ts'
+import { defineEvent } from './define.ts'
 
 /**
  * A member's message reached the mirror (published once per Firestore message id, whichever
@@ -15,6 +15,7 @@ export const MessagePostedV1 = Type.Object({
   postedAt: Type.String({ format: 'date-time' }),
 })
 export type MessagePostedV1 = Static<typeof MessagePostedV1>
+const messagePosted = defineEvent('chat.message.posted', MessagePostedV1)
 
 /** An admin hid a message (moderation audit trail); it stays hidden in Firestore and the mirror. */
 export const MessageHiddenV1 = Type.Object({
@@ -26,6 +27,7 @@ export const MessageHiddenV1 = Type.Object({
   hiddenAt: Type.String({ format: 'date-time' }),
 })
 export type MessageHiddenV1 = Static<typeof MessageHiddenV1>
+const messageHidden = defineEvent('chat.message.hidden', MessageHiddenV1)
 
 /**
  * A member read a room up to now (chat-bridge's POST /api/chat/rooms/:id/read). Notification's unread
@@ -37,9 +39,9 @@ export const RoomReadV1 = Type.Object({
   readAt: Type.String({ format: 'date-time' }),
 })
 export type RoomReadV1 = Static<typeof RoomReadV1>
+const roomRead = defineEvent('chat.room.read', RoomReadV1)
 
+/** The chat events, each defined beside its schema above. */
 export const ChatEvents = {
-  messagePosted: { type: 'chat.message.posted', version: 1, schema: MessagePostedV1 },
-  messageHidden: { type: 'chat.message.hidden', version: 1, schema: MessageHiddenV1 },
-  roomRead: { type: 'chat.room.read', version: 1, schema: RoomReadV1 },
-} as const satisfies Record<string, EventDef>
+  messagePosted, messageHidden, roomRead,
+}

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import type { EventDef } from './registry.ts'
+import { defineEvent } from './define.ts'
 
 /**
  * Who is involved in a 1:1 chat request or match. `mentorId` is the mentor's public profile id
@@ -20,6 +20,7 @@ export const RequestCreatedV1 = Type.Object({
   expiresAt: Type.String({ format: 'date-time', description: 'when it expires unless answered' }),
 })
 export type RequestCreatedV1 = Static<typeof RequestCreatedV1>
+const requestCreated = defineEvent('matching.request.created', RequestCreatedV1)
 
 /** The mentor accepted: a match exists from now on; chat-bridge opens a room for the two uids. */
 export const RequestAcceptedV1 = Type.Object({
@@ -29,6 +30,7 @@ export const RequestAcceptedV1 = Type.Object({
   acceptedAt: Type.String({ format: 'date-time' }),
 })
 export type RequestAcceptedV1 = Static<typeof RequestAcceptedV1>
+const requestAccepted = defineEvent('matching.request.accepted', RequestAcceptedV1)
 
 export const RequestDeclinedV1 = Type.Object({
   ...parties,
@@ -36,13 +38,16 @@ export const RequestDeclinedV1 = Type.Object({
   declinedAt: Type.String({ format: 'date-time' }),
 })
 export type RequestDeclinedV1 = Static<typeof RequestDeclinedV1>
+const requestDeclined = defineEvent('matching.request.declined', RequestDeclinedV1)
 
 export const RequestCancelledV1 = Type.Object({ ...parties, cancelledAt: Type.String({ format: 'date-time' }) })
 export type RequestCancelledV1 = Static<typeof RequestCancelledV1>
+const requestCancelled = defineEvent('matching.request.cancelled', RequestCancelledV1)
 
 /** Nobody answered in time; published exactly once per request, whichever replica expired it. */
 export const RequestExpiredV1 = Type.Object({ ...parties, expiredAt: Type.String({ format: 'date-time' }) })
 export type RequestExpiredV1 = Static<typeof RequestExpiredV1>
+const requestExpired = defineEvent('matching.request.expired', RequestExpiredV1)
 
 export const MatchEndedV1 = Type.Object({
   ...parties,
@@ -52,12 +57,9 @@ export const MatchEndedV1 = Type.Object({
   endedAt: Type.String({ format: 'date-time' }),
 })
 export type MatchEndedV1 = Static<typeof MatchEndedV1>
+const matchEnded = defineEvent('matching.match.ended', MatchEndedV1)
 
+/** The matching events, each defined beside its schema above. */
 export const MatchingEvents = {
-  requestCreated: { type: 'matching.request.created', version: 1, schema: RequestCreatedV1 },
-  requestAccepted: { type: 'matching.request.accepted', version: 1, schema: RequestAcceptedV1 },
-  requestDeclined: { type: 'matching.request.declined', version: 1, schema: RequestDeclinedV1 },
-  requestCancelled: { type: 'matching.request.cancelled', version: 1, schema: RequestCancelledV1 },
-  requestExpired: { type: 'matching.request.expired', version: 1, schema: RequestExpiredV1 },
-  matchEnded: { type: 'matching.match.ended', version: 1, schema: MatchEndedV1 },
-} as const satisfies Record<string, EventDef>
+  requestCreated, requestAccepted, requestDeclined, requestCancelled, requestExpired, matchEnded,
+}

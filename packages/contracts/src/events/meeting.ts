@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import type { EventDef } from './registry.ts'
+import { defineEvent } from './define.ts'
 
 const uuid = Type.String({ format: 'uuid' })
 const dateTime = Type.String({ format: 'date-time' })
@@ -17,6 +17,7 @@ const booking = {
 /** A session took place. Published by meeting; mentor-catalog lets the mentee review it. */
 export const BookingCompletedV1 = Type.Object({ ...booking, completedAt: dateTime })
 export type BookingCompletedV1 = Static<typeof BookingCompletedV1>
+const bookingCompleted = defineEvent('meeting.booking.completed', BookingCompletedV1)
 
 const money = {
   price: Type.Integer({ minimum: 0, description: 'in the minor unit of currency (KRW has none)' }),
@@ -26,6 +27,7 @@ const money = {
 /** A slot is held for a paid session until payment.succeeded arrives or the hold expires. */
 export const BookingHeldV1 = Type.Object({ ...booking, ...money, holdExpiresAt: dateTime })
 export type BookingHeldV1 = Static<typeof BookingHeldV1>
+const bookingHeld = defineEvent('meeting.booking.held', BookingHeldV1)
 
 export const BookingConfirmedV1 = Type.Object({
   ...booking,
@@ -35,6 +37,7 @@ export const BookingConfirmedV1 = Type.Object({
   confirmedAt: dateTime,
 })
 export type BookingConfirmedV1 = Static<typeof BookingConfirmedV1>
+const bookingConfirmed = defineEvent('meeting.booking.confirmed', BookingConfirmedV1)
 
 /** A hold ended without confirmation: its payment failed or it expired. */
 export const BookingReleasedV1 = Type.Object({
@@ -43,6 +46,7 @@ export const BookingReleasedV1 = Type.Object({
   releasedAt: dateTime,
 })
 export type BookingReleasedV1 = Static<typeof BookingReleasedV1>
+const bookingReleased = defineEvent('meeting.booking.released', BookingReleasedV1)
 
 export const Refund = Type.Object({
   outcome: Type.Union([Type.Literal('full'), Type.Literal('partial'), Type.Literal('none')]),
@@ -65,6 +69,7 @@ export const BookingCancelledV1 = Type.Object({
   cancelledAt: dateTime,
 })
 export type BookingCancelledV1 = Static<typeof BookingCancelledV1>
+const bookingCancelled = defineEvent('meeting.booking.cancelled', BookingCancelledV1)
 
 /** The old booking ends as `rescheduled`; the new one points back to it. */
 export const BookingRescheduledV1 = Type.Object({
@@ -77,9 +82,11 @@ export const BookingRescheduledV1 = Type.Object({
   rescheduledAt: dateTime,
 })
 export type BookingRescheduledV1 = Static<typeof BookingRescheduledV1>
+const bookingRescheduled = defineEvent('meeting.booking.rescheduled', BookingRescheduledV1)
 
 export const BookingNoShowV1 = Type.Object({ ...booking, markedAt: dateTime })
 export type BookingNoShowV1 = Static<typeof BookingNoShowV1>
+const bookingNoShow = defineEvent('meeting.booking.no_show', BookingNoShowV1)
 
 export const ReminderDueV1 = Type.Object({
   ...booking,
@@ -88,6 +95,7 @@ export const ReminderDueV1 = Type.Object({
   dueAt: dateTime,
 })
 export type ReminderDueV1 = Static<typeof ReminderDueV1>
+const reminderDue = defineEvent('meeting.reminder.due', ReminderDueV1)
 
 /** A mentor changed their schedule or policies (the slots may have changed; existing bookings did not). */
 export const AvailabilityUpdatedV1 = Type.Object({
@@ -99,15 +107,10 @@ export const AvailabilityUpdatedV1 = Type.Object({
   updatedAt: dateTime,
 })
 export type AvailabilityUpdatedV1 = Static<typeof AvailabilityUpdatedV1>
+const availabilityUpdated = defineEvent('meeting.availability.updated', AvailabilityUpdatedV1)
 
+/** The meeting events, each defined beside its schema above. */
 export const MeetingEvents = {
-  availabilityUpdated: { type: 'meeting.availability.updated', version: 1, schema: AvailabilityUpdatedV1 },
-  bookingHeld: { type: 'meeting.booking.held', version: 1, schema: BookingHeldV1 },
-  bookingConfirmed: { type: 'meeting.booking.confirmed', version: 1, schema: BookingConfirmedV1 },
-  bookingReleased: { type: 'meeting.booking.released', version: 1, schema: BookingReleasedV1 },
-  bookingCancelled: { type: 'meeting.booking.cancelled', version: 1, schema: BookingCancelledV1 },
-  bookingRescheduled: { type: 'meeting.booking.rescheduled', version: 1, schema: BookingRescheduledV1 },
-  bookingCompleted: { type: 'meeting.booking.completed', version: 1, schema: BookingCompletedV1 },
-  bookingNoShow: { type: 'meeting.booking.no_show', version: 1, schema: BookingNoShowV1 },
-  reminderDue: { type: 'meeting.reminder.due', version: 1, schema: ReminderDueV1 },
-} as const satisfies Record<string, EventDef>
+  availabilityUpdated, bookingHeld, bookingConfirmed, bookingReleased, bookingCancelled, bookingRescheduled,
+  bookingCompleted, bookingNoShow, reminderDue,
+}

@@ -1,19 +1,12 @@
-import type { TSchema } from 'typebox'
+import type { EventDef } from './define.ts'
 import { CatalogEvents } from './catalog.ts'
 import { ChatEvents } from './chat.ts'
 import { MatchingEvents } from './matching.ts'
 import { MeetingEvents } from './meeting.ts'
 import { PaymentEvents } from './payment.ts'
 
-/**
- * One domain event of the contract: its type (= NATS subject), version and the schema of its data.
- * Producers publish and consumers subscribe with this object, so both are checked against the same schema.
- */
-export interface EventDef<S extends TSchema = TSchema, T extends string = string> {
-  readonly type: T
-  readonly version: number
-  readonly schema: S
-}
+export type { EventDef } from './define.ts'
+export { defineEvent } from './define.ts'
 
 /** Every domain event some contract defines (all versions). */
 export const DOMAIN_EVENTS: readonly EventDef[] = [CatalogEvents, MatchingEvents, MeetingEvents, PaymentEvents, ChatEvents].flatMap((group) =>
