@@ -16,6 +16,7 @@ export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
   '/api/matching': 'matching',
   '/api/admin/matching': 'matching',
   '/api/meetings': 'meeting',
+  '/api/admin/meetings': 'meeting',
   '/api/payments': 'payment',
   '/api/admin/payments': 'payment',
   '/api/chat': 'chat-bridge',

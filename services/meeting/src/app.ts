@@ -10,6 +10,7 @@ import slotRoutes from './routes/api/meetings/slots.ts'
 import availabilityRoutes from './routes/api/meetings/availability.ts'
 import bookingRoutes from './routes/api/meetings/bookings.ts'
 import myBookingRoutes from './routes/api/meetings/my-bookings.ts'
+import adminBookingRoutes from './routes/api/admin/meetings/bookings.ts'
 
 /** The service as a plugin: external clients, then domain plugins and their subscriptions, then routes. */
 export default async function app(fastify: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
@@ -26,4 +27,5 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(availabilityRoutes, { prefix: '/api/meetings/availability' })
   await fastify.register(bookingRoutes, { prefix: '/api/meetings/bookings' })
   await fastify.register(myBookingRoutes, { prefix: '/api/meetings' })
+  await fastify.register(adminBookingRoutes, { prefix: '/api/admin/meetings/bookings' })
 }

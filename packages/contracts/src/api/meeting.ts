@@ -188,3 +188,58 @@ export const BookingListQuery = Type.Object(
   { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },
   { additionalProperties: false },
 )
+
+// — admin (issue 21) —
+
+/** GET /api/admin/bookings — every booking, by state, party and session time, newest session first. */
+export const AdminBookingListQuery = Type.Object(
+  {
+    state: Type.Optional(BookingState),
+    mentorId: Type.Optional(Type.String({ format: 'uuid' })),
+    mentorUid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    menteeUid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'sessions starting at or after' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'sessions starting before' })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  },
+  { additionalProperties: false },
+)
+export type AdminBookingListQuery = Static<typeof AdminBookingListQuery>
+
+export const AdminBooking = Type.Object({
+  ...Booking.properties,
+  closedByAdmin: Type.Union([Type.String(), Type.Null()], { description: 'the admin who cancelled it on a party’s behalf' }),
+})
+export type AdminBooking = Static<typeof AdminBooking>
+
+export const AdminBookingList = Type.Object({ items: Type.Array(AdminBooking), page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() })
+export type AdminBookingList = Static<typeof AdminBookingList>
+
+/** One step of a booking's life, oldest first; a rescheduled session's earlier bookings come first. */
+export const BookingHistoryEntry = Type.Object({
+  bookingId: Type.String({ format: 'uuid' }),
+  at: dateTime,
+  state: BookingState,
+  by: Type.Union([Type.Literal('mentee'), Type.Literal('mentor'), Type.Literal('admin'), Type.Literal('system')]),
+  actorUid: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  refund: Type.Union([Refund, Type.Null()]),
+})
+export type BookingHistoryEntry = Static<typeof BookingHistoryEntry>
+
+export const AdminBookingDetail = Type.Object({
+  booking: AdminBooking,
+  history: Type.Array(BookingHistoryEntry),
+  refundIfCancelled: Type.Union([Type.Object({ mentee: Type.Union([Refund, Type.Null()]), mentor: Type.Union([Refund, Type.Null()]) }), Type.Null()], {
+    description: 'what cancelling now on each party’s behalf would refund (null: it cannot be cancelled now)',
+  }),
+})
+export type AdminBookingDetail = Static<typeof AdminBookingDetail>
+
+/** POST /api/admin/bookings/:id/cancel — on a party's behalf: their refund rule applies. */
+export const AdminCancelBookingBody = Type.Object(
+  { onBehalfOf: CancelledBy, reason: Type.String({ minLength: 1, maxLength: L.reason, pattern: '\\S' }) },
+  { additionalProperties: false },
+)
+export type AdminCancelBookingBody = Static<typeof AdminCancelBookingBody>

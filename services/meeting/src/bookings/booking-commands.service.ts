@@ -5,13 +5,13 @@ import { createEvent as createIcs } from 'ics'
 import {
   initialRefundTerms,
   MeetingEvents,
-  refundFor,
   sessionPrice,
   termsAfterReschedule,
   type Booking,
   type BookingState,
   type CancelledBy,
   type CreateBookingBody,
+  type EventActor,
   type Identity,
   type Refund,
   type RefundTerms,
@@ -24,7 +24,7 @@ import type { AvailabilityRow } from '../availability/availability.table.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import type { BookingRow, BookingWithSuccessor } from './bookings.table.ts'
-import { aboutBooking, actorOf, HOUR, iso, parties, termsOf, type BookingRules, type Events } from './booking-rules.ts'
+import { aboutBooking, actorOf, HOUR, iso, parties, refundIfCancelled, termsOf, type BookingRules, type Events } from './booking-rules.ts'
 
 /** The exclusion constraints are the last word on overlaps; this says which side clashed. */
 function overlapConflict(err: unknown): AppError | undefined {
@@ -76,7 +76,7 @@ export class BookingCommands {
     return this.#repo
   }
 
-  #toBooking(row: BookingWithSuccessor): Booking {
+  toBooking(row: BookingWithSuccessor): Booking {
     const live = row.state === 'confirmed' || row.state === 'completed'
     return {
       id: row.id,
@@ -185,7 +185,7 @@ export class BookingCommands {
     const row = await this.#repo.findById(id)
     if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
     this.#partyOf(identity, row)
-    return this.#toBooking(row)
+    return this.toBooking(row)
   }
 
   #partyOf(identity: Identity, row: Pick<BookingRow, 'mentee_uid' | 'mentor_uid'>): CancelledBy {
@@ -203,27 +203,40 @@ export class BookingCommands {
   async cancel(identity: Identity, id: string, reason: string): Promise<Booking> {
     await this.#transactions.run(async (trx) => {
       const { row, by } = await this.#locked(identity, id, trx)
-      if (row.state !== 'held' && row.state !== 'confirmed') throw conflict(`The booking is already ${row.state}`, 'BOOKING_NOT_ACTIVE')
-      const now = Date.now()
-      if (new Date(row.starts_at).getTime() <= now) throw conflict('The session has already started', 'BOOKING_STARTED')
-      // nothing was paid for a hold; a confirmed booking's refund follows the terms it carries (the
-      // policy of the session as first booked, capped by the mentee's own earlier moves)
-      const refund =
-        row.state === 'confirmed'
-          ? refundFor({ price: row.price, currency: row.currency, paymentId: row.payment_id, start: new Date(row.starts_at).getTime(), refundTerms: termsOf(row) }, by, now)
-          : null
-      // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
-      await this.#repo.dropReminders(row.id, trx)
-      const updated = await this.#repo.close(row.id, { state: 'cancelled', cancelledBy: by, reason: reason.trim(), refund }, trx)
-      await this.#events.publish(
-        trx,
-        MeetingEvents.bookingCancelled,
-        { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) },
-        aboutBooking(actorOf(identity), row.id),
-      )
+      await this.#cancelLocked(row, by, reason, actorOf(identity), null, trx)
     })
     this.#events.flushSoon()
     return this.get(identity, id)
+  }
+
+  /**
+   * An admin cancels on a party's behalf: that party's refund rule applies (the mentee's follows the
+   * booking's terms, the mentor's refunds in full), the event's actor is the admin and the row names
+   * them. Answers the booking as the admin sees it (AdminBookings.detail reads it).
+   */
+  async cancelOnBehalf(admin: Identity, id: string, by: CancelledBy, reason: string): Promise<void> {
+    await this.#transactions.run(async (trx) => {
+      const row = await this.#repo.lock(id, trx)
+      if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
+      await this.#cancelLocked(row, by, reason, actorOf(admin), admin.uid, trx)
+    })
+    this.#events.flushSoon()
+  }
+
+  async #cancelLocked(row: BookingRow, by: CancelledBy, reason: string, actor: EventActor, admin: string | null, trx: Tx): Promise<void> {
+    if (row.state !== 'held' && row.state !== 'confirmed') throw conflict(`The booking is already ${row.state}`, 'BOOKING_NOT_ACTIVE')
+    const now = Date.now()
+    if (new Date(row.starts_at).getTime() <= now) throw conflict('The session has already started', 'BOOKING_STARTED')
+    const refund = refundIfCancelled(row, by, now)
+    // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
+    await this.#repo.dropReminders(row.id, trx)
+    const updated = await this.#repo.close(row.id, { state: 'cancelled', cancelledBy: by, reason: reason.trim(), refund, ...(admin ? { closedByAdmin: admin } : {}) }, trx)
+    await this.#events.publish(
+      trx,
+      MeetingEvents.bookingCancelled,
+      { ...parties(updated), cancelledBy: by, reason: updated.reason!, refund, cancelledAt: iso(updated.closed_at!) },
+      aboutBooking(actor, row.id),
+    )
   }
 
   /**
@@ -319,7 +332,7 @@ export class BookingCommands {
 
   async list(identity: Identity, when: 'upcoming' | 'past', limit: number): Promise<{ items: Booking[] }> {
     const rows = await this.#repo.list(identity.uid, when, limit)
-    return { items: rows.map((r) => this.#toBooking(r)) }
+    return { items: rows.map((r) => this.toBooking(r)) }
   }
 
   /** RFC 5545 calendar entry of a confirmed session (written by the `ics` library), for its two parties. */

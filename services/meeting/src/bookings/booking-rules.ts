@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { MeetingEvents, type EventActor, type Identity, type RefundTerms } from '@sunbae/contracts'
+import { MeetingEvents, refundFor, type CancelledBy, type EventActor, type Identity, type Refund, type RefundTerms } from '@sunbae/contracts'
 import type { EventMeta } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
@@ -39,6 +39,16 @@ export const termsOf = (r: BookingRow): RefundTerms => ({
   capPercent: r.refund_cap_percent,
   movedByMentor: r.moved_by_mentor,
 })
+
+/**
+ * What cancelling `row` at `now` on `by`'s behalf refunds: nothing was paid for a hold; a confirmed
+ * booking's refund follows the terms it carries (the policy of the session as first booked, capped
+ * by the mentee's own earlier moves).
+ */
+export const refundIfCancelled = (row: BookingRow, by: CancelledBy, now: number): Refund | null =>
+  row.state === 'confirmed'
+    ? refundFor({ price: row.price, currency: row.currency, paymentId: row.payment_id, start: new Date(row.starts_at).getTime(), refundTerms: termsOf(row) }, by, now)
+    : null
 
 /**
  * What the commands, the payment handlers and the sweeps share about bookings: the policy from the

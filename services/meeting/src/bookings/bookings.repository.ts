@@ -1,7 +1,8 @@
-import { sql } from 'kysely'
+import { sql, type SelectQueryBuilder } from 'kysely'
+import type { DB } from '../db/types.ts'
 import type { Database, Executor, Tx } from '../db/database.ts'
 import type { Span } from '../availability/slots.ts'
-import { ACTIVE, type BookingClosing, type BookingRow, type BookingWithSuccessor, type DueReminder, type NewBookingRow, type ReminderKind } from './bookings.table.ts'
+import { ACTIVE, type AdminBookingFilter, type BookingClosing, type BookingRow, type BookingWithSuccessor, type DueReminder, type NewBookingRow, type ReminderKind } from './bookings.table.ts'
 
 /** All Kysely code of bookings and their reminders. */
 export class BookingsRepository {
@@ -60,6 +61,7 @@ export class BookingsRepository {
         ...(closing.cancelledBy !== undefined ? { cancelled_by: closing.cancelledBy } : {}),
         ...(closing.reason !== undefined ? { reason: closing.reason } : {}),
         ...(closing.refund !== undefined ? { refund: closing.refund ? JSON.stringify(closing.refund) : null } : {}),
+        ...(closing.closedByAdmin !== undefined ? { closed_by_admin: closing.closedByAdmin } : {}),
         closed_at: sql<Date>`now()`,
       })
       .where('id', '=', id)
@@ -114,6 +116,35 @@ export class BookingsRepository {
         .orderBy('b.starts_at', 'desc')
     }
     return q.orderBy('b.id').limit(limit).execute()
+  }
+
+  /** Every booking by the admin's filters (session start in [from, to)), the latest session first, a page of them and how many match. */
+  async adminList(f: AdminBookingFilter, page: number, pageSize: number): Promise<{ rows: BookingWithSuccessor[]; total: number }> {
+    const where = <Q extends SelectQueryBuilder<DB & { b: DB['bookings'] }, 'b', object>>(q: Q): Q => {
+      let w = q
+      if (f.state) w = w.where('b.state', '=', f.state) as Q
+      if (f.mentorId) w = w.where('b.mentor_id', '=', f.mentorId) as Q
+      if (f.mentorUid) w = w.where('b.mentor_uid', '=', f.mentorUid) as Q
+      if (f.menteeUid) w = w.where('b.mentee_uid', '=', f.menteeUid) as Q
+      if (f.from) w = w.where('b.starts_at', '>=', f.from) as Q
+      if (f.to) w = w.where('b.starts_at', '<', f.to) as Q
+      return w
+    }
+    const [rows, count] = await Promise.all([
+      where(this.#select(this.#db)).orderBy('b.starts_at', 'desc').orderBy('b.id', 'desc').limit(pageSize).offset((page - 1) * pageSize).execute(),
+      where(this.#db.selectFrom('bookings as b')).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    ])
+    return { rows, total: Number(count.n) }
+  }
+
+  /** The booking and the ones it was rescheduled from, oldest first. */
+  async chainOf(id: string): Promise<BookingRow[]> {
+    const r = await sql<BookingRow>`with recursive chain as (
+        select b.*, 0 as depth from bookings b where b.id = ${id}
+        union all
+        select p.*, c.depth + 1 from bookings p join chain c on p.id = c.previous_id where c.depth < 100
+      ) select * from chain order by depth desc`.execute(this.#db)
+    return r.rows
   }
 
   /** Claims and releases up to `limit` expired holds (FOR UPDATE SKIP LOCKED: one replica each). */

@@ -20,6 +20,8 @@ export interface BookingClosing {
   cancelledBy?: CancelledBy
   reason?: string
   refund?: Refund | null
+  /** the admin who closed it on a party's behalf */
+  closedByAdmin?: string
 }
 
 export type ReminderKind = '24h' | '1h'
@@ -33,3 +35,13 @@ export interface DueReminder {
 
 /** The states that hold a slot; the exclusion constraints cover exactly these. */
 export const ACTIVE = ['held', 'confirmed'] as const
+
+/** The admin list's filters (session start in [from, to)). */
+export interface AdminBookingFilter {
+  state?: string | undefined
+  mentorId?: string | undefined
+  mentorUid?: string | undefined
+  menteeUid?: string | undefined
+  from?: Date | undefined
+  to?: Date | undefined
+}

@@ -50,6 +50,7 @@ export interface Availability {
 export interface Bookings {
   cancelled_by: string | null;
   closed_at: Timestamp | null;
+  closed_by_admin: string | null;
   confirmed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   currency: string;

@@ -6,6 +6,7 @@ import { Transactions } from '@sunbae/db'
 import { meetingDatabase } from '../../db/database.ts'
 import { AvailabilityRepository } from '../../availability/availability.repository.ts'
 import { AvailabilityService } from '../../availability/availability.service.ts'
+import { BookingAdmin } from '../../bookings/booking-admin.service.ts'
 import { BookingsRepository } from '../../bookings/bookings.repository.ts'
 import { BookingCommands } from '../../bookings/booking-commands.service.ts'
 import { BookingRules } from '../../bookings/booking-rules.ts'
@@ -21,6 +22,8 @@ declare module 'fastify' {
     readModelEventHandlers: ReadModelEventHandlers
     availability: AvailabilityService
     bookings: BookingCommands
+    /** the admin's list, detail and cancellation on a party's behalf */
+    bookingAdmin: BookingAdmin
     paymentEventHandlers: PaymentEventHandlers
   }
 }
@@ -43,6 +46,7 @@ export default fp(
     app.decorate('readModelEventHandlers', new ReadModelEventHandlers(readModel))
     app.decorate('availability', new AvailabilityService(transactions, new AvailabilityRepository(db), app.events, readModel))
     app.decorate('bookings', new BookingCommands(transactions, bookings, rules, app.events, app.availability, readModel))
+    app.decorate('bookingAdmin', new BookingAdmin(bookings, app.bookings))
     app.decorate('paymentEventHandlers', new PaymentEventHandlers(bookings, rules, app.events))
 
     meetingJobs(app, new BookingSweeps(transactions, bookings, rules, app.events), config)
