@@ -7,12 +7,14 @@ import pkg from '../package.json' with { type: 'json' }
 import firebase from './plugins/external/firebase.ts'
 import users from './plugins/app/users.ts'
 import catalog from './plugins/app/catalog.ts'
+import admin from './plugins/app/admin.ts'
 import meRoutes from './routes/api/me/index.ts'
 import applicationRoutes from './routes/api/mentors/applications.ts'
 import myMentorRoutes from './routes/api/mentors/me.ts'
 import mentorRoutes from './routes/api/mentors/mentor.ts'
 import adminMentorRoutes from './routes/api/admin/mentors.ts'
 import adminUserRoutes from './routes/api/admin/users.ts'
+import adminReviewRoutes from './routes/api/admin/reviews.ts'
 import search from './search/search.plugin.ts'
 import searchRoutes from './routes/api/mentors/search.ts'
 import subscriptions from './subscriptions.ts'
@@ -29,6 +31,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(firebase, { projectId: opts.config.FIREBASE_PROJECT_ID })
   await fastify.register(users)
   await fastify.register(catalog)
+  await fastify.register(admin)
   await fastify.register(subscriptions)
   await fastify.register(meRoutes, { prefix: '/api/me' })
   await fastify.register(applicationRoutes, { prefix: '/api/mentors/applications' })
@@ -38,4 +41,5 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(mentorRoutes, { prefix: '/api/mentors' })
   await fastify.register(adminMentorRoutes, { prefix: '/api/admin/mentors' })
   await fastify.register(adminUserRoutes, { prefix: '/api/admin/users' })
+  await fastify.register(adminReviewRoutes, { prefix: '/api/admin/reviews' })
 }

@@ -98,7 +98,7 @@ t.test('suspended mentors vanish from the mentor page; reinstated ones come back
   t.equal((await app.inject({ method: 'GET', url: '/api/mentors/me', headers: acct.headers })).json().status, 'suspended', 'the mentor sees why')
   t.equal((await app.inject({ method: 'GET', url: `/api/admin/mentors/${mentorId}`, headers: admin })).json().status, 'suspended')
 
-  const reinstated = await app.inject({ method: 'POST', url: `/api/admin/mentors/${mentorId}/reinstate`, headers: admin })
+  const reinstated = await app.inject({ method: 'POST', url: `/api/admin/mentors/${mentorId}/reinstate`, headers: admin, payload: { reason: '소명 확인' } })
   t.equal(reinstated.statusCode, 200)
   t.equal((await app.inject(`/api/mentors/${mentorId}`)).statusCode, 200)
 

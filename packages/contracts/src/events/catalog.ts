@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import type { EventDef } from './registry.ts'
+import { defineEvent } from './define.ts'
 import { Locale, Role } from '../common.ts'
 
 /**
@@ -15,6 +15,7 @@ export const UserRegisteredV1 = Type.Object({
   timeZone: Type.Optional(Type.String({ description: 'IANA' })),
 })
 export type UserRegisteredV1 = Static<typeof UserRegisteredV1>
+const userRegistered = defineEvent('catalog.user.registered', UserRegisteredV1)
 
 export const UserRoleChangedV1 = Type.Object({
   uid: Type.String(),
@@ -22,6 +23,7 @@ export const UserRoleChangedV1 = Type.Object({
   to: Role,
 })
 export type UserRoleChangedV1 = Static<typeof UserRoleChangedV1>
+const userRoleChanged = defineEvent('catalog.user.role_changed', UserRoleChangedV1)
 
 /**
  * An existing account's profile changed (email, display name, locale, time zone — the catalog sends
@@ -37,6 +39,7 @@ export const UserUpdatedV1 = Type.Object({
   timeZone: Type.Optional(Type.String({ description: 'IANA' })),
 })
 export type UserUpdatedV1 = Static<typeof UserUpdatedV1>
+const userUpdated = defineEvent('catalog.user.updated', UserUpdatedV1)
 
 
 /** A mentor's public profile, as it stands after the change: other services' read models need no call back. */
@@ -59,10 +62,54 @@ export const MentorProfileV1 = Type.Object({
   approvedAt: Type.String({ format: 'date-time' }),
 })
 export type MentorProfileV1 = Static<typeof MentorProfileV1>
+const mentorApproved = defineEvent('catalog.mentor.approved', MentorProfileV1)
+const mentorUpdated = defineEvent('catalog.mentor.updated', MentorProfileV1)
 
 /** Suspension also says why (for the audit trail); otherwise the same profile payload. */
 export const MentorSuspendedV1 = Type.Object({ ...MentorProfileV1.properties, reason: Type.String() })
 export type MentorSuspendedV1 = Static<typeof MentorSuspendedV1>
+
+/**
+ * Reinstatement may say why too (for the audit trail): the same profile payload, reason optional
+ * (absent in events from before admins gave one).
+ */
+export const MentorReinstatedV1 = Type.Object({ ...MentorProfileV1.properties, reason: Type.Optional(Type.String()) })
+export type MentorReinstatedV1 = Static<typeof MentorReinstatedV1>
+const mentorReinstated = defineEvent('catalog.mentor.reinstated', MentorReinstatedV1)
+
+/**
+ * An admin disabled an account: the Firebase account is disabled and its refresh tokens revoked.
+ * Every gateway replica follows these (ordered consumers of its own) and refuses the account's
+ * tokens from then on; `reason` is for the audit trail (the event's actor says who).
+ */
+export const UserDisabledV1 = Type.Object({
+  uid: Type.String(),
+  reason: Type.String(),
+  disabledAt: Type.String({ format: 'date-time' }),
+})
+export type UserDisabledV1 = Static<typeof UserDisabledV1>
+const userDisabled = defineEvent('catalog.user.disabled', UserDisabledV1)
+
+/** An admin enabled a disabled account again; the user signs in again (the old session stays revoked). */
+export const UserEnabledV1 = Type.Object({
+  uid: Type.String(),
+  reason: Type.String(),
+  enabledAt: Type.String({ format: 'date-time' }),
+})
+export type UserEnabledV1 = Static<typeof UserEnabledV1>
+const userEnabled = defineEvent('catalog.user.enabled', UserEnabledV1)
+
+/** An admin hid a review from the mentor page (the mentor's rating no longer counts it) or restored it. */
+export const ReviewModeratedV1 = Type.Object({
+  reviewId: Type.String({ format: 'uuid' }),
+  mentorId: Type.String({ format: 'uuid' }),
+  reason: Type.String(),
+})
+export type ReviewModeratedV1 = Static<typeof ReviewModeratedV1>
+const reviewHidden = defineEvent('catalog.review.hidden', ReviewModeratedV1)
+const reviewRestored = defineEvent('catalog.review.restored', ReviewModeratedV1)
+
+const mentorSuspended = defineEvent('catalog.mentor.suspended', MentorSuspendedV1)
 
 export const MentorRatedV1 = Type.Object({
   mentorId: Type.String({ format: 'uuid' }),
@@ -70,6 +117,7 @@ export const MentorRatedV1 = Type.Object({
   reviewCount: Type.Integer(),
 })
 export type MentorRatedV1 = Static<typeof MentorRatedV1>
+const mentorRated = defineEvent('catalog.mentor.rated', MentorRatedV1)
 
 export const ReviewCreatedV1 = Type.Object({
   reviewId: Type.String({ format: 'uuid' }),
@@ -81,6 +129,7 @@ export const ReviewCreatedV1 = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 })
 export type ReviewCreatedV1 = Static<typeof ReviewCreatedV1>
+const reviewCreated = defineEvent('catalog.review.created', ReviewCreatedV1)
 
 export const ApplicationSubmittedV1 = Type.Object({
   applicationId: Type.String({ format: 'uuid' }),
@@ -90,6 +139,7 @@ export const ApplicationSubmittedV1 = Type.Object({
   submittedAt: Type.String({ format: 'date-time' }),
 })
 export type ApplicationSubmittedV1 = Static<typeof ApplicationSubmittedV1>
+const applicationSubmitted = defineEvent('catalog.application.submitted', ApplicationSubmittedV1)
 
 export const ApplicationRejectedV1 = Type.Object({
   applicationId: Type.String({ format: 'uuid' }),
@@ -99,17 +149,11 @@ export const ApplicationRejectedV1 = Type.Object({
   decidedAt: Type.String({ format: 'date-time' }),
 })
 export type ApplicationRejectedV1 = Static<typeof ApplicationRejectedV1>
+const applicationRejected = defineEvent('catalog.application.rejected', ApplicationRejectedV1)
 
+/** The catalog events, each defined beside its schema above. */
 export const CatalogEvents = {
-  userRegistered: { type: 'catalog.user.registered', version: 1, schema: UserRegisteredV1 },
-  userRoleChanged: { type: 'catalog.user.role_changed', version: 1, schema: UserRoleChangedV1 },
-  userUpdated: { type: 'catalog.user.updated', version: 1, schema: UserUpdatedV1 },
-  mentorApproved: { type: 'catalog.mentor.approved', version: 1, schema: MentorProfileV1 },
-  mentorUpdated: { type: 'catalog.mentor.updated', version: 1, schema: MentorProfileV1 },
-  mentorSuspended: { type: 'catalog.mentor.suspended', version: 1, schema: MentorSuspendedV1 },
-  mentorReinstated: { type: 'catalog.mentor.reinstated', version: 1, schema: MentorProfileV1 },
-  mentorRated: { type: 'catalog.mentor.rated', version: 1, schema: MentorRatedV1 },
-  reviewCreated: { type: 'catalog.review.created', version: 1, schema: ReviewCreatedV1 },
-  applicationSubmitted: { type: 'catalog.application.submitted', version: 1, schema: ApplicationSubmittedV1 },
-  applicationRejected: { type: 'catalog.application.rejected', version: 1, schema: ApplicationRejectedV1 },
-} as const satisfies Record<string, EventDef>
+  userRegistered, userRoleChanged, userUpdated, mentorApproved, mentorUpdated, mentorSuspended,
+  mentorReinstated, mentorRated, reviewCreated, applicationSubmitted, applicationRejected,
+  userDisabled, userEnabled, reviewHidden, reviewRestored,
+}

@@ -70,6 +70,8 @@ export interface Mentors {
   review_count: Generated<number>;
   skills: Generated<string[]>;
   status: string;
+  status_changed_at: Generated<Timestamp>;
+  status_reason: string | null;
   timezone: Generated<string>;
   uid: string | null;
   updated_at: Generated<Timestamp>;
@@ -99,6 +101,8 @@ export interface Reviews {
   booking_id: string;
   comment: Generated<string>;
   created_at: Generated<Timestamp>;
+  hidden_at: Timestamp | null;
+  hidden_reason: string | null;
   id: string;
   mentee_uid: string;
   mentor_id: string;
@@ -107,6 +111,8 @@ export interface Reviews {
 
 export interface Users {
   created_at: Generated<Timestamp>;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
   display_name: string | null;
   email: string | null;
   locale: Generated<string>;

@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify'
 import {
   CatalogEvents,
   type AdminMentor,
+  type AdminMentorListItem,
+  type MentorStatus,
+  type Paged,
   type EventActor,
   type MentorProfilePatch,
   type MyMentorProfile,
@@ -73,23 +76,47 @@ export class MentorsService {
   /** Hides the mentor from the page and search. Suspending a suspended mentor changes nothing and publishes nothing. */
   suspend(id: string, reason: string, actor: EventActor): Promise<AdminMentor> {
     const meta = { actor, subject: { type: 'mentor', id } }
-    return this.#setStatus(id, 'suspended', (row, trx) =>
+    return this.#setStatus(id, 'suspended', reason, (row, trx) =>
       this.#events.publish(trx, CatalogEvents.mentorSuspended, { ...toProfileEvent(row), reason }, meta),
     )
   }
 
-  reinstate(id: string, actor: EventActor): Promise<AdminMentor> {
+  /** Public again; the reason (optional for older clients) goes to the audit trail with the event. */
+  reinstate(id: string, actor: EventActor, reason?: string): Promise<AdminMentor> {
     const meta = { actor, subject: { type: 'mentor', id } }
-    return this.#setStatus(id, 'active', (row, trx) => this.#events.publish(trx, CatalogEvents.mentorReinstated, toProfileEvent(row), meta))
+    return this.#setStatus(id, 'active', reason ?? null, (row, trx) =>
+      this.#events.publish(trx, CatalogEvents.mentorReinstated, { ...toProfileEvent(row), ...(reason !== undefined ? { reason } : {}) }, meta),
+    )
   }
 
-  async #setStatus(id: string, status: 'active' | 'suspended', announce: (row: MentorRow, trx: Tx<DB>) => Promise<void>): Promise<AdminMentor> {
+  /** Every mentor, for the admin list (issue 21: no time window, so old suspensions stay reachable). */
+  async listForAdmin(query: { q?: string; status?: MentorStatus; page: number; pageSize: number }): Promise<Paged<AdminMentorListItem>> {
+    const { rows, total } = await this.#repo.listForAdmin(query)
+    return {
+      items: rows.map((r) => ({
+        ...toAdminMentor(r),
+        email: r.email,
+        statusChangedAt: new Date(r.status_changed_at).toISOString(),
+        statusReason: r.status_reason,
+      })),
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+    }
+  }
+
+  async #setStatus(
+    id: string,
+    status: 'active' | 'suspended',
+    reason: string | null,
+    announce: (row: MentorRow, trx: Tx<DB>) => Promise<void>,
+  ): Promise<AdminMentor> {
     let changed = false
     const row = await this.#db.transaction().execute(async (trx) => {
       const current = await this.#repo.findById(id, trx, { forUpdate: true })
       if (!current) throw mentorNotFound()
       if (current.status === status) return current
-      const updated = (await this.#repo.update(id, { status }, trx))!
+      const updated = (await this.#repo.update(id, { status, status_changed_at: new Date(), status_reason: reason }, trx))!
       await announce(updated, trx)
       changed = true
       return updated

@@ -30,6 +30,7 @@ export class ReviewsRepository {
       .executeTakeFirst()
   }
 
+  /** the public lists: hidden reviews are left out */
   recent(mentorId: string, limit: number, trx: Executor = this.#db): Promise<ReviewRow[]> {
     return this.page(mentorId, { page: 1, pageSize: limit }, trx)
   }
@@ -39,6 +40,7 @@ export class ReviewsRepository {
       .selectFrom('reviews')
       .selectAll()
       .where('mentor_id', '=', mentorId)
+      .where('hidden_at', 'is', null)
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(q.pageSize)
@@ -51,6 +53,7 @@ export class ReviewsRepository {
       .selectFrom('reviews')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('mentor_id', '=', mentorId)
+      .where('hidden_at', 'is', null)
       .executeTakeFirstOrThrow()
     return Number(r.n)
   }

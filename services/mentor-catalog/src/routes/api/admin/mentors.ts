@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { AdminMentor, ApplicationStatus, ErrorResponse, MentorApplication, PageQuery, Paged, ReasonBody } from '@sunbae/contracts'
+import { AdminMentor, AdminMentorListItem, AdminMentorListQuery, ApplicationStatus, ErrorResponse, MentorApplication, PageQuery, Paged, ReasonBody } from '@sunbae/contracts'
 import { requireRole } from '@sunbae/service-kit'
 
 const security = [{ gatewayIdentity: [] }]
@@ -8,10 +8,29 @@ const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const denied = { 401: ErrorResponse, 403: ErrorResponse }
 
 /**
- * /api/admin/mentors — approving applications, suspending mentors. The gateway already demands the
+ * /api/admin/mentors — every mentor (search, status, paging), approving applications, suspending and
+ * reinstating mentors (each with a reason, for the audit trail). The gateway already demands the
  * admin claim for /api/admin; every route checks it again here.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Every mentor, suspended ones however long ago: search (name, headline, account email), status, latest status change first',
+        security,
+        querystring: AdminMentorListQuery,
+        response: { 200: Paged(AdminMentorListItem), 400: ErrorResponse, ...denied },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin')
+      const { q, status, page = 1, pageSize = 20 } = request.query
+      return app.mentors.listForAdmin({ ...(q ? { q } : {}), ...(status ? { status } : {}), page, pageSize })
+    },
+  )
+
   app.get(
     '/applications',
     {
@@ -105,15 +124,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['admin'],
-        summary: 'Make a suspended mentor public again (catalog.mentor.reinstated)',
+        summary: 'Make a suspended mentor public again, with a reason (catalog.mentor.reinstated)',
         security,
         params: IdParams,
+        body: ReasonBody,
         response: { 200: AdminMentor, 400: ErrorResponse, ...denied, 404: ErrorResponse },
       },
     },
     async (request) => {
       const admin = requireRole(request, 'admin')
-      return app.mentors.reinstate(request.params.id, { type: 'user', id: admin.uid, role: admin.role })
+      return app.mentors.reinstate(request.params.id, { type: 'user', id: admin.uid, role: admin.role }, request.body.reason)
     },
   )
 }
