@@ -85,6 +85,13 @@ export class Authenticator {
    * its refresh tokens were revoked). Kept for an ID token's lifetime (1 h), bounded in size.
    */
   private readonly validAfter = new LRUCache<string, number>({ max: 100_000, ttl: 60 * 60 * 1000 })
+  /**
+   * uid → epoch ms of the disable: accounts an admin disabled (`catalog.user.disabled`), refused
+   * whatever their token says until `catalog.user.enabled`. Not bounded by an LRU: losing an entry
+   * would let a disabled user in; it holds only the disables of the last hour the replica replayed
+   * and those it saw since (a disabled account cannot get a token, so older ones cannot matter).
+   */
+  private readonly disabled = new Map<string, number>()
   verifications = 0
   cacheHits = 0
 
@@ -130,6 +137,25 @@ export class Authenticator {
     return dropped
   }
 
+  /**
+   * An admin disabled the account at `at`: its cached callers go, every token of it is refused from
+   * now on (ACCOUNT_DISABLED), and tokens issued before the disable stay refused as revoked after an
+   * enable (its refresh tokens were revoked: the user signs in again). Returns the cached tokens dropped.
+   */
+  disableUser(uid: string, at: Date): number {
+    this.disabled.set(uid, at.getTime())
+    return this.revokeUser(uid, at)
+  }
+
+  /** The account was enabled again: fresh tokens are accepted (older ones stay revoked). */
+  enableUser(uid: string): void {
+    this.disabled.delete(uid)
+  }
+
+  isDisabled(uid: string): boolean {
+    return this.disabled.has(uid)
+  }
+
   authenticate(token: string): Promise<AuthenticatedCaller> {
     const pending = this.inflight.get(token)
     if (pending) return pending
@@ -147,6 +173,11 @@ export class Authenticator {
       const appErr = tokenError(err)
       this.onVerified(appErr.code)
       throw appErr
+    }
+    // checked after the verification's await: a disable that arrived meanwhile refuses this token too
+    if (this.disabled.has(decoded.uid)) {
+      this.onVerified('ACCOUNT_DISABLED')
+      throw new AppError(401, 'ACCOUNT_DISABLED', 'This account is disabled')
     }
     const revokedBefore = this.validAfter.get(decoded.uid)
     if (revokedBefore !== undefined && (decoded.iat ?? 0) < revokedBefore) {

@@ -3,43 +3,78 @@ import type { FastifyInstance } from 'fastify'
 import { followStream, type Follower } from '@sunbae/bus'
 import { CatalogEvents, STREAMS } from '@sunbae/contracts'
 
-/** An ID token lives an hour: a role change older than that can no longer matter to any token. */
-const TOKEN_LIFETIME_MS = 60 * 60 * 1000
+/**
+ * An ID token lives an hour: a role change or a disable older than that can no longer matter to any
+ * token (a disabled account cannot get a new one). A minute more for clocks that differ a little.
+ */
+const REPLAY_MS = 61 * 60 * 1000
+/** how long start waits for the replay of the last hour before serving anyway (and saying so) */
+const CATCH_UP_TIMEOUT_MS = 10_000
 
 /**
- * Role changes reach the gateway's token cache: on `catalog.user.role_changed` (the account's claim
- * changed and its refresh tokens were revoked) the user's cached tokens are dropped and tokens issued
- * before the change are refused, so an old role does not live on here for the rest of a token's hour.
+ * Account events reach the gateway's token checks, on every replica:
+ * - `catalog.user.role_changed`: the account's claim changed and its refresh tokens were revoked —
+ *   its cached tokens are dropped and tokens issued before the change are refused;
+ * - `catalog.user.disabled`: an admin disabled the account — every token of it is refused at once
+ *   (the deny set), and tokens issued before stay revoked;
+ * - `catalog.user.enabled`: fresh tokens are accepted again.
  *
- * Read from JetStream (the CATALOG stream) with an ordered consumer of this replica's own: at start
- * it replays the last hour of changes (a token issued before one of them may still be presented), and
- * after a NATS outage the client resumes after the last change it delivered — a replica that was
- * disconnected misses none. Every replica reads every change; nothing is acknowledged.
+ * Read from JetStream (the CATALOG stream, `catalog.user.>`) with an ordered consumer of this
+ * replica's own, so every replica sees every event, in order (a disable then an enable end enabled).
+ * At start it replays the last hour, and start waits until that replay is applied, so a restarted
+ * replica refuses a disabled account's tokens from its first request. After a NATS outage the client
+ * resumes after the last event it delivered. Nothing is acknowledged.
  */
 export default fp(
   async function revocations(app: FastifyInstance) {
-    const subject = CatalogEvents.userRoleChanged.type
-    let follower: Follower | null = null
-    follower = await followStream({
+    const stream = STREAMS.catalog
+    const filterSubject = 'catalog.user.>'
+    const log = app.log.child({ component: 'revocations' })
+    const startTime = new Date(Date.now() - REPLAY_MS)
+    // the last account event stored now: start has caught up once the follower applied it
+    const last = await app.bus.jsm.streams.getMessage(stream.name, { last_by_subj: filterSubject }).catch(() => null)
+    const target = last && last.time.getTime() >= startTime.getTime() ? last.seq : 0
+    let caughtUp!: () => void
+    const ready = new Promise<void>((resolve) => (caughtUp = resolve))
+    if (target === 0) caughtUp()
+    const follower: Follower = await followStream({
       bus: app.bus,
-      stream: STREAMS.catalog.name,
-      filterSubject: subject,
-      startTime: new Date(Date.now() - TOKEN_LIFETIME_MS),
-      logger: app.log.child({ component: 'revocations' }),
-      handler: (event) => {
-        const data = event?.data as { uid?: unknown } | undefined
-        const uid = data?.uid
-        const at = typeof event?.occurredAt === 'string' ? new Date(event.occurredAt) : null
-        if (typeof uid !== 'string' || uid === '' || at === null || Number.isNaN(at.getTime())) {
-          return void app.log.warn({ subject }, 'ignoring a malformed role-change event')
+      stream: stream.name,
+      filterSubject,
+      startTime,
+      logger: log,
+      handler: (event, meta) => {
+        try {
+          apply(app, log, event)
+        } finally {
+          if (meta.seq >= target) caughtUp()
         }
-        const dropped = app.authenticator.revokeUser(uid, at)
-        app.log.info({ uid, dropped }, 'role changed: cached tokens dropped, older tokens refused')
       },
     })
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CATCH_UP_TIMEOUT_MS).unref())
+    if ((await Promise.race([ready, timer])) === 'timeout') {
+      log.warn({ target, lastSeq: follower.lastSeq }, 'account events of the last hour not yet replayed; serving, the follower goes on')
+    }
     app.addHook('onClose', async () => {
-      await follower?.stop()
+      await follower.stop()
     })
   },
   { name: 'gateway-revocations', dependencies: ['gateway-nats'] },
 )
+
+function apply(app: FastifyInstance, log: FastifyInstance['log'], event: { type: string; data?: unknown; occurredAt?: unknown } | null): void {
+  if (!event) return void log.warn('ignoring a malformed account event')
+  const { type } = event
+  if (type !== CatalogEvents.userRoleChanged.type && type !== CatalogEvents.userDisabled.type && type !== CatalogEvents.userEnabled.type) return
+  const uid = (event.data as { uid?: unknown } | undefined)?.uid
+  const at = typeof event.occurredAt === 'string' ? new Date(event.occurredAt) : null
+  if (typeof uid !== 'string' || uid === '' || at === null || Number.isNaN(at.getTime())) {
+    return void log.warn({ type }, 'ignoring a malformed account event')
+  }
+  if (type === CatalogEvents.userEnabled.type) {
+    app.authenticator.enableUser(uid)
+    return void log.info({ uid }, 'account enabled: fresh tokens accepted again')
+  }
+  const dropped = type === CatalogEvents.userDisabled.type ? app.authenticator.disableUser(uid, at) : app.authenticator.revokeUser(uid, at)
+  log.info({ uid, type, dropped }, 'cached tokens dropped, older tokens refused')
+}
