@@ -11,6 +11,7 @@ export const adminKo = {
   timeRangeTo: '끝',
   timeRangeApply: '적용',
   timeRangeInvalid: '시작이 끝보다 앞서야 합니다.',
+  adminReason: '사유 (감사 기록에 남습니다)',
 }
 
 export const adminEn: typeof adminKo = {
@@ -21,4 +22,5 @@ export const adminEn: typeof adminKo = {
   timeRangeTo: 'To',
   timeRangeApply: 'Apply',
   timeRangeInvalid: 'The start must be before the end.',
+  adminReason: 'Reason (kept in the audit trail)',
 }

@@ -38,7 +38,7 @@ export const adminMentor = (id: string) => get<AdminMentor>(`/api/admin/mentors/
 // POST /api/admin/mentors/:id/suspend
 export const suspendMentor = (id: string, reason: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/suspend`, { reason })
 // POST /api/admin/mentors/:id/reinstate
-export const reinstateMentor = (id: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/reinstate`)
+export const reinstateMentor = (id: string, reason: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/reinstate`, { reason })
 // GET /api/admin/users?q=&role=&page=&pageSize=
 export const listUsers = (q: string, role: Role | undefined, page: number) => get<Paged<Me>>('/api/admin/users', { q, role, page, pageSize: 20 })
 // PUT /api/admin/users/:uid/role

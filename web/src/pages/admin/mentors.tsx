@@ -1,7 +1,7 @@
 // Admin: suspend a mentor (with a reason, confirmed in a dialog) and reinstate one. The catalog has no
 // admin list of mentors, so active ones are found through search, suspended ones through the audit
 // trail's suspension events (plus those suspended here), and any one by its id.
-import { Button, Card, Flex, Form, Input, Modal, Popconfirm, Table, Tag, Typography } from 'antd'
+import { Button, Card, Flex, Form, Input, Modal, Table, Tag, Typography } from 'antd'
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState, type ReactNode } from 'react'
 import { Link } from 'react-router'
@@ -30,7 +30,9 @@ function useMentorActions(onChanged: (m: AdminMentor, reason?: string) => void) 
   const fb = useFeedback()
   const qc = useQueryClient()
   const [suspending, setSuspending] = useState<Row | null>(null)
+  const [reinstating, setReinstating] = useState<Row | null>(null)
   const [form] = Form.useForm<{ reason: string }>()
+  const [reinstateForm] = Form.useForm<{ reason: string }>()
   const changed = (m: AdminMentor, reason?: string) => {
     qc.setQueryData(['admin-mentor', m.id], m)
     void qc.invalidateQueries({ queryKey: ['admin-mentor-search'] })
@@ -44,19 +46,26 @@ function useMentorActions(onChanged: (m: AdminMentor, reason?: string) => void) 
     onError: fb.error,
   })
   const reinstate = useMutation({
-    mutationFn: reinstateMentor,
-    onSuccess: (m) => { changed(m); fb.success(t.mentorReinstated) },
+    mutationFn: (v: { id: string; reason: string }) => reinstateMentor(v.id, v.reason),
+    onSuccess: (m) => { changed(m); setReinstating(null); reinstateForm.resetFields(); fb.success(t.mentorReinstated) },
     onError: fb.error,
   })
   const action = (r: Row) =>
     r.status === 'active' ? (
       <Button size="small" danger onClick={() => setSuspending(r)}>{t.suspend}</Button>
     ) : (
-      <Popconfirm title={t.reinstateConfirm(r.displayName)} okText={t.reinstate} cancelText={t.cancel} onConfirm={() => reinstate.mutateAsync(r.id).catch(() => {})}>
-        <Button size="small" loading={reinstate.isPending && reinstate.variables === r.id}>{t.reinstate}</Button>
-      </Popconfirm>
+      <Button size="small" onClick={() => setReinstating(r)}>{t.reinstate}</Button>
     )
   const dialog = (
+    <>
+    <Modal open={!!reinstating} title={reinstating ? t.reinstateConfirm(reinstating.displayName) : t.reinstate} onCancel={() => setReinstating(null)}
+      onOk={() => reinstateForm.submit()} okText={t.reinstate} cancelText={t.cancel} confirmLoading={reinstate.isPending} destroyOnHidden>
+      <Form form={reinstateForm} layout="vertical" name="reinstate-mentor" onFinish={(v) => reinstating && reinstate.mutate({ id: reinstating.id, reason: v.reason.trim() })}>
+        <Form.Item label={t.adminReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
+          <Input.TextArea rows={3} maxLength={1000} showCount />
+        </Form.Item>
+      </Form>
+    </Modal>
     <Modal open={!!suspending} title={suspending ? t.suspendTitle(suspending.displayName) : t.suspend} onCancel={() => setSuspending(null)}
       onOk={() => form.submit()} okText={t.suspend} okButtonProps={{ danger: true }} cancelText={t.cancel} confirmLoading={suspend.isPending} destroyOnHidden>
       <Typography.Paragraph type="secondary">{t.suspendHint}</Typography.Paragraph>
@@ -66,6 +75,7 @@ function useMentorActions(onChanged: (m: AdminMentor, reason?: string) => void) 
         </Form.Item>
       </Form>
     </Modal>
+    </>
   )
   return { action, dialog }
 }
