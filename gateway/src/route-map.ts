@@ -13,6 +13,7 @@ export const DEFAULT_ROUTES: Readonly<Record<string, ServiceName>> = {
   '/api/mentors': 'mentor-catalog',
   '/api/admin/mentors': 'mentor-catalog',
   '/api/admin/users': 'mentor-catalog',
+  '/api/admin/reviews': 'mentor-catalog',
   '/api/matching': 'matching',
   '/api/admin/matching': 'matching',
   '/api/meetings': 'meeting',
