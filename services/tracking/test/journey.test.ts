@@ -51,7 +51,7 @@ t.test('journeys through the gateway', { skip }, async (t) => {
       ...common,
       PORT: String(gatewayPort),
       FIREBASE_PROJECT_ID: 'demo-sunbae',
-      GATEWAY_ROUTES: JSON.stringify({ '/api/tracking': trackingUrl, '/api/admin/tracking': trackingUrl, '/api/me': catalogUrl, '/api/mentors': catalogUrl }),
+      GATEWAY_ROUTES: JSON.stringify({ '/api/tracking': trackingUrl, '/api/admin/tracking': trackingUrl, '/api/me': catalogUrl, '/api/mentors': catalogUrl, '/api/admin/users': catalogUrl }),
       // nobody is trusted to set X-Forwarded-For: the socket peer is the client
       TRUST_PROXY: '',
       ACCESS_LOG_ENABLED: 'true',
@@ -269,5 +269,27 @@ t.test('journeys through the gateway', { skip }, async (t) => {
     })
     const byActor = await adminGet(`/api/admin/tracking/audit?actor=${menteeUser.uid}`)
     t.ok(byActor.items.some((i: { eventId: string }) => i.eventId === entry.eventId), 'and in the actor’s trail')
+  })
+
+  await t.test('an admin disables an account: the gateway refuses its token, the audit trail says who and why; enable is audited too', async (t) => {
+    const user = await createEmulatorUser({ displayName: `비활성 ${uniq()}` })
+    const me = () => fetch(`${gw}/api/me`, { headers: as(user.idToken) })
+    const put = await fetch(`${gw}/api/me`, { method: 'PUT', headers: as(user.idToken, { 'content-type': 'application/json' }), body: '{}' })
+    t.equal(put.status, 201)
+    t.equal((await me()).status, 200, 'the token passes before')
+    const admin = (action: string, reason: string, token = adminUser.idToken) =>
+      fetch(`${gw}/api/admin/users/${user.uid}/${action}`, { method: 'POST', headers: as(token, { 'content-type': 'application/json' }), body: JSON.stringify({ reason }) })
+    t.equal((await admin('disable', 'nope', menteeUser.idToken)).status, 403, 'a mentee may not')
+    t.equal((await admin('disable', '결제 사기 의심')).status, 200)
+    const refused = await waitFor(async () => {
+      const r = await me()
+      return r.status === 401 ? ((await r.json()) as { error: { code: string } }) : null
+    }, 5_000)
+    t.equal(refused.error.code, 'ACCOUNT_DISABLED', 'the existing token is refused')
+    const disabled = await waitFor(async () => (await adminGet(`/api/admin/tracking/audit?entityType=user&entityId=${user.uid}`)).items.find((i: { type: string }) => i.type === 'catalog.user.disabled'), 20_000)
+    t.match(disabled, { source: 'mentor-catalog', actor: { type: 'user', id: adminUser.uid, role: 'admin' }, entity: { type: 'user', id: user.uid }, payload: { uid: user.uid, reason: '결제 사기 의심' } })
+    t.equal((await admin('enable', '본인 확인 완료')).status, 200)
+    const enabled = await waitFor(async () => (await adminGet(`/api/admin/tracking/audit?entityType=user&entityId=${user.uid}`)).items.find((i: { type: string }) => i.type === 'catalog.user.enabled'), 20_000)
+    t.match(enabled, { actor: { id: adminUser.uid }, payload: { reason: '본인 확인 완료' } })
   })
 })
