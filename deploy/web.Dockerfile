@@ -6,7 +6,7 @@
 # Firebase settings are baked in at build time (Vite inlines VITE_*): the emulator hosts for the
 # compose stack, a real project's web config for a cluster (see docs/operations.md).
 ARG NODE_IMAGE=node:24-bookworm-slim
-ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.28-alpine
+ARG NGINX_IMAGE=alpine:3.22
 
 FROM ${NODE_IMAGE} AS prune
 ARG TURBO_VERSION=2.11.11
@@ -38,8 +38,12 @@ RUN npm run build --workspace=@sunbae/web
 # the security headers for exactly the Firebase this build talks to (its CSP's connect-src)
 RUN node web/security-headers.ts > /app/security-headers.conf
 
-# nginx as uid 101, listening on 8080, writing only to /tmp (a read-only root FS works).
+# nginx as uid 101, listening on 8080, writing only to /tmp (a read-only root FS works). Alpine's own
+# nginx, because it has the brotli module (nginx-mod-http-brotli: brotli_static serves the build's .br
+# files); nginx.org's images have no brotli.
 FROM ${NGINX_IMAGE} AS web
+RUN apk add --no-cache nginx nginx-mod-http-brotli \
+ && rm -f /etc/nginx/http.d/default.conf
 COPY deploy/nginx/nginx.conf /etc/nginx/nginx.conf
 COPY --from=build /app/security-headers.conf /etc/nginx/security-headers.conf
 COPY --from=build /app/web/dist/ /usr/share/nginx/html/
@@ -49,4 +53,5 @@ EXPOSE 8080
 # entrypoint scripts would rewrite files under /etc/nginx, which is read-only in the cluster.
 ENTRYPOINT []
 STOPSIGNAL SIGQUIT
-CMD ["nginx", "-g", "daemon off;"]
+# -e stderr: the error log before nginx.conf is read (the package's default path is not writable)
+CMD ["nginx", "-e", "stderr", "-g", "daemon off;"]

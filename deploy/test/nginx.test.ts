@@ -1,7 +1,8 @@
 // deploy/nginx/nginx.conf: `nginx -t` accepts it, and a real nginx started from it (temp prefix,
 // the `gateway` upstream pointed at a local echo server) serves what the web image promises: long
 // cache for hashed assets, the SPA fallback, /api proxied with X-Forwarded-*, security headers (the
-// Content-Security-Policy of web/security-headers.ts on the page and its files, HSTS over HTTPS only), gzip.
+// Content-Security-Policy of web/security-headers.ts on the page and its files, HSTS over HTTPS only),
+// the build's precompressed .br/.gz files sent as they are, gzip on the fly otherwise, robots.txt as text.
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -9,13 +10,18 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import zlib from 'node:zlib'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readText, run, which } from './lib.ts'
 import { contentSecurityPolicy, HSTS, nginxSnippet, parsePolicy } from '../../web/security-headers.ts'
 import { firebaseTargets } from '../../web/src/lib/firebase-targets.ts'
 
 const nginx = which('nginx') ?? (fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null)
-const missing = nginx ? false : 'nginx is not installed (apt-get install nginx-light)'
+/** nginx.conf loads it (brotli_static); Debian packages it apart from nginx */
+const BROTLI_MODULE = '/usr/lib/nginx/modules/ngx_http_brotli_static_module.so'
+const missing = !nginx ? 'nginx is not installed (apt-get install nginx-light libnginx-mod-http-brotli-static)'
+  : !fs.existsSync(BROTLI_MODULE) ? `nginx's brotli module is not installed (${BROTLI_MODULE}: apt-get install libnginx-mod-http-brotli-static)`
+  : false
 
 async function freePort(): Promise<number> {
   const srv = net.createServer()
@@ -81,6 +87,12 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
   fs.mkdirSync(path.join(html, 'assets'), { recursive: true })
   fs.writeFileSync(path.join(html, 'index.html'), '<!doctype html><div id="root">sunbae</div>')
   fs.writeFileSync(path.join(html, 'assets', 'index-3f2a9c.js'), `console.log(${JSON.stringify('x'.repeat(8000))})\n`)
+  // a build's precompressed pair (vite.config.ts writes them): what nginx sends must be these very bytes
+  const js = `console.log(${JSON.stringify('y'.repeat(8000))})\n`
+  fs.writeFileSync(path.join(html, 'assets', 'main-9b1e77.js'), js)
+  fs.writeFileSync(path.join(html, 'assets', 'main-9b1e77.js.br'), zlib.brotliCompressSync(js))
+  fs.writeFileSync(path.join(html, 'assets', 'main-9b1e77.js.gz'), zlib.gzipSync(js, { level: 9 }))
+  fs.writeFileSync(path.join(html, 'robots.txt'), 'User-agent: *\nAllow: /\n')
   for (const p of [dir, html, path.join(html, 'assets')]) fs.chmodSync(p, 0o755)
 
   // the gateway stand-in: echoes what reached it
@@ -146,6 +158,33 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
   t.equal(asset.headers.get('content-encoding'), 'gzip', 'gzip')
   security(asset, 'asset')
   t.equal((await fetch(`${base}/assets/missing-1234.js`)).status, 404, 'a missing asset is a 404, not index.html')
+
+  // precompressed files as they are (undici's fetch would decode: node:http gets the raw bytes)
+  const raw = (p: string, encoding: string) => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    http.get(`${base}${p}`, { headers: encoding ? { 'accept-encoding': encoding } : {} }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+    }).on('error', reject)
+  })
+  const br = await raw('/assets/main-9b1e77.js', 'gzip, deflate, br')
+  t.equal(br.headers['content-encoding'], 'br', 'brotli for a client that accepts it')
+  t.same(br.body, fs.readFileSync(path.join(html, 'assets', 'main-9b1e77.js.br')), 'the precompressed .br file, as it is')
+  t.equal(zlib.brotliDecompressSync(br.body).toString(), js)
+  t.match(br.headers['cache-control'] ?? '', /max-age=31536000.*immutable/, 'a precompressed asset is cached for good too')
+  t.match(br.headers['vary'] ?? '', /Accept-Encoding/i, 'Vary: Accept-Encoding')
+  t.equal(br.headers['content-security-policy'], productionPolicy, 'and carries the security headers')
+  const gz = await raw('/assets/main-9b1e77.js', 'gzip')
+  t.equal(gz.headers['content-encoding'], 'gzip', 'gzip for a client without brotli')
+  t.same(gz.body, fs.readFileSync(path.join(html, 'assets', 'main-9b1e77.js.gz')), 'the precompressed .gz file, as it is')
+  const identity = await raw('/assets/main-9b1e77.js', '')
+  t.equal(identity.headers['content-encoding'], undefined, 'no encoding for a client that accepts none')
+  t.equal(identity.body.toString(), js)
+
+  const robots = await fetch(`${base}/robots.txt`)
+  t.equal(robots.status, 200)
+  t.match(robots.headers.get('content-type') ?? '', /^text\/plain/, 'robots.txt is text/plain, not the SPA\'s HTML')
+  t.equal(await robots.text(), 'User-agent: *\nAllow: /\n')
 
   const route = await fetch(`${base}/mentors/42?tab=reviews`)
   t.equal(route.status, 200)
