@@ -183,7 +183,7 @@ export const Match = Type.Object({
   mentee: MenteeRef,
   createdAt: Type.String({ format: 'date-time' }),
   endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  endedBy: Type.Union([Type.Literal('mentee'), Type.Literal('mentor'), Type.Null()]),
+  endedBy: Type.Union([Type.Literal('mentee'), Type.Literal('mentor'), Type.Literal('admin'), Type.Null()]),
   endReason: Type.Union([Type.String(), Type.Null()]),
 })
 export type Match = Static<typeof Match>
@@ -202,6 +202,30 @@ export const EndMatchBody = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: L.reason, pattern: '\\S' })) },
   { additionalProperties: false },
 )
+
+// — admin (issue 21) —
+
+const adminFilters = {
+  mentorId: Type.Optional(Type.String({ format: 'uuid' })),
+  mentorUid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  menteeUid: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+}
+
+/** GET /api/admin/matching/requests — every 1:1 chat request, newest first. */
+export const AdminRequestListQuery = Type.Object({ state: Type.Optional(RequestState), ...adminFilters }, { additionalProperties: false })
+export type AdminRequestListQuery = Static<typeof AdminRequestListQuery>
+
+/** GET /api/admin/matching/matches — every match, newest first. */
+export const AdminMatchListQuery = Type.Object({ state: Type.Optional(MatchState), ...adminFilters }, { additionalProperties: false })
+export type AdminMatchListQuery = Static<typeof AdminMatchListQuery>
+
+/** POST /api/admin/matching/matches/:id/end — an admin ends a match, with why. */
+export const AdminEndMatchBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: L.reason, pattern: '\\S' }) }, { additionalProperties: false })
+export type AdminEndMatchBody = Static<typeof AdminEndMatchBody>
 
 export const MentorSettingsBody = Type.Object(
   {

@@ -52,7 +52,7 @@ const requestExpired = defineEvent('matching.request.expired', RequestExpiredV1)
 export const MatchEndedV1 = Type.Object({
   ...parties,
   matchId: Type.String({ format: 'uuid' }),
-  endedBy: Type.Union([Type.Literal('mentee'), Type.Literal('mentor')]),
+  endedBy: Type.Union([Type.Literal('mentee'), Type.Literal('mentor'), Type.Literal('admin')], { description: 'admin: an admin ended it (the actor), with the reason' }),
   reason: Type.Union([Type.String(), Type.Null()]),
   endedAt: Type.String({ format: 'date-time' }),
 })

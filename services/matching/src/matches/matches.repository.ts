@@ -1,6 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely'
 import { readPage } from '../db/page.ts'
 import type { DB } from '../db/types.ts'
+import type { AdminFilter } from '../requests/requests.repository.ts'
 import type { MatchRow, MatchWithParties } from '../requests/requests.table.ts'
 
 type Executor = Kysely<DB> | Transaction<DB>
@@ -38,7 +39,7 @@ export class MatchesRepository {
   }
 
   /** active → ended, only if still active: of two concurrent ends exactly one gets the row. */
-  end(id: string, by: 'mentee' | 'mentor', reason: string | null, trx: Transaction<DB>): Promise<MatchRow | undefined> {
+  end(id: string, by: 'mentee' | 'mentor' | 'admin', reason: string | null, trx: Transaction<DB>): Promise<MatchRow | undefined> {
     return trx
       .updateTable('matches')
       .set({ state: 'ended', ended_at: sql`now()`, ended_by: by, end_reason: reason })
@@ -46,6 +47,23 @@ export class MatchesRepository {
       .where('state', '=', 'active')
       .returningAll()
       .executeTakeFirst()
+  }
+
+  /** Every match by the admin's filters (created in [from, to)), newest first. */
+  adminList(f: AdminFilter, p: { page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: MatchWithParties[]; total: number }> {
+    const where = (eb: ExpressionBuilder<DB & { x: DB['matches'] }, 'x'>) => {
+      const c = []
+      if (f.state) c.push(eb('x.state', '=', f.state))
+      if (f.mentorId) c.push(eb('x.mentor_id', '=', f.mentorId))
+      if (f.mentorUid) c.push(eb('x.mentor_uid', '=', f.mentorUid))
+      if (f.menteeUid) c.push(eb('x.mentee_uid', '=', f.menteeUid))
+      if (f.from) c.push(eb('x.created_at', '>=', f.from))
+      if (f.to) c.push(eb('x.created_at', '<', f.to))
+      return eb.and(c)
+    }
+    const rows = this.#withParties(trx).where(where).orderBy('x.created_at', 'desc').orderBy('x.id', 'desc')
+    const count = trx.selectFrom('matches as x').select((eb) => eb.fn.countAll<string>().as('n')).where(where)
+    return readPage(rows, count, p)
   }
 
   list(q: { as: 'mentee' | 'mentor'; uid: string; state?: string; page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: MatchWithParties[]; total: number }> {

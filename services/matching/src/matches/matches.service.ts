@@ -1,6 +1,6 @@
 import type { Database } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
-import { MatchingEvents, type Identity, type Match, type Paged } from '@sunbae/contracts'
+import { MatchingEvents, type AdminMatchListQuery, type Identity, type Match, type Paged } from '@sunbae/contracts'
 import { conflict, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { MatchWithParties } from '../requests/requests.table.ts'
@@ -19,7 +19,7 @@ export function toMatch(row: MatchWithParties): Match {
     mentee: { uid: row.mentee_uid, displayName: row.mentee_name },
     createdAt: iso(row.created_at),
     endedAt: row.ended_at ? iso(row.ended_at) : null,
-    endedBy: row.ended_by === 'mentee' || row.ended_by === 'mentor' ? row.ended_by : null,
+    endedBy: row.ended_by === 'mentee' || row.ended_by === 'mentor' || row.ended_by === 'admin' ? row.ended_by : null,
     endReason: row.end_reason,
   }
 }
@@ -52,11 +52,35 @@ export class MatchesService {
 
   /** Ends an active match (either side); the mentor's place frees up in the same transaction. */
   async end(identity: Identity, id: string, reason: string | null): Promise<Match> {
+    await this.#end(identity, id, reason, (match) => {
+      const by = match.mentee_uid === identity.uid ? 'mentee' : match.mentor_uid === identity.uid ? 'mentor' : null
+      if (!by) throw forbidden('Only the mentor or the mentee of a match can end it', 'NOT_YOUR_MATCH')
+      return by
+    })
+    return this.get(identity, id)
+  }
+
+  /** An admin ends an active match, with why (the event's actor is the admin; endedBy 'admin'). */
+  async adminEnd(admin: Identity, id: string, reason: string): Promise<Match> {
+    await this.#end(admin, id, reason.trim(), () => 'admin')
+    return toMatch((await this.#repo.findById(id))!)
+  }
+
+  async adminList(q: AdminMatchListQuery): Promise<Paged<Match>> {
+    const page = q.page ?? 1
+    const pageSize = q.pageSize ?? 50
+    const { rows, total } = await this.#repo.adminList(
+      { state: q.state, mentorId: q.mentorId?.toLowerCase(), mentorUid: q.mentorUid, menteeUid: q.menteeUid, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+      { page, pageSize },
+    )
+    return { items: rows.map(toMatch), total, page, pageSize }
+  }
+
+  async #end(actor: Identity, id: string, reason: string | null, who: (m: MatchWithParties) => 'mentee' | 'mentor' | 'admin'): Promise<void> {
     await this.#db.transaction().execute(async (trx) => {
       const match = await this.#repo.findById(id, trx)
       if (!match) throw notFound('No such match', 'MATCH_NOT_FOUND')
-      const by = match.mentee_uid === identity.uid ? 'mentee' : match.mentor_uid === identity.uid ? 'mentor' : null
-      if (!by) throw forbidden('Only the mentor or the mentee of a match can end it', 'NOT_YOUR_MATCH')
+      const by = who(match)
       // the settings row first, as accept does: the count and the capacity check stay consistent
       await this.#settings.lock(match.mentor_id, match.mentor_uid, trx)
       const row = await this.#repo.end(id, by, reason, trx)
@@ -75,10 +99,9 @@ export class MatchesService {
           reason,
           endedAt: iso(row.ended_at!),
         },
-        { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'match', id: row.id } },
+        { actor: { type: 'user', id: actor.uid, role: actor.role }, subject: { type: 'match', id: row.id } },
       )
     })
     this.#events.flushSoon()
-    return this.get(identity, id)
   }
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely'
 import { readPage } from '../db/page.ts'
 import type { DB } from '../db/types.ts'
 import type { NewRequestRow, RequestRow, RequestWithMentor } from './requests.table.ts'
@@ -6,6 +6,16 @@ import type { NewRequestRow, RequestRow, RequestWithMentor } from './requests.ta
 type Executor = Kysely<DB> | Transaction<DB>
 
 export type Terminal = 'accepted' | 'declined' | 'cancelled'
+
+/** The admin lists' filters (created in [from, to)). */
+export interface AdminFilter {
+  state?: string | undefined
+  mentorId?: string | undefined
+  mentorUid?: string | undefined
+  menteeUid?: string | undefined
+  from?: Date | undefined
+  to?: Date | undefined
+}
 
 /** All SQL about 1:1 chat requests. */
 export class RequestsRepository {
@@ -101,6 +111,23 @@ export class RequestsRepository {
     const rows = this.#withMentor(trx).where(`q.${column}`, '=', q.uid).$if(!!q.state, (b) => b.where('q.state', '=', q.state!))
     const count = trx.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n')).where(column, '=', q.uid).$if(!!q.state, (b) => b.where('state', '=', q.state!))
     return readPage(rows.orderBy('q.created_at', 'desc').orderBy('q.id', 'desc'), count, q)
+  }
+
+  /** Every request by the admin's filters (created in [from, to)), newest first. */
+  adminList(f: AdminFilter, p: { page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: RequestWithMentor[]; total: number }> {
+    const where = (eb: ExpressionBuilder<DB & { q: DB['requests'] }, 'q'>) => {
+      const c = []
+      if (f.state) c.push(eb('q.state', '=', f.state))
+      if (f.mentorId) c.push(eb('q.mentor_id', '=', f.mentorId))
+      if (f.mentorUid) c.push(eb('q.mentor_uid', '=', f.mentorUid))
+      if (f.menteeUid) c.push(eb('q.mentee_uid', '=', f.menteeUid))
+      if (f.from) c.push(eb('q.created_at', '>=', f.from))
+      if (f.to) c.push(eb('q.created_at', '<', f.to))
+      return eb.and(c)
+    }
+    const rows = this.#withMentor(trx).where(where).orderBy('q.created_at', 'desc').orderBy('q.id', 'desc')
+    const count = trx.selectFrom('requests as q').select((eb) => eb.fn.countAll<string>().as('n')).where(where)
+    return readPage(rows, count, p)
   }
 
   /** Requests per state and active matches (admin stats). */

@@ -6,6 +6,7 @@ import {
   type ChatRequest,
   type CreateChatRequestBody,
   type EventActor,
+  type AdminRequestListQuery,
   type Identity,
   type Paged,
   type RequestState,
@@ -146,6 +147,16 @@ export class RequestsService {
   async list(identity: Identity, q: { box: 'inbox' | 'outbox'; state?: RequestState; page: number; pageSize: number }): Promise<Paged<ChatRequest>> {
     const { rows, total } = await this.#repo.list({ ...q, uid: identity.uid })
     return { items: rows.map(toChatRequest), total, page: q.page, pageSize: q.pageSize }
+  }
+
+  async adminList(q: AdminRequestListQuery): Promise<Paged<ChatRequest>> {
+    const page = q.page ?? 1
+    const pageSize = q.pageSize ?? 50
+    const { rows, total } = await this.#repo.adminList(
+      { state: q.state, mentorId: q.mentorId?.toLowerCase(), mentorUid: q.mentorUid, menteeUid: q.menteeUid, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+      { page, pageSize },
+    )
+    return { items: rows.map(toChatRequest), total, page, pageSize }
   }
 
   /**

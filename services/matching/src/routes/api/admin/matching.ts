@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { ErrorResponse, REQUEST_STATES } from '@sunbae/contracts'
+import { Type, type TSchema } from 'typebox'
+import { AdminEndMatchBody, AdminMatchListQuery, AdminRequestListQuery, ChatRequest, ErrorResponse, Match, REQUEST_STATES } from '@sunbae/contracts'
 import { requireRole } from '@sunbae/service-kit'
 
 const security = [{ gatewayIdentity: [] }]
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+const page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() })
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 const Stats = Type.Object({
   readModel: Type.Object({
@@ -18,7 +21,7 @@ const Stats = Type.Object({
   expiredByThisReplica: Type.Integer(),
 })
 
-/** /api/admin/matching — what matching holds, for admins. */
+/** /api/admin/matching — what matching holds, for admins: stats, every request and match, ending a match. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/stats',
@@ -40,6 +43,58 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         activeMatches: counts.activeMatches,
         expiredByThisReplica: app.expiredByThisReplica(),
       }
+    },
+  )
+
+  app.get(
+    '/requests',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: '1:1 chat requests by state, mentor, mentee and creation time (from inclusive, to exclusive), newest first, paged',
+        security,
+        querystring: AdminRequestListQuery,
+        response: { 200: page(ChatRequest), ...errors },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin')
+      return app.requests.adminList(request.query)
+    },
+  )
+
+  app.get(
+    '/matches',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Matches by state, mentor, mentee and creation time (from inclusive, to exclusive), newest first, paged',
+        security,
+        querystring: AdminMatchListQuery,
+        response: { 200: page(Match), ...errors },
+      },
+    },
+    async (request) => {
+      requireRole(request, 'admin')
+      return app.matches.adminList(request.query)
+    },
+  )
+
+  app.post(
+    '/matches/:id/end',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "End an active match with a reason (matching.match.ended, endedBy admin, the admin as actor); frees the mentor's place; audited",
+        security,
+        params: IdParams,
+        body: AdminEndMatchBody,
+        response: { 200: Match, ...errors, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const admin = requireRole(request, 'admin')
+      return app.matches.adminEnd(admin, request.params.id.toLowerCase(), request.body.reason)
     },
   )
 }
