@@ -187,6 +187,32 @@ t.test('chat-bridge against the Firestore emulator', { skip }, async (t) => {
     t.equal((await outboxEvents(live(), 'chat.message.hidden', 'messageId', firstId)).length, 1)
   })
 
+  await t.test('admins unhide: the text is back in Firestore and for members, with an audit event', async (t) => {
+    const url = `/api/admin/chat/rooms/${roomId}/messages/${firstId}/unhide`
+    t.equal((await live().inject({ method: 'POST', url, headers: as(mentee), payload: { reason: 'mine' } })).statusCode, 403, 'a mentee gets 403')
+    t.equal((await live().inject({ method: 'POST', url, headers: adminHeaders, payload: { reason: ' ' } })).statusCode, 400)
+    t.equal((await live().inject({ method: 'POST', url: `/api/admin/chat/rooms/${roomId}/messages/nope/unhide`, headers: adminHeaders, payload: { reason: 'x' } })).statusCode, 404)
+    const shown = await live().inject({ method: 'POST', url, headers: adminHeaders, payload: { reason: '오신고' } })
+    t.equal(shown.statusCode, 200, shown.body)
+    t.match(shown.json(), { id: firstId, hidden: false, text })
+    const doc = (await roomRef.collection('messages').doc(firstId).get()).data()!
+    t.equal(doc.hidden, false, 'visible in Firestore')
+    t.equal(doc.text, text, 'members reading Firestore see the text again')
+    t.equal(doc.hiddenAt, undefined)
+    const seen = await waitFor(async () => {
+      const m = await mirrored(mentee, firstId)
+      return m && !m.hidden && m.text === text ? m : undefined
+    }, 5_000)
+    t.match(seen, { hidden: false, text }, 'members see it again through the API')
+    const audit = await outboxEvents(live(), 'chat.message.unhidden', 'messageId', firstId)
+    t.equal(audit.length, 1)
+    t.match(audit[0], { actor: { type: 'user', role: 'admin' }, subject: { type: 'chat.message', id: `${roomId}/${firstId}` } })
+    t.match(audit[0]!.data, { roomId, authorUid: mentee.user.uid, reason: '오신고' })
+    // unhiding a visible message is a no-op: no second audit event
+    t.equal((await live().inject({ method: 'POST', url, headers: adminHeaders, payload: { reason: 'again' } })).statusCode, 200)
+    t.equal((await outboxEvents(live(), 'chat.message.unhidden', 'messageId', firstId)).length, 1)
+  })
+
   await t.test('killed while members write: a restart catches up, nothing twice', async (t) => {
     // the in-process replica steps down; a separate process leads and is then killed outright
     await app!.close()

@@ -208,6 +208,29 @@ function contract(t: Test, make: () => Promise<ChatMirror>) {
     t.equal((await mirror.listRooms(r2.members[0]!, 50))[0]!.unread, 0)
   })
 
+  t.test('unhiding shows the kept text again; a replay of the hidden version does not hide it again', async (t) => {
+    const r = room()
+    const [mentor] = r.members as [string, string]
+    await mirror.upsertRoom(r)
+    const m = message(r)
+    await mirror.upsertMessage(m)
+    await mirror.hideMessage(r.id, m.id, at(9000))
+    await mirror.upsertMessage({ ...m, text: '', hidden: true, updatedAt: at(9001) })
+    const shown = await mirror.unhideMessage(r.id, m.id, at(9500))
+    t.same(shown, { ...m, hidden: false, updatedAt: at(9500) })
+    t.equal((await mirror.listRooms(mentor, 50))[0]!.lastMessage!.hidden, false)
+    // the sync replays Firestore's hidden version (older than the unhide): still visible, text kept
+    await mirror.upsertMessage({ ...m, text: '', hidden: true, updatedAt: at(9001) })
+    t.same(await mirror.getMessage(r.id, m.id), { ...m, hidden: false, updatedAt: at(9500) })
+    // then Firestore's visible version, text restored, newer
+    await mirror.upsertMessage({ ...m, hidden: false, updatedAt: at(9600) })
+    t.same(await mirror.getMessage(r.id, m.id), { ...m, hidden: false, updatedAt: at(9600) })
+    // and a moderator may hide it again
+    await mirror.hideMessage(r.id, m.id, at(9700))
+    t.equal((await mirror.getMessage(r.id, m.id))!.hidden, true)
+    t.equal(await mirror.unhideMessage(r.id, 'nope', at(9800)), null)
+  })
+
   t.test('checkpoints only move forward', async (t) => {
     const name = `test-${randomUUID()}`
     t.equal(await mirror.getCheckpoint(name), null)

@@ -29,6 +29,18 @@ export const MessageHiddenV1 = Type.Object({
 export type MessageHiddenV1 = Static<typeof MessageHiddenV1>
 const messageHidden = defineEvent('chat.message.hidden', MessageHiddenV1)
 
+/** An admin made a hidden message visible again (its text back in Firestore), with why. */
+export const MessageUnhiddenV1 = Type.Object({
+  roomId: Type.String(),
+  messageId: Type.String(),
+  authorUid: Type.Union([Type.String(), Type.Null()]),
+  unhiddenBy: Type.String({ description: "the admin's uid" }),
+  reason: Type.String(),
+  unhiddenAt: Type.String({ format: 'date-time' }),
+})
+export type MessageUnhiddenV1 = Static<typeof MessageUnhiddenV1>
+const messageUnhidden = defineEvent('chat.message.unhidden', MessageUnhiddenV1)
+
 /**
  * A member read a room up to now (chat-bridge's POST /api/chat/rooms/:id/read). Notification's unread
  * digest: whoever read a room is not mailed about its messages.
@@ -43,5 +55,5 @@ const roomRead = defineEvent('chat.room.read', RoomReadV1)
 
 /** The chat events, each defined beside its schema above. */
 export const ChatEvents = {
-  messagePosted, messageHidden, roomRead,
+  messagePosted, messageHidden, messageUnhidden, roomRead,
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Database } from '@sunbae/db'
-import { ChatEvents, type AdminChatMessage, type ChatMessage, type ChatRoom, type Identity, type MessageHiddenV1, type MessagePage } from '@sunbae/contracts'
+import { ChatEvents, type AdminChatMessage, type ChatMessage, type ChatRoom, type Identity, type MessageHiddenV1, type MessagePage, type MessageUnhiddenV1 } from '@sunbae/contracts'
 import { badRequest, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
@@ -108,6 +108,34 @@ export class ChatService {
       throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')
     }
     return toAdminMessage(hidden)
+  }
+
+  /**
+   * Shows a hidden message again: in the mirror (which kept its text), then the audit event, then in
+   * Firestore (the text back for members). Unhiding a message visible in both changes nothing and
+   * publishes nothing; after a failure in between, unhiding again completes it.
+   */
+  async unhide(admin: Identity, roomId: string, messageId: string, reason: string): Promise<AdminChatMessage> {
+    const current = await this.#mirror.getMessage(roomId, messageId)
+    if (!current) throw notFound('No such message (or it is not mirrored yet)', 'MESSAGE_NOT_FOUND')
+    if (!current.hidden && !(await this.#rooms.isHidden(roomId, messageId))) return toAdminMessage(current)
+    const unhiddenAt = new Date()
+    const shown = (await this.#mirror.unhideMessage(roomId, messageId, unhiddenAt))!
+    const data: MessageUnhiddenV1 = {
+      roomId,
+      messageId,
+      authorUid: current.authorUid,
+      unhiddenBy: admin.uid,
+      reason,
+      unhiddenAt: unhiddenAt.toISOString(),
+    }
+    const meta = { actor: { type: 'user' as const, id: admin.uid, role: admin.role }, subject: { type: 'chat.message', id: `${roomId}/${messageId}` } }
+    await this.#db.transaction().execute((trx) => this.#events.publish(trx, ChatEvents.messageUnhidden, data, meta))
+    this.#events.flushSoon()
+    if (!(await this.#rooms.unhideMessage(roomId, messageId, current.text))) {
+      throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')
+    }
+    return toAdminMessage(shown)
   }
 
   async #memberRoom(caller: Identity, roomId: string): Promise<MirrorRoom> {

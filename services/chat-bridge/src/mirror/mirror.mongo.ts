@@ -136,9 +136,11 @@ export class MongoChatMirror implements ChatMirror {
               type: { $ifNull: ['$type', { $literal: m.type }] },
               createdAt: { $ifNull: ['$createdAt', m.createdAt] },
               // hiding blanks the text in Firestore; moderators keep reading it here
-              text: { $cond: [{ $eq: ['$hidden', true] }, '$text', { $literal: m.text }] },
+              // a version older than the stored one (a replay) changes neither text nor hidden
+              text: { $cond: [{ $or: [{ $eq: ['$hidden', true] }, { $lt: [m.updatedAt, '$updatedAt'] }] }, '$text', { $literal: m.text }] },
               // once hidden by a moderator, an older Firestore version replayed later cannot unhide it
-              hidden: { $or: [{ $eq: ['$hidden', true] }, m.hidden] },
+              // (nor a replay of the hidden version hide it again after an unhide)
+              hidden: { $cond: [{ $lt: [m.updatedAt, '$updatedAt'] }, '$hidden', { $or: [{ $eq: ['$hidden', true] }, m.hidden] }] },
               updatedAt: { $max: ['$updatedAt', m.updatedAt] },
             },
           },
@@ -240,6 +242,17 @@ export class MongoChatMirror implements ChatMirror {
     )
     if (!d) return null
     await this.#rooms.updateOne({ _id: roomId, 'lastMessage.id': messageId }, { $set: { 'lastMessage.hidden': true } })
+    return toMessage(d)
+  }
+
+  async unhideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null> {
+    const d = await this.#messages.findOneAndUpdate(
+      { _id: `${roomId}/${messageId}` },
+      [{ $set: { hidden: false, updatedAt: { $max: ['$updatedAt', at] } } }],
+      { returnDocument: 'after' },
+    )
+    if (!d) return null
+    await this.#rooms.updateOne({ _id: roomId, 'lastMessage.id': messageId }, { $set: { 'lastMessage.hidden': false } })
     return toMessage(d)
   }
 

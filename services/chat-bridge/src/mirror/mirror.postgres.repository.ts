@@ -35,10 +35,12 @@ const messageRow = (m: MirrorMessage) => ({
 
 /** A message seen again (a replay, an edit, a moderator's hide): how the stored row takes it. */
 const MERGE_MESSAGE = {
-  // hiding blanks the text in Firestore; moderators keep reading it here
-  text: sql<string>`case when messages.hidden then messages.text else excluded.text end`,
-  // once hidden by a moderator, an older Firestore version replayed later cannot unhide it
-  hidden: sql<boolean>`messages.hidden or excluded.hidden`,
+  // hiding blanks the text in Firestore; moderators keep reading it here. A version older than the
+  // stored one (a replay) changes neither: after an unhide, the blanked version cannot come back
+  text: sql<string>`case when messages.hidden or excluded.updated_at < messages.updated_at then messages.text else excluded.text end`,
+  // once hidden by a moderator, an older Firestore version replayed later cannot unhide it, nor a
+  // replay of the hidden version hide it again after a moderator's unhide
+  hidden: sql<boolean>`case when excluded.updated_at < messages.updated_at then messages.hidden else messages.hidden or excluded.hidden end`,
   updated_at: sql<Date>`greatest(messages.updated_at, excluded.updated_at)`,
   mirrored_at: sql<Date>`now()`,
 }
@@ -260,6 +262,17 @@ export class PostgresChatMirror implements ChatMirror {
     const m = await this.#db
       .updateTable('messages')
       .set({ hidden: true, updated_at: sql<Date>`greatest(updated_at, ${at})`, mirrored_at: sql<Date>`now()` })
+      .where('room_id', '=', roomId)
+      .where('id', '=', messageId)
+      .returningAll()
+      .executeTakeFirst()
+    return m ? toMessage(m) : null
+  }
+
+  async unhideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null> {
+    const m = await this.#db
+      .updateTable('messages')
+      .set({ hidden: false, updated_at: sql<Date>`greatest(updated_at, ${at})`, mirrored_at: sql<Date>`now()` })
       .where('room_id', '=', roomId)
       .where('id', '=', messageId)
       .returningAll()

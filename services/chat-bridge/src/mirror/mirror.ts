@@ -69,6 +69,8 @@ export interface ChatMirror {
   searchMessages(query: string, limit: number): Promise<MirrorMessage[]>
   /** Marks the message hidden; null when it is not mirrored. */
   hideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null>
+  /** Marks the message visible again (its text was kept); null when it is not mirrored. */
+  unhideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null>
   getCheckpoint(name: string): Promise<Checkpoint | null>
   /** Moves the checkpoint forward (never back: a late writer cannot undo progress). */
   setCheckpoint(name: string, checkpoint: Checkpoint): Promise<void>

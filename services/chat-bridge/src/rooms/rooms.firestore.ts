@@ -109,6 +109,22 @@ export class RoomsFirestore {
    * who hid it and why go to the audit event, not to a document members can read.
    * false when the message does not exist.
    */
+  /** Shows a hidden message again: its text (kept by the mirror) back in Firestore. false when it does not exist. */
+  async unhideMessage(roomId: string, messageId: string, text: string): Promise<boolean> {
+    try {
+      await this.#fs.collection(ROOMS).doc(roomId).collection(MESSAGES).doc(messageId).update({
+        hidden: false,
+        text,
+        hiddenAt: FieldValue.delete(),
+        updatedAt: FieldValue.serverTimestamp(),
+      })
+      return true
+    } catch (err) {
+      if (grpcCode(err) === NOT_FOUND) return false
+      throw err
+    }
+  }
+
   async hideMessage(roomId: string, messageId: string): Promise<boolean> {
     try {
       await this.#fs.collection(ROOMS).doc(roomId).collection(MESSAGES).doc(messageId).update({

@@ -40,6 +40,24 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       return app.chat.hide(admin, request.params.roomId, request.params.messageId, request.body.reason)
     },
   )
+
+  app.post(
+    '/rooms/:roomId/messages/:messageId/unhide',
+    {
+      schema: {
+        tags: ['admin: chat'],
+        summary: 'Show a hidden message to the members again (its text back in Firestore), with a reason and an audit event',
+        security,
+        params: HideMessageParams,
+        body: HideMessageBody,
+        response: { 200: AdminChatMessage, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const admin = requireRole(request, 'admin')
+      return app.chat.unhide(admin, request.params.roomId, request.params.messageId, request.body.reason)
+    },
+  )
 }
 
 export default routes
