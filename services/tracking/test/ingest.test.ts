@@ -249,6 +249,36 @@ t.test('domain events: the audit trail of one entity and of one actor', async (t
   t.equal((await get(`/api/admin/tracking/audit?entityType=mentor&entityId=${mentorId}&type=catalog.mentor.`)).items.length, 2, 'type prefix filter')
 })
 
+t.test('the admin actions of issue 21 are in the audit trail with who did them and why', async (t) => {
+  const adminUid = `admin-${uniq()}`
+  const actor = { type: 'user' as const, id: adminUid, role: 'admin' as const }
+  const paymentId = randomUUID()
+  const bookingId = randomUUID()
+  const matchId = randomUUID()
+  const roomId = `room-${uniq()}`
+  // as payment, meeting, matching and chat-bridge publish them (types, subjects and data of the contracts)
+  const events = [
+    createEvent({ type: 'payment.refund.requested', version: 1, source: 'payment', actor, subject: { type: 'payment', id: paymentId },
+      data: { paymentId, bookingId, amount: 50_000, currency: 'KRW', refundId: randomUUID(), refundAmount: 20_000, reason: '세션 일부 진행 못 함', requestedBy: adminUid, requestedAt: new Date().toISOString() } }),
+    createEvent({ type: 'meeting.booking.cancelled', version: 1, source: 'meeting', actor, subject: { type: 'booking', id: bookingId },
+      data: { bookingId, menteeUid: 'm1', mentorId: randomUUID(), mentorUid: 'm2', startsAt: new Date().toISOString(), endsAt: new Date().toISOString(), cancelledBy: 'mentor', reason: '멘토 병가', refund: null, cancelledAt: new Date().toISOString() } }),
+    createEvent({ type: 'matching.match.ended', version: 1, source: 'matching', actor, subject: { type: 'match', id: matchId },
+      data: { matchId, requestId: randomUUID(), mentorId: randomUUID(), mentorUid: 'm2', menteeUid: 'm1', endedBy: 'admin', reason: '부적절한 대화 신고', endedAt: new Date().toISOString() } }),
+    createEvent({ type: 'chat.message.unhidden', version: 1, source: 'chat-bridge', actor, subject: { type: 'chat.message', id: `${roomId}/msg1` },
+      data: { roomId, messageId: 'msg1', authorUid: 'm1', unhiddenBy: adminUid, reason: '오신고', unhiddenAt: new Date().toISOString() } }),
+  ]
+  for (const e of events) await publishEvent(bus, e)
+  const trail = await waitFor(async () => {
+    const p = await get(`/api/admin/tracking/audit?actor=${adminUid}`)
+    return p.items.length === events.length ? p : null
+  }, 15_000)
+  const byType = new Map(trail.items.map((i: { type: string }) => [i.type, i]))
+  t.match(byType.get('payment.refund.requested'), { actor: { id: adminUid, role: 'admin' }, entity: { type: 'payment', id: paymentId }, payload: { refundAmount: 20_000, reason: '세션 일부 진행 못 함' } })
+  t.match(byType.get('meeting.booking.cancelled'), { actor: { id: adminUid }, entity: { type: 'booking', id: bookingId }, payload: { reason: '멘토 병가', cancelledBy: 'mentor' } })
+  t.match(byType.get('matching.match.ended'), { actor: { id: adminUid }, entity: { type: 'match', id: matchId }, payload: { endedBy: 'admin', reason: '부적절한 대화 신고' } })
+  t.match(byType.get('chat.message.unhidden'), { actor: { id: adminUid }, entity: { type: 'chat_message', id: `${roomId}/msg1` }, payload: { reason: '오신고' } })
+})
+
 t.test('error reports grouped by fingerprint; slow queries grouped by SQL with p95', async (t) => {
   const fp = randomBytes(8).toString('hex')
   const service = `svc-${uniq()}`
