@@ -4,6 +4,9 @@
 //   npm run emulators                 # both
 //   npm run emulators -- --only auth  # just one (auth | firestore)
 //   npm run emulators -- --print-env  # start, print `export` lines only (for eval), keep running
+//   npm run emulators -- --data .run/emulators/data   # keep their data there (as npm start does):
+//                                     # imported at start, saved on Ctrl-C/SIGTERM and every 60 s
+//   --auth-port N --firestore-port N  # other ports than deploy/firebase/firebase.json's
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeStatus, REPO_ROOT, startEmulators } from '@sunbae/testing/emulators';
@@ -13,6 +16,11 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'log-dir': { type: 'string' },
     'print-env': { type: 'boolean', default: false },
+    data: { type: 'string' },
+    'export-every': { type: 'string' },
+    'auth-port': { type: 'string' },
+    'firestore-port': { type: 'string' },
+    timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -20,8 +28,12 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'usage: npm run emulators [-- --only auth|firestore] [--log-dir DIR] [--print-env]\n' +
+    '                          [--data DIR [--export-every SECONDS]] [--auth-port N] [--firestore-port N]\n' +
+    '                          [--timeout SECONDS (to wait for each emulator, default 60)]\n' +
     'Starts the Firebase Auth (firebase-tools) and Firestore (gcloud jar) emulators\n' +
-    'for project demo-sunbae, reusing any already running; Ctrl-C stops the ones it started.\n',
+    'for project demo-sunbae, reusing any already running; Ctrl-C stops the ones it started.\n' +
+    'With --data, their data is imported from DIR at start and saved there on Ctrl-C/SIGTERM/SIGHUP\n' +
+    'and every SECONDS (default 60, 0 = only at stop).\n',
   );
   process.exit(0);
 }
@@ -32,6 +44,28 @@ if (only && only.some((n) => n !== 'auth' && n !== 'firestore')) {
   process.exit(2);
 }
 const logDir = path.resolve(values['log-dir'] ?? path.join(REPO_ROOT, '.run', 'emulators'));
+const port = (name: 'auth-port' | 'firestore-port'): number | undefined => {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    process.stderr.write(`--${name} takes a port number, got ${raw}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const exportEvery = Number(values['export-every'] ?? 60);
+if (!Number.isFinite(exportEvery) || exportEvery < 0) {
+  process.stderr.write(`--export-every takes seconds (0 or more), got ${values['export-every']}\n`);
+  process.exit(2);
+}
+const timeoutS = Number(values.timeout ?? 60);
+if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
+  process.stderr.write(`--timeout takes seconds, got ${values.timeout}\n`);
+  process.exit(2);
+}
+const authPort = port('auth-port');
+const firestorePort = port('firestore-port');
 
 let emu: Awaited<ReturnType<typeof startEmulators>>;
 try {
@@ -39,6 +73,10 @@ try {
     auth: !only || only.includes('auth'),
     firestore: !only || only.includes('firestore'),
     logDir,
+    timeoutMs: timeoutS * 1000,
+    ...(authPort ? { authPort } : {}),
+    ...(firestorePort ? { firestorePort } : {}),
+    ...(values.data ? { dataDir: path.resolve(process.env.INIT_CWD ?? process.cwd(), values.data), exportEveryMs: exportEvery * 1000 } : {}),
   });
 } catch (err) {
   process.stderr.write(`\n${(err as Error).message}\n`);

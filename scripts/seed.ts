@@ -4,30 +4,40 @@
 // in and registers it through the gateway (PUT /api/me), makes the admin an admin with
 // `npm run user:role`, lets the mentor account apply and the admin approve it — the real flow,
 // through the gateway — and imports 2,000 generated mentors (scripts/data/gen-mentors-2000.jsonl,
-// from ../shared/data/gen_mentors.py) so search has something to find. Idempotent: existing accounts,
-// profiles and mentors are reused. Later issues add requests and bookings here.
+// from ../shared/data/gen_mentors.py) so search has something to find. Later issues add requests
+// and bookings here.
+//
+// Idempotent: a demo account that exists in the Auth emulator (found by email) is reused with its
+// uid, its password and name set back to the demo ones and its email marked verified; profiles and
+// mentors are reused. Before the mentor applies, mentor-catalog suspends every active mentor whose
+// Firebase account is gone (src/cli/reconcile-accounts.ts) — e.g. the demo mentor of an emulator
+// that lost its data — so search never shows two "김선배 Mentor".
 //
 // `npm run seed -- --mentors FILE.jsonl` instead imports gen_mentors.py records as approved mentors
 // (mentor-catalog's src/cli/import-mentors.ts). That needs only Postgres, not the running stack:
 // mentor-catalog's own database URL is derived from DATABASE_URL (admin) as `npm run user:role` does.
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { DEFAULT_ADMIN_URL, serviceDatabaseUrl } from '@sunbae/db'
 import { OFFLINE_ENV, REPO_ROOT } from './lib/repo.ts'
 
-function importMentors(file: string, extra: string[] = []): number {
-  const cli = path.join(REPO_ROOT, 'services', 'mentor-catalog', 'src', 'cli', 'import-mentors.ts')
-  const res = spawnSync(process.execPath, [cli, file, ...extra], {
+/** One of mentor-catalog's CLIs (src/cli/<name>.ts) with the service's own database URL. */
+function catalogCli(name: string, args: string[], env: Record<string, string> = {}): number {
+  const cli = path.join(REPO_ROOT, 'services', 'mentor-catalog', 'src', 'cli', `${name}.ts`)
+  const res = spawnSync(process.execPath, [cli, ...args], {
     env: {
       ...(process.env as Record<string, string>),
       ...OFFLINE_ENV,
       DATABASE_URL: serviceDatabaseUrl(process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL, 'mentor_catalog'),
+      ...env,
     },
     stdio: 'inherit',
     cwd: path.dirname(cli),
   })
   return res.status ?? 1
 }
+const importMentors = (file: string, extra: string[] = []): number => catalogCli('import-mentors', [file, ...extra])
 
 const mentorsAt = process.argv.indexOf('--mentors')
 if (mentorsAt >= 0) {
@@ -75,10 +85,42 @@ async function identity(path: string, body: unknown) {
   return { ok: res!.ok, body: (await res!.json()) as { idToken?: string; error?: { message?: string } } }
 }
 
-async function signIn(email: string, displayName: string): Promise<string> {
-  const up = await identity('accounts:signUp', { email, password: PASSWORD, displayName, returnSecureToken: true })
-  if (up.ok) return up.body.idToken!
-  if (up.body.error?.message !== 'EMAIL_EXISTS') fail(`Could not create ${email}: ${up.body.error?.message}`)
+/** The emulator's admin API (owner access: the emulator's stand-in for a service account). */
+async function emulatorAdmin(op: string, body: unknown): Promise<any> {
+  const res = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/projects/${project}/${op}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer owner' },
+    body: JSON.stringify(body),
+  }).catch((err: unknown) => fail(`The Auth emulator does not answer at ${emulator} (${(err as Error).cause ?? err}). Start the platform first: npm start`))
+  const json = await res.json()
+  if (!res.ok) fail(`The Auth emulator refused ${op}: ${JSON.stringify(json)}`)
+  return json
+}
+
+/**
+ * The demo account for `email`: the one the Auth emulator holds (same uid as before), with the demo
+ * name and a verified email set again (and the demo password, when it no longer signs in); or a new
+ * one. Changes only what differs: a password change would end the account's sessions.
+ */
+async function ensureAccount(email: string, displayName: string): Promise<void> {
+  const found = (await emulatorAdmin('accounts:lookup', { email: [email] })) as {
+    users?: Array<{ localId: string; displayName?: string; emailVerified?: boolean }>
+  }
+  const existing = found.users?.[0]
+  if (!existing) {
+    const created = (await emulatorAdmin('accounts', { email, password: PASSWORD, displayName, emailVerified: true })) as { localId: string }
+    process.stdout.write(`${email}: created (uid ${created.localId})\n`)
+    return
+  }
+  const changes: Record<string, unknown> = {}
+  if (existing.displayName !== displayName) changes.displayName = displayName
+  if (!existing.emailVerified) changes.emailVerified = true
+  if (!(await identity('accounts:signInWithPassword', { email, password: PASSWORD })).ok) changes.password = PASSWORD
+  if (Object.keys(changes).length) await emulatorAdmin('accounts:update', { localId: existing.localId, ...changes })
+  process.stdout.write(`${email}: kept (uid ${existing.localId}${Object.keys(changes).length ? `; set again: ${Object.keys(changes).join(', ')}` : ''})\n`)
+}
+
+async function signIn(email: string): Promise<string> {
   const inn = await identity('accounts:signInWithPassword', { email, password: PASSWORD, returnSecureToken: true })
   if (!inn.ok) fail(`Could not sign in ${email}: ${inn.body.error?.message}`)
   return inn.body.idToken!
@@ -101,7 +143,8 @@ const must = <R extends { status: number; json: any }>(what: string, r: R, ok: n
 
 // 1. Accounts. The admin gets its role from the CLI (someone has to be the first admin).
 for (const account of DEMO_ACCOUNTS) {
-  const token = await signIn(account.email, account.displayName)
+  await ensureAccount(account.email, account.displayName)
+  const token = await signIn(account.email)
   must(`PUT /api/me for ${account.email}`, await api('PUT', '/api/me', token, { displayName: account.displayName }))
   if (account.role === 'admin') {
     const r = spawnSync('npm', ['run', '--silent', 'user:role', '--', account.email, 'admin'], { cwd: REPO_ROOT, stdio: 'inherit' })
@@ -109,9 +152,15 @@ for (const account of DEMO_ACCOUNTS) {
   }
 }
 
-// 2. The mentor becomes one the way everyone does: apply, an admin approves.
-const adminToken = await signIn('admin@sunbae.test', '') // a fresh token carries the admin claim
-let mentorToken = await signIn('mentor@sunbae.test', '')
+// 2. Mentors whose Firebase account is gone leave search (the demo mentor of an Auth emulator that
+// lost its accounts would otherwise stay beside the new one). The CLI publishes through the outbox.
+if (catalogCli('reconcile-accounts', [], { FIREBASE_AUTH_EMULATOR_HOST: emulator, FIREBASE_PROJECT_ID: project, IDENTITY_SECRET: process.env.IDENTITY_SECRET ?? randomBytes(32).toString('base64url'), PORT: '0' }) !== 0) {
+  fail('Reconciling the mentors with the Auth emulator failed')
+}
+
+// 3. The mentor becomes one the way everyone does: apply, an admin approves.
+const adminToken = await signIn('admin@sunbae.test') // a fresh token carries the admin claim
+let mentorToken = await signIn('mentor@sunbae.test')
 if ((await api('GET', '/api/mentors/me', mentorToken)).status !== 200) {
   const applied = await api('POST', '/api/mentors/applications', mentorToken, {
     headline: '백엔드 10년차 · 면접 코칭 / Backend engineer, interview coaching',
@@ -129,11 +178,11 @@ if ((await api('GET', '/api/mentors/me', mentorToken)).status !== 200) {
   const list = Array.isArray(mine.json) ? mine.json : (mine.json.items ?? [])
   const pending = list.find((a: { status: string }) => a.status === 'pending')
   if (pending) must('approving the demo mentor', await api('POST', `/api/admin/mentors/applications/${pending.id}/approve`, adminToken))
-  mentorToken = await signIn('mentor@sunbae.test', '')
+  mentorToken = await signIn('mentor@sunbae.test')
 }
 const mentor = must('GET /api/mentors/me', await api('GET', '/api/mentors/me', mentorToken)).json as { id: string }
 
-// 3. Mentors to search.
+// 4. Mentors to search.
 if (importMentors(path.join(REPO_ROOT, 'scripts', 'data', 'gen-mentors-2000.jsonl')) !== 0) fail('Importing the demo mentors failed')
 
 process.stdout.write(

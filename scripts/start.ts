@@ -5,8 +5,12 @@
 // database (schemas, roles, migrations); starts a local SMTP sink (.run/mail/*.eml), every service,
 // the gateway and the web dev server; waits until every /readyz answers ready; prints the URLs. A
 // process that exits after that is restarted with back-off (1 s, 2 s … 30 s), with a line here; one
-// that exits while starting stops everything. Ctrl-C stops everything it started: services drain and
-// close cleanly, then the emulators stop.
+// that exits while starting stops everything. Ctrl-C (or SIGTERM) stops everything it started:
+// services drain and close cleanly, then the emulators' data is saved and they stop.
+//
+// The emulators it starts keep their data in .run/emulators/data (EMULATOR_DATA_DIR): imported at
+// start, exported at stop and every EMULATOR_EXPORT_EVERY_S seconds (default 60; 0 = only at stop),
+// so a kill -9 of this script or the machine loses at most that much. `npm run reset -- --yes` wipes it.
 //
 // Installs nothing. Logs: .run/logs/<name>.log (JSON); warnings and errors are echoed here.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -29,6 +33,8 @@ const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080)
 const servicePortOffset = Number(process.env.SERVICE_PORT_OFFSET ?? 0)
 const logDir = process.env.START_LOG_DIR ?? path.join(REPO_ROOT, '.run', 'logs')
 const READY_TIMEOUT_MS = Number(process.env.START_READY_TIMEOUT_MS ?? 90_000)
+const emulatorDataDir = process.env.EMULATOR_DATA_DIR || path.join(path.dirname(logDir), 'emulators', 'data')
+const exportEverySeconds = Number(process.env.EMULATOR_EXPORT_EVERY_S ?? 60)
 
 const say = (msg = '') => process.stdout.write(`${msg}\n`)
 /** Prints the problem, stops whatever was started already, exits 1. */
@@ -175,7 +181,7 @@ fs.mkdirSync(logDir, { recursive: true })
 // 2. Emulators (reused when already running) and the database, in parallel.
 say('Starting the Firebase emulators and preparing the database…')
 const [emus] = await Promise.all([
-  startEmulators({ auth: true, firestore: true, logDir, log: (m) => say(`  ${m}`) }),
+  startEmulators({ auth: true, firestore: true, logDir, log: (m) => say(`  ${m}`), dataDir: emulatorDataDir, exportEveryMs: exportEverySeconds * 1000 }),
   (async () => {
     const env = { ...baseEnv, DATABASE_URL: adminUrl }
     for (const line of run('Database setup', ['db:setup'], env).split('\n')) say(`  ${line}`)
@@ -184,6 +190,9 @@ const [emus] = await Promise.all([
 ])
 emulators = emus
 for (const line of describeStatus(emus.status)) say(`  ${line}`)
+const emulatorData = emus.status.some((s) => s.state === 'started')
+  ? `${path.relative(process.cwd(), emulatorDataDir)} (${emus.imported.auth || emus.imported.firestore ? 'restored at start; ' : ''}saved at stop${exportEverySeconds > 0 ? ` and every ${exportEverySeconds} s` : ''})`
+  : 'not kept by npm start (the emulators were already running: their data is theirs)'
 Object.assign(baseEnv, emus.env)
 
 // 3. A local SMTP sink for notification's email: every message becomes an .eml file (compose runs
@@ -228,6 +237,7 @@ if (webUrl) say(`  Web app          ${webUrl}`)
 for (const p of procs.filter((p) => p.name !== 'gateway' && p.name !== 'web')) say(`  ${p.name.padEnd(16)} ${p.url}   (/openapi.json, /readyz)`)
 say(`  Auth emulator    http://${emus.env.FIREBASE_AUTH_EMULATOR_HOST ?? '(not running)'}`)
 say(`  Firestore        ${emus.env.FIRESTORE_EMULATOR_HOST ? `http://${emus.env.FIRESTORE_EMULATOR_HOST}` : `(unavailable: ${emus.firestoreReason ?? 'unknown'})`}`)
+say(`  Emulator data    ${emulatorData}`)
 say(`  Mail sink        ${baseEnv.SMTP_URL}   (every email notification sends: ${path.relative(process.cwd(), mailDir)}/*.eml)`)
 say('')
 say(`  Logs: ${path.relative(process.cwd(), logDir)}/<name>.log     Demo data: npm run seed     Stop: Ctrl-C`)

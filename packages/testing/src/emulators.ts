@@ -14,6 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exportEmulatorData, importSources, removeInterruptedExports, type ExportResult } from './emulator-data.ts';
 import { OFFLINE_ENV } from './offline-env.ts';
 
 export const PROJECT_ID = 'demo-sunbae';
@@ -44,6 +45,14 @@ export interface EmulatorsOptions {
   firestorePort?: number;
   /** Progress messages (default: stderr). */
   log?: (msg: string) => void;
+  /**
+   * Keep the data of the emulators started here in this folder (firebase-tools' export layout):
+   * imported at start, exported by `stop()` before the emulators end and every `exportEveryMs`.
+   * Emulators that were already running are not ours: their data is neither imported nor exported.
+   */
+  dataDir?: string;
+  /** With `dataDir`: export this often as well, so a kill -9 loses at most this much (default 60000; 0 = only at stop). */
+  exportEveryMs?: number;
 }
 
 export interface EmulatorStatus {
@@ -69,8 +78,12 @@ export interface Emulators {
   /** Why Firestore is unavailable, when it is. */
   firestoreReason?: string;
   status: EmulatorStatus[];
-  /** Stops only the emulators started by this call. Safe to call twice. */
+  /** Stops only the emulators started by this call (exporting their data first, with `dataDir`). Safe to call twice. */
   stop(): Promise<void>;
+  /** With `dataDir`: exports the started emulators' data now (null when there is nothing of ours to export). */
+  exportData(): Promise<ExportResult | null>;
+  /** With `dataDir`: what was imported at start. */
+  imported: { auth: boolean; firestore: boolean };
   /** Resolves with the name of a started emulator that exited on its own. */
   exited: Promise<{ name: EmulatorName; code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -250,17 +263,47 @@ export async function startEmulators(opts: EmulatorsOptions): Promise<Emulators>
   const host = '127.0.0.1';
   const firestoreDir = opts.firestoreDir ?? process.env.FIRESTORE_EMULATOR_DIR ?? FIRESTORE_EMULATOR_DIR_DEFAULT;
   fs.mkdirSync(opts.logDir, { recursive: true });
+  const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : null;
+  if (dataDir) removeInterruptedExports(dataDir);
+  const sources = dataDir ? importSources(dataDir) : {};
+  const imported = { auth: false, firestore: false };
 
   const started: Started[] = [];
   const status: EmulatorStatus[] = [];
   let stopped = false;
   let stopping: Promise<void> | null = null;
+  let ready = false;
+  let timer: NodeJS.Timeout | undefined;
+  // One export at a time: the periodic one and stop()'s final one must not swap folders concurrently.
+  let exporting: Promise<ExportResult | null> = Promise.resolve(null);
+  const exportData = (): Promise<ExportResult | null> => {
+    exporting = exporting.catch(() => null).then(() => {
+      const mine = new Set(started.map((s) => s.name));
+      if (!dataDir || !ready || mine.size === 0) return null;
+      const host = (n: EmulatorName) => (mine.has(n) ? status.find((s) => s.name === n)?.host : undefined);
+      const auth = host('auth');
+      const firestore = host('firestore');
+      return exportEmulatorData(dataDir, { projectId: PROJECT_ID, ...(auth ? { auth } : {}), ...(firestore ? { firestore } : {}) });
+    });
+    return exporting;
+  };
   // Idempotent: every caller waits for the same shutdown.
   const stop = (): Promise<void> => {
     stopped = true;
-    stopping ??= Promise.all(started.map(async (s) => {
-      if (s.child.pid) await killGroup(s.child.pid, graceMs);
-    })).then(() => undefined);
+    clearInterval(timer);
+    stopping ??= (async () => {
+      if (dataDir && ready) {
+        try {
+          const r = await exportData();
+          if (r) log(`emulator data saved to ${path.relative(process.cwd(), dataDir) || dataDir} (${describeExport(r)})`);
+        } catch (err) {
+          log(`saving the emulator data to ${dataDir} failed: ${(err as Error).message}`);
+        }
+      }
+      await Promise.all(started.map(async (s) => {
+        if (s.child.pid) await killGroup(s.child.pid, graceMs);
+      }));
+    })();
     return stopping;
   };
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...OFFLINE_ENV };
@@ -294,10 +337,12 @@ export async function startEmulators(opts: EmulatorsOptions): Promise<Emulators>
         }
         const reason = firestoreUnavailableReason(firestoreDir);
         if (reason) return { name: 'firestore' as const, host: '', state: 'unavailable' as const, reason };
-        log(`starting Firestore emulator on ${host}:${firestorePort} …`);
+        log(`starting Firestore emulator on ${host}:${firestorePort}${sources.firestoreSeed ? ` with the data saved in ${path.relative(process.cwd(), dataDir!)}` : ''} …`);
+        const seed = sources.firestoreSeed ? ['--seed_from_export', sources.firestoreSeed] : [];
+        imported.firestore = seed.length > 0;
         return startOne('firestore', firestorePort, (logFile) =>
           spawnLogged('firestore', path.join(firestoreDir, 'cloud_firestore_emulator'),
-            ['--host', host, '--port', String(firestorePort), '--project_id', PROJECT_ID],
+            ['--host', host, '--port', String(firestorePort), '--project_id', PROJECT_ID, ...seed],
             firestoreDir, logFile, childEnv));
       })());
     } else {
@@ -316,11 +361,15 @@ export async function startEmulators(opts: EmulatorsOptions): Promise<Emulators>
           );
         }
         const config = authPort === ports.auth ? FIREBASE_CONFIG : await derivedConfig(opts.logDir, host, authPort);
-        log(`starting Auth emulator on ${host}:${authPort} (firebase-tools, ~10 s) …`);
+        log(`starting Auth emulator on ${host}:${authPort} (firebase-tools, ~10 s)${sources.auth ? ` with the accounts saved in ${path.relative(process.cwd(), dataDir!)}` : ''} …`);
+        // Exports are ours (exportData), not firebase-tools' --export-on-exit: ours also run
+        // periodically, cover the Firestore jar it does not start, and replace the folder atomically.
+        const importArgs = sources.auth ? ['--import', sources.auth] : [];
+        imported.auth = importArgs.length > 0;
         // cwd = log dir so firebase-debug.log lands there, not in the repo.
         return startOne('auth', authPort, (logFile) =>
           spawnLogged('auth', process.execPath,
-            [cli, 'emulators:start', '--only', 'auth', '--project', PROJECT_ID, '--config', config],
+            [cli, 'emulators:start', '--only', 'auth', '--project', PROJECT_ID, '--config', config, ...importArgs],
             opts.logDir, logFile, childEnv));
       })());
     } else {
@@ -356,7 +405,15 @@ export async function startEmulators(opts: EmulatorsOptions): Promise<Emulators>
   const exited = new Promise<{ name: EmulatorName; code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     for (const s of started) void s.exit.then((e) => { if (!stopped) resolve({ name: s.name, ...e }); });
   });
-  const result: Emulators = { env, firestoreAvailable, status, stop, exited };
+  ready = true;
+  const every = opts.exportEveryMs ?? 60_000;
+  if (dataDir && every > 0 && started.length > 0) {
+    timer = setInterval(() => {
+      exportData().catch((err: unknown) => log(`periodic export of the emulator data failed: ${(err as Error).message}`));
+    }, every);
+    timer.unref();
+  }
+  const result: Emulators = { env, firestoreAvailable, status, stop, exited, exportData, imported };
   if (firestore?.reason) result.firestoreReason = firestore.reason;
   return result;
 }
@@ -372,6 +429,12 @@ export async function loadFirestoreRules(host: string, projectId = PROJECT_ID, r
     body: JSON.stringify({ rules: { files: [{ name: path.basename(rulesFile), content: fs.readFileSync(rulesFile, 'utf8') }] } }),
   });
   if (!res.ok) throw new Error(`loading ${path.relative(REPO_ROOT, rulesFile)} into the Firestore emulator failed (${res.status}): ${await res.text()}`);
+}
+
+function describeExport(r: ExportResult): string {
+  const parts = r.exported.map((p) => (p === 'auth' ? `${r.accounts} Auth account${r.accounts === 1 ? '' : 's'}` : 'Firestore'));
+  if (r.kept.length) parts.push(`kept the earlier ${r.kept.join(' and ')} export`);
+  return parts.join(', ');
 }
 
 /** One line per emulator, for humans. */

@@ -23,6 +23,11 @@ export class MentorsRepository {
     return trx.selectFrom('mentors').selectAll().where('id', '=', id).where('status', '=', 'active').executeTakeFirst()
   }
 
+  /** The active mentors' ids and last changes, most recently changed first (the sitemap). */
+  listActiveForSitemap(limit: number, trx: Executor = this.#db): Promise<Pick<MentorRow, 'id' | 'updated_at'>[]> {
+    return trx.selectFrom('mentors').select(['id', 'updated_at']).where('status', '=', 'active').orderBy('updated_at', 'desc').orderBy('id').limit(limit).execute()
+  }
+
   findByUid(uid: string, trx: Executor = this.#db, opts: { forUpdate?: boolean } = {}): Promise<MentorRow | undefined> {
     const q = trx.selectFrom('mentors').selectAll().where('uid', '=', uid)
     return (opts.forUpdate ? q.forUpdate() : q).executeTakeFirst()
