@@ -1,6 +1,9 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { Static, TObject } from 'typebox'
 import type { Identity } from '@sunbae/contracts'
+import { loadConfig, type BaseConfig } from './config.ts'
 import { IDENTITY_HEADER, identityKey, signIdentity } from './identity.ts'
+import { buildService, type ServiceDefinition } from './service.ts'
 
 /** A fixed secret for tests only (32+ chars, as the config demands): the gateway's, every service's key derives from it. */
 export const TEST_IDENTITY_SECRET = 'test-identity-secret-0123456789abcdef'
@@ -50,4 +53,37 @@ export function signIdentitiesOnInject<T extends FastifyInstance>(app: T, servic
   }
   Object.defineProperty(app, 'inject', { value: signing, configurable: true, writable: true })
   return app
+}
+
+/**
+ * A service as its tests run it. `testEnv(over)`: the environment — the test's own, then the
+ * service's database, the test identity secret, an ephemeral port and silent logs (TEST_LOG_LEVEL
+ * shows them), then the service's test settings (`env()`, asked afresh for each environment; a
+ * setting it gives as undefined is left out), then the test's overrides. `build(over)`: the real
+ * service from that environment (Postgres, NATS, its consumers and jobs), ready and not listening —
+ * requests go through `inject`, with identities signed for it as the gateway would.
+ */
+export function serviceUnderTest<S extends TObject>(
+  definition: ServiceDefinition<S>,
+  base: { databaseUrl: string; env?: () => Record<string, string | undefined> },
+): { testEnv(over?: Record<string, string>): Record<string, string>; build(over?: Record<string, string>): Promise<FastifyInstance> } {
+  const testEnv = (over: Record<string, string> = {}): Record<string, string> => {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      DATABASE_URL: base.databaseUrl,
+      IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+      PORT: '0',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...base.env?.(),
+      ...over,
+    }
+    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))
+  }
+  const build = async (over: Record<string, string> = {}): Promise<FastifyInstance> => {
+    const config = loadConfig(definition.configSchema, testEnv(over), definition.configDefaults) as Static<S> & BaseConfig
+    const app = signIdentitiesOnInject(await buildService(definition, config), definition.name)
+    await app.ready()
+    return app
+  }
+  return { testEnv, build }
 }

@@ -8,8 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { createEvent } from '@sunbae/bus'
 import { MatchingEvents, type DomainEvent, type MatchEndedV1, type RequestAcceptedV1 } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -19,28 +18,20 @@ import pkg from '../package.json' with { type: 'json' }
 export const { adminUrl } = await ownInfrastructure({ services: ['chat-bridge'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
-export function testEnv(over: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: serviceUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+const service = serviceUnderTest(definition, {
+  databaseUrl: serviceUrl,
+  env: () => ({
     // a replica taking over after another stopped should not keep a test waiting
     CHAT_SYNC_LEASE_CHECK_MS: '200',
-    ...over,
-  }
-  // the Postgres mirror unless the run is explicitly given a MongoDB
-  if (!process.env.MONGO_URL) delete env.MONGO_URL
-  return env
-}
+    // the Postgres mirror unless the run is explicitly given a MongoDB
+    MONGO_URL: process.env.MONGO_URL || undefined,
+  }),
+})
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, Firestore emulator, sync), not listening; use inject. */
 export async function buildChat(over: Record<string, string> = {}): Promise<FastifyInstance> {
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults)), definition.name)
-  await app.ready()
-  return app
+  return service.build(over)
 }
 
 /**

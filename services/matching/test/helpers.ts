@@ -3,8 +3,7 @@ import { readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { identityHeaders, serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -16,22 +15,12 @@ const STARTED_AT = new Date(Date.now() - 5_000)
 export const { adminUrl } = await ownInfrastructure({ services: ['matching'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: serviceUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...overrides,
-  }
-}
+const service = serviceUnderTest(definition, { databaseUrl: serviceUrl })
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, outbox relay, read model, sweeper), not listening; use inject. */
 export async function buildMatching(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults)), definition.name)
-  await app.ready()
+  const app = await service.build(overrides)
   await app.mentorReadModel.whenReady()
   return app
 }

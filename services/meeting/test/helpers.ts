@@ -4,8 +4,7 @@ import { mentorProfile, readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, PaymentEvents, type AvailabilityBody, type DomainEvent, type MentorProfileV1, type Role } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { identityHeaders, serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -18,25 +17,18 @@ const HOUR = 3_600_000
 export const { adminUrl } = await ownInfrastructure({ services: ['meeting'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: serviceUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+const service = serviceUnderTest(definition, {
+  databaseUrl: serviceUrl,
+  env: () => ({
     // tests sweep by hand (and the timer only rarely), so they decide when time has "passed"
     MEETING_SWEEP_INTERVAL_MS: '600000',
-    ...overrides,
-  }
-}
+  }),
+})
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, outbox relay, consumers, sweeper), not listening; use inject. */
 export async function buildMeeting(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults)), definition.name)
-  await app.ready()
-  return app
+  return service.build(overrides)
 }
 
 export interface User {

@@ -3,8 +3,7 @@ import { jetstream } from '@nats-io/jetstream'
 import { readEvents as readStreamEvents } from '@sunbae/testing'
 import type { FastifyInstance } from 'fastify'
 import type { DomainEvent } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -16,21 +15,12 @@ const STARTED_AT = new Date(Date.now() - 5_000)
 export const { adminUrl } = await ownInfrastructure({ services: ['mentor-catalog'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
-export function testEnv(): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: serviceUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-  }
-}
+const service = serviceUnderTest(definition, { databaseUrl: serviceUrl })
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, outbox relay), not listening; use inject. */
 export async function buildCatalog(): Promise<FastifyInstance> {
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(), definition.configDefaults)), definition.name)
-  await app.ready()
+  const app = await service.build()
   // The search read model is built from Postgres after start; tests want it complete.
   await app.mentorSearch.whenReady()
   return app

@@ -7,8 +7,7 @@ import type { Test } from 'tap'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, type DomainEvent, type EventActor } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { identityHeaders, serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { waitFor } from '@sunbae/testing'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
@@ -20,13 +19,9 @@ import pkg from '../package.json' with { type: 'json' }
 export const { adminUrl } = await ownInfrastructure({ services: ['notification'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
-export function testEnv(over: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: serviceUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+const service = serviceUnderTest(definition, {
+  databaseUrl: serviceUrl,
+  env: () => ({
     WEB_BASE_URL: 'https://sunbae.test',
     // nothing listens on port 1: an app without a sink of its own never delivers another file's mail
     SMTP_URL: 'smtp://127.0.0.1:1',
@@ -35,16 +30,13 @@ export function testEnv(over: Record<string, string> = {}): Record<string, strin
     EMAIL_RETRY_MAX_MS: '200',
     EMAIL_SEND_INTERVAL_MS: '200',
     SMTP_TIMEOUT_MS: '2000',
-    ...over,
-  }
-}
+  }),
+})
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, Firestore emulator, SMTP to `over.SMTP_URL`), not listening; use inject. */
 export async function buildNotification(over: Record<string, string> = {}): Promise<FastifyInstance> {
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(over), definition.configDefaults)), definition.name)
-  await app.ready()
-  return app
+  return service.build(over)
 }
 
 /** The service sending to a sink of this file's own; both are closed when `t` ends. */

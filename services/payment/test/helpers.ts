@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { sql, type Kysely } from 'kysely'
 import { createEvent } from '@sunbae/bus'
 import { MeetingEvents, type DomainEvent, type Refund, type Role } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { identityHeaders, serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { readEvents as readStreamEvents, waitFor } from '@sunbae/testing'
 import { definition } from '../src/service.ts'
@@ -27,29 +26,22 @@ export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef'
 export const { adminUrl, natsUrl } = await ownInfrastructure({ services: ['payment', 'meeting'] })
 export const serviceUrl = serviceDatabaseUrl(adminUrl, pkg.sunbae.schema)
 
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    DATABASE_URL: serviceUrl,
+const service = serviceUnderTest(definition, {
+  databaseUrl: serviceUrl,
+  env: () => ({
     NATS_URL: natsUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PAYMENT_SANDBOX_WEBHOOK_SECRET: WEBHOOK_SECRET,
     // tests reconcile by hand (the timer only rarely), and refunds run when kicked
     PAYMENT_RECONCILE_INTERVAL_MS: '600000',
     PAYMENT_RECONCILE_AFTER_MS: '0',
     PAYMENT_PLATFORM_FEE_PERCENT: '10',
-    ...overrides,
-  }
-}
+  }),
+})
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, outbox relay, consumer, reconciler), not listening; use inject. */
 export async function buildPayment(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, testEnv(overrides), definition.configDefaults)), definition.name)
-  await app.ready()
-  return app
+  return service.build(overrides)
 }
 
 export const dbOf = (app: FastifyInstance) => app.db as Kysely<DB>

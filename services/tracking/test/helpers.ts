@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { headers as natsHeaders } from '@nats-io/nats-core'
 import { connectBus, type Bus } from '@sunbae/bus'
 import { STREAMS } from '@sunbae/contracts'
-import { buildService, loadConfig } from '@sunbae/service-kit'
-import { identityHeaders, TEST_IDENTITY_SECRET, signIdentitiesOnInject } from '@sunbae/service-kit/testing'
+import { identityHeaders, serviceUnderTest } from '@sunbae/service-kit/testing'
 import { serviceDatabaseUrl } from '@sunbae/db'
 import { ownInfrastructure } from '@sunbae/testing/isolation'
 import { definition } from '../src/service.ts'
@@ -22,28 +21,20 @@ export const uniq = (): string => randomBytes(5).toString('hex')
  * consumers read every message of the run for themselves; rows are deduplicated in Postgres, so
  * several instances writing the same events (as replicas would) still store each once.
  */
-export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
+const service = serviceUnderTest(definition, {
+  databaseUrl: serviceUrl,
+  env: () => ({
     NODE_ENV: 'test',
-    DATABASE_URL: serviceUrl,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    PORT: '0',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     TRACKING_DURABLE_PREFIX: `t_${uniq()}`,
     TRACKING_BATCH_WAIT_MS: '20',
     TRACKING_ACK_WAIT_MS: '2000',
-    ...overrides,
-  }
-}
+  }),
+})
+export const testEnv = service.testEnv
 
 /** The real service (Postgres, NATS, consumers running), not listening; use inject. */
 export async function buildTracking(overrides: Record<string, string> = {}): Promise<FastifyInstance> {
-  const env = testEnv(overrides)
-  // the gateway's part: identityHeaders are signed for this service and each request's method and path
-  const app = signIdentitiesOnInject(await buildService(definition, loadConfig(definition.configSchema, env, definition.configDefaults)), definition.name)
-  await app.ready()
-  return app
+  return service.build(overrides)
 }
 
 /** Removes a test instance's durable consumers (they would otherwise outlive a shared NATS). */
