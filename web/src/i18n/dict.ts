@@ -2,6 +2,7 @@
 // two languages, no plural rules beyond what a function can do, and every missing key is a type
 // error, not a blank label at run time.
 import { adminEn, adminKo } from './admin.ts'
+import { adminOpsEn, adminOpsKo } from './admin-ops.ts'
 import { meetingEn, meetingKo } from './meeting.ts'
 import { notificationEn, notificationKo } from './notification.ts'
 import { paymentEn, paymentKo } from './payment.ts'
@@ -15,6 +16,8 @@ const ko = {
   ...notificationKo,
   // timeRange… keys and the admin tabs' words for accounts, mentors and reviews, in ./admin.ts
   ...adminKo,
+  // the admin tabs' words for bookings, requests and matches, refunds, unhide and dead letters, in ./admin-ops.ts
+  ...adminOpsKo,
   appName: '선배',
   tagline: '현업 선배에게 1:1로 묻고 배우세요',
   navSearch: '멘토 찾기',
@@ -198,7 +201,6 @@ const ko = {
   route: '경로',
   code: '코드',
   lastSeen: '마지막 발생',
-  window24h: '최근 24시간',
   // webadmin: time windows, admin mentors / chat moderation / error detail, reviews
   windowDay_mon: '월요일',
   windowDay_tue: '화요일',
@@ -256,7 +258,6 @@ const ko = {
   hideMessage: '메시지 숨기기',
   hideReason: '숨기는 사유 (감사 기록에 남습니다)',
   messageHidden: '메시지를 숨겼습니다',
-  unhideUnsupported: '숨김 해제는 채팅 API가 아직 제공하지 않습니다',
   writeReview: '리뷰 쓰기',
   rating: '평점',
   comment: '내용',
@@ -280,6 +281,7 @@ const en: Dict = {
   ...paymentEn,
   ...notificationEn,
   ...adminEn,
+  ...adminOpsEn,
   appName: 'Sunbae',
   tagline: 'Ask a senior in your field, one to one',
   navSearch: 'Find mentors',
@@ -456,7 +458,6 @@ const en: Dict = {
   route: 'Route',
   code: 'Code',
   lastSeen: 'Last seen',
-  window24h: 'Last 24 hours',
   // webadmin: time windows, admin mentors / chat moderation / error detail, reviews
   windowDay_mon: 'Monday',
   windowDay_tue: 'Tuesday',
@@ -514,7 +515,6 @@ const en: Dict = {
   hideMessage: 'Hide message',
   hideReason: 'Why it is hidden (kept in the audit trail)',
   messageHidden: 'Message hidden',
-  unhideUnsupported: 'The chat API offers no way to unhide a message yet',
   writeReview: 'Write a review',
   rating: 'Rating',
   comment: 'Comment',

@@ -1,5 +1,5 @@
 // Admin: chat moderation — search the messages of every room by words (hidden ones keep their text
-// here) and hide one with a reason. The chat API has no unhide: a hidden message says so.
+// here), hide one with a reason, or show a hidden one again with a reason.
 import { Button, Flex, Form, Input, Modal, Table, Tag, Typography } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
@@ -8,6 +8,7 @@ import { useFeedback } from '../../components/feedback.ts'
 import { QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { hideMessage, searchAllMessages } from '../../services/chat.ts'
+import { unhideMessage } from '../../services/admin-ops.ts'
 
 export default function ChatModeration() {
   const { t, lang } = useI18n()
@@ -15,6 +16,8 @@ export default function ChatModeration() {
   const qc = useQueryClient()
   const [q, setQ] = useState('')
   const [hiding, setHiding] = useState<AdminChatMessage | null>(null)
+  const [showing, setShowing] = useState<AdminChatMessage | null>(null)
+  const [unhideForm] = Form.useForm<{ reason: string }>()
   const [form] = Form.useForm<{ reason: string }>()
   const found = useQuery({ queryKey: ['admin-chat-search', q], queryFn: () => searchAllMessages(q), enabled: !!q })
   const hide = useMutation({
@@ -25,6 +28,16 @@ export default function ChatModeration() {
       setHiding(null)
       form.resetFields()
       fb.success(t.messageHidden)
+    },
+    onError: fb.error,
+  })
+  const unhide = useMutation({
+    mutationFn: (v: { m: AdminChatMessage; reason: string }) => unhideMessage(v.m.roomId, v.m.id, v.reason),
+    onSuccess: (m) => {
+      qc.setQueryData<AdminMessageSearchResult>(['admin-chat-search', q], (d) => d && { items: d.items.map((x) => (x.id === m.id && x.roomId === m.roomId ? m : x)) })
+      setShowing(null)
+      unhideForm.resetFields()
+      fb.success(t.messageUnhidden)
     },
     onError: fb.error,
   })
@@ -46,7 +59,7 @@ export default function ChatModeration() {
                 { title: t.room, key: 'room', render: (_, m) => <Typography.Text copyable style={{ fontSize: 12 }}>{m.roomId}</Typography.Text> },
                 { title: t.status, key: 'hidden', render: (_, m) => (m.hidden ? <Tag color="red">{t.hiddenTag}</Tag> : null) },
                 { title: t.actions, key: 'actions', render: (_, m) => m.hidden ? (
-                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t.unhideUnsupported}</Typography.Text>
+                  <Button size="small" onClick={() => setShowing(m)}>{t.unhideMessage}</Button>
                 ) : (
                   <Button size="small" danger onClick={() => setHiding(m)}>{t.hideMessage}</Button>
                 ) },
@@ -59,6 +72,15 @@ export default function ChatModeration() {
         {hiding && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }} type="secondary">{hiding.text}</Typography.Paragraph>}
         <Form form={form} layout="vertical" name="hide-message" onFinish={(v) => hiding && hide.mutate({ m: hiding, reason: v.reason.trim() })}>
           <Form.Item label={t.hideReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
+            <Input.TextArea rows={3} maxLength={CHAT_LIMITS.reason} showCount />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal open={!!showing} title={t.unhideMessage} onCancel={() => setShowing(null)} onOk={() => unhideForm.submit()} okText={t.unhideMessage}
+        cancelText={t.cancel} confirmLoading={unhide.isPending} destroyOnHidden>
+        {showing && <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }} type="secondary">{showing.text}</Typography.Paragraph>}
+        <Form form={unhideForm} layout="vertical" name="unhide-message" onFinish={(v) => showing && unhide.mutate({ m: showing, reason: v.reason.trim() })}>
+          <Form.Item label={t.adminReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
             <Input.TextArea rows={3} maxLength={CHAT_LIMITS.reason} showCount />
           </Form.Item>
         </Form>

@@ -1,7 +1,8 @@
 // Admin: every payment, newest first, filtered by state and booking (the API's filters) and paged
-// here (the API answers up to `limit` rows, no cursor).
-import { Alert, Button, Flex, Input, Select, Table, Typography } from 'antd'
-import { useQuery } from '@tanstack/react-query'
+// here (the API answers up to `limit` rows, no cursor); a paid one can be refunded in full or in
+// part with a reason (the refund runs through the provider; the list shows it once booked).
+import { Alert, Button, Flex, Form, Input, InputNumber, Modal, Select, Table, Typography } from 'antd'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import type { Payment, PaymentState } from '@sunbae/contracts'
@@ -9,12 +10,49 @@ import { QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { formatMoney } from '../../lib/payments.ts'
 import { adminPayments } from '../../services/payment.ts'
+import { adminRefund } from '../../services/admin-ops.ts'
+import { useFeedback } from '../../components/feedback.ts'
 import { failureText, PaymentStateTag, paymentPath } from '../payments/shared.tsx'
 
 // needs_review first: the payments reconciliation could not settle wait for an admin
 const STATES: PaymentState[] = ['needs_review', 'requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'partially_refunded', 'refunded']
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const LIMITS = [50, 100, 200]
+
+const refundable = (p: Payment) => p.amount - p.refundedAmount - p.refunds.filter((r) => r.state === 'pending').reduce((n, r) => n + r.amount, 0)
+
+/** The refund dialog: an amount (empty: all that is left) and a reason; one Idempotency-Key per dialog, so a retry never refunds twice. */
+function RefundDialog({ payment, onClose }: { payment: Payment; onClose: () => void }) {
+  const { t, lang } = useI18n()
+  const fb = useFeedback()
+  const qc = useQueryClient()
+  const [form] = Form.useForm<{ amount?: number | null; reason: string }>()
+  const [key] = useState(() => crypto.randomUUID())
+  const left = refundable(payment)
+  const refund = useMutation({
+    mutationFn: (v: { amount?: number | null; reason: string }) => adminRefund(payment.id, { ...(v.amount ? { amount: v.amount } : {}), reason: v.reason.trim() }, key),
+    onSuccess: () => {
+      fb.success(t.refundQueued)
+      void qc.invalidateQueries({ queryKey: ['admin-payments'] })
+      onClose()
+    },
+    onError: fb.error,
+  })
+  return (
+    <Modal open title={t.refundTitle} onCancel={onClose} onOk={() => form.submit()} okText={t.refund} okButtonProps={{ danger: true }} cancelText={t.cancel} confirmLoading={refund.isPending} destroyOnHidden>
+      <Typography.Paragraph type="secondary">{formatMoney(payment.amount, payment.currency, lang)} · {payment.bookingId}</Typography.Paragraph>
+      <Form form={form} layout="vertical" name="admin-refund" onFinish={(v) => refund.mutate(v)}>
+        <Form.Item label={t.refundAmount} name="amount" extra={t.refundAmountHint(formatMoney(left, payment.currency, lang))}
+          rules={[{ validator: async (_, v: number | null | undefined) => { if (v != null && v > left) throw new Error(t.refundTooMuch) } }]}>
+          <InputNumber min={1} max={left} precision={0} style={{ width: 200 }} />
+        </Form.Item>
+        <Form.Item label={t.adminReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
+          <Input.TextArea rows={3} maxLength={500} showCount />
+        </Form.Item>
+      </Form>
+    </Modal>
+  )
+}
 
 export default function PaymentsAdmin() {
   const { t, lang } = useI18n()
@@ -23,6 +61,7 @@ export default function PaymentsAdmin() {
   const [bookingId, setBookingId] = useState<string | undefined>()
   const [limit, setLimit] = useState(50)
   const [page, setPage] = useState(1)
+  const [refunding, setRefunding] = useState<Payment | null>(null)
   const badBooking = bookingText.trim() !== '' && !UUID.test(bookingText.trim())
   const q = useQuery({
     queryKey: ['admin-payments', state, bookingId, limit],
@@ -81,11 +120,17 @@ export default function PaymentsAdmin() {
               { title: t.adminPaymentsPayer, key: 'payer', render: (_, p) => <Typography.Text code>{p.menteeUid}</Typography.Text> },
               { title: t.paymentProvider, dataIndex: 'provider' },
               { title: t.paymentBooking, key: 'booking', render: (_, p) => <Typography.Text copyable={{ text: p.bookingId }} code>{p.bookingId.slice(0, 8)}</Typography.Text> },
-              { title: '', key: 'open', render: (_, p) => <Link to={paymentPath(p.id)}><Button size="small">{t.paymentOpen}</Button></Link> },
+              { title: '', key: 'open', render: (_, p) => (
+                <Flex gap={4}>
+                  <Link to={paymentPath(p.id)}><Button size="small">{t.paymentOpen}</Button></Link>
+                  {(p.state === 'succeeded' || p.state === 'partially_refunded') && refundable(p) > 0 && <Button size="small" danger onClick={() => setRefunding(p)}>{t.refund}</Button>}
+                </Flex>
+              ) },
             ]}
           />
         )}
       </QueryView>
+      {refunding && <RefundDialog payment={refunding} onClose={() => setRefunding(null)} />}
     </Flex>
   )
 }

@@ -7,7 +7,10 @@ import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
 import { timeRangeParams } from '../../lib/time-range.ts'
 import ApplicationsList from './applications.tsx'
+import BookingsAdmin from './bookings.tsx'
 import ChatModeration from './chat.tsx'
+import DeadLettersAdmin from './dead-letters.tsx'
+import MatchingAdmin from './matching.tsx'
 import MentorsAdmin from './mentors.tsx'
 import PaymentsAdmin from './payments.tsx'
 import UsersList from './users.tsx'
@@ -22,6 +25,8 @@ export default function AdminPage() {
     ...(can(viewer, 'suspendMentors') ? [{ key: 'mentors', label: t.adminMentors, children: <MentorsAdmin /> }] : []),
     { key: 'users', label: t.adminUsers, children: <UsersList /> },
     { key: 'payments', label: t.adminPayments, children: <PaymentsAdmin /> },
+    { key: 'bookings', label: t.adminBookings, children: <BookingsAdmin /> },
+    { key: 'matching', label: t.adminMatching, children: <MatchingAdmin /> },
     ...(can(viewer, 'moderateChat') ? [{ key: 'chat', label: t.adminChat, children: <ChatModeration /> }] : []),
     { key: 'traffic', label: t.adminTracking, children: <TrackingCharts /> },
     { key: 'requests', label: t.adminRequests, children: <TrackingRequests /> },
@@ -29,12 +34,12 @@ export default function AdminPage() {
     { key: 'audit', label: t.adminAudit, children: <TrackingAudit /> },
     { key: 'errors', label: t.adminErrors, children: <TrackingErrors /> },
     { key: 'slow', label: t.adminSlow, children: <TrackingSlowQueries /> },
+    { key: 'dead-letters', label: t.adminDeadLetters, children: <DeadLettersAdmin /> },
   ]
   const active = items.some((i) => i.key === params.get('tab')) ? params.get('tab')! : 'applications'
   return (
     <Flex vertical gap={12}>
       <Typography.Title level={1} style={{ margin: 0 }}>{t.navAdmin}</Typography.Title>
-      <Typography.Text type="secondary">{t.window24h}</Typography.Text>
       <Tabs activeKey={active} onChange={(k) => setParams(() => { const p = timeRangeParams(params); p.set('tab', k); return p })} items={items} destroyOnHidden />
     </Flex>
   )

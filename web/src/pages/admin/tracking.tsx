@@ -1,14 +1,47 @@
-// Admin: tracking dashboards over the last 24 hours — requests / latency / error rate per time
+// Admin: tracking dashboards over the page's time range (kept in the URL, shared by every tab; at
+// most the 31 days tracking answers for) — requests / latency / error rate per time
 // bucket (all routes together or one route), top and zero-result keywords, audit trail, errors,
 // slow queries (an error group opens its detail: stack, recent occurrences). Each tab is its own query so a slow one never holds up the others.
 import { Button, Card, Col, Descriptions, Drawer, Flex, Form, Grid, Input, Row, Segmented, Select, Table, Tag, Typography } from 'antd'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { AccessLogEntry, AuditEntry, ErrorGroup, KeywordStat, RouteStats, SlowQueryGroup, StatsBucket, ZeroResultKeyword } from '@sunbae/contracts'
+import { TRACKING_LIMITS, type AccessLogEntry, type AuditEntry, type ErrorGroup, type KeywordStat, type RouteStats, type SlowQueryGroup, type StatsBucket, type ZeroResultKeyword } from '@sunbae/contracts'
 import { QueryView } from '../../components/States.tsx'
+import { TimeRangePicker } from '../../components/TimeRange.tsx'
 import { useI18n } from '../../i18n/index.tsx'
-import { accessLog, auditTrail, errorDetail, errorGroups, keywordStats, routeStats, slowQueries, zeroResultKeywords } from '../../services/tracking.ts'
+import { useTimeRange } from '../../lib/time-range.ts'
+import { accessLog, auditTrail, errorDetail, errorGroups, keywordStats, routeStats, slowQueries, zeroResultKeywords, type Window } from '../../services/tracking.ts'
+
+const MAX_WINDOW_MS = TRACKING_LIMITS.maxWindowDays * 86_400_000
+
+/**
+ * The page's range as tracking takes it: a range wider than tracking answers for (90 days) keeps its
+ * end and starts maxWindowDays before it, and says so.
+ */
+function useTrackingWindow(): { window: Window; key: string; clamped: boolean } {
+  const { bounds, key } = useTimeRange()
+  return useMemo(() => {
+    const to = Date.parse(bounds.to)
+    const clamped = to - Date.parse(bounds.from) > MAX_WINDOW_MS
+    // a minute inside the limit: the API measures the window at its own clock
+    return { window: clamped ? { from: new Date(to - MAX_WINDOW_MS + 60_000).toISOString(), to: bounds.to } : bounds, key, clamped }
+  }, [bounds, key])
+}
+
+/** The range control above a dashboard, and a note when tracking's window limit cut it. */
+function RangeBar({ clamped }: { clamped: boolean }) {
+  const { t } = useI18n()
+  return (
+    <Flex vertical gap={4}>
+      <TimeRangePicker />
+      {clamped && <Typography.Text type="warning">{t.trackingWindowClamped(TRACKING_LIMITS.maxWindowDays)}</Typography.Text>}
+    </Flex>
+  )
+}
+
+/** A bucket that keeps a chart readable: hours up to a week (≤ 192 points), then 6 hours (≤ 124). */
+const bucketFor = (w: Window): StatsBucket => ((Date.parse(w.to) - Date.parse(w.from)) / 3_600_000 <= 24 * 8 ? '1h' : '6h')
 
 const time = (iso: string, lang: string) => new Date(iso).toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
 
@@ -30,13 +63,16 @@ function byBucket(rows: RouteStats[]) {
 
 function Charts() {
   const { t, lang } = useI18n()
-  const [bucket, setBucket] = useState<StatsBucket>('1h')
+  const { window, key, clamped } = useTrackingWindow()
+  const [chosen, setBucket] = useState<StatsBucket | undefined>()
+  const bucket = chosen ?? bucketFor(window)
   const [route, setRoute] = useState<string | undefined>()
-  const stats = useQuery({ queryKey: ['stats', bucket, route], queryFn: () => routeStats(bucket, route), placeholderData: keepPreviousData })
+  const stats = useQuery({ queryKey: ['stats', key, bucket, route], queryFn: () => routeStats(bucket, route, window), placeholderData: keepPreviousData })
   const routes = useMemo(() => [...new Set((stats.data?.items ?? []).map((r) => r.route))].sort(), [stats.data])
   const points = useMemo(() => byBucket(stats.data?.items ?? []).map((p) => ({ ...p, label: time(p.bucket, lang) })), [stats.data, lang])
   return (
     <Flex vertical gap={12}>
+      <RangeBar clamped={clamped} />
       <Flex gap={8} wrap>
         <Segmented<StatsBucket> aria-label="bucket" value={bucket} onChange={setBucket} options={['5m', '15m', '1h', '6h']} />
         <Select aria-label={t.route} allowClear placeholder={t.route} style={{ minWidth: 220 }} value={route} onChange={setRoute} options={routes.map((r) => ({ value: r, label: r }))} />
@@ -78,10 +114,13 @@ function Keywords() {
   const [sort, setSort] = useState<'count' | 'growth'>('count')
   const [page, setPage] = useState(1)
   const [zpage, setZpage] = useState(1)
-  const top = useQuery({ queryKey: ['kw', sort, page], queryFn: () => keywordStats(sort, page) })
-  const zero = useQuery({ queryKey: ['kw-zero', zpage], queryFn: () => zeroResultKeywords(zpage) })
+  const { window, key, clamped } = useTrackingWindow()
+  const top = useQuery({ queryKey: ['kw', key, sort, page], queryFn: () => keywordStats(sort, page, window) })
+  const zero = useQuery({ queryKey: ['kw-zero', key, zpage], queryFn: () => zeroResultKeywords(zpage, window) })
   const trendColor = { new: 'purple', up: 'green', down: 'red', flat: 'default' } as const
   return (
+    <Flex vertical gap={12}>
+    <RangeBar clamped={clamped} />
     <Row gutter={[12, 12]}>
       <Col xs={24} lg={14}>
         <Card size="small" title={t.topKeywords} extra={<Segmented size="small" value={sort} onChange={(v) => { setSort(v as 'count' | 'growth'); setPage(1) }} options={[{ value: 'count', label: t.count }, { value: 'growth', label: t.trend }]} />}>
@@ -115,6 +154,7 @@ function Keywords() {
         </Card>
       </Col>
     </Row>
+    </Flex>
   )
 }
 
@@ -123,10 +163,12 @@ function Audit() {
   const [filter, setFilter] = useState<{ entityType?: string; entityId?: string; actor?: string; type?: string }>({})
   const [cursors, setCursors] = useState<string[]>([])
   const cursor = cursors.at(-1)
-  const audit = useQuery({ queryKey: ['audit', filter, cursor], queryFn: () => auditTrail({ ...filter, ...(cursor ? { cursor } : {}) }) })
+  const { window, key, clamped } = useTrackingWindow()
+  const audit = useQuery({ queryKey: ['audit', key, filter, cursor], queryFn: () => auditTrail({ ...filter, ...(cursor ? { cursor } : {}) }, window) })
   const clean = (v: Record<string, string | undefined>) => Object.fromEntries(Object.entries(v).filter(([, x]) => x && x.trim()).map(([k, x]) => [k, x!.trim()]))
   return (
     <Flex vertical gap={12}>
+      <RangeBar clamped={clamped} />
       <Form layout="inline" name="audit-filter" onFinish={(v) => { setFilter(clean(v)); setCursors([]) }}>
         <Form.Item label={t.entity} name="entityType"><Input placeholder="mentor" style={{ width: 140 }} /></Form.Item>
         <Form.Item label="ID" name="entityId"><Input style={{ width: 200 }} /></Form.Item>
@@ -162,9 +204,11 @@ function Requests() {
   const [filter, setFilter] = useState<{ path?: string; method?: string; statusClass?: string; user?: string }>({})
   const [cursors, setCursors] = useState<string[]>([])
   const cursor = cursors.at(-1)
-  const log = useQuery({ queryKey: ['access-log', filter, cursor], queryFn: () => accessLog({ ...filter, ...(cursor ? { cursor } : {}) }) })
+  const { window, key, clamped } = useTrackingWindow()
+  const log = useQuery({ queryKey: ['access-log', key, filter, cursor], queryFn: () => accessLog({ ...filter, ...(cursor ? { cursor } : {}) }, window) })
   return (
     <Flex vertical gap={12}>
+      <RangeBar clamped={clamped} />
       <Form layout="inline" name="access-log-filter" onFinish={(v: Record<string, string | undefined>) => {
         setFilter(Object.fromEntries(Object.entries(v).filter(([, x]) => x && x.trim()).map(([k, x]) => [k, x!.trim()])))
         setCursors([])
@@ -247,9 +291,11 @@ function Errors() {
   const screens = Grid.useBreakpoint()
   const [page, setPage] = useState(1)
   const [open, setOpen] = useState<string | null>(null)
-  const errors = useQuery({ queryKey: ['errors', page], queryFn: () => errorGroups(page) })
+  const { window, key, clamped } = useTrackingWindow()
+  const errors = useQuery({ queryKey: ['errors', key, page], queryFn: () => errorGroups(page, window) })
   return (
     <>
+      <RangeBar clamped={clamped} />
       <QueryView query={errors} isEmpty={(d) => d.items.length === 0}>
         {(d) => (
           <Table<ErrorGroup> rowKey="fingerprint" size="small" scroll={{ x: true }} dataSource={d.items} data-testid="error-groups"
@@ -277,9 +323,11 @@ function SlowQueries() {
   const { t, lang } = useI18n()
   const [sort, setSort] = useState<'count' | 'p95'>('p95')
   const [page, setPage] = useState(1)
-  const slow = useQuery({ queryKey: ['slow', sort, page], queryFn: () => slowQueries(sort, page) })
+  const { window, key, clamped } = useTrackingWindow()
+  const slow = useQuery({ queryKey: ['slow', key, sort, page], queryFn: () => slowQueries(sort, page, window) })
   return (
     <Flex vertical gap={12}>
+      <RangeBar clamped={clamped} />
       <Segmented aria-label={t.sort} value={sort} onChange={(v) => { setSort(v as 'count' | 'p95'); setPage(1) }} options={[{ value: 'p95', label: 'p95' }, { value: 'count', label: t.count }]} />
       <QueryView query={slow} isEmpty={(d) => d.items.length === 0}>
         {(d) => (
