@@ -87,13 +87,24 @@ async function identity(path: string, body: unknown) {
 
 /** The emulator's admin API (owner access: the emulator's stand-in for a service account). */
 async function emulatorAdmin(op: string, body: unknown): Promise<any> {
-  const res = await fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/projects/${project}/${op}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer owner' },
-    body: JSON.stringify(body),
-  }).catch((err: unknown) => fail(`The Auth emulator does not answer at ${emulator} (${(err as Error).cause ?? err}). Start the platform first: npm start`))
-  const json = await res.json()
-  if (!res.ok) fail(`The Auth emulator refused ${op}: ${JSON.stringify(json)}`)
+  const send = () =>
+    fetch(`http://${emulator}/identitytoolkit.googleapis.com/v1/projects/${project}/${op}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer owner' },
+      body: JSON.stringify(body),
+    })
+  // the same kept-alive socket the emulator closed during user:role as in identity(): a fresh
+  // connection. Only a failure to connect or send is retried (lookup, create and update of the same
+  // values are safe to repeat); an answer is never sent twice.
+  let res: Response | undefined
+  let lastError: unknown
+  for (let attempt = 0; attempt < 3 && !res; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 500 * attempt))
+    res = await send().catch((err: unknown) => void (lastError = err))
+  }
+  if (!res) fail(`The Auth emulator does not answer at ${emulator} (${(lastError as Error)?.cause ?? lastError}). Start the platform first: npm start`)
+  const json = await res!.json()
+  if (!res!.ok) fail(`The Auth emulator refused ${op}: ${JSON.stringify(json)}`)
   return json
 }
 
