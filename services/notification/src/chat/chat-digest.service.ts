@@ -38,6 +38,7 @@ export class ChatDigest {
       const rows = await this.#repo.claimDue(limit, trx)
       const byUid = new Map<string, DueUnread[]>()
       for (const r of rows) byUid.set(r.uid, [...(byUid.get(r.uid) ?? []), r])
+      await this.#notifier.load(trx, [...byUid.keys()])
       for (const [uid, rs] of byUid) {
         const messages = rs.reduce((n, r) => n + r.unread, 0)
         await this.#notifier.notify(chatDigest(messages, rs.length), {

@@ -75,16 +75,22 @@ export class EmailSender {
     const result: SendResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0 }
     if (rows.length === 0) return result
     const recipients = await this.#recipients.find([...new Set(rows.map((r) => r.recipient_uid))])
+    const sent: { id: string; to: string; response: string }[] = []
     await Promise.all(
       rows.map(async (row) => {
         const outcome = await this.#sendOne(row, recipients.get(row.recipient_uid)?.email ?? null, recipients.has(row.recipient_uid))
-        result[outcome]++
+        if (typeof outcome === 'string') result[outcome]++
+        else sent.push(outcome)
       }),
     )
+    // one statement for the pass's sent emails; a crash before it resends them once the lease passes
+    await this.#outbox.markSent(sent)
+    result.sent = sent.length
     return result
   }
 
-  async #sendOne(row: EmailRow, to: string | null, known: boolean): Promise<'sent' | 'retried' | 'failed'> {
+  /** Sends one email: what to mark it sent with, or what became of it (already marked). */
+  async #sendOne(row: EmailRow, to: string | null, known: boolean): Promise<{ id: string; to: string; response: string } | 'retried' | 'failed'> {
     const id = row.notification_id
     if (!to) {
       // an account without an email address will not get one by waiting; an unknown one might
@@ -107,8 +113,7 @@ export class EmailSender {
         // RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the URL
         ...(row.unsubscribe_url ? { list: { unsubscribe: { url: row.unsubscribe_url } }, headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } } : {}),
       })
-      await this.#outbox.markSent(id, to, String(info.response ?? '').slice(0, 500))
-      return 'sent'
+      return { id, to, response: String(info.response ?? '').slice(0, 500) }
     } catch (err) {
       if (isPermanent(err)) {
         this.#log.warn({ notificationId: id, err: describe(err) }, 'email refused permanently')

@@ -15,21 +15,25 @@ export class MatchingEventHandlers {
 
   /** The mentor gets the request with the mentee's message. */
   async onRequestCreated(d: RequestCreatedV1, ctx: Ctx): Promise<void> {
+    await this.#notifier.load(ctx.trx, [d.menteeUid, d.mentorUid])
     const mentee = named(await this.#notifier.nameOf(d.menteeUid, ctx.trx), MENTEE)
     await this.#notifier.notify(requestCreated(d, mentee), { ...ctx, recipientUid: d.mentorUid })
   }
 
   async onRequestAccepted(d: RequestAcceptedV1, ctx: Ctx): Promise<void> {
+    await this.#notifier.load(ctx.trx, [d.mentorUid, d.menteeUid])
     const mentor = named(await this.#notifier.nameOf(d.mentorUid, ctx.trx), MENTOR)
     await this.#notifier.notify(requestAccepted(d, mentor), { ...ctx, recipientUid: d.menteeUid })
   }
 
   async onRequestDeclined(d: RequestDeclinedV1, ctx: Ctx): Promise<void> {
+    await this.#notifier.load(ctx.trx, [d.mentorUid, d.menteeUid])
     const mentor = named(await this.#notifier.nameOf(d.mentorUid, ctx.trx), MENTOR)
     await this.#notifier.notify(requestDeclined(d, mentor), { ...ctx, recipientUid: d.menteeUid })
   }
 
   async onRequestExpired(d: RequestExpiredV1, ctx: Ctx): Promise<void> {
+    await this.#notifier.load(ctx.trx, [d.mentorUid, d.menteeUid])
     const mentor = named(await this.#notifier.nameOf(d.mentorUid, ctx.trx), MENTOR)
     await this.#notifier.notify(requestExpired(d, mentor), { ...ctx, recipientUid: d.menteeUid })
   }
@@ -38,6 +42,7 @@ export class MatchingEventHandlers {
   async onRequestCancelled(d: RequestCancelledV1, ctx: Ctx): Promise<void> {
     const byMentor = ctx.event.actor.id === d.mentorUid
     const cancellerUid = byMentor ? d.mentorUid : d.menteeUid
+    await this.#notifier.load(ctx.trx, [d.mentorUid, d.menteeUid])
     const canceller = named(await this.#notifier.nameOf(cancellerUid, ctx.trx), byMentor ? MENTOR : MENTEE)
     await this.#notifier.notify(requestCancelled(d, canceller, !byMentor), { ...ctx, recipientUid: byMentor ? d.menteeUid : d.mentorUid })
   }

@@ -35,9 +35,15 @@ export class MeetingEventHandlers {
   }
 
   async #both(d: Parties, ctx: Ctx, message: (other: ReturnType<typeof named>, toMentee: boolean) => Message): Promise<void> {
+    await this.#notifier.load(ctx.trx, [d.menteeUid, d.mentorUid])
     const menteeName = await this.#notifier.nameOf(d.menteeUid, ctx.trx)
     const mentorName = d.mentorUid ? await this.#notifier.nameOf(d.mentorUid, ctx.trx) : null
-    await this.#notifier.notify(message(named(mentorName, MENTOR), true), { ...ctx, recipientUid: d.menteeUid })
-    if (d.mentorUid) await this.#notifier.notify(message(named(menteeName, MENTEE), false), { ...ctx, recipientUid: d.mentorUid })
+    await this.#notifier.notifyAll(
+      [
+        { message: message(named(mentorName, MENTOR), true), recipientUid: d.menteeUid },
+        ...(d.mentorUid ? [{ message: message(named(menteeName, MENTEE), false), recipientUid: d.mentorUid }] : []),
+      ],
+      ctx,
+    )
   }
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Database, Executor, Tx } from '../db/database.ts'
-import type { NewEmailRow, NewNotificationRow, NotificationRow, NotificationWithEmail } from './notifications.table.ts'
+import type { NewEmail, NewNotification, NotificationRow, NotificationWithEmail } from './notifications.table.ts'
 
 /** All SQL about notifications and their Firestore mirror. */
 export class NotificationsRepository {
@@ -10,22 +10,30 @@ export class NotificationsRepository {
   }
 
   /**
-   * Inserts the notification unless this (event, recipient, channel) has one: returns whether it is
-   * new. The unique key, not the processed-event mark alone, is what keeps a redelivery or a second
-   * replica from notifying twice.
+   * Inserts an event's notifications and the emails of those among them that are new, in one
+   * statement; returns the ids inserted. A notification whose (event, recipient, channel) exists
+   * already is skipped with its email: the unique key, not the processed-event mark alone, is what
+   * keeps a redelivery or a second replica from notifying twice.
    */
-  async insert(row: NewNotificationRow, trx: Tx): Promise<boolean> {
-    const r = await trx
-      .insertInto('notifications')
-      .values(row)
-      .onConflict((oc) => oc.columns(['event_id', 'recipient_uid', 'channel']).doNothing())
-      .returning('id')
-      .executeTakeFirst()
-    return r !== undefined
-  }
-
-  async insertEmail(row: NewEmailRow, trx: Tx): Promise<void> {
-    await trx.insertInto('email_outbox').values(row).onConflict((oc) => oc.column('notification_id').doNothing()).execute()
+  async insertAll(rows: readonly NewNotification[], emails: readonly NewEmail[], trx: Tx): Promise<Set<string>> {
+    if (rows.length === 0) return new Set()
+    const { rows: inserted } = await sql<{ id: string }>`
+      with n as (
+        insert into notifications (id, event_id, event_type, recipient_uid, channel, category, locale, title, body, link)
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as x(id uuid, event_id uuid, event_type text, recipient_uid text, channel text, category text, locale text, title text, body text, link text)
+        on conflict (event_id, recipient_uid, channel) do nothing
+        returning id
+      ), e as (
+        insert into email_outbox (notification_id, recipient_uid, subject, html, text, calendar, attachments, unsubscribe_url, next_attempt_at)
+        select x.notification_id, x.recipient_uid, x.subject, x.html, x.text, x.calendar, coalesce(x.attachments, '[]'::jsonb), x.unsubscribe_url, coalesce(x.next_attempt_at, now())
+          from jsonb_to_recordset(${JSON.stringify(emails)}::jsonb)
+            as x(notification_id uuid, recipient_uid text, subject text, html text, text text, calendar jsonb, attachments jsonb, unsubscribe_url text, next_attempt_at timestamptz)
+         where x.notification_id in (select id from n)
+        on conflict (notification_id) do nothing
+      )
+      select id from n`.execute(trx)
+    return new Set(inserted.map((r) => r.id))
   }
 
   /** The recipient's in-app feed, newest first, before a cursor (ids are UUIDv7: id order is time order). */

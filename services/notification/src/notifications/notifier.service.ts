@@ -4,10 +4,10 @@ import type { Tx } from '../db/database.ts'
 import { NON_URGENT, TRANSACTIONAL, type Channel, type Locale } from '../messages/categories.ts'
 import { DEFAULT_LOCALE, msUntilQuietEnds, validTimeZone } from '../messages/format.ts'
 import { toEmail, type Message } from '../messages/message.ts'
-import type { PreferencesRepository } from '../preferences/preferences.repository.ts'
-import type { RecipientsRepository } from '../recipients/recipients.repository.ts'
+import type { Audience, RecipientsRepository } from '../recipients/recipients.repository.ts'
 import type { UnsubscribeTokens } from '../unsubscribe/unsubscribe-token.ts'
 import type { NotificationsRepository } from './notifications.repository.ts'
+import type { NewEmail, NewNotification } from './notifications.table.ts'
 
 /** What a handler hands over: the event (its id keys the notification), whom to tell, and the consumer's transaction. */
 export interface Delivery {
@@ -30,17 +30,17 @@ export interface Wakers {
 export class Notifier {
   readonly #notifications: NotificationsRepository
   readonly #recipients: RecipientsRepository
-  readonly #preferences: PreferencesRepository
   readonly #webBaseUrl: string
   readonly #organizer: string
   readonly #maxEventAgeMs: number
   readonly #unsubscribe: UnsubscribeTokens
   readonly #wake: Wakers
+  /** what `load` read, per transaction (gone with it) */
+  readonly #loaded = new WeakMap<Tx, Map<string, Audience>>()
 
   constructor(deps: {
     notifications: NotificationsRepository
     recipients: RecipientsRepository
-    preferences: PreferencesRepository
     webBaseUrl: string
     /** the address calendar invites name as their organizer (MAIL_FROM's) */
     organizer: string
@@ -52,7 +52,6 @@ export class Notifier {
   }) {
     this.#notifications = deps.notifications
     this.#recipients = deps.recipients
-    this.#preferences = deps.preferences
     this.#webBaseUrl = deps.webBaseUrl.replace(/\/+$/, '')
     this.#organizer = deps.organizer
     this.#maxEventAgeMs = deps.maxEventAgeMs
@@ -60,65 +59,98 @@ export class Notifier {
     this.#wake = deps.wake
   }
 
+  /**
+   * Reads what notifying these people needs — profile, switches, quiet hours — in one query, kept
+   * for the rest of the transaction: a handler names everyone its event concerns (recipients and
+   * the other party it names) before asking for names and notifying.
+   */
+  async load(trx: Tx, uids: readonly (string | null | undefined)[]): Promise<void> {
+    const known = this.#people(trx)
+    const missing = [...new Set(uids.filter((u): u is string => !!u && !known.has(u)))]
+    if (missing.length === 0) return
+    for (const [uid, a] of await this.#recipients.audience(missing, trx)) known.set(uid, a)
+  }
+
   /** A display name the read model knows, for the other party's name in a message. */
   async nameOf(uid: string, trx: Tx): Promise<string | null> {
-    return (await this.#recipients.find([uid], trx)).get(uid)?.display_name ?? null
+    return (await this.#person(uid, trx)).display_name
   }
 
   async notify(message: Message, d: Delivery): Promise<{ inApp: boolean; email: boolean }> {
+    const [r] = await this.notifyAll([{ message, recipientUid: d.recipientUid }], d)
+    return r!
+  }
+
+  /** One event's notifications to several people (both parties of a booking), written in one statement. */
+  async notifyAll(items: readonly { message: Message; recipientUid: string }[], d: Omit<Delivery, 'recipientUid'>): Promise<{ inApp: boolean; email: boolean }[]> {
     // a consumer created on a stream with history (the first deployment, a new durable) would
     // otherwise mail people about requests and sessions long gone
-    if (Date.now() - new Date(d.event.occurredAt).getTime() > this.#maxEventAgeMs) return { inApp: false, email: false }
+    if (Date.now() - new Date(d.event.occurredAt).getTime() > this.#maxEventAgeMs) return items.map(() => ({ inApp: false, email: false }))
     const { trx } = d
-    const recipient = (await this.#recipients.find([d.recipientUid], trx)).get(d.recipientUid)
-    const locale: Locale = recipient?.locale === 'en' || recipient?.locale === 'ko' ? recipient.locale : DEFAULT_LOCALE
-    const zone = validTimeZone(recipient?.time_zone ?? recipient?.mentor_time_zone)
-    const channels = await this.#channels(d.recipientUid, message.category, trx)
-    const r = message.render(locale, zone)
-    const base = {
-      event_id: d.event.id,
-      event_type: d.event.type,
-      recipient_uid: d.recipientUid,
-      category: message.category,
-      locale,
-      title: r.title,
-      body: r.body,
-      link: message.link,
-    }
-    let inApp = false
-    let email = false
-    if (channels.has('in_app')) {
-      inApp = await this.#notifications.insert({ ...base, id: uuidv7(), channel: 'in_app' }, trx)
-    }
-    if (channels.has('email')) {
-      const id = uuidv7()
-      email = await this.#notifications.insert({ ...base, id, channel: 'email' }, trx)
-      if (email) {
-        const links = this.#unsubscribeLinks(d.recipientUid, message.category)
-        const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale, links?.page)
-        const [invite, ...attachments] = message.calendar?.(locale, { email: recipient?.email ?? null, name: recipient?.display_name ?? null }) ?? []
-        const quiet = NON_URGENT.has(message.category) ? await this.#preferences.quietHours(d.recipientUid, trx) : undefined
-        const waitMs = quiet ? msUntilQuietEnds(new Date(), zone, quiet.starts, quiet.ends) : 0
-        await this.#notifications.insertEmail(
-          {
-            notification_id: id,
-            recipient_uid: d.recipientUid,
-            subject: mail.subject,
-            html: mail.html,
-            text: mail.text,
-            calendar: invite ? JSON.stringify(invite) : null,
-            attachments: JSON.stringify(attachments),
-            unsubscribe_url: links?.oneClick ?? null,
-            // inside the recipient's quiet hours: sent when they end
-            ...(waitMs > 0 ? { next_attempt_at: new Date(Date.now() + waitMs) } : {}),
-          },
-          trx,
-        )
+    await this.load(trx, items.map((i) => i.recipientUid))
+    const rows: NewNotification[] = []
+    const emails: NewEmail[] = []
+    const ids: { inApp?: string; email?: string }[] = []
+    for (const { message, recipientUid } of items) {
+      const person = await this.#person(recipientUid, trx)
+      const locale: Locale = person.locale === 'en' || person.locale === 'ko' ? person.locale : DEFAULT_LOCALE
+      const zone = validTimeZone(person.time_zone ?? person.mentor_time_zone)
+      const channels = this.#channels(person, message.category)
+      const r = message.render(locale, zone)
+      const base = {
+        event_id: d.event.id,
+        event_type: d.event.type,
+        recipient_uid: recipientUid,
+        category: message.category,
+        locale,
+        title: r.title,
+        body: r.body,
+        link: message.link,
       }
+      const mine: { inApp?: string; email?: string } = {}
+      if (channels.has('in_app')) {
+        mine.inApp = uuidv7()
+        rows.push({ ...base, id: mine.inApp, channel: 'in_app' })
+      }
+      if (channels.has('email')) {
+        const id = (mine.email = uuidv7())
+        rows.push({ ...base, id, channel: 'email' })
+        const links = this.#unsubscribeLinks(recipientUid, message.category)
+        const mail = toEmail(r, `${this.#webBaseUrl}${message.link}`, locale, links?.page)
+        const [invite, ...attachments] = message.calendar?.(locale, { email: person.email, name: person.display_name }) ?? []
+        const quiet = NON_URGENT.has(message.category) ? person.quiet : null
+        const waitMs = quiet ? msUntilQuietEnds(new Date(), zone, quiet.starts, quiet.ends) : 0
+        emails.push({
+          notification_id: id,
+          recipient_uid: recipientUid,
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          calendar: invite ?? null,
+          attachments,
+          unsubscribe_url: links?.oneClick ?? null,
+          // inside the recipient's quiet hours: sent when they end
+          ...(waitMs > 0 ? { next_attempt_at: new Date(Date.now() + waitMs) } : {}),
+        })
+      }
+      ids.push(mine)
     }
-    if (inApp) d.afterCommit(() => this.#wake.inApp())
-    if (email) d.afterCommit(() => this.#wake.email())
-    return { inApp, email }
+    const inserted = await this.#notifications.insertAll(rows, emails, trx)
+    const results = ids.map((m) => ({ inApp: m.inApp !== undefined && inserted.has(m.inApp), email: m.email !== undefined && inserted.has(m.email) }))
+    if (results.some((x) => x.inApp)) d.afterCommit(() => this.#wake.inApp())
+    if (results.some((x) => x.email)) d.afterCommit(() => this.#wake.email())
+    return results
+  }
+
+  #people(trx: Tx): Map<string, Audience> {
+    let m = this.#loaded.get(trx)
+    if (!m) this.#loaded.set(trx, (m = new Map()))
+    return m
+  }
+
+  async #person(uid: string, trx: Tx): Promise<Audience> {
+    await this.load(trx, [uid])
+    return this.#people(trx).get(uid)!
   }
 
   /**
@@ -132,11 +164,11 @@ export class Notifier {
   }
 
   /** Both channels unless switched off; a transactional category is always both. */
-  async #channels(uid: string, category: Message['category'], trx: Tx): Promise<Set<Channel>> {
+  #channels(person: Audience, category: Message['category']): Set<Channel> {
     const on = new Set<Channel>(['in_app', 'email'])
     if (TRANSACTIONAL.has(category)) return on
-    for (const s of await this.#preferences.forCategory(uid, category, trx)) {
-      if (!s.enabled) on.delete(s.channel as Channel)
+    for (const s of person.switches) {
+      if (s.category === category && !s.enabled) on.delete(s.channel as Channel)
     }
     return on
   }

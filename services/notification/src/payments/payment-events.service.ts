@@ -42,6 +42,7 @@ export class PaymentEventHandlers {
   async #toPayer(paymentId: string, message: Message, ctx: Ctx): Promise<string | null> {
     const parties = await this.#payments.partiesOf(paymentId, ctx.trx)
     if (!parties) throw new Error(`payment ${paymentId} is not known yet (payment.created not handled)`)
+    await this.#notifier.load(ctx.trx, [parties.payer_uid, parties.mentor_uid])
     await this.#notifier.notify(message, { ...ctx, recipientUid: parties.payer_uid })
     return parties.mentor_uid
   }

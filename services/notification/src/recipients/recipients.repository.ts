@@ -8,6 +8,22 @@ export interface Version {
   id: string
 }
 
+/**
+ * What notifying one person needs, read together: how to address them (none of it when the read
+ * model does not know them yet), the channel switches they turned off or on, and their quiet hours.
+ */
+export interface Audience {
+  uid: string
+  known: boolean
+  email: string | null
+  display_name: string | null
+  locale: string | null
+  time_zone: string | null
+  mentor_time_zone: string | null
+  switches: { category: string; channel: string; enabled: boolean }[]
+  quiet: { starts: string; ends: string } | null
+}
+
 export interface ProfileChange {
   uid: string
   email: string | null
@@ -79,6 +95,26 @@ export class RecipientsRepository {
   /** The account behind a mentor's public id, if it has one. */
   async uidOfMentor(mentorId: string, trx: Executor = this.#db): Promise<string | undefined> {
     return (await trx.selectFrom('recipients').select('uid').where('mentor_id', '=', mentorId.toLowerCase()).executeTakeFirst())?.uid
+  }
+
+  /**
+   * The audience of a notification, one query for any number of people (a notification's recipients
+   * and the names it mentions): a person the read model does not know yet still gets their stored
+   * preferences (they may have set them before the catalog's event arrived).
+   */
+  async audience(uids: readonly string[], trx: Executor = this.#db): Promise<Map<string, Audience>> {
+    if (uids.length === 0) return new Map()
+    const { rows } = await sql<Omit<Audience, 'quiet'> & { quiet_starts: string | null; quiet_ends: string | null }>`
+      select u.uid, r.uid is not null as known, r.email, r.display_name, r.locale, r.time_zone, r.mentor_time_zone,
+             coalesce((select jsonb_agg(jsonb_build_object('category', p.category, 'channel', p.channel, 'enabled', p.enabled))
+                         from preferences p where p.uid = u.uid), '[]'::jsonb) as switches,
+             q.starts as quiet_starts, q.ends as quiet_ends
+        from unnest(${[...new Set(uids)]}::text[]) as u(uid)
+        left join recipients r on r.uid = u.uid
+        left join quiet_hours q on q.uid = u.uid`.execute(trx)
+    return new Map(
+      rows.map(({ quiet_starts, quiet_ends, ...a }) => [a.uid, { ...a, quiet: quiet_starts !== null && quiet_ends !== null ? { starts: quiet_starts, ends: quiet_ends } : null }]),
+    )
   }
 
   async find(uids: readonly string[], trx: Executor = this.#db): Promise<Map<string, RecipientRow>> {

@@ -18,6 +18,7 @@ export class ReviewEventHandlers {
   }
 
   async onBookingCompleted(d: BookingCompletedV1, ctx: Ctx): Promise<void> {
+    await this.#notifier.load(ctx.trx, [d.menteeUid, d.mentorUid])
     const mentor = named(d.mentorUid ? await this.#notifier.nameOf(d.mentorUid, ctx.trx) : null, MENTOR)
     await this.#notifier.notify(reviewRequested(d, mentor), { ...ctx, recipientUid: d.menteeUid })
   }
@@ -26,6 +27,7 @@ export class ReviewEventHandlers {
   async onReviewCreated(d: ReviewCreatedV1, ctx: Ctx): Promise<void> {
     const mentorUid = await this.#recipients.uidOfMentor(d.mentorId, ctx.trx)
     if (!mentorUid) return
+    await this.#notifier.load(ctx.trx, [d.menteeUid, mentorUid])
     const mentee = named(await this.#notifier.nameOf(d.menteeUid, ctx.trx), MENTEE)
     await this.#notifier.notify(reviewReceived(d, mentee), { ...ctx, recipientUid: mentorUid })
   }

@@ -57,7 +57,6 @@ export default fp(
     const notifier = new Notifier({
       notifications,
       recipients,
-      preferences,
       webBaseUrl: config.WEB_BASE_URL,
       organizer,
       maxEventAgeMs: config.NOTIFICATION_MAX_EVENT_AGE_HOURS * 3_600_000,
