@@ -4,11 +4,18 @@
 //   show   SEQ                                                     one, with its event and error
 //   redrive SEQ… | --durable D | --subject S | --all                publish again on the original subject
 //
-// Against the NATS of NATS_URL (default nats://127.0.0.1:4222): `npm start`'s, compose's (it publishes
-// 4222), or a cluster's through `kubectl -n sunbae port-forward svc/nats 4222`. Fix the cause before a
-// redrive: a message that fails again is dead-lettered again.
+// Against the NATS of NATS_URL as the `dlq` user (NATS_NKEY_SEED: its seed, dlq.nk of `npm run nats:auth`)
+// — compose's (it publishes 4222; seed in deploy/nats/compose/dlq.nk) or a cluster's through
+// `kubectl -n sunbae port-forward svc/nats 4222`. Without NATS_URL: the NATS `npm start` runs (its URL and
+// seeds are under .run/nats/), else nats://127.0.0.1:4222. Fix the cause before a redrive: a message
+// that fails again is dead-lettered again.
+import fs from 'node:fs'
+import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { connectBus, getDeadLetter, listDeadLetters, redriveDeadLetters, type DeadLetter } from '@sunbae/bus'
+import { seedFile } from '@sunbae/bus/nats-auth'
+import { busInboxPrefix } from '@sunbae/contracts'
+import { REPO_ROOT } from './lib/repo.ts'
 
 const USAGE = `usage:
   npm run dlq -- list [--durable D] [--subject S] [--after SEQ] [--limit N]
@@ -52,9 +59,18 @@ if (!command || !['list', 'show', 'redrive'].includes(command)) fail(command ? `
 const line = (d: DeadLetter) =>
   `${String(d.seq).padStart(6)}  ${d.failedAt ?? '?'}  ${d.consumer}  ${d.originalSubject}  ${d.eventId ?? '(not an event)'}  ${d.deliveries ?? '?'}×  ${d.error.name ?? ''}: ${d.error.message ?? ''}`
 
-const bus = await connectBus({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'dlq-cli', logger: { debug() {}, info() {}, warn() {}, error() {} } }).catch(
-  (err: unknown) => fail(`cannot reach NATS at ${process.env.NATS_URL ?? 'nats://127.0.0.1:4222'}: ${(err as Error).message}`),
-)
+// npm start's own NATS (scripts/start.ts writes its URL there) when no NATS_URL is given
+const startNats = path.join(REPO_ROOT, '.run', 'nats')
+const started = !process.env.NATS_URL && fs.existsSync(path.join(startNats, 'url'))
+const natsUrl = process.env.NATS_URL || (started ? fs.readFileSync(path.join(startNats, 'url'), 'utf8').trim() : 'nats://127.0.0.1:4222')
+const nkeySeed = process.env.NATS_NKEY_SEED || (started ? fs.readFileSync(seedFile(path.join(startNats, 'auth'), 'dlq'), 'utf8').trim() : undefined)
+const bus = await connectBus({
+  servers: natsUrl,
+  name: 'dlq-cli',
+  logger: { debug() {}, info() {}, warn() {}, error() {} },
+  ...(nkeySeed ? { nkeySeed } : {}),
+  inboxPrefix: busInboxPrefix('dlq'),
+}).catch((err: unknown) => fail(`cannot reach NATS at ${natsUrl}: ${(err as Error).message}`))
 let code = 0
 try {
   const filter = { ...(opts.durable ? { durable: opts.durable } : {}), ...(opts.subject ? { subject: opts.subject } : {}) }

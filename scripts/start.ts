@@ -1,6 +1,10 @@
 // `npm start` — the whole platform as local processes on this machine.
 //
-// Checks Postgres (DATABASE_URL, admin) and NATS (NATS_URL) and says how to start what is missing;
+// Checks Postgres (DATABASE_URL, admin) and says how to start it when missing. NATS: the server NATS_URL
+// names, as it is; without NATS_URL a nats-server of its own (the binary on this machine) on 127.0.0.1:4223
+// (NATS_PORT; a free port when taken), JetStream store in .run/nats/store, run with the users and
+// subject permissions of packages/contracts/src/bus-access.ts (.run/nats/auth: auth.conf and one nkey
+// seed per user, made once and kept) — every process connects as its own user (NATS_NKEY_SEED);
 // starts the Firebase Auth and Firestore emulators (offline) unless they already run; sets up the
 // database (schemas, roles, migrations); starts a local SMTP sink (.run/mail/*.eml), every service,
 // the gateway and the web dev server; waits until every /readyz answers ready; prints the URLs. A
@@ -20,18 +24,23 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_ADMIN_URL } from '@sunbae/db'
+import { natsAuth } from '@sunbae/bus/nats-auth'
+import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server'
 import { describeStatus, REPO_ROOT, startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { startMailSink, type MailSink } from '@sunbae/notification/mail-sink'
-import { checkNats, checkPostgres } from './lib/infra.ts'
+import { checkNats, checkPostgres, portFree } from './lib/infra.ts'
 import { localPlatformEnv, platformProcesses } from './lib/platform.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222'
+/** NATS_URL as given; empty: npm start runs a NATS of its own (step 1) */
+let natsUrl = process.env.NATS_URL ?? ''
 const gatewayPort = Number(process.env.GATEWAY_PORT ?? 8080)
 // Added to every service's port from its package.json, so a second stack (the web e2e test) can run
 // beside a developer's `npm start` without a port clash. 0 = the ports as declared.
 const servicePortOffset = Number(process.env.SERVICE_PORT_OFFSET ?? 0)
 const logDir = process.env.START_LOG_DIR ?? path.join(REPO_ROOT, '.run', 'logs')
+/** npm start's own NATS: its store, users and URL file (what `npm run dlq` finds) */
+const natsDir = path.join(path.dirname(logDir), 'nats')
 const READY_TIMEOUT_MS = Number(process.env.START_READY_TIMEOUT_MS ?? 90_000)
 const emulatorDataDir = process.env.EMULATOR_DATA_DIR || path.join(path.dirname(logDir), 'emulators', 'data')
 const exportEverySeconds = Number(process.env.EMULATOR_EXPORT_EVERY_S ?? 60)
@@ -59,6 +68,9 @@ interface Proc {
 const procs: Proc[] = []
 let emulators: Emulators | null = null
 let mailSink: MailSink | null = null
+let natsServer: PrivateNats | null = null
+/** each process's NATS user seed, when npm start runs its own NATS */
+let natsSeeds: Record<string, string> | undefined
 let stopping = false
 /** true once everything was ready: from then on a process that exits is restarted instead of stopping the platform */
 let running = false
@@ -76,6 +88,11 @@ async function stopAll(code: number, signal?: NodeJS.Signals): Promise<never> {
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
   if (emulators) await emulators.stop()
   await mailSink?.close()
+  // after every process: they drain their connections first
+  if (natsServer) {
+    await natsServer.stop()
+    fs.rmSync(path.join(natsDir, 'url'), { force: true })
+  }
   if (procs.length || emulators) say('Stopped.')
   process.exit(code)
 }
@@ -171,10 +188,34 @@ async function waitReady(p: Proc): Promise<void> {
   await fail(`${p.name} did not become ready within ${READY_TIMEOUT_MS / 1000} s (last answer: ${last}). Its log: ${p.log}`)
 }
 
-// 1. Infrastructure this machine must already have.
-const [pg, nats] = await Promise.all([checkPostgres(adminUrl), checkNats(natsUrl)])
+// 1. Infrastructure: Postgres this machine must already have; NATS_URL's server, or one of our own.
+const [pg, nats] = await Promise.all([checkPostgres(adminUrl), natsUrl ? checkNats(natsUrl) : startOwnNats()])
 const missing = [pg, nats].filter((r) => !r.ok).map((r) => (r as { message: string }).message)
 if (missing.length) await fail(`Missing infrastructure:\n\n${missing.join('\n\n')}`)
+baseEnv.NATS_URL = natsUrl
+
+/**
+ * A nats-server of npm start's own with the platform's NATS users (the same config the compose stack
+ * and k8s run): seeds made once under .run/nats/auth and kept, the JetStream store kept between runs.
+ */
+async function startOwnNats(): Promise<{ ok: true; detail: string } | { ok: false; message: string }> {
+  const binary = findNatsServer()
+  if (!binary) {
+    return { ok: false, message: 'nats-server is not installed (npm start runs one of its own without NATS_URL).\nInstall it (Debian: apt-get install nats-server) or point NATS_URL at a NATS server with JetStream.' }
+  }
+  const auth = natsAuth(path.join(natsDir, 'auth'), process.env.TRACKING_DURABLE_PREFIX ? { trackingDurablePrefix: process.env.TRACKING_DURABLE_PREFIX } : {})
+  const wanted = Number(process.env.NATS_PORT ?? 4223)
+  const port = wanted > 0 && (await portFree(wanted)) ? wanted : undefined
+  try {
+    natsServer = await startPrivateNats(binary, path.join(natsDir, 'store'), { config: auth.configPath, keepStore: true, ...(port ? { port } : {}) })
+  } catch (err) {
+    return { ok: false, message: `NATS: ${(err as Error).message}` }
+  }
+  natsUrl = natsServer.url
+  natsSeeds = auth.seeds
+  fs.writeFileSync(path.join(natsDir, 'url'), natsUrl)
+  return { ok: true, detail: natsUrl }
+}
 
 fs.mkdirSync(logDir, { recursive: true })
 
@@ -202,7 +243,7 @@ mailSink = await startMailSink({ dir: mailDir, port: 1025 + servicePortOffset })
 baseEnv.SMTP_URL = process.env.SMTP_URL ?? mailSink.url
 
 // 4. Services, then the gateway pointed at them.
-for (const p of await platformProcesses({ adminUrl, baseEnv, servicePort: (declared) => declared + servicePortOffset, gatewayPort })) {
+for (const p of await platformProcesses({ adminUrl, baseEnv, servicePort: (declared) => declared + servicePortOffset, gatewayPort, ...(natsSeeds ? { natsSeeds } : {}) })) {
   startProcess(p.name, p.cwd, p.args, p.env, { readyUrl: p.readyUrl, url: p.url })
 }
 
@@ -238,6 +279,7 @@ for (const p of procs.filter((p) => p.name !== 'gateway' && p.name !== 'web')) s
 say(`  Auth emulator    http://${emus.env.FIREBASE_AUTH_EMULATOR_HOST ?? '(not running)'}`)
 say(`  Firestore        ${emus.env.FIRESTORE_EMULATOR_HOST ? `http://${emus.env.FIRESTORE_EMULATOR_HOST}` : `(unavailable: ${emus.firestoreReason ?? 'unknown'})`}`)
 say(`  Emulator data    ${emulatorData}`)
+say(`  NATS             ${natsUrl}   ${natsServer ? `(users: ${path.relative(process.cwd(), path.join(natsDir, 'auth', 'auth.conf'))}; npm run dlq signs in as dlq)` : '(NATS_URL, as given)'}`)
 say(`  Mail sink        ${baseEnv.SMTP_URL}   (every email notification sends: ${path.relative(process.cwd(), mailDir)}/*.eml)`)
 say('')
 say(`  Logs: ${path.relative(process.cwd(), logDir)}/<name>.log     Demo data: npm run seed     Stop: Ctrl-C`)

@@ -2,7 +2,7 @@
 // in every Kubernetes overlay; the schemas are read from the services' own definitions, so a new
 // required setting (or a new service) fails here until the deployment sets it.
 import t, { type Test } from 'tap'
-import { DEMO_SECRETS, loadConfig, serviceIdentityKeys, type BaseConfig } from '@sunbae/service-kit'
+import { DEMO_SECRETS, loadConfig, natsCredentials, serviceIdentityKeys, type BaseConfig } from '@sunbae/service-kit'
 import { identityKey } from '@sunbae/service-kit/identity'
 import {
   composeEnv,
@@ -52,6 +52,8 @@ function checkEnv(t: Test, where: string, d: Deployable, env: Env, port: number)
     def.checkConfig?.(config)
     // a service's identity keys, as configOrExit resolves them (production: IDENTITY_KEY only)
     if (d.name !== 'gateway') serviceIdentityKeys(config as BaseConfig, d.name)
+    // its NATS user, as configOrExit requires it (production: NATS_NKEY_SEED)
+    natsCredentials(config as BaseConfig)
     t.pass(`${where}: ${d.name}'s configuration validates as at boot`)
   } catch (err) {
     t.fail(`${where}: ${d.name}'s configuration validates as at boot`, { error: (err as Error).message })
@@ -64,6 +66,8 @@ const SECRET_PLACEHOLDER: Record<string, string> = {
   DATABASE_URL: 'postgres://sunbae_x:secret@db.example:5432/sunbae',
   MONGO_URL: 'mongodb://mongo.example:27017',
   SMTP_URL: 'smtp://user:secret@smtp.example:587',
+  // an nkey user seed's shape (npm run nats:auth); not a real one
+  NATS_NKEY_SEED: `SU${'A'.repeat(56)}`,
   // one of the real providers (the payment test below checks each); its keys get the generic placeholder
   PAYMENT_PROVIDER: 'stripe',
 }

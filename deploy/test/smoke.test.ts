@@ -1,8 +1,10 @@
 // What the images run, without Docker: the Node image's recipe replayed on this machine — `turbo prune`
 // of every deployable, `npm ci --omit=dev` (production dependencies only), the pruned sources — then
 // each service and the gateway started with the image's CMD (read from deploy/node.Dockerfile), in
-// production mode, against a database and a NATS server of this test's own. A smoke run through the
-// gateway: sign-in with the Auth emulator, the account mirror, search, a request to another service.
+// production mode, against a database and a NATS server of this test's own — run with the platform's
+// NATS users (@sunbae/bus/nats-auth), each process signed in as its own. A smoke run through the
+// gateway: sign-in with the Auth emulator, the account mirror, search, a request to another service;
+// then the NATS server's log holds no permission violation.
 //
 // The installed dependencies are kept in .run/deploy-smoke/<test database>/, keyed by the pruned lockfile, so only the
 // first run (or a dependency change) pays for `npm ci` (≈ 30 s here).
@@ -14,10 +16,12 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DockerfileParser } from 'dockerfile-ast'
+import pg from 'pg'
 import { DEFAULT_ADMIN_URL, DEV_PASSWORD, databaseName, dropDatabase, serviceDatabaseUrl, withDatabase } from '@sunbae/db'
 import { identityKey } from '@sunbae/service-kit/identity'
 import { authEmulatorMissing, createEmulatorUser } from '@sunbae/testing'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+import { natsAuth } from '@sunbae/bus/nats-auth'
 import { nodeDeployables, readText, ROOT, run } from './lib.ts'
 
 const natsBinary = findNatsServer()
@@ -109,7 +113,10 @@ t.test('a production install of the images runs the platform through the gateway
     t.equal(res.status, 0, `npm run ${script} in the production install: ${res.stdout}${res.stderr}`.slice(0, 2000))
     if (res.status !== 0) return
   }
-  const nats = await startPrivateNats(natsBinary!, path.join(CACHE, 'nats'))
+  // the users and permissions production runs with (k8s: the sunbae-nats Secret), tracking's durables under this run's prefix
+  const natsUsers = natsAuth(path.join(CACHE, 'nats-auth'), { trackingDurablePrefix: 'smoke' })
+  const nats = await startPrivateNats(natsBinary!, path.join(CACHE, 'nats'), { config: natsUsers.configPath })
+  const natsLog = path.join(CACHE, 'nats', 'nats.log')
   const procs: { name: string; child: ChildProcess; log: string[] }[] = []
   t.teardown(async () => {
     for (const p of procs.reverse()) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM')
@@ -172,13 +179,14 @@ t.test('a production install of the images runs the platform through the gateway
       DATABASE_URL: serviceDatabaseUrl(dbUrl, d.schema!),
       // as deployed: a service holds only its own identity key, the gateway the secret they derive from
       IDENTITY_KEY: identityKey(identitySecret, d.name),
+      NATS_NKEY_SEED: natsUsers.seeds[d.name as keyof typeof natsUsers.seeds],
       ...(d.name === 'payment' ? provider : {}),
     })
   }
   const upstreams = Object.fromEntries(deployables.filter((x) => x.schema).map((d) => [`${d.schema!.toUpperCase()}_URL`, `http://127.0.0.1:${ports.get(d.name)}`]))
   // The gateway refuses the Auth emulator in production mode (as in docker-compose.yml, it runs in
   // development mode against the emulator); everything else is as deployed.
-  start('gateway', 'gateway', { ...upstreams, NODE_ENV: 'development', PORT: String(ports.get('gateway')), OTEL_SERVICE_NAME: 'gateway', IDENTITY_SECRET: identitySecret })
+  start('gateway', 'gateway', { ...upstreams, NODE_ENV: 'development', PORT: String(ports.get('gateway')), OTEL_SERVICE_NAME: 'gateway', IDENTITY_SECRET: identitySecret, NATS_NKEY_SEED: natsUsers.seeds.gateway })
 
   const deadline = Date.now() + READY_MS
   for (const p of procs) {
@@ -209,6 +217,24 @@ t.test('a production install of the images runs the platform through the gateway
   t.equal(prefs.status, 200, 'a request to matching through the gateway')
   const trending = await fetch(`${gw}/api/tracking/keywords/trending`)
   t.equal(trending.status, 200, 'a public request to tracking')
+
+  // JetStream under each service's own NATS user: the account's event left mentor-catalog's outbox and
+  // notification's durable took it (created, pulled and acked as notification)
+  const db = new pg.Client({ connectionString: dbUrl })
+  await db.connect()
+  try {
+    let handled = 0
+    for (const until = Date.now() + 60_000; handled === 0 && Date.now() < until; ) {
+      const res = await db.query<{ n: string }>("select count(*) as n from notification.processed_events where consumer = 'notification_catalog'")
+      handled = Number(res.rows[0]!.n)
+      if (!handled) await sleep(250)
+    }
+    t.ok(handled > 0, "mentor-catalog's account event reached notification's durable over NATS")
+  } finally {
+    await db.end()
+  }
+  const violations = fs.readFileSync(natsLog, 'utf8').split('\n').filter((l) => /Violation/i.test(l))
+  t.same(violations, [], 'the NATS server refused nothing any process did')
 
   // 6. a graceful stop, as Kubernetes sends it
   for (const p of [...procs].reverse()) p.child.kill('SIGTERM')

@@ -54,7 +54,8 @@ export function gatewayPlugin(seams: GatewaySeams = {}) {
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
 
     await app.register(metrics)
-    await app.register(nats, { servers: config.NATS_URL })
+    // its NATS user: required in production at boot (service-kit configOrExit)
+    await app.register(nats, { servers: config.NATS_URL, ...(config.NATS_NKEY_SEED ? { nkeySeed: config.NATS_NKEY_SEED } : {}) })
     await app.register(firebase, {
       projectId: config.FIREBASE_PROJECT_ID,
       emulatorHost: config.FIREBASE_AUTH_EMULATOR_HOST,

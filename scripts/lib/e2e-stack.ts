@@ -4,7 +4,8 @@
 //
 // It is started exactly as `npm start` starts the platform (scripts/start.ts, which says "Sunbae is
 // running." once every service's, the gateway's and the web dev server's readiness URL answers), beside anything a
-// developer runs: its own database (<TEST_DATABASE_URL>_e2e, recreated each run), its own NATS server,
+// developer runs: its own database (<TEST_DATABASE_URL>_e2e, recreated each run), its own NATS server (start.ts's,
+// on a free port, with the platform's NATS users: every process signs in as its own),
 // free ports for the gateway and the web dev server, service ports shifted by SERVICE_PORT_OFFSET,
 // logs in .run/e2e/<database>/. Then `npm run seed` (scripts/seed.ts) adds the demo accounts and
 // mentors. Everything is keyed by the database, so runs against different test databases in one
@@ -14,7 +15,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
+import { findNatsServer } from '@sunbae/testing/nats-server';
 import { REPO_ROOT } from './repo.ts';
 
 /** The variable that carries an `E2eHandoff` (JSON) to the journey files. */
@@ -122,11 +123,9 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
   if (!natsBinary) throw new Error('nats-server not found (see packages/testing/src/nats-server.ts)');
   const database = await freshDatabase(testDatabaseUrl);
   const dir = path.join(REPO_ROOT, '.run', 'e2e', database.name);
-  const nats: PrivateNats = await startPrivateNats(natsBinary, path.join(dir, 'nats'));
-  const [gatewayPort, webPort, offset] = await Promise.all([freePort(), freePort(), serviceOffset()]).catch(async (err: unknown) => {
-    await nats.stop();
-    throw err;
-  });
+  // start.ts's NATS keeps its store between runs; this stack starts from an empty one, as its database
+  fs.rmSync(path.join(dir, 'nats', 'store'), { recursive: true, force: true });
+  const [gatewayPort, webPort, offset] = await Promise.all([freePort(), freePort(), serviceOffset()]);
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const webUrl = `http://127.0.0.1:${webPort}`;
   const logDir = path.join(dir, 'logs');
@@ -135,7 +134,9 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
     ...runEnv,
     NODE_ENV: 'development',
     DATABASE_URL: database.url,
-    NATS_URL: nats.url,
+    // no NATS_URL: start.ts runs a NATS of its own (in <dir>/nats, on a free port) with the platform's users
+    NATS_URL: '',
+    NATS_PORT: '0',
     GATEWAY_PORT: String(gatewayPort),
     WEB_PORT: String(webPort),
     SERVICE_PORT_OFFSET: String(offset),
@@ -170,7 +171,6 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
       clearTimeout(timer);
     }
     startLog.end();
-    await nats.stop();
   };
   try {
     // start.ts bounds each wait itself (readiness: START_READY_TIMEOUT_MS) and exits when one fails

@@ -278,3 +278,12 @@ export async function checkNats(url: string, opts: CheckOptions = {}): Promise<C
   }
   return { ok: true, detail: `NATS ${info.version ?? '?'} with JetStream at ${where}` };
 }
+
+/** Whether nothing listens on 127.0.0.1:`port` (a listen there succeeds). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}

@@ -41,11 +41,14 @@ export interface PlatformOptions {
   /** the port of a service, from the one its package.json declares */
   servicePort: (declared: number, name: string) => number | Promise<number>
   gatewayPort: number
+  /** each process's NATS user seed by name (@sunbae/bus/nats-auth), given to it as NATS_NKEY_SEED; none: no NATS authentication */
+  natsSeeds?: Partial<Record<string, string>>
 }
 
 /** Every service (services/*, in name order), then the gateway with the services' URLs. */
-export async function platformProcesses({ adminUrl, baseEnv, servicePort, gatewayPort }: PlatformOptions): Promise<PlatformProcess[]> {
+export async function platformProcesses({ adminUrl, baseEnv, servicePort, gatewayPort, natsSeeds }: PlatformOptions): Promise<PlatformProcess[]> {
   const out: PlatformProcess[] = []
+  const natsUser = (name: string): Record<string, string> => (natsSeeds?.[name] ? { NATS_NKEY_SEED: natsSeeds[name]! } : {})
   const upstreamEnv: Record<string, string> = {}
   for (const s of await discoverServices(REPO_ROOT)) {
     const port = await servicePort(s.port, s.name)
@@ -54,7 +57,7 @@ export async function platformProcesses({ adminUrl, baseEnv, servicePort, gatewa
       name: s.name,
       cwd: s.dir,
       args: SERVER_ARGS,
-      env: { ...baseEnv, PORT: String(port), DATABASE_URL: serviceDatabaseUrl(adminUrl, s.schema), OTEL_SERVICE_NAME: s.name },
+      env: { ...baseEnv, PORT: String(port), DATABASE_URL: serviceDatabaseUrl(adminUrl, s.schema), OTEL_SERVICE_NAME: s.name, ...natsUser(s.name) },
       url,
       readyUrl: `${url}/readyz`,
     })
@@ -65,7 +68,7 @@ export async function platformProcesses({ adminUrl, baseEnv, servicePort, gatewa
     name: 'gateway',
     cwd: path.join(REPO_ROOT, 'gateway'),
     args: SERVER_ARGS,
-    env: { ...baseEnv, ...upstreamEnv, PORT: String(gatewayPort), OTEL_SERVICE_NAME: 'gateway' },
+    env: { ...baseEnv, ...upstreamEnv, PORT: String(gatewayPort), OTEL_SERVICE_NAME: 'gateway', ...natsUser('gateway') },
     url: gatewayUrl,
     readyUrl: `${gatewayUrl}/readyz`,
   })

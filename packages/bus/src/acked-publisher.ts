@@ -88,7 +88,7 @@ export class AckedPublisher {
     this.#onAcked = opts.onAcked ?? (() => {})
     this.#onDropped = opts.onDropped ?? (() => {})
     this.#name = opts.name ?? 'acked-publisher'
-    const inbox = createInbox()
+    const inbox = createInbox(bus.inboxPrefix)
     this.#prefix = `${inbox}.`
     this.#sub = bus.nc.subscribe(`${inbox}.*`, { callback: (err, msg) => this.#settle(err, msg) })
     this.#timer = setInterval(() => this.#resendExpired(), Math.max(10, Math.min(1_000, Math.floor(this.#ackTimeoutMs / 2))))

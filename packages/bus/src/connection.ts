@@ -1,5 +1,5 @@
 import { connect } from '@nats-io/transport-node'
-import type { NatsConnection } from '@nats-io/nats-core'
+import { nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core'
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
 import { defaultLogger, type BusLogger } from './logger.ts'
 
@@ -10,6 +10,16 @@ export interface BusOptions {
   logger?: BusLogger
   /** wait between reconnect attempts; default 2000 ms */
   reconnectTimeWaitMs?: number
+  /**
+   * the user's nkey seed (SU…): the connection signs the server's nonce with it (nothing secret goes
+   * over the wire). Unset: no authentication (a server without users).
+   */
+  nkeySeed?: string
+  /**
+   * prefix of every reply subject (JetStream API answers, pull deliveries, publish acks); a server
+   * with per-user permissions lets each user subscribe only under its own (`busInboxPrefix`)
+   */
+  inboxPrefix?: string
 }
 
 export interface Bus {
@@ -17,6 +27,8 @@ export interface Bus {
   js: JetStreamClient
   jsm: JetStreamManager
   logger: BusLogger
+  /** the prefix of this connection's reply subjects (`_INBOX` unless BusOptions set one) */
+  inboxPrefix?: string
   /** `listener` runs each time the connection comes back after a loss (the outbox relay resumes) */
   onReconnect(listener: () => void): void
   /** round trip to the server in ms; rejects when the connection is down (readiness probes) */
@@ -34,6 +46,8 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     // A service outlives NATS restarts: never give up, the orchestrator decides when we are dead.
     maxReconnectAttempts: -1,
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2000,
+    ...(opts.nkeySeed ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(opts.nkeySeed)) } : {}),
+    ...(opts.inboxPrefix ? { inboxPrefix: opts.inboxPrefix } : {}),
   })
   // false between a 'disconnect' and the next 'reconnect': there is nothing to drain into meanwhile
   const state = { connected: true, onReconnect: [] as (() => void)[] }
@@ -50,6 +64,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     js,
     jsm,
     logger,
+    inboxPrefix: opts.inboxPrefix ?? '_INBOX',
     onReconnect: (listener) => void state.onReconnect.push(listener),
     ping: () => nc.rtt(),
     drain: async () => {

@@ -1,5 +1,6 @@
 export { connectBus, type Bus, type BusOptions } from './connection.ts'
-export { ensureStreams, type EnsureResult } from './streams.ts'
+export { ensureStreams, type EnsureOptions, type EnsureResult } from './streams.ts'
+export { natsPermissions, renderAuthorization, type NatsAuthUser, type NatsPermissions } from './permissions.ts'
 export { createEvent, type CreateEventInput } from './events.ts'
 export { injectTraceHeaders, extractTraceContext } from './trace.ts'
 export { publishInTx, publishManyInTx, purgePlatformTables, OutboxRelay, type OutboxRelayOptions, type RetentionResult } from './outbox.ts'

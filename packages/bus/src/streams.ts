@@ -3,7 +3,16 @@ import type { StreamDef } from '@sunbae/contracts'
 
 const nanos = (ms: number) => ms * 1_000_000
 
-export type EnsureResult = { name: string; action: 'created' | 'updated' | 'unchanged' }
+/** `outdated`: its settings differ from the contract's, but this caller does not own it (see `owned`) and left it */
+export type EnsureResult = { name: string; action: 'created' | 'updated' | 'unchanged' | 'outdated' }
+
+export interface EnsureOptions {
+  /**
+   * The streams this caller may change (their publisher, @sunbae/contracts STREAM_OWNERS); the others
+   * it only creates when missing. Its NATS user may update no other stream. Default: all.
+   */
+  owned?: readonly string[]
+}
 
 /** The fields we own. Anything else (replicas, placement) is left to ops and never reverted. */
 function desired(def: StreamDef) {
@@ -19,9 +28,9 @@ const sameSubjects = (a: string[], b: string[]) => a.length === b.length && [...
 
 /**
  * Declares streams idempotently; every service calls it at boot, so several replicas may race.
- * Only fields NATS 2.9 knows are sent.
+ * Only fields NATS 2.9 knows are sent. A stream's settings are brought up to date only by its owner.
  */
-export async function ensureStreams(jsm: JetStreamManager, defs: readonly StreamDef[]): Promise<EnsureResult[]> {
+export async function ensureStreams(jsm: JetStreamManager, defs: readonly StreamDef[], opts: EnsureOptions = {}): Promise<EnsureResult[]> {
   const results: EnsureResult[] = []
   for (const def of defs) {
     const want = desired(def)
@@ -52,7 +61,9 @@ export async function ensureStreams(jsm: JetStreamManager, defs: readonly Stream
       cfg.max_age !== want.max_age ||
       cfg.max_bytes !== want.max_bytes ||
       cfg.duplicate_window !== want.duplicate_window
-    if (differs) {
+    if (differs && opts.owned && !opts.owned.includes(def.name)) {
+      results.push({ name: def.name, action: 'outdated' })
+    } else if (differs) {
       await jsm.streams.update(def.name, want)
       results.push({ name: def.name, action: 'updated' })
     } else {

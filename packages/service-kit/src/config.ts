@@ -23,6 +23,14 @@ export const BaseConfig = Type.Object({
   ),
   NATS_URL: Type.String({ pattern: '^(nats|tls)://', default: 'nats://127.0.0.1:4222' }),
   /**
+   * This process's NATS user: its nkey seed (`npm run nats:auth` makes one per service, and the server
+   * config that lets each publish only its own subjects). Required in production; unset, the process
+   * connects without authentication (a local NATS without users).
+   */
+  NATS_NKEY_SEED: Type.Optional(
+    Type.String({ pattern: '^SU[A-Z2-7]{56}$', description: "this process's NATS user nkey seed (SU…, 58 characters); required in production" }),
+  ),
+  /**
    * The gateway's identity secret, from which every service's key is derived (identity.ts). The
    * gateway needs it; a service takes IDENTITY_KEY instead, and derives its key from this one only
    * outside production (a local stack or a test runs every process with one secret).
@@ -62,6 +70,19 @@ export function serviceIdentityKeys(config: BaseConfig, service: string): string
   }
   if (!config.IDENTITY_SECRET) throw new ConfigError([{ variable: 'IDENTITY_KEY', message: 'is required but not set (or IDENTITY_SECRET outside production)' }])
   return [config.IDENTITY_SECRET, config.IDENTITY_SECRET_PREVIOUS].filter((s): s is string => !!s).map((secret) => identityKey(secret, service))
+}
+
+/**
+ * The NATS credentials of a process: its nkey seed, or none outside production (a local NATS without
+ * users). In production every process connects as its own user — the server's permissions are what
+ * keep a compromised service from publishing another's events — so a missing seed stops the boot.
+ */
+export function natsCredentials(config: BaseConfig): { nkeySeed?: string } {
+  if (config.NATS_NKEY_SEED) return { nkeySeed: config.NATS_NKEY_SEED }
+  if (config.NODE_ENV === 'production') {
+    throw new ConfigError([{ variable: 'NATS_NKEY_SEED', message: "is required in production: each process connects to NATS as its own user (npm run nats:auth)" }])
+  }
+  return {}
 }
 
 /** Settings of a service that owns a Postgres schema. */
@@ -168,7 +189,19 @@ export const DEMO_SECRETS = {
   /** docker-compose.yml's default MONGO_PASSWORD (Mongo's root user; chat-bridge's MONGO_URL carries it) */
   composeMongoPassword: 'compose-demo-mongo-password',
 } as const
-const demoSecrets: ReadonlySet<string> = new Set(Object.values(DEMO_SECRETS))
+/** deploy/nats/compose/<user>.nk: the compose stack's NATS users, whose seeds the repository publishes */
+export const DEMO_NATS_SEEDS: readonly string[] = [
+  'SUAIFVOZPF3O22KLLIXJJ4RM3HP7F4NWWH5ICTCLC4CZ6IWLWJAHGNJTIQ', // gateway
+  'SUAAERRFT6KBQPIX6TZDMJVXCRN4Z4TLLLUPRVRIM4CHNVK2B764H3APPE', // chat-bridge
+  'SUAHYHFLCAP3CAA2F3L7YCG3SYURKLHGZCUQMUSGFAJYQATKPV7DUAG4BU', // matching
+  'SUAPVVPVRFDOAFUNB4NDJM3DRRNEJHLMJSKWCH5WVLKOCXFEXAILJ7VWT4', // meeting
+  'SUABVHBXSOL5TY6G5UQQMSYPLHALY54QUBTKEYCRZFFRTLNVI3E7LKD2Q4', // mentor-catalog
+  'SUAM5JXYM2MAVVWQEYLGLFY2MQUIBDWGVVOIKFRVDIG7Z44KGYPWETWUDI', // notification
+  'SUALRQBPK3QITO63KBFF4CTQNN6EKC57ZIF5V2MCBO5O3XDJSKH5FDPRMU', // payment
+  'SUAGS5DGJ4UQFOFHZ22UBITWXXHVPW6335KQNS5XM5JLOP6R5Q72NKABF4', // tracking
+  'SUAMHHINDCOK2HNHKBCDWOS44VZGX3EHOXH7MXIBTAUUTPJD65E5FS7ELQ', // dlq
+]
+const demoSecrets: ReadonlySet<string> = new Set([...Object.values(DEMO_SECRETS), ...DEMO_NATS_SEEDS])
 
 /** The password a connection URL (mongodb://user:password@host) carries, if any. */
 function urlPassword(value: string): string | undefined {

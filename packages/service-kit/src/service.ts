@@ -7,7 +7,7 @@ import fp from 'fastify-plugin'
 import type { Static, TObject } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BaseConfig } from './config.ts'
-import { checkDatabaseWaits, ConfigError, loadConfig, serviceIdentityKeys } from './config.ts'
+import { checkDatabaseWaits, ConfigError, loadConfig, natsCredentials, serviceIdentityKeys } from './config.ts'
 import { clientErrorHandler, frameworkErrors } from './edge-errors.ts'
 import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
@@ -136,7 +136,12 @@ export function configOrExit<S extends TObject>(
     const config = loadConfig(def.configSchema, process.env, def.configDefaults ?? {}) as Static<S> & BaseConfig
     // every rule across variables, each problem named (not only the first rule's)
     const problems: ConfigError['problems'] = []
-    const rules = [() => checkDatabaseWaits(config), () => def.checkConfig?.(config), () => def.identity !== false && serviceIdentityKeys(config, def.name)]
+    const rules = [
+      () => checkDatabaseWaits(config),
+      () => def.checkConfig?.(config),
+      () => def.identity !== false && serviceIdentityKeys(config, def.name),
+      () => natsCredentials(config),
+    ]
     for (const rule of rules) {
       try {
         rule()

@@ -74,6 +74,8 @@ export interface PrivateNatsOptions {
    * wiping it, and leave it there on stop() — an operator's NATS restart. kill() still removes it.
    */
   keepStore?: boolean;
+  /** a config file (`-c`): users and permissions, say (@sunbae/bus/nats-auth); address and store stay the options' */
+  config?: string;
   timeoutMs?: number;
 }
 
@@ -89,7 +91,8 @@ export async function startPrivateNats(binary: string, dir: string, options: Pri
   if (!opts.keepStore) fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, '-l', path.join(dir, 'nats.log')], {
+  const args = [...(opts.config ? ['-c', opts.config] : []), '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir, '-l', path.join(dir, 'nats.log')];
+  const child: ChildProcess = spawn(binary, args, {
     stdio: 'ignore',
   });
   if (child.pid) fs.writeFileSync(`${dir}.pid`, String(child.pid));

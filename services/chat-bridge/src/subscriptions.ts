@@ -1,10 +1,10 @@
-import { MatchingEvents, STREAMS } from '@sunbae/contracts'
+import { BUS_CONSUMERS, MatchingEvents } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /** Every event chat-bridge consumes: a match opens its room, its end closes it. */
 export default subscriptions((app, consumer) => {
   // one durable for both subjects, so a match's accept and end are handled in stream order
-  consumer({ stream: STREAMS.matching, durable: 'chat_bridge_matching', filterSubject: 'matching.>' }, (on) => {
+  consumer(BUS_CONSUMERS['chat-bridge'].matching, (on) => {
     on(MatchingEvents.requestAccepted, async (data) => {
       const created = await app.rooms.openRoom(data)
       app.log.info({ roomId: data.matchId, created }, created ? 'chat room opened' : 'chat room already open')

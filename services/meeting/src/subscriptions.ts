@@ -1,4 +1,4 @@
-import { CatalogEvents, MatchingEvents, PaymentEvents, STREAMS } from '@sunbae/contracts'
+import { BUS_CONSUMERS, CatalogEvents, MatchingEvents, PaymentEvents } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /**
@@ -9,20 +9,20 @@ export default subscriptions((app, consumer) => {
   const readModel = app.readModelEventHandlers
   const payments = app.paymentEventHandlers
 
-  consumer({ stream: STREAMS.catalog, durable: 'meeting_catalog_mentors', filterSubject: 'catalog.mentor.>' }, (on) => {
+  consumer(BUS_CONSUMERS.meeting.catalogMentors, (on) => {
     on(CatalogEvents.mentorApproved, (d, { event, trx }) => readModel.onMentorProfile(d, event, trx))
     on(CatalogEvents.mentorUpdated, (d, { event, trx }) => readModel.onMentorProfile(d, event, trx))
     on(CatalogEvents.mentorReinstated, (d, { event, trx }) => readModel.onMentorProfile(d, event, trx))
     on(CatalogEvents.mentorSuspended, (d, { event, trx }) => readModel.onMentorSuspended(d, event, trx))
   })
 
-  consumer({ stream: STREAMS.matching, durable: 'meeting_matching', filterSubject: 'matching.>' }, (on) => {
+  consumer(BUS_CONSUMERS.meeting.matching, (on) => {
     on(MatchingEvents.requestAccepted, (d, { trx }) => readModel.onRequestAccepted(d, trx))
     on(MatchingEvents.matchEnded, (d, { trx }) => readModel.onMatchEnded(d, trx))
   })
 
   // payments of different bookings are independent
-  consumer({ stream: STREAMS.payment, durable: 'meeting_payments', filterSubject: 'payment.>', concurrency: 8 }, (on) => {
+  consumer({ ...BUS_CONSUMERS.meeting.payments, concurrency: 8 }, (on) => {
     on(PaymentEvents.succeeded, (d, { trx }) => payments.onPaymentSucceeded(d, trx))
     on(PaymentEvents.failed, (d, { trx }) => payments.onPaymentFailed(d, trx))
     // the payer gave up before paying: the hold is released as for a failed payment

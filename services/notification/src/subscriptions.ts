@@ -1,4 +1,4 @@
-import { CatalogEvents, ChatEvents, MatchingEvents, MeetingEvents, PaymentEvents, STREAMS } from '@sunbae/contracts'
+import { BUS_CONSUMERS, CatalogEvents, ChatEvents, MatchingEvents, MeetingEvents, PaymentEvents } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /**
@@ -15,7 +15,7 @@ export default subscriptions((app, consumer) => {
   const chat = app.chatEventHandlers
 
   // who people are, which language they read and which zone they live in; application decisions
-  consumer({ stream: STREAMS.catalog, durable: 'notification_catalog', filterSubject: 'catalog.>' }, (on) => {
+  consumer(BUS_CONSUMERS.notification.catalog, (on) => {
     on(CatalogEvents.userRegistered, (d, { event, trx }) => recipients.onUserRegistered(d, event, trx))
     on(CatalogEvents.userUpdated, (d, { event, trx }) => recipients.onUserUpdated(d, event, trx))
     on(CatalogEvents.userRoleChanged, (d, { event, trx }) => recipients.onUserRoleChanged(d, event, trx))
@@ -30,7 +30,7 @@ export default subscriptions((app, consumer) => {
   })
 
   // requests of different people are independent; each notification is keyed by its event
-  consumer({ stream: STREAMS.matching, durable: 'notification_matching', filterSubject: 'matching.request.>', concurrency: 8 }, (on) => {
+  consumer({ ...BUS_CONSUMERS.notification.matching, concurrency: 8 }, (on) => {
     on(MatchingEvents.requestCreated, (d, ctx) => matching.onRequestCreated(d, ctx))
     on(MatchingEvents.requestAccepted, (d, ctx) => matching.onRequestAccepted(d, ctx))
     on(MatchingEvents.requestDeclined, (d, ctx) => matching.onRequestDeclined(d, ctx))
@@ -39,7 +39,7 @@ export default subscriptions((app, consumer) => {
   })
 
   // bookings and reminders (NATS 2.9: one filter subject; the kit skips meeting.* types not handled here)
-  consumer({ stream: STREAMS.meeting, durable: 'notification_meeting', filterSubject: 'meeting.>', concurrency: 8 }, (on) => {
+  consumer({ ...BUS_CONSUMERS.notification.meeting, concurrency: 8 }, (on) => {
     on(MeetingEvents.bookingConfirmed, (d, ctx) => meeting.onBookingConfirmed(d, ctx))
     on(MeetingEvents.bookingCancelled, (d, ctx) => meeting.onBookingCancelled(d, ctx))
     on(MeetingEvents.bookingRescheduled, (d, ctx) => meeting.onBookingRescheduled(d, ctx))
@@ -48,7 +48,7 @@ export default subscriptions((app, consumer) => {
   })
 
   // receipts, failures, refunds; one at a time, in stream order: payment.created names the payer
-  consumer({ stream: STREAMS.payment, durable: 'notification_payment', filterSubject: 'payment.>' }, (on) => {
+  consumer(BUS_CONSUMERS.notification.payment, (on) => {
     on(PaymentEvents.created, (d, ctx) => payments.onPaymentCreated(d, ctx))
     on(PaymentEvents.succeeded, (d, ctx) => payments.onPaymentSucceeded(d, ctx))
     on(PaymentEvents.failed, (d, ctx) => payments.onPaymentFailed(d, ctx))
@@ -56,7 +56,7 @@ export default subscriptions((app, consumer) => {
   })
 
   // unread chat, counted per person and room for the digest (chat-bridge publishes the messages and the reads)
-  consumer({ stream: STREAMS.chat, durable: 'notification_chat', filterSubject: 'chat.>' }, (on) => {
+  consumer(BUS_CONSUMERS.notification.chat, (on) => {
     on(ChatEvents.messagePosted, (d, { trx }) => chat.onMessagePosted(d, trx))
     on(ChatEvents.roomRead, (d, { trx }) => chat.onRoomRead(d, trx))
   })

@@ -1,4 +1,4 @@
-import { MeetingEvents, STREAMS } from '@sunbae/contracts'
+import { BUS_CONSUMERS, MeetingEvents } from '@sunbae/contracts'
 import { subscriptions, type EventContext } from '@sunbae/service-kit'
 
 /**
@@ -17,7 +17,7 @@ export default subscriptions((app, consumer) => {
   }
 
   // one booking's events in the stream's order (held before released / cancelled)
-  consumer({ stream: STREAMS.meeting, durable: 'payment_meeting_bookings', filterSubject: 'meeting.booking.>' }, (on) => {
+  consumer(BUS_CONSUMERS.payment.meetingBookings, (on) => {
     on(MeetingEvents.bookingHeld, (d, { trx }) => bookings.onBookingHeld(d, trx))
     on(MeetingEvents.bookingConfirmed, (d, { trx }) => bookings.onBookingConfirmed(d, trx))
     on(MeetingEvents.bookingReleased, async (d, ctx) => wakeAfterCommit(ctx, await bookings.onBookingReleased(d, ctx.trx)))

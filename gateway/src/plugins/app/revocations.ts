@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { followStream, type Follower } from '@sunbae/bus'
-import { CatalogEvents, STREAMS } from '@sunbae/contracts'
+import { BUS_FOLLOWERS, CatalogEvents } from '@sunbae/contracts'
 
 /**
  * An ID token lives an hour: a role change or a disable older than that can no longer matter to any
@@ -27,8 +27,7 @@ const CATCH_UP_TIMEOUT_MS = 10_000
  */
 export default fp(
   async function revocations(app: FastifyInstance) {
-    const stream = STREAMS.catalog
-    const filterSubject = 'catalog.user.>'
+    const { stream, filterSubject } = BUS_FOLLOWERS.gateway.accounts
     const log = app.log.child({ component: 'revocations' })
     const startTime = new Date(Date.now() - REPLAY_MS)
     // the last account event stored now: start has caught up once the follower applied it

@@ -13,7 +13,7 @@ import {
   type RetentionResult,
   type Bus,
 } from '@sunbae/bus'
-import { STREAMS, TELEMETRY_SUBJECTS, type EventDef, type StreamDef } from '@sunbae/contracts'
+import { BUS_USERS, busInboxPrefix, busUser, STREAMS, STREAM_OWNERS, TELEMETRY_SUBJECTS, type BusUserName, type EventDef, type StreamDef } from '@sunbae/contracts'
 import type { Static } from 'typebox'
 import type { BaseConfig, DatabaseConfig } from '../config.ts'
 import { domainEvent, type EventMeta } from '../events.ts'
@@ -88,9 +88,21 @@ export default fp(
     const { config, service } = opts
     const logger = app.log.child({ component: 'platform' })
 
-    const bus = await connectBus({ servers: config.NATS_URL, name: service, logger })
+    // a platform service connects as its own NATS user (@sunbae/contracts bus-access), replies under its own inbox
+    const busUserName = (BUS_USERS as readonly string[]).includes(service) ? (service as BusUserName) : null
+    const bus = await connectBus({
+      servers: config.NATS_URL,
+      name: service,
+      logger,
+      // required in production by configOrExit (natsCredentials); a test may build a production app without one
+      ...(config.NATS_NKEY_SEED ? { nkeySeed: config.NATS_NKEY_SEED } : {}),
+      ...(busUserName ? { inboxPrefix: busInboxPrefix(busUserName) } : {}),
+    })
     let busClosing = false
-    await ensureStreams(bus.jsm, [...opts.streams, STREAMS.telemetry, STREAMS.deadLetter])
+    const owned = busUserName ? Object.entries(STREAM_OWNERS).filter(([, owner]) => owner === busUserName).map(([name]) => name) : undefined
+    for (const r of await ensureStreams(bus.jsm, [...opts.streams, STREAMS.telemetry, STREAMS.deadLetter], owned ? { owned } : {})) {
+      if (r.action === 'outdated') logger.warn({ stream: r.name, owner: STREAM_OWNERS[r.name as keyof typeof STREAM_OWNERS] }, "stream settings differ from the contract's; its owner updates them")
+    }
 
     const database = createDb({
       connectionString: config.DATABASE_URL,
@@ -129,7 +141,17 @@ export default fp(
         ),
       flushSoon: () => relay.kick(),
     })
-    app.decorate('consumers', { add: (o: ConsumerOptions) => void pending.push(o) })
+    // A durable the bus-access table does not name is one this service's NATS user may not create:
+    // refused here, at registration, rather than as a permission violation at the first start.
+    const durables = busUserName ? new Set(busUser(busUserName).durables.map((d) => d.durable)) : null
+    app.decorate('consumers', {
+      add: (o: ConsumerOptions) => {
+        if (durables && !durables.has(o.durable)) {
+          throw new Error(`${service}: durable ${o.durable} is not in @sunbae/contracts BUS_CONSUMERS; name it there, so its NATS user may use it`)
+        }
+        pending.push(o)
+      },
+    })
 
     // Retention of the platform tables, in every replica (each delete is a short, batched statement).
     const HOUR = 3_600_000

@@ -14,9 +14,6 @@ const checkRated = Compile(MentorRatedV1)
 
 const PROFILE_SUBJECTS = new Set<string>([CatalogEvents.mentorApproved.type, CatalogEvents.mentorUpdated.type, CatalogEvents.mentorReinstated.type])
 
-/** The subject filter of everything the read model consumes (one filter: NATS 2.9). */
-export const CATALOG_MENTOR_SUBJECTS = 'catalog.mentor.>'
-
 export class BadCatalogEvent extends Error {
   constructor(message: string) {
     super(message)

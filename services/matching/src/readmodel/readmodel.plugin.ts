@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify'
 import type { Database } from '@sunbae/db'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readModelFollower, startBatchConsumer, type RunningBatchConsumer } from '@sunbae/bus'
-import { STREAMS, type DomainEvent } from '@sunbae/contracts'
+import { BUS_CONSUMERS, BUS_FOLLOWERS, STREAMS, type DomainEvent } from '@sunbae/contracts'
 import type { DB } from '../db/types.ts'
 import { MentorIndex } from '../recommendations/mentor-index.ts'
-import { BadCatalogEvent, CATALOG_MENTOR_SUBJECTS, decodeCatalogEvent, latestPerMentor, type CatalogChange } from './catalog-events.ts'
+import { BadCatalogEvent, decodeCatalogEvent, latestPerMentor, type CatalogChange } from './catalog-events.ts'
 import { MentorsRepository } from './mentors.repository.ts'
 
 /** The durable consumer that writes catalog.mentor.* into matching's `mentors` / `mentor_ratings`. */
-export const READ_MODEL_DURABLE = 'matching_catalog_mentors'
+export const READ_MODEL_DURABLE = BUS_CONSUMERS.matching.catalogMentors.durable
 
 export interface MentorReadModel {
   index: MentorIndex
@@ -57,8 +57,8 @@ export default fp(
 
     const follower = readModelFollower({
       bus: app.bus,
-      stream: STREAMS.catalog.name,
-      filterSubject: CATALOG_MENTOR_SUBJECTS,
+      stream: BUS_FOLLOWERS.matching.catalogMentors.stream.name,
+      filterSubject: BUS_FOLLOWERS.matching.catalogMentors.filterSubject,
       name: 'mentor index',
       logger: log,
       notReady: () => `building (${index.size} mentors so far)`,
@@ -113,9 +113,7 @@ export default fp(
     app.addHook('onReady', async () => {
       consumer = await startBatchConsumer<CatalogChange>({
         bus: app.bus,
-        stream: STREAMS.catalog,
-        durable: READ_MODEL_DURABLE,
-        filterSubject: CATALOG_MENTOR_SUBJECTS,
+        ...BUS_CONSUMERS.matching.catalogMentors,
         logger: log,
         decode: (msg) => {
           let envelope: unknown

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readModelFollower } from '@sunbae/bus'
-import { STREAMS, type DomainEvent } from '@sunbae/contracts'
+import { BUS_FOLLOWERS, type DomainEvent } from '@sunbae/contracts'
 import { InMemoryMentorSearchIndex } from './memory-index.ts'
 import { SearchEvents } from './search-events.ts'
 import { SearchRepository } from './search.repository.ts'
@@ -83,8 +83,8 @@ export default fp(
 
     const follower = readModelFollower({
       bus: app.bus,
-      stream: STREAMS.catalog.name,
-      filterSubject: 'catalog.mentor.>',
+      stream: BUS_FOLLOWERS['mentor-catalog'].catalogMentors.stream.name,
+      filterSubject: BUS_FOLLOWERS['mentor-catalog'].catalogMentors.filterSubject,
       name: 'search index',
       logger: log,
       notReady: () => `building (${index.size} mentors so far)`,

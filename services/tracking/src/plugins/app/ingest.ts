@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { JsMsg } from '@nats-io/jetstream'
 import { startBatchConsumer, type BatchItem, type RunningBatchConsumer } from '@sunbae/bus'
-import { STREAMS, TELEMETRY_SUBJECTS, type StreamDef } from '@sunbae/contracts'
+import { TRACKING_PIPELINES, type StreamDef } from '@sunbae/contracts'
 import { createScrubber } from '@sunbae/service-kit/scrub'
 import type { Database } from '@sunbae/db'
 import { createDb } from '@sunbae/db'
@@ -73,22 +73,19 @@ export default fp(
       bodyMax: opts.bodyMax,
       cutoff: opts.cutoff,
     }
-    const pipelines: Pipeline[] = [
-      { name: 'access', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.accessLog, decode: toAccessRow, write: repo.insertAccess },
+    // what each pipeline of @sunbae/contracts TRACKING_PIPELINES (its durable and filter, which its
+    // NATS user may use) does with a message
+    const handling: Record<string, Omit<Pipeline, 'name' | 'stream' | 'subject'>> = {
+      access: { decode: toAccessRow, write: repo.insertAccess },
       // the gateway's batches: many records a message (up to 32 K characters of JSON)
-      { name: 'access_batch', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.accessLogBatch, decode: toAccessRows, write: repo.insertAccess, many: true },
-      { name: 'search', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.search, decode: toSearchRow, write: repo.insertSearches },
-      { name: 'errors', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.error, decode: toErrorRow, write: repo.insertErrors },
-      { name: 'slow_queries', stream: STREAMS.telemetry, subject: TELEMETRY_SUBJECTS.slowQuery, decode: toSlowQueryRow, write: repo.insertSlowQueries },
-      // the audit trail: every domain event of every service, one durable per stream (2.9: one filter each)
-      ...[STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment, STREAMS.chat].map((stream) => ({
-        name: `audit_${stream.name.toLowerCase()}`,
-        stream,
-        subject: stream.subjects[0]!,
-        decode: toAuditRow,
-        write: repo.insertAudit,
-      })),
-    ]
+      access_batch: { decode: toAccessRows, write: repo.insertAccess, many: true },
+      search: { decode: toSearchRow, write: repo.insertSearches },
+      errors: { decode: toErrorRow, write: repo.insertErrors },
+      slow_queries: { decode: toSlowQueryRow, write: repo.insertSlowQueries },
+    }
+    // the audit trail: every domain event of every service, one durable per stream (2.9: one filter each)
+    const audit = { decode: toAuditRow, write: repo.insertAudit }
+    const pipelines: Pipeline[] = TRACKING_PIPELINES.map((p) => ({ name: p.name, stream: p.stream, subject: p.filterSubject, ...(handling[p.name] ?? audit) }))
 
     const running = new Map<string, RunningBatchConsumer>()
     const log = app.log.child({ component: 'ingest' })
