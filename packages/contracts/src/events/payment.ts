@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import type { EventDef } from './registry.ts'
+import { defineEvent } from './define.ts'
 
 /**
  * Payment events, published by the payment service through its outbox. `bookingId` ties a payment
@@ -25,24 +25,30 @@ export const PaymentCreatedV1 = Type.Object({
   createdAt: dateTime,
 })
 export type PaymentCreatedV1 = Static<typeof PaymentCreatedV1>
+const created = defineEvent('payment.created', PaymentCreatedV1)
 
 /** The provider was asked to charge (state processing). */
 export const PaymentProcessingV1 = Type.Object({ ...payment, provider: Type.String(), processingAt: dateTime })
 export type PaymentProcessingV1 = Static<typeof PaymentProcessingV1>
+const processing = defineEvent('payment.processing', PaymentProcessingV1)
 
 /** The provider wants the payer to authenticate (3-D Secure and the like). */
 export const PaymentActionRequiredV1 = Type.Object({ ...payment, action: Type.String(), at: dateTime })
 export type PaymentActionRequiredV1 = Static<typeof PaymentActionRequiredV1>
+const actionRequired = defineEvent('payment.action_required', PaymentActionRequiredV1)
 
 export const PaymentSucceededV1 = Type.Object({ ...payment, succeededAt: dateTime })
 export type PaymentSucceededV1 = Static<typeof PaymentSucceededV1>
+const succeeded = defineEvent('payment.succeeded', PaymentSucceededV1)
 
 export const PaymentFailedV1 = Type.Object({ ...payment, reason: Type.String(), failedAt: dateTime })
 export type PaymentFailedV1 = Static<typeof PaymentFailedV1>
+const failed = defineEvent('payment.failed', PaymentFailedV1)
 
 /** Ended before any money moved: the payer gave up, the hold expired or the booking was cancelled. */
 export const PaymentCancelledV1 = Type.Object({ ...payment, reason: Type.String(), cancelledAt: dateTime })
 export type PaymentCancelledV1 = Static<typeof PaymentCancelledV1>
+const cancelled = defineEvent('payment.cancelled', PaymentCancelledV1)
 
 /**
  * Reconciliation could not settle this payment (the provider's answer could not be applied): it waits
@@ -50,6 +56,7 @@ export type PaymentCancelledV1 = Static<typeof PaymentCancelledV1>
  */
 export const PaymentNeedsReviewV1 = Type.Object({ ...payment, fromState: Type.String(), error: Type.String(), at: dateTime })
 export type PaymentNeedsReviewV1 = Static<typeof PaymentNeedsReviewV1>
+const needsReview = defineEvent('payment.needs_review', PaymentNeedsReviewV1)
 
 /** Money went back to the payer; `amount` is the payment's, `refundAmount` this refund's. */
 export const PaymentRefundedV1 = Type.Object({
@@ -62,6 +69,7 @@ export const PaymentRefundedV1 = Type.Object({
   refundedAt: dateTime,
 })
 export type PaymentRefundedV1 = Static<typeof PaymentRefundedV1>
+const refunded = defineEvent('payment.refunded', PaymentRefundedV1)
 
 /**
  * An admin asked for money back (all that is left, or part of it), with why: the refund is queued and
@@ -77,15 +85,9 @@ export const PaymentRefundRequestedV1 = Type.Object({
   requestedAt: dateTime,
 })
 export type PaymentRefundRequestedV1 = Static<typeof PaymentRefundRequestedV1>
+const refundRequested = defineEvent('payment.refund.requested', PaymentRefundRequestedV1)
 
+/** The payment events, each defined beside its schema above. */
 export const PaymentEvents = {
-  created: { type: 'payment.created', version: 1, schema: PaymentCreatedV1 },
-  processing: { type: 'payment.processing', version: 1, schema: PaymentProcessingV1 },
-  actionRequired: { type: 'payment.action_required', version: 1, schema: PaymentActionRequiredV1 },
-  succeeded: { type: 'payment.succeeded', version: 1, schema: PaymentSucceededV1 },
-  failed: { type: 'payment.failed', version: 1, schema: PaymentFailedV1 },
-  cancelled: { type: 'payment.cancelled', version: 1, schema: PaymentCancelledV1 },
-  refunded: { type: 'payment.refunded', version: 1, schema: PaymentRefundedV1 },
-  refundRequested: { type: 'payment.refund.requested', version: 1, schema: PaymentRefundRequestedV1 },
-  needsReview: { type: 'payment.needs_review', version: 1, schema: PaymentNeedsReviewV1 },
-} as const satisfies Record<string, EventDef>
+  created, processing, actionRequired, succeeded, failed, cancelled, refunded, refundRequested, needsReview,
+}
