@@ -2,8 +2,8 @@
 // Run it as `flock /tmp/sunbae-bench.lock npm run bench:notification` (other benchmarks share the 2 cores).
 //
 // 1. a database of its own (sunbae_bench_notification; setup + migrate, tables emptied), a private
-//    NATS (startPrivateNats), the local SMTP sink (notification's src/mail/sink.ts, in this process,
-//    counting each stored message), the running Firestore emulator (reused; started when none runs)
+//    NATS (startPrivateNats), the local SMTP sink (notification's src/mail/sink.ts, in a process of
+//    its own: sink.ts, which reports each stored message), the running Firestore emulator (reused; started when none runs)
 //    under a project of the bench's own (demo-sunbae-bench-notification, emptied before each round,
 //    so the tests' documents in demo-sunbae are neither read nor touched);
 // 2. notification as production starts it (`node --import @sunbae/telemetry/register src/server.ts`,
@@ -21,15 +21,24 @@
 //      emails/s = messages the sink stored / (last stored − first stored), and email latency =
 //      email_outbox.sent_at − publish.
 //    A round ends when every expected document and email arrived, or --timeout s after the last
-//    publish (what is missing is reported).
+//    publish (what is missing is reported). CPU per event: notification's process, the Postgres
+//    backends of the bench's database (the bench's own excluded) and the Firestore emulator.
+// 5. before the rounds, the emulator alone: the same documents at the same rate, committed by the
+//    bench one batch of what has queued at a time (as the feed sync), to the same listener — what Firestore (here, the emulator) costs
+//    without the service (--skip-bare leaves it out).
 //
 // Options: --events <n> (10000) --rate <events/s> (200) --rounds <n> (3) --recipients <n> (1000)
-//          --timeout <s> (120) --no-write (leave RESULTS.md alone)
+//          --timeout <s> (120) --listener group|none (none: no listener during the rounds, only the
+//          publish → Firestore commit figures) --skip-bare --profile <dir> (notification writes a V8 CPU profile
+//          there when it stops) --service-dir <dir> (run that copy of services/notification instead,
+//          e.g. an older commit's `git archive`, for an A/B) --no-write (leave RESULTS.md alone)
 // Env: DATABASE_URL (admin URL; the database is replaced by sunbae_bench_notification).
+import { spawn } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
@@ -40,18 +49,20 @@ import { getFirestore } from 'firebase-admin/firestore'
 import { createEvent } from '@sunbae/bus'
 import { CatalogEvents, MatchingEvents, MeetingEvents, type DomainEvent } from '@sunbae/contracts'
 import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
-import { startMailSink } from '@sunbae/notification/mail-sink'
 import { OFFLINE_ENV, startEmulators } from '@sunbae/testing/emulators'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
-import { startService, stopProcess } from '@sunbae/testing/processes'
+import { freePort, startProcess, startService, stopProcess, waitReady, type ServiceProc } from '@sunbae/testing/processes'
 import { benchOptions } from '../lib/options.ts'
 import { latencies, percentile, spread } from '../lib/stats.ts'
-import { cpuTicks, TICKS } from '../tracking/cpu.ts'
+import { cpuTicks, postgresTicks, TICKS } from '../tracking/cpu.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HERE = fileURLToPath(new URL('./', import.meta.url))
 const opts = benchOptions({
   numbers: { events: [10_000, 10, 1_000_000], rate: [200, 1, 10_000], rounds: [3, 1, 20], recipients: [1000, 2, 100_000], timeout: [120, 5, 1800] },
+  choices: { listener: ['group', 'none'] },
+  flags: ['skip-bare'],
+  text: ['profile', 'service-dir'],
 })
 const { events: EVENTS, rate: RATE, rounds: ROUNDS, recipients: RECIPIENTS, timeout: TIMEOUT_S } = opts
 const ADMIN_URL = withDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sunbae', 'sunbae_bench_notification')
@@ -68,10 +79,54 @@ interface Round {
   inApp: { expected: number; seen: number; unmatched: number; p50: number; p95: number; p99: number; max: number }
   /** medians and p99 of the parts: publish → row, row → Firestore commit, commit → listener */
   parts: { toRow: [number, number]; toCommit: [number, number]; toListener: [number, number] }
+  /** p50 and p99 of event published → its Firestore document committed (the document's updateTime) */
+  publishToCommit: [number, number]
   email: { expected: number; delivered: number; perSecond: number; p50: number; p99: number; drainMs: number }
   /** CPU cores used from the first publish to the end of the round (2 = both busy) */
   cores: { service: number; bench: number }
+  /** CPU milliseconds per event: notification's process, the Postgres backends serving it, the Firestore emulator */
+  cpuMsPerEvent: { service: number; postgres: number; emulator: number }
 }
+
+/** The bare-Firestore round: the same documents at the same rate, written by the bench itself. */
+interface BareRound {
+  docs: number
+  seen: number
+  /** write enqueued → listener delivery, p50 / p99 / max */
+  total: [number, number, number]
+  /** write enqueued → commit (updateTime), commit → listener: p50 / p99 */
+  toCommit: [number, number]
+  toListener: [number, number]
+  emulatorCores: number
+}
+
+/** The Firestore emulator's process (java, its jar on the command line), for its CPU time. */
+function emulatorPid(): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8')
+      if (cmd.startsWith('java\0') && cmd.includes('cloud-firestore-emulator.jar')) return Number(d)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined
+}
+/** startService for a service folder elsewhere (`--service-dir`): the same process, env and readiness wait. */
+const startServiceAt =
+  (dir: string) =>
+  async (name: string, env: Record<string, string>): Promise<ServiceProc> => {
+    const port = await freePort()
+    const p = startProcess(name, dir, { ...env, PORT: String(port) })
+    const url = `http://127.0.0.1:${port}`
+    await waitReady(`${url}/readyz`, p, 60_000).catch((err: unknown) => {
+      p.child.kill('SIGKILL')
+      throw err
+    })
+    return { ...p, url }
+  }
+const sumTicks = (m: Map<number, number>, then: Map<number, number>) => [...m].reduce((a, [pid, t]) => a + t - (then.get(pid) ?? 0), 0)
 
 // nothing in this process may look for a cloud metadata server (firebase-admin would)
 Object.assign(process.env, OFFLINE_ENV)
@@ -84,6 +139,8 @@ await migrateAll({ adminUrl: ADMIN_URL, rootDir: ROOT, services: ['notification'
 // the admin role: it empties and reads notification's tables whoever owns them
 const db = new pg.Client({ connectionString: ADMIN_URL })
 await db.connect()
+/** the bench's own backend: its queries are not the service's cost */
+const benchBackend = new Set([(await db.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid])
 const tables = (
   await db.query<{ t: string }>(`select tablename as t from pg_tables where schemaname = 'notification' and tablename not like 'kysely_migration%'`)
 ).rows.map((r) => r.t)
@@ -120,14 +177,26 @@ try {
     rmSync(natsDir, { recursive: true, force: true })
   })
   const mailDir = mkdtempSync(join(tmpdir(), 'sunbae-bench-mail-'))
-  const sink = await startMailSink({ dir: mailDir, onStored: () => stored.push(Date.now()) })
+  const sinkProc = spawn(process.execPath, [join(HERE, 'sink.ts'), mailDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const sinkExited = new Promise<void>((resolve) => sinkProc.once('exit', () => resolve()))
   cleanups.push(async () => {
-    await sink.close()
+    sinkProc.kill('SIGTERM')
+    await sinkExited
     rmSync(mailDir, { recursive: true, force: true })
+  })
+  const sink = await new Promise<{ url: string }>((resolve, reject) => {
+    sinkProc.once('exit', (code) => reject(new Error(`the SMTP sink exited (${code}) before listening`)))
+    createInterface({ input: sinkProc.stdout! }).on('line', (line) => {
+      if (line.startsWith('url ')) resolve({ url: line.slice(4) })
+      else stored.push(Number(line))
+    })
   })
   // as production starts it (its server.ts, its own process), without NODE_ENV=production: the
   // bench sends it no signed identity, only events
-  const service = await startService('notification', {
+  // --service-dir <dir>: another copy of services/notification (an older commit's, for an A/B on
+  // the same machine at the same time), relative to the repository root or absolute
+  const serviceDir = opts.text['service-dir'] ? relative(ROOT, resolve(opts.text['service-dir'])) : undefined
+  const service = await (serviceDir ? startServiceAt(serviceDir) : startService)('notification', {
     ...(process.env as Record<string, string>),
     ...OFFLINE_ENV,
     DATABASE_URL: SERVICE_URL,
@@ -139,6 +208,8 @@ try {
     SMTP_URL: sink.url,
     LOG_LEVEL: 'warn',
     SLOW_QUERY_MS: '100000',
+    // --profile <dir>: the service writes a V8 CPU profile there when it stops (node --cpu-prof)
+    ...(opts.text.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.text.profile}` } : {}),
   })
   cleanups.push(() => stopProcess(service))
   say(`notification is up (${service.url}); Firestore emulator ${firestoreHost} (${emu.status.find((x) => x.name === 'firestore')?.state})`)
@@ -232,15 +303,13 @@ try {
     }
   }
 
-  const rounds: Round[] = []
-  for (let r = 1; r <= ROUNDS; r++) {
-    // every round starts from empty tables and an empty Firestore project
-    await db.query('truncate notification.notifications, notification.email_outbox, notification.processed_events')
-    await clearFirestore()
-    stored = []
-    /** document id → [listener delivery, Firestore commit (updateTime)], epoch ms */
+  /**
+   * A listener on the `notifications` collection group (every user's feed): document id →
+   * [listener delivery, Firestore commit (updateTime)], epoch ms. Resolves once it is attached.
+   */
+  const listen = async () => {
     const seen = new Map<string, [number, number]>()
-    let listenerError: Error | undefined
+    const state: { error?: Error } = {}
     let firstSnapshot!: () => void
     const listening = new Promise<void>((resolve) => (firstSnapshot = resolve))
     const unsubscribe = firestore.collectionGroup('notifications').onSnapshot(
@@ -250,12 +319,94 @@ try {
         firstSnapshot()
       },
       (err) => {
-        listenerError = err
+        state.error = err
         firstSnapshot()
       },
     )
     await listening
-    if (listenerError) throw listenerError
+    if (state.error) throw state.error
+    return { seen, state, unsubscribe }
+  }
+  const emulator = emulatorPid()
+
+  // ---- the emulator alone: the same documents at the same rate, no service ----
+  // What Firestore (the emulator here) costs by itself: each event's documents (1 or 2, the shape
+  // the feed sync writes) are queued at the event's time and committed as the feed sync commits them:
+  // one batch at a time of what has queued (≤ 200), under users/<uid>/notifications, to the same listener.
+  let bare: BareRound | undefined
+  if (!opts['skip-bare']) {
+    await clearFirestore()
+    const { seen, state, unsubscribe } = await listen()
+    const queuedAt = new Map<string, number>()
+    const pending: { path: string; data: Record<string, unknown> }[] = []
+    let publishing = true
+    // one commit at a time, of up to 200 documents, as the feed sync does (concurrent commits made
+    // the emulator time out: "Transaction lock timeout")
+    const writer = (async () => {
+      while (publishing || pending.length > 0) {
+        if (pending.length === 0) {
+          await sleep(5)
+          continue
+        }
+        const batch = firestore.batch()
+        for (const w of pending.splice(0, 200)) batch.set(firestore.doc(w.path), w.data)
+        await batch.commit()
+      }
+    })()
+    const e0 = emulator ? cpuTicks(emulator) : 0
+    const t0 = performance.now()
+    for (let i = 0; i < EVENTS; i++) {
+      const due = t0 + (i * 1000) / RATE
+      const ahead = due - performance.now()
+      if (ahead >= 1) await sleep(ahead)
+      const { event, recipients } = eventAt(i)
+      const uids = recipients === 1 ? [(event.data as { mentorUid: string }).mentorUid] : [(event.data as { menteeUid: string }).menteeUid, (event.data as { mentorUid: string }).mentorUid]
+      for (const uid of uids) {
+        const id = randomUUID()
+        queuedAt.set(id, Date.now())
+        pending.push({
+          path: `users/${uid}/notifications/${id}`,
+          data: { id, type: event.type, category: 'requests', title: '새 1:1 요청', body: '안녕하세요! 포트폴리오와 이력서를 같이 봐 주실 수 있을까요?', link: '/requests', createdAt: new Date(), readAt: null },
+        })
+      }
+    }
+    publishing = false
+    await writer
+    const deadline = Date.now() + TIMEOUT_S * 1000
+    while (seen.size < queuedAt.size && Date.now() < deadline && !state.error) await sleep(100)
+    unsubscribe()
+    if (state.error) throw state.error
+    const seconds = (performance.now() - t0) / 1000
+    const total = latencies(queuedAt, [...seen].map(([id, [at]]) => [id, at] as const))
+    const toCommit = latencies(queuedAt, [...seen].map(([id, [, commit]]) => [id, commit] as const))
+    const commitsOf = new Map([...seen].map(([id, [, commit]]) => [id, commit]))
+    const toListener = latencies(commitsOf, [...seen].map(([id, [at]]) => [id, at] as const))
+    bare = {
+      docs: queuedAt.size,
+      seen: seen.size,
+      total: [percentile(total.sorted, 50), percentile(total.sorted, 99), total.sorted[total.sorted.length - 1] ?? NaN],
+      toCommit: [percentile(toCommit.sorted, 50), percentile(toCommit.sorted, 99)],
+      toListener: [percentile(toListener.sorted, 50), percentile(toListener.sorted, 99)],
+      emulatorCores: emulator ? (cpuTicks(emulator) - e0) / TICKS / seconds : NaN,
+    }
+    say(
+      `the emulator alone: ${bare.seen}/${bare.docs} documents, write → listener p50 ${ms(bare.total[0])} p99 ${ms(bare.total[1])} max ${ms(bare.total[2])} ` +
+        `[→ commit ${ms(bare.toCommit[0])}/${ms(bare.toCommit[1])}, commit → listener ${ms(bare.toListener[0])}/${ms(bare.toListener[1])}]; emulator ${bare.emulatorCores.toFixed(2)} cores; load ${loads()}`,
+    )
+  }
+
+  const rounds: Round[] = []
+  for (let r = 1; r <= ROUNDS; r++) {
+    // every round starts from empty tables and an empty Firestore project
+    await db.query('truncate notification.notifications, notification.email_outbox, notification.processed_events')
+    await clearFirestore()
+    stored = []
+    // --listener none: nothing listens during the round (the emulator evaluates listeners inside
+    // each commit, so a listener slows the very writes it measures); commit times are read after it
+    const withListener = opts.listener === 'group'
+    const { seen, state, unsubscribe } = withListener ? await listen() : { seen: new Map<string, [number, number]>(), state: {} as { error?: Error }, unsubscribe: () => {} }
+    const syncedRows = async () =>
+      Number((await db.query<{ n: string }>(`select count(*) as n from notification.notifications where channel = 'in_app' and firestore_synced_at is not null`)).rows[0]!.n)
 
     // ---- publish, open loop ----
     const publishedAt = new Map<string, number>()
@@ -263,7 +414,7 @@ try {
     let failures = 0
     const acks: Promise<unknown>[] = []
     const t0 = performance.now()
-    const ticks0 = { service: cpuTicks(service.child.pid!), bench: cpuTicks(process.pid) }
+    const ticks0 = { service: cpuTicks(service.child.pid!), bench: cpuTicks(process.pid), emulator: emulator ? cpuTicks(emulator) : 0, pg: postgresTicks('sunbae_bench_notification', benchBackend).backends }
     for (let i = 0; i < EVENTS; i++) {
       const due = t0 + (i * 1000) / RATE
       const ahead = due - performance.now()
@@ -283,13 +434,29 @@ try {
 
     // ---- wait for the documents and the emails ----
     const deadline = lastPublish + TIMEOUT_S * 1000
-    while ((seen.size < expected || stored.length < expected) && Date.now() < deadline && !listenerError) await sleep(100)
+    let synced = 0
+    const documents = async () => (withListener ? seen.size : synced)
+    while (((await documents()) < expected || stored.length < expected) && Date.now() < deadline && !state.error) {
+      await sleep(100)
+      if (!withListener) synced = await syncedRows()
+    }
     unsubscribe()
-    if (listenerError) throw listenerError
+    if (state.error) throw state.error
+    if (!withListener) {
+      // every document's commit time, no delivery time
+      for (const d of (await firestore.collectionGroup('notifications').select().get()).docs) seen.set(d.id, [NaN, d.updateTime.toMillis()])
+    }
     const roundSeconds = (performance.now() - t0) / 1000
+    const serviceTicks = cpuTicks(service.child.pid!) - ticks0.service
     const cores = {
-      service: (cpuTicks(service.child.pid!) - ticks0.service) / TICKS / roundSeconds,
+      service: serviceTicks / TICKS / roundSeconds,
       bench: (cpuTicks(process.pid) - ticks0.bench) / TICKS / roundSeconds,
+    }
+    const perEvent = (ticks: number) => (ticks * (1000 / TICKS)) / EVENTS
+    const cpuMsPerEvent = {
+      service: perEvent(serviceTicks),
+      postgres: perEvent(sumTicks(postgresTicks('sunbae_bench_notification', benchBackend).backends, ticks0.pg)),
+      emulator: emulator ? perEvent(cpuTicks(emulator) - ticks0.emulator) : NaN,
     }
 
     // ---- join: document → row → event ----
@@ -302,11 +469,13 @@ try {
     const inAppRows = rows.filter((x) => x.channel === 'in_app')
     const eventOf = new Map(inAppRows.map((x) => [x.id, x.event_id]))
     const createdOf = new Map(inAppRows.map((x) => [x.id, Number(x.created)]))
-    const total = latencies(publishedAt, [...seen].map(([id, [at]]) => [eventOf.get(id) ?? '', at] as const))
+    const delivered = [...seen].filter(([, [at]]) => Number.isFinite(at))
+    const total = latencies(publishedAt, delivered.map(([id, [at]]) => [eventOf.get(id) ?? '', at] as const))
     const toRow = latencies(publishedAt, inAppRows.map((x) => [x.event_id, Number(x.created)] as const))
     const commits = new Map([...seen].map(([id, [, commit]]) => [id, commit]))
     const toCommit = latencies(createdOf, commits)
-    const toListener = latencies(commits, [...seen].map(([id, [at]]) => [id, at] as const))
+    const toListener = latencies(commits, delivered.map(([id, [at]]) => [id, at] as const))
+    const publishToCommit = latencies(publishedAt, [...seen].map(([id, [, commit]]) => [eventOf.get(id) ?? '', commit] as const))
     const emailLag = latencies(publishedAt, rows.filter((x) => x.channel === 'email' && x.sent !== null).map((x) => [x.event_id, Number(x.sent)] as const))
     const firstStored = stored[0] ?? NaN
     const lastStored = stored[stored.length - 1] ?? NaN
@@ -328,6 +497,7 @@ try {
         toCommit: [percentile(toCommit.sorted, 50), percentile(toCommit.sorted, 99)],
         toListener: [percentile(toListener.sorted, 50), percentile(toListener.sorted, 99)],
       },
+      publishToCommit: [percentile(publishToCommit.sorted, 50), percentile(publishToCommit.sorted, 99)],
       email: {
         expected,
         delivered: stored.length,
@@ -337,48 +507,68 @@ try {
         drainMs: lastStored - lastPublish,
       },
       cores,
+      cpuMsPerEvent,
     }
     rounds.push(round)
     say(
       `round ${r}: published ${EVENTS} in ${publishSeconds.toFixed(1)} s (${(EVENTS / publishSeconds).toFixed(0)}/s, ${failures} failed); ` +
         `in-app ${seen.size}/${expected} p50 ${ms(round.inApp.p50)} p95 ${ms(round.inApp.p95)} p99 ${ms(round.inApp.p99)} max ${ms(round.inApp.max)} ` +
+        `publish → Firestore commit p50 ${ms(round.publishToCommit[0])} p99 ${ms(round.publishToCommit[1])} ` +
         `[→ row p50/p99 ${ms(round.parts.toRow[0])}/${ms(round.parts.toRow[1])}, → Firestore commit ${ms(round.parts.toCommit[0])}/${ms(round.parts.toCommit[1])}, → listener ${ms(round.parts.toListener[0])}/${ms(round.parts.toListener[1])}]; ` +
         `email ${stored.length}/${expected} ${round.email.perSecond.toFixed(0)}/s, lag p50 ${ms(round.email.p50)} p99 ${ms(round.email.p99)}, last ${ms(round.email.drainMs)} after the last publish; ` +
-        `CPU cores: notification ${cores.service.toFixed(2)}, bench (publisher, listener, sink) ${cores.bench.toFixed(2)}; load ${loads()}`,
+        `CPU cores: notification ${cores.service.toFixed(2)}, bench (publisher, listener, sink) ${cores.bench.toFixed(2)}; ` +
+        `CPU ms per event: notification ${cpuMsPerEvent.service.toFixed(2)}, Postgres ${cpuMsPerEvent.postgres.toFixed(2)}, emulator ${cpuMsPerEvent.emulator.toFixed(2)}; load ${loads()}`,
     )
   }
 
   const endLoad = loads()
   const p99s = spread(rounds.map((x) => x.inApp.p99))
+  const commitP99s = spread(rounds.map((x) => x.publishToCommit[1]))
+  const cpuService = spread(rounds.map((x) => x.cpuMsPerEvent.service))
+  const cpuPostgres = spread(rounds.map((x) => x.cpuMsPerEvent.postgres))
   const rates = spread(rounds.map((x) => x.email.perSecond))
   const complete = rounds.every((x) => x.inApp.seen === x.inApp.expected && x.email.delivered === x.email.expected && x.publishFailures === 0)
   const verdict = (ok: boolean) => (ok ? 'met' : '**not met**')
-  say(`in-app p99 median ${ms(p99s.median)} (${ms(p99s.min)}–${ms(p99s.max)}); emails/s median ${rates.median.toFixed(0)} (${rates.min.toFixed(0)}–${rates.max.toFixed(0)}); everything delivered: ${complete}; load ${endLoad}`)
+  say(`in-app p99 median ${ms(p99s.median)} (${ms(p99s.min)}–${ms(p99s.max)}); publish → Firestore commit p99 median ${ms(commitP99s.median)} (${ms(commitP99s.min)}–${ms(commitP99s.max)}); emails/s median ${rates.median.toFixed(0)} (${rates.min.toFixed(0)}–${rates.max.toFixed(0)}); everything delivered: ${complete}; load ${endLoad}`)
 
   if (opts.write) {
     const perRound = rounds.map(
       (x, i) =>
         `| ${i + 1} | ${(x.published / x.publishSeconds).toFixed(0)} | ${x.inApp.seen} / ${x.inApp.expected} | ${ms(x.inApp.p50)} | ${ms(x.inApp.p95)} | ${ms(x.inApp.p99)} | ${ms(x.inApp.max)} | ` +
         `${ms(x.parts.toRow[0])} / ${ms(x.parts.toRow[1])} | ${ms(x.parts.toCommit[0])} / ${ms(x.parts.toCommit[1])} | ${ms(x.parts.toListener[0])} / ${ms(x.parts.toListener[1])} | ` +
-        `${x.email.delivered} / ${x.email.expected} | ${x.email.perSecond.toFixed(0)} | ${ms(x.email.p50)} / ${ms(x.email.p99)} | ${x.cores.service.toFixed(2)} / ${x.cores.bench.toFixed(2)} |`,
+        `${ms(x.publishToCommit[0])} / ${ms(x.publishToCommit[1])} | ` +
+        `${x.email.delivered} / ${x.email.expected} | ${x.email.perSecond.toFixed(0)} | ${ms(x.email.p50)} / ${ms(x.email.p99)} | ${x.cores.service.toFixed(2)} / ${x.cores.bench.toFixed(2)} | ` +
+        `${x.cpuMsPerEvent.service.toFixed(2)} / ${x.cpuMsPerEvent.postgres.toFixed(2)} / ${x.cpuMsPerEvent.emulator.toFixed(2)} |`,
     )
     const lines = [
       '# bench/notification results',
       '',
-      `Run: \`flock /tmp/sunbae-bench.lock npm run bench:notification -- --events ${EVENTS} --rate ${RATE} --rounds ${ROUNDS} --recipients ${RECIPIENTS}\`, ${new Date().toISOString()}.`,
+      `Run: \`flock /tmp/sunbae-bench.lock npm run bench:notification -- --events ${EVENTS} --rate ${RATE} --rounds ${ROUNDS} --recipients ${RECIPIENTS}${opts.listener === 'none' ? ' --listener none' : ''}${opts['skip-bare'] ? ' --skip-bare' : ''}\`, ${new Date().toISOString()}.`,
       `Machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; NATS (private), Postgres, the Firestore emulator, notification, the SMTP sink and the publisher share them.`,
       `Load average (1 / 5 / 15 min): ${startLoad} at the start, ${endLoad} at the end.`,
       '',
       '| what | figure (median of rounds, lowest–highest) | target |',
       '| --- | --- | --- |',
-      `| in-app p99, event published → its Firestore document delivered to a listener | **${ms(p99s.median)}** (${ms(p99s.min)}–${ms(p99s.max)}) | ≤ 1 s — ${verdict(p99s.max <= 1000 && complete)} |`,
+      opts.listener === 'none'
+        ? '| in-app p99, event published → its Firestore document delivered to a listener | not measured (`--listener none`) | |'
+        : `| in-app p99, event published → its Firestore document delivered to a listener | **${ms(p99s.median)}** (${ms(p99s.min)}–${ms(p99s.max)}) | ≤ 1 s — ${verdict(p99s.max <= 1000 && complete)} |`,
+      `| in-app p99, event published → its Firestore document written (commit time) | **${ms(commitP99s.median)}** (${ms(commitP99s.min)}–${ms(commitP99s.max)}) | ≤ 1 s — ${verdict(commitP99s.max <= 1000 && complete)} |`,
       `| emails stored by the SMTP sink per second (first to last of a round) | **${rates.median.toFixed(0)}/s** (${rates.min.toFixed(0)}–${rates.max.toFixed(0)}) | ≥ 200/s — ${verdict(rates.min >= 200 && complete)} |`,
       `| everything expected arrived, no publish failed | ${complete ? 'yes' : '**no**'} | |`,
+      `| CPU per event: notification's process / the Postgres backends serving it | ${cpuService.median.toFixed(2)} ms (${cpuService.min.toFixed(2)}–${cpuService.max.toFixed(2)}) / ${cpuPostgres.median.toFixed(2)} ms (${cpuPostgres.min.toFixed(2)}–${cpuPostgres.max.toFixed(2)}) | |`,
       '',
+      ...(bare
+        ? [
+            `The emulator alone (no service; the bench commits the same ${bare.docs} documents at the same rate, one batch of what has queued at a time as the feed sync does, same listener): ` +
+              `${bare.seen} / ${bare.docs} delivered, write → listener p50 ${ms(bare.total[0])}, p99 **${ms(bare.total[1])}**, max ${ms(bare.total[2])} ` +
+              `(→ commit p50 / p99 ${ms(bare.toCommit[0])} / ${ms(bare.toCommit[1])}, commit → listener ${ms(bare.toListener[0])} / ${ms(bare.toListener[1])}); the emulator used ${bare.emulatorCores.toFixed(2)} cores.`,
+            '',
+          ]
+        : []),
       `Per round (${EVENTS} events at ${RATE}/s: 7 in 10 matching.request.created → the mentor, 3 in 10 meeting.booking.confirmed → both; each notification in-app and by email):`,
       '',
-      '| round | events/s published | in-app documents | p50 | p95 | p99 | max | publish → row p50 / p99 | row → Firestore commit | commit → listener | emails | emails/s | email publish → sent p50 / p99 | CPU cores notification / bench |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| round | events/s published | in-app documents | p50 | p95 | p99 | max | publish → row p50 / p99 | row → Firestore commit | commit → listener | publish → Firestore commit p50 / p99 | emails | emails/s | email publish → sent p50 / p99 | CPU cores notification / bench | CPU ms per event notification / Postgres / emulator |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...perRound,
       '',
     ]
