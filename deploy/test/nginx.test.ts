@@ -61,7 +61,7 @@ t.test('security-headers.conf is rendered from web/security-headers.ts, and the 
   t.match(dockerfile, /RUN node web\/security-headers\.ts > \/app\/security-headers\.conf/, 'the build stage renders it with the build args')
   t.match(dockerfile, /COPY --from=build \/app\/security-headers\.conf \/etc\/nginx\/security-headers\.conf/, 'beside nginx.conf in the image')
   const conf = readText('deploy/nginx/nginx.conf')
-  t.equal(conf.match(/include security-headers\.conf;/g)?.length, 3, 'included by the server and by each location that sets headers')
+  t.equal(conf.match(/include security-headers\.conf;/g)?.length, 1 + (conf.match(/^\s*add_header /gm)?.length ?? 0), 'included by the server and by each location that sets headers')
   t.match(conf, `https "${HSTS}";`, 'the HSTS value nginx maps https to is the definition\'s')
 })
 
@@ -85,7 +85,10 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
   const dir = tempDir()
   const html = path.join(dir, 'html')
   fs.mkdirSync(path.join(html, 'assets'), { recursive: true })
-  fs.writeFileSync(path.join(html, 'index.html'), '<!doctype html><div id="root">sunbae</div>')
+  // the app's own index.html (its SSI block for mentor pages), and a precompressed copy as the build writes
+  const indexHtml = readText('web/index.html')
+  fs.writeFileSync(path.join(html, 'index.html'), indexHtml)
+  fs.writeFileSync(path.join(html, 'index.html.gz'), zlib.gzipSync(indexHtml))
   fs.writeFileSync(path.join(html, 'assets', 'index-3f2a9c.js'), `console.log(${JSON.stringify('x'.repeat(8000))})\n`)
   // a build's precompressed pair (vite.config.ts writes them): what nginx sends must be these very bytes
   const js = `console.log(${JSON.stringify('y'.repeat(8000))})\n`
@@ -97,6 +100,12 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
 
   // the gateway stand-in: echoes what reached it
   const upstream = http.createServer((req, res) => {
+    // mentor-catalog's head fragment: a known mentor (ids starting 0) or 404
+    const head = /^\/api\/mentors\/([0-9a-f-]{36})\/head\?origin=(.*)$/.exec(req.url ?? '')
+    if (head) {
+      if (!head[1]!.startsWith('0')) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"MENTOR_NOT_FOUND"}}')
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>Mentor ${head[1]}</title><link rel="canonical" href="${decodeURIComponent(head[2]!)}/mentors/${head[1]}" />`)
+    }
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ url: req.url, headers: req.headers }))
   })
@@ -191,6 +200,29 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
   t.match(await route.text(), /id="root"/, 'an app route falls back to index.html')
   t.equal(route.headers.get('cache-control'), 'no-cache', 'index.html is revalidated')
   security(route, 'page')
+
+  // a mentor page: index.html with the catalog's head in place of the site's title (SSI), the SPA's root kept
+  const known = '01900000-0000-7000-8000-00000000abcd'
+  const mentorPage = await fetch(`${base}/mentors/${known}`, { headers: { 'x-forwarded-proto': 'https' } })
+  t.equal(mentorPage.status, 200)
+  const mentorHtml = await mentorPage.text()
+  t.match(mentorHtml, `<title>Mentor ${known}</title>`, "the mentor's head is included")
+  t.match(mentorHtml, `<link rel="canonical" href="https://127.0.0.1:${port}/mentors/${known}" />`, 'with the origin the client came to')
+  t.equal(mentorHtml.match(/<title>/g)?.length, 1, 'one title: the default one is left out')
+  t.match(mentorHtml, /<div id="root"><\/div>/, 'the SPA is there as on every page')
+  t.equal(mentorPage.headers.get('cache-control'), 'no-cache')
+  t.equal(mentorPage.headers.get('content-security-policy'), productionPolicy, 'with the security headers')
+  const unknown = await (await fetch(`${base}/mentors/91900000-0000-7000-8000-00000000abcd`)).text()
+  t.match(unknown, '<title>선배 Sunbae</title>', 'an unknown mentor (404 from the catalog) gets the site title')
+  t.notMatch(unknown, 'MENTOR_NOT_FOUND', 'and not the error body')
+  t.equal(unknown.match(/<title>/g)?.length, 1)
+  const home = await (await fetch(`${base}/`)).text()
+  t.match(home, '<title>선배 Sunbae</title>', 'other pages: the site title')
+  t.equal(home.match(/<title>/g)?.length, 1)
+
+  const sitemap = await fetch(`${base}/sitemap.xml`, { headers: { 'x-forwarded-proto': 'https' } })
+  t.equal(sitemap.status, 200)
+  t.equal(((await sitemap.json()) as { url: string }).url, `/api/mentors/sitemap.xml?origin=https://127.0.0.1:${port}`, "/sitemap.xml is the catalog's, for this origin")
 
   const api = await fetch(`${base}/api/mentors?q=%EB%A9%B4%EC%A0%91`, { headers: { 'x-forwarded-proto': 'https' } })
   t.equal(api.status, 200)

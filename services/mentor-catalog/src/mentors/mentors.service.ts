@@ -13,7 +13,8 @@ import {
 import { notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import { MentorsRepository } from './mentors.repository.ts'
-import { toAdminMentor, toMyMentorProfile, toProfileEvent } from './mentors.mapper.ts'
+import { toAdminMentor, toMentorProfile, toMyMentorProfile, toProfileEvent } from './mentors.mapper.ts'
+import { mentorHead, SITEMAP_MAX_URLS, sitemap } from './page-head.ts'
 import type { MentorRow, MentorUpdate } from './mentors.table.ts'
 import { assertTimezone } from './timezones.ts'
 
@@ -34,6 +35,19 @@ export class MentorsService {
     this.#db = db
     this.#repo = new MentorsRepository(db)
     this.#events = events
+  }
+
+  /** The head of a public mentor page (page-head.ts); unknown and suspended mentors are 404. */
+  async pageHead(id: string, origin: string): Promise<string> {
+    const row = await this.#repo.findActiveById(id)
+    if (!row) throw mentorNotFound()
+    return mentorHead(toMentorProfile(row), origin)
+  }
+
+  /** The sitemap of the active mentors' pages. */
+  async sitemap(origin: string): Promise<string> {
+    const rows = await this.#repo.listActiveForSitemap(SITEMAP_MAX_URLS - 1)
+    return sitemap(rows.map((r) => ({ id: r.id, updatedAt: new Date(r.updated_at) })), origin)
   }
 
   /** The profile of the mentor signed in as `uid`: there is no id to pass, so nobody reaches another's. */
