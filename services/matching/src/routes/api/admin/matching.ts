@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
 import { AdminEndMatchBody, AdminMatchListQuery, AdminRequestListQuery, ChatRequest, ErrorResponse, Match, REQUEST_STATES } from '@sunbae/contracts'
-import { requireRole } from '@sunbae/service-kit'
+import { adminOnly, adminSchema, requireIdentity } from '@sunbae/service-kit'
 
-const security = [{ gatewayIdentity: [] }]
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
 const page = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() })
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 
 const Stats = Type.Object({
   readModel: Type.Object({
@@ -23,18 +21,12 @@ const Stats = Type.Object({
 
 /** /api/admin/matching — what matching holds, for admins: stats, every request and match, ending a match. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  adminOnly(app)
+
   app.get(
     '/stats',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Read model size and freshness, requests per state, active matches',
-        security,
-        response: { 200: Stats, 401: ErrorResponse, 403: ErrorResponse },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
+    { schema: adminSchema({ summary: 'Read model size and freshness, requests per state, active matches', response: { 200: Stats } }) },
+    async () => {
       const rm = app.mentorReadModel
       const [stored, counts] = await Promise.all([rm.repository.count(), app.requests.repository.counts()])
       return {
@@ -49,53 +41,38 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/requests',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: '1:1 chat requests by state, mentor, mentee and creation time (from inclusive, to exclusive), newest first, paged',
-        security,
         querystring: AdminRequestListQuery,
-        response: { 200: page(ChatRequest), ...errors },
-      },
+        response: { 200: page(ChatRequest) },
+      }),
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.requests.adminList(request.query)
-    },
+    async (request) => app.requests.adminList(request.query),
   )
 
   app.get(
     '/matches',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Matches by state, mentor, mentee and creation time (from inclusive, to exclusive), newest first, paged',
-        security,
         querystring: AdminMatchListQuery,
-        response: { 200: page(Match), ...errors },
-      },
+        response: { 200: page(Match) },
+      }),
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.matches.adminList(request.query)
-    },
+    async (request) => app.matches.adminList(request.query),
   )
 
   app.post(
     '/matches/:id/end',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: "End an active match with a reason (matching.match.ended, endedBy admin, the admin as actor); frees the mentor's place; audited",
-        security,
         params: IdParams,
         body: AdminEndMatchBody,
-        response: { 200: Match, ...errors, 404: ErrorResponse, 409: ErrorResponse },
-      },
+        response: { 200: Match, 404: ErrorResponse, 409: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.matches.adminEnd(admin, request.params.id.toLowerCase(), request.body.reason)
-    },
+    async (request) => app.matches.adminEnd(requireIdentity(request), request.params.id.toLowerCase(), request.body.reason),
   )
 }
 

@@ -1,26 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AdminNotificationPage, AdminNotificationQuery, ErrorResponse } from '@sunbae/contracts'
-import { requireRole } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
+import { AdminNotificationPage, AdminNotificationQuery } from '@sunbae/contracts'
+import { adminOnly, adminSchema } from '@sunbae/service-kit'
 
 /** /api/admin/notifications — what was sent to whom, and which emails are pending or failed. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  adminOnly(app)
+
   app.get(
     '/',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Notifications of every channel, newest first, with email delivery state (filter by uid, channel, emailStatus)',
-        security,
         querystring: AdminNotificationQuery,
-        response: { 200: AdminNotificationPage, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
-      },
+        response: { 200: AdminNotificationPage },
+      }),
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.notificationFeed.adminList(request.query)
-    },
+    async (request) => app.notificationFeed.adminList(request.query),
   )
 }
 

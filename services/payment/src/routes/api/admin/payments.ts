@@ -1,33 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { AdminPaymentListQuery, AdminRefundBody, AdminRefundHeaders, ErrorResponse, Payment, PaymentList } from '@sunbae/contracts'
-import { requireRole } from '@sunbae/service-kit'
+import { AdminPaymentListQuery, AdminRefundBody, AdminRefundHeaders, Payment, PaymentList } from '@sunbae/contracts'
+import { adminOnly, adminSchema, requireIdentity } from '@sunbae/service-kit'
 import { idempotent } from '../../../idempotency/idempotent-reply.ts'
-import { errors, IdParams, security } from '../payments/schemas.ts'
+import { errors, IdParams } from '../payments/schemas.ts'
 
 /** /api/admin/payments — every payment, newest first, and refunds on an admin's word (admins). */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  adminOnly(app)
+
   app.get(
     '/',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Payments, newest first, by state or booking (admin)',
-        security,
-        querystring: AdminPaymentListQuery,
-        response: { 200: PaymentList, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
-      },
-    },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.paymentQueries.adminList(request.query)
-    },
+    { schema: adminSchema({ summary: 'Payments, newest first, by state or booking (admin)', querystring: AdminPaymentListQuery, response: { 200: PaymentList } }) },
+    async (request) => app.paymentQueries.adminList(request.query),
   )
 
   app.post(
     '/:id/refunds',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Refund a paid payment in full or in part, with a reason (admin); audited',
         description:
           'Queues a refund of `amount` (everything not yet refunded when omitted) that runs through the provider: the payment becomes ' +
@@ -35,15 +25,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           'The Idempotency-Key header is required: a retry with the same key answers the first response and never refunds twice; ' +
           'the same key with another amount or reason is 422 IDEMPOTENCY_KEY_REUSED. 409 NOT_REFUNDABLE (the payment holds no money), ' +
           'NOTHING_TO_REFUND, REFUND_EXCEEDS_BALANCE (more than is left once refunded and queued refunds count).',
-        security,
         headers: AdminRefundHeaders,
         params: IdParams,
         body: AdminRefundBody,
         response: { 200: Payment, ...errors },
-      },
+      }),
     },
     async (request, reply) => {
-      const admin = requireRole(request, 'admin')
+      const admin = requireIdentity(request)
       const id = request.params.id.toLowerCase()
       const key = request.headers['idempotency-key']
       return idempotent(request, reply, admin.uid, { id, ...request.body }, async () => ({
