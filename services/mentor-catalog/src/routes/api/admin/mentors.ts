@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AdminMentor, AdminMentorListItem, AdminMentorListQuery, ApplicationStatus, ErrorResponse, MentorApplication, PageQuery, Paged, ReasonBody } from '@sunbae/contracts'
-import { requireRole } from '@sunbae/service-kit'
+import { actorOf, adminOnly, adminSchema, requireIdentity } from '@sunbae/service-kit'
 
-const security = [{ gatewayIdentity: [] }]
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-const denied = { 401: ErrorResponse, 403: ErrorResponse }
 
 /**
  * /api/admin/mentors — every mentor (search, status, paging), approving applications, suspending and
@@ -13,19 +11,18 @@ const denied = { 401: ErrorResponse, 403: ErrorResponse }
  * admin claim for /api/admin; every route checks it again here.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  adminOnly(app)
+
   app.get(
     '/',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Every mentor, suspended ones however long ago: search (name, headline, account email), status, latest status change first',
-        security,
         querystring: AdminMentorListQuery,
-        response: { 200: Paged(AdminMentorListItem), 400: ErrorResponse, ...denied },
-      },
+        response: { 200: Paged(AdminMentorListItem) },
+      }),
     },
     async (request) => {
-      requireRole(request, 'admin')
       const { q, status, page = 1, pageSize = 20 } = request.query
       return app.mentors.listForAdmin({ ...(q ? { q } : {}), ...(status ? { status } : {}), page, pageSize })
     },
@@ -34,16 +31,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/applications',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Mentor applications (pending: oldest first; otherwise newest first)',
-        security,
         querystring: Type.Object({ status: Type.Optional(ApplicationStatus), ...PageQuery }, { additionalProperties: false }),
-        response: { 200: Paged(MentorApplication), 400: ErrorResponse, ...denied },
-      },
+        response: { 200: Paged(MentorApplication) },
+      }),
     },
     async (request) => {
-      requireRole(request, 'admin')
       const { status, page = 1, pageSize = 20 } = request.query
       return app.applications.list({ ...(status ? { status } : {}), page, pageSize })
     },
@@ -52,89 +46,64 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/applications/:id/approve',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Approve: the profile goes public, the account becomes a mentor, catalog.mentor.approved is published',
-        security,
         params: IdParams,
-        response: {
-          200: Type.Object({ application: MentorApplication, mentor: AdminMentor }),
-          400: ErrorResponse,
-          ...denied,
-          404: ErrorResponse,
-          409: ErrorResponse,
-        },
-      },
+        response: { 200: Type.Object({ application: MentorApplication, mentor: AdminMentor }), 404: ErrorResponse, 409: ErrorResponse },
+      }),
     },
-    async (request) => app.applications.approve(request.params.id, requireRole(request, 'admin')),
+    async (request) => app.applications.approve(request.params.id, requireIdentity(request)),
   )
 
   app.post(
     '/applications/:id/reject',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Reject with a reason the applicant sees',
-        security,
         params: IdParams,
         body: ReasonBody,
-        response: { 200: MentorApplication, 400: ErrorResponse, ...denied, 404: ErrorResponse, 409: ErrorResponse },
-      },
+        response: { 200: MentorApplication, 404: ErrorResponse, 409: ErrorResponse },
+      }),
     },
-    async (request) => app.applications.reject(request.params.id, request.body.reason, requireRole(request, 'admin')),
+    async (request) => app.applications.reject(request.params.id, request.body.reason, requireIdentity(request)),
   )
 
   app.get(
     '/:id',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Any mentor, suspended ones included',
-        security,
         params: IdParams,
-        response: { 200: AdminMentor, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminMentor, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.mentors.getForAdmin(request.params.id)
-    },
+    async (request) => app.mentors.getForAdmin(request.params.id),
   )
 
   app.post(
     '/:id/suspend',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Suspend a mentor: hidden from the mentor page and search (catalog.mentor.suspended)',
-        security,
         params: IdParams,
         body: ReasonBody,
-        response: { 200: AdminMentor, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminMentor, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.mentors.suspend(request.params.id, request.body.reason, { type: 'user', id: admin.uid, role: admin.role })
-    },
+    async (request) => app.mentors.suspend(request.params.id, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.post(
     '/:id/reinstate',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Make a suspended mentor public again, with a reason (catalog.mentor.reinstated)',
-        security,
         params: IdParams,
         body: ReasonBody,
-        response: { 200: AdminMentor, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminMentor, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.mentors.reinstate(request.params.id, { type: 'user', id: admin.uid, role: admin.role }, request.body.reason)
-    },
+    async (request) => app.mentors.reinstate(request.params.id, actorOf(requireIdentity(request)), request.body.reason),
   )
 }
 

@@ -1,27 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AdminReview, AdminReviewListQuery, ErrorResponse, Paged, ReasonBody } from '@sunbae/contracts'
-import { badRequest, requireRole } from '@sunbae/service-kit'
+import { actorOf, adminOnly, adminSchema, badRequest, requireIdentity } from '@sunbae/service-kit'
 
-const security = [{ gatewayIdentity: [] }]
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-const denied = { 401: ErrorResponse, 403: ErrorResponse }
 
 /** /api/admin/reviews — every review with its moderation state; hide and restore with a reason. Admin only, checked here too. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  adminOnly(app)
+
   app.get(
     '/',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Reviews, newest first: by mentor, visible/hidden, text in the comment or author name, written from/to',
-        security,
         querystring: AdminReviewListQuery,
-        response: { 200: Paged(AdminReview), 400: ErrorResponse, ...denied },
-      },
+        response: { 200: Paged(AdminReview) },
+      }),
     },
     async (request) => {
-      requireRole(request, 'admin')
       const { page = 1, pageSize = 20, ...filters } = request.query
       if (filters.from && filters.to && !(Date.parse(filters.from) < Date.parse(filters.to))) {
         throw badRequest('from must be before to', [{ field: 'from', message: 'must be before to' }])
@@ -33,37 +30,27 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:id/hide',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: "Hide a review from the mentor page, with a reason; the mentor's rating no longer counts it (catalog.review.hidden, catalog.mentor.rated)",
-        security,
         params: IdParams,
         body: ReasonBody,
-        response: { 200: AdminReview, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminReview, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.reviewModeration.hide(request.params.id, request.body.reason, { type: 'user', id: admin.uid, role: admin.role })
-    },
+    async (request) => app.reviewModeration.hide(request.params.id, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.post(
     '/:id/restore',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Show a hidden review again, with a reason; it counts in the rating again (catalog.review.restored, catalog.mentor.rated)',
-        security,
         params: IdParams,
         body: ReasonBody,
-        response: { 200: AdminReview, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminReview, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.reviewModeration.restore(request.params.id, request.body.reason, { type: 'user', id: admin.uid, role: admin.role })
-    },
+    async (request) => app.reviewModeration.restore(request.params.id, request.body.reason, actorOf(requireIdentity(request))),
   )
 }
 

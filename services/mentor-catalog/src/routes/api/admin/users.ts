@@ -1,27 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { AdminUser, AdminUserListQuery, ErrorResponse, Me, Paged, ReasonBody, RoleBody } from '@sunbae/contracts'
-import { AppError, requireRole } from '@sunbae/service-kit'
+import { actorOf, adminOnly, adminSchema, AppError, requireIdentity } from '@sunbae/service-kit'
 
-const security = [{ gatewayIdentity: [] }]
-const denied = { 401: ErrorResponse, 403: ErrorResponse }
 const UidParams = Type.Object({ uid: Type.String({ minLength: 1, maxLength: 128 }) })
 
 /** /api/admin/users — the account mirror, role changes, disable / enable. Admin only, checked here too. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  adminOnly(app)
+
   app.get(
     '/',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Search accounts by email or name (substring, case-insensitive), role, enabled/disabled; with the last sign-in Firebase recorded',
-        security,
         querystring: AdminUserListQuery,
-        response: { 200: Paged(AdminUser), 400: ErrorResponse, ...denied },
-      },
+        response: { 200: Paged(AdminUser) },
+      }),
     },
     async (request) => {
-      requireRole(request, 'admin')
       const { q, role, status, page = 1, pageSize = 20 } = request.query
       return app.userAccess.search({ ...(q ? { q } : {}), ...(role ? { role } : {}), ...(status ? { status } : {}), page, pageSize })
     },
@@ -30,73 +27,56 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:uid',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'One account, with its access state and last sign-in',
-        security,
         params: UidParams,
-        response: { 200: AdminUser, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminUser, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      requireRole(request, 'admin')
-      return app.userAccess.get(request.params.uid)
-    },
+    async (request) => app.userAccess.get(request.params.uid),
   )
 
   app.post(
     '/:uid/disable',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary:
           'Disable an account, with a reason: the Firebase account is disabled, its refresh tokens revoked, and every gateway refuses its ID tokens at once (catalog.user.disabled)',
-        security,
         params: UidParams,
         body: ReasonBody,
-        response: { 200: AdminUser, 400: ErrorResponse, ...denied, 404: ErrorResponse, 409: ErrorResponse },
-      },
+        response: { 200: AdminUser, 404: ErrorResponse, 409: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.userAccess.disable(request.params.uid, request.body.reason, { type: 'user', id: admin.uid, role: admin.role })
-    },
+    async (request) => app.userAccess.disable(request.params.uid, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.post(
     '/:uid/enable',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: 'Enable a disabled account again, with a reason; the user signs in again (catalog.user.enabled)',
-        security,
         params: UidParams,
         body: ReasonBody,
-        response: { 200: AdminUser, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: AdminUser, 404: ErrorResponse },
+      }),
     },
-    async (request) => {
-      const admin = requireRole(request, 'admin')
-      return app.userAccess.enable(request.params.uid, request.body.reason, { type: 'user', id: admin.uid, role: admin.role })
-    },
+    async (request) => app.userAccess.enable(request.params.uid, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.put(
     '/:uid/role',
     {
-      schema: {
-        tags: ['admin'],
+      schema: adminSchema({
         summary: "Change a user's role: custom claim, mirror, refresh tokens revoked (catalog.user.role_changed)",
-        security,
         params: UidParams,
         body: RoleBody,
-        response: { 200: Me, 400: ErrorResponse, ...denied, 404: ErrorResponse },
-      },
+        response: { 200: Me, 404: ErrorResponse },
+      }),
     },
     async (request) => {
-      const admin = requireRole(request, 'admin')
+      const admin = requireIdentity(request)
       const { me } = await app.users
-        .changeRole({ uid: request.params.uid }, request.body.role, { type: 'user', id: admin.uid, role: admin.role })
+        .changeRole({ uid: request.params.uid }, request.body.role, actorOf(admin))
         .catch((err: unknown) => {
           if ((err as { code?: string }).code === 'auth/user-not-found') throw notFoundUser()
           throw err

@@ -28,7 +28,7 @@ import {
   UnhideTermQuery,
   type Identity,
 } from '@sunbae/contracts'
-import { requireRole } from '@sunbae/service-kit'
+import { adminOnly, adminSchema, requireIdentity } from '@sunbae/service-kit'
 import type { Actor } from '../../../queries/tracking.service.ts'
 
 /** The admin, with the request's trace id, for tracking's own audit entries. */
@@ -37,8 +37,6 @@ function actorOf(admin: Identity): Actor {
   return { uid: admin.uid, role: admin.role, traceId: span && isSpanContextValid(span) ? span.traceId : null }
 }
 
-const security = [{ gatewayIdentity: [] }]
-const refused = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse }
 const tags = ['admin', 'tracking']
 
 /**
@@ -47,7 +45,7 @@ const tags = ['admin', 'tracking']
  * route of the prefix); every list is bounded by a from–to window and paginated.
  */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', async (request) => requireRole(request, 'admin'))
+  adminOnly(app)
 
   /** A read-only query of the tracking data: its query string in, one page (or one record) out. */
   const query = <Q extends TSchema, R extends TSchema>(
@@ -57,7 +55,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     reply: R,
     run: (query: Static<Q>) => Promise<Static<R>>,
   ) =>
-    app.get(url, { schema: { tags, summary, security, querystring, response: { 200: reply, ...refused } } }, (request) =>
+    app.get(url, { schema: adminSchema({ tags, summary, querystring, response: { 200: reply } }) }, (request) =>
       // the type provider cannot resolve a generic schema's static type: Q and R are checked at the call
       run(request.query as Static<Q>) as any,
     )
@@ -69,13 +67,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/requests/:id',
     {
-      schema: {
+      schema: adminSchema({
         tags,
         summary: 'One request, with its trace id',
-        security,
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        response: { 200: AccessLogEntry, ...refused, 404: ErrorResponse },
-      },
+        response: { 200: AccessLogEntry, 404: ErrorResponse },
+      }),
     },
     (request) => app.tracking.request(request.params.id),
   )
@@ -91,19 +88,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/hidden-terms',
     {
-      schema: {
+      schema: adminSchema({
         tags,
         summary: 'Hide a term from the public trending list (again: the reason is updated); audited',
         description:
           'The term is normalized as searches are (NFKC, lower case) and must be one term. This replica serves the list without it at once; ' +
           'other replicas within their cache period (TRACKING_TRENDING_CACHE_MS). 201 when newly hidden, 200 when it was hidden already.',
-        security,
         body: HideTermBody,
-        response: { 200: HiddenTerm, 201: HiddenTerm, ...refused },
-      },
+        response: { 200: HiddenTerm, 201: HiddenTerm },
+      }),
     },
     async (request, reply) => {
-      const admin = requireRole(request, 'admin')
+      const admin = requireIdentity(request)
       const { term, created } = await app.tracking.hideTerm(request.body, actorOf(admin))
       request.log.info({ term: term.term, by: admin.uid }, 'trending term hidden')
       return reply.code(created ? 201 : 200).send(term)
@@ -113,16 +109,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/hidden-terms',
     {
-      schema: {
+      schema: adminSchema({
         tags,
         summary: 'Show a hidden term again (it comes back once it meets the trending rules); audited',
-        security,
         querystring: UnhideTermQuery,
-        response: { 204: Type.Null(), ...refused, 404: ErrorResponse },
-      },
+        response: { 204: Type.Null(), 404: ErrorResponse },
+      }),
     },
     async (request, reply) => {
-      const admin = requireRole(request, 'admin')
+      const admin = requireIdentity(request)
       await app.tracking.unhideTerm(request.query.term, actorOf(admin))
       request.log.info({ term: request.query.term, by: admin.uid }, 'trending term shown again')
       return reply.code(204).send(null)
@@ -142,14 +137,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/errors/:fingerprint',
     {
-      schema: {
+      schema: adminSchema({
         tags,
         summary: 'One error group with the latest stack and recent occurrences',
-        security,
         params: Type.Object({ fingerprint: Type.String({ pattern: '^[0-9a-zA-Z_-]{1,64}$' }) }),
         querystring: Type.Object({ ...TimeRange }, { additionalProperties: false }),
-        response: { 200: ErrorDetail, ...refused, 404: ErrorResponse },
-      },
+        response: { 200: ErrorDetail, 404: ErrorResponse },
+      }),
     },
     (request) => app.tracking.error(request.params.fingerprint, request.query),
   )
