@@ -26,6 +26,9 @@ import UnsubscribePage from './pages/unsubscribe/show.tsx'
 
 // The admin area brings the chart library; mentees never download it.
 const AdminPage = lazy(() => import('./pages/admin/show.tsx'))
+// The account's email actions (forgot password, the link in Firebase's emails): few visits, own chunks.
+const ForgotPassword = lazy(() => import('./pages/auth/forgot.tsx'))
+const EmailAction = lazy(() => import('./pages/auth/action.tsx'))
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -53,6 +56,9 @@ function Shell() {
                     <Route path="mentors/:id" element={<MentorShow />} />
                     <Route path="login" element={<Login />} />
                     <Route path="signup" element={<Signup />} />
+                    <Route path="forgot-password" element={<ForgotPassword />} />
+                    {/* Firebase's email actions (password reset, email verification): the project's action URL */}
+                    <Route path="auth/action" element={<EmailAction />} />
                     <Route path="me" element={<RequireAccess area="me"><MyPage /></RequireAccess>} />
                     <Route path="apply" element={<RequireAccess area="apply"><ApplyPage /></RequireAccess>} />
                     <Route path="chat" element={<RequireAccess area="chat"><ChatPage /></RequireAccess>} />

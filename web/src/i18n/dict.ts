@@ -6,12 +6,14 @@ import { adminOpsEn, adminOpsKo } from './admin-ops.ts'
 import { meetingEn, meetingKo } from './meeting.ts'
 import { notificationEn, notificationKo } from './notification.ts'
 import { paymentEn, paymentKo } from './payment.ts'
+import { accountEn, accountKo } from './account.ts'
 
 const ko = {
   // meeting… keys: scheduling (availability, slot picker, my sessions), in ./meeting.ts
   ...meetingKo,
   // payment… / earnings… / adminPayments… keys: payments, in ./payment.ts
   ...paymentKo,
+  ...accountKo,
   // notif… / unsub… / quietHours… keys: the bell, the feed, notification settings, unsubscribe, in ./notification.ts
   ...notificationKo,
   // timeRange… keys and the admin tabs' words for accounts, mentors and reviews, in ./admin.ts
@@ -279,6 +281,7 @@ export type Lang = 'ko' | 'en'
 const en: Dict = {
   ...meetingEn,
   ...paymentEn,
+  ...accountEn,
   ...notificationEn,
   ...adminEn,
   ...adminOpsEn,

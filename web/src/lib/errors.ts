@@ -49,6 +49,8 @@ const AUTH_CODES: Record<string, keyof Dict> = {
   'auth/weak-password': 'authWeakPassword',
   'auth/too-many-requests': 'errRateLimited',
   'auth/network-request-failed': 'errNetwork',
+  'auth/expired-action-code': 'actionInvalid',
+  'auth/invalid-action-code': 'actionInvalid',
 }
 
 export interface ErrorText {

@@ -60,6 +60,9 @@ export default function Login() {
         </Form.Item>
         <Button type="primary" htmlType="submit" block loading={busy}>{t.loginSubmit}</Button>
       </Form>
+      <Typography.Paragraph style={{ marginTop: 12, marginBottom: 0 }}>
+        <Link to="/forgot-password">{t.forgotLink}</Link>
+      </Typography.Paragraph>
       <GoogleButton />
       <Typography.Paragraph style={{ marginTop: 16 }}>
         {t.noAccount} <Link to={`/signup${params.get('next') ? `?next=${encodeURIComponent(params.get('next')!)}` : ''}`}>{t.navSignup}</Link>

@@ -1,5 +1,5 @@
 import { Button, Card, Form, Input, Typography } from 'antd'
-import { createUserWithEmailAndPassword, updateProfile } from 'firebase/auth'
+import { createUserWithEmailAndPassword, sendEmailVerification, updateProfile } from 'firebase/auth'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { useFeedback } from '../../components/feedback.ts'
@@ -9,7 +9,7 @@ import { putMe } from '../../services/catalog.ts'
 import { GoogleButton, useLeaveWhenSignedIn } from './login.tsx'
 
 export default function Signup() {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const fb = useFeedback()
   const [busy, setBusy] = useState(false)
   useLeaveWhenSignedIn()
@@ -24,6 +24,10 @@ export default function Signup() {
       await cred.user.getIdToken(true)
       // The account mirror gets the name now; the sign-in sync may have run before the name was set.
       await putMe({ displayName })
+      // Firebase's verification email (its link: /auth/action?mode=verifyEmail). Not sent is not fatal:
+      // the account exists and is signed in.
+      auth.languageCode = lang
+      await sendEmailVerification(cred.user, { url: `${window.location.origin}/` }).catch(() => {})
     } catch (err) {
       fb.error(err)
     } finally {

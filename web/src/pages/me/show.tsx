@@ -11,6 +11,7 @@ import { AvailabilityTab } from '../meetings/availability.tsx'
 import { SessionsTab } from '../meetings/list.tsx'
 import { EarningsTab, MyPaymentsTab } from '../payments/list.tsx'
 import { NotificationSettingsTab } from './notifications.tsx'
+import { VerifyEmailNotice } from './verify-email.tsx'
 
 export default function MyPage() {
   const { t } = useI18n()
@@ -38,6 +39,7 @@ export default function MyPage() {
   return (
     <Flex vertical gap={16}>
       <Typography.Title level={1} style={{ margin: 0 }}>{t.myPage}</Typography.Title>
+      <VerifyEmailNotice />
       <Descriptions size="small" column={{ xs: 1, md: 3 }} items={[
         { key: 'name', label: t.displayName, children: user?.displayName ?? '—' },
         { key: 'email', label: t.email, children: user?.email ?? '—' },
