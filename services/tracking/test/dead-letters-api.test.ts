@@ -41,10 +41,11 @@ t.test('admins list, filter and open dead letters; others are refused', async (t
 t.test('redrive: the event is published again on its original subject and leaves the stream; a raw payload is skipped', async (t) => {
   const nothing = await app.inject({ method: 'POST', url: '/api/admin/dead-letters/redrive', headers: admin(), payload: {} })
   t.equal(nothing.statusCode, 400, 'which ones must be said')
-  t.equal((await app.inject({ method: 'POST', url: '/api/admin/dead-letters/redrive', headers: mentee(), payload: { durable: 'matching_catalog' } })).statusCode, 403)
+  t.equal((await app.inject({ method: 'POST', url: '/api/admin/dead-letters/redrive', headers: mentee(), payload: { durable: 'matching_catalog', reason: 'x' } })).statusCode, 403)
   const before = (await bus.jsm.streams.info(STREAMS.catalog.name)).state.messages
   const all = (await app.inject({ url: '/api/admin/dead-letters', headers: admin() })).json().items as { seq: number }[]
-  const res = await app.inject({ method: 'POST', url: '/api/admin/dead-letters/redrive', headers: admin(), payload: { seqs: all.map((d) => d.seq) } })
+  t.equal((await app.inject({ method: 'POST', url: '/api/admin/dead-letters/redrive', headers: admin(), payload: { seqs: all.map((d) => d.seq) } })).statusCode, 400, 'a reason is required')
+  const res = await app.inject({ method: 'POST', url: '/api/admin/dead-letters/redrive', headers: admin(), payload: { seqs: all.map((d) => d.seq), reason: '카탈로그 소비자 버그 수정 후' } })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { redriven: [all[0]!.seq], skipped: [{ seq: all[1]!.seq, reason: 'not an event envelope: nothing to publish again' }] })
   const info = await bus.jsm.streams.info(STREAMS.catalog.name)
@@ -52,4 +53,11 @@ t.test('redrive: the event is published again on its original subject and leaves
   const copy = await bus.jsm.streams.getMessage(STREAMS.catalog.name, { seq: info.state.last_seq })
   t.equal(copy?.json<{ id: string }>().id, event.id, 'the same event')
   t.equal((await app.inject({ url: '/api/admin/dead-letters', headers: admin() })).json().total, 1, 'only the raw one is left')
+  const audit = (await app.inject({ url: '/api/admin/tracking/audit?type=tracking.dead_letters.redriven', headers: admin() })).json().items
+  t.equal(audit.length, 1, 'the redrive is in the audit trail')
+  t.match(audit[0], {
+    actor: { type: 'user', role: 'admin' },
+    entity: { type: 'dead_letters', id: all.map((d) => d.seq).join(',') },
+    payload: { reason: '카탈로그 소비자 버그 수정 후', redriven: [all[0]!.seq], skipped: [{ seq: all[1]!.seq }] },
+  })
 })

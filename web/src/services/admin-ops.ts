@@ -55,4 +55,4 @@ export const deadLetters = (q: { durable?: string | undefined; subject?: string 
 // GET /api/admin/dead-letters/:seq
 export const deadLetter = (seq: number) => get<DeadLetterDetail>(`/api/admin/dead-letters/${seq}`)
 // POST /api/admin/dead-letters/redrive
-export const redrive = (seqs: number[]) => post<RedriveResult>('/api/admin/dead-letters/redrive', { seqs })
+export const redrive = (seqs: number[], reason: string) => post<RedriveResult>('/api/admin/dead-letters/redrive', { seqs, reason })

@@ -366,8 +366,9 @@ export const RedriveBody = Type.Object(
     seqs: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), { minItems: 1, maxItems: 1000, uniqueItems: true })),
     durable: Type.Optional(DurableName),
     subject: Type.Optional(SubjectFilter),
+    reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S', description: "why (the cause was fixed, …): kept with the admin's uid in the audit trail" }),
   },
-  { additionalProperties: false, description: 'the sequences, or every dead letter matching durable and/or subject (at most 1,000 a call); one of them is required' },
+  { additionalProperties: false, description: 'the sequences, or every dead letter matching durable and/or subject (at most 1,000 a call); one of them is required, and a reason' },
 )
 export type RedriveBody = Static<typeof RedriveBody>
 

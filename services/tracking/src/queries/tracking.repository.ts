@@ -204,6 +204,11 @@ export class TrackingRepository {
     })
   }
 
+  /** An admin's action outside tracking's tables (a dead-letter redrive): its audit entry alone. */
+  recordAudit(audit: AuditRecord) {
+    return this.#db.transaction().execute((trx) => insertAudit(trx, audit, new Date()))
+  }
+
   /** Shows a hidden term again (audited in the same transaction); undefined when it was not hidden. */
   unhideTerm(term: string, audit: AuditRecord) {
     return this.#db.transaction().execute(async (trx) => {

@@ -267,6 +267,19 @@ export class TrackingService {
     this.trendingCache.invalidate()
   }
 
+  /**
+   * A dead-letter redrive in the audit trail: who, why, what was asked (sequences or a filter) and
+   * what happened. Written after the redrive (NATS, not this database): a redrive that failed half-way
+   * throws before, and is not recorded as done.
+   */
+  async auditRedrive(actor: Actor, asked: { seqs?: number[] | undefined; durable?: string | undefined; subject?: string | undefined }, reason: string, result: { redriven: number[]; skipped: { seq: number; reason: string }[] }): Promise<void> {
+    const entity = asked.seqs?.length ? asked.seqs.join(',').slice(0, 200) : [asked.durable, asked.subject].filter(Boolean).join(' ')
+    await this.#repo.recordAudit({
+      ...this.#audit('tracking.dead_letters.redriven', entity, { ...asked, reason: reason.trim(), redriven: result.redriven, skipped: result.skipped }, actor),
+      entityType: 'dead_letters',
+    })
+  }
+
   #audit(type: string, term: string, payload: Record<string, unknown>, actor: Actor) {
     return {
       eventId: randomUUID(),

@@ -1,7 +1,8 @@
 // Admin: dead letters (tracking's API over the DEADLETTER stream) — the messages a consumer gave up
 // on, oldest first, by consumer and original subject; one opens with the event and the error's
-// stack; selected ones are redriven (published again on their subject) once the cause is fixed.
-import { Alert, Button, Drawer, Flex, Form, Input, Table, Tag, Typography } from 'antd'
+// stack; selected ones are redriven (published again on their subject) once the cause is fixed, with
+// a reason (the audit trail keeps it).
+import { Alert, Button, Drawer, Flex, Form, Input, Modal, Table, Tag, Typography } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import type { DeadLetterSummary } from '@sunbae/contracts'
@@ -27,13 +28,17 @@ export default function DeadLettersAdmin() {
   const [after, setAfter] = useState<number[]>([])
   const [selected, setSelected] = useState<number[]>([])
   const [open, setOpen] = useState<number | null>(null)
+  const [redriving, setRedriving] = useState<number[] | null>(null)
+  const [form] = Form.useForm<{ reason: string }>()
   const afterSeq = after.at(-1)
   const list = useQuery({ queryKey: ['dead-letters', filter, afterSeq], queryFn: () => deadLetters({ ...filter, afterSeq }) })
   const run = useMutation({
-    mutationFn: (seqs: number[]) => redrive(seqs),
+    mutationFn: (v: { seqs: number[]; reason: string }) => redrive(v.seqs, v.reason),
     onSuccess: (r) => {
       fb.success(t.redriveDone(r.redriven.length, r.skipped.length))
       setSelected([])
+      setRedriving(null)
+      form.resetFields()
       void qc.invalidateQueries({ queryKey: ['dead-letters'] })
     },
     onError: fb.error,
@@ -51,7 +56,7 @@ export default function DeadLettersAdmin() {
           <Form.Item label={t.deadLetterSubject} name="subject"><Input placeholder="meeting.booking.>" style={{ width: 200 }} /></Form.Item>
           <Button htmlType="submit">{t.filterApply}</Button>
         </Form>
-        <Button type="primary" danger disabled={!selected.length} loading={run.isPending} onClick={() => run.mutate(selected)}>{t.redriveSelected(selected.length)}</Button>
+        <Button type="primary" danger disabled={!selected.length} loading={run.isPending} onClick={() => setRedriving(selected)}>{t.redriveSelected(selected.length)}</Button>
       </Flex>
       <QueryView query={list} isEmpty={(d) => d.items.length === 0} empty={t.noDeadLetters}>
         {(d) => (
@@ -69,7 +74,7 @@ export default function DeadLettersAdmin() {
                 { title: '', key: 'actions', render: (_, r) => (
                   <Flex gap={4}>
                     <Button size="small" onClick={() => setOpen(r.seq)}>{t.show}</Button>
-                    {r.redrivable && <Button size="small" onClick={() => run.mutate([r.seq])}>{t.redrive}</Button>}
+                    {r.redrivable && <Button size="small" onClick={() => setRedriving([r.seq])}>{t.redrive}</Button>}
                   </Flex>
                 ) },
               ]} />
@@ -80,6 +85,15 @@ export default function DeadLettersAdmin() {
           </>
         )}
       </QueryView>
+      <Modal open={!!redriving} title={redriving ? t.redriveSelected(redriving.length) : ''} onCancel={() => setRedriving(null)} onOk={() => form.submit()} okText={t.redrive}
+        cancelText={t.cancel} confirmLoading={run.isPending} destroyOnHidden>
+        <Typography.Paragraph type="secondary">{redriving?.map((s) => `#${s}`).join(', ')}</Typography.Paragraph>
+        <Form form={form} layout="vertical" name="redrive" onFinish={(v) => redriving && run.mutate({ seqs: redriving, reason: v.reason.trim() })}>
+          <Form.Item label={t.adminReason} name="reason" rules={[{ required: true, whitespace: true, message: t.required }]}>
+            <Input.TextArea rows={2} maxLength={500} showCount />
+          </Form.Item>
+        </Form>
+      </Modal>
       <Drawer open={open !== null} onClose={() => setOpen(null)} title={`${t.adminDeadLetters} #${open ?? ''}`} size={720} destroyOnHidden>
         {open !== null && <DeadLetterBody seq={open} />}
       </Drawer>

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { isSpanContextValid, trace } from '@opentelemetry/api'
 import { getDeadLetter, listDeadLetters, redriveDeadLetters } from '@sunbae/bus'
 import { DeadLetterDetail, DeadLettersPage, DeadLettersQuery, ErrorResponse, RedriveBody, RedriveResult } from '@sunbae/contracts'
 import { AppError, notFound, requireRole } from '@sunbae/service-kit'
@@ -55,7 +56,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         security,
         summary: 'Publish dead letters again on their original subject (fix the cause first); they leave the stream',
-        description: 'The consumer that gave up handles the event again; the others skip it by their processed-event marks. A payload that was not an event is skipped, with the reason.',
+        description:
+          'The consumer that gave up handles the event again; the others skip it by their processed-event marks. A payload that was not an event is skipped, with the reason. ' +
+          "The admin, the reason and the outcome go to the audit trail (type tracking.dead_letters.redriven).",
         body: RedriveBody,
         response: { 200: RedriveResult, ...refused },
       },
@@ -65,7 +68,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const admin = requireRole(request, 'admin')
       if (!b.seqs?.length && !b.durable && !b.subject) throw new AppError(400, 'VALIDATION_FAILED', 'Say which dead letters: seqs, durable or subject', { details: [{ field: 'body', message: 'needs seqs, durable or subject' }] })
       request.log.info({ redrive: b, by: admin.uid }, 'dead letters redriven')
-      return redriveDeadLetters(app.bus, { ...(b.seqs ? { seqs: b.seqs } : {}), ...(b.durable ? { durable: b.durable } : {}), ...(b.subject ? { subject: b.subject } : {}) })
+      const asked = { ...(b.seqs ? { seqs: b.seqs } : {}), ...(b.durable ? { durable: b.durable } : {}), ...(b.subject ? { subject: b.subject } : {}) }
+      const result = await redriveDeadLetters(app.bus, asked)
+      const span = trace.getActiveSpan()?.spanContext()
+      await app.tracking.auditRedrive({ uid: admin.uid, role: admin.role, traceId: span && isSpanContextValid(span) ? span.traceId : null }, asked, b.reason, result)
+      return result
     },
   )
 }
