@@ -1,7 +1,7 @@
 import type { Database } from '@sunbae/db'
 import type { FastifyInstance } from 'fastify'
 import { MatchingEvents, type AdminMatchListQuery, type Identity, type Match, type Paged } from '@sunbae/contracts'
-import { conflict, forbidden, notFound } from '@sunbae/service-kit'
+import { actorOf, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { MatchWithParties } from '../requests/requests.table.ts'
 import { SettingsRepository } from '../settings/settings.repository.ts'
@@ -99,7 +99,7 @@ export class MatchesService {
           reason,
           endedAt: iso(row.ended_at!),
         },
-        { actor: { type: 'user', id: actor.uid, role: actor.role }, subject: { type: 'match', id: row.id } },
+        { actor: actorOf(actor), subject: { type: 'match', id: row.id } },
       )
     })
     this.#events.flushSoon()

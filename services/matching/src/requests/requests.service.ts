@@ -11,7 +11,7 @@ import {
   type Paged,
   type RequestState,
 } from '@sunbae/contracts'
-import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
+import { actorOf, AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import { isUniqueViolation } from '@sunbae/db'
 import type { DB } from '../db/types.ts'
 import { MatchesRepository } from '../matches/matches.repository.ts'
@@ -30,7 +30,6 @@ export interface RequestPolicy {
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString()
-const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
 export const SYSTEM: EventActor = { type: 'system', id: null }
 
 export function toChatRequest(row: RequestWithMentor): ChatRequest {

@@ -10,7 +10,7 @@ import {
   type SlotsResponse,
   type WeeklyHours,
 } from '@sunbae/contracts'
-import { AppError, badRequest, conflict, notFound } from '@sunbae/service-kit'
+import { actorOf, AppError, badRequest, conflict, notFound } from '@sunbae/service-kit'
 import type { Transactions, Tx } from '../db/database.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { AvailabilityRepository } from './availability.repository.ts'
@@ -140,7 +140,7 @@ export class AvailabilityService {
         trx,
         MeetingEvents.availabilityUpdated,
         { mentorId: saved.mentor_id, mentorUid: saved.mentor_uid, timezone: saved.timezone, durations: saved.durations, pricePerHour: saved.price_per_hour, updatedAt: new Date(saved.updated_at).toISOString() },
-        { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'availability', id: saved.mentor_id } },
+        { actor: actorOf(identity), subject: { type: 'availability', id: saved.mentor_id } },
       )
       return saved
     })

@@ -16,7 +16,7 @@ import {
   type Refund,
   type RefundTerms,
 } from '@sunbae/contracts'
-import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
+import { actorOf, AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import { pgErrorCode, PgErrorCode, violatedConstraint } from '@sunbae/db'
 import type { Transactions, Tx } from '../db/database.ts'
 import type { AvailabilityService } from '../availability/availability.service.ts'
@@ -24,7 +24,7 @@ import type { AvailabilityRow } from '../availability/availability.table.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
 import type { BookingRow, BookingWithSuccessor } from './bookings.table.ts'
-import { aboutBooking, actorOf, HOUR, iso, parties, refundIfCancelled, termsOf, type BookingRules, type Events } from './booking-rules.ts'
+import { aboutBooking, HOUR, iso, parties, refundIfCancelled, termsOf, type BookingRules, type Events } from './booking-rules.ts'
 
 /** The exclusion constraints are the last word on overlaps; this says which side clashed. */
 function overlapConflict(err: unknown): AppError | undefined {

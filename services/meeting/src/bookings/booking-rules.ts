@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { MeetingEvents, refundFor, type CancelledBy, type EventActor, type Identity, type Refund, type RefundTerms } from '@sunbae/contracts'
+import { MeetingEvents, refundFor, type CancelledBy, type EventActor, type Refund, type RefundTerms } from '@sunbae/contracts'
 import type { EventMeta } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
@@ -16,7 +16,6 @@ export interface BookingPolicy {
 
 export const HOUR = 3_600_000
 export const iso = (d: Date | string) => new Date(d).toISOString()
-export const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
 export const SYSTEM: EventActor = { type: 'system', id: null }
 /** Who caused a booking's event, and that the booking is what it is about. */
 export const aboutBooking = (actor: EventActor, bookingId: string): EventMeta => ({ actor, subject: { type: 'booking', id: bookingId } })

@@ -5,13 +5,12 @@ import {
   CatalogEvents,
   type AdminMentor,
   type ApplicationStatus,
-  type EventActor,
   type Identity,
   type MentorApplication,
   type MentorApplicationBody,
   type Paged,
 } from '@sunbae/contracts'
-import { conflict, notFound } from '@sunbae/service-kit'
+import { actorOf, conflict, notFound } from '@sunbae/service-kit'
 import { isUniqueViolation } from '@sunbae/db'
 import type { DB } from '../db/types.ts'
 import { MentorsRepository } from '../mentors/mentors.repository.ts'
@@ -47,7 +46,6 @@ function toApplication(row: ApplicationWithApplicant): MentorApplication {
   }
 }
 
-const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
 const alreadyMentor = () => conflict('You are already a mentor: edit your profile with PATCH /api/mentors/me', 'ALREADY_MENTOR')
 const alreadyPending = () => conflict('You already have an application waiting for a decision', 'APPLICATION_PENDING')
 

@@ -1,7 +1,7 @@
 import type { Database, Tx } from '@sunbae/db'
 import type { Auth } from 'firebase-admin/auth'
 import { CatalogEvents, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, type EventActor, type Identity, type Locale, type Me, type Paged, type PutMeBody, type Role } from '@sunbae/contracts'
-import { notFound, type EventMeta } from '@sunbae/service-kit'
+import { actorOf, type EventMeta, notFound } from '@sunbae/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { DB } from '../db/types.ts'
 import { assertTimezone } from '../mentors/timezones.ts'
@@ -71,7 +71,7 @@ export class UsersService {
         locale: row.locale as Locale,
         timeZone: row.time_zone,
       }
-      const meta: EventMeta = { actor: { type: 'user', id: identity.uid, role: identity.role }, subject: { type: 'user', id: row.uid } }
+      const meta: EventMeta = { actor: actorOf(identity), subject: { type: 'user', id: row.uid } }
       if (inserted) await this.#events.publish(trx, CatalogEvents.userRegistered, data, meta)
       const changed =
         !inserted &&

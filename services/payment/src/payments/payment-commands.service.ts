@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
 import { PaymentEvents, type EventActor, type Identity, type Payment, type PaymentState } from '@sunbae/contracts'
-import { AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
+import { actorOf, AppError, conflict, forbidden, notFound } from '@sunbae/service-kit'
 import type { Tx } from '../db/database.ts'
 import { ProviderTimeoutError, type ChargeResult, type WebhookEvent } from '../providers/provider.ts'
-import { about, actorOf, base, iso, SYSTEM, type Events, type PaymentDeps, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
+import { about, base, iso, SYSTEM, type Events, type PaymentDeps, type PaymentPolicy, type PaymentsService, type Repositories } from './payments.service.ts'
 import type { PaymentRow } from './payments.table.ts'
 import { assertMove, PAID } from './state.ts'
 

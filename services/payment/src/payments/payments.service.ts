@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { PaymentEvents, type EventActor, type Identity, type Payment, type PaymentState } from '@sunbae/contracts'
+import { PaymentEvents, type EventActor, type Payment, type PaymentState } from '@sunbae/contracts'
 import { notFound } from '@sunbae/service-kit'
 import type { Transactions, Tx } from '../db/database.ts'
 import type { ChargeResult, PaymentProvider } from '../providers/provider.ts'
@@ -59,7 +59,6 @@ export interface Applied {
 }
 
 export const iso = (d: Date | string) => new Date(d).toISOString()
-export const actorOf = (identity: Identity): EventActor => ({ type: 'user', id: identity.uid, role: identity.role })
 export const SYSTEM: EventActor = { type: 'system', id: null }
 /** the fields every payment.* event carries */
 export const base = (p: PaymentRow) => ({ paymentId: p.id, bookingId: p.booking_id, amount: p.amount, currency: p.currency })

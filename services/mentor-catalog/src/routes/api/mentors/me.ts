@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorResponse, MentorProfilePatch, MyMentorProfile } from '@sunbae/contracts'
-import { requireRole } from '@sunbae/service-kit'
+import { actorOf, requireRole } from '@sunbae/service-kit'
 
 const security = [{ gatewayIdentity: [] }]
 
@@ -35,7 +35,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const who = requireRole(request, 'mentor')
-      return app.mentors.updateMine(who.uid, request.body, { type: 'user', id: who.uid, role: who.role })
+      return app.mentors.updateMine(who.uid, request.body, actorOf(who))
     },
   )
 }
