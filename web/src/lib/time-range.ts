@@ -38,12 +38,16 @@ export function parseTimeRange(params: URLSearchParams, fallback: RangePreset = 
   return { preset: isPreset(preset) ? preset : fallback }
 }
 
-/** `params` with the range written in (and nothing else changed); the default preset is left out of the URL */
-export function withTimeRange(params: URLSearchParams, range: TimeRange, fallback: RangePreset = '24h'): URLSearchParams {
+/**
+ * `params` with the range written in (and nothing else changed). A preset is always written, the
+ * page's default too: pages default differently (reviews 30 d, traffic 24 h), and a range left out
+ * would change meaning on the next tab.
+ */
+export function withTimeRange(params: URLSearchParams, range: TimeRange): URLSearchParams {
   const next = new URLSearchParams(params)
   for (const k of TIME_RANGE_KEYS) next.delete(k)
   if ('preset' in range) {
-    if (range.preset !== fallback) next.set('range', range.preset)
+    next.set('range', range.preset)
   } else {
     next.set('from', range.from)
     next.set('to', range.to)
@@ -86,8 +90,8 @@ export function useTimeRange(fallback: RangePreset = '24h') {
   // when the range itself does
   const bounds = useMemo(() => resolveTimeRange(parseKey(key)), [key])
   const setRange = useCallback(
-    (next: TimeRange) => setParams((p) => withTimeRange(p, next, fallback)),
-    [setParams, fallback],
+    (next: TimeRange) => setParams((p) => withTimeRange(p, next)),
+    [setParams],
   )
   return { range, bounds, key: `${key}@${bounds.to}`, setRange }
 }

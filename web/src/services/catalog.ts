@@ -1,5 +1,5 @@
 // mentor-catalog: accounts, mentors, search, reviews, applications, and its admin routes.
-import type { AdminMentor, Me, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, ReviewBody, Role } from '@sunbae/contracts'
+import type { AccountStatus, AdminMentor, AdminMentorListItem, AdminReview, AdminUser, Me, MentorStatus, ReviewVisibility, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, ReviewBody, Role } from '@sunbae/contracts'
 import type { SearchState } from '../lib/search-state.ts'
 import { toApiQuery } from '../lib/search-state.ts'
 import { get, patch, post, put } from './http.ts'
@@ -33,13 +33,26 @@ export const listApplications = (status: 'pending' | 'approved' | 'rejected', pa
 export const approveApplication = (id: string) => post<unknown>(`/api/admin/mentors/applications/${enc(id)}/approve`)
 // POST /api/admin/mentors/applications/:id/reject
 export const rejectApplication = (id: string, reason: string) => post<MentorApplication>(`/api/admin/mentors/applications/${enc(id)}/reject`, { reason })
-// GET /api/admin/mentors/:id
-export const adminMentor = (id: string) => get<AdminMentor>(`/api/admin/mentors/${enc(id)}`)
 // POST /api/admin/mentors/:id/suspend
 export const suspendMentor = (id: string, reason: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/suspend`, { reason })
 // POST /api/admin/mentors/:id/reinstate
 export const reinstateMentor = (id: string, reason: string) => post<AdminMentor>(`/api/admin/mentors/${enc(id)}/reinstate`, { reason })
-// GET /api/admin/users?q=&role=&page=&pageSize=
-export const listUsers = (q: string, role: Role | undefined, page: number) => get<Paged<Me>>('/api/admin/users', { q, role, page, pageSize: 20 })
+// GET /api/admin/users?q=&role=&status=&page=&pageSize=
+export const listUsers = (f: { q: string; role: Role | undefined; status: AccountStatus | undefined; page: number }) =>
+  get<Paged<AdminUser>>('/api/admin/users', { ...f, pageSize: 20 })
+// POST /api/admin/users/:uid/disable
+export const disableUser = (uid: string, reason: string) => post<AdminUser>(`/api/admin/users/${enc(uid)}/disable`, { reason })
+// POST /api/admin/users/:uid/enable
+export const enableUser = (uid: string, reason: string) => post<AdminUser>(`/api/admin/users/${enc(uid)}/enable`, { reason })
+// GET /api/admin/mentors?q=&status=&page=&pageSize=
+export const listAdminMentors = (f: { q: string; status: MentorStatus | undefined; page: number; pageSize: number }) =>
+  get<Paged<AdminMentorListItem>>('/api/admin/mentors', f)
+// GET /api/admin/reviews?from=&to=&q=&visibility=&page=&pageSize=
+export const listAdminReviews = (f: { from: string; to: string; q: string; visibility: ReviewVisibility | undefined; page: number }) =>
+  get<Paged<AdminReview>>('/api/admin/reviews', { ...f, pageSize: 20 })
+// POST /api/admin/reviews/:id/hide
+export const hideReview = (id: string, reason: string) => post<AdminReview>(`/api/admin/reviews/${enc(id)}/hide`, { reason })
+// POST /api/admin/reviews/:id/restore
+export const restoreReview = (id: string, reason: string) => post<AdminReview>(`/api/admin/reviews/${enc(id)}/restore`, { reason })
 // PUT /api/admin/users/:uid/role
 export const setUserRole = (uid: string, role: Role) => put<Me>(`/api/admin/users/${enc(uid)}/role`, { role })

@@ -1,6 +1,5 @@
 // tracking: public trending keywords and the admin dashboards.
 import type { AccessLogEntry, AuditEntry, ErrorDetail, ErrorGroup, KeywordStat, RouteStats, SlowQueryGroup, StatsBucket, TrendingKeywords, ZeroResultKeyword } from '@sunbae/contracts'
-import { TRACKING_LIMITS } from '@sunbae/contracts'
 import { get } from './http.ts'
 
 /** The dashboards' time range: `from` inclusive, `to` exclusive (ISO 8601). */
@@ -32,15 +31,6 @@ export const zeroResultKeywords = (page: number, w: Window) => get<WindowPage<Ze
 // GET /api/admin/tracking/audit?entityType=&entityId=&actor=&type=&from=&to=&limit=&cursor=
 export const auditTrail = (q: { entityType?: string; entityId?: string; actor?: string; type?: string; cursor?: string }, w: Window) =>
   get<{ items: AuditEntry[]; nextCursor: string | null }>('/api/admin/tracking/audit', { ...q, ...w, limit: 50 })
-// GET /api/admin/tracking/audit?type=catalog.mentor.suspended&entityType=mentor&from=&limit=200 — the
-// suspensions of the widest window the API allows (the catalog has no admin list of mentors)
-export const mentorSuspensions = (now = Date.now()) =>
-  get<{ items: AuditEntry[]; nextCursor: string | null }>('/api/admin/tracking/audit', {
-    type: 'catalog.mentor.suspended',
-    entityType: 'mentor',
-    from: new Date(now - TRACKING_LIMITS.maxWindowDays * 86_400_000 + 60_000).toISOString(),
-    limit: 200,
-  })
 // GET /api/admin/tracking/errors?service=&from=&to=&page=&pageSize=
 export const errorGroups = (page: number, w: Window) => get<WindowPage<ErrorGroup>>('/api/admin/tracking/errors', { page, ...w, pageSize: 20 })
 // GET /api/admin/tracking/errors/:fingerprint

@@ -1,8 +1,8 @@
 // End-to-end: the admin's moderation tools, in headless Chromium against the stack `npm start` runs,
 // shared by the journey files (browser.ts), with a mentor of this file's own (accounts.ts). One story:
-//   1. the admin finds the mentor in the admin mentor list and suspends them with a reason;
-//      the mentor moves to the suspended list and their public page is gone;
-//   2. the admin reinstates them after confirming; the suspended list empties and the page is back;
+//   1. the admin finds the mentor in the list of all mentors and suspends them with a reason;
+//      the mentor is listed as suspended with the reason, and their public page is gone;
+//   2. the admin reinstates them with a reason; the suspended filter no longer lists them and the page is back;
 //   3. a real server fault (tracking's test-only route) shows up as an error group whose detail has
 //      the count, first/last seen, sample ids and the scrubbed stack — on a phone-sized screen.
 // Screenshots go to web/test/artifacts/moderation/; every page is checked for unlabeled fields and
@@ -22,8 +22,8 @@ browserSuite('web e2e: admin moderation', { artifacts: 'moderation' }, async (t,
     const { page, visit, login } = admin
     await login(ADMIN_EMAIL, DEMO_PASSWORD, t)
     await page.goto('/admin?tab=mentors')
-    await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').fill(mentorName)
-    await page.getByLabel('이름, 기술, 회사로 활동 중인 멘토 검색').press('Enter')
+    await page.getByLabel('이름, 이메일, 소개로 멘토 검색').fill(mentorName)
+    await page.getByLabel('이름, 이메일, 소개로 멘토 검색').press('Enter')
     const row = page.getByTestId('admin-mentors').locator('tr', { hasText: mentorName })
     await row.getByText('활동 중', { exact: true }).waitFor()
     mentorPath = (await row.getByRole('link', { name: mentorName }).getAttribute('href')) ?? ''
@@ -40,9 +40,8 @@ browserSuite('web e2e: admin moderation', { artifacts: 'moderation' }, async (t,
     await visit(t, 'suspend-dialog')
     await dialog.getByRole('button', { name: '정지' }).click()
     await page.getByText('멘토를 정지했습니다').waitFor()
-    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: mentorName })
-    await suspended.getByText('정지됨', { exact: true }).waitFor()
-    await suspended.getByText('e2e: 신고 접수로 확인 중').waitFor()
+    await row.getByText('정지됨', { exact: true }).waitFor()
+    await row.getByText('e2e: 신고 접수로 확인 중').waitFor()
     await visit(t, 'suspended')
 
     await page.goto(mentorPath)
@@ -50,18 +49,20 @@ browserSuite('web e2e: admin moderation', { artifacts: 'moderation' }, async (t,
     await visit(t, 'mentor-gone', [/status of 404/])
   })
 
-  await t.test('the admin reinstates the mentor after confirming', async (t) => {
+  await t.test('the admin reinstates the mentor with a reason', async (t) => {
     const { page, visit } = admin
     await page.goto('/admin?tab=mentors')
-    const suspended = page.getByTestId('suspended-mentors').locator('tr', { hasText: mentorName })
+    await page.locator('.ant-segmented').getByText('정지됨', { exact: true }).click()
+    const suspended = page.getByTestId('admin-mentors').locator('tr', { hasText: mentorName })
     await suspended.getByRole('button', { name: '정지 해제' }).click()
-    const confirm = page.locator('.ant-popconfirm')
-    await confirm.getByText('다시 검색에 나타납니다').waitFor()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText('다시 검색에 나타납니다').waitFor()
+    await dialog.getByLabel('사유 (감사 기록에 남습니다)').fill('e2e: 소명 확인')
     await visit(t, 'reinstate-confirm')
-    await confirm.getByRole('button', { name: '정지 해제' }).click()
+    await dialog.getByRole('button', { name: '정지 해제' }).click()
     await page.getByText('정지를 해제했습니다').waitFor()
     await suspended.waitFor({ state: 'detached' })
-    t.equal(await page.getByTestId('suspended-mentors').locator('tr', { hasText: mentorName }).count(), 0, 'no longer in the suspended list')
+    t.equal(await page.getByTestId('admin-mentors').locator('tr', { hasText: mentorName }).count(), 0, 'no longer among the suspended')
     await visit(t, 'reinstated')
     await page.goto(mentorPath)
     await page.getByRole('heading', { level: 1, name: mentorName }).waitFor()

@@ -13,6 +13,7 @@ import DeadLettersAdmin from './dead-letters.tsx'
 import MatchingAdmin from './matching.tsx'
 import MentorsAdmin from './mentors.tsx'
 import PaymentsAdmin from './payments.tsx'
+import ReviewsAdmin from './reviews.tsx'
 import UsersList from './users.tsx'
 import { TrackingRequests, TrackingAudit, TrackingCharts, TrackingErrors, TrackingKeywords, TrackingSlowQueries } from './tracking.tsx'
 
@@ -24,6 +25,7 @@ export default function AdminPage() {
     { key: 'applications', label: t.adminApplications, children: <ApplicationsList /> },
     ...(can(viewer, 'suspendMentors') ? [{ key: 'mentors', label: t.adminMentors, children: <MentorsAdmin /> }] : []),
     { key: 'users', label: t.adminUsers, children: <UsersList /> },
+    { key: 'reviews', label: t.adminReviews, children: <ReviewsAdmin /> },
     { key: 'payments', label: t.adminPayments, children: <PaymentsAdmin /> },
     { key: 'bookings', label: t.adminBookings, children: <BookingsAdmin /> },
     { key: 'matching', label: t.adminMatching, children: <MatchingAdmin /> },
