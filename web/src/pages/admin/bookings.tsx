@@ -106,7 +106,7 @@ export default function BookingsAdmin() {
       <TimeRangePicker fallback={FALLBACK} />
       <Flex wrap gap={8}>
         <Select<BookingState | 'all'> aria-label={t.bookingState} style={{ minWidth: 160 }} value={state} onChange={(v) => { setState(v); setPage(1) }}
-          options={[{ value: 'all', label: t.allStatuses }, ...BOOKING_STATES.map((s) => ({ value: s, label: t.bookingStates[s] ?? s }))]} />
+          options={[{ value: 'all', label: t.allStates }, ...BOOKING_STATES.map((s) => ({ value: s, label: t.bookingStates[s] ?? s }))]} />
         <Form layout="inline" name="admin-bookings-filter" onFinish={(v: { mentorUid?: string; menteeUid?: string }) => {
           setWho(Object.fromEntries(Object.entries(v).filter(([, x]) => x && x.trim()).map(([k, x]) => [k, x!.trim()])))
           setPage(1)

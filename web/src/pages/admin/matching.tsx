@@ -62,7 +62,7 @@ export default function MatchingAdmin() {
         <Segmented<Kind> aria-label={t.adminMatching} value={kind} onChange={(v) => { setKind(v); setState('all'); setPage(1) }}
           options={[{ value: 'requests', label: t.chatRequests }, { value: 'matches', label: t.matches }]} />
         <Select<string> aria-label={t.bookingState} style={{ minWidth: 140 }} value={state} onChange={(v) => { setState(v); setPage(1) }}
-          options={[{ value: 'all', label: t.allStatuses }, ...states]} />
+          options={[{ value: 'all', label: t.allStates }, ...states]} />
         <Form layout="inline" name="admin-matching-filter" onFinish={(v: { mentorUid?: string; menteeUid?: string }) => {
           setWho(Object.fromEntries(Object.entries(v).filter(([, x]) => x && x.trim()).map(([k, x]) => [k, x!.trim()])))
           setPage(1)
