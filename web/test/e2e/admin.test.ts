@@ -5,8 +5,10 @@
 //      moved back in the catalog's table of the test stack) is found in the list of all mentors with
 //      the suspended filter — the old audit-trail list stopped at 31 days — and reinstated with a reason;
 //   2. the admin disables a user with a reason: the user's existing ID token is refused at once;
-//   3. the reviews tab takes the time range from the URL (?range=7d), and keeps it across tabs.
-//   (H5's steps — refund a booking partially, look at last week's traffic — go after step 3, marked below.)
+//   3. the reviews tab takes the time range from the URL (?range=7d), and keeps it across tabs;
+//   4. a paid booking (set up through the API) is refunded in part from the payments tab, with a
+//      reason: the payment becomes partially refunded through the provider, and the audit trail has it;
+//   5. the traffic dashboard shows last week (?range=7d), from the picker and from the URL alone.
 // Screenshots go to web/test/artifacts/admin/; every page is checked for unlabeled fields, console
 // errors and CSP violations (browser.ts).
 import pg from 'pg'
@@ -112,8 +114,88 @@ browserSuite('web e2e: the admin page', { artifacts: 'admin' }, async (t, { stac
     t.match(page.url(), /range=30d/, 'the range stays in the URL on another tab')
   })
 
-  // ── H5: "refund a booking partially" and "look at last week's traffic" go here, as further
-  //    journey(...) steps with the same `admin` session.
+  await journey('the admin refunds a paid booking partially, with a reason', async (t) => {
+    const { page, visit } = admin
+    // a paid, confirmed session through the API: a mentor's paid schedule, a match, a booking, tok_success
+    const mentor = await createMentor(gatewayUrl, { name: `환불선배 ${stamp}`, email: `e2e-admin-refund-mentor-${stamp}@sunbae.test`, password: `pw-${stamp}-rm` }, '데이터 엔지니어 · 환불 테스트')
+    const mentorToken = await idToken(mentor.email, mentor.password)
+    const day = [{ start: '00:00', end: '24:00' }]
+    const avail = await api(gatewayUrl, 'PUT', '/api/meetings/availability', mentorToken, {
+      timezone: 'Asia/Seoul', weekly: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day }, overrides: [], durations: [60], pricePerHour: 40_000,
+    })
+    t.equal(avail.status, 200, JSON.stringify(avail.json))
+    const payer = { name: `환불 후배 ${stamp}`, email: `e2e-admin-refund-${stamp}@sunbae.test`, password: `pw-${stamp}-payer` }
+    let payerToken = await identityToolkit('accounts:signUp', { email: payer.email, password: payer.password, displayName: payer.name })
+    await until(`${payer.email} registered`, async () => {
+      const r = await api(gatewayUrl, 'PUT', '/api/me', payerToken, { displayName: payer.name })
+      if (r.status === 401) payerToken = await idToken(payer.email, payer.password)
+      return r.status === 200 || r.status === 201
+    }, 30_000)
+    const request = await until('the request sent', async () => {
+      const r = await api(gatewayUrl, 'POST', '/api/matching/requests', payerToken, { mentorId: mentor.id, message: `환불 테스트 세션 (${stamp})` })
+      return r.status === 201 ? r.json : null
+    }, 60_000)
+    t.equal((await api(gatewayUrl, 'POST', `/api/matching/requests/${request.id}/accept`, mentorToken)).status, 200)
+    const from = new Date(Date.now() + 3 * 24 * 3600_000).toISOString()
+    const to = new Date(Date.now() + 5 * 24 * 3600_000).toISOString()
+    const booking = await until('a booking held', async () => {
+      const slots = await api(gatewayUrl, 'GET', `/api/meetings/mentors/${mentor.id}/slots?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, payerToken)
+      const slot = slots.json?.slots?.[0]
+      if (!slot) return null
+      const b = await api(gatewayUrl, 'POST', '/api/meetings/bookings', payerToken, { mentorId: mentor.id, start: slot.start, duration: 60 })
+      return b.status === 201 ? b.json : null
+    }, 60_000)
+    const payment = await until("the booking's payment", async () => {
+      const r = await api(gatewayUrl, 'POST', '/api/payments', payerToken, { bookingId: booking.id })
+      return r.status === 200 || r.status === 201 ? r.json : null
+    }, 60_000)
+    const paid = await api(gatewayUrl, 'POST', `/api/payments/${payment.id}/confirm`, payerToken, { cardToken: 'tok_success' })
+    t.equal(paid.json.state, 'succeeded', JSON.stringify(paid.json))
+
+    await page.goto('/admin?tab=payments')
+    const row = page.getByTestId('admin-payments').locator('tr', { hasText: booking.id.slice(0, 8) })
+    await row.getByText('40,000원').waitFor()
+    await row.getByRole('button', { name: '환불' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByText('환불 가능: 40,000원').waitFor()
+    await dialog.getByLabel('환불 금액').fill('15000')
+    await dialog.getByLabel('사유 (감사 기록에 남습니다)').fill('e2e: 세션 일부만 진행')
+    await visit(t, 'refund-dialog')
+    await dialog.getByRole('button', { name: '환불' }).click()
+    await page.getByText('환불을 요청했습니다').waitFor()
+    const refunded = await until('the payment partially refunded', async () => {
+      const r = await api(gatewayUrl, 'GET', `/api/payments/${payment.id}`, adminToken)
+      return r.json?.state === 'partially_refunded' ? r.json : null
+    }, 30_000)
+    t.match(refunded, { refundedAmount: 15_000, refunds: [{ amount: 15_000, state: 'succeeded', reason: 'e2e: 세션 일부만 진행' }] })
+    await page.reload()
+    await row.getByText('15,000원').waitFor()
+    await visit(t, 'refunded')
+    const audit = await until('the refund in the audit trail', async () => {
+      const r = await api(gatewayUrl, 'GET', `/api/admin/tracking/audit?type=payment.refund.requested&entityId=${payment.id}`, adminToken)
+      return r.json?.items?.[0]
+    }, 30_000)
+    t.match(audit, { actor: { role: 'admin' }, payload: { refundAmount: 15_000, reason: 'e2e: 세션 일부만 진행' } })
+  })
+
+  await journey("the admin looks at last week's traffic; the range is in the URL", async (t) => {
+    const { page, visit } = admin
+    await page.goto('/admin?tab=traffic')
+    const range = page.getByTestId('time-range')
+    await range.getByText('7일', { exact: true }).click()
+    await page.waitForURL(/range=7d/)
+    await page.getByTestId('chart-requests').locator('.recharts-line').first().waitFor()
+    await visit(t, 'traffic-7d')
+    // the URL alone brings the same view back
+    await page.goto('/admin?tab=traffic&range=7d')
+    t.equal(await range.locator('.ant-segmented-item-selected').textContent(), '7일', 'the range of the URL is selected')
+    await page.getByTestId('chart-requests').locator('.recharts-line').first().waitFor()
+    // another dashboard keeps it
+    await page.getByRole('tab', { name: '요청 기록' }).click()
+    await page.waitForURL(/tab=requests/)
+    t.match(page.url(), /range=7d/)
+  })
+
 
   await admin.close()
 })
