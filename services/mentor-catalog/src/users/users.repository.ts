@@ -57,27 +57,6 @@ export class UsersRepository {
     return { row, inserted }
   }
 
-  async search(query: { q?: string; role?: string; page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: UserRow[]; total: number }> {
-    let base = trx.selectFrom('users')
-    if (query.role) base = base.where('role', '=', query.role)
-    const q = query.q?.trim()
-    if (q) {
-      const pattern = `%${escapeLike(q)}%`
-      base = base.where((eb) => eb.or([eb('email', 'ilike', pattern), eb('display_name', 'ilike', pattern)]))
-    }
-    const [rows, count] = await Promise.all([
-      base
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('uid')
-        .limit(query.pageSize)
-        .offset((query.page - 1) * query.pageSize)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-    ])
-    return { rows, total: Number(count.n) }
-  }
-
   setRole(uid: string, role: Role, trx: Executor = this.#db): Promise<UserRow | undefined> {
     return trx
       .updateTable('users')

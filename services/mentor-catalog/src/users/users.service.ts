@@ -1,6 +1,6 @@
 import type { Database, Tx } from '@sunbae/db'
 import type { Auth } from 'firebase-admin/auth'
-import { CatalogEvents, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, type EventActor, type Identity, type Locale, type Me, type Paged, type PutMeBody, type Role } from '@sunbae/contracts'
+import { CatalogEvents, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, type EventActor, type Identity, type Locale, type Me, type PutMeBody, type Role } from '@sunbae/contracts'
 import { actorOf, type EventMeta, notFound } from '@sunbae/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { DB } from '../db/types.ts'
@@ -124,11 +124,5 @@ export class UsersService {
     const result = await this.#db.transaction().execute(work)
     this.#events.flushSoon()
     return { me: toMe(result.row), from: result.from }
-  }
-
-  /** Admin search of the mirror by email or name (substring, case-insensitive), newest first. */
-  async search(query: { q?: string; role?: Role; page: number; pageSize: number }): Promise<Paged<Me>> {
-    const { rows, total } = await this.#repo.search(query)
-    return { items: rows.map(toMe), total, page: query.page, pageSize: query.pageSize }
   }
 }
