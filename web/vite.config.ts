@@ -8,11 +8,28 @@
 // by its SHA-256 (the journeys run with HMR off, so not even that).
 import { defineConfig, loadEnv } from 'vite'
 import react from '@vitejs/plugin-react'
+import { compression } from 'vite-plugin-compression2'
 import { firebaseTargets } from './src/lib/firebase-targets.ts'
 import { documentHeaders } from './security-headers.ts'
 
 const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080'
 const hmr = process.env.WEB_WATCH !== 'off'
+
+/**
+ * /api to the gateway; /sitemap.xml to mentor-catalog's sitemap for the origin the browser came to, as
+ * nginx serves it in production.
+ */
+const proxy = {
+  '/api': { target: gateway, changeOrigin: false },
+  '/sitemap.xml': {
+    target: gateway,
+    changeOrigin: false,
+    configure: (server: { on(event: 'proxyReq', fn: (req: { path: string }, incoming: { headers: Record<string, string | string[] | undefined> }) => void): void }) =>
+      server.on('proxyReq', (req, incoming) => {
+        req.path = `/api/mentors/sitemap.xml?origin=${encodeURIComponent(`http://${String(incoming.headers.host ?? 'localhost')}`)}`
+      }),
+  },
+}
 
 export default defineConfig(({ mode }) => {
   const devEmulators = mode === 'development'
@@ -20,7 +37,12 @@ export default defineConfig(({ mode }) => {
     : { auth: '', firestore: '' }
   const env = { ...loadEnv(mode, import.meta.dirname, 'VITE_FIREBASE_'), ...process.env }
   return {
-    plugins: [react()],
+    plugins: [
+      react(),
+      // every text file of the build also as .gz and .br beside it: nginx serves those as they are
+      // (gzip_static, brotli_static) instead of compressing each response again
+      compression({ algorithms: ['gzip', 'brotliCompress'], include: /\.(html|js|mjs|css|svg|json|txt|xml)$/, exclude: /[\\/]\.vite[\\/]/, threshold: 1024, logLevel: 'silent' }),
+    ],
     // The repo root has an older React (a test tool's); every import of react resolves to the web's own.
     resolve: { dedupe: ['react', 'react-dom'] },
     define: {
@@ -37,7 +59,7 @@ export default defineConfig(({ mode }) => {
       ],
     },
     server: {
-      proxy: { '/api': { target: gateway, changeOrigin: false } },
+      proxy,
       headers: documentHeaders({
         firebase: firebaseTargets(env, devEmulators),
         inlineScripts: hmr ? [react.preambleCode.replace('__BASE__', '/')] : [],
@@ -48,7 +70,19 @@ export default defineConfig(({ mode }) => {
       ...(hmr ? {} : { watch: null, hmr: false }),
     },
     // the built app, as nginx serves it (but over http: no HSTS)
-    preview: { proxy: { '/api': { target: gateway, changeOrigin: false } }, headers: documentHeaders({ firebase: firebaseTargets(env) }) },
-    build: { outDir: 'dist', chunkSizeWarningLimit: 2000 },
+    preview: { proxy, headers: documentHeaders({ firebase: firebaseTargets(env) }) },
+    build: {
+      outDir: 'dist',
+      // dist/.vite/manifest.json: which chunks a page loads (web/test/bundle-budget.test.ts, bench/web)
+      manifest: true,
+      rolldownOptions: {
+        // the contracts' TypeBox schemas are declarations: a page that uses only a limit from a module
+        // does not need the module's schemas (nor TypeBox's code behind them)
+        treeshake: { moduleSideEffects: (id: string) => !/[\\/](typebox|packages[\\/]contracts)[\\/]/.test(id) },
+        // the admin area's chart library (recharts and what it brings) in a chunk of its own: the admin
+        // page's code and the charts then each stay under the default 500 kB chunk-size warning
+        output: { codeSplitting: { includeDependenciesRecursively: false, groups: [{ name: 'charts', test: /[\\/]node_modules[\\/](recharts|d3-[\w-]+|victory-vendor|decimal\.js-light)[\\/]/ }] } },
+      },
+    },
   }
 })

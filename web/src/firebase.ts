@@ -1,14 +1,19 @@
-// The Firebase web SDK: Auth and Firestore. In development (vite dev) both point at the local
-// emulators whose hosts `npm start` passes in; a real project is configured with VITE_FIREBASE_*.
+// The Firebase web SDK's app and Auth. In development (vite dev) Auth points at the local emulator
+// whose host `npm start` passes in; a real project is configured with VITE_FIREBASE_*.
+//
+// This module is never imported by the first page's code: it is loaded on demand (auth/firebase-loader.ts)
+// when there is a session to restore, a sign-in page or a signed-in area, so an anonymous visitor's search
+// downloads no Firebase at all. Firestore has its own module (firestore.ts), loaded by the chat and the
+// notification bell only.
 import { initializeApp } from 'firebase/app'
-import { connectAuthEmulator, getAuth } from 'firebase/auth'
-import { connectFirestoreEmulator, getFirestore } from 'firebase/firestore'
+import { connectAuthEmulator, getAuth, onIdTokenChanged, signOut } from 'firebase/auth'
+import { announceFirebase } from './auth/firebase-loader.ts'
 import { firebaseTargets } from './lib/firebase-targets.ts'
 
 declare const __AUTH_EMULATOR_HOST__: string
 declare const __FIRESTORE_EMULATOR_HOST__: string
 
-const targets = firebaseTargets(import.meta.env, { auth: __AUTH_EMULATOR_HOST__, firestore: __FIRESTORE_EMULATOR_HOST__ })
+export const targets = firebaseTargets(import.meta.env, { auth: __AUTH_EMULATOR_HOST__, firestore: __FIRESTORE_EMULATOR_HOST__ })
 
 export const firebaseApp = initializeApp({
   apiKey: targets.apiKey,
@@ -18,12 +23,9 @@ export const firebaseApp = initializeApp({
 })
 
 export const auth = getAuth(firebaseApp)
-export const db = getFirestore(firebaseApp)
 
 if (targets.authEmulatorHost) connectAuthEmulator(auth, `http://${targets.authEmulatorHost}`, { disableWarnings: true })
-if (targets.firestoreEmulatorHost) {
-  const [host, port] = targets.firestoreEmulatorHost.split(':')
-  connectFirestoreEmulator(db, host ?? '127.0.0.1', Number(port ?? 8181))
-}
 
 export const googleSignInEnabled = targets.googleSignIn
+
+announceFirebase({ auth, onIdTokenChanged, signOut })

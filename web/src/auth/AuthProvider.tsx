@@ -1,10 +1,14 @@
 // The signed-in user and their role (a custom claim on the ID token). The role is read from the
 // token itself, so it changes as soon as a refreshed token carries a new claim.
+//
+// Firebase Auth is loaded only when there is a session to restore (firebase-loader.ts's hint) or a page
+// loads it (sign-in, sign-up): a visitor who never signed in is `ready` at once, signed out, and their
+// search downloads no Firebase. Whenever the SDK arrives, this provider subscribes to it.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { onIdTokenChanged, signOut, type User } from 'firebase/auth'
+import type { User } from 'firebase/auth'
 import { useQueryClient } from '@tanstack/react-query'
 import type { Role } from '@sunbae/contracts'
-import { auth } from '../firebase.ts'
+import { firebaseLoaded, hasSessionHint, loadFirebase, setSessionHint } from './firebase-loader.ts'
 import { putMe } from '../services/catalog.ts'
 import type { Viewer } from '../lib/access.ts'
 
@@ -22,13 +26,22 @@ const Ctx = createContext<AuthState | null>(null)
 const ROLES: readonly Role[] = ['mentee', 'mentor', 'admin']
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<{ ready: boolean; user: User | null; role: Role | null }>({ ready: false, user: null, role: null })
+  // with no session to restore, the visitor is known to be signed out without asking Firebase
+  const [state, setState] = useState<{ ready: boolean; user: User | null; role: Role | null }>(() => ({ ready: !hasSessionHint(), user: null, role: null }))
   const synced = useRef<string | null>(null)
   const qc = useQueryClient()
 
-  useEffect(
-    () =>
-      onIdTokenChanged(auth, async (user) => {
+  useEffect(() => {
+    let stop: (() => void) | null = null
+    let closed = false
+    if (hasSessionHint()) {
+      // the SDK could not be downloaded: signed out for now (the API still answers public pages)
+      loadFirebase().catch(() => setState({ ready: true, user: null, role: null }))
+    }
+    void firebaseLoaded.then(({ auth, onIdTokenChanged }) => {
+      if (closed) return
+      stop = onIdTokenChanged(auth, async (user) => {
+        setSessionHint(Boolean(user))
         if (!user) {
           synced.current = null
           setState({ ready: true, user: null, role: null })
@@ -49,16 +62,24 @@ export function AuthProvider({ children }: { children: ReactNode }) {
             synced.current = null
           })
         }
-      }),
-    [qc],
-  )
+      })
+    })
+    return () => {
+      closed = true
+      stop?.()
+    }
+  }, [qc])
 
   const value = useMemo<AuthState>(
     () => ({
       ...state,
       viewer: state.role ? { role: state.role } : null,
-      logout: () => signOut(auth),
+      logout: async () => {
+        const { auth, signOut } = await loadFirebase()
+        await signOut(auth)
+      },
       refresh: async () => {
+        const { auth } = await loadFirebase()
         await auth.currentUser?.getIdToken(true)
       },
     }),

@@ -1,16 +1,27 @@
 // The shell: header with the menu access.ts allows, the language switch, the notification bell and
-// the account; a drawer menu on phones (antd Grid breakpoints), the bell staying in the header.
-import { Button, Drawer, Grid, Layout, Menu, Segmented, Space, Typography } from 'antd'
+// the account; a drawer menu on phones (MobileMenu, loaded when opened), the bell staying in the header.
+//
+// Every page shows it, the landing page first, so it is built from light parts: real links (anchors with
+// href) in a <nav>, two buttons for the language, a media query for the phone layout. The drawer (antd
+// Drawer + Menu) and the bell (Firestore) are chunks of their own.
+import { Button, Layout } from 'antd'
 import { MenuOutlined } from '@ant-design/icons'
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { useAuth } from '../auth/AuthProvider.tsx'
 import { useI18n } from '../i18n/index.tsx'
 import { menuFor, type Area } from '../lib/access.ts'
+import { DESKTOP_QUERY, useMediaQuery } from '../lib/media.ts'
 import type { Dict } from '../i18n/dict.ts'
-import { NotificationBell } from './NotificationBell.tsx'
+import { Loading } from './States.tsx'
 
-const PATHS: Record<Exclude<Area, 'mentor'>, string> = {
+// signed-in users only: it brings Firestore (the live unread count)
+const NotificationBell = lazy(() => import('./NotificationBell.tsx'))
+const MobileMenu = lazy(() => import('./MobileMenu.tsx'))
+
+export type NavArea = Exclude<Area, 'mentor'>
+
+export const PATHS: Record<NavArea, string> = {
   search: '/',
   me: '/me',
   chat: '/chat',
@@ -19,7 +30,7 @@ const PATHS: Record<Exclude<Area, 'mentor'>, string> = {
   login: '/login',
   signup: '/signup',
 }
-const LABELS: Record<Exclude<Area, 'mentor'>, keyof Dict> = {
+export const LABELS: Record<NavArea, keyof Dict> = {
   search: 'navSearch',
   me: 'navMe',
   chat: 'navChat',
@@ -29,61 +40,97 @@ const LABELS: Record<Exclude<Area, 'mentor'>, keyof Dict> = {
   signup: 'navSignup',
 }
 
-export function AppLayout() {
-  const { t, lang, setLang } = useI18n()
-  const { viewer, user, logout } = useAuth()
-  const screens = Grid.useBreakpoint()
-  const [open, setOpen] = useState(false)
-  const loc = useLocation()
-  const navigate = useNavigate()
-  const areas = menuFor(viewer).filter((a): a is Exclude<Area, 'mentor'> => a !== 'mentor')
-  const items = areas.map((a) => ({ key: PATHS[a], label: <Link to={PATHS[a]}>{t[LABELS[a]] as string}</Link> }))
-  const selected = areas.map((a) => PATHS[a]).filter((p) => (p === '/' ? loc.pathname === '/' : loc.pathname.startsWith(p)))
-  const desktop = screens.md ?? true
+/** The header's dark background (antd's Layout.Header) and the text on it: contrast 16:1 and 11:1. */
+const ON_DARK = '#fff'
+const ON_DARK_DIM = 'rgba(255, 255, 255, 0.78)'
 
-  const account = (
-    <Space wrap>
-      <Segmented
-        aria-label={t.language}
-        size="small"
-        value={lang}
-        onChange={(v) => setLang(v as 'ko' | 'en')}
-        options={[{ label: '한국어', value: 'ko' }, { label: 'English', value: 'en' }]}
-      />
+export function isCurrent(path: string, pathname: string): boolean {
+  return path === '/' ? pathname === '/' : pathname.startsWith(path)
+}
+
+/** The language switch and, when signed in, who I am and a sign-out button. */
+export function Account({ onDark }: { onDark: boolean }) {
+  const { t, lang, setLang } = useI18n()
+  const { user, logout } = useAuth()
+  const navigate = useNavigate()
+  return (
+    <div style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 8 }}>
+      <div role="group" aria-label={t.language} style={{ display: 'flex', gap: 4 }}>
+        {([['ko', '한국어'], ['en', 'English']] as const).map(([value, label]) => (
+          <Button key={value} lang={value} aria-pressed={lang === value} type={lang === value ? 'primary' : 'default'} ghost={onDark && lang !== value} onClick={() => setLang(value)}>
+            {label}
+          </Button>
+        ))}
+      </div>
       {user && (
         <>
-          <Typography.Text style={{ color: desktop ? '#fff' : undefined }} data-testid="whoami">{user.displayName ?? user.email}</Typography.Text>
-          <Button size="small" onClick={() => void logout().then(() => navigate('/'))}>{t.logout}</Button>
+          <span style={{ color: onDark ? ON_DARK : undefined }} data-testid="whoami">{user.displayName ?? user.email}</span>
+          <Button ghost={onDark} onClick={() => void logout().then(() => navigate('/'))}>{t.logout}</Button>
         </>
       )}
-    </Space>
+    </div>
   )
+}
+
+export function AppLayout() {
+  const { t } = useI18n()
+  const { viewer, user } = useAuth()
+  const desktop = useMediaQuery(DESKTOP_QUERY)
+  const [open, setOpen] = useState(false)
+  const { pathname } = useLocation()
+  const areas = menuFor(viewer).filter((a): a is NavArea => a !== 'mentor')
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: desktop ? 24 : 12 }}>
-        <Link to="/" style={{ color: '#fff', fontWeight: 700, fontSize: 20, whiteSpace: 'nowrap' }}>{t.appName}</Link>
+        <Link to="/" style={{ color: ON_DARK, fontWeight: 700, fontSize: 20, whiteSpace: 'nowrap', textDecoration: 'none' }}>{t.appName}</Link>
         {desktop ? (
           <>
-            <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={items} style={{ flex: 1, minWidth: 0 }} />
-            {user && <NotificationBell uid={user.uid} />}
-            {account}
+            <nav aria-label={t.appName} style={{ flex: 1, minWidth: 0, display: 'flex', gap: 4, overflowX: 'auto' }}>
+              {areas.map((a) => {
+                const current = isCurrent(PATHS[a], pathname)
+                return (
+                  <Link
+                    key={a}
+                    to={PATHS[a]}
+                    aria-current={current ? 'page' : undefined}
+                    style={{
+                      color: current ? ON_DARK : ON_DARK_DIM,
+                      padding: '0 12px',
+                      lineHeight: '44px',
+                      minHeight: 44,
+                      borderBottom: current ? '3px solid #4d8df5' : '3px solid transparent',
+                      whiteSpace: 'nowrap',
+                      textDecoration: 'none',
+                    }}
+                  >
+                    {t[LABELS[a]] as string}
+                  </Link>
+                )
+              })}
+            </nav>
+            {user && <Suspense fallback={null}><NotificationBell uid={user.uid} /></Suspense>}
+            <Account onDark />
           </>
         ) : (
           <>
             <div style={{ flex: 1 }} />
-            {user && <NotificationBell uid={user.uid} />}
-            <Button aria-label="menu" icon={<MenuOutlined />} onClick={() => setOpen(true)} />
-            <Drawer open={open} onClose={() => setOpen(false)} placement="right" size={260} title={t.appName}>
-              <Menu mode="vertical" selectedKeys={selected} items={items} onClick={() => setOpen(false)} />
-              <div style={{ marginTop: 16 }}>{account}</div>
-            </Drawer>
+            {user && <Suspense fallback={null}><NotificationBell uid={user.uid} /></Suspense>}
+            <Button aria-label="menu" aria-expanded={open} icon={<MenuOutlined />} onClick={() => setOpen(true)} />
+            {open && (
+              <Suspense fallback={null}>
+                <MobileMenu areas={areas} onClose={() => setOpen(false)} />
+              </Suspense>
+            )}
           </>
         )}
       </Layout.Header>
       <Layout.Content style={{ padding: desktop ? '24px 48px' : 12, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
         <main>
-          <Outlet />
+          {/* the pages other than search are lazy chunks (App.tsx) */}
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
         </main>
       </Layout.Content>
       <Layout.Footer style={{ textAlign: 'center' }}>{t.appName} · {t.tagline}</Layout.Footer>

@@ -1,4 +1,8 @@
-import { Card, Flex, Rate, Tag, Typography } from 'antd'
+// One search hit. The landing page renders a list of these, so it is plain markup (an article with a
+// real link, antd's Tag for skills) rather than antd's Card and Typography, which bring tabs, tooltips and
+// editable text the card never uses. Its height does not depend on data arriving later (no images, no
+// async parts), so the list does not shift.
+import { Flex, Tag, theme } from 'antd'
 import { Link } from 'react-router'
 import type { MentorSearchItem, SearchHighlight } from '@sunbae/contracts'
 import { useI18n } from '../i18n/index.tsx'
@@ -9,36 +13,41 @@ const hl = (item: MentorSearchItem, field: SearchHighlight['field']) => item.hig
 /** One search hit: name, headline and a bio snippet with the matched terms marked. */
 export function MentorCard({ item }: { item: MentorSearchItem }) {
   const { t } = useI18n()
+  const { token } = theme.useToken()
   const name = hl(item, 'displayName')
   const headline = hl(item, 'headline')
   const bio = hl(item, 'bio')
   const skills = hl(item, 'skills')
   const matchedSkills = new Set(skills ? skills.ranges.map((r) => skills.snippet.slice(r.start, r.end).toLowerCase()) : [])
+  const muted = { color: token.colorTextSecondary }
   return (
-    <Card size="small" data-testid="mentor-card">
+    <article
+      data-testid="mentor-card"
+      style={{ background: token.colorBgContainer, border: `1px solid ${token.colorBorderSecondary}`, borderRadius: token.borderRadiusLG, padding: '12px 16px', height: '100%' }}
+    >
       <Flex vertical gap={4}>
-        <Link to={`/mentors/${item.id}`} style={{ fontSize: 18, fontWeight: 600 }}>
-          {name ? <Highlighted text={name.snippet} ranges={name.ranges} /> : item.displayName}
-        </Link>
-        <Typography.Text>{headline ? <Highlighted text={headline.snippet} ranges={headline.ranges} /> : item.headline}</Typography.Text>
+        <h2 style={{ margin: 0, fontSize: 18, fontWeight: 600, lineHeight: 1.4 }}>
+          <Link to={`/mentors/${item.id}`}>{name ? <Highlighted text={name.snippet} ranges={name.ranges} /> : item.displayName}</Link>
+        </h2>
+        <p style={{ margin: 0 }}>{headline ? <Highlighted text={headline.snippet} ranges={headline.ranges} /> : item.headline}</p>
         {bio && (
-          <Typography.Text type="secondary">
+          <p style={{ ...muted, margin: 0 }}>
             <Highlighted text={bio.snippet} ranges={bio.ranges} />
-          </Typography.Text>
+          </p>
         )}
         <Flex wrap gap={4}>
           {item.skills.map((s) => (
-            <Tag key={s} color={matchedSkills.has(s.toLowerCase()) ? 'gold' : undefined}>{s}</Tag>
+            <Tag key={s} color={matchedSkills.has(s.toLowerCase()) ? 'blue' : undefined}>{s}</Tag>
           ))}
         </Flex>
-        <Flex wrap gap={12} align="center">
-          <span aria-label={`rating ${item.rating.toFixed(1)}`}><Rate disabled allowHalf value={Math.round(item.rating * 2) / 2} style={{ fontSize: 14 }} /></span>
-          <Typography.Text type="secondary">{t.reviews(item.reviewCount)}</Typography.Text>
-          <Typography.Text>{t.perHour(item.hourlyRate)}</Typography.Text>
-          <Typography.Text type="secondary">{t.years(item.yearsExperience)}</Typography.Text>
-          {item.company && <Typography.Text type="secondary">{item.company}</Typography.Text>}
+        <Flex wrap gap={12} align="center" style={muted}>
+          <span><span aria-hidden style={{ color: '#ad6800' }}>★</span> {t.ratingLabel(item.rating)}</span>
+          <span>{t.reviews(item.reviewCount)}</span>
+          <span style={{ color: token.colorText }}>{t.perHour(item.hourlyRate)}</span>
+          <span>{t.years(item.yearsExperience)}</span>
+          {item.company && <span>{item.company}</span>}
         </Flex>
       </Flex>
-    </Card>
+    </article>
   )
 }

@@ -10,7 +10,7 @@ import { UNREAD_WATCH_LIMIT } from '../lib/notifications.ts'
 import { watchUnreadCount } from '../services/notifications.ts'
 
 /** In the header (dark on every screen size): a white bell. */
-export function NotificationBell({ uid }: { uid: string }) {
+export default function NotificationBell({ uid }: { uid: string }) {
   const { t } = useI18n()
   const navigate = useNavigate()
   const qc = useQueryClient()

@@ -90,6 +90,8 @@ const ko = {
   perHour: (n: number) => `시간당 ${n.toLocaleString('ko-KR')}원`,
   years: (n: number) => `경력 ${n}년`,
   reviews: (n: number) => `리뷰 ${n}개`,
+  ratingLabel: (r: number) => `평점 ${r.toFixed(1)}`,
+  filtersShow: '필터 열기',
   // mentor page
   profile: '프로필',
   recentReviews: '최근 리뷰',
@@ -346,6 +348,8 @@ const en: Dict = {
   perHour: (n: number) => `₩${n.toLocaleString('en-US')} / hour`,
   years: (n: number) => `${n} yr${n === 1 ? '' : 's'} experience`,
   reviews: (n: number) => `${n} review${n === 1 ? '' : 's'}`,
+  ratingLabel: (r: number) => `Rated ${r.toFixed(1)}`,
+  filtersShow: 'Show filters',
   profile: 'Profile',
   recentReviews: 'Recent reviews',
   noReviews: 'No reviews yet',

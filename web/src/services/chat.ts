@@ -2,7 +2,7 @@
 // (rooms/{roomId}/messages), as deploy/firebase/firestore.rules allow for room members.
 import type { AdminChatMessage, AdminMessageSearchResult, ChatMessage, ChatRoomList, MessagePage, ReadReceipt } from '@sunbae/contracts'
 import { addDoc, collection, limit, onSnapshot, orderBy, query, serverTimestamp, Timestamp } from 'firebase/firestore'
-import { db } from '../firebase.ts'
+import { db } from '../firestore.ts'
 import { get, post } from './http.ts'
 
 const enc = encodeURIComponent

@@ -1,7 +1,6 @@
 // The one HTTP client of the web app: same-origin /api (the dev server and nginx proxy it to the
 // gateway), the Firebase ID token as a bearer, JSON in and out, and ApiError for any non-2xx.
-import { signOut } from 'firebase/auth'
-import { auth } from '../firebase.ts'
+import { currentAuth } from '../auth/firebase-loader.ts'
 import { ApiError, isTokenRevoked, toApiError } from '../lib/errors.ts'
 
 type QueryValue = string | number | boolean | readonly string[] | null | undefined
@@ -22,7 +21,8 @@ export function queryString(query: Query | undefined): string {
 
 async function send(method: string, path: string, body: unknown, query: Query | undefined, forceRefresh: boolean, extra?: Record<string, string>): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', ...extra }
-  const user = auth.currentUser
+  // Firebase Auth only when the app loaded it (a session, a sign-in page): anonymous requests need none
+  const user = (await currentAuth())?.currentUser
   if (user) headers.authorization = `Bearer ${await user.getIdToken(forceRefresh)}`
   if (body !== undefined) headers['content-type'] = 'application/json'
   return fetch(`${path}${queryString(query)}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
@@ -46,14 +46,15 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
     let err = toApiError(res.status, data)
     // A role change revokes the old tokens: get a fresh one once; if the refresh token was revoked
     // too, the session is over and the user signs in again.
-    if (isTokenRevoked(err) && auth.currentUser) {
+    const auth = await currentAuth()
+    if (isTokenRevoked(err) && auth?.currentUser) {
       try {
         res = await send(method, path, opts.body, opts.query, true, opts.headers)
         data = await parse(res)
         if (res.ok) return data as T
         err = toApiError(res.status, data)
       } catch {
-        await signOut(auth)
+        await auth.signOut()
         throw new ApiError(401, { code: 'TOKEN_REVOKED', message: '' })
       }
     }

@@ -9,8 +9,6 @@ import type {
   PutNotificationPreferencesBody,
   UnsubscribeResult,
 } from '@sunbae/contracts'
-import { collection, limit, onSnapshot, query, where } from 'firebase/firestore'
-import { db } from '../firebase.ts'
 import { UNREAD_WATCH_LIMIT } from '../lib/notifications.ts'
 import { get, post, put, request } from './http.ts'
 
@@ -33,6 +31,17 @@ export const unsubscribe = (token: string) => request<UnsubscribeResult>('POST',
  * Counts at most UNREAD_WATCH_LIMIT documents; the badge shows more as "99+".
  */
 export function watchUnreadCount(uid: string, onCount: (count: number) => void, onError: (err: unknown) => void): () => void {
-  const q = query(collection(db, 'users', uid, 'notifications'), where('readAt', '==', null), limit(UNREAD_WATCH_LIMIT))
-  return onSnapshot(q, (snap) => onCount(snap.size), onError)
+  // Firestore is loaded here, on first use, so the pages that only call the HTTP functions above
+  // (the public unsubscribe page, for one) do not carry it
+  let stop: (() => void) | null = null
+  let closed = false
+  Promise.all([import('firebase/firestore'), import('../firestore.ts')]).then(([{ collection, limit, onSnapshot, query, where }, { db }]) => {
+    if (closed) return
+    const q = query(collection(db, 'users', uid, 'notifications'), where('readAt', '==', null), limit(UNREAD_WATCH_LIMIT))
+    stop = onSnapshot(q, (snap) => onCount(snap.size), onError)
+  }, onError)
+  return () => {
+    closed = true
+    stop?.()
+  }
 }

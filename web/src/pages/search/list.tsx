@@ -1,10 +1,14 @@
 // The main page: search box, filters, trending keywords and results, all in the URL (search-state.ts).
-import { Button, Col, Flex, Form, Input, InputNumber, Pagination, Row, Select, Space, Tag, Typography } from 'antd'
-import { FireOutlined } from '@ant-design/icons'
+//
+// It is the landing page, so it loads little: the filters (Select, InputNumber) and the pager are chunks
+// loaded when used, the results are plain markup (MentorCard). The results' area keeps its height while a
+// new page of results loads (previous data stays until then) and reserves the screen below the form, so
+// the footer does not jump when they arrive.
+import { Button, Flex, Input, Space, Tag, theme } from 'antd'
+import { FilterOutlined, FireOutlined } from '@ant-design/icons'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useEffect, useMemo, useState } from 'react'
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
-import type { SearchSort } from '@sunbae/contracts'
 import { MentorCard } from '../../components/MentorCard.tsx'
 import { EmptyState, Loading, QueryError } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
@@ -12,7 +16,12 @@ import { parseSearch, toSearchParams, updateSearch, type SearchState } from '../
 import { searchMentors } from '../../services/catalog.ts'
 import { trendingKeywords } from '../../services/tracking.ts'
 
-const LANGS = ['ko', 'en', 'ja', 'zh', 'es', 'fr', 'de', 'vi']
+const SearchFilters = lazy(() => import('./filters.tsx'))
+const Pager = lazy(() => import('./pager.tsx'))
+/** The filters form's height on a desktop (one row), reserved while its chunk loads. */
+const FILTERS_MIN_HEIGHT = 86
+
+const hasFilters = (s: SearchState) => s.skills.length > 0 || s.languages.length > 0 || s.minRate !== null || s.maxRate !== null || s.sort !== null
 
 export default function SearchPage() {
   const { t } = useI18n()
@@ -20,95 +29,67 @@ export default function SearchPage() {
   const state = useMemo(() => parseSearch(params), [params])
   const [q, setQ] = useState(state.q)
   useEffect(() => setQ(state.q), [state.q])
+  const { token } = theme.useToken()
+  const [filtersOpen, setFiltersOpen] = useState(() => hasFilters(state))
   const go = (patch: Partial<SearchState>) => setParams(toSearchParams(updateSearch(state, patch)))
 
   const results = useQuery({ queryKey: ['search', toSearchParams(state).toString()], queryFn: () => searchMentors(state), placeholderData: keepPreviousData })
   const trending = useQuery({ queryKey: ['trending'], queryFn: () => trendingKeywords(10), staleTime: 60_000 })
 
-  const sorts: { value: SearchSort; label: string }[] = [
-    { value: 'relevance', label: t.sortRelevance },
-    { value: 'rating', label: t.sortRating },
-    { value: 'price_asc', label: t.sortPriceAsc },
-    { value: 'price_desc', label: t.sortPriceDesc },
-  ]
-
   return (
     <Flex vertical gap={16}>
-      <Typography.Title level={1} style={{ marginBottom: 0 }}>{t.tagline}</Typography.Title>
+      <h1 style={{ margin: 0, fontSize: 30, lineHeight: 1.3, fontWeight: 600 }}>{t.tagline}</h1>
       <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }) }}>
         <Space.Compact style={{ width: '100%' }}>
-          <Input size="large" aria-label={t.searchLabel} placeholder={t.searchPlaceholder} value={q} maxLength={200} onChange={(e) => setQ(e.target.value)} allowClear />
+          <Input size="large" aria-label={t.searchLabel} placeholder={t.searchPlaceholder} value={q} maxLength={200} onChange={(e) => setQ(e.target.value)} />
           <Button size="large" type="primary" htmlType="submit">{t.searchButton}</Button>
         </Space.Compact>
       </form>
       <section aria-label={t.trending}>
         <Flex wrap gap={6} align="center">
-          <Typography.Text strong><FireOutlined /> {t.trending}</Typography.Text>
-          {trending.isPending ? <Typography.Text type="secondary">{t.loading}</Typography.Text>
-            : trending.isError ? <Typography.Text type="secondary">—</Typography.Text>
-            : trending.data.items.length === 0 ? <Typography.Text type="secondary">{t.noTrending}</Typography.Text>
+          <strong><FireOutlined /> {t.trending}</strong>
+          {trending.isPending ? <span style={{ color: token.colorTextSecondary }}>{t.loading}</span>
+            : trending.isError ? <span style={{ color: token.colorTextSecondary }}>—</span>
+            : trending.data.items.length === 0 ? <span style={{ color: token.colorTextSecondary }}>{t.noTrending}</span>
             : trending.data.items.map((k) => (
               <Tag.CheckableTag key={k.keyword} checked={state.q === k.keyword} onChange={() => go({ q: k.keyword })}>{k.keyword}</Tag.CheckableTag>
             ))}
         </Flex>
       </section>
-      <Form layout="vertical" aria-label={t.filters}>
-        <Row gutter={12}>
-          <Col xs={24} sm={12} md={6}>
-            <Form.Item label={t.skills} htmlFor="f-skills">
-              <Select id="f-skills" mode="tags" value={state.skills} maxCount={10} onChange={(v: string[]) => go({ skills: v })} tokenSeparators={[',']} open={false} suffixIcon={null} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} sm={12} md={6}>
-            <Form.Item label={t.languages} htmlFor="f-langs">
-              <Select id="f-langs" mode="multiple" value={state.languages} onChange={(v: string[]) => go({ languages: v })} options={LANGS.map((l) => ({ value: l, label: l }))} />
-            </Form.Item>
-          </Col>
-          <Col xs={12} md={4}>
-            <Form.Item label={t.minRate} htmlFor="f-min">
-              <InputNumber id="f-min" min={0} step={10000} style={{ width: '100%' }} value={state.minRate} onChange={(v) => go({ minRate: typeof v === 'number' ? v : null })} />
-            </Form.Item>
-          </Col>
-          <Col xs={12} md={4}>
-            <Form.Item label={t.maxRate} htmlFor="f-max">
-              <InputNumber id="f-max" min={0} step={10000} style={{ width: '100%' }} value={state.maxRate} onChange={(v) => go({ maxRate: typeof v === 'number' ? v : null })} />
-            </Form.Item>
-          </Col>
-          <Col xs={24} md={4}>
-            <Form.Item label={t.sort} htmlFor="f-sort">
-              <Select id="f-sort" allowClear value={state.sort ?? undefined} onChange={(v?: SearchSort) => go({ sort: v ?? null })} options={sorts} />
-            </Form.Item>
-          </Col>
-        </Row>
-      </Form>
+      <div style={{ minHeight: filtersOpen ? FILTERS_MIN_HEIGHT : undefined }}>
+        {filtersOpen ? (
+          <Suspense fallback={null}>
+            <SearchFilters state={state} go={go} />
+          </Suspense>
+        ) : (
+          <Button aria-expanded={false} icon={<FilterOutlined />} onClick={() => setFiltersOpen(true)}>{t.filtersShow}</Button>
+        )}
+      </div>
+      {/* the results' area is held at most of a screen's height, so what comes later does not move the page */}
+      <div style={{ minHeight: '70vh' }}>
       {results.isPending ? <Loading /> : results.isError ? <QueryError error={results.error} onRetry={() => void results.refetch()} /> : (
         <Flex vertical gap={12} aria-busy={results.isFetching}>
-          <Typography.Text strong data-testid="result-count">{t.resultCount(results.data.total)}</Typography.Text>
+          <strong data-testid="result-count">{t.resultCount(results.data.total)}</strong>
           {results.data.suggestion && (
-            <Typography.Text>
+            <span>
               {t.didYouMean} <Button type="link" style={{ padding: 0 }} onClick={() => go({ q: results.data.suggestion! })}>{results.data.suggestion}</Button>?
-            </Typography.Text>
+            </span>
           )}
           {results.data.items.length === 0 ? <EmptyState text={t.noResults} /> : (
-            <Row gutter={[12, 12]}>
+            <ul style={{ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: 12, gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 440px), 1fr))' }}>
               {results.data.items.map((m) => (
-                <Col key={m.id} xs={24} lg={12}><MentorCard item={m} /></Col>
+                <li key={m.id}><MentorCard item={m} /></li>
               ))}
-            </Row>
+            </ul>
           )}
           {results.data.total > state.pageSize && (
-            <Pagination
-              align="center"
-              current={state.page}
-              pageSize={state.pageSize}
-              total={Math.min(results.data.total, state.pageSize * 10_000)}
-              showSizeChanger
-              pageSizeOptions={[10, 20, 50]}
-              onChange={(page, pageSize) => go(pageSize !== state.pageSize ? { pageSize, page: 1 } : { page })}
-            />
+            <Suspense fallback={<div style={{ height: 32 }} />}>
+              <Pager state={state} total={results.data.total} go={go} />
+            </Suspense>
           )}
         </Flex>
       )}
+      </div>
     </Flex>
   )
 }
