@@ -51,6 +51,7 @@ import { CatalogEvents, MatchingEvents, MeetingEvents, type DomainEvent } from '
 import { migrateAll, serviceDatabaseUrl, setupDatabase, withDatabase } from '@sunbae/db'
 import { OFFLINE_ENV, startEmulators } from '@sunbae/testing/emulators'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
+import { bookingConfirmed } from '@sunbae/testing/fixtures'
 import { freePort, startProcess, startService, stopProcess, waitReady, type ServiceProc } from '@sunbae/testing/processes'
 import { benchOptions } from '../lib/options.ts'
 import { latencies, percentile, spread } from '../lib/stats.ts'
@@ -286,19 +287,7 @@ try {
         version: MeetingEvents.bookingConfirmed.version,
         source: 'meeting',
         actor: { type: 'system', id: null },
-        data: {
-          bookingId: randomUUID(),
-          menteeUid: mentee.uid,
-          mentorId: randomUUID(),
-          mentorUid: mentor.uid,
-          startsAt: startsAt.toISOString(),
-          endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-          price: 50_000,
-          currency: 'KRW',
-          paymentId: randomUUID(),
-          videoUrl: `https://meet.sunbae.app/r/${randomUUID()}`,
-          confirmedAt: now.toISOString(),
-        },
+        data: bookingConfirmed({ menteeUid: mentee.uid, mentorUid: mentor.uid, startsAt }, { confirmedAt: now.toISOString() }),
       }),
     }
   }

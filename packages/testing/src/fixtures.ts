@@ -1,6 +1,6 @@
 // @sunbae/testing/fixtures — test data that several services' tests share (no firebase-admin).
 import { randomUUID } from 'node:crypto'
-import type { MentorProfileV1 } from '@sunbae/contracts'
+import type { BookingConfirmedV1, MentorProfileV1 } from '@sunbae/contracts'
 
 /**
  * An approved catalog mentor profile, as mentor-catalog's `catalog.mentor.*` events carry it, with a
@@ -25,6 +25,31 @@ export function mentorProfile(over: Partial<MentorProfileV1> = {}): MentorProfil
     rating: 0,
     reviewCount: 0,
     approvedAt: new Date().toISOString(),
+    ...over,
+  }
+}
+
+/**
+ * The data of `meeting.booking.confirmed` for a paid one-hour session between two accounts, starting
+ * at `startsAt` (two days from now unless given), with fresh booking, mentor and payment ids.
+ */
+export function bookingConfirmed(
+  parties: { menteeUid: string; mentorUid: string; startsAt?: Date },
+  over: Partial<BookingConfirmedV1> = {},
+): BookingConfirmedV1 {
+  const startsAt = parties.startsAt ?? new Date(Date.now() + 2 * 86_400_000)
+  return {
+    bookingId: randomUUID(),
+    menteeUid: parties.menteeUid,
+    mentorId: randomUUID(),
+    mentorUid: parties.mentorUid,
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+    price: 50_000,
+    currency: 'KRW',
+    paymentId: randomUUID(),
+    videoUrl: `https://meet.sunbae.app/r/${randomUUID()}`,
+    confirmedAt: new Date().toISOString(),
     ...over,
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { createEvent } from '@sunbae/bus'
+import { bookingConfirmed } from '@sunbae/testing/fixtures'
 import { MeetingEvents, type DomainEvent } from '@sunbae/contracts'
 import type { Tx } from '../src/db/database.ts'
 import { buildNotification, known, matchingEvent, person } from './helpers.ts'
@@ -71,19 +72,7 @@ t.test('an event is one read and one write, whatever its recipients, switches an
     version: MeetingEvents.bookingConfirmed.version,
     source: 'meeting',
     actor: { type: 'system', id: null },
-    data: {
-      bookingId: randomUUID(),
-      menteeUid: mentee.uid,
-      mentorId: randomUUID(),
-      mentorUid: mentor.uid,
-      startsAt: startsAt.toISOString(),
-      endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
-      price: 50_000,
-      currency: 'KRW',
-      paymentId: randomUUID(),
-      videoUrl: 'https://meet.sunbae.app/r/abc',
-      confirmedAt: new Date().toISOString(),
-    },
+    data: bookingConfirmed({ menteeUid: mentee.uid, mentorUid: mentor.uid, startsAt }),
   })
   t.equal(await handle(confirmed, (trx, ctx) => app.meetingEventHandlers.onBookingConfirmed(confirmed.data as never, { ...ctx, trx })), 2, 'booking confirmed, two people: 2 statements')
   t.same(
