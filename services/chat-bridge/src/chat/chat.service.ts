@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Database } from '@sunbae/db'
-import { ChatEvents, type AdminChatMessage, type ChatMessage, type ChatRoom, type Identity, type MessageHiddenV1, type MessagePage, type MessageUnhiddenV1 } from '@sunbae/contracts'
-import { badRequest, forbidden, notFound } from '@sunbae/service-kit'
+import { ChatEvents, type AdminChatMessage, type ChatMessage, type ChatRoom, type Identity, type MessagePage } from '@sunbae/contracts'
+import { actorOf, badRequest, forbidden, notFound } from '@sunbae/service-kit'
 import type { DB } from '../db/types.ts'
 import type { ChatMirror, MirrorMessage, MirrorRoom } from '../mirror/mirror.ts'
 import type { RoomsFirestore } from '../rooms/rooms.firestore.ts'
@@ -81,61 +81,39 @@ export class ChatService {
     return (await this.#mirror.searchMessages(query, limit)).map(toAdminMessage)
   }
 
-  /**
-   * Hides a message: in the mirror (which keeps the text for moderators), then the audit event,
-   * then in Firestore (text blanked for members). Hiding a message hidden in both changes nothing
-   * and publishes nothing; after a failure in between, hiding again completes it (the audit trail
-   * may then hold the attempt twice, but never misses one).
-   */
-  async hide(admin: Identity, roomId: string, messageId: string, reason: string): Promise<AdminChatMessage> {
-    const current = await this.#mirror.getMessage(roomId, messageId)
-    if (!current) throw notFound('No such message (or it is not mirrored yet)', 'MESSAGE_NOT_FOUND')
-    if (current.hidden && (await this.#rooms.isHidden(roomId, messageId))) return toAdminMessage(current)
-    const hiddenAt = new Date()
-    const hidden = (await this.#mirror.hideMessage(roomId, messageId, hiddenAt))!
-    const data: MessageHiddenV1 = {
-      roomId,
-      messageId,
-      authorUid: current.authorUid,
-      hiddenBy: admin.uid,
-      reason,
-      hiddenAt: hiddenAt.toISOString(),
-    }
-    const meta = { actor: { type: 'user' as const, id: admin.uid, role: admin.role }, subject: { type: 'chat.message', id: `${roomId}/${messageId}` } }
-    await this.#db.transaction().execute((trx) => this.#events.publish(trx, ChatEvents.messageHidden, data, meta))
-    this.#events.flushSoon()
-    if (!(await this.#rooms.hideMessage(roomId, messageId))) {
-      throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')
-    }
-    return toAdminMessage(hidden)
+  /** Hides a message from the members (the mirror keeps its text for moderators). */
+  hide(admin: Identity, roomId: string, messageId: string, reason: string): Promise<AdminChatMessage> {
+    return this.#moderate(admin, roomId, messageId, reason, true)
+  }
+
+  /** Shows a hidden message to the members again (its text back from the mirror). */
+  unhide(admin: Identity, roomId: string, messageId: string, reason: string): Promise<AdminChatMessage> {
+    return this.#moderate(admin, roomId, messageId, reason, false)
   }
 
   /**
-   * Shows a hidden message again: in the mirror (which kept its text), then the audit event, then in
-   * Firestore (the text back for members). Unhiding a message visible in both changes nothing and
-   * publishes nothing; after a failure in between, unhiding again completes it.
+   * Hides or shows a message: in the mirror first (which keeps the text), then the audit event, then
+   * in Firestore (text blanked for members, or back). A message already so in both changes nothing
+   * and publishes nothing; after a failure in between, doing it again completes it (the audit trail
+   * may then hold the attempt twice, but never misses one).
    */
-  async unhide(admin: Identity, roomId: string, messageId: string, reason: string): Promise<AdminChatMessage> {
+  async #moderate(admin: Identity, roomId: string, messageId: string, reason: string, hide: boolean): Promise<AdminChatMessage> {
     const current = await this.#mirror.getMessage(roomId, messageId)
     if (!current) throw notFound('No such message (or it is not mirrored yet)', 'MESSAGE_NOT_FOUND')
-    if (!current.hidden && !(await this.#rooms.isHidden(roomId, messageId))) return toAdminMessage(current)
-    const unhiddenAt = new Date()
-    const shown = (await this.#mirror.unhideMessage(roomId, messageId, unhiddenAt))!
-    const data: MessageUnhiddenV1 = {
-      roomId,
-      messageId,
-      authorUid: current.authorUid,
-      unhiddenBy: admin.uid,
-      reason,
-      unhiddenAt: unhiddenAt.toISOString(),
-    }
-    const meta = { actor: { type: 'user' as const, id: admin.uid, role: admin.role }, subject: { type: 'chat.message', id: `${roomId}/${messageId}` } }
-    await this.#db.transaction().execute((trx) => this.#events.publish(trx, ChatEvents.messageUnhidden, data, meta))
+    if (current.hidden === hide && (await this.#rooms.isHidden(roomId, messageId)) === hide) return toAdminMessage(current)
+    const at = new Date()
+    const changed = (await (hide ? this.#mirror.hideMessage(roomId, messageId, at) : this.#mirror.unhideMessage(roomId, messageId, at)))!
+    const about = { roomId, messageId, authorUid: current.authorUid, reason }
+    const meta = { actor: actorOf(admin), subject: { type: 'chat.message', id: `${roomId}/${messageId}` } }
+    await this.#db.transaction().execute((trx) =>
+      hide
+        ? this.#events.publish(trx, ChatEvents.messageHidden, { ...about, hiddenBy: admin.uid, hiddenAt: at.toISOString() }, meta)
+        : this.#events.publish(trx, ChatEvents.messageUnhidden, { ...about, unhiddenBy: admin.uid, unhiddenAt: at.toISOString() }, meta),
+    )
     this.#events.flushSoon()
-    if (!(await this.#rooms.unhideMessage(roomId, messageId, current.text))) {
-      throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')
-    }
-    return toAdminMessage(shown)
+    const inFirestore = hide ? await this.#rooms.hideMessage(roomId, messageId) : await this.#rooms.unhideMessage(roomId, messageId, current.text)
+    if (!inFirestore) throw notFound('The message no longer exists in Firestore', 'MESSAGE_NOT_FOUND')
+    return toAdminMessage(changed)
   }
 
   async #memberRoom(caller: Identity, roomId: string): Promise<MirrorRoom> {
