@@ -6,13 +6,9 @@
  */
 import { createReadStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { Type } from 'typebox'
 import cliProgress from 'cli-progress'
-import { createDb } from '@sunbae/db'
-import { DatabaseConfig, loadConfig, ConfigError } from '@sunbae/service-kit'
-import type { DB } from '../db/types.ts'
 import { ImportError, importMentors } from '../mentors/import.ts'
-import pkg from '../../package.json' with { type: 'json' }
+import { CliDatabaseOnly, cliDatabase } from './database.ts'
 
 const args = process.argv.slice(2)
 const batchAt = args.indexOf('--batch')
@@ -31,22 +27,7 @@ try {
   process.exit(2)
 }
 
-let config
-try {
-  config = loadConfig(Type.Object({ DATABASE_URL: DatabaseConfig.properties.DATABASE_URL }))
-} catch (err) {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`)
-  process.exit(2)
-}
-
-const database = createDb<DB>({
-  connectionString: config.DATABASE_URL,
-  schema: pkg.sunbae.schema,
-  service: 'mentor-catalog',
-  slowQueryMs: 60_000,
-  poolMax: 2,
-  applicationName: 'mentor-catalog-import',
-})
+const { database } = cliDatabase('import', CliDatabaseOnly)
 const bar = new cliProgress.SingleBar(
   { format: 'importing mentors {bar} {percentage}% | {records} records | {rate} records/s', hideCursor: true },
   cliProgress.Presets.shades_classic,

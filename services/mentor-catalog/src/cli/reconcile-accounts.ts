@@ -11,35 +11,19 @@ import { deleteApp, initializeApp } from 'firebase-admin/app'
 import { getAuth } from 'firebase-admin/auth'
 import { publishInTx, publishManyInTx } from '@sunbae/bus'
 import type { EventDef } from '@sunbae/contracts'
-import { createDb, type Tx } from '@sunbae/db'
-import { ConfigError, DatabaseConfig, loadConfig, type EventMeta } from '@sunbae/service-kit'
+import type { Tx } from '@sunbae/db'
+import type { EventMeta } from '@sunbae/service-kit'
 import { domainEvent } from '@sunbae/service-kit/events'
 import type { FastifyInstance } from 'fastify'
-import type { DB } from '../db/types.ts'
 import { MentorsService } from '../mentors/mentors.service.ts'
 import { OrphanMentors } from '../mentors/orphans.service.ts'
-import pkg from '../../package.json' with { type: 'json' }
+import { CliDatabaseUrl, cliDatabase } from './database.ts'
 
-let config
-try {
-  config = loadConfig(
-    Type.Object({ DATABASE_URL: DatabaseConfig.properties.DATABASE_URL, FIREBASE_PROJECT_ID: Type.String({ minLength: 1 }) }),
-    process.env,
-    { FIREBASE_PROJECT_ID: 'demo-sunbae' },
-  )
-} catch (err) {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err)}\n`)
-  process.exit(2)
-}
-
-const database = createDb<DB>({
-  connectionString: config.DATABASE_URL,
-  schema: pkg.sunbae.schema,
-  service: 'mentor-catalog',
-  slowQueryMs: 60_000,
-  poolMax: 2,
-  applicationName: 'mentor-catalog-reconcile',
-})
+const { config, database } = cliDatabase(
+  'reconcile',
+  Type.Object({ ...CliDatabaseUrl, FIREBASE_PROJECT_ID: Type.String({ minLength: 1 }) }),
+  { FIREBASE_PROJECT_ID: 'demo-sunbae' },
+)
 const firebase = initializeApp({ projectId: config.FIREBASE_PROJECT_ID }, `reconcile-accounts-${process.pid}`)
 // The service's event writer without its relay: rows in the outbox, published by the running service.
 const source = 'mentor-catalog'
