@@ -153,8 +153,11 @@ const CLIENTS: Record<string, (e: External) => boolean> = {
   '@sunbae/db': (e) => e.port === 5432,
   nodemailer: (e) => e.port === 587 || e.port === 465,
 }
-/** URLs in sources that are links handed to users, never fetched by the service. */
-const NOT_CALLED = new Set(['meet.sunbae.app'])
+/**
+ * URLs in sources that are never fetched by the service: links handed to users, and the names of
+ * vocabularies written into documents (JSON-LD's schema.org context, the sitemap XML namespace).
+ */
+const NOT_CALLED = new Set(['meet.sunbae.app', 'schema.org', 'www.sitemaps.org'])
 
 const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind)
 const find = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)
