@@ -118,7 +118,7 @@ export default function ChatPage() {
                         <Button type="link" style={{ padding: 0, height: 'auto', justifyContent: 'flex-start' }} onClick={() => setParams({ room: r.id })}>{names.get(r.id) ?? r.id.slice(0, 8)}</Button>
                         <Typography.Text type="secondary" ellipsis>{r.lastMessage?.text ?? ''}</Typography.Text>
                       </Flex>
-                      <Badge count={r.unread} aria-label={`${t.unread} ${r.unread}`} />
+                      {r.unread > 0 ? <span role="img" aria-label={`${t.unread} ${r.unread}`}><Badge count={r.unread} /></span> : null}
                     </Flex>
                 )} />
               )}
