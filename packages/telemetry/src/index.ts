@@ -10,6 +10,16 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg'
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino'
 import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
+import type { Instrumentation } from '@opentelemetry/instrumentation'
+
+/**
+ * The modules these instrumentations patch (pg, pino, http …): the only ones the ESM loader hook
+ * needs to intercept (register.ts).
+ */
+export function instrumentedModules(list: readonly Instrumentation[]): string[] {
+  const names = list.flatMap((i) => ('getModuleDefinitions' in i && typeof i.getModuleDefinitions === 'function' ? (i.getModuleDefinitions() as { name: string }[]) : []).map((d) => d.name))
+  return [...new Set(names)]
+}
 
 export interface TelemetryOptions {
   serviceName: string
@@ -81,7 +91,7 @@ const dropSpans: SpanProcessor = {
  * Starts OpenTelemetry. Must run before the app's modules load (see register.ts, used with
  * `node --import`), otherwise the instrumentations cannot patch pg, http and pino.
  */
-export function startTelemetry(opts: TelemetryOptions): NodeSDK {
+export function startTelemetry(opts: TelemetryOptions, instrumented: Instrumentation[] = instrumentations(opts)): NodeSDK {
   if (sdk) return sdk
   // Nothing may reach the internet: no cloud metadata probing, no default exporters for
   // metrics and logs.
@@ -100,13 +110,14 @@ export function startTelemetry(opts: TelemetryOptions): NodeSDK {
     serviceName: opts.serviceName,
     resourceDetectors: [envDetector, hostDetector, osDetector, processDetector],
     spanProcessors,
-    instrumentations: instrumentations(opts),
+    instrumentations: instrumented,
   })
   sdk.start()
   return sdk
 }
 
-function instrumentations(opts: TelemetryOptions) {
+/** The instrumentations these options ask for, not yet enabled (startTelemetry enables them). */
+export function instrumentations(opts: TelemetryOptions): Instrumentation[] {
   const off = new Set(opts.disabled ?? [])
   const all = {
     http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isProbePath(req.url) }),
