@@ -172,24 +172,30 @@ browserSuite('web e2e: the admin page', { artifacts: 'admin' }, async (t, { stac
     await row.getByText('15,000원').waitFor()
     await visit(t, 'refunded')
     const audit = await until('the refund in the audit trail', async () => {
-      const r = await api(gatewayUrl, 'GET', `/api/admin/tracking/audit?type=payment.refund.requested&entityId=${payment.id}`, adminToken)
+      const r = await api(gatewayUrl, 'GET', `/api/admin/tracking/audit?type=payment.refund.requested&entityType=payment&entityId=${payment.id}`, adminToken)
       return r.json?.items?.[0]
     }, 30_000)
     t.match(audit, { actor: { role: 'admin' }, payload: { refundAmount: 15_000, reason: 'e2e: 세션 일부만 진행' } })
   })
 
+  /**
+   * The requests chart has drawn its data: recharts 3 draws a line's curve and dots in a layer of
+   * their own (its `.recharts-line` group stays empty), and a run's traffic may fill only one or two
+   * one-hour buckets of the week, whose points the page draws as dots.
+   */
+  const TRAFFIC_DRAWN = ':is(.recharts-line-curve, .recharts-line-dot) >> visible=true'
   await journey("the admin looks at last week's traffic; the range is in the URL", async (t) => {
     const { page, visit } = admin
     await page.goto('/admin?tab=traffic')
     const range = page.getByTestId('time-range')
     await range.getByText('7일', { exact: true }).click()
     await page.waitForURL(/range=7d/)
-    await page.getByTestId('chart-requests').locator('.recharts-line').first().waitFor()
+    await page.getByTestId('chart-requests').locator(TRAFFIC_DRAWN).first().waitFor()
     await visit(t, 'traffic-7d')
     // the URL alone brings the same view back
     await page.goto('/admin?tab=traffic&range=7d')
     t.equal(await range.locator('.ant-segmented-item-selected').textContent(), '7일', 'the range of the URL is selected')
-    await page.getByTestId('chart-requests').locator('.recharts-line').first().waitFor()
+    await page.getByTestId('chart-requests').locator(TRAFFIC_DRAWN).first().waitFor()
     // another dashboard keeps it
     await page.getByRole('tab', { name: '요청 기록' }).click()
     await page.waitForURL(/tab=requests/)

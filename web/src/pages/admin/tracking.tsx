@@ -95,7 +95,8 @@ function Charts() {
                         <YAxis fontSize={11} />
                         <Tooltip />
                         <Legend />
-                        {lines.map(([k, color]) => <Line key={k} type="monotone" dataKey={k} stroke={color} dot={false} isAnimationActive={false} />)}
+                        {/* a line through one or two buckets is next to invisible: their points are drawn */}
+                        {lines.map(([k, color]) => <Line key={k} type="monotone" dataKey={k} stroke={color} dot={points.length <= 2} isAnimationActive={false} />)}
                       </LineChart>
                     </ResponsiveContainer>
                   </div>
