@@ -54,6 +54,8 @@ export const BUS_CONSUMERS = {
   matching: {
     /** the Postgres read model of mentors (a batch consumer) */
     catalogMentors: durable(STREAMS.catalog, 'matching_catalog_mentors', 'catalog.mentor.>'),
+    /** account changes (src/subscriptions.ts): a renamed mentee's name on their requests and matches */
+    catalogUsers: durable(STREAMS.catalog, 'matching_catalog_users', 'catalog.user.>'),
   },
   meeting: {
     catalogMentors: durable(STREAMS.catalog, 'meeting_catalog_mentors', 'catalog.mentor.>'),
