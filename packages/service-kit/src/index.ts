@@ -1,7 +1,7 @@
 export * from './config.ts'
 export * from './errors.ts'
 export * from './service.ts'
-export { requireIdentity, requireRole } from './plugins/identity.ts'
+export { EMAIL_UNVERIFIED, requireIdentity, requireRole, requireVerified } from './plugins/identity.ts'
 export { default as platform, type PlatformOptions } from './plugins/platform.ts'
 export { fingerprint } from './plugins/errors.ts'
 export { IDENTITY_HEADER, identityKey, signIdentity, verifyIdentity, IdentityError } from './identity.ts'

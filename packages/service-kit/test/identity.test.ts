@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Type } from 'typebox'
-import { ConfigError, IDENTITY_HEADER, loadConfig, requireRole, serviceIdentityKeys, signIdentity, verifyIdentity } from '../src/index.ts'
+import { ConfigError, EMAIL_UNVERIFIED, IDENTITY_HEADER, loadConfig, requireRole, requireVerified, serviceIdentityKeys, signIdentity, verifyIdentity } from '../src/index.ts'
 import { identityKey } from '../src/identity.ts'
 import { TEST_IDENTITY_SECRET, identityHeaders, signIdentitiesOnInject, signedIdentityHeaders } from '../src/testing.ts'
 import { buildFixture, testConfigSchema } from './helpers.ts'
@@ -90,6 +90,31 @@ t.test('request.identity comes only from a header that verifies', async (t) => {
   t.equal((await app.inject({ url: '/admin', headers: identityHeaders(alice) })).statusCode, 403)
   t.equal((await app.inject({ url: '/admin' })).statusCode, 401)
   t.equal((await app.inject({ url: '/admin', headers: identityHeaders({ uid: 'root', role: 'admin' }) })).statusCode, 200)
+})
+
+t.test('requireVerified: a verified address, or an admin acting on behalf; else 403 EMAIL_UNVERIFIED in the error shape', async (t) => {
+  const app = signIdentitiesOnInject(
+    await buildFixture(async (fastify) => {
+      fastify.post('/act', async (req) => ({ uid: requireVerified(req).uid }))
+    }),
+    'fixture',
+  )
+  t.teardown(() => app.close())
+  const act = (identity?: Parameters<typeof identityHeaders>[0]) =>
+    app.inject({ method: 'POST', url: '/act', ...(identity ? { headers: identityHeaders(identity) } : {}) })
+
+  const ok = await act(alice)
+  t.equal(ok.statusCode, 200)
+  t.same(ok.json(), { uid: 'alice' })
+  const unverified = await act({ ...alice, emailVerified: false })
+  t.equal(unverified.statusCode, 403)
+  t.equal(unverified.json().error.code, EMAIL_UNVERIFIED)
+  t.equal(EMAIL_UNVERIFIED, 'EMAIL_UNVERIFIED', 'the code is stable: the web keys its message on it')
+  t.match(unverified.json().error.message, /verif/i, 'the message says what to do')
+  t.equal((await act({ uid: 'mentor-1', role: 'mentor', emailVerified: false })).statusCode, 403, 'mentors are gated as well')
+  t.equal((await act({ uid: 'root', role: 'admin', emailVerified: false })).statusCode, 200, 'an admin acts on behalf, whatever their own address')
+  t.equal((await act()).statusCode, 401, 'anonymous: sign in first')
+  t.equal((await act({ uid: 'bob' })).statusCode, 200, "the test helper's default identity is verified")
 })
 
 t.test('a verified token is remembered by value, but its binding and age are checked on every request', async (t) => {

@@ -2,6 +2,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { MentorProfileV1 } from '@sunbae/contracts'
+import { identityHeaders } from '@sunbae/service-kit/testing'
 import { approve, buildMatching, fields, profile, publishCatalog, readEvents, user, type User } from './helpers.ts'
 
 let app: FastifyInstance
@@ -60,6 +61,27 @@ t.test('a request goes from the mentee to the mentor; acceptance creates a match
   const again = await send(mentee, p.id)
   t.equal(again.statusCode, 409)
   t.equal(again.json().error.code, 'ALREADY_MATCHED', 'no new request while matched')
+})
+
+t.test('an unverified email address may browse but not send a request: 403 EMAIL_UNVERIFIED, nothing stored or published', async (t) => {
+  const { p } = await mentor()
+  const mentee = user()
+  const unverified = identityHeaders({ uid: mentee.uid, name: mentee.name, role: 'mentee', emailVerified: false })
+  const message = `검증 전 요청 ${randomUUID()}`
+
+  const browse = await app.inject({ url: '/api/matching/recommendations', headers: unverified })
+  t.equal(browse.statusCode, 200, 'recommendations stay open')
+  const refused = await app.inject({ method: 'POST', url: '/api/matching/requests', headers: unverified, payload: { mentorId: p.id, message } })
+  t.equal(refused.statusCode, 403, refused.body)
+  t.equal(refused.json().error.code, 'EMAIL_UNVERIFIED')
+  t.match(refused.json().error.message, /verify your email/i)
+  const outbox = await app.inject({ url: '/api/matching/requests?box=outbox', headers: unverified })
+  t.equal(outbox.json().total, 0, 'nothing stored')
+
+  const created = await send(mentee, p.id, message)
+  t.equal(created.statusCode, 201, 'once verified, the same mentee sends it')
+  const events = await readEvents(app, 'MATCHING', 'matching.request.created', (e) => e.data.menteeUid === mentee.uid, { count: 2, settleMs: 500 })
+  t.same(events.map((e) => e.data.requestId), [created.json().id], 'one request.created: the refused one published nothing')
 })
 
 t.test('one open request per pair, even when two are sent at once', async (t) => {

@@ -15,6 +15,7 @@ import {
   waitForState,
 } from './helpers.ts'
 import { waitFor } from '@sunbae/testing'
+import { identityHeaders } from '@sunbae/service-kit/testing'
 
 const app = await paymentSuite()
 
@@ -35,6 +36,31 @@ t.test('a held booking gets a payment for its price; POST /api/payments finds it
   t.equal((await app.inject({ method: 'GET', url: `/api/payments/${b.paymentId}`, headers: b.mentor.h() })).statusCode, 200, 'the mentor may look')
   t.equal((await app.inject({ method: 'POST', url: '/api/payments', headers: other.h(), payload: { bookingId: '0190a3b4-0000-7000-8000-000000000000' } })).statusCode, 404)
   t.equal((await app.inject({ method: 'POST', url: '/api/payments', payload: { bookingId: b.bookingId } })).statusCode, 401)
+})
+
+t.test('an unverified payer is refused (403 EMAIL_UNVERIFIED) before anything is charged; verified, the same key pays', async (t) => {
+  const b = await hold(app, { price: 20_000 })
+  const unverified = (extra: Record<string, string> = {}) => ({ ...identityHeaders({ uid: b.mentee.uid, role: 'mentee', emailVerified: false }), ...extra })
+  const key = { 'idempotency-key': `verify-${b.paymentId}` }
+  const attempts = [
+    await app.inject({ method: 'POST', url: '/api/payments', headers: unverified(), payload: { bookingId: b.bookingId } }),
+    await app.inject({ method: 'POST', url: `/api/payments/${b.paymentId}/confirm`, headers: unverified(key), payload: { cardToken: 'tok_success' } }),
+    await app.inject({ method: 'POST', url: `/api/payments/${b.paymentId}/authenticate`, headers: unverified(), payload: { outcome: 'approve' } }),
+  ]
+  for (const res of attempts) {
+    t.equal(res.statusCode, 403, res.body)
+    t.equal(res.json().error.code, 'EMAIL_UNVERIFIED')
+  }
+  t.equal((await app.inject({ method: 'GET', url: `/api/payments/${b.paymentId}`, headers: unverified() })).statusCode, 200, 'looking stays open')
+  t.equal(await state(app, b.paymentId), 'requires_payment', 'nothing moved')
+  const charges = await dbOf(app).selectFrom('sandbox_charges').select('id').where('reference', '=', b.paymentId).execute()
+  t.equal(charges.length, 0, 'the provider was never asked')
+  t.same(await ledgerOf(app, b.paymentId), {}, 'no ledger entry')
+
+  const paid = await confirm(app, b.mentee, b.paymentId, 'tok_success', key)
+  t.equal(paid.statusCode, 200, paid.body)
+  t.equal(paid.json().state, 'succeeded', 'verified, the same Idempotency-Key pays: the refusal was not stored as its answer')
+  t.same(await ledgerOf(app, b.paymentId), { provider_cash: 20_000, mentor_payable: -18_000, platform_revenue: -2_000 })
 })
 
 t.test('amount tampering is impossible: the client cannot send an amount, the charge is the booking price', async (t) => {

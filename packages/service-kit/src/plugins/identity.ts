@@ -86,3 +86,20 @@ export function requireRole(request: FastifyRequest, ...roles: Role[]): Identity
   }
   return identity
 }
+
+/** The code of the 403 `requireVerified` answers; the web offers to send the verification email again on it. */
+export const EMAIL_UNVERIFIED = 'EMAIL_UNVERIFIED'
+
+/**
+ * The caller if their email address is verified (the ID token's email_verified, which the gateway
+ * signs into the identity), else 401, or 403 EMAIL_UNVERIFIED. For the actions that reach another
+ * person or move money (a 1:1 request, paying); browsing and searching stay open to everyone signed
+ * in. Admins pass: they act on others' behalf, and their own address is not what is being vouched for.
+ */
+export function requireVerified(request: FastifyRequest): Identity {
+  const identity = requireIdentity(request)
+  if (identity.role !== 'admin' && !identity.emailVerified) {
+    throw forbidden('Verify your email address first: open the link in the verification email we sent you, or ask for a new one', EMAIL_UNVERIFIED)
+  }
+  return identity
+}

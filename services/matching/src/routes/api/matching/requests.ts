@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ChatRequest, CreateChatRequestBody, DeclineBody, ErrorResponse, RequestListQuery } from '@sunbae/contracts'
-import { requireIdentity, requireRole } from '@sunbae/service-kit'
+import { requireIdentity, requireRole, requireVerified } from '@sunbae/service-kit'
 import { IdParams, myListSchema, security } from './schemas.ts'
 const answer = { 200: ChatRequest, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
 
@@ -15,13 +15,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'One open request per mentor; 409 REQUEST_OPEN, ALREADY_MATCHED, MENTOR_FULL (the mentor is at capacity), ' +
           'MENTOR_UNREACHABLE (an imported profile without an account); 429 DAILY_REQUEST_LIMIT. Expires unanswered after ' +
-          'MATCHING_REQUEST_TTL_HOURS (48 by default).',
+          'MATCHING_REQUEST_TTL_HOURS (48 by default). 403 EMAIL_UNVERIFIED until the sender has verified their email address.',
         security,
         body: CreateChatRequestBody,
-        response: { 201: ChatRequest, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse },
+        response: { 201: ChatRequest, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse },
       },
     },
-    async (request, reply) => reply.code(201).send(await app.requests.create(requireIdentity(request), request.body)),
+    async (request, reply) => reply.code(201).send(await app.requests.create(requireVerified(request), request.body)),
   )
 
   const listSummary = 'My requests, newest first: box=outbox (sent by me, default) or box=inbox (sent to me as a mentor)'

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static, TObject } from 'typebox'
 import { AuthenticatePaymentBody, ConfirmPaymentBody, IdempotencyHeaders, Payment, type Identity } from '@sunbae/contracts'
-import { requireIdentity } from '@sunbae/service-kit'
+import { requireIdentity, requireVerified } from '@sunbae/service-kit'
 import type { Attempt } from '../../../idempotency/idempotency.service.ts'
 import { IDEMPOTENCY, idempotent } from '../../../idempotency/idempotent-reply.ts'
 import { errors, IdParams, security } from './schemas.ts'
@@ -20,7 +20,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
    */
   function command<B extends TObject | undefined = undefined>(
     verb: string,
-    doc: { summary: string; description: string; body?: B },
+    doc: { summary: string; description: string; body?: B; /** paying: only with a verified email address (403 EMAIL_UNVERIFIED) */ pays?: boolean },
     run: (identity: Identity, id: string, body: B extends TObject ? Static<B> : undefined, attempt: Attempt) => Promise<Payment>,
   ) {
     app.post(
@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         schema: {
           tags: ['payments'],
           summary: doc.summary,
-          description: doc.description + IDEMPOTENCY,
+          description: doc.description + (doc.pays ? ' 403 EMAIL_UNVERIFIED until the payer has verified their email address.' : '') + IDEMPOTENCY,
           security,
           headers: IdempotencyHeaders,
           params: IdParams,
@@ -38,7 +38,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request, reply) => {
-        const identity = requireIdentity(request)
+        // before the idempotency key is taken: the refusal is not a stored answer
+        const identity = doc.pays ? requireVerified(request) : requireIdentity(request)
         const id = request.params.id.toLowerCase()
         const body = request.body as B extends TObject ? Static<B> : undefined
         return idempotent(request, reply, identity.uid, { id, ...body }, async (attempt) => ({ statusCode: 200, body: await run(identity, id, body, attempt) }))
@@ -56,6 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         'AUTHENTICATION_REQUIRED; 502 PROVIDER_UNAVAILABLE (the provider answered with an error; the payment stays processing and is reconciled). ' +
         'A provider that does not answer within PAYMENT_PROVIDER_TIMEOUT_MS (3.5 s) answers 200 with the payment processing: poll GET /api/payments/:id.',
       body: ConfirmPaymentBody,
+      pays: true,
     },
     (identity, id, body, attempt) => app.paymentCommands.confirm(identity, id, body.cardToken, attempt),
   )
@@ -66,6 +68,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       summary: "The payer's answer to the provider's challenge of a requires_action payment (sandbox: approve or deny)",
       description: '409 ILLEGAL_TRANSITION when the payment is not requires_action.',
       body: AuthenticatePaymentBody,
+      pays: true,
     },
     (identity, id, body, attempt) => app.paymentCommands.authenticate(identity, id, body.outcome, attempt),
   )

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { CreatePaymentBody, IdempotencyHeaders, Payment, PaymentList, PaymentListQuery } from '@sunbae/contracts'
-import { requireIdentity } from '@sunbae/service-kit'
+import { requireIdentity, requireVerified } from '@sunbae/service-kit'
 import { IDEMPOTENCY, idempotent } from '../../../idempotency/idempotent-reply.ts'
 import { errors, security } from './schemas.ts'
 
@@ -12,7 +12,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['payments'],
         summary: 'The payment of my held booking (created if it does not exist yet); the amount is the booking price',
-        description: '201 created, 200 it already existed. 404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, 409 BOOKING_NOT_HELD.' + IDEMPOTENCY,
+        description:
+          '201 created, 200 it already existed. 404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, ' +
+          '403 EMAIL_UNVERIFIED (the payer has not verified their email address), 409 BOOKING_NOT_HELD.' + IDEMPOTENCY,
         security,
         headers: IdempotencyHeaders,
         body: CreatePaymentBody,
@@ -20,7 +22,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const identity = requireIdentity(request)
+      // checked before the idempotency key is taken: the refusal is not a stored answer, and the same key pays once verified
+      const identity = requireVerified(request)
       return idempotent(request, reply, identity.uid, request.body, async () => {
         const { created, payment } = await app.paymentCommands.createForBooking(identity, request.body.bookingId.toLowerCase())
         return { statusCode: created ? 201 : 200, body: payment }
