@@ -82,3 +82,26 @@ t.test('a disabled account is refused within 1 s on every gateway replica, and a
     t.equal(old.json().error.code, 'TOKEN_REVOKED', 'its session was revoked: the user signs in again')
   }
 })
+
+t.test('a deleted account (catalog.user.deleted) is refused at once, like a disabled one', { skip: authEmulatorMissing() }, async (t) => {
+  const up = await startUpstream((_req, res) => {
+    res.setHeader('content-type', 'application/json')
+    res.end('{"ok":true}')
+  })
+  const gw = await buildGateway({ GATEWAY_ROUTES: routesTo(up.url) })
+  t.teardown(async () => {
+    await gw.close()
+    await up.close()
+  })
+  const user = await createEmulatorUser({ displayName: 'To Be Deleted' })
+  const get = (token: string) => gw.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })
+  t.equal((await get(user.idToken)).statusCode, 200, 'the token is accepted (and cached) before the deletion')
+  await sleep(1_100)
+  const data = { uid: user.uid, deletedAt: new Date().toISOString() }
+  await gw.bus.js.publish(CatalogEvents.userDeleted.type, accountEvent(CatalogEvents.userDeleted.type, data))
+  const refused = await waitFor(async () => {
+    const r = await get(user.idToken)
+    return r.statusCode === 401 ? r : null
+  }, 1_000, 10)
+  t.equal(refused.json().error.code, 'ACCOUNT_DISABLED', "the deleted account's cached token is refused within 1 s")
+})

@@ -50,6 +50,8 @@ export const BUS_CONSUMERS = {
   'chat-bridge': {
     // one durable for both subjects, so a match's accept and end are handled in stream order
     matching: durable(STREAMS.matching, 'chat_bridge_matching', 'matching.>'),
+    /** a deleted account's messages are blanked in Firestore and the mirror */
+    catalogUserDeleted: durable(STREAMS.catalog, 'chat_bridge_catalog_user_deleted', 'catalog.user.deleted'),
   },
   matching: {
     /** the Postgres read model of mentors (a batch consumer) */
@@ -61,9 +63,13 @@ export const BUS_CONSUMERS = {
     catalogMentors: durable(STREAMS.catalog, 'meeting_catalog_mentors', 'catalog.mentor.>'),
     matching: durable(STREAMS.matching, 'meeting_matching', 'matching.>'),
     payments: durable(STREAMS.payment, 'meeting_payments', 'payment.>'),
+    /** a deleted account's upcoming sessions are cancelled with a full refund */
+    catalogUserDeleted: durable(STREAMS.catalog, 'meeting_catalog_user_deleted', 'catalog.user.deleted'),
   },
   'mentor-catalog': {
     meetingCompleted: durable(STREAMS.meeting, 'catalog_meeting_completed', 'meeting.booking.completed'),
+    /** its own event: the Firebase account is deleted after the commit, retried until done */
+    userDeleted: durable(STREAMS.catalog, 'catalog_user_deleted', 'catalog.user.deleted'),
   },
   notification: {
     catalog: durable(STREAMS.catalog, 'notification_catalog', 'catalog.>'),
@@ -74,6 +80,8 @@ export const BUS_CONSUMERS = {
   },
   payment: {
     meetingBookings: durable(STREAMS.meeting, 'payment_meeting_bookings', 'meeting.booking.>'),
+    /** payments and the ledger are kept; the deleted account's uid in them is pseudonymised */
+    catalogUserDeleted: durable(STREAMS.catalog, 'payment_catalog_user_deleted', 'catalog.user.deleted'),
   },
 } as const satisfies Record<string, Record<string, DurableDef>>
 

@@ -18,6 +18,8 @@ const CATCH_UP_TIMEOUT_MS = 10_000
  * - `catalog.user.disabled`: an admin disabled the account — every token of it is refused at once
  *   (the deny set), and tokens issued before stay revoked;
  * - `catalog.user.enabled`: fresh tokens are accepted again.
+ * - `catalog.user.deleted`: the user deleted their account — refused at once like a disabled one (the
+ *   Firebase account is gone too, so no new token can come; an enable never follows).
  *
  * Read from JetStream (the CATALOG stream, `catalog.user.>`) with an ordered consumer of this
  * replica's own, so every replica sees every event, in order (a disable then an enable end enabled).
@@ -64,16 +66,18 @@ export default fp(
 function apply(app: FastifyInstance, log: FastifyInstance['log'], event: { type: string; data?: unknown; occurredAt?: unknown } | null): void {
   if (!event) return void log.warn('ignoring a malformed account event')
   const { type } = event
-  if (type !== CatalogEvents.userRoleChanged.type && type !== CatalogEvents.userDisabled.type && type !== CatalogEvents.userEnabled.type) return
+  const { userRoleChanged, userDisabled, userEnabled, userDeleted } = CatalogEvents
+  if (type !== userRoleChanged.type && type !== userDisabled.type && type !== userEnabled.type && type !== userDeleted.type) return
   const uid = (event.data as { uid?: unknown } | undefined)?.uid
   const at = typeof event.occurredAt === 'string' ? new Date(event.occurredAt) : null
   if (typeof uid !== 'string' || uid === '' || at === null || Number.isNaN(at.getTime())) {
     return void log.warn({ type }, 'ignoring a malformed account event')
   }
-  if (type === CatalogEvents.userEnabled.type) {
+  if (type === userEnabled.type) {
     app.authenticator.enableUser(uid)
     return void log.info({ uid }, 'account enabled: fresh tokens accepted again')
   }
-  const dropped = type === CatalogEvents.userDisabled.type ? app.authenticator.disableUser(uid, at) : app.authenticator.revokeUser(uid, at)
+  const refuse = type === userDisabled.type || type === userDeleted.type
+  const dropped = refuse ? app.authenticator.disableUser(uid, at) : app.authenticator.revokeUser(uid, at)
   log.info({ uid, type, dropped }, 'cached tokens dropped, older tokens refused')
 }

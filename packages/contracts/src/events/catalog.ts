@@ -99,6 +99,20 @@ export const UserEnabledV1 = Type.Object({
 export type UserEnabledV1 = Static<typeof UserEnabledV1>
 const userEnabled = defineEvent('catalog.user.enabled', UserEnabledV1)
 
+/**
+ * The user deleted their account (PIPA / GDPR). The catalog has already erased what it holds (the
+ * user row is a tombstone without email, name or photo; a mentor profile is unlisted and blanked) and
+ * deletes the Firebase account. Every service that holds the user's personal data erases or
+ * anonymises it on this event; payments and the ledger are kept (retention the law requires) with the
+ * personal fields anonymised. The gateway refuses the account's tokens at once, as for a disable.
+ */
+export const UserDeletedV1 = Type.Object({
+  uid: Type.String(),
+  deletedAt: Type.String({ format: 'date-time' }),
+})
+export type UserDeletedV1 = Static<typeof UserDeletedV1>
+const userDeleted = defineEvent('catalog.user.deleted', UserDeletedV1)
+
 /** An admin hid a review from the mentor page (the mentor's rating no longer counts it) or restored it. */
 export const ReviewModeratedV1 = Type.Object({
   reviewId: Type.String({ format: 'uuid' }),
@@ -155,5 +169,5 @@ const applicationRejected = defineEvent('catalog.application.rejected', Applicat
 export const CatalogEvents = {
   userRegistered, userRoleChanged, userUpdated, mentorApproved, mentorUpdated, mentorSuspended,
   mentorReinstated, mentorRated, reviewCreated, applicationSubmitted, applicationRejected,
-  userDisabled, userEnabled, reviewHidden, reviewRestored,
+  userDisabled, userEnabled, userDeleted, reviewHidden, reviewRestored,
 }

@@ -111,6 +111,7 @@ export interface Reviews {
 
 export interface Users {
   created_at: Generated<Timestamp>;
+  deleted_at: Timestamp | null;
   disabled_at: Timestamp | null;
   disabled_reason: string | null;
   display_name: string | null;

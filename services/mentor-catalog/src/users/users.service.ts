@@ -1,12 +1,14 @@
 import type { Database, Tx } from '@sunbae/db'
 import type { Auth } from 'firebase-admin/auth'
 import { CatalogEvents, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, type EventActor, type Identity, type Locale, type Me, type PutMeBody, type Role } from '@sunbae/contracts'
-import { actorOf, type EventMeta, notFound } from '@sunbae/service-kit'
+import { actorOf, AppError, type EventMeta, notFound } from '@sunbae/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { DB } from '../db/types.ts'
 import { assertTimezone } from '../mentors/timezones.ts'
 import { UsersRepository } from './users.repository.ts'
 import type { UserRow } from './users.table.ts'
+
+const accountDeleted = () => new AppError(410, 'ACCOUNT_DELETED', 'This account was deleted')
 
 export function toMe(row: UserRow): Me {
   return {
@@ -42,6 +44,7 @@ export class UsersService {
   async get(uid: string): Promise<Me> {
     const row = await this.#repo.findByUid(uid)
     if (!row) throw notFound('Your account is not set up yet: call PUT /api/me first', 'ACCOUNT_NOT_FOUND')
+    if (row.deleted_at) throw accountDeleted()
     return toMe(row)
   }
 
@@ -49,6 +52,8 @@ export class UsersService {
     assertTimezone(profile.timeZone, 'body/timeZone')
     const result = await this.#db.transaction().execute(async (trx) => {
       const before = await this.#repo.findByUid(identity.uid, trx)
+      // a token issued before the deletion must not bring the account back
+      if (before?.deleted_at) throw accountDeleted()
       const { row, inserted } = await this.#repo.upsert(
         {
           uid: identity.uid,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import { ErrorResponse, Me, PutMeBody } from '@sunbae/contracts'
 import { requireIdentity } from '@sunbae/service-kit'
 
@@ -35,6 +36,35 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { me, created } = await app.users.sync(requireIdentity(request), request.body)
       return reply.code(created ? 201 : 200).send(me)
     },
+  )
+
+  app.delete(
+    '/',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'Delete my account (PIPA / GDPR)',
+        description: [
+          'Requires `{ "confirm": "DELETE" }`. In one transaction the catalog erases what it holds: the account',
+          'becomes a tombstone (no email, name or photo; the uid stays so an old token cannot recreate it: PUT and',
+          'GET /api/me answer 410 ACCOUNT_DELETED), a mentor profile is unlisted and blanked, applications are',
+          "removed, reviews the user wrote lose the author's name (ratings stay). `catalog.user.deleted` then tells",
+          'every service to erase or anonymise what it holds; payments and the ledger are kept, as the law',
+          "requires, with the person's uid pseudonymised. The Firebase account is deleted (retried until done).",
+          "Upcoming sessions are not a reason to refuse: meeting cancels the user's held and confirmed future",
+          "sessions with a full refund to the mentee (the other party is told, as for any cancellation), as a",
+          'platform must honour an erasure request without delay. The gateway refuses the account\'s tokens at once.',
+        ].join(' '),
+        security,
+        body: Type.Object({ confirm: Type.Literal('DELETE', { description: 'typed by the user to confirm' }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ deletedAt: Type.String({ format: 'date-time' }) }),
+          400: ErrorResponse,
+          401: ErrorResponse,
+        },
+      },
+    },
+    async (request) => app.accountDeletion.deleteOwn(requireIdentity(request)),
   )
 }
 
