@@ -28,6 +28,13 @@ export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AccountNames {
+  display_name: string | null;
+  uid: string;
+  version_at: Timestamp;
+  version_id: string;
+}
+
 export interface HiddenMentors {
   created_at: Generated<Timestamp>;
   mentee_uid: string;
@@ -132,6 +139,7 @@ export interface Requests {
 }
 
 export interface DB {
+  account_names: AccountNames;
   hidden_mentors: HiddenMentors;
   matches: Matches;
   mentor_ratings: MentorRatings;

@@ -18,8 +18,10 @@ export class MatchesRepository {
       .selectFrom('matches as x')
       .innerJoin('requests as q', 'q.id', 'x.request_id')
       .leftJoin('mentors as m', 'm.mentor_id', 'x.mentor_id')
+      .leftJoin('account_names as n', 'n.uid', 'x.mentee_uid')
       .selectAll('x')
-      .select(['m.display_name as mentor_name', 'm.headline as mentor_headline', 'q.mentee_name as mentee_name'])
+      // the mentee's name as their account now has it, else the one the request was sent with
+      .select((eb) => ['m.display_name as mentor_name', 'm.headline as mentor_headline', eb.fn.coalesce('n.display_name', 'q.mentee_name').as('mentee_name')])
   }
 
   insert(row: { id: string; requestId: string; mentorId: string; mentorUid: string; menteeUid: string }, trx: Transaction<DB>): Promise<MatchRow> {

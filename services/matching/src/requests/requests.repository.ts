@@ -28,8 +28,10 @@ export class RequestsRepository {
     return trx
       .selectFrom('requests as q')
       .leftJoin('mentors as m', 'm.mentor_id', 'q.mentor_id')
+      // the mentee's name as their account now has it (a rename after the request was sent)
+      .leftJoin('account_names as n', 'n.uid', 'q.mentee_uid')
       .selectAll('q')
-      .select(['m.display_name as mentor_name', 'm.headline as mentor_headline'])
+      .select(['m.display_name as mentor_name', 'm.headline as mentor_headline', 'n.display_name as mentee_account_name'])
   }
 
   /** Inserts a pending request expiring `ttlSeconds` from the database's now. */

@@ -37,7 +37,7 @@ export function toChatRequest(row: RequestWithMentor): ChatRequest {
     id: row.id,
     state: row.state as RequestState,
     mentor: { id: row.mentor_id, uid: row.mentor_uid, displayName: row.mentor_name, headline: row.mentor_headline },
-    mentee: { uid: row.mentee_uid, displayName: row.mentee_name },
+    mentee: { uid: row.mentee_uid, displayName: row.mentee_account_name ?? row.mentee_name },
     message: row.message,
     reason: row.reason,
     createdAt: iso(row.created_at),

@@ -5,6 +5,8 @@ import type { Static } from 'typebox'
 import type { configSchema } from '../../config.ts'
 import type { DB } from '../../db/types.ts'
 import { matchingJobs } from '../../jobs.ts'
+import { AccountEventHandlers } from '../../accounts/account-events.service.ts'
+import { AccountNamesRepository } from '../../accounts/account-names.repository.ts'
 import { MatchesService } from '../../matches/matches.service.ts'
 import { PreferencesService } from '../../preferences/preferences.service.ts'
 import { RecommendationsService } from '../../recommendations/recommendations.service.ts'
@@ -18,6 +20,8 @@ declare module 'fastify' {
     requests: RequestsService
     matches: MatchesService
     mentorSettings: SettingsService
+    /** catalog.user.* handlers (subscriptions.ts) */
+    accountEvents: AccountEventHandlers
   }
 }
 
@@ -38,6 +42,7 @@ export default fp(
     )
     app.decorate('matches', new MatchesService(db, app.events))
     app.decorate('mentorSettings', new SettingsService(db, mentors))
+    app.decorate('accountEvents', new AccountEventHandlers(new AccountNamesRepository(db)))
 
     matchingJobs(app, app.requests, config)
   },
