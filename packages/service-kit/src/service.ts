@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import closeWithGrace from 'close-with-grace'
+import { trace, type ProxyTracerProvider } from '@opentelemetry/api'
 import AjvCompiler from '@fastify/ajv-compiler'
 import fp from 'fastify-plugin'
 import type { Static, TObject } from 'typebox'
@@ -162,6 +163,16 @@ export function configOrExit<S extends TObject>(
 }
 
 /**
+ * The last step of a shutdown: the spans still queued go to the exporter. close-with-grace ends the
+ * process with process.exit, where @sunbae/telemetry's beforeExit hook never runs; the tracer
+ * provider it registered is reached through the API (nothing to do when none was registered).
+ */
+async function flushTraces(): Promise<void> {
+  const provider = (trace.getTracerProvider() as ProxyTracerProvider).getDelegate?.() as { shutdown?: () => Promise<void> } | undefined
+  await provider?.shutdown?.().catch(() => {})
+}
+
+/**
  * server.ts of every service: config, build, graceful shutdown, listen. On SIGTERM/SIGINT the
  * service reports not-ready, waits SHUTDOWN_DRAIN_MS for load balancers to notice, stops accepting,
  * lets in-flight requests finish, then the plugins close in order (consumers, outbox, NATS, pool).
@@ -176,6 +187,7 @@ export async function runService<S extends TObject>(def: ServiceDefinition<S>): 
     app.readiness.draining = true
     if (config.SHUTDOWN_DRAIN_MS > 0) await sleep(config.SHUTDOWN_DRAIN_MS)
     await app.close()
+    await flushTraces()
   })
 
   await app.listen({ host: config.HOST, port: config.PORT })

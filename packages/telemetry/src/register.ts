@@ -1,6 +1,7 @@
 /**
  * Loaded with `node --import @sunbae/telemetry/register src/server.ts`, before the app. Registers the
- * ESM loader hook the instrumentations need, then starts the SDK.
+ * ESM loader hook the instrumentations need, then starts the trace SDK (index.ts startTelemetry: its
+ * parts composed there, only the exporter configured loaded).
  *
  * The hook intercepts only the modules the instrumentations patch (pg, pino, http …), and runs in the
  * app's own thread (module.registerHooks, through import-in-the-middle's register-hooks) where this
@@ -25,15 +26,17 @@ const instrumented = instrumentations(options)
 
 if (supportsSyncHooks()) {
   registerInThread({ include: instrumentedModules(instrumented) })
-  startTelemetry(options, instrumented)
+  await startTelemetry(options, instrumented)
 } else {
   // an older Node: the loader's own thread, told each instrumented module over a message channel
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel()
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions)
-  startTelemetry(options, instrumented)
+  await startTelemetry(options, instrumented)
   // the app's imports must not run before the loader knows every module to intercept
   await waitForAllMessagesAcknowledged()
 }
 
-// Flush spans on the way out; the app's own shutdown runs first (close-with-grace), this is the last step.
+// Flush spans on the way out of a process that ends by itself. A service ends with process.exit
+// (close-with-grace), where beforeExit never fires: the kit's runService flushes the provider itself
+// after the app closed.
 process.once('beforeExit', () => void stopTelemetry())

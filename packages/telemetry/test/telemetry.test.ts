@@ -1,7 +1,9 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { DEFAULT_SAMPLER, traceSetupFromEnv } from '../src/index.ts'
 
 const fixture = fileURLToPath(new URL('./fixtures/app.ts', import.meta.url))
 const register = fileURLToPath(new URL('../src/register.ts', import.meta.url))
@@ -82,4 +84,73 @@ t.test('loaded with --import: logs carry the trace id and outgoing calls carry t
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')
   t.equal(code, 0)
+})
+
+t.test('the trace setup the environment asks for: one exporter or none, no cloud detectors', async (t) => {
+  t.same(traceSetupFromEnv({ otlpEndpoint: undefined }, {}).exporter, { kind: 'none' }, 'no endpoint: no exporter loaded')
+  t.same(traceSetupFromEnv({ otlpEndpoint: 'http://collector:4318/' }, {}).exporter, { kind: 'otlp', url: 'http://collector:4318/v1/traces' })
+  t.same(traceSetupFromEnv({ otlpEndpoint: 'http://collector:4318' }, { OTEL_TRACES_EXPORTER: 'none' }).exporter, { kind: 'none' }, 'none wins over an endpoint')
+  t.same(traceSetupFromEnv({ otlpEndpoint: undefined }, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' }).exporter, { kind: 'otlp', url: 'http://c:4318/custom' })
+  t.same(traceSetupFromEnv({ otlpEndpoint: undefined }, { OTEL_TRACES_EXPORTER: 'console' }).exporter, { kind: 'console' })
+  const setup = traceSetupFromEnv({ otlpEndpoint: undefined }, { OTEL_NODE_RESOURCE_DETECTORS: 'env,host,gcp,aws,process', OTEL_PROPAGATORS: 'tracecontext,b3', OTEL_BSP_SCHEDULE_DELAY: '250' })
+  t.same(setup.detectors, ['env', 'host', 'process'], 'cloud metadata detectors are refused')
+  t.same(setup.propagators, ['tracecontext'])
+  t.same(setup.batch, { scheduledDelayMillis: 250 })
+  t.same(traceSetupFromEnv({ otlpEndpoint: undefined }, {}).detectors, ['env', 'host', 'os', 'process'])
+  t.same(traceSetupFromEnv({ otlpEndpoint: undefined }, {}).propagators, ['tracecontext', 'baggage'])
+  const ratio = DEFAULT_SAMPLER.OTEL_TRACES_SAMPLER_ARG
+  t.match(traceSetupFromEnv({ otlpEndpoint: undefined }, {}).sampler.toString(), new RegExp(`ParentBased.*TraceIdRatioBased\\{${ratio}\\}`), 'the default sampler')
+  t.match(traceSetupFromEnv({ otlpEndpoint: undefined }, { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).sampler.toString(), /^TraceIdRatioBased\{0\.25\}$/)
+  t.match(traceSetupFromEnv({ otlpEndpoint: undefined }, { OTEL_TRACES_SAMPLER: 'parentbased_always_on' }).sampler.toString(), /ParentBased\{root=AlwaysOnSampler/)
+})
+
+t.test('with an OTLP endpoint, spans reach the collector, and a SIGTERM flushes the ones still queued', async (t) => {
+  const bodies: Buffer[] = []
+  const collector = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      if (req.url === '/v1/traces') bodies.push(Buffer.concat(chunks))
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
+    })
+  })
+  collector.listen(0, '127.0.0.1')
+  await once(collector, 'listening')
+  t.teardown(() => void collector.close())
+  const child = spawn(process.execPath, ['--import', register, fixture], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+    env: {
+      ...process.env,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_MS: '0',
+      IDENTITY_SECRET: 'telemetry-test-secret-0123456789abcdef',
+      OTEL_SERVICE_NAME: 'telemetry-fixture',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as { port: number }).port}`,
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+      // longer than the test: only the shutdown's flush can send them
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  t.teardown(() => void child.kill('SIGKILL'))
+  let out = ''
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d
+      const m = /\{"listening":(\d+)\}/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`fixture exited (${code}) before listening`)))
+  })
+  const traceId = '6bf92f3577b34da6a3ce929d0e0e4738'
+  const res = await fetch(`http://127.0.0.1:${port}/hello`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })
+  t.equal(res.status, 200)
+  t.equal(bodies.length, 0, 'nothing exported before the batch is due')
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+  const all = Buffer.concat(bodies)
+  t.ok(all.includes(Buffer.from(traceId, 'hex')), 'the request\'s spans were exported at shutdown')
+  t.ok(all.includes(Buffer.from('telemetry-fixture')), 'with the service name in the resource')
 })
