@@ -2,7 +2,9 @@ import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 import type { NatsConnection } from '@nats-io/transport-node'
+import { authEmulatorMissing, waitFor } from '@sunbae/testing'
 import { buildCatalog, natsConnect, readEvents } from './helpers.ts'
+import { approvedMentor } from './accounts.ts'
 
 /** Exactly one `type` event about the user `uid` reached CATALOG, as the user did it, with the name given. */
 async function theOneUserEvent(t: Test, nc: NatsConnection, type: string, uid: string, displayName: string, why: string): Promise<void> {
@@ -183,4 +185,41 @@ t.test('a zone Intl does not know, a locale other than ko/en, an unknown field: 
 
   const got = await app.inject({ method: 'GET', url: '/api/me', headers: who })
   t.match(got.json(), { locale: 'ko', timeZone: 'Asia/Tokyo' }, 'nothing refused was saved')
+})
+
+t.test("rename and locale (issue 21): one catalog.user.updated with both; a mentor's public name follows (catalog.mentor.updated, page, search); a sign-in without a name keeps it", { skip: authEmulatorMissing() }, async (t) => {
+  const app = await buildCatalog()
+  const nc = await natsConnect()
+  t.teardown(async () => {
+    await app.close()
+    await nc.close()
+  })
+  const { acct, mentorId } = await approvedMentor(app)
+  const word = `renamed${randomUUID().replace(/-/g, '').slice(0, 8)}`
+  const newName = `김선배 ${word}`
+  const put = await app.inject({ method: 'PUT', url: '/api/me', headers: acct.headers, payload: { displayName: newName, locale: 'en' } })
+  t.equal(put.statusCode, 200, put.body)
+  t.match(put.json(), { displayName: newName, locale: 'en', role: 'mentor' })
+
+  const [updated, ...more] = await readEvents(nc, 'CATALOG', 'catalog.user.updated', (e) => e.data.uid === acct.uid, { settleMs: 1500 })
+  t.equal(more.length, 0, 'one catalog.user.updated')
+  t.match(updated, { actor: { type: 'user', id: acct.uid }, data: { uid: acct.uid, email: acct.email, displayName: newName, role: 'mentor', locale: 'en', timeZone: 'Asia/Seoul' } })
+  const profile = await readEvents(nc, 'CATALOG', 'catalog.mentor.updated', (e) => e.data.id === mentorId, { settleMs: 1500 })
+  t.equal(profile.length, 1, 'one catalog.mentor.updated')
+  t.match(profile[0], { actor: { id: acct.uid }, subject: { type: 'mentor', id: mentorId }, data: { id: mentorId, uid: acct.uid, displayName: newName, status: 'active' } })
+
+  t.equal((await app.inject(`/api/mentors/${mentorId}`)).json().displayName, newName, 'the mentor page')
+  const found = await waitFor(async () => {
+    const r = (await app.inject(`/api/mentors?q=${word}`)).json()
+    return r.total === 1 ? r : undefined
+  }, 10_000)
+  t.match(found.items, [{ id: mentorId, displayName: newName }], 'search finds the new name')
+
+  // the next sign-in's PUT: its token carries no name (or the new one) — nothing changes, nothing is published
+  const since = new Date().toISOString()
+  const noName = identityHeaders({ uid: acct.uid, email: acct.email, role: 'mentor' })
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: noName, payload: {} })).json().displayName, newName, 'a token without a name keeps the chosen one')
+  t.equal((await app.inject({ method: 'PUT', url: '/api/me', headers: acct.as('mentor'), payload: { displayName: newName } })).statusCode, 200)
+  const after = await readEvents(nc, 'CATALOG', 'catalog.>', (e) => e.data.uid === acct.uid && e.occurredAt >= since, { count: 1, timeoutMs: 1500 })
+  t.same(after.map((e) => e.type), [], 'nothing more published')
 })

@@ -4,6 +4,8 @@ import { CatalogEvents, DEFAULT_LOCALE, DEFAULT_TIME_ZONE, type EventActor, type
 import { actorOf, AppError, type EventMeta, notFound } from '@sunbae/service-kit'
 import type { FastifyInstance } from 'fastify'
 import type { DB } from '../db/types.ts'
+import { toProfileEvent } from '../mentors/mentors.mapper.ts'
+import { MentorsRepository } from '../mentors/mentors.repository.ts'
 import { assertTimezone } from '../mentors/timezones.ts'
 import { UsersRepository } from './users.repository.ts'
 import type { UserRow } from './users.table.ts'
@@ -31,12 +33,14 @@ export function toMe(row: UserRow): Me {
 export class UsersService {
   readonly #db: Database<DB>
   readonly #repo: UsersRepository
+  readonly #mentors: MentorsRepository
   readonly #events: FastifyInstance['events']
   readonly #auth: Auth
 
   constructor(db: Database<DB>, events: FastifyInstance['events'], auth: Auth) {
     this.#db = db
     this.#repo = new UsersRepository(db)
+    this.#mentors = new MentorsRepository(db)
     this.#events = events
     this.#auth = auth
   }
@@ -58,7 +62,8 @@ export class UsersService {
         {
           uid: identity.uid,
           email: identity.email,
-          display_name: profile.displayName ?? identity.name,
+          // a token without a name (an account Firebase knows no name for) keeps the one chosen here
+          display_name: profile.displayName ?? identity.name ?? before?.display_name ?? null,
           photo_url: profile.photoUrl ?? identity.picture,
           // a PUT without them (each sign-in) keeps what the owner chose
           locale: profile.locale ?? before?.locale ?? DEFAULT_LOCALE,
@@ -83,10 +88,25 @@ export class UsersService {
         before !== undefined &&
         (before.email !== row.email || before.display_name !== row.display_name || before.locale !== row.locale || before.time_zone !== row.time_zone)
       if (changed) await this.#events.publish(trx, CatalogEvents.userUpdated, data, meta)
-      return { row, inserted, published: inserted || changed }
+      const renamedMentor = changed && before.display_name !== row.display_name && (await this.#renameMentor(row.uid, row.display_name, meta, trx))
+      return { row, inserted, published: inserted || changed || renamedMentor }
     })
     if (result.published) this.#events.flushSoon()
     return { me: toMe(result.row), created: result.inserted }
+  }
+
+  /**
+   * A mentor's public name is their account's (set at approval; the profile form has no name of its
+   * own): a rename reaches the profile, and catalog.mentor.updated carries it to search, matching and
+   * meeting. False when the account has no mentor profile or the name is already its.
+   */
+  async #renameMentor(uid: string, displayName: string | null, meta: EventMeta, trx: Tx<DB>): Promise<boolean> {
+    if (!displayName) return false
+    const mentor = await this.#mentors.findByUid(uid, trx, { forUpdate: true })
+    if (!mentor || mentor.display_name === displayName) return false
+    const updated = (await this.#mentors.update(mentor.id, { display_name: displayName }, trx))!
+    await this.#events.publish(trx, CatalogEvents.mentorUpdated, toProfileEvent(updated), { actor: meta.actor, subject: { type: 'mentor', id: updated.id } })
+    return true
   }
 
   /**
