@@ -218,6 +218,20 @@ t.test('a production install of the images runs the platform through the gateway
   const trending = await fetch(`${gw}/api/tracking/keywords/trending`)
   t.equal(trending.status, 200, 'a public request to tracking')
 
+  // RED metrics on every process (service-kit's plugin), scraped as Prometheus does: by the pod's
+  // address, never through the gateway (it forwards /api/… only, so a service's /metrics is not public)
+  for (const p of procs) {
+    const res = await fetch(`http://127.0.0.1:${ports.get(p.name)}/metrics`)
+    const text = await res.text()
+    t.equal(res.status, 200, `${p.name}: /metrics answers`)
+    t.match(text, /# TYPE http_server_request_duration_seconds histogram/, `${p.name}: request duration histogram`)
+    t.match(text, /# TYPE http_server_errors_total counter/, `${p.name}: error counter`)
+  }
+  const catalogMetrics = await (await fetch(`http://127.0.0.1:${ports.get('mentor-catalog')}/metrics`)).text()
+  t.match(catalogMetrics, /http_server_requests_total\{method="PUT",route="\/api\/me",status_code="201"\} 1/, 'mentor-catalog counted PUT /api/me by its route')
+  t.match(catalogMetrics, /http_server_requests_total\{method="GET",route="\/api\/mentors",status_code="200"\} [1-9]/, 'and the search, without its query string')
+  t.match(await (await fetch(`${gw}/metrics`)).text(), /http_server_errors_total\{method="GET",route="\/api\/me[^"]*",class="4xx"\} [1-9]/, "the gateway counted the 401 as its route's error")
+
   // JetStream under each service's own NATS user: the account's event left mentor-catalog's outbox and
   // notification's durable took it (created, pulled and acked as notification)
   const db = new pg.Client({ connectionString: dbUrl })

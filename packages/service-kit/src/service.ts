@@ -12,6 +12,7 @@ import { checkDatabaseWaits, ConfigError, loadConfig, natsCredentials, serviceId
 import { clientErrorHandler, frameworkErrors } from './edge-errors.ts'
 import errors from './plugins/errors.ts'
 import health from './plugins/health.ts'
+import requestMetrics from './plugins/metrics.ts'
 import openapi from './plugins/openapi.ts'
 import identity from './plugins/identity.ts'
 import { guardNumbers, numberGuardPlugin } from './numbers.ts'
@@ -121,6 +122,8 @@ export async function buildService<S extends TObject>(
     ...(def.description ? { description: def.description } : {}),
   })
   await app.register(health, { service: def.name })
+  // RED per route for every app, the gateway included (its own metrics add the proxy's view)
+  await app.register(requestMetrics)
   if (def.identity !== false) {
     await app.register(identity, { service: def.name, keys: serviceIdentityKeys(config, def.name) })
   }
