@@ -2,6 +2,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { Recommendation } from '@sunbae/contracts'
 import { approve, buildMatching, fields, profile, publishCatalog, unique, user, type User } from './helpers.ts'
+import { paramsOf } from './reasons.ts'
 
 let app: FastifyInstance
 t.before(async () => {
@@ -71,19 +72,23 @@ t.test('the top result and its reasons correspond to the real overlaps', async (
   t.equal(decoyItem.mentor.id, decoy.id, 'the mentor sharing three skills and the goal word (in the bio) is second')
   t.ok(decoyItem.score < top.score)
 
-  const by = Object.fromEntries(top.reasons.map((r) => [r.kind, r]))
-  t.same(by.skills?.evidence, ['파이썬 ↔ python', skill, skill2, '데이터 분석'], 'shared skills by name, Korean ↔ English')
-  t.same(by.goals?.evidence, [`${goalWord} (헤드라인)`], 'the goal word found in the headline')
-  t.same(by.language?.evidence, ['ko'], 'the common language (the mentor also speaks en, the mentee did not ask for it)')
-  t.match(by.budget?.text, /60,000원 — 예산 30,000원–100,000원 안/)
-  t.match(by.rating?.text, /4\.80 \(리뷰 30개\)/)
-  t.match(by.experience?.text, /경력 8년/)
+  const p = (kind: Parameters<typeof paramsOf>[1]) => paramsOf(top.reasons, kind)
+  t.same(
+    paramsOf(top.reasons, 'skills'),
+    { count: 4, skills: [{ mine: '파이썬', theirs: 'python' }, { mine: skill, theirs: skill }, { mine: skill2, theirs: skill2 }, { mine: '데이터 분석', theirs: '데이터 분석' }] },
+    'shared skills by name, Korean ↔ English',
+  )
+  t.same(paramsOf(top.reasons, 'goals'), { words: [{ word: goalWord, where: 'headline' }] }, 'the goal word found in the headline')
+  t.same(p('language'), { languages: ['ko'] }, 'the common language (the mentor also speaks en, the mentee did not ask for it)')
+  t.same(p('budget'), { fit: 'within', rate: 60_000, min: 30_000, max: 100_000 })
+  t.same(p('rating'), { rating: 4.8, reviewCount: 30 })
+  t.match(p('experience'), { years: 8 })
+  for (const r of top.reasons) t.notOk('text' in r || 'evidence' in r, `${r.kind}: a code and params, no Korean sentence`)
   t.equal(top.score, Math.round(top.reasons.reduce((s, r) => s + r.points, 0) * 10) / 10, 'the score is the sum of the reasons')
   // the second's reasons are its own: three shared skills, the goal word in its bio
-  const decoyBy = Object.fromEntries(decoyItem.reasons.map((r) => [r.kind, r]))
-  t.same(decoyBy.skills?.evidence, ['파이썬 ↔ python', skill, skill2])
-  t.same(decoyBy.goals?.evidence, [`${goalWord} (소개)`])
-  t.notOk(decoyBy.rating, 'no reviews, no rating reason')
+  t.same(paramsOf(decoyItem.reasons, 'skills')?.skills, [{ mine: '파이썬', theirs: 'python' }, { mine: skill, theirs: skill }, { mine: skill2, theirs: skill2 }])
+  t.same(paramsOf(decoyItem.reasons, 'goals'), { words: [{ word: goalWord, where: 'bio' }] })
+  t.notOk(paramsOf(decoyItem.reasons, 'rating'), 'no reviews, no rating reason')
 })
 
 t.test('suspended mentors disappear after the catalog event and come back when reinstated; ratings and order are respected', async (t) => {
@@ -108,7 +113,7 @@ t.test('suspended mentors disappear after the catalog event and come back when r
   t.ok(back, 'reinstated: back')
   t.equal(back!.mentor.headline, best.headline)
   const rating = back!.reasons.find((r) => r.kind === 'rating')!
-  t.match(rating.text, /3\.10 \(리뷰 31개\)/, 'the new rating, and the reason says it')
+  t.same(rating.params, { rating: 3.1, reviewCount: 31 }, 'the new rating, and the reason says it')
   t.ok(rating.points < 0, 'a low rating lowers the score, visibly')
 })
 
@@ -155,10 +160,9 @@ t.test('recommendations follow preference changes at once, and time windows are 
   t.equal(put.statusCode, 200)
   const top = (await recommend(mentee))[0]!
   t.equal(top.mentor.id, game.id, 'new preferences, new top result')
-  const by = Object.fromEntries(top.reasons.map((r) => [r.kind, r]))
-  t.same(by.skills?.evidence, [newSkill, '유니티 ↔ unity'])
-  t.same(by.time_windows?.evidence, ['sat 11:00–12:00'])
-  t.equal(by.time_windows?.points, 4)
+  t.same(paramsOf(top.reasons, 'skills')?.skills, [{ mine: newSkill, theirs: newSkill }, { mine: '유니티', theirs: 'unity' }])
+  t.same(paramsOf(top.reasons, 'time_windows'), { hoursPerWeek: 1, timezone: 'Asia/Seoul', windows: [{ day: 'sat', start: '11:00', end: '12:00', endsNextDay: false }] })
+  t.equal(top.reasons.find((r) => r.kind === 'time_windows')?.points, 4)
 })
 
 t.test('preferences: defaults, replacement and clear 400s', async (t) => {

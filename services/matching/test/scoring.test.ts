@@ -4,7 +4,11 @@ import { MentorIndex, type MentorRecord } from '../src/recommendations/mentor-in
 import { buildContext, diversify, explain, MAX_POOL, topCandidates, type MenteePreferences } from '../src/recommendations/scoring.ts'
 import { skillConcept } from '../src/recommendations/skills.ts'
 import { words } from '../src/recommendations/text.ts'
-import { describeInterval, intersect, toWeekIntervals } from '../src/recommendations/time.ts'
+import { describeInterval, intersect, localWindow, toWeekIntervals } from '../src/recommendations/time.ts'
+import { paramsOf } from './reasons.ts'
+import { Type } from 'typebox'
+import { Value } from 'typebox/value'
+import { RecommendationReason } from '@sunbae/contracts'
 import { decodeCatalogEvent, latestPerMentor } from '../src/readmodel/catalog-events.ts'
 
 const rec = (over: Partial<MentorRecord> = {}): MentorRecord => ({
@@ -60,6 +64,9 @@ t.test('time windows are compared in UTC and described in the mentee zone', asyn
   const mentor = toWeekIntervals([{ day: 'tue', start: '10:00', end: '12:00' }], 'UTC')
   const overlap = intersect(mentee, mentor)
   t.same(overlap.map((iv) => describeInterval(iv, 'Asia/Seoul')), ['tue 19:00–21:00'])
+  t.same(overlap.map((iv) => localWindow(iv, 'Asia/Seoul')), [{ day: 'tue', start: '19:00', end: '21:00', endsNextDay: false }], 'what a reason carries')
+  const late = toWeekIntervals([{ day: 'fri', start: '23:00', end: '24:00' }, { day: 'sat', start: '00:00', end: '01:00' }], 'Asia/Seoul')
+  t.same(late.map((iv) => localWindow(iv, 'Asia/Seoul')), [{ day: 'fri', start: '23:00', end: '01:00', endsNextDay: true }], 'past midnight ends the next day')
   // Monday 01:00 in Seoul is Sunday 16:00 UTC: the week wraps correctly
   const wrap = toWeekIntervals([{ day: 'mon', start: '00:00', end: '02:00' }], 'Asia/Seoul')
   t.same(wrap, [[6 * 1440 + 15 * 60, 6 * 1440 + 17 * 60]])
@@ -100,21 +107,29 @@ t.test('the score is the sum of its reasons, and each reason names the real over
   t.equal(e.score, sum, 'score = sum of reasons')
   const base = pool[0]!.base
   t.equal(Math.round((e.score - base) * 10) / 10, 4, 'the fast pass agrees with the explanation (plus one shared hour)')
-  const by = Object.fromEntries(e.reasons.map((r) => [r.kind, r]))
-  t.same(by.skills!.evidence, ['파이썬 ↔ python', '데이터 분석 ↔ data analysis', '면접 ↔ mock interview'])
-  t.equal(by.skills!.points, 50)
-  t.same(by.goals!.evidence, ['데이터 (헤드라인)', '분석 (헤드라인)'])
-  t.same(by.language!.evidence, ['ko', 'en'])
-  t.match(by.budget!.text, /60,000원 — 예산 30,000원–100,000원 안/)
-  t.same(by.time_windows!.evidence, ['sat 11:00–12:00'])
-  t.match(by.rating!.text, /4\.90 \(리뷰 40개\)/)
-  t.equal(by.experience!.evidence[0], '8')
-  t.ok(by.timezone, 'same zone')
+  t.same(paramsOf(e.reasons, 'skills'), {
+    count: 3,
+    skills: [
+      { mine: '파이썬', theirs: 'python' },
+      { mine: '데이터 분석', theirs: 'data analysis' },
+      { mine: '면접', theirs: 'mock interview' },
+    ],
+  })
+  t.equal(e.reasons.find((r) => r.kind === 'skills')!.points, 50)
+  t.same(paramsOf(e.reasons, 'goals'), { words: [{ word: '데이터', where: 'headline' }, { word: '분석', where: 'headline' }] })
+  t.same(paramsOf(e.reasons, 'language'), { languages: ['ko', 'en'] })
+  t.same(paramsOf(e.reasons, 'budget'), { fit: 'within', rate: 60_000, min: 30_000, max: 100_000 })
+  t.same(paramsOf(e.reasons, 'time_windows'), { hoursPerWeek: 1, timezone: 'Asia/Seoul', windows: [{ day: 'sat', start: '11:00', end: '12:00', endsNextDay: false }] })
+  t.same(paramsOf(e.reasons, 'rating'), { rating: 4.9, reviewCount: 40 })
+  t.same(paramsOf(e.reasons, 'experience'), { years: 8, stage: 'job_seeker', minYears: 2 })
+  t.same(paramsOf(e.reasons, 'timezone'), { timezone: best.timezone }, 'same zone')
+  t.ok(Value.Check(Type.Array(RecommendationReason), e.reasons), 'every reason fits its schema')
 
   const over = explain(index.get(other.id)!, ctx, null)
   const overBudget = over.reasons.find((r) => r.kind === 'over_budget')!
   t.ok(overBudget.points < 0, 'over budget costs points, and says so')
-  t.match(overBudget.text, /100,000원 높아요/)
+  t.same(overBudget.params, { rate: 200_000, max: 100_000, over: 100_000 })
+  t.ok(Value.Check(Type.Array(RecommendationReason), over.reasons))
   t.notOk(over.reasons.some((r) => r.kind === 'goals'), 'no goal word in its text, no goal reason')
 })
 

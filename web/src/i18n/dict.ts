@@ -7,6 +7,7 @@ import { meetingEn, meetingKo } from './meeting.ts'
 import { notificationEn, notificationKo } from './notification.ts'
 import { paymentEn, paymentKo } from './payment.ts'
 import { accountEn, accountKo } from './account.ts'
+import { matchingEn, matchingKo } from './matching.ts'
 
 const ko = {
   // meeting… keys: scheduling (availability, slot picker, my sessions), in ./meeting.ts
@@ -20,6 +21,8 @@ const ko = {
   ...adminKo,
   // the admin tabs' words for bookings, requests and matches, refunds, unhide and dead letters, in ./admin-ops.ts
   ...adminOpsKo,
+  // reason… keys (a recommendation's reasons by code) and verify… keys of the verified-address gate, in ./matching.ts
+  ...matchingKo,
   appName: '선배',
   tagline: '현업 선배에게 1:1로 묻고 배우세요',
   navSearch: '멘토 찾기',
@@ -281,6 +284,7 @@ const en: Dict = {
   ...notificationEn,
   ...adminEn,
   ...adminOpsEn,
+  ...matchingEn,
   appName: 'Sunbae',
   tagline: 'Ask a senior in your field, one to one',
   navSearch: 'Find mentors',

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import { LANGUAGE_CODES } from './mentors.ts'
 
 /** Bounds of what a mentee or mentor writes to matching. */
@@ -77,13 +77,62 @@ export const Preferences = Type.Object({
 export type Preferences = Static<typeof Preferences>
 
 export const REASON_KINDS = ['skills', 'goals', 'language', 'budget', 'over_budget', 'time_windows', 'timezone', 'rating', 'experience'] as const
-export const RecommendationReason = Type.Object({
-  kind: Type.Enum([...REASON_KINDS]),
-  points: Type.Number({ description: 'contribution to the score; the score is the sum of its reasons' }),
-  text: Type.String({ description: 'the reason as shown to the mentee' }),
-  evidence: Type.Array(Type.String(), { description: 'the concrete overlap: skills, goal words, language, windows…' }),
+export type ReasonKind = (typeof REASON_KINDS)[number]
+
+const points = Type.Number({ description: 'contribution to the score; the score is the sum of its reasons' })
+const won = (description: string) => Type.Integer({ minimum: 0, description: `${description}, KRW` })
+/**
+ * One reason of a recommendation: a code (`kind`) and the facts it rests on (`params`), typed per
+ * kind. There is no sentence: the reader's client words it in the reader's language.
+ */
+const reason = <K extends ReasonKind, P extends Record<string, TSchema>>(kind: K, description: string, params: P) =>
+  Type.Object({ kind: Type.Literal(kind), points, params: Type.Object(params, { additionalProperties: false }) }, { description })
+
+/** A weekly window in the mentee's own time zone; an overlap that runs past midnight ends the next day. */
+export const ReasonWindow = Type.Object({
+  day: Type.Enum([...WEEKDAYS]),
+  start: Type.String({ description: 'HH:MM' }),
+  end: Type.String({ description: 'HH:MM' }),
+  endsNextDay: Type.Boolean(),
 })
+export type ReasonWindow = Static<typeof ReasonWindow>
+
+export const RecommendationReason = Type.Union([
+  reason('skills', 'skills of the mentee that the mentor has (synonyms and Korean ↔ English count)', {
+    count: Type.Integer({ minimum: 1 }),
+    skills: Type.Array(Type.Object({ mine: Type.String({ description: "the mentee's spelling" }), theirs: Type.String({ description: "the mentor's spelling" }) })),
+  }),
+  reason('goals', "words of the mentee's goals found in the mentor's headline or bio", {
+    words: Type.Array(Type.Object({ word: Type.String(), where: Type.Enum(['headline', 'bio']) })),
+  }),
+  reason('language', 'languages both speak (ISO 639-1)', { languages: Type.Array(Type.String()) }),
+  reason('budget', "the hourly rate within the mentee's budget, or below it", {
+    fit: Type.Enum(['within', 'below']),
+    rate: won('the hourly rate'),
+    min: won('budget minimum'),
+    max: won('budget maximum'),
+  }),
+  reason('over_budget', "the hourly rate above the mentee's budget (negative points)", {
+    rate: won('the hourly rate'),
+    max: won('budget maximum'),
+    over: won('by how much'),
+  }),
+  reason('time_windows', "the mentee's windows that overlap the mentor's, in the mentee's time zone", {
+    hoursPerWeek: Type.Number({ minimum: 0 }),
+    timezone: Type.String({ description: "the mentee's IANA time zone" }),
+    windows: Type.Array(ReasonWindow),
+  }),
+  reason('timezone', "the mentor's time zone has the mentee's UTC offset", { timezone: Type.String({ description: "the mentor's IANA time zone" }) }),
+  reason('rating', "the mentor's reviews", { rating: Type.Number({ minimum: 0, maximum: 5 }), reviewCount: Type.Integer({ minimum: 1 }) }),
+  reason('experience', "years of experience enough for the mentee's career stage", {
+    years: Type.Integer({ minimum: 0 }),
+    stage: CareerStage,
+    minYears: Type.Integer({ minimum: 0 }),
+  }),
+])
 export type RecommendationReason = Static<typeof RecommendationReason>
+/** The params of one kind of reason. */
+export type ReasonParams<K extends ReasonKind> = Extract<RecommendationReason, { kind: K }>['params']
 
 export const RecommendedMentor = Type.Object({
   id: Type.String({ format: 'uuid' }),

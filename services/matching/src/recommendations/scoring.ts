@@ -2,7 +2,7 @@ import type { Budget, CareerStage, RecommendationReason, TimeWindow } from '@sun
 import type { MentorDoc, MentorIndex } from './mentor-index.ts'
 import { skillConcept } from './skills.ts'
 import { words } from './text.ts'
-import { describeInterval, intersect, toWeekIntervals, totalMinutes, utcOffsetMinutes, type WeekInterval } from './time.ts'
+import { intersect, localWindow, toWeekIntervals, totalMinutes, utcOffsetMinutes, type WeekInterval } from './time.ts'
 import { ratingPointsOf, WEIGHTS } from './weights.ts'
 
 export { WEIGHTS }
@@ -12,15 +12,6 @@ export { WEIGHTS }
 // explanation of the best pool. Sharing the helpers is what keeps "score = sum of the reasons".
 
 const STAGE_MIN_YEARS: Record<CareerStage, number> = { student: 2, job_seeker: 2, junior: 4, mid: 7, senior: 12, career_changer: 3 }
-const STAGE_LABEL: Record<CareerStage, string> = {
-  student: '학생',
-  job_seeker: '취업 준비',
-  junior: '주니어',
-  mid: '미드레벨',
-  senior: '시니어',
-  career_changer: '커리어 전환',
-}
-
 export interface MenteePreferences {
   uid: string
   goals: string
@@ -58,7 +49,6 @@ export interface Explained {
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10
-const won = (n: number) => `${n.toLocaleString('en-US')}원`
 
 export function buildContext(p: MenteePreferences, index: MentorIndex): ScoringContext {
   const concepts = new Map<string, string>()
@@ -206,48 +196,49 @@ function scratch(cap: number) {
   return scratchSpace
 }
 
-/** The full score of one mentor with every reason spelled out; `mentorWindows` from their settings. */
+/**
+ * The full score of one mentor with every reason spelled out — as a code and its facts (the shared
+ * skills, the words found, the amounts, the windows), which the web words in the reader's language;
+ * `mentorWindows` from their settings.
+ */
 export function explain(doc: MentorDoc, ctx: ScoringContext, mentorWindows: readonly WeekInterval[] | null): Explained {
   const reasons: RecommendationReason[] = []
   const rec = doc.rec
 
-  const shared: string[] = []
+  const shared: Array<{ mine: string; theirs: string }> = []
   for (const [concept, theirs] of doc.concepts) {
     const mine = ctx.concepts.get(concept)
-    if (mine === undefined) continue
-    shared.push(mine.toLowerCase() === theirs.toLowerCase() ? theirs : `${mine} ↔ ${theirs}`)
+    if (mine !== undefined) shared.push({ mine, theirs })
   }
   if (shared.length) {
-    reasons.push({ kind: 'skills', points: skillPoints(shared.length), text: `관심 기술 ${shared.length}개가 겹쳐요: ${shared.join(', ')}`, evidence: shared })
+    reasons.push({ kind: 'skills', points: skillPoints(shared.length), params: { count: shared.length, skills: shared } })
   }
 
   let goalSum = 0
-  const found: string[] = []
+  const found: Array<{ word: string; where: 'headline' | 'bio' }> = []
   for (const w of ctx.goalWords) {
     const inHeadline = doc.headlineWords.includes(w)
     if (!inHeadline && !doc.bioWords.includes(w)) continue
     goalSum += inHeadline ? WEIGHTS.goalHeadline : WEIGHTS.goalBio
-    found.push(`${w} (${inHeadline ? '헤드라인' : '소개'})`)
+    found.push({ word: w, where: inHeadline ? 'headline' : 'bio' })
   }
   if (found.length) {
-    reasons.push({ kind: 'goals', points: goalPoints(goalSum), text: `목표에 쓴 단어가 멘토 소개에 있어요: ${found.join(', ')}`, evidence: found })
+    reasons.push({ kind: 'goals', points: goalPoints(goalSum), params: { words: found } })
   }
 
   if (ctx.languages.size) {
     const common = rec.languages.filter((l) => ctx.languages.has(l))
-    reasons.push({ kind: 'language', points: WEIGHTS.language, text: `공통 언어: ${common.join(', ')}`, evidence: common })
+    reasons.push({ kind: 'language', points: WEIGHTS.language, params: { languages: common } })
   }
 
   if (ctx.budget) {
     const b = ctx.budget
     const points = budgetPoints(rec.hourlyRate, b)
-    const rate = won(rec.hourlyRate)
-    if (rec.hourlyRate > b.max) {
-      reasons.push({ kind: 'over_budget', points, text: `시간당 ${rate} — 예산 최대 ${won(b.max)}보다 ${won(rec.hourlyRate - b.max)} 높아요`, evidence: [rate] })
-    } else if (rec.hourlyRate < b.min) {
-      reasons.push({ kind: 'budget', points, text: `시간당 ${rate} — 예산 최소 ${won(b.min)}보다 낮아요`, evidence: [rate] })
+    const rate = rec.hourlyRate
+    if (rate > b.max) {
+      reasons.push({ kind: 'over_budget', points, params: { rate, max: b.max, over: rate - b.max } })
     } else {
-      reasons.push({ kind: 'budget', points, text: `시간당 ${rate} — 예산 ${won(b.min)}–${won(b.max)} 안이에요`, evidence: [rate] })
+      reasons.push({ kind: 'budget', points, params: { fit: rate < b.min ? 'below' : 'within', rate, min: b.min, max: b.max } })
     }
   }
 
@@ -255,27 +246,27 @@ export function explain(doc: MentorDoc, ctx: ScoringContext, mentorWindows: read
     const overlap = intersect(ctx.windows, mentorWindows)
     const minutes = totalMinutes(overlap)
     if (minutes > 0) {
-      const described = overlap.map((iv) => describeInterval(iv, ctx.timezone))
-      reasons.push({ kind: 'time_windows', points: windowPoints(minutes), text: `원하는 시간이 멘토의 가능한 시간과 겹쳐요 (주 ${r1(minutes / 60)}시간): ${described.join(', ')}`, evidence: described })
+      reasons.push({
+        kind: 'time_windows',
+        points: windowPoints(minutes),
+        params: { hoursPerWeek: r1(minutes / 60), timezone: ctx.timezone, windows: overlap.map((iv) => localWindow(iv, ctx.timezone)) },
+      })
     }
   }
   if (sameOffset(doc, ctx)) {
-    reasons.push({ kind: 'timezone', points: WEIGHTS.sameOffset, text: `같은 시간대예요 (${rec.timezone})`, evidence: [rec.timezone] })
+    reasons.push({ kind: 'timezone', points: WEIGHTS.sameOffset, params: { timezone: rec.timezone } })
   }
 
   const rp = ratingPoints(doc)
   if (doc.rating.reviewCount > 0) {
-    const r = doc.rating.rating.toFixed(2)
-    reasons.push({ kind: 'rating', points: rp, text: `평점 ${r} (리뷰 ${doc.rating.reviewCount}개)`, evidence: [r] })
+    reasons.push({ kind: 'rating', points: rp, params: { rating: Math.round(doc.rating.rating * 100) / 100, reviewCount: doc.rating.reviewCount } })
   }
 
   if (ctx.careerStage && stagePoints(rec.yearsExperience, ctx.careerStage)) {
-    const min = STAGE_MIN_YEARS[ctx.careerStage]
     reasons.push({
       kind: 'experience',
       points: WEIGHTS.experience,
-      text: `경력 ${rec.yearsExperience}년 — ${STAGE_LABEL[ctx.careerStage]} 단계에 맞는 경력(${min}년 이상)이에요`,
-      evidence: [`${rec.yearsExperience}`],
+      params: { years: rec.yearsExperience, stage: ctx.careerStage, minYears: STAGE_MIN_YEARS[ctx.careerStage] },
     })
   }
 

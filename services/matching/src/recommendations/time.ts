@@ -69,12 +69,18 @@ export const totalMinutes = (xs: readonly WeekInterval[]) => xs.reduce((n, [s, e
 
 const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
 
-/** "tue 19:00–21:00" in the given zone (the mentee's), for the reason shown to them. */
-export function describeInterval([s, e]: WeekInterval, tz: string): string {
+/** "tue 19:00–21:00" in the given zone: an interval as a person reads it (tests, logs). */
+export function describeInterval(iv: WeekInterval, tz: string): string {
+  const w = localWindow(iv, tz)
+  return `${w.day} ${w.start}–${w.end}${w.endsNextDay ? ' (+1)' : ''}`
+}
+
+/** An interval as a window of the week in `tz` (what a reason carries; the reader's client words it). */
+export function localWindow([s, e]: WeekInterval, tz: string): { day: Weekday; start: string; end: string; endsNextDay: boolean } {
   const offset = utcOffsetMinutes(tz)
   const start = (((s + offset) % WEEK) + WEEK) % WEEK
   const day = Math.floor(start / 1440)
   const from = start % 1440
   const to = from + (e - s)
-  return `${WEEKDAYS[day] as Weekday} ${hhmm(from)}–${to >= 1440 ? `${hhmm(to - 1440)} (+1)` : hhmm(to)}`
+  return { day: WEEKDAYS[day] as Weekday, start: hhmm(from), end: to >= 1440 ? hhmm(to - 1440) : hhmm(to), endsNextDay: to >= 1440 }
 }

@@ -11,6 +11,7 @@ import type { Dict } from '../../i18n/dict.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { ScheduleFieldsRow } from './time-windows.tsx'
 import { normaliseWindows, validateWindows, windowErrorsFrom } from '../../lib/time-windows.ts'
+import { reasonView } from '../../lib/reasons.ts'
 import { cancelRequest, endMatch, getPreferences, hiddenMentors, unhideMentor, getRecommendations, hideMentor, listMatches, listRequests, putPreferences } from '../../services/matching.ts'
 
 const LANGS = ['ko', 'en', 'ja', 'zh', 'es', 'fr', 'de', 'vi']
@@ -122,7 +123,7 @@ export function PreferencesCard() {
 }
 
 export function RecommendationsCard() {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const fb = useFeedback()
   const qc = useQueryClient()
   const recs = useQuery({ queryKey: ['recommendations'], queryFn: () => getRecommendations(10) })
@@ -151,12 +152,15 @@ export function RecommendationsCard() {
                     <Tag>{t.score} {r.score.toFixed(1)}</Tag>
                   </Flex>
                   <ul style={{ margin: 0, paddingInlineStart: 18 }} data-testid="reasons">
-                    {r.reasons.map((reason, i) => (
-                      <li key={i}>
-                        <Typography.Text>{reason.text}</Typography.Text>{' '}
-                        {reason.evidence.slice(0, 6).map((e) => <Tag key={e} variant="filled" color="blue">{e}</Tag>)}
-                      </li>
-                    ))}
+                    {r.reasons.map((reason, i) => {
+                      const view = reasonView(reason, t, lang)
+                      return (
+                        <li key={i}>
+                          <Typography.Text>{view.text}</Typography.Text>{' '}
+                          {view.tags.slice(0, 6).map((e) => <Tag key={e} variant="filled" color="blue">{e}</Tag>)}
+                        </li>
+                      )
+                    })}
                   </ul>
                 </Flex>
                 <Button size="small" onClick={() => hide.mutate(r.mentor.id)}>{t.hide}</Button>
