@@ -50,8 +50,6 @@ export const BUS_CONSUMERS = {
   'chat-bridge': {
     // one durable for both subjects, so a match's accept and end are handled in stream order
     matching: durable(STREAMS.matching, 'chat_bridge_matching', 'matching.>'),
-    /** a deleted account's messages are blanked in Firestore and the mirror */
-    catalogUserDeleted: durable(STREAMS.catalog, 'chat_bridge_catalog_user_deleted', 'catalog.user.deleted'),
   },
   matching: {
     /** the Postgres read model of mentors (a batch consumer) */
@@ -80,8 +78,6 @@ export const BUS_CONSUMERS = {
   },
   payment: {
     meetingBookings: durable(STREAMS.meeting, 'payment_meeting_bookings', 'meeting.booking.>'),
-    /** payments and the ledger are kept; the deleted account's uid in them is pseudonymised */
-    catalogUserDeleted: durable(STREAMS.catalog, 'payment_catalog_user_deleted', 'catalog.user.deleted'),
   },
 } as const satisfies Record<string, Record<string, DurableDef>>
 

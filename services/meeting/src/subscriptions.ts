@@ -28,4 +28,13 @@ export default subscriptions((app, consumer) => {
     // the payer gave up before paying: the hold is released as for a failed payment
     on(PaymentEvents.cancelled, (d, { trx }) => payments.onPaymentFailed(d, trx))
   })
+
+  // a deleted account's sessions still to come are cancelled with a full refund (bookings keep no name or email)
+  consumer(BUS_CONSUMERS.meeting.catalogUserDeleted, (on) => {
+    on(CatalogEvents.userDeleted, async (d, { trx, afterCommit }) => {
+      const cancelled = await app.bookings.onAccountDeleted(d.uid, trx)
+      if (cancelled > 0) afterCommit(() => app.events.flushSoon())
+      app.log.info({ uid: d.uid, cancelled }, 'deleted account: upcoming sessions cancelled')
+    })
+  })
 })

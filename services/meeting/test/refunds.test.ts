@@ -4,7 +4,7 @@
 // session's; the mentor's own moves never cost the mentee.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { allDay, buildMeeting, hoursAhead, match, mentor, pay, readEvents, setAvailability, user, waitForState, type Mentor, type User } from './helpers.ts'
+import { allDay, buildMeeting, hoursAhead, match, mentor, pay, publish, readEvents, setAvailability, user, waitForState, type Mentor, type User } from './helpers.ts'
 
 let app: FastifyInstance
 t.before(async () => {
@@ -105,4 +105,28 @@ t.test("a booked session keeps the refund policy it was booked under when the me
   t.match(await cancel(mentee, a), { outcome: 'full', percent: 100, amount: PRICE }, '48 h before under the policy as booked: full')
   const b = await confirmedSession(m, mentee, 48)
   t.match(await cancel(mentee, b), { outcome: 'none', percent: 0 }, 'a session booked after the change follows the new policy')
+})
+
+t.test('catalog.user.deleted: the deleted account\'s sessions still to come are cancelled with a full refund, once', async (t) => {
+  const { m, mentee } = await paidMentor()
+  // inside the partial window: a mentee's own cancel would get 50 %; an erasure refunds in full
+  const soon = await confirmedSession(m, mentee, 5)
+  const later = await confirmedSession(m, mentee, 48)
+  const deleted = { uid: mentee.uid, deletedAt: new Date().toISOString() }
+  await publish(app, 'catalog.user.deleted', 1, 'mentor-catalog', deleted)
+  await waitForState(app, soon, 'cancelled')
+  await waitForState(app, later, 'cancelled')
+  for (const id of [soon, later]) {
+    const [ev] = await readEvents(app, 'meeting.booking.cancelled', (e) => e.data.bookingId === id)
+    t.match(ev!.data, { cancelledBy: 'mentee', reason: 'account deleted', refund: { outcome: 'full', percent: 100, amount: PRICE } }, 'the other party is told; the refund is full')
+  }
+  // a redelivery (a second event for the same account) finds nothing left to cancel
+  await publish(app, 'catalog.user.deleted', 1, 'mentor-catalog', deleted)
+  const other = user()
+  await match(app, m, other)
+  const unaffected = await confirmedSession(m, other, 30)
+  const events = await readEvents(app, 'meeting.booking.cancelled', (e) => e.data.bookingId === soon || e.data.bookingId === later, { settleMs: 1_500 })
+  t.equal(events.length, 2, 'one cancellation per session, not two')
+  const row = await app.inject({ method: 'GET', url: `/api/meetings/bookings/${unaffected}`, headers: other.h() })
+  t.equal(row.json().state, 'confirmed', "another mentee's session stays")
 })

@@ -223,11 +223,27 @@ export class BookingCommands {
     this.#events.flushSoon()
   }
 
-  async #cancelLocked(row: BookingRow, by: CancelledBy, reason: string, actor: EventActor, admin: string | null, trx: Tx): Promise<void> {
+  /**
+   * catalog.user.deleted: the account's sessions still to come are cancelled in the consumer's
+   * transaction, on behalf of the deleted party (so the other party is told, as for any cancellation),
+   * with the refund of a mentor's cancellation — in full: an erasure is not the mentee choosing to skip
+   * a session, and a mentor who leaves cannot keep the fee. Already cancelled ones are not found again
+   * (idempotent on redelivery). Returns how many were cancelled.
+   */
+  async onAccountDeleted(uid: string, trx: Tx): Promise<number> {
+    const rows = await this.#repo.lockUpcomingOf(uid, trx)
+    for (const row of rows) {
+      const by: CancelledBy = row.mentor_uid === uid ? 'mentor' : 'mentee'
+      await this.#cancelLocked(row, by, 'account deleted', { type: 'system', id: null }, null, trx, 'mentor')
+    }
+    return rows.length
+  }
+
+  async #cancelLocked(row: BookingRow, by: CancelledBy, reason: string, actor: EventActor, admin: string | null, trx: Tx, refundAs: CancelledBy = by): Promise<void> {
     if (row.state !== 'held' && row.state !== 'confirmed') throw conflict(`The booking is already ${row.state}`, 'BOOKING_NOT_ACTIVE')
     const now = Date.now()
     if (new Date(row.starts_at).getTime() <= now) throw conflict('The session has already started', 'BOOKING_STARTED')
-    const refund = refundIfCancelled(row, by, now)
+    const refund = refundIfCancelled(row, refundAs, now)
     // reminders first: a sweeper holding one makes us wait rather than deadlock on the booking row
     await this.#repo.dropReminders(row.id, trx)
     const updated = await this.#repo.close(row.id, { state: 'cancelled', cancelledBy: by, reason: reason.trim(), refund, ...(admin ? { closedByAdmin: admin } : {}) }, trx)

@@ -28,6 +28,19 @@ export class BookingsRepository {
     return trx.selectFrom('bookings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
   }
 
+  /** A deleted account's sessions still to come (held or confirmed, either party), locked for cancelling. */
+  async lockUpcomingOf(uid: string, trx: Tx): Promise<BookingRow[]> {
+    return trx
+      .selectFrom('bookings')
+      .selectAll()
+      .where((eb) => eb.or([eb('mentee_uid', '=', uid), eb('mentor_uid', '=', uid)]))
+      .where('state', 'in', [...ACTIVE])
+      .where('starts_at', '>', sql<Date>`now()`)
+      .orderBy('id')
+      .forUpdate()
+      .execute()
+  }
+
   /** Inserts a booking taking `block` of its mentor's calendar; a held one expires `holdSeconds` from now. */
   async insert(row: NewBookingRow, block: Span, holdSeconds: number | null, trx: Executor): Promise<BookingRow> {
     return trx
