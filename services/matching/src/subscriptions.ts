@@ -12,5 +12,10 @@ export default subscriptions((app, consumer) => {
     // a mentee's name on requests and matches follows their account (issue 21: rename propagation)
     on(CatalogEvents.userRegistered, (d, { event, trx }) => accounts.onUserNamed(d, event, trx))
     on(CatalogEvents.userUpdated, (d, { event, trx }) => accounts.onUserNamed(d, event, trx))
+    // a deleted account: its name, request messages, preferences and settings are erased (issue 21)
+    on(CatalogEvents.userDeleted, async (d, { event, trx }) => {
+      const erased = await app.accountErasure.onUserDeleted(d, event, trx)
+      app.log.info({ uid: d.uid, ...erased }, 'deleted account erased')
+    })
   })
 })

@@ -7,6 +7,8 @@ import type { DB } from '../../db/types.ts'
 import { matchingJobs } from '../../jobs.ts'
 import { AccountEventHandlers } from '../../accounts/account-events.service.ts'
 import { AccountNamesRepository } from '../../accounts/account-names.repository.ts'
+import { AccountErasure } from '../../accounts/account-erasure.service.ts'
+import { AccountErasureRepository } from '../../accounts/account-erasure.repository.ts'
 import { MatchesService } from '../../matches/matches.service.ts'
 import { PreferencesService } from '../../preferences/preferences.service.ts'
 import { RecommendationsService } from '../../recommendations/recommendations.service.ts'
@@ -22,6 +24,7 @@ declare module 'fastify' {
     mentorSettings: SettingsService
     /** catalog.user.* handlers (subscriptions.ts) */
     accountEvents: AccountEventHandlers
+    accountErasure: AccountErasure
   }
 }
 
@@ -43,6 +46,7 @@ export default fp(
     app.decorate('matches', new MatchesService(db, app.events))
     app.decorate('mentorSettings', new SettingsService(db, mentors))
     app.decorate('accountEvents', new AccountEventHandlers(new AccountNamesRepository(db)))
+    app.decorate('accountErasure', new AccountErasure(new AccountNamesRepository(db), new AccountErasureRepository()))
 
     matchingJobs(app, app.requests, config)
   },
