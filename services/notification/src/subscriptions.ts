@@ -19,6 +19,11 @@ export default subscriptions((app, consumer) => {
     on(CatalogEvents.userRegistered, (d, { event, trx }) => recipients.onUserRegistered(d, event, trx))
     on(CatalogEvents.userUpdated, (d, { event, trx }) => recipients.onUserUpdated(d, event, trx))
     on(CatalogEvents.userRoleChanged, (d, { event, trx }) => recipients.onUserRoleChanged(d, event, trx))
+    // a deleted account: the person's address, name, feed and emails go; others' notifications no longer name them
+    on(CatalogEvents.userDeleted, async (d, ctx) => {
+      const erased = await app.recipientErasure.onUserDeleted(d, ctx.event, ctx)
+      app.log.info({ uid: d.uid, ...erased }, 'deleted account erased')
+    })
     on(CatalogEvents.mentorApproved, async (d, ctx) => {
       await recipients.onMentorProfile(d, ctx.event, ctx.trx)
       await applications.onMentorApproved(d, ctx)

@@ -17,6 +17,8 @@ import { PaymentEventHandlers } from '../../payments/payment-events.service.ts'
 import { PaymentsRepository } from '../../payments/payments.repository.ts'
 import { NotificationFeed } from '../../notifications/feed.service.ts'
 import { FirestoreFeed } from '../../notifications/firestore-feed.service.ts'
+import { AccountErasure } from '../../recipients/account-erasure.service.ts'
+import { AccountErasureRepository } from '../../recipients/account-erasure.repository.ts'
 import { NotificationsRepository } from '../../notifications/notifications.repository.ts'
 import { Notifier } from '../../notifications/notifier.service.ts'
 import { PreferencesRepository } from '../../preferences/preferences.repository.ts'
@@ -40,6 +42,7 @@ declare module 'fastify' {
     chatEventHandlers: ChatDigest
     notificationFeed: NotificationFeed
     notificationPreferences: PreferencesService
+    recipientErasure: AccountErasure
   }
 }
 
@@ -64,6 +67,7 @@ export default fp(
       wake: { inApp: () => app.feedSync.soon(0), email: () => app.emailSender.soon(0) },
     })
     app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
+    app.decorate('recipientErasure', new AccountErasure(new AccountErasureRepository(), app.firestore, () => app.feedSync.soon(0)))
     app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
     app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
     app.decorate('receiptEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
