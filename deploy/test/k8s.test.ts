@@ -47,6 +47,7 @@ interface Container {
   name: string
   image: string
   command?: string[]
+  ports?: { name?: string; containerPort: number }[]
   resources?: { requests?: Labels; limits?: Labels }
   livenessProbe?: Probe
   readinessProbe?: Probe
@@ -230,6 +231,16 @@ for (const overlay of OVERLAYS) {
         const drain = d.name === 'web' ? 0 : drainS
         t.ok((spec.terminationGracePeriodSeconds ?? 30) > pause + drain, `${d.name}: grace period ${spec.terminationGracePeriodSeconds} s > pause ${pause} s + drain ${drain} s`)
         t.equal(spec.serviceAccountName, d.name, `${d.name}: its own ServiceAccount`)
+        if (d.name !== 'web') {
+          // every Node process serves /metrics (service-kit): the pod says where, for Prometheus's pod discovery
+          const annotations = (dep!.spec as { template: { metadata?: { annotations?: Record<string, string> } } }).template.metadata?.annotations ?? {}
+          const http = c.ports?.find((p) => p.name === 'http')?.containerPort
+          t.same(
+            [annotations['prometheus.io/scrape'], annotations['prometheus.io/path'], annotations['prometheus.io/port']],
+            ['true', '/metrics', String(http)],
+            `${d.name}: scraped at :${http}/metrics`,
+          )
+        }
         t.ok(find(objs, 'ServiceAccount', d.name), `${d.name}: ServiceAccount exists`)
         const svc = find(objs, 'Service', d.name)
         t.equal((svc?.spec as { ports: { port: number }[] } | undefined)?.ports[0]?.port, d.port, `${d.name}: Service on ${d.port}`)
