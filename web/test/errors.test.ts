@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ApiError, describeError, errorMessage, isTokenRevoked, toApiError } from '../src/lib/errors.ts'
+import { ApiError, describeError, errorMessage, isEmailUnverified, isTokenRevoked, toApiError } from '../src/lib/errors.ts'
 import { DICTS } from '../src/i18n/dict.ts'
 
 const ko = DICTS.ko
@@ -41,4 +41,15 @@ t.test('TOKEN_REVOKED is recognised so the client refreshes instead of failing',
   t.ok(isTokenRevoked(toApiError(401, { error: { code: 'TOKEN_REVOKED', message: 'revoked' } })))
   t.notOk(isTokenRevoked(toApiError(401, { error: { code: 'TOKEN_EXPIRED', message: 'expired' } })))
   t.notOk(isTokenRevoked(new Error('TOKEN_REVOKED')))
+})
+
+t.test('EMAIL_UNVERIFIED is recognised and said in the chosen language; another 403 is not', async (t) => {
+  const err = toApiError(403, { error: { code: 'EMAIL_UNVERIFIED', message: 'Verify your email address first', requestId: 'req-9' } })
+  t.ok(isEmailUnverified(err))
+  t.equal(describeError(err, ko).title, '이메일 주소를 확인해야 1:1 요청을 보내거나 결제할 수 있습니다.')
+  t.equal(describeError(err, en).title, 'Verify your email address to send a 1:1 request or to pay.')
+  const other = toApiError(403, { error: { code: 'NOT_YOUR_BOOKING', message: 'Not yours' } })
+  t.notOk(isEmailUnverified(other))
+  t.equal(describeError(other, en).title, 'Not yours')
+  t.notOk(isEmailUnverified(new Error('EMAIL_UNVERIFIED')), 'only an answer of the server')
 })

@@ -67,6 +67,7 @@ export function describeError(err: unknown, t: Texts & Partial<Dict>): ErrorText
     const details = err.details.map((d) => `${d.field.replace(/^body\//, '')}: ${d.message}`)
     const ref = err.requestId ? { requestId: err.requestId } : {}
     if (err.status === 401) return { title: err.message || t.errSignIn, details, ...ref }
+    if (isEmailUnverified(err)) return { title: t.verifyRequired ?? err.message, details, ...ref }
     if (err.status === 403) return { title: err.message || t.errForbidden, details, ...ref }
     if (err.status === 429) return { title: t.errRateLimited, details, ...ref }
     if (err.message) return { title: err.message, details, ...ref }
@@ -93,4 +94,9 @@ export function errorMessage(err: unknown, t: Texts & Partial<Dict>): string {
 /** Whether the session must refresh its token (role changed) rather than show an error. */
 export function isTokenRevoked(err: unknown): boolean {
   return err instanceof ApiError && err.status === 401 && err.code === 'TOKEN_REVOKED'
+}
+
+/** The server's 403 for an action that needs a verified email address (a 1:1 request, paying): show VerifyRequired. */
+export function isEmailUnverified(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 403 && err.code === 'EMAIL_UNVERIFIED'
 }

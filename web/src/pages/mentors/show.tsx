@@ -14,6 +14,8 @@ import { getMentor, getReviews } from '../../services/catalog.ts'
 import { createRequest } from '../../services/matching.ts'
 import { WriteReview } from './review.tsx'
 import { BookSession } from '../../components/BookSession.tsx'
+import { VerifyRequired } from '../../components/VerifyRequired.tsx'
+import { isEmailUnverified } from '../../lib/errors.ts'
 
 function RequestChat({ mentorId }: { mentorId: string }) {
   const { t } = useI18n()
@@ -29,12 +31,14 @@ function RequestChat({ mentorId }: { mentorId: string }) {
       form.resetFields()
       void qc.invalidateQueries({ queryKey: ['requests'] })
     },
-    onError: fb.error,
+    // an unverified address is said in the dialog, with the way to verify, the message kept
+    onError: (err) => (isEmailUnverified(err) ? undefined : fb.error(err)),
   })
   return (
     <>
       <Button type="primary" size="large" onClick={() => setOpen(true)}>{t.requestChat}</Button>
       <Modal open={open} title={t.requestChat} onCancel={() => setOpen(false)} okText={t.submit} cancelText={t.cancel} onOk={() => form.submit()} confirmLoading={send.isPending} destroyOnHidden>
+        {isEmailUnverified(send.error) ? <div style={{ marginBottom: 16 }}><VerifyRequired /></div> : null}
         <Form form={form} layout="vertical" onFinish={(v) => send.mutate(v.message.trim())} name="request-chat">
           <Form.Item label={t.requestMessage} name="message" rules={[{ required: true, whitespace: true, message: t.required }]}>
             <Input.TextArea rows={4} maxLength={MATCHING_LIMITS.message} showCount placeholder={t.requestMessageHint} />

@@ -12,7 +12,8 @@ import type { Booking, Payment } from '@sunbae/contracts'
 import { useFeedback } from '../../components/feedback.ts'
 import { Loading, QueryError, QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
-import { errorMessage } from '../../lib/errors.ts'
+import { errorMessage, isEmailUnverified } from '../../lib/errors.ts'
+import { VerifyRequired } from '../../components/VerifyRequired.tsx'
 import { browserZone, formatInZone } from '../../lib/meetings.ts'
 import { ActionKeys, formatCountdown, formatMoney, holdRemaining, isRetryable, isSandbox, paymentStatus, SANDBOX_CARDS, shouldPoll, type SandboxCard } from '../../lib/payments.ts'
 import { getMentor } from '../../services/catalog.ts'
@@ -74,7 +75,8 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
     void qc.invalidateQueries({ queryKey: ['payments', 'mine'] })
   }
   const onError = (err: unknown) => {
-    fb.error(err)
+    // an unverified address: the form says so, with the way to verify
+    if (!isEmailUnverified(err)) fb.error(err)
     // the answer is known (hold over, already moved): show the payment as it is now
     if (!isRetryable(err)) void qc.invalidateQueries({ queryKey: ['payments', payment.id] })
   }
@@ -103,7 +105,7 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
       <Flex vertical gap={16}>
         {left !== null && !expired && <Alert type="warning" showIcon data-testid="hold-countdown" title={t.paymentHoldLeft(formatCountdown(left))} />}
         {expired && <Alert type="error" showIcon title={t.paymentHoldOver} />}
-        {lastError ? <Alert type="error" showIcon data-testid="payment-error" title={errorMessage(lastError, t)} /> : null}
+        {isEmailUnverified(lastError) ? <VerifyRequired /> : lastError ? <Alert type="error" showIcon data-testid="payment-error" title={errorMessage(lastError, t)} /> : null}
 
         {status.step === 'wait' && (
           <Alert type="info" showIcon data-testid="payment-processing" icon={<Spin size="small" />} title={t.paymentProcessing} />
@@ -172,7 +174,7 @@ function PayHeld({ booking }: { booking: Booking }) {
     refetchInterval: (q) => (shouldPoll(q.state.data?.state) ? POLL_MS : false),
   })
   if (created.isPending) return <Card><Flex vertical align="center" gap={8}><Loading /><Typography.Text type="secondary">{t.paymentPreparing}</Typography.Text></Flex></Card>
-  if (created.isError) return <QueryError error={created.error} onRetry={() => void created.refetch()} />
+  if (created.isError) return isEmailUnverified(created.error) ? <VerifyRequired /> : <QueryError error={created.error} onRetry={() => void created.refetch()} />
   if (!payment.data) return <Loading />
   return <PayForm booking={booking} payment={payment.data} keys={actions} />
 }
