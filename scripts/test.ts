@@ -27,6 +27,8 @@ import type { TapSummary } from './lib/tap-summary.ts';
 import { findTestFiles, inJourneyLane, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
 import { chromiumPath, E2E_ENV, startE2eStack, type E2eHandoff, type E2eStack } from './lib/e2e-stack.ts';
 import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
+import { templatePrefix } from '@sunbae/testing/isolation';
+import { databaseName, dropDatabase, listDatabases, withDatabase } from '@sunbae/db';
 
 const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/sunbae_test';
 const RUN_DIR = path.join(REPO_ROOT, '.run');
@@ -237,6 +239,14 @@ for (const script of ['db:setup', 'migrate'] as const) {
     await abort(`Test run aborted: \`npm run ${script}\` failed (exit code ${code}); see its output above.`);
   }
 }
+
+// The test files' migrated templates (packages/testing's ownInfrastructure) are built again by this run:
+// a template left by an earlier run is not trusted (its name hashes the migrations, not the server's state).
+await timed('drop templates', async () => {
+  for (const name of await listDatabases(databaseUrl, templatePrefix(databaseName(databaseUrl)))) {
+    await dropDatabase(withDatabase(databaseUrl, name));
+  }
+});
 
 const emuResult = await emuPromise;
 if (emuResult instanceof Error) {

@@ -32,4 +32,4 @@ export {
   type MigrateSchemaOptions,
   type MigrateSchemaResult,
 } from './migrate.ts'
-export { dropDatabase, setupDatabase, type SetupOptions, type SetupResult } from './setup.ts'
+export { copyDatabase, dropDatabase, listDatabases, renameDatabase, setupDatabase, type SetupOptions, type SetupResult } from './setup.ts'

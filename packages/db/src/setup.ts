@@ -146,3 +146,47 @@ export async function dropDatabase(adminUrl: string): Promise<void> {
     await maintenance.end()
   }
 }
+
+/** Names of the databases on the server of `adminUrl` that start with `prefix`. */
+export async function listDatabases(adminUrl: string, prefix: string): Promise<string[]> {
+  const maintenance = await connect(withDatabase(adminUrl, 'postgres'))
+  try {
+    const found = await maintenance.query<{ datname: string }>(
+      "select datname from pg_database where starts_with(datname, $1) order by datname", [prefix])
+    return found.rows.map((r) => r.datname)
+  } finally {
+    await maintenance.end()
+  }
+}
+
+/**
+ * Creates the database named in `adminUrl` as a copy of `template` (a database on the same server that
+ * nobody is connected to), replacing one of that name. A copy has the template's schemas, tables,
+ * rows and object grants; database-level grants (CONNECT, TEMPORARY) are not copied: run
+ * setupDatabase on it, which restores them.
+ */
+export async function copyDatabase(adminUrl: string, template: string): Promise<void> {
+  const database = databaseName(adminUrl)
+  if (database === 'postgres') throw new Error('refusing to replace the maintenance database')
+  const maintenance = await connect(withDatabase(adminUrl, 'postgres'))
+  try {
+    await maintenance.query(`drop database if exists ${id(database)} with (force)`)
+    await maintenance.query(`create database ${id(database)} template ${id(template)}`)
+  } finally {
+    await maintenance.end()
+  }
+}
+
+/** Renames the database named in `adminUrl` to `name`; false (and nothing renamed) when `name` exists. */
+export async function renameDatabase(adminUrl: string, name: string): Promise<boolean> {
+  const maintenance = await connect(withDatabase(adminUrl, 'postgres'))
+  try {
+    await maintenance.query(`alter database ${id(databaseName(adminUrl))} rename to ${id(name)}`)
+    return true
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P04') return false // duplicate_database
+    throw err
+  } finally {
+    await maintenance.end()
+  }
+}
