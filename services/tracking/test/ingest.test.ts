@@ -346,3 +346,43 @@ t.test('a message that is not the contract goes to the dead letters; the rest of
   const last = await bus.jsm.streams.getMessage(STREAMS.deadLetter.name, { last_by_subj: subject })
   t.match(last?.json<{ raw: string; error: { message: string } }>(), { raw: JSON.stringify(bad), error: { message: /not a AccessLogV1/ } })
 })
+
+t.test('catalog.user.deleted: the trail keeps the events without the name or email; access log and searches lose the uid', async (t) => {
+  const uid = `uid-deleted-${uniq()}`
+  const email = `${uid}@example.test`
+  const name = `지울이름 ${uniq()}`
+  const registered = createEvent({
+    type: 'catalog.user.registered', version: 1, source: 'mentor-catalog',
+    actor: { type: 'user', id: uid }, subject: { type: 'user', id: uid },
+    data: { uid, email, displayName: name, role: 'mentee' },
+  })
+  const requested = createEvent({
+    type: 'matching.request.created', version: 1, source: 'matching',
+    actor: { type: 'user', id: uid }, subject: { type: 'chat_request', id: randomUUID() },
+    data: { requestId: randomUUID(), menteeUid: uid, menteeName: name, message: `call me at ${email}` },
+  })
+  await publishEvent(bus, registered)
+  await publishEvent(bus, requested)
+  await publishCore(bus, TELEMETRY_SUBJECTS.accessLog, [accessEvent({ user: uid, method: 'PUT', path: '/api/me', route: '/api/me', body: JSON.stringify({ displayName: name }) })])
+  await publishCore(bus, TELEMETRY_SUBJECTS.search, [searchEvent({ user: uid })])
+  const byActor = async () => JSON.stringify((await get(`/api/admin/tracking/audit?actor=${uid}`)).items)
+  await waitFor(async () => ((await byActor()).includes(name) && (await byActor()).includes('matching.request.created') ? true : null), 15_000)
+  await waitFor(async () => ((await app.db.selectFrom('access_log').select('id').where('user_id', '=', uid).executeTakeFirst()) ? true : null), 15_000)
+  await waitFor(async () => ((await app.db.selectFrom('search_events').select('id').where('user_id', '=', uid).executeTakeFirst()) ? true : null), 15_000)
+
+  const deleted = createEvent({
+    type: 'catalog.user.deleted', version: 1, source: 'mentor-catalog',
+    actor: { type: 'user', id: uid }, subject: { type: 'user', id: uid },
+    data: { uid, deletedAt: new Date().toISOString() },
+  })
+  await publishEvent(bus, deleted)
+  const trail = await waitFor(async () => {
+    const text = await byActor()
+    return text.includes('catalog.user.deleted') && !text.includes(name) && !text.includes(email) ? text : null
+  }, 15_000)
+  t.match(trail, 'catalog.user.registered', 'the events stay in the trail (who did what, when)')
+  t.notMatch(trail, name, 'without the name')
+  t.notMatch(trail, email, 'or the email')
+  t.equal((await app.db.selectFrom('access_log').select('id').where('user_id', '=', uid).execute()).length, 0, 'the access log no longer names the uid')
+  t.equal((await app.db.selectFrom('search_events').select('id').where('user_id', '=', uid).execute()).length, 0, 'nor do the searches')
+})

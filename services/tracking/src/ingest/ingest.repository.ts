@@ -164,12 +164,33 @@ export class IngestRepository {
     }
   }
 
+  /**
+   * catalog.user.deleted (issue 21, PIPA / GDPR): what tracking holds about the person loses what names
+   * them — the top-level personal fields of every audit payload that mentions the uid (the events stay:
+   * who did what and when is the trail), the uid and request/response bodies of their access-log rows,
+   * the uid of their searches. Idempotent: a redelivered batch changes nothing more.
+   */
+  async eraseUser(uid: string): Promise<{ audit: number; access: number; searches: number }> {
+    return this.#db.transaction().execute(async (trx) => {
+      const audit = await sql`
+        update audit_events set payload = payload - ${PERSONAL_PAYLOAD_KEYS}::text[]
+        where jsonb_typeof(payload) = 'object' and payload::text like ${`%${JSON.stringify(uid).replace(/[\\%_]/g, (c) => `\\${c}`)}%`}
+          and payload ?| ${PERSONAL_PAYLOAD_KEYS}::text[]`.execute(trx)
+      const access = await trx.updateTable('access_log').set({ user_id: null, body: null, response_body: null }).where('user_id', '=', uid).executeTakeFirst()
+      const searches = await trx.updateTable('search_events').set({ user_id: null }).where('user_id', '=', uid).executeTakeFirst()
+      return { audit: Number(audit.numAffectedRows ?? 0), access: Number(access.numUpdatedRows), searches: Number(searches.numUpdatedRows) }
+    })
+  }
+
   insertAccess = (rows: readonly AccessRow[]) => this.#write(SPECS.access, rows)
   insertSearches = (rows: readonly SearchRow[]) => this.#write(SPECS.search, rows)
   insertAudit = (rows: readonly AuditRow[]) => this.#write(SPECS.audit, rows)
   insertErrors = (rows: readonly ErrorRow[]) => this.#write(SPECS.error, rows)
   insertSlowQueries = (rows: readonly SlowQueryRow[]) => this.#write(SPECS.slowQuery, rows)
 }
+
+/** The fields of domain-event payloads that name a person or carry what they wrote. */
+export const PERSONAL_PAYLOAD_KEYS = ['email', 'displayName', 'photoUrl', 'menteeName', 'mentorName', 'authorName', 'name', 'message', 'comment', 'text', 'headline', 'bio', 'company', 'links']
 
 /** Our table and column names are plain lowercase identifiers; quoting keeps that an invariant. */
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { JsMsg } from '@nats-io/jetstream'
 import { startBatchConsumer, type BatchItem, type RunningBatchConsumer } from '@sunbae/bus'
-import { TRACKING_PIPELINES, type StreamDef } from '@sunbae/contracts'
+import { CatalogEvents, STREAMS, TRACKING_PIPELINES, type StreamDef } from '@sunbae/contracts'
 import { createScrubber } from '@sunbae/service-kit/scrub'
 import type { Database } from '@sunbae/db'
 import { createDb } from '@sunbae/db'
@@ -10,6 +10,7 @@ import { splitList } from '../../config.ts'
 import { IngestRepository, type InsertMethod } from '../../ingest/ingest.repository.ts'
 import { toAccessRow, toAccessRows, toAuditRow, toErrorRow, toSearchRow, toSlowQueryRow, type MapperOptions } from '../../ingest/mappers.ts'
 import type { DB } from '../../db/types.ts'
+import type { AuditRow } from '../../ingest/ingest.table.ts'
 
 export interface IngestOptions {
   batchSize: number
@@ -85,6 +86,21 @@ export default fp(
     }
     // the audit trail: every domain event of every service, one durable per stream (2.9: one filter each)
     const audit = { decode: toAuditRow, write: repo.insertAudit }
+    // the catalog's stream also carries account deletions: stored like any event, then the person is erased
+    const catalogAudit = {
+      decode: toAuditRow,
+      write: async (rows: readonly AuditRow[]) => {
+        const n = await repo.insertAudit(rows)
+        for (const row of rows) {
+          if (row.type !== CatalogEvents.userDeleted.type) continue
+          const uid = (JSON.parse(row.payload) as { uid?: unknown }).uid
+          if (typeof uid !== 'string' || uid === '') continue
+          app.log.info({ uid, ...(await repo.eraseUser(uid)) }, 'deleted account erased from the trail, access log and searches')
+        }
+        return n
+      },
+    }
+    handling[`audit_${STREAMS.catalog.name.toLowerCase()}`] = catalogAudit
     const pipelines: Pipeline[] = TRACKING_PIPELINES.map((p) => ({ name: p.name, stream: p.stream, subject: p.filterSubject, ...(handling[p.name] ?? audit) }))
 
     const running = new Map<string, RunningBatchConsumer>()
