@@ -9,7 +9,7 @@
 //   search traffic: GET /api/mentors?q=<the row's own keyword>, counted by tracking.
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createMentor, identityToolkit, idToken, type Account } from '../../../web/test/e2e/accounts.ts'
+import { createMentor, identityToolkit, idToken, verifyEmail, type Account } from '../../../web/test/e2e/accounts.ts'
 
 /** What one row of the table saw from the client side. */
 export class Tally {
@@ -139,13 +139,14 @@ export async function setupWorld(gatewayUrl: string, mentorCount: number, makeAd
   return { gatewayUrl, stamp, admin, mentors, firstDay: Math.ceil((Date.now() + 2 * dayMs) / dayMs) * dayMs }
 }
 
-/** Signs an account up in the Auth emulator and registers it (PUT /api/me); answers a token. */
+/** Signs an account up in the Auth emulator, registers it (PUT /api/me) and verifies its email address; answers a token. */
 async function register(gatewayUrl: string, account: Account, tally = new Tally(), boundMs = 60_000): Promise<string> {
   let token = await identityToolkit('accounts:signUp', { email: account.email, password: account.password, displayName: account.name })
   const deadline = Date.now() + boundMs
   for (;;) {
     const r = await call(gatewayUrl, tally, 'PUT', '/api/me', token, { displayName: account.name })
-    if (r.status === 200 || r.status === 201) return token
+    // verified, as its owner would (the emailed link): 1:1 requests and payments need it
+    if (r.status === 200 || r.status === 201) return verifyEmail(account.email, account.password)
     // the emulator can stamp a new account's valid-since after its first token (accounts.ts)
     if (r.status === 401 && r.json?.error?.code === 'TOKEN_REVOKED') token = await idToken(account.email, account.password)
     else if (!transient(r)) throw new Error(`PUT /api/me: ${r.status} ${JSON.stringify(r.json)}`)

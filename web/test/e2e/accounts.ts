@@ -1,5 +1,7 @@
 // Accounts of a journey's own, made through the product's real APIs (the Auth emulator's REST API and
 // the gateway), as scripts/seed.ts makes the demo mentor: so no journey changes what another one sees.
+import type { Page } from 'playwright-core'
+
 /** the password of the seeded demo accounts (scripts/seed.ts) */
 export const DEMO_PASSWORD = 'sunbae-demo-1234'
 export const ADMIN_EMAIL = 'admin@sunbae.test'
@@ -32,6 +34,64 @@ export async function identityToolkit(method: string, body: unknown): Promise<st
 /** A fresh ID token of an existing account (it carries the account's current role). */
 export const idToken = (email: string, password: string): Promise<string> => identityToolkit('accounts:signInWithPassword', { email, password })
 
+const emulatorProject = () => process.env.FIREBASE_PROJECT_ID ?? 'demo-sunbae'
+
+/** An out-of-band code the Auth emulator keeps instead of mailing it (what the email's link carries). */
+export interface OobCode {
+  email: string
+  oobCode: string
+  oobLink: string
+  requestType: string
+}
+
+/** The Auth emulator's out-of-band codes, newest last (its REST API: what its emails would carry). */
+export async function oobCodes(): Promise<OobCode[]> {
+  const res = await fetch(`http://${authEmulator()}/emulator/v1/projects/${emulatorProject()}/oobCodes`)
+  if (!res.ok) throw new Error(`Auth emulator oobCodes: ${res.status}`)
+  return ((await res.json()) as { oobCodes: OobCode[] }).oobCodes
+}
+
+/** The newest verification code mailed to `email`, waiting for it to be sent. */
+export const verificationCode = (email: string): Promise<OobCode> =>
+  until(`the verification email to ${email}`, async () => (await oobCodes()).filter((c) => c.email === email && c.requestType === 'VERIFY_EMAIL').at(-1), 60_000)
+
+/**
+ * Verifies an account's email address as its owner would, for an account made through the REST API:
+ * asks Firebase for the verification email (accounts:sendOobCode, as the web's sendEmailVerification
+ * does), takes the code from the emulator's mailbox and applies it (accounts:update, as the action
+ * page's applyActionCode does). Answers a fresh ID token, which carries email_verified: 1:1 requests
+ * and payments need it (403 EMAIL_UNVERIFIED otherwise).
+ */
+export async function verifyEmail(email: string, password: string): Promise<string> {
+  const post = async (method: string, body: unknown) => {
+    const res = await fetch(`http://${authEmulator()}/identitytoolkit.googleapis.com/v1/${method}?key=demo-api-key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    if (!res.ok) throw new Error(`Auth emulator ${method}: ${res.status} ${await res.text()}`)
+  }
+  const before = new Set((await oobCodes()).map((c) => c.oobCode))
+  await post('accounts:sendOobCode', { requestType: 'VERIFY_EMAIL', idToken: await idToken(email, password) })
+  const code = await until(`the verification email to ${email}`, async () =>
+    (await oobCodes()).filter((c) => c.email === email && c.requestType === 'VERIFY_EMAIL' && !before.has(c.oobCode)).at(-1), 60_000)
+  await post('accounts:update', { oobCode: code.oobCode })
+  return idToken(email, password)
+}
+
+/**
+ * Verifies the email address of the account signed in on `page` as its owner would: the link of the
+ * verification email sent at sign-up, opened in the same browser (our action page applies it and
+ * refreshes the session's token), then back to where the page was.
+ */
+export async function verifyEmailInBrowser(page: Page, email: string): Promise<void> {
+  const code = await verificationCode(email)
+  const back = page.url()
+  await page.goto(`/auth/action?mode=verifyEmail&oobCode=${encodeURIComponent(code.oobCode)}`)
+  await page.getByText(/이메일 주소를 확인했습니다|Your email address is verified/).waitFor()
+  await page.goto(back)
+}
+
 /** Calls the gateway; answers the status and the parsed body. */
 export async function api(gatewayUrl: string, method: string, url: string, token: string | null, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${gatewayUrl}${url}`, {
@@ -61,6 +121,12 @@ export async function until<T>(what: string, check: () => Promise<T | null | und
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`)
     await new Promise((r) => setTimeout(r, 500))
   }
+}
+
+/** The public profile id of the seeded demo mentor (scripts/seed.ts: mentor@sunbae.test). */
+export async function demoMentorId(gatewayUrl: string): Promise<string> {
+  const me = must('GET /api/mentors/me of the demo mentor', await api(gatewayUrl, 'GET', '/api/mentors/me', await idToken('mentor@sunbae.test', DEMO_PASSWORD)), [200])
+  return (me.json as { id: string }).id
 }
 
 /**
