@@ -154,3 +154,28 @@ t.test('with an OTLP endpoint, spans reach the collector, and a SIGTERM flushes 
   t.ok(all.includes(Buffer.from(traceId, 'hex')), 'the request\'s spans were exported at shutdown')
   t.ok(all.includes(Buffer.from('telemetry-fixture')), 'with the service name in the resource')
 })
+
+/**
+ * The register's own footprint, in a real process: `node --import register -e …` reports its peak RSS
+ * and CPU at exit. Measured 92 MB (bare node 42 MB) on the machine of bench/footprint; sdk-node's
+ * NodeSDK took 143–150 MB. A regression past the budget by 25 % (a whole SDK, every exporter, an
+ * interception of every module) fails here instead of landing unseen in every process.
+ */
+const REGISTER_RSS_BUDGET_MB = 95
+
+t.test(`the register alone stays within its memory budget (${REGISTER_RSS_BUDGET_MB} MB + 25 %)`, async (t) => {
+  const report = "process.on('exit',()=>{const r=process.resourceUsage();process.stdout.write(JSON.stringify({rss:r.maxRSS/1024,cpu:(r.userCPUTime+r.systemCPUTime)/1e6}))})"
+  // through env(1) without NODE_OPTIONS: tap's process tracker puts its own --import (≈ 28 MB) into
+  // every child it sees spawned; the process measured is the one a service starts
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, '--import', register, '-e', report], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_SERVICE_NAME: 'telemetry-footprint' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d))
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0)
+  const { rss, cpu } = JSON.parse(out) as { rss: number; cpu: number }
+  t.ok(rss <= REGISTER_RSS_BUDGET_MB * 1.25, `peak RSS ${rss.toFixed(0)} MB ≤ ${(REGISTER_RSS_BUDGET_MB * 1.25).toFixed(0)} MB (CPU ${cpu.toFixed(2)} s)`)
+})
