@@ -12,7 +12,7 @@
 // Screenshots go to web/test/artifacts/admin/; every page is checked for unlabeled fields, console
 // errors and CSP violations (browser.ts).
 import pg from 'pg'
-import { ADMIN_EMAIL, api, createMentor, DEMO_PASSWORD, identityToolkit, idToken, until } from './accounts.ts'
+import { ADMIN_EMAIL, api, createMentor, DEMO_PASSWORD, identityToolkit, idToken, until, verifyEmail } from './accounts.ts'
 import { browserSuite } from './browser.ts'
 
 /** the stack's database: scripts/lib/e2e-stack.ts names it `<TEST_DATABASE_URL's database>_e2e` */
@@ -131,6 +131,8 @@ browserSuite('web e2e: the admin page', { artifacts: 'admin' }, async (t, { stac
       if (r.status === 401) payerToken = await idToken(payer.email, payer.password)
       return r.status === 200 || r.status === 201
     }, 30_000)
+    // a 1:1 request and paying need a verified address
+    payerToken = await verifyEmail(payer.email, payer.password)
     const request = await until('the request sent', async () => {
       const r = await api(gatewayUrl, 'POST', '/api/matching/requests', payerToken, { mentorId: mentor.id, message: `환불 테스트 세션 (${stamp})` })
       return r.status === 201 ? r.json : null
