@@ -85,7 +85,7 @@ try {
 
 // 2. Folders on disk.
 const removeDir = (dir: string, label: string, count: (d: string) => string) => {
-  if (!fs.existsSync(dir)) return say(`No ${label} (${rel(dir)} did not exist).`)
+  if (!fs.existsSync(dir)) return say(`Nothing to remove for ${label}: ${rel(dir)} did not exist.`)
   const what = count(dir)
   fs.rmSync(dir, { recursive: true, force: true })
   say(`Removed ${label}: ${rel(dir)}${what ? ` (${what})` : ''}.`)
