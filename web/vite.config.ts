@@ -6,6 +6,7 @@
 // so the browser journeys run under the production Content-Security-Policy. The one difference in dev:
 // with HMR on, script-src also allows the React Refresh preamble plugin-react inlines into index.html,
 // by its SHA-256 (the journeys run with HMR off, so not even that).
+import path from 'node:path'
 import { defineConfig, loadEnv } from 'vite'
 import react from '@vitejs/plugin-react'
 import { compression } from 'vite-plugin-compression2'
@@ -31,6 +32,23 @@ const proxy = {
   },
 }
 
+/**
+ * antd's ConfigProvider imports tooltip/UniqueProvider (and with it @rc-component/trigger) for an option
+ * the app never sets (`tooltip.unique`): the build takes src/lib/no-unique-tooltips.tsx instead, for that
+ * one import of that one module.
+ */
+const antdWithoutUniqueTooltips = {
+  name: 'antd-without-unique-tooltips',
+  apply: 'build' as const,
+  enforce: 'pre' as const,
+  resolveId(source: string, importer: string | undefined) {
+    if (source === '../tooltip/UniqueProvider' && importer && /[\\/]antd[\\/]es[\\/]config-provider[\\/]index\.js$/.test(importer)) {
+      return path.join(import.meta.dirname, 'src', 'lib', 'no-unique-tooltips.tsx')
+    }
+    return null
+  },
+}
+
 export default defineConfig(({ mode }) => {
   const devEmulators = mode === 'development'
     ? { auth: process.env.FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099', firestore: process.env.FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8181' }
@@ -39,6 +57,7 @@ export default defineConfig(({ mode }) => {
   return {
     plugins: [
       react(),
+      antdWithoutUniqueTooltips,
       // every text file of the build also as .gz and .br beside it: nginx serves those as they are
       // (gzip_static, brotli_static) instead of compressing each response again
       compression({ algorithms: ['gzip', 'brotliCompress'], include: /\.(html|js|mjs|css|svg|json|txt|xml)$/, exclude: /[\\/]\.vite[\\/]/, threshold: 1024, logLevel: 'silent' }),

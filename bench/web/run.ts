@@ -4,7 +4,7 @@
 // goes to the running stack's gateway (GATEWAY_URL, default http://127.0.0.1:8080: `npm start` first).
 //
 //   npm run bench:web                      # /, /?q=python and a mentor's page
-//   RUNS=3 npm run bench:web               # the median of 3 runs per page
+//   RUNS=3 npm run bench:web               # the median of 3 runs per page, with the lowest–highest
 //
 // Prints, per page: the four category scores, FCP, LCP, TBT, CLS, Speed Index and the JavaScript the
 // page transferred; then the first page's JavaScript by file (web/bundle.ts). Chromium is Debian's
@@ -122,9 +122,15 @@ try {
       const failing = Object.values(lhr.audits).filter((a) => a.score !== null && a.score < 0.9 && a.scoreDisplayMode !== 'informative' && a.scoreDisplayMode !== 'manual' && a.scoreDisplayMode !== 'notApplicable')
       if (r === RUNS - 1 && failing.length) say(`${page}: audits below 0.9: ${failing.map((a) => `${a.id} (${a.score})`).join(', ')}`)
     }
+    // the median, and with more than one run the spread (lowest–highest) beside it
     const m = (k: string) => median(runs.map((x) => x[k]!))
-    rows.push([page, ...['performance', 'accessibility', 'best-practices', 'seo'].map((k) => m(k).toFixed(0)),
-      `${(m('fcp') / 1000).toFixed(2)} s`, `${(m('lcp') / 1000).toFixed(2)} s`, `${m('tbt').toFixed(0)} ms`, m('cls').toFixed(3), `${(m('si') / 1000).toFixed(2)} s`, kb(m('js'))])
+    const mr = (k: string, f: (v: number) => string) => {
+      const xs = runs.map((x) => x[k]!)
+      return RUNS > 1 ? `${f(m(k))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})` : f(m(k))
+    }
+    const s = (v: number) => `${(v / 1000).toFixed(2)} s`
+    rows.push([page, ...['performance', 'accessibility', 'best-practices', 'seo'].map((k) => mr(k, (v) => v.toFixed(0))),
+      mr('fcp', s), mr('lcp', s), mr('tbt', (v) => `${v.toFixed(0)} ms`), mr('cls', (v) => v.toFixed(3)), mr('si', s), kb(m('js'))])
   }
   say()
   const head = ['page', 'perf', 'a11y', 'best pr.', 'SEO', 'FCP', 'LCP', 'TBT', 'CLS', 'SI', 'JS transferred']

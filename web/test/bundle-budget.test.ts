@@ -39,7 +39,7 @@ t.test('the landing and search page: within the budget, without the heavy parts'
   const landing = new Set(staticGraph(manifest, 'index.html'))
   t.ok(manifest['index.html']!.isEntry, 'index.html is the entry')
   // the pages other than search are chunks of their own, reached from the first page only by import()
-  for (const src of ['src/pages/admin/show.tsx', 'src/pages/payments/pay.tsx', 'src/pages/payments/show.tsx', 'src/pages/chat/list.tsx', 'src/pages/mentors/show.tsx', 'src/pages/auth/login.tsx', 'src/pages/me/show.tsx', 'src/components/NotificationBell.tsx']) {
+  for (const src of ['src/pages/admin/show.tsx', 'src/pages/payments/pay.tsx', 'src/pages/payments/show.tsx', 'src/pages/chat/list.tsx', 'src/pages/mentors/show.tsx', 'src/pages/auth/login.tsx', 'src/pages/me/show.tsx', 'src/components/NotificationBell.tsx', 'src/components/Feedback.tsx', 'src/pages/not-found.tsx']) {
     const chunk = manifest[src]
     t.ok(chunk?.isDynamicEntry, `${src} is a chunk of its own`)
     if (chunk) t.notOk([...landing].some((k) => manifest[k]!.file === chunk.file), `the first page does not load ${chunk.file}`)

@@ -4,8 +4,7 @@
 // Every page shows it, the landing page first, so it is built from light parts: real links (anchors with
 // href) in a <nav>, two buttons for the language, a media query for the phone layout. The drawer (antd
 // Drawer + Menu) and the bell (Firestore) are chunks of their own.
-import { Button, Layout } from 'antd'
-import { MenuOutlined } from '@ant-design/icons'
+import { theme } from 'antd'
 import { lazy, Suspense, useState } from 'react'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { useAuth } from '../auth/AuthProvider.tsx'
@@ -13,7 +12,9 @@ import { useI18n } from '../i18n/index.tsx'
 import { menuFor, type Area } from '../lib/access.ts'
 import { DESKTOP_QUERY, useMediaQuery } from '../lib/media.ts'
 import type { Dict } from '../i18n/dict.ts'
+import { MenuOutlined } from './icons.tsx'
 import { Loading } from './States.tsx'
+import './shell.css'
 
 // signed-in users only: it brings Firestore (the live unread count)
 const NotificationBell = lazy(() => import('./NotificationBell.tsx'))
@@ -41,6 +42,7 @@ export const LABELS: Record<NavArea, keyof Dict> = {
 }
 
 /** The header's dark background (antd's Layout.Header) and the text on it: contrast 16:1 and 11:1. */
+const HEADER_BG = '#001529'
 const ON_DARK = '#fff'
 const ON_DARK_DIM = 'rgba(255, 255, 255, 0.78)'
 
@@ -57,15 +59,15 @@ export function Account({ onDark }: { onDark: boolean }) {
     <div style={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: 8 }}>
       <div role="group" aria-label={t.language} style={{ display: 'flex', gap: 4 }}>
         {([['ko', '한국어'], ['en', 'English']] as const).map(([value, label]) => (
-          <Button key={value} lang={value} aria-pressed={lang === value} type={lang === value ? 'primary' : 'default'} ghost={onDark && lang !== value} onClick={() => setLang(value)}>
+          <button key={value} type="button" lang={value} aria-pressed={lang === value} className={lang === value ? 'sb-btn sb-btn-primary' : onDark ? 'sb-btn sb-btn-ghost' : 'sb-btn'} onClick={() => setLang(value)}>
             {label}
-          </Button>
+          </button>
         ))}
       </div>
       {user && (
         <>
           <span style={{ color: onDark ? ON_DARK : undefined }} data-testid="whoami">{user.displayName ?? user.email}</span>
-          <Button ghost={onDark} onClick={() => void logout().then(() => navigate('/'))}>{t.logout}</Button>
+          <button type="button" className={onDark ? 'sb-btn sb-btn-ghost' : 'sb-btn'} onClick={() => void logout().then(() => navigate('/'))}>{t.logout}</button>
         </>
       )}
     </div>
@@ -79,10 +81,13 @@ export function AppLayout() {
   const [open, setOpen] = useState(false)
   const { pathname } = useLocation()
   const areas = menuFor(viewer).filter((a): a is NavArea => a !== 'mentor')
+  const { token } = theme.useToken()
 
   return (
-    <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: desktop ? 24 : 12 }}>
+    // antd's Layout (header, content, footer) drawn with its sizes and colours, without its code; the text
+    // styles antd's App would give (it wraps the other pages only: Feedback.tsx)
+    <div style={{ display: 'flex', flexDirection: 'column', minHeight: '100vh', background: token.colorBgLayout, color: token.colorText, fontSize: token.fontSize, lineHeight: token.lineHeight, fontFamily: token.fontFamily }}>
+      <header style={{ display: 'flex', alignItems: 'center', gap: 16, height: 64, lineHeight: '64px', background: HEADER_BG, color: token.colorTextLightSolid, paddingInline: desktop ? 24 : 12 }}>
         <Link to="/" style={{ color: ON_DARK, fontWeight: 700, fontSize: 20, whiteSpace: 'nowrap', textDecoration: 'none' }}>{t.appName}</Link>
         {desktop ? (
           <>
@@ -116,7 +121,7 @@ export function AppLayout() {
           <>
             <div style={{ flex: 1 }} />
             {user && <Suspense fallback={null}><NotificationBell uid={user.uid} /></Suspense>}
-            <Button aria-label="menu" aria-expanded={open} icon={<MenuOutlined />} onClick={() => setOpen(true)} />
+            <button type="button" className="sb-btn sb-btn-icon" aria-label="menu" aria-expanded={open} onClick={() => setOpen(true)}><MenuOutlined /></button>
             {open && (
               <Suspense fallback={null}>
                 <MobileMenu areas={areas} onClose={() => setOpen(false)} />
@@ -124,16 +129,16 @@ export function AppLayout() {
             )}
           </>
         )}
-      </Layout.Header>
-      <Layout.Content style={{ padding: desktop ? '24px 48px' : 12, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
+      </header>
+      <div style={{ flex: 'auto', minHeight: 0, boxSizing: 'border-box', padding: desktop ? '24px 48px' : 12, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
         <main>
           {/* the pages other than search are lazy chunks (App.tsx) */}
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>
         </main>
-      </Layout.Content>
-      <Layout.Footer style={{ textAlign: 'center' }}>{t.appName} · {t.tagline}</Layout.Footer>
-    </Layout>
+      </div>
+      <footer style={{ padding: '24px 50px', textAlign: 'center', background: token.colorBgLayout }}>{t.appName} · {t.tagline}</footer>
+    </div>
   )
 }

@@ -1,5 +1,5 @@
 import { Component, type ReactNode } from 'react'
-import { Button, Result } from 'antd'
+import { CloseCircleFilled } from './icons.tsx'
 import { DICTS } from '../i18n/dict.ts'
 
 /** Catches a render error anywhere below: a friendly page instead of a blank one (no stack shown). */
@@ -14,13 +14,17 @@ export class ErrorBoundary extends Component<{ children: ReactNode; lang: 'ko' |
   override render() {
     if (!this.state.failed) return this.props.children
     const t = DICTS[this.props.lang]
+    // antd's Result status="error", drawn here: Result itself carries its 404/403/500 illustrations (about
+    // 8 KB gzipped) into every page, the first one too
     return (
-      <Result
-        status="error"
-        title={t.crashTitle}
-        subTitle={t.crashText}
-        extra={<Button type="primary" onClick={() => window.location.assign('/')}>{t.home}</Button>}
-      />
+      <div role="alert" style={{ padding: '48px 32px', textAlign: 'center' }}>
+        <CloseCircleFilled style={{ fontSize: 72, color: '#cf1322' }} />
+        <h1 style={{ margin: '24px 0 8px', fontSize: 24, fontWeight: 400, lineHeight: 1.33 }}>{t.crashTitle}</h1>
+        <p style={{ margin: 0, color: 'rgba(0, 0, 0, 0.62)', fontSize: 14 }}>{t.crashText}</p>
+        <div style={{ marginTop: 24 }}>
+          <button type="button" className="sb-btn sb-btn-primary" onClick={() => window.location.assign('/')}>{t.home}</button>
+        </div>
+      </div>
     )
   }
 }

@@ -1,12 +1,19 @@
 // One search hit. The landing page renders a list of these, so it is plain markup (an article with a
-// real link, antd's Tag for skills) rather than antd's Card and Typography, which bring tabs, tooltips and
-// editable text the card never uses. Its height does not depend on data arriving later (no images, no
+// real link, skills drawn as antd's Tag) rather than antd's Card and Typography, which bring tabs, tooltips
+// and editable text the card never uses; antd's Tag and Flex themselves are not on the first page either.
+// Its height does not depend on data arriving later (no images, no
 // async parts), so the list does not shift.
-import { Flex, Tag, theme } from 'antd'
+import { theme } from 'antd'
+import type { CSSProperties } from 'react'
 import { Link } from 'react-router'
 import type { MentorSearchItem, SearchHighlight } from '@sunbae/contracts'
 import { useI18n } from '../i18n/index.tsx'
 import { Highlighted } from './Highlighted.tsx'
+
+/** antd's Tag (default, and its blue preset for a skill the query matched) */
+const TAG: CSSProperties = { display: 'inline-block', paddingInline: 7, fontSize: 12, lineHeight: '20px', whiteSpace: 'nowrap', background: '#f5f5f5', color: 'rgba(0, 0, 0, 0.88)', border: '1px solid #d9d9d9', borderRadius: 4 }
+const TAG_MATCHED: CSSProperties = { ...TAG, background: '#e6f4ff', color: '#0958d9', borderColor: '#91caff' }
+const row = (gap: number): CSSProperties => ({ display: 'flex', flexWrap: 'wrap', gap, alignItems: 'center' })
 
 const hl = (item: MentorSearchItem, field: SearchHighlight['field']) => item.highlights.find((h) => h.field === field)
 
@@ -25,7 +32,7 @@ export function MentorCard({ item }: { item: MentorSearchItem }) {
       data-testid="mentor-card"
       style={{ background: token.colorBgContainer, border: `1px solid ${token.colorBorderSecondary}`, borderRadius: token.borderRadiusLG, padding: '12px 16px', height: '100%' }}
     >
-      <Flex vertical gap={4}>
+      <div style={{ display: 'flex', flexDirection: 'column', gap: 4 }}>
         <h2 style={{ margin: 0, fontSize: 18, fontWeight: 600, lineHeight: 1.4 }}>
           <Link to={`/mentors/${item.id}`}>{name ? <Highlighted text={name.snippet} ranges={name.ranges} /> : item.displayName}</Link>
         </h2>
@@ -35,19 +42,19 @@ export function MentorCard({ item }: { item: MentorSearchItem }) {
             <Highlighted text={bio.snippet} ranges={bio.ranges} />
           </p>
         )}
-        <Flex wrap gap={4}>
+        <div style={row(4)}>
           {item.skills.map((s) => (
-            <Tag key={s} color={matchedSkills.has(s.toLowerCase()) ? 'blue' : undefined}>{s}</Tag>
+            <span key={s} style={matchedSkills.has(s.toLowerCase()) ? TAG_MATCHED : TAG}>{s}</span>
           ))}
-        </Flex>
-        <Flex wrap gap={12} align="center" style={muted}>
+        </div>
+        <div style={{ ...row(12), ...muted }}>
           <span><span aria-hidden style={{ color: '#ad6800' }}>★</span> {t.ratingLabel(item.rating)}</span>
           <span>{t.reviews(item.reviewCount)}</span>
           <span style={{ color: token.colorText }}>{t.perHour(item.hourlyRate)}</span>
           <span>{t.years(item.yearsExperience)}</span>
           {item.company && <span>{item.company}</span>}
-        </Flex>
-      </Flex>
+        </div>
+      </div>
     </article>
   )
 }

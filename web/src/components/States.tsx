@@ -1,14 +1,22 @@
 // Loading, error and empty states shared by every page.
-import { Alert, Button, Empty, Spin } from 'antd'
-import type { ReactNode } from 'react'
+import { lazy, Suspense, type ReactNode } from 'react'
 import { useI18n } from '../i18n/index.tsx'
 import { describeError } from '../lib/errors.ts'
+
+// antd's Alert and Empty come when a page first shows an error or nothing: the first page (search)
+// usually shows neither. The loading state and the retry button are drawn like antd's Spin and Button
+// (components/shell.css).
+const Alert = lazy(() => import('antd/es/alert'))
+const Empty = lazy(() => import('antd/es/empty'))
 
 export function Loading() {
   const { t } = useI18n()
   return (
     <div style={{ display: 'flex', justifyContent: 'center', padding: 48 }} role="status" aria-live="polite">
-      <Spin description={t.loading} />
+      <span className="sb-spin">
+        <span className="sb-spin-dots" aria-hidden><i /><i /><i /><i /></span>
+        {t.loading}
+      </span>
     </div>
   )
 }
@@ -17,19 +25,25 @@ export function QueryError({ error, onRetry }: { error: unknown; onRetry?: () =>
   const { t } = useI18n()
   const e = describeError(error, t)
   return (
-    <Alert
-      type="error"
-      showIcon
-      title={e.title}
-      description={[...e.details, ...(e.requestId ? [`${t.errRequestId}: ${e.requestId}`] : [])].join(' · ') || undefined}
-      action={onRetry ? <Button size="small" onClick={onRetry}>{t.retry}</Button> : undefined}
-    />
+    <Suspense fallback={<div role="alert">{e.title}</div>}>
+      <Alert
+        type="error"
+        showIcon
+        title={e.title}
+        description={[...e.details, ...(e.requestId ? [`${t.errRequestId}: ${e.requestId}`] : [])].join(' · ') || undefined}
+        action={onRetry ? <button type="button" className="sb-btn sb-btn-sm" onClick={onRetry}>{t.retry}</button> : undefined}
+      />
+    </Suspense>
   )
 }
 
 export function EmptyState({ text, children }: { text?: string; children?: ReactNode }) {
   const { t } = useI18n()
-  return <Empty description={text ?? t.empty}>{children}</Empty>
+  return (
+    <Suspense fallback={<div style={{ padding: 32, textAlign: 'center' }}>{text ?? t.empty}{children}</div>}>
+      <Empty description={text ?? t.empty}>{children}</Empty>
+    </Suspense>
+  )
 }
 
 /** Renders a TanStack query's states: loading, error (with retry), empty, or the data. */

@@ -1,18 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { MentorProfile } from './mentors.ts'
+import { SEARCH_LIMITS } from './search-limits.ts'
 
-/** Bounds of GET /api/mentors. The engine enforces none of them: the route does, through this schema. */
-export const SEARCH_LIMITS = {
-  /** characters of q */
-  q: 200,
-  /** distinct terms after splitting q on whitespace and commas */
-  terms: 10,
-  pageSizeMax: 50,
-  pageSizeDefault: 20,
-  pageMax: 10_000,
-  /** skills or languages named in one filter */
-  filterValues: 10,
-} as const
+export { SEARCH_LIMITS }
 
 export const SearchSort = Type.Union(
   [Type.Literal('relevance'), Type.Literal('rating'), Type.Literal('price_asc'), Type.Literal('price_desc')],

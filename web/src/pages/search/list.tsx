@@ -4,17 +4,18 @@
 // loaded when used, the results are plain markup (MentorCard). The results' area keeps its height while a
 // new page of results loads (previous data stays until then) and reserves the screen below the form, so
 // the footer does not jump when they arrive.
-import { Button, Flex, Input, Space, Tag, theme } from 'antd'
-import { FilterOutlined, FireOutlined } from '@ant-design/icons'
+import { theme } from 'antd'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
+import { FilterOutlined, FireOutlined } from '../../components/icons.tsx'
 import { MentorCard } from '../../components/MentorCard.tsx'
 import { EmptyState, Loading, QueryError } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { parseSearch, toSearchParams, updateSearch, type SearchState } from '../../lib/search-state.ts'
 import { searchMentors } from '../../services/catalog.ts'
 import { trendingKeywords } from '../../services/tracking.ts'
+import './search-box.css'
 
 const SearchFilters = lazy(() => import('./filters.tsx'))
 const Pager = lazy(() => import('./pager.tsx'))
@@ -37,24 +38,26 @@ export default function SearchPage() {
   const trending = useQuery({ queryKey: ['trending'], queryFn: () => trendingKeywords(10), staleTime: 60_000 })
 
   return (
-    <Flex vertical gap={16}>
+    <div style={{ display: 'flex', flexDirection: 'column', gap: 16 }}>
       <h1 style={{ margin: 0, fontSize: 30, lineHeight: 1.3, fontWeight: 600 }}>{t.tagline}</h1>
       <form role="search" onSubmit={(e) => { e.preventDefault(); go({ q }) }}>
-        <Space.Compact style={{ width: '100%' }}>
-          <Input size="large" aria-label={t.searchLabel} placeholder={t.searchPlaceholder} value={q} maxLength={200} onChange={(e) => setQ(e.target.value)} />
-          <Button size="large" type="primary" htmlType="submit">{t.searchButton}</Button>
-        </Space.Compact>
+        {/* antd's large Input and primary Button side by side, both native (search-box.css, shell.css) */}
+        <div style={{ display: 'flex', width: '100%' }}>
+          <input type="text" enterKeyHint="search" className="sb-search-input" aria-label={t.searchLabel} placeholder={t.searchPlaceholder} value={q} maxLength={200} onChange={(e) => setQ(e.target.value)} />
+          <button type="submit" className="sb-btn sb-btn-primary sb-btn-lg sb-search-button">{t.searchButton}</button>
+        </div>
       </form>
       <section aria-label={t.trending}>
-        <Flex wrap gap={6} align="center">
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center' }}>
           <strong><FireOutlined /> {t.trending}</strong>
           {trending.isPending ? <span style={{ color: token.colorTextSecondary }}>{t.loading}</span>
             : trending.isError ? <span style={{ color: token.colorTextSecondary }}>—</span>
             : trending.data.items.length === 0 ? <span style={{ color: token.colorTextSecondary }}>{t.noTrending}</span>
             : trending.data.items.map((k) => (
-              <Tag.CheckableTag key={k.keyword} checked={state.q === k.keyword} onChange={() => go({ q: k.keyword })}>{k.keyword}</Tag.CheckableTag>
+              // antd's CheckableTag, as a toggle button (components/shell.css)
+              <button key={k.keyword} type="button" className="sb-tag" aria-pressed={state.q === k.keyword} onClick={() => go({ q: k.keyword })}>{k.keyword}</button>
             ))}
-        </Flex>
+        </div>
       </section>
       <div style={{ minHeight: filtersOpen ? FILTERS_MIN_HEIGHT : undefined }}>
         {filtersOpen ? (
@@ -62,17 +65,17 @@ export default function SearchPage() {
             <SearchFilters state={state} go={go} />
           </Suspense>
         ) : (
-          <Button aria-expanded={false} icon={<FilterOutlined />} onClick={() => setFiltersOpen(true)}>{t.filtersShow}</Button>
+          <button type="button" className="sb-btn" aria-expanded={false} onClick={() => setFiltersOpen(true)}><FilterOutlined />{t.filtersShow}</button>
         )}
       </div>
       {/* the results' area is held at most of a screen's height, so what comes later does not move the page */}
       <div style={{ minHeight: '70vh' }}>
       {results.isPending ? <Loading /> : results.isError ? <QueryError error={results.error} onRetry={() => void results.refetch()} /> : (
-        <Flex vertical gap={12} aria-busy={results.isFetching}>
+        <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }} aria-busy={results.isFetching}>
           <strong data-testid="result-count">{t.resultCount(results.data.total)}</strong>
           {results.data.suggestion && (
             <span>
-              {t.didYouMean} <Button type="link" style={{ padding: 0 }} onClick={() => go({ q: results.data.suggestion! })}>{results.data.suggestion}</Button>?
+              {t.didYouMean} <button type="button" className="sb-btn sb-btn-link" onClick={() => go({ q: results.data.suggestion! })}>{results.data.suggestion}</button>?
             </span>
           )}
           {results.data.items.length === 0 ? <EmptyState text={t.noResults} /> : (
@@ -87,9 +90,9 @@ export default function SearchPage() {
               <Pager state={state} total={results.data.total} go={go} />
             </Suspense>
           )}
-        </Flex>
+        </div>
       )}
       </div>
-    </Flex>
+    </div>
   )
 }
