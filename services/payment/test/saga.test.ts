@@ -178,13 +178,21 @@ t.test('kill -9 between the provider’s success and the local commit: a retry g
   // (no graceful stop needed for the old one)
   payment.child.kill('SIGKILL')
   await payment.exited
-  // a slow provider: the charge is recorded at once, the answer comes 3 s later. The key's lease is
-  // long here (30 s, renewed every 10 s) so that the retry below surely finds the dead request's key still held.
-  const LEASE_S = 30
-  payment = await startService(
-    'payment',
-    paymentEnv({ PAYMENT_SANDBOX_LATENCY_MS: '3000', PAYMENT_RECONCILE_INTERVAL_MS: '600000', PAYMENT_IDEMPOTENCY_LEASE_MS: String(LEASE_S * 1000) }),
-  )
+  // Two replicas, started together: one with a slow provider (the charge is recorded at once, the answer
+  // comes 3 s later), killed mid-request, and the one the payer's retry then reaches. The key's lease
+  // (10 s, renewed every ~3 s while its request lived) outlasts the moments between the kill and the
+  // first retry, so the retry surely finds the dead request's key still held — and is over soon after:
+  // the retry used to wait for a restart of the one replica, which took a 30 s lease to cover.
+  const LEASE_S = 10
+  const [slow, other] = await Promise.all([
+    startService(
+      'payment',
+      paymentEnv({ PAYMENT_SANDBOX_LATENCY_MS: '3000', PAYMENT_RECONCILE_INTERVAL_MS: '600000', PAYMENT_IDEMPOTENCY_LEASE_MS: String(LEASE_S * 1000) }),
+    ),
+    // no reconciler on this one either: it would settle the payment while the slow replica waits on the provider
+    startService('payment', paymentEnv({ PAYMENT_RECONCILE_INTERVAL_MS: '600000', PAYMENT_IDEMPOTENCY_WAIT_MS: '500' })),
+  ])
+  payment = slow
   const b = await heldBooking()
   const key = `saga-${randomUUID()}`
   const confirmPath = `/api/payments/${b.paymentId}/confirm`
@@ -215,9 +223,9 @@ t.test('kill -9 between the provider’s success and the local commit: a retry g
   const left = await leaseLeft()
   t.ok(left <= LEASE_S + 1, `the dead request holds its key for the configured lease (${left} s left), not a fixed minute`)
 
-  // the payer retries with the same key while payment restarts: 409 IDEMPOTENCY_KEY_IN_USE (its
-  // wait, 500 ms here, ends long before the gateway's upstream timeout), never a 5xx; then the payment
-  payment = await startService('payment', paymentEnv({ PAYMENT_RECONCILE_INTERVAL_MS: '300', PAYMENT_IDEMPOTENCY_WAIT_MS: '500' }))
+  // the payer retries with the same key on the other replica: 409 IDEMPOTENCY_KEY_IN_USE (its wait,
+  // 500 ms here, ends long before the gateway's upstream timeout), never a 5xx; then the payment
+  payment = other
   const retry = () => call(payment, 'POST', `/api/payments/${b.paymentId}/confirm`, b.mentee, { cardToken: 'tok_success' }, { 'idempotency-key': key })
   const stillHeld = (await leaseLeft()) > 1
   const answers: { status: number; code?: string }[] = []
