@@ -2,7 +2,7 @@
 // (`node --import @sunbae/telemetry/register src/server.ts`, scripts/lib/platform.ts), reporting:
 // - cold start: spawn → first 200 from /readyz, and the same minus the read models' build
 //   (mentor-catalog's search index, matching's mentor index log their `buildMs`);
-// - CPU spent by then (/proc/<pid>/stat);
+// - CPU spent by then (/proc/<pid>/stat), and while idle (ms of CPU per second: polling, timers);
 // - idle RSS after --idle seconds without traffic (/proc/<pid>/status VmRSS) and the V8 heap in use
 //   (the process's own prom-client gauge, read from /metrics after the RSS);
 // and the bare cost of the telemetry register: `node --import @sunbae/telemetry/register -e 0` vs
@@ -69,6 +69,8 @@ interface Sample {
   readyMs: number
   buildMs: number
   cpuAtReadyS: number
+  /** CPU the process used while idle, ms per second (timers, polling, probes' absence) */
+  idleCpuMsPerS: number
   idleRssMb: number
   heapUsedMb: number
 }
@@ -106,10 +108,11 @@ async function measure(spec: PlatformProcess, variant: string, idleS: number, re
     if (!Number.isFinite(readyMs)) throw new Error(`${spec.name} not ready within ${readyTimeoutS} s: ${err}`)
     const cpuAtReadyS = cpuSeconds(child.pid!)
     await sleep(idleS * 1000)
+    const idleCpuMsPerS = ((cpuSeconds(child.pid!) - cpuAtReadyS) * 1000) / idleS
     const idleRssMb = rssMb(child.pid!)
     const metrics = await (await fetch(`${spec.url}/metrics`)).text()
     const heap = /^\w*nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(metrics)
-    return { name: spec.name, variant, readyMs, buildMs, cpuAtReadyS, idleRssMb, heapUsedMb: heap ? Number(heap[1]) / 2 ** 20 : NaN }
+    return { name: spec.name, variant, readyMs, buildMs, cpuAtReadyS, idleCpuMsPerS, idleRssMb, heapUsedMb: heap ? Number(heap[1]) / 2 ** 20 : NaN }
   } finally {
     const exited = child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null
     child.kill('SIGTERM')
@@ -176,7 +179,7 @@ try {
       for (const variant of VARIANTS) {
         const s = await measure(spec, variant, opts.idle, opts['ready-timeout'])
         samples.push(s)
-        say(`round ${round} ${spec.name} (${variant}): ready ${s.readyMs.toFixed(0)} ms (build ${s.buildMs.toFixed(0)} ms), CPU ${s.cpuAtReadyS.toFixed(2)} s, idle RSS ${s.idleRssMb.toFixed(0)} MB, heap ${s.heapUsedMb.toFixed(0)} MB`)
+        say(`round ${round} ${spec.name} (${variant}): ready ${s.readyMs.toFixed(0)} ms (build ${s.buildMs.toFixed(0)} ms), CPU ${s.cpuAtReadyS.toFixed(2)} s, idle CPU ${s.idleCpuMsPerS.toFixed(1)} ms/s, idle RSS ${s.idleRssMb.toFixed(0)} MB, heap ${s.heapUsedMb.toFixed(0)} MB`)
       }
     }
   }
@@ -188,14 +191,14 @@ try {
   const lines = [
     `bench:footprint ${new Date().toISOString()}, ${opts.rounds} round(s), idle ${opts.idle} s, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${os.cpus().length} CPUs; median (min–max)`,
     '',
-    '| process | variant | cold start to /readyz, ms | minus index build, ms | CPU by ready, s | idle RSS, MB | heap used, MB |',
-    '|---|---|---|---|---|---|---|',
+    '| process | variant | cold start to /readyz, ms | minus index build, ms | CPU by ready, s | idle CPU, ms/s | idle RSS, MB | heap used, MB |',
+    '|---|---|---|---|---|---|---|---|',
   ]
   for (const spec of specs) {
     for (const variant of VARIANTS) {
       const xs = samples.filter((s) => s.name === spec.name && s.variant === variant)
       lines.push(
-        `| ${spec.name} | ${variant} | ${fmt(xs.map((s) => s.readyMs))} | ${fmt(xs.map((s) => s.readyMs - s.buildMs))} | ${fmt(xs.map((s) => s.cpuAtReadyS), 2)} | ${fmt(xs.map((s) => s.idleRssMb))} | ${fmt(xs.map((s) => s.heapUsedMb))} |`,
+        `| ${spec.name} | ${variant} | ${fmt(xs.map((s) => s.readyMs))} | ${fmt(xs.map((s) => s.readyMs - s.buildMs))} | ${fmt(xs.map((s) => s.cpuAtReadyS), 2)} | ${fmt(xs.map((s) => s.idleCpuMsPerS), 1)} | ${fmt(xs.map((s) => s.idleRssMb))} | ${fmt(xs.map((s) => s.heapUsedMb))} |`,
       )
     }
   }
