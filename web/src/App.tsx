@@ -38,6 +38,9 @@ const UnsubscribePage = lazy(() => import('./pages/unsubscribe/show.tsx'))
 // blue (#1677ff, 4.1:1 on white), its lighter hover blues (#4481e3: 3.8:1 under white text) and its
 // secondary and placeholder greys (45 % and 25 % black) fall below it. These reach 4.5:1 or better on the
 // white and light grey backgrounds the app uses.
+/** the preset Tag colours whose text shade is darkened (THEME below) */
+const PRESET_TEXT = { cyan: '#006d75', green: '#237804', orange: '#ad4e00', volcano: '#ad2102', yellow: '#876800', gold: '#874d00', lime: '#3f6600' }
+
 const THEME = {
   token: {
     colorPrimary: '#1d5fd6',
@@ -63,14 +66,9 @@ const THEME = {
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.58)',
     // a preset-coloured Tag (color="green" …) writes its text in the palette's 7th shade on its 1st: for
     // these presets that is 2.0–4.4:1 (axe-core found green on the admin's users tab); the darker shade of the
-    // same palette that reaches 4.5:1 (5.1–6.6:1, on white too)
-    cyan7: '#006d75',
-    green7: '#237804',
-    orange7: '#ad4e00',
-    volcano7: '#ad2102',
-    yellow7: '#876800',
-    gold7: '#874d00',
-    lime7: '#3f6600',
+    // same palette that reaches 4.5:1 (5.1–6.6:1, on white too). Both spellings: antd keeps the legacy
+    // 'green-7' beside green7, and both become the one CSS variable --ant-green-7
+    ...Object.fromEntries(Object.entries(PRESET_TEXT).flatMap(([k, v]) => [[`${k}7`, v], [`${k}-7`, v]])),
   },
 }
 

@@ -1,8 +1,9 @@
 // The admin area: one page, a tab per resource; the tab is in the URL (?tab=), and so is the time
 // range (lib/time-range.ts), which a change of tab keeps.
-import { Flex, Tabs, Typography } from 'antd'
+import { Flex, Typography } from 'antd'
 import { useSearchParams } from 'react-router'
 import { useAuth } from '../../auth/AuthProvider.tsx'
+import { PageTabs } from '../../components/PageTabs.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
 import { timeRangeParams } from '../../lib/time-range.ts'
@@ -42,7 +43,7 @@ export default function AdminPage() {
   return (
     <Flex vertical gap={12}>
       <Typography.Title level={1} style={{ margin: 0 }}>{t.navAdmin}</Typography.Title>
-      <Tabs activeKey={active} onChange={(k) => setParams(() => { const p = timeRangeParams(params); p.set('tab', k); return p })} items={items} destroyOnHidden />
+      <PageTabs activeKey={active} onChange={(k) => setParams(() => { const p = timeRangeParams(params); p.set('tab', k); return p })} items={items} />
     </Flex>
   )
 }
