@@ -69,7 +69,14 @@ t.test('precompressed files, robots.txt, chunk sizes', { skip: build.status !== 
     t.ok(assets.includes(`${f}.gz`) && assets.includes(`${f}.br`), `${f}: .gz and .br beside it`)
   }
   t.ok(fs.existsSync(path.join(dist, 'index.html.gz')) || fs.statSync(path.join(dist, 'index.html')).size < 1024, 'index.html precompressed (when over 1 KB)')
-  t.match(fs.readFileSync(path.join(dist, 'robots.txt'), 'utf8'), /^User-agent: \*$/m, 'robots.txt is a file of the build')
+  const robots = fs.readFileSync(path.join(dist, 'robots.txt'), 'utf8')
+  t.match(robots, /^User-agent: \*$/m, 'robots.txt is a file of the build')
+  // which rule decides for a path: the longest that matches it (RFC 9309, as crawlers and Lighthouse read it)
+  const rules = [...robots.matchAll(/^(Allow|Disallow):\s*(\S+)/gm)].map((m) => ({ kind: m[1], prefix: m[2]! }))
+  const decides = (p: string) => rules.filter((r) => p.startsWith(r.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0]?.kind
+  t.equal(decides('/mentors/01a2508b-cc6b-71aa-a596-d6560e6f8c7a'), 'Allow', 'robots.txt lets crawlers into the mentor pages')
+  t.equal(decides('/'), 'Allow', 'and the search page')
+  for (const p of ['/me', '/admin', '/chat', '/api/mentors']) t.equal(decides(p), 'Disallow', `not into ${p}`)
   const firestore = chunkWith('firestore.googleapis.com')
   for (const f of assets.filter((a) => a.endsWith('.js') && a !== firestore)) {
     const size = fs.statSync(path.join(dist, 'assets', f)).size

@@ -92,7 +92,9 @@ export default function MentorShow() {
             <Card>
               <Flex vertical gap={8}>
                 <Typography.Title level={1} style={{ margin: 0 }}>{m.displayName}</Typography.Title>
-                <Typography.Title level={4} type="secondary" style={{ margin: 0 }}>{m.headline}</Typography.Title>
+                {/* the headline is the name's subtitle, not a section: drawn as antd's level-4 title, but a paragraph
+                    (an h4 straight after the h1 skipped two levels: Lighthouse's heading-order) */}
+                <Typography.Paragraph type="secondary" style={{ margin: 0, fontSize: 20, fontWeight: 600, lineHeight: 1.4 }}>{m.headline}</Typography.Paragraph>
                 <Flex gap={8} align="center" wrap>
                   <Rate disabled allowHalf value={Math.round(m.rating * 2) / 2} />
                   <Typography.Text>{m.rating.toFixed(1)} · {t.reviews(m.reviewCount)}</Typography.Text>
