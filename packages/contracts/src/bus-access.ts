@@ -50,6 +50,8 @@ export const BUS_CONSUMERS = {
   'chat-bridge': {
     // one durable for both subjects, so a match's accept and end are handled in stream order
     matching: durable(STREAMS.matching, 'chat_bridge_matching', 'matching.>'),
+    /** a deleted account's messages are blanked in Firestore and the mirror */
+    catalogUserDeleted: durable(STREAMS.catalog, 'chat_bridge_catalog_user_deleted', 'catalog.user.deleted'),
   },
   matching: {
     /** the Postgres read model of mentors (a batch consumer) */

@@ -18,8 +18,8 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     service: 'chat-bridge',
     schema: pkg.sunbae.schema,
     config,
-    // publishes chat.*; consumes matching.* (accepted requests open rooms, ended matches close them)
-    streams: [STREAMS.chat, STREAMS.matching],
+    // publishes chat.*; consumes matching.* (accepted requests open rooms, ended matches close them) and catalog.user.deleted
+    streams: [STREAMS.chat, STREAMS.matching, STREAMS.catalog],
   })
   await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
   await fastify.register(mirror, { mongoUrl: config.MONGO_URL, mongoDb: config.MONGO_DB })

@@ -6,6 +6,8 @@ import { getFirestore } from 'firebase-admin/firestore'
 import { addDoc, collection, getDocs, serverTimestamp, type DocumentReference } from 'firebase/firestore'
 import { identityHeaders } from '@sunbae/service-kit/testing'
 import { emulatorProjectId, waitFor } from '@sunbae/testing'
+import { createEvent } from '@sunbae/bus'
+import { CatalogEvents } from '@sunbae/contracts'
 import { SYSTEM_MESSAGE_IDS } from '../src/rooms/rooms.firestore.ts'
 import { firestoreMissing, signedInClient, type ClientSession } from './firebase.ts'
 import { acceptedEvent, buildChat, endedEvent, natsConnect, outboxEvents, publish, spawnChat } from './helpers.ts'
@@ -269,5 +271,28 @@ t.test('chat-bridge against the Firestore emulator', { skip }, async (t) => {
     t.equal(room.lastMessage.type, 'system')
     // members can still read the history
     t.equal((await messages(mentee)).statusCode, 200)
+  })
+
+  await t.test("catalog.user.deleted blanks the deleted member's messages in Firestore and the mirror", async (t) => {
+    const deleted = createEvent({
+      type: CatalogEvents.userDeleted.type, version: 1, source: 'mentor-catalog',
+      actor: { type: 'user', id: mentee.user.uid }, subject: { type: 'user', id: mentee.user.uid },
+      data: { uid: mentee.user.uid, deletedAt: new Date().toISOString() },
+    })
+    await publish(nc, deleted)
+    await publish(nc, deleted, randomUUID()) // a redelivery: marked once, harmless
+    const docs = await waitFor(async () => {
+      const q = await roomRef.collection('messages').where('authorUid', '==', mentee.user.uid).get()
+      return q.size > 0 && q.docs.every((d) => d.get('text') === '') ? q.docs : null
+    }, 15_000)
+    t.ok(docs.every((d) => d.get('erased') === true), 'every message the member wrote is blanked in Firestore')
+    const items = await waitFor(async () => {
+      const res = await messages(mentor, '?limit=100')
+      const theirs = res.json().items.filter((m: { authorUid: string }) => m.authorUid === mentee.user.uid)
+      return theirs.length > 0 && theirs.every((m: { text: string }) => m.text === '') ? res.json().items : null
+    }, 15_000)
+    t.notOk(JSON.stringify(items).includes(text), 'their words are gone from the API')
+    const found = await live().inject({ method: 'GET', url: `/api/admin/chat/messages?q=${encodeURIComponent(text)}`, headers: adminHeaders })
+    t.notOk(found.body.includes(text), "and from the admins' search (the mirror's kept text too)")
   })
 })

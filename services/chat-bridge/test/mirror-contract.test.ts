@@ -231,6 +231,23 @@ function contract(t: Test, make: () => Promise<ChatMirror>) {
     t.equal(await mirror.unhideMessage(r.id, 'nope', at(9800)), null)
   })
 
+  t.test("erasing an author (a deleted account) blanks their messages, hidden ones too, and no one else's", async (t) => {
+    const r = room()
+    await mirror.upsertRoom(r)
+    const [mentor, mentee] = r.members as [string, string]
+    const mine = message(r, { text: '제 번호는 010-0000-0000' })
+    const hiddenMine = message(r, { text: '숨겨진 내 메시지', createdAt: at(1100), updatedAt: at(1100) })
+    const theirs = message(r, { authorUid: mentor, text: '멘토의 답장', createdAt: at(1200), updatedAt: at(1200) })
+    await mirror.upsertMessages([mine, hiddenMine, theirs])
+    await mirror.hideMessage(r.id, hiddenMine.id, at(1300))
+    t.equal(await mirror.eraseAuthor(mentee), 2, 'both of the author\'s messages')
+    t.equal((await mirror.getMessage(r.id, mine.id))!.text, '')
+    t.equal((await mirror.getMessage(r.id, hiddenMine.id))!.text, '', 'the text kept for moderators goes too')
+    t.equal((await mirror.getMessage(r.id, theirs.id))!.text, '멘토의 답장', "the other member's message stays")
+    t.same((await mirror.searchMessages('010-0000-0000', 10)).map((m) => m.id), [], 'no longer found by search')
+    t.equal(await mirror.eraseAuthor(mentee), 0, 'idempotent')
+  })
+
   t.test('checkpoints only move forward', async (t) => {
     const name = `test-${randomUUID()}`
     t.equal(await mirror.getCheckpoint(name), null)

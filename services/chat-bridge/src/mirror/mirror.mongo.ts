@@ -234,6 +234,12 @@ export class MongoChatMirror implements ChatMirror {
     return docs.map(toMessage)
   }
 
+  async eraseAuthor(uid: string): Promise<number> {
+    const r = await this.#messages.updateMany({ authorUid: uid, text: { $ne: '' } }, { $set: { text: '' } })
+    await this.#rooms.updateMany({ 'lastMessage.authorUid': uid }, { $set: { 'lastMessage.text': '' } })
+    return r.modifiedCount
+  }
+
   async hideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null> {
     const d = await this.#messages.findOneAndUpdate(
       { _id: `${roomId}/${messageId}` },

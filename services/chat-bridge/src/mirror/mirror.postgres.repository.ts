@@ -258,6 +258,11 @@ export class PostgresChatMirror implements ChatMirror {
     return rows.map(toMessage)
   }
 
+  async eraseAuthor(uid: string): Promise<number> {
+    const r = await this.#db.updateTable('messages').set({ text: '' }).where('author_uid', '=', uid).where('text', '<>', '').executeTakeFirst()
+    return Number(r.numUpdatedRows)
+  }
+
   async hideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null> {
     const m = await this.#db
       .updateTable('messages')

@@ -71,6 +71,12 @@ export interface ChatMirror {
   hideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null>
   /** Marks the message visible again (its text was kept); null when it is not mirrored. */
   unhideMessage(roomId: string, messageId: string, at: Date): Promise<MirrorMessage | null>
+  /**
+   * Blanks the text of every message `uid` wrote, hidden ones too (their kept text as well): the
+   * author deleted their account (catalog.user.deleted). The messages stay (the room's history keeps
+   * its shape); returns how many were blanked now. Idempotent.
+   */
+  eraseAuthor(uid: string): Promise<number>
   getCheckpoint(name: string): Promise<Checkpoint | null>
   /** Moves the checkpoint forward (never back: a late writer cannot undo progress). */
   setCheckpoint(name: string, checkpoint: Checkpoint): Promise<void>

@@ -125,6 +125,21 @@ export class RoomsFirestore {
     }
   }
 
+  /**
+   * A deleted account (catalog.user.deleted): the text of every message it wrote is blanked in every
+   * room, for the other members as in the mirror (the sync carries the change). Idempotent.
+   */
+  async eraseAuthor(uid: string): Promise<number> {
+    const written = await this.#fs.collectionGroup(MESSAGES).where('authorUid', '==', uid).get()
+    const docs = written.docs.filter((d) => d.get('text') !== '' || d.get('erased') !== true)
+    for (let i = 0; i < docs.length; i += 400) {
+      const batch = this.#fs.batch()
+      for (const d of docs.slice(i, i + 400)) batch.update(d.ref, { text: '', erased: true, updatedAt: FieldValue.serverTimestamp() })
+      await batch.commit()
+    }
+    return docs.length
+  }
+
   async hideMessage(roomId: string, messageId: string): Promise<boolean> {
     try {
       await this.#fs.collection(ROOMS).doc(roomId).collection(MESSAGES).doc(messageId).update({

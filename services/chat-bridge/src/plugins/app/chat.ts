@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Database } from '@sunbae/db'
 import type { DB } from '../../db/types.ts'
 import { ChatService } from '../../chat/chat.service.ts'
+import { ChatErasure } from '../../chat/account-erasure.service.ts'
 import { RoomsFirestore } from '../../rooms/rooms.firestore.ts'
 import { FirestoreSync } from '../../sync/firestore-sync.ts'
 
@@ -11,6 +12,7 @@ declare module 'fastify' {
     chat: ChatService
     rooms: RoomsFirestore
     chatSync: FirestoreSync | null
+    chatErasure: ChatErasure
   }
 }
 
@@ -27,6 +29,7 @@ export default fp(
     const rooms = new RoomsFirestore(app.firestore)
     app.decorate('rooms', rooms)
     app.decorate('chat', new ChatService(app.chatMirror, rooms, db, app.events))
+    app.decorate('chatErasure', new ChatErasure(app.chatMirror, rooms))
 
     const sync = opts.syncEnabled
       ? new FirestoreSync({
