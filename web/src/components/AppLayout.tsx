@@ -7,6 +7,7 @@
 import { theme } from 'antd'
 import { lazy, Suspense, useState } from 'react'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
+import { AccountNotice } from './AccountNotice.tsx'
 import { useAuth } from '../auth/AuthProvider.tsx'
 import { useI18n } from '../i18n/index.tsx'
 import { menuFor, type Area } from '../lib/access.ts'
@@ -132,6 +133,7 @@ export function AppLayout() {
       </header>
       <div style={{ flex: 'auto', minHeight: 0, boxSizing: 'border-box', padding: desktop ? '24px 48px' : 12, maxWidth: 1200, width: '100%', margin: '0 auto' }}>
         <main>
+          <AccountNotice />
           {/* the pages other than search are lazy chunks (App.tsx) */}
           <Suspense fallback={<Loading />}>
             <Outlet />

@@ -2,7 +2,7 @@
 import type { AccountStatus, AdminMentor, AdminMentorListItem, AdminReview, AdminUser, Me, MentorStatus, ReviewVisibility, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, ReviewBody, Role } from '@sunbae/contracts'
 import type { SearchState } from '../lib/search-state.ts'
 import { toApiQuery } from '../lib/search-state.ts'
-import { get, patch, post, put } from './http.ts'
+import { get, patch, post, put, request } from './http.ts'
 
 const enc = encodeURIComponent
 
@@ -56,3 +56,5 @@ export const hideReview = (id: string, reason: string) => post<AdminReview>(`/ap
 export const restoreReview = (id: string, reason: string) => post<AdminReview>(`/api/admin/reviews/${enc(id)}/restore`, { reason })
 // PUT /api/admin/users/:uid/role
 export const setUserRole = (uid: string, role: Role) => put<Me>(`/api/admin/users/${enc(uid)}/role`, { role })
+// DELETE /api/me — body { confirm: 'DELETE' } (issue 21: delete my account)
+export const deleteMe = () => request<{ deletedAt: string }>('DELETE', '/api/me', { body: { confirm: 'DELETE' } })
