@@ -41,6 +41,18 @@ t.test('full refund (cancelled early, or by the mentor): refunded, through the p
   t.match(view.json(), { state: 'refunded', refundedAmount: 50_000, refunds: [{ amount: 50_000, state: 'succeeded' }] })
 })
 
+t.test('an account deletion (issue 21): meeting cancels for the deleted mentee with a full refund; payment refunds, keeps the payment, the ledger balances', async (t) => {
+  // what meeting publishes for catalog.user.deleted (services/meeting/test/refunds.test.ts): the mentee's
+  // cancellation, with the refund of a mentor's — in full, whatever the window
+  const b = await paid(40_000)
+  await cancelBooking(app, b, refund('full', 100, 40_000, b.paymentId), 'mentee')
+  await waitForState(app, b.paymentId, 'refunded')
+  t.same(await ledgerOf(app, b.paymentId), { provider_cash: 0, mentor_payable: 0, platform_revenue: 0 }, 'the payment is reversed in the ledger, line by line')
+  const kept = await dbOf(app).selectFrom('payments').selectAll().where('id', '=', b.paymentId).executeTakeFirstOrThrow()
+  t.match(kept, { state: 'refunded', amount: 40_000, refunded_amount: 40_000 }, 'the payment record is kept (retention), and holds no name or email: only amounts and uids')
+  t.notOk(Object.keys(kept).some((k) => /name|email/.test(k)))
+})
+
 t.test('a refund queued by meeting’s cancellation runs once the consumer’s transaction has committed', async (t) => {
   // The flake this pins down: the worker was woken (50 ms) from inside the consumer's transaction; a
   // pass that ran before the commit missed the refund, and the next one came an interval (600 s here)
