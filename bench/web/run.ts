@@ -123,10 +123,13 @@ try {
       if (r === RUNS - 1 && failing.length) say(`${page}: audits below 0.9: ${failing.map((a) => `${a.id} (${a.score})`).join(', ')}`)
     }
     // the median, and with more than one run the spread (lowest–highest) beside it
-    const m = (k: string) => median(runs.map((x) => x[k]!))
+    // (a run Lighthouse could not score, NaN, is left out and counted)
+    const ok = (k: string) => runs.map((x) => x[k]!).filter(Number.isFinite)
+    const m = (k: string) => (ok(k).length ? median(ok(k)) : NaN)
     const mr = (k: string, f: (v: number) => string) => {
-      const xs = runs.map((x) => x[k]!)
-      return RUNS > 1 ? `${f(m(k))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})` : f(m(k))
+      const xs = ok(k)
+      const lost = runs.length - xs.length
+      return (RUNS > 1 && xs.length ? `${f(m(k))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})` : f(m(k))) + (lost ? ` [${lost} unscored]` : '')
     }
     const s = (v: number) => `${(v / 1000).toFixed(2)} s`
     rows.push([page, ...['performance', 'accessibility', 'best-practices', 'seo'].map((k) => mr(k, (v) => v.toFixed(0))),
