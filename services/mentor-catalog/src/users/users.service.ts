@@ -112,7 +112,7 @@ export class UsersService {
   /**
    * Changes a user's role everywhere it lives: the custom claim the gateway authorizes with, the
    * mirror, and the user's sessions (refresh tokens revoked, so the next token carries the new
-   * claim). Firebase is called inside the DB transaction: if it fails, nothing is committed; if the
+   * claim; an account whose claim already is that role keeps its sessions). Firebase is called inside the DB transaction: if it fails, nothing is committed; if the
    * commit fails afterwards, running the same change again converges. With `opts.trx` the change
    * joins the caller's transaction (call it last there, so little can fail after Firebase changed).
    */
@@ -137,8 +137,12 @@ export class UsersService {
       if (from !== role) {
         await this.#events.publish(trx, CatalogEvents.userRoleChanged, { uid: row.uid, from, to: role }, { actor, subject: { type: 'user', id: row.uid } })
       }
-      await this.#auth.setCustomUserClaims(record.uid, { ...(record.customClaims ?? {}), role })
-      await this.#auth.revokeRefreshTokens(record.uid)
+      // Nothing to change in Firebase when the claim already says so: revoking anyway would sign the
+      // account out everywhere on every idempotent run (npm run seed makes the demo admin each time).
+      if (from !== role || record.customClaims?.role !== role) {
+        await this.#auth.setCustomUserClaims(record.uid, { ...(record.customClaims ?? {}), role })
+        await this.#auth.revokeRefreshTokens(record.uid)
+      }
       return { row, from }
     }
     // Joining the caller's transaction (approval): the caller commits, then flushes the outbox.
