@@ -6,6 +6,7 @@ import { getAuth } from 'firebase-admin/auth'
 import { createEvent } from '@sunbae/bus'
 import { MeetingEvents, type BookingCompletedV1 } from '@sunbae/contracts'
 import { authEmulatorMissing, emulatorProjectId, waitFor } from '@sunbae/testing'
+import { identityHeaders } from '@sunbae/service-kit/testing'
 import { buildCatalog, natsConnect, readEvents } from './helpers.ts'
 import { account, approvedMentor } from './accounts.ts'
 
@@ -66,6 +67,17 @@ t.test('a user deletes their account: catalog data erased, one event, Firebase a
   t.same(reviews.map((r) => [r.authorName, r.rating]), [[null, 4]], "the review stays (the rating counts) without the author's name")
   t.equal((await app.inject(`/api/mentors/${mentorId}`)).json().rating, 4, 'the rating maths is unchanged')
   await t.rejects(getAuth(fb).getUser(mentee.uid), { code: 'auth/user-not-found' }, 'the Firebase account is deleted')
+
+  // the admin's account list says what happened, and there is nothing left to disable or enable
+  const admin = identityHeaders({ uid: `admin-${randomUUID()}`, role: 'admin' })
+  const listed = await app.inject({ method: 'GET', url: `/api/admin/users?status=deleted&pageSize=100`, headers: admin })
+  t.equal(listed.statusCode, 200, listed.body)
+  t.match(listed.json().items.find((u: { uid: string }) => u.uid === mentee.uid), { status: 'deleted', email: null, displayName: null, deletedAt })
+  const enabledList = (await app.inject({ method: 'GET', url: `/api/admin/users?status=enabled&pageSize=100`, headers: admin })).json().items as Array<{ uid: string }>
+  t.notOk(enabledList.some((u) => u.uid === mentee.uid), 'not listed as enabled')
+  const disable = await app.inject({ method: 'POST', url: `/api/admin/users/${mentee.uid}/disable`, headers: admin, payload: { reason: 'spam' } })
+  t.equal(disable.statusCode, 409)
+  t.equal(disable.json().error.code, 'ACCOUNT_DELETED')
 
   // again: same answer, nothing published twice
   const again = await app.inject({ method: 'DELETE', url: '/api/me', headers: mentee.headers, payload: { confirm: 'DELETE' } })

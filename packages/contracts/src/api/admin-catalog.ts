@@ -35,7 +35,8 @@ export const OptionalReasonBody = Type.Object(
 )
 export type OptionalReasonBody = Static<typeof OptionalReasonBody>
 
-export const AccountStatus = Type.Union([Type.Literal('enabled'), Type.Literal('disabled')])
+/** `deleted`: the owner deleted the account (a tombstone: no email, name or photo; nothing to enable). */
+export const AccountStatus = Type.Union([Type.Literal('enabled'), Type.Literal('disabled'), Type.Literal('deleted')])
 export type AccountStatus = Static<typeof AccountStatus>
 
 /** GET /api/admin/users */
@@ -58,6 +59,7 @@ export const AdminUser = Type.Object({
   status: AccountStatus,
   disabledAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   disabledReason: Type.Union([Type.String(), Type.Null()]),
+  deletedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when the owner deleted the account' }),
   lastSignInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: "Firebase Auth's own record of the account's last sign-in (null: never, or the account is gone from Firebase)",
   }),

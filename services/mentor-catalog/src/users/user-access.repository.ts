@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import type { AccountStatus } from '@sunbae/contracts'
 import type { DB } from '../db/types.ts'
 import { escapeLike } from './users.repository.ts'
 import type { UserRow } from './users.table.ts'
@@ -13,13 +14,14 @@ export class UserAccessRepository {
   }
 
   async search(
-    query: { q?: string; role?: string; status?: 'enabled' | 'disabled'; page: number; pageSize: number },
+    query: { q?: string; role?: string; status?: AccountStatus; page: number; pageSize: number },
     trx: Executor = this.#db,
   ): Promise<{ rows: UserRow[]; total: number }> {
     let base = trx.selectFrom('users')
     if (query.role) base = base.where('role', '=', query.role)
-    if (query.status === 'disabled') base = base.where('disabled_at', 'is not', null)
-    if (query.status === 'enabled') base = base.where('disabled_at', 'is', null)
+    if (query.status === 'deleted') base = base.where('deleted_at', 'is not', null)
+    if (query.status === 'disabled') base = base.where('disabled_at', 'is not', null).where('deleted_at', 'is', null)
+    if (query.status === 'enabled') base = base.where('disabled_at', 'is', null).where('deleted_at', 'is', null)
     const q = query.q?.trim()
     if (q) {
       const pattern = `%${escapeLike(q)}%`

@@ -19,9 +19,10 @@ function toAdminUser(row: UserRow, lastSignIn: string | null): AdminUser {
     email: row.email,
     displayName: row.display_name,
     role: row.role as Role,
-    status: row.disabled_at ? 'disabled' : 'enabled',
+    status: row.deleted_at ? 'deleted' : row.disabled_at ? 'disabled' : 'enabled',
     disabledAt: row.disabled_at ? new Date(row.disabled_at).toISOString() : null,
     disabledReason: row.disabled_reason,
+    deletedAt: row.deleted_at ? new Date(row.deleted_at).toISOString() : null,
     lastSignInAt: lastSignIn,
     createdAt: new Date(row.created_at).toISOString(),
   }
@@ -102,6 +103,8 @@ export class UserAccessService {
    * converges. Setting the state it already has changes nothing and publishes nothing.
    */
   async #setAccess(uid: string, change: { disabled: boolean; reason: string; actor: EventActor }): Promise<AdminUser> {
+    // a deleted account has no Firebase account left to disable or enable
+    if ((await this.#users.findByUid(uid))?.deleted_at) throw conflict('The owner deleted this account: there is nothing to disable or enable', 'ACCOUNT_DELETED')
     const record = await this.#auth.getUser(uid).catch((err: unknown) => {
       if ((err as { code?: string }).code === 'auth/user-not-found') throw userNotFound()
       throw err

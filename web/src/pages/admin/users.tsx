@@ -1,4 +1,4 @@
-// Admin: accounts — search by email or name, role, enabled/disabled; the last sign-in Firebase
+// Admin: accounts — search by email or name, role, enabled/disabled/deleted (by their owner: no actions); the last sign-in Firebase
 // recorded; change the role; disable / enable with a reason (a disabled account is refused at once
 // by every gateway replica, and cannot sign in).
 import { Button, Flex, Input, Segmented, Select, Table, Tag, Typography } from 'antd'
@@ -45,7 +45,7 @@ export default function UsersList() {
         <Input.Search aria-label={t.searchUsers} placeholder={t.searchUsers} allowClear style={{ maxWidth: 360 }} onSearch={(v) => { setQ(v.trim()); setPage(1) }} />
         <Select aria-label={t.role} allowClear placeholder={t.role} style={{ width: 160 }} value={role} onChange={(v?: Role) => { setRole(v); setPage(1) }} options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))} />
         <Segmented<AccountStatus | 'all'> aria-label={t.status} value={status} onChange={(v) => { setStatus(v); setPage(1) }}
-          options={[{ value: 'all', label: t.allStatuses }, { value: 'enabled', label: t.accountEnabled }, { value: 'disabled', label: t.accountDisabled }]} />
+          options={[{ value: 'all', label: t.allStatuses }, { value: 'enabled', label: t.accountEnabled }, { value: 'disabled', label: t.accountDisabled }, { value: 'deleted', label: t.accountDeleted }]} />
       </Flex>
       <QueryView query={users} isEmpty={(d) => d.items.length === 0}>
         {(d) => (
@@ -62,17 +62,20 @@ export default function UsersList() {
               { title: t.lastSignIn, key: 'signin', render: (_, u) => (u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString(lang) : '—') },
               { title: t.createdAt, key: 'created', render: (_, u) => new Date(u.createdAt).toLocaleDateString(lang) },
               { title: t.role, key: 'role', render: (_, u) => (
-                <Select<Role> aria-label={`${t.changeRole}: ${u.email ?? u.uid}`} size="small" style={{ width: 120 }} value={u.role}
+                <Select<Role> aria-label={`${t.changeRole}: ${u.email ?? u.uid}`} size="small" style={{ width: 120 }} value={u.role} disabled={u.status === 'deleted'}
                   loading={change.isPending && change.variables?.uid === u.uid}
                   onChange={(r) => change.mutate({ uid: u.uid, role: r })} options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))} />
               ) },
               { title: t.status, key: 'status', render: (_, u) => (
                 <Flex vertical>
-                  <Tag color={u.status === 'enabled' ? 'green' : 'red'} style={{ width: 'fit-content' }}>{u.status === 'enabled' ? t.accountEnabled : t.accountDisabled}</Tag>
+                  <Tag color={u.status === 'enabled' ? 'green' : u.status === 'deleted' ? undefined : 'red'} style={{ width: 'fit-content' }}>{u.status === 'enabled' ? t.accountEnabled : u.status === 'deleted' ? t.accountDeleted : t.accountDisabled}</Tag>
+                  {u.deletedAt && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{new Date(u.deletedAt).toLocaleString(lang)}</Typography.Text>}
                   {u.disabledReason && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{u.disabledReason}</Typography.Text>}
                 </Flex>
               ) },
-              { title: t.actions, key: 'actions', render: (_, u) => u.status === 'enabled'
+              { title: t.actions, key: 'actions', render: (_, u) => u.status === 'deleted'
+                ? null
+                : u.status === 'enabled'
                 ? <Button size="small" danger disabled={u.uid === me?.uid} onClick={() => setActing({ user: u, action: 'disable' })}>{t.disableAccount}</Button>
                 : <Button size="small" onClick={() => setActing({ user: u, action: 'enable' })}>{t.enableAccount}</Button> },
             ]}
