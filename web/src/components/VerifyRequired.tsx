@@ -1,6 +1,8 @@
 // What a 1:1 request or a payment shows when the server answers 403 EMAIL_UNVERIFIED: the address
 // must be verified first. Offers Firebase's verification email again and the way to my page, whose
-// notice (pages/me/verify-email.tsx) says the same until the link is opened.
+// notice (pages/me/verify-email.tsx) says the same until the link is opened. When the link was opened
+// elsewhere (another device, the mail app's browser), "I've opened the link" reloads the account and
+// takes a fresh ID token, whose email_verified claim is what the server reads.
 import { Alert, Button, Flex } from 'antd'
 import { sendEmailVerification } from 'firebase/auth'
 import { useState } from 'react'
@@ -13,8 +15,25 @@ import { useFeedback } from './feedback.ts'
 export function VerifyRequired() {
   const { t, lang } = useI18n()
   const fb = useFeedback()
-  const { user } = useAuth()
+  const { user, refresh } = useAuth()
   const [busy, setBusy] = useState(false)
+  const [checking, setChecking] = useState(false)
+  const check = async () => {
+    setChecking(true)
+    try {
+      await auth.currentUser?.reload()
+      if (auth.currentUser?.emailVerified) {
+        await refresh()
+        fb.success(t.verifyRecheckDone)
+      } else {
+        fb.info(t.verifyRecheckPending)
+      }
+    } catch (err) {
+      fb.error(err)
+    } finally {
+      setChecking(false)
+    }
+  }
   const resend = async () => {
     if (!user?.email) return
     setBusy(true)
@@ -39,6 +58,7 @@ export function VerifyRequired() {
           <span>{t.verifyRequiredHint}</span>
           <Flex gap={8} wrap>
             {user?.email ? <Button size="small" loading={busy} onClick={() => void resend()}>{t.verifyResend}</Button> : null}
+            {user ? <Button size="small" loading={checking} onClick={() => void check()}>{t.verifyRecheck}</Button> : null}
             <Link to="/me">{t.verifyGoMe}</Link>
           </Flex>
         </Flex>

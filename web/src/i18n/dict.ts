@@ -7,6 +7,7 @@ import { meetingEn, meetingKo } from './meeting.ts'
 import { notificationEn, notificationKo } from './notification.ts'
 import { paymentEn, paymentKo } from './payment.ts'
 import { accountEn, accountKo } from './account.ts'
+import { profileEn, profileKo } from './profile.ts'
 import { matchingEn, matchingKo } from './matching.ts'
 
 const ko = {
@@ -15,6 +16,7 @@ const ko = {
   // payment… / earnings… / adminPayments… keys: payments, in ./payment.ts
   ...paymentKo,
   ...accountKo,
+  ...profileKo,
   // notif… / unsub… / quietHours… keys: the bell, the feed, notification settings, unsubscribe, in ./notification.ts
   ...notificationKo,
   // timeRange… keys and the admin tabs' words for accounts, mentors and reviews, in ./admin.ts
@@ -281,6 +283,7 @@ const en: Dict = {
   ...meetingEn,
   ...paymentEn,
   ...accountEn,
+  ...profileEn,
   ...notificationEn,
   ...adminEn,
   ...adminOpsEn,

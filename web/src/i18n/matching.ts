@@ -20,6 +20,9 @@ export const matchingKo = {
   verifyRequired: '이메일 주소를 확인해야 1:1 요청을 보내거나 결제할 수 있습니다.',
   verifyRequiredHint: '가입할 때 보낸 메일의 링크를 눌러 주세요. 메일이 없으면 다시 보내 드립니다.',
   verifyGoMe: '마이페이지에서 확인하기',
+  verifyRecheck: '링크를 눌렀어요',
+  verifyRecheckPending: '아직 확인되지 않았어요. 메일의 링크를 눌러 주세요.',
+  verifyRecheckDone: '이메일 주소가 확인됐어요. 다시 시도해 주세요.',
 }
 
 export const matchingEn: typeof matchingKo = {
@@ -41,4 +44,7 @@ export const matchingEn: typeof matchingKo = {
   verifyRequired: 'Verify your email address to send a 1:1 request or to pay.',
   verifyRequiredHint: 'Open the link in the email we sent when you signed up. No email? We will send it again.',
   verifyGoMe: 'Verify on my page',
+  verifyRecheck: "I've opened the link",
+  verifyRecheckPending: 'Not verified yet: open the link in the email.',
+  verifyRecheckDone: 'Your email address is verified. Try again now.',
 }

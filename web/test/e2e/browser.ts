@@ -7,8 +7,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
 import type { E2eHandoff, E2eStack } from '../../../scripts/lib/e2e-stack.ts'
 import { firebaseTargets } from '../../src/lib/firebase-targets.ts'
+import { verifyEmailInBrowser } from './accounts.ts'
 import { cspDirectives, parsePolicy } from '../../security-headers.ts'
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
@@ -38,15 +40,21 @@ export interface SessionOptions {
 export interface Session {
   page: Page
   /**
-   * Screenshot, then the checks every page passes: every visible form field has an accessible name,
+   * Screenshot, then the checks every page passes: axe-core finds no serious or critical violation (once
+   * per page state: `pageState` of the URL, per session, since people of other roles see other pages),
+   * every visible form field has an accessible name,
    * no console errors — except `expected` ones this step causes on purpose (the browser logs
    * every 4xx answer) — and no Content-Security-Policy violation (never expected).
    */
   visit(t: Test, name: string, expected?: RegExp[]): Promise<void>
   /** Signs in through the login page; with `t`, the login page and the signed-in one pass `visit`'s checks. */
   login(email: string, password: string, t?: Test): Promise<void>
-  /** Creates an account through the sign-up page and waits until it is signed in. */
-  signUp(account: { name: string; email: string; password: string }): Promise<void>
+  /**
+   * Creates an account through the sign-up page and waits until it is signed in; then opens the link
+   * of the verification email sign-up sent (1:1 requests and payments need a verified address), unless
+   * `verify: false` keeps the address unverified.
+   */
+  signUp(account: { name: string; email: string; password: string }, opts?: { verify?: boolean }): Promise<void>
   /** CSP violations not yet checked by `visit` (a journey's end checks them too) */
   cspViolations: string[]
   /** Where the page is, the text it shows and its last failed API calls (for a failing journey's report). */
@@ -85,6 +93,37 @@ function unlabeledFields(): string[] {
     if (!name) bad.push(el.outerHTML.slice(0, 200))
   }
   return bad
+}
+
+/** The impacts a journey fails on (axe-core's four: minor, moderate, serious, critical). */
+const AXE_FAILING_IMPACTS = new Set(['serious', 'critical'])
+
+/**
+ * A page state for the accessibility check: the path with its ids as `:id` (a number, a UUID or a
+ * Firebase/Firestore id) and the `tab` the page shows, so `/mentors/12` and `/mentors/40` are one state,
+ * `/me?tab=sessions` and `/me?tab=payments` two.
+ */
+export function pageState(url: string): string {
+  const u = new URL(url)
+  const path = u.pathname.split('/').map((seg) => /^\d+$|^[0-9a-f-]{32,36}$|^(?=.*\d)[A-Za-z0-9_-]{16,}$/i.test(seg) ? ':id' : seg).join('/')
+  const tab = u.searchParams.get('tab')
+  return tab ? `${path}?tab=${tab}` : path
+}
+
+/**
+ * axe-core on the page as it is: its serious and critical violations, one line each with the rule, what
+ * it asks for, the elements (CSS selectors) that break it and what axe found on the first of them.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze()
+  return results.violations
+    .filter((v) => AXE_FAILING_IMPACTS.has(v.impact ?? ''))
+    .map((v) => {
+      const where = `${v.nodes.map((n) => n.target.join(' ')).slice(0, 8).join(', ')}${v.nodes.length > 8 ? ` and ${v.nodes.length - 8} more` : ''}`
+      // what axe says of the first element (e.g. the contrast it measured, with both colours)
+      const first = v.nodes[0] ? ` [${v.nodes[0].html.slice(0, 120)}: ${(v.nodes[0].failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 200)}]` : ''
+      return `${v.impact} ${v.id}: ${v.help} — ${where}${first} (${v.helpUrl})`
+    })
 }
 
 /**
@@ -184,10 +223,16 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         if (req.url().includes('/api/')) keep(`${req.method()} ${req.url()} failed: ${req.failure()?.errorText ?? '?'}`)
       })
       let n = 0
+      const axeChecked = new Set<string>()
       const visit = async (tt: Test, name: string, expected: RegExp[] = []) => {
         // Bounded: a page with a live Firestore listener never goes network-idle.
         await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {})
         await page.screenshot({ path: path.join(artifacts, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
+        const state = pageState(page.url())
+        if (!axeChecked.has(state)) {
+          axeChecked.add(state)
+          tt.same(await axeViolations(page), [], `${who}/${name}: axe-core finds no serious or critical violation on ${state}`)
+        }
         tt.same(await page.evaluate(unlabeledFields), [], `${who}/${name}: every form field has an accessible name`)
         tt.same(consoleErrors.splice(0).filter((e) => !expected.some((x) => x.test(e))), [], `${who}/${name}: no console errors`)
         tt.same(cspViolations.splice(0), [], `${who}/${name}: no Content-Security-Policy violations`)
@@ -203,13 +248,14 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         if (viewport.width >= DESKTOP_MIN_WIDTH) await page.getByTestId('whoami').waitFor()
         if (tt) await visit(tt, 'logged-in')
       }
-      const signUp = async (account: { name: string; email: string; password: string }) => {
+      const signUp = async (account: { name: string; email: string; password: string }, { verify = true }: { verify?: boolean } = {}) => {
         await page.goto('/signup')
         await page.getByLabel('이름').fill(account.name)
         await page.getByLabel('이메일').fill(account.email)
         await page.getByLabel('비밀번호').fill(account.password)
         await page.getByRole('button', { name: '가입하기' }).click()
         await page.getByTestId('whoami').filter({ hasText: account.name }).waitFor()
+        if (verify) await verifyEmailInBrowser(page, account.email)
       }
       const s: Session = {
         page,

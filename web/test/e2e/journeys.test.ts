@@ -2,15 +2,16 @@
 // the stack as `npm start` runs it, seeded by `npm run seed`, with a mentor of this file's own
 // (accounts.ts). One story, in the order it happens:
 //   1. a new user signs up, searches with a Korean keyword, opens the mentor, sends a request,
-//      saves preferences and gets recommendations with reasons, and applies to become a mentor;
-//   2. the mentor signs in and accepts the request;
+//      saves preferences and gets recommendations with reasons, changes their name, and applies to
+//      become a mentor;
+//   2. the mentor signs in, sees the request under the new name, and accepts it;
 //   3. the new user sees the match ("mentors matched with me") and the recommendations' reasons;
 //   4. they exchange chat messages, each appearing for the other in realtime (Firestore);
 //   5. the admin approves the new user's application and finds the searched keyword in the dashboard.
 // Every page visited is screenshotted to web/test/artifacts/journeys/ (git-ignored) and checked for the
 // accessibility basics: every visible form field has an accessible name; no console errors at all.
 import type { Page } from 'playwright-core'
-import { ADMIN_EMAIL, createMentor, DEMO_PASSWORD } from './accounts.ts'
+import { ADMIN_EMAIL, createMentor, DEMO_PASSWORD, verifyEmailInBrowser } from './accounts.ts'
 import { browserSuite } from './browser.ts'
 
 const KEYWORD = '면접 코칭'
@@ -20,6 +21,7 @@ browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, s
   const theMentor = await createMentor(stack.gatewayUrl, { name: `김선배 ${stamp}`, email: `e2e-mentor-${stamp}@sunbae.test`, password: `pw-${stamp}-mentor` }, `백엔드 10년차 · ${KEYWORD}`)
   const mentorName = theMentor.name
   const mentee = { name: `후배 ${stamp}`, email: `e2e-${stamp}@sunbae.test`, password: `pw-${stamp}-secret` }
+  const oldName = mentee.name
   const requestMessage = `시스템 디자인 면접을 준비하고 있어요 (${stamp})`
   const me = await session('mentee')
 
@@ -44,6 +46,8 @@ browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, s
     await page.getByRole('button', { name: '가입하기' }).click()
     await page.getByTestId('whoami').filter({ hasText: mentee.name }).waitFor()
     t.equal(new URL(page.url()).pathname, '/', 'back on the main page, signed in')
+    // the link of the verification email sign-up sent: a 1:1 request needs a verified address
+    await verifyEmailInBrowser(page, mentee.email)
 
     await page.getByLabel('멘토 검색').fill(KEYWORD)
     await page.getByLabel('멘토 검색').press('Enter')
@@ -76,6 +80,17 @@ browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, s
     t.ok((await reasons.count()) > 0, 'each recommendation lists its reasons')
     await visit(t, 'my-page')
 
+    // a new name after the request was sent (issue 21): the header at once; the mentor's inbox, the
+    // match lists and the chat once matching has catalog.user.updated (the next journey)
+    const renamed = `새이름 ${stamp}`
+    await page.getByTestId('rename').click()
+    await page.getByRole('textbox', { name: '이름' }).fill(renamed)
+    await page.getByTestId('rename-save').click()
+    await page.getByTestId('whoami').filter({ hasText: renamed }).waitFor()
+    await page.getByTestId('my-name').filter({ hasText: renamed }).waitFor()
+    await visit(t, 'renamed')
+    mentee.name = renamed
+
     await page.getByRole('link', { name: '멘토 지원' }).click()
     await page.getByLabel('한 줄 소개').waitFor()
     await page.getByLabel('한 줄 소개').fill('데이터 엔지니어 3년차')
@@ -93,6 +108,14 @@ browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, s
     await mentor.page.goto('/me')
     const row = mentor.page.getByTestId('inbox').locator('tr', { hasText: requestMessage })
     await row.waitFor()
+    // the request was sent under the old name; the inbox shows the new one once matching has the rename
+    for (let tries = 0; !(await row.filter({ hasText: mentee.name }).count()); tries++) {
+      if (tries === 20) throw new Error(`the inbox does not show the new name ${mentee.name}`)
+      await new Promise((r) => setTimeout(r, 500))
+      await mentor.page.reload()
+      await row.waitFor()
+    }
+    t.equal(await row.filter({ hasText: oldName }).count(), 0, 'the inbox shows the new name, not the old one')
     await mentor.visit(t, 'inbox')
     await row.getByRole('button', { name: '수락' }).click()
     await row.getByText('수락됨').waitFor()

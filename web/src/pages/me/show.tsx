@@ -1,7 +1,8 @@
 // My page: what I see depends on my role (access.ts).
-import { Descriptions, Flex, Tabs, Typography } from 'antd'
+import { Descriptions, Flex, Typography } from 'antd'
 import { useSearchParams } from 'react-router'
 import { useAuth } from '../../auth/AuthProvider.tsx'
+import { PageTabs } from '../../components/PageTabs.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
 import { myPageTab } from '../../lib/notifications.ts'
@@ -12,6 +13,8 @@ import { SessionsTab } from '../meetings/list.tsx'
 import { EarningsTab, MyPaymentsTab } from '../payments/list.tsx'
 import { NotificationSettingsTab } from './notifications.tsx'
 import { VerifyEmailNotice } from './verify-email.tsx'
+import { DisplayName } from './profile.tsx'
+import { DeleteAccountCard } from './delete-account.tsx'
 
 export default function MyPage() {
   const { t } = useI18n()
@@ -41,11 +44,12 @@ export default function MyPage() {
       <Typography.Title level={1} style={{ margin: 0 }}>{t.myPage}</Typography.Title>
       <VerifyEmailNotice />
       <Descriptions size="small" column={{ xs: 1, md: 3 }} items={[
-        { key: 'name', label: t.displayName, children: user?.displayName ?? '—' },
+        { key: 'name', label: t.displayName, children: <DisplayName /> },
         { key: 'email', label: t.email, children: user?.email ?? '—' },
         { key: 'role', label: t.role, children: roleLabel },
       ]} />
-      <Tabs activeKey={active} onChange={(k) => setParams({ tab: k }, { replace: true })} items={tabs} destroyOnHidden />
+      <PageTabs activeKey={active} onChange={(k) => setParams({ tab: k }, { replace: true })} items={tabs} />
+      <DeleteAccountCard />
     </Flex>
   )
 }
