@@ -177,6 +177,9 @@ export class OutboxRelay {
   }
 
   #sleep(ms: number, wakeable: boolean): Promise<void> {
+    // stop() during the batch that just ended found no wait to cut short: it must not start one (it
+    // would hold stop() for a whole poll interval or back-off)
+    if (!this.#running) return Promise.resolve()
     // a resume during the batch that just failed (it was in flight when NATS came back) ends the
     // back-off too: otherwise it was lost and the relay sat the back-off out
     if (this.#resumed || (wakeable && this.#kicked)) {

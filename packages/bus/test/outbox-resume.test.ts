@@ -79,4 +79,33 @@ if (!binary) {
     await waitFor(() => calls >= 2, { what: 'the publish tried again right after the resume', timeoutMs: 10_000 })
     t.pass(`published again after ${calls - 1} failure(s), without sitting out the back-off`)
   })
+
+  t.test('stop() while a batch is in flight returns when that batch ends, not a poll interval later', async (t) => {
+    const schema = await createTestSchema()
+    t.teardown(() => schema.drop())
+    // a JetStream stand-in whose publish waits until the test lets it go; the relay polls once an hour
+    let release: () => void = () => {}
+    const released = new Promise<void>((r) => (release = r))
+    let calls = 0
+    const js = {
+      publish: async () => {
+        calls++
+        await released
+        return { stream: 'S', seq: calls, duplicate: false }
+      },
+    }
+    const relay = new OutboxRelay({ db: schema.db, js: js as never, logger: quietLogger, pollIntervalMs: 3_600_000 })
+    const event = createEvent({ type: `${uniq()}.thing.happened`, version: 1, source: 'bus-test', actor: { type: 'system', id: null }, data: { n: 3 } })
+    await schema.db.transaction().execute((trx) => publishInTx(trx, event))
+    relay.start()
+    await waitFor(() => calls >= 1, { what: 'the publish in flight' })
+    // ci1 on 1fd1d44: the first test's teardown stopped the relay while its last batch was still
+    // marking its row published, and stop() waited out the minute's poll interval (65 s for a 5 s test)
+    let stopped = false
+    const stopping = relay.stop().then(() => (stopped = true))
+    release()
+    await waitFor(() => stopped, { what: 'stop() to return (it waited a whole hour before the fix)', timeoutMs: 20_000 })
+    await stopping
+    t.equal(calls, 1, 'published once')
+  })
 }
