@@ -4,19 +4,19 @@
 // elsewhere (another device, the mail app's browser), "I've opened the link" reloads the account and
 // takes a fresh ID token, whose email_verified claim is what the server reads.
 import { Alert, Button, Flex } from 'antd'
-import { sendEmailVerification } from 'firebase/auth'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAuth } from '../auth/AuthProvider.tsx'
 import { auth } from '../firebase.ts'
 import { useI18n } from '../i18n/index.tsx'
 import { useFeedback } from './feedback.ts'
+import { useResendVerification } from './resend-verification.ts'
 
 export function VerifyRequired() {
-  const { t, lang } = useI18n()
+  const { t } = useI18n()
   const fb = useFeedback()
   const { user, refresh } = useAuth()
-  const [busy, setBusy] = useState(false)
+  const { resend, busy } = useResendVerification()
   const [checking, setChecking] = useState(false)
   const check = async () => {
     setChecking(true)
@@ -32,19 +32,6 @@ export function VerifyRequired() {
       fb.error(err)
     } finally {
       setChecking(false)
-    }
-  }
-  const resend = async () => {
-    if (!user?.email) return
-    setBusy(true)
-    try {
-      auth.languageCode = lang
-      await sendEmailVerification(user, { url: `${window.location.origin}/me` })
-      fb.success(t.verifySent(user.email))
-    } catch (err) {
-      fb.error(err)
-    } finally {
-      setBusy(false)
     }
   }
   return (
