@@ -65,6 +65,8 @@ export const BUS_CONSUMERS = {
     payments: durable(STREAMS.payment, 'meeting_payments', 'payment.>'),
     /** a deleted account's upcoming sessions are cancelled with a full refund */
     catalogUserDeleted: durable(STREAMS.catalog, 'meeting_catalog_user_deleted', 'catalog.user.deleted'),
+    /** its own events: a cancelled, moved or no-show session's video room is closed in Firestore */
+    videoRooms: durable(STREAMS.meeting, 'meeting_video_rooms', 'meeting.booking.>'),
   },
   'mentor-catalog': {
     meetingCompleted: durable(STREAMS.meeting, 'catalog_meeting_completed', 'meeting.booking.completed'),

@@ -4,12 +4,14 @@ import { platform } from '@sunbae/service-kit'
 import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
+import firebase from './plugins/external/firebase.ts'
 import meeting from './plugins/app/meeting.ts'
 import subscriptions from './subscriptions.ts'
 import slotRoutes from './routes/api/meetings/slots.ts'
 import availabilityRoutes from './routes/api/meetings/availability.ts'
 import bookingRoutes from './routes/api/meetings/bookings.ts'
 import myBookingRoutes from './routes/api/meetings/my-bookings.ts'
+import roomRoutes from './routes/api/meetings/room.ts'
 import adminBookingRoutes from './routes/api/admin/meetings/bookings.ts'
 
 /** The service as a plugin: external clients, then domain plugins and their subscriptions, then routes. */
@@ -21,11 +23,13 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     // publishes meeting.*; consumes catalog.*, matching.* and payment.*
     streams: [STREAMS.meeting, STREAMS.catalog, STREAMS.matching, STREAMS.payment],
   })
+  await fastify.register(firebase, { projectId: opts.config.FIREBASE_PROJECT_ID })
   await fastify.register(meeting, { config: opts.config })
   await fastify.register(subscriptions)
   await fastify.register(slotRoutes, { prefix: '/api/meetings/mentors' })
   await fastify.register(availabilityRoutes, { prefix: '/api/meetings/availability' })
   await fastify.register(bookingRoutes, { prefix: '/api/meetings/bookings' })
+  await fastify.register(roomRoutes, { prefix: '/api/meetings/bookings' })
   await fastify.register(myBookingRoutes, { prefix: '/api/meetings' })
   await fastify.register(adminBookingRoutes, { prefix: '/api/admin/meetings/bookings' })
 }

@@ -1,4 +1,4 @@
-import { BUS_CONSUMERS, CatalogEvents, MatchingEvents, PaymentEvents } from '@sunbae/contracts'
+import { BUS_CONSUMERS, CatalogEvents, MatchingEvents, MeetingEvents, PaymentEvents } from '@sunbae/contracts'
 import { subscriptions } from '@sunbae/service-kit'
 
 /**
@@ -36,5 +36,13 @@ export default subscriptions((app, consumer) => {
       if (cancelled > 0) afterCommit(() => app.events.flushSoon())
       app.log.info({ uid: d.uid, cancelled }, 'deleted account: upcoming sessions cancelled')
     })
+  })
+
+  // its own events: a session that is no longer on closes its video room in Firestore — after the
+  // commit, retried until Firestore takes it (a failed write fails the delivery, which comes again)
+  consumer(BUS_CONSUMERS.meeting.videoRooms, (on) => {
+    on(MeetingEvents.bookingCancelled, (d) => app.videoRooms.closeRoom(d.bookingId))
+    on(MeetingEvents.bookingRescheduled, (d) => app.videoRooms.closeRoom(d.previousBookingId))
+    on(MeetingEvents.bookingNoShow, (d) => app.videoRooms.closeRoom(d.bookingId))
   })
 })

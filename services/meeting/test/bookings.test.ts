@@ -5,7 +5,7 @@ import { allDay, buildMeeting, endMatch, hoursAhead, match, mentor, pay, readEve
 
 let app: FastifyInstance
 t.before(async () => {
-  app = await buildMeeting({ MEETING_VIDEO_BASE_URL: 'https://video.example.test/room/' })
+  app = await buildMeeting({ WEB_BASE_URL: 'https://web.example.test/' })
 })
 t.teardown(async () => {
   await app.close()
@@ -71,7 +71,9 @@ t.test('booking needs an active match; a free session confirms at once with a vi
   const b = res.json()
   t.equal(b.state, 'confirmed')
   t.equal(b.price, 0)
-  t.match(b.videoUrl, /^https:\/\/video\.example\.test\/room\/[A-Za-z0-9_-]{32}$/, 'an unguessable token on the configured base URL')
+  t.equal(b.roomUrl, `https://web.example.test/sessions/${b.id}/room`, "the session's room page in the web app")
+  t.equal(b.videoUrl, b.roomUrl, 'also as videoUrl while confirmed')
+  t.same(b.attendance, { mentee: { joinedAt: null }, mentor: { joinedAt: null } }, 'nobody has joined yet')
 
   const slots = await app.inject({ method: 'GET', url: `/api/meetings/mentors/${m.id}/slots?from=${start}&to=${new Date(Date.parse(start) + 3_600_000).toISOString()}` })
   t.same(slots.json().slots, [], 'the slot is gone')

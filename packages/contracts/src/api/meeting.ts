@@ -155,6 +155,13 @@ export const RefundTerms = Type.Object({
 })
 export type RefundTerms = Static<typeof RefundTerms>
 
+/** Who joined the session's video room (first join), which the no-show rule reads. */
+export const RoomAttendance = Type.Object({
+  mentee: Type.Object({ joinedAt: Type.Union([dateTime, Type.Null()]) }),
+  mentor: Type.Object({ joinedAt: Type.Union([dateTime, Type.Null()]) }),
+})
+export type RoomAttendance = Static<typeof RoomAttendance>
+
 export const Booking = Type.Object({
   id: Type.String({ format: 'uuid' }),
   state: BookingState,
@@ -167,7 +174,9 @@ export const Booking = Type.Object({
   price: Type.Integer(),
   currency: Type.String(),
   holdExpiresAt: Type.Union([dateTime, Type.Null()]),
-  videoUrl: Type.Union([Type.String(), Type.Null()], { description: 'only once confirmed, only to its two parties' }),
+  videoUrl: Type.Union([Type.String(), Type.Null()], { description: 'roomUrl while the session is confirmed or completed, else null (kept for older clients)' }),
+  roomUrl: Type.String({ description: "the session's video room in the web app: WEB_BASE_URL/sessions/<id>/room" }),
+  attendance: RoomAttendance,
   previousBookingId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   rescheduledToId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
   cancelledBy: Type.Union([CancelledBy, Type.Null()]),
@@ -243,3 +252,47 @@ export const AdminCancelBookingBody = Type.Object(
   { additionalProperties: false },
 )
 export type AdminCancelBookingBody = Static<typeof AdminCancelBookingBody>
+
+// — video room (issue 23) —
+
+/** How long before the start a session's room opens, and how long after the end it closes. */
+export const MEETING_ROOM_WINDOW = { opensBeforeMinutes: 10, closesAfterMinutes: 30 } as const
+
+export type VideoProviderName = 'webrtc' | 'jitsi'
+
+export const IceServer = Type.Object({
+  urls: Type.Array(Type.String()),
+  username: Type.Optional(Type.String()),
+  credential: Type.Optional(Type.String()),
+})
+export type IceServer = Static<typeof IceServer>
+
+/** POST /api/meetings/bookings/:id/room — takes no fields. */
+export const RoomRequestBody = Type.Object({}, { additionalProperties: false })
+
+/** What a party needs to enter the session's room: the built-in WebRTC room's token and ICE servers, or a Jitsi URL. */
+export const RoomAccess = Type.Object({
+  bookingId: Type.String({ format: 'uuid' }),
+  role: Type.Union([Type.Literal('mentee'), Type.Literal('mentor')]),
+  startsAt: dateTime,
+  endsAt: dateTime,
+  opensAt: dateTime,
+  closesAt: dateTime,
+  peer: Type.Object({ uid: Type.String() }, { description: 'the other party' }),
+  provider: Type.Union([Type.Literal('webrtc'), Type.Literal('jitsi')]),
+  roomToken: Type.Optional(Type.String({ description: 'webrtc: a signed token for /room/presence (at most 15 minutes, never past closesAt)' })),
+  roomTokenExpiresAt: Type.Optional(dateTime),
+  iceServers: Type.Optional(Type.Array(IceServer, { description: 'webrtc: STUN and TURN (time-limited TURN REST credentials); [] without TURN' })),
+  iceTransportPolicy: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('relay')])),
+  url: Type.Optional(Type.String({ description: 'jitsi: the room URL with its signed JWT' })),
+})
+export type RoomAccess = Static<typeof RoomAccess>
+
+export const RoomPresenceBody = Type.Object(
+  {
+    roomToken: Type.String({ minLength: 1, maxLength: 2048 }),
+    state: Type.Union([Type.Literal('joined'), Type.Literal('left')]),
+  },
+  { additionalProperties: false },
+)
+export type RoomPresenceBody = Static<typeof RoomPresenceBody>

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import { DateTime } from 'luxon'
 import { createEvent as createIcs } from 'ics'
@@ -23,6 +22,7 @@ import type { AvailabilityService } from '../availability/availability.service.t
 import type { AvailabilityRow } from '../availability/availability.table.ts'
 import type { ReadModelRepository } from '../readmodel/readmodel.repository.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
+import type { RoomAttendanceRepository } from '../rooms/room-attendance.repository.ts'
 import type { BookingRow, BookingWithSuccessor } from './bookings.table.ts'
 import { aboutBooking, HOUR, iso, parties, refundIfCancelled, termsOf, type BookingRules, type Events } from './booking-rules.ts'
 
@@ -54,6 +54,7 @@ export class BookingCommands {
   readonly #availability: AvailabilityService
   readonly #readModel: ReadModelRepository
   readonly #events: Events
+  readonly #attendance: RoomAttendanceRepository
 
   constructor(
     transactions: Transactions,
@@ -62,6 +63,7 @@ export class BookingCommands {
     events: Events,
     availability: AvailabilityService,
     readModel: ReadModelRepository,
+    attendance: RoomAttendanceRepository,
   ) {
     this.#transactions = transactions
     this.#repo = repo
@@ -69,6 +71,7 @@ export class BookingCommands {
     this.#events = events
     this.#availability = availability
     this.#readModel = readModel
+    this.#attendance = attendance
   }
 
   /** The rows behind the answers (tests wait on them). */
@@ -90,7 +93,12 @@ export class BookingCommands {
       price: row.price,
       currency: row.currency,
       holdExpiresAt: row.state === 'held' && row.hold_expires_at ? iso(row.hold_expires_at) : null,
-      videoUrl: live && row.video_token ? this.#rules.videoUrl(row.video_token) : null,
+      videoUrl: live ? this.#rules.roomUrl(row.id) : null,
+      roomUrl: this.#rules.roomUrl(row.id),
+      attendance: {
+        mentee: { joinedAt: row.mentee_joined_at ? iso(row.mentee_joined_at) : null },
+        mentor: { joinedAt: row.mentor_joined_at ? iso(row.mentor_joined_at) : null },
+      },
       previousBookingId: row.previous_id,
       rescheduledToId: row.rescheduled_to_id,
       cancelledBy: (row.cancelled_by as CancelledBy | null) ?? null,
@@ -136,7 +144,6 @@ export class BookingCommands {
             ends_at: new Date(start + body.duration * 60_000),
             price,
             currency: this.#rules.policy.currency,
-            video_token: free ? randomBytes(24).toString('base64url') : null,
             // the policy in force when the session is first booked decides its refund from now on
             ...termsColumns(
               initialRefundTerms({ fullRefundHours: schedule.full_refund_hours, partialRefundHours: schedule.partial_refund_hours, partialRefundPercent: schedule.partial_refund_percent }),
@@ -257,7 +264,7 @@ export class BookingCommands {
 
   /**
    * Moves a confirmed session: the old booking ends as `rescheduled` and a new confirmed one (same
-   * price and payment, a new video room) points back to it — one transaction, so a clash with the
+   * price and payment, a room of its own) points back to it — one transaction, so a clash with the
    * new time (409) leaves the old booking untouched. A mentee must respect the notice window.
    */
   async reschedule(identity: Identity, id: string, body: { start: string; reason: string }): Promise<Booking> {
@@ -294,7 +301,6 @@ export class BookingCommands {
             price: row.price,
             currency: row.currency,
             payment_id: row.payment_id,
-            video_token: randomBytes(24).toString('base64url'),
             previous_id: row.id,
             // a mentee's move cannot buy a refund back: it keeps what cancelling now would have earned
             ...termsColumns(termsAfterReschedule(termsOf(row), oldStart, by, now)),
@@ -327,7 +333,11 @@ export class BookingCommands {
     return this.get(identity, newId)
   }
 
-  /** The mentor marks that the mentee did not come: from the start until the window after the end closes. */
+  /**
+   * The mentor marks that the mentee did not come: from the start until the window after the end
+   * closes, unless the mentee joined the session's room (presence takes a share lock on the booking,
+   * so a join and a no-show cannot pass each other).
+   */
   async markNoShow(identity: Identity, id: string): Promise<Booking> {
     await this.#transactions.run(async (trx) => {
       const { row, by } = await this.#locked(identity, id, trx)
@@ -338,6 +348,7 @@ export class BookingCommands {
       if (now > this.#rules.noShowUntil(row.ends_at).getTime()) {
         throw conflict(`No-shows can be marked until ${this.#rules.policy.noShowWindowHours} hours after the end`, 'NO_SHOW_WINDOW_CLOSED')
       }
+      if (await this.#attendance.firstJoinedAt(row.id, 'mentee', trx)) throw conflict("The mentee joined the session's room", 'MENTEE_ATTENDED')
       await this.#repo.dropReminders(row.id, trx)
       const updated = await this.#repo.close(row.id, { state: 'no_show' }, trx)
       await this.#events.publish(trx, MeetingEvents.bookingNoShow, { ...parties(updated), markedAt: iso(updated.closed_at!) }, aboutBooking(actorOf(identity), row.id))
@@ -356,8 +367,8 @@ export class BookingCommands {
     const row = await this.#repo.findById(id)
     if (!row) throw notFound('No such booking', 'BOOKING_NOT_FOUND')
     this.#partyOf(identity, row)
-    if ((row.state !== 'confirmed' && row.state !== 'completed') || !row.video_token) throw conflict('Only confirmed sessions have a calendar entry', 'BOOKING_NOT_CONFIRMED')
-    const url = this.#rules.videoUrl(row.video_token)
+    if (row.state !== 'confirmed' && row.state !== 'completed') throw conflict('Only confirmed sessions have a calendar entry', 'BOOKING_NOT_CONFIRMED')
+    const url = this.#rules.roomUrl(row.id)
     const { error, value } = createIcs({
       uid: `${row.id}@sunbae`,
       productId: 'sunbae/meeting',

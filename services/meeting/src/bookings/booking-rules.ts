@@ -9,7 +9,8 @@ export type Events = FastifyInstance['events']
 
 export interface BookingPolicy {
   holdSeconds: number
-  videoBaseUrl: string
+  /** the web app's origin: a session's room is its /sessions/<id>/room */
+  webBaseUrl: string
   currency: string
   noShowWindowHours: number
 }
@@ -51,7 +52,7 @@ export const refundIfCancelled = (row: BookingRow, by: CancelledBy, now: number)
 
 /**
  * What the commands, the payment handlers and the sweeps share about bookings: the policy from the
- * config, video rooms, the no-show window and what a booking's confirmation writes.
+ * config, the room's URL, the no-show window and what a booking's confirmation writes.
  */
 export class BookingRules {
   readonly #repo: BookingsRepository
@@ -64,8 +65,9 @@ export class BookingRules {
     this.policy = policy
   }
 
-  videoUrl(token: string): string {
-    return `${this.policy.videoBaseUrl}${token}`
+  /** The session's video room, a page of the web app (the room itself opens around the session's time). */
+  roomUrl(bookingId: string): string {
+    return `${this.policy.webBaseUrl.replace(/\/+$/, '')}/sessions/${bookingId}/room`
   }
 
   /** Until when the mentor may mark that the mentee did not come. */
@@ -79,7 +81,7 @@ export class BookingRules {
     await this.#events.publish(
       trx,
       MeetingEvents.bookingConfirmed,
-      { ...parties(row), price: row.price, currency: row.currency, paymentId, videoUrl: this.videoUrl(row.video_token!), confirmedAt: iso(row.confirmed_at!) },
+      { ...parties(row), price: row.price, currency: row.currency, paymentId, videoUrl: this.roomUrl(row.id), confirmedAt: iso(row.confirmed_at!) },
       aboutBooking(actor, row.id),
     )
   }

@@ -40,7 +40,7 @@ export class BookingSweeps {
         await this.#events.publish(
           trx,
           MeetingEvents.reminderDue,
-          { ...parties(booking), kind, videoUrl: this.#rules.videoUrl(booking.video_token!), dueAt: iso(dueAt) },
+          { ...parties(booking), kind, videoUrl: this.#rules.roomUrl(booking.id), dueAt: iso(dueAt) },
           aboutBooking(SYSTEM, booking.id),
         )
       }

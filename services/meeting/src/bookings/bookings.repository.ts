@@ -17,6 +17,10 @@ export class BookingsRepository {
       .leftJoin('bookings as n', 'n.previous_id', 'b.id')
       .selectAll('b')
       .select('n.id as rescheduled_to_id')
+      .select((eb) => [
+        eb.selectFrom('room_attendance').select('first_joined_at').whereRef('booking_id', '=', 'b.id').where('party', '=', 'mentee').as('mentee_joined_at'),
+        eb.selectFrom('room_attendance').select('first_joined_at').whereRef('booking_id', '=', 'b.id').where('party', '=', 'mentor').as('mentor_joined_at'),
+      ])
   }
 
   async findById(id: string, trx: Executor = this.#db): Promise<BookingWithSuccessor | undefined> {
@@ -26,6 +30,14 @@ export class BookingsRepository {
   /** The row locked for a state change (its successor, if any, read without a lock). */
   async lock(id: string, trx: Tx): Promise<BookingRow | undefined> {
     return trx.selectFrom('bookings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+  }
+
+  /**
+   * The row under a share lock: presence in the room is recorded against a booking no state change
+   * can pass meanwhile (a no-show marked at the same moment waits for the join, or the join for it).
+   */
+  async lockShared(id: string, trx: Tx): Promise<BookingRow | undefined> {
+    return trx.selectFrom('bookings').selectAll().where('id', '=', id).forShare().executeTakeFirst()
   }
 
   /** A deleted account's sessions still to come (held or confirmed, either party), locked for cancelling. */
@@ -55,11 +67,11 @@ export class BookingsRepository {
       .executeTakeFirstOrThrow()
   }
 
-  /** held → confirmed by its payment, with the session's video room. */
-  async confirm(id: string, paymentId: string, videoToken: string, trx: Tx): Promise<BookingRow> {
+  /** held → confirmed by its payment. */
+  async confirm(id: string, paymentId: string, trx: Tx): Promise<BookingRow> {
     return trx
       .updateTable('bookings')
-      .set({ state: 'confirmed', payment_id: paymentId, confirmed_at: sql<Date>`now()`, video_token: videoToken, hold_expires_at: null })
+      .set({ state: 'confirmed', payment_id: paymentId, confirmed_at: sql<Date>`now()`, hold_expires_at: null })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow()

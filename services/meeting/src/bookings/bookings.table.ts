@@ -3,8 +3,8 @@ import type { CancelledBy, Refund } from '@sunbae/contracts'
 import type { DB } from '../db/types.ts'
 
 export type BookingRow = Selectable<DB['bookings']>
-/** A booking with the id of the booking it was rescheduled to, if any (what readers are shown). */
-export type BookingWithSuccessor = BookingRow & { rescheduled_to_id: string | null }
+/** A booking with the id of the booking it was rescheduled to, if any, and when each party first joined its room (what readers are shown). */
+export type BookingWithSuccessor = BookingRow & { rescheduled_to_id: string | null; mentee_joined_at: Date | null; mentor_joined_at: Date | null }
 
 /**
  * A new booking. The repository derives the rest: the mentor's block as a range, the hold's expiry

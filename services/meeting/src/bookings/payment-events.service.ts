@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { MeetingEvents, type PaymentFailedV1, type PaymentSucceededV1 } from '@sunbae/contracts'
 import type { Tx } from '../db/database.ts'
 import type { BookingsRepository } from './bookings.repository.ts'
@@ -26,7 +25,7 @@ export class PaymentEventHandlers {
     if (row.price !== d.amount || row.currency !== d.currency) {
       throw new Error(`payment ${d.paymentId} pays ${d.amount} ${d.currency} for booking ${row.id} of ${row.price} ${row.currency}`)
     }
-    const updated = await this.#repo.confirm(row.id, d.paymentId, randomBytes(24).toString('base64url'), trx)
+    const updated = await this.#repo.confirm(row.id, d.paymentId, trx)
     await this.#rules.confirmed(updated, d.paymentId, SYSTEM, trx)
   }
 

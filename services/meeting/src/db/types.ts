@@ -73,7 +73,6 @@ export interface Bookings {
   refund_partial_percent: number;
   starts_at: Timestamp;
   state: string;
-  video_token: string | null;
 }
 
 export interface Matches {
@@ -118,6 +117,14 @@ export interface Reminders {
   kind: string;
 }
 
+export interface RoomAttendance {
+  booking_id: string;
+  first_joined_at: Timestamp;
+  last_left_at: Timestamp | null;
+  party: string;
+  uid: string;
+}
+
 export interface DB {
   availability: Availability;
   bookings: Bookings;
@@ -126,4 +133,5 @@ export interface DB {
   outbox: Outbox;
   processed_events: ProcessedEvents;
   reminders: Reminders;
+  room_attendance: RoomAttendance;
 }
