@@ -29,6 +29,12 @@ export interface Bus {
   logger: BusLogger
   /** the prefix of this connection's reply subjects (`_INBOX` unless BusOptions set one) */
   inboxPrefix?: string
+  /**
+   * The durable consumers pulling on this connection now (`startConsumer`, `startBatchConsumer`
+   * add themselves when they start pulling and leave when stopped): what `consumerLag` and
+   * `deadLetterCounts` sample for the service's /metrics.
+   */
+  readonly durables: Set<{ readonly stream: string; readonly durable: string }>
   /** `listener` runs each time the connection comes back after a loss (the outbox relay resumes) */
   onReconnect(listener: () => void): void
   /** round trip to the server in ms; rejects when the connection is down (readiness probes) */
@@ -65,6 +71,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     jsm,
     logger,
     inboxPrefix: opts.inboxPrefix ?? '_INBOX',
+    durables: new Set(),
     onReconnect: (listener) => void state.onReconnect.push(listener),
     ping: () => nc.rtt(),
     drain: async () => {

@@ -61,6 +61,8 @@ export class ConsumerCore {
   readonly #deadLetterSubject: CoreOptions['deadLetterSubject']
   readonly #inFlight = new Set<Promise<void>>()
   #messages: ConsumerMessages | undefined
+  /** this consumer in `bus.durables` while it pulls */
+  readonly #registered: { readonly stream: string; readonly durable: string }
   #loop: Promise<void> = Promise.resolve()
   #stopping = false
 
@@ -73,6 +75,7 @@ export class ConsumerCore {
     this.#backoff = opts.backoffMs && opts.backoffMs.length > 0 ? opts.backoffMs : DEFAULT_BACKOFF
     this.#transientBackoff = opts.transientBackoffMs && opts.transientBackoffMs.length > 0 ? opts.transientBackoffMs : DEFAULT_TRANSIENT_BACKOFF
     this.#deadLetterSubject = opts.deadLetterSubject
+    this.#registered = { stream: this.streamName, durable: this.durable }
   }
 
   /** the nak delay after a message's nth delivery failed */
@@ -121,6 +124,7 @@ export class ConsumerCore {
     // per consumer is all it costs.
     const messages = await consumer.consume({ max_messages: opts.maxMessages, expires: PULL_EXPIRES_MS })
     this.#messages = messages
+    this.#bus.durables.add(this.#registered)
     this.#loop = (async () => {
       for await (const msg of messages) {
         if (this.#stopping) {
@@ -157,6 +161,7 @@ export class ConsumerCore {
   async stop(beforeDrain?: () => void): Promise<void> {
     if (this.#stopping) return
     this.#stopping = true
+    this.#bus.durables.delete(this.#registered)
     await this.#messages?.close()
     await this.#loop
     beforeDrain?.()

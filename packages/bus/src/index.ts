@@ -4,6 +4,8 @@ export { natsPermissions, renderAuthorization, type NatsAuthUser, type NatsPermi
 export { createEvent, type CreateEventInput } from './events.ts'
 export { injectTraceHeaders, extractTraceContext } from './trace.ts'
 export { publishInTx, publishManyInTx, purgePlatformTables, OutboxRelay, type OutboxRelayOptions, type RetentionResult } from './outbox.ts'
+export type { OutboxBacklog } from './outbox.repository.ts'
+export { consumerLag, deadLetterCounts, type ConsumerLag } from './stats.ts'
 export { startConsumer, UnprocessableEvent, type ConsumerOptions, type EventHandler, type HandlerContext, type RunningConsumer } from './consumer.ts'
 export { publishTelemetry, type TelemetryPublishOptions } from './telemetry.ts'
 export { AckedPublisher, type AckedPublisherOptions, type AckedPublishOptions, type AckedDropReason } from './acked-publisher.ts'

@@ -27,6 +27,15 @@ export async function insertOutbox(trx: Executor, rows: OutboxInsert[]): Promise
   if (rows.length > 0) await trx.insertInto('outbox').values(rows).execute()
 }
 
+export interface OutboxBacklog {
+  /** rows not published yet, parked ones included */
+  pending: number
+  /** rows whose publish failed on their own too often: left aside until redriven */
+  parked: number
+  /** age of the oldest unpublished row, seconds (0: none) */
+  oldestAgeSeconds: number
+}
+
 /** The relay's side of the outbox table. */
 export class OutboxRepository {
   readonly #db: BusDatabase
@@ -77,6 +86,20 @@ export class OutboxRepository {
         select id from outbox where published_at < ${before} order by id limit ${limit}
       )`.execute(this.#db)
     return Number(r.numAffectedRows ?? 0)
+  }
+
+  /**
+   * What waits in the outbox: unpublished rows, how many of them are parked, and the age of the
+   * oldest (seconds; 0 when none). One pass over the partial index of unpublished rows, which stays
+   * small while the relay keeps up; its cost grows with the backlog only.
+   */
+  async backlog(maxAttempts: number): Promise<OutboxBacklog> {
+    const { rows } = await sql<{ pending: number; parked: number; oldest_age: number | null }>`
+      select count(*)::int as pending, (count(*) filter (where attempts >= ${maxAttempts}))::int as parked,
+        extract(epoch from now() - min(created_at))::float8 as oldest_age
+      from outbox where published_at is null`.execute(this.#db)
+    const r = rows[0]!
+    return { pending: r.pending, parked: r.parked, oldestAgeSeconds: Math.max(0, r.oldest_age ?? 0) }
   }
 
   /** Parked rows (publish failed on their own `maxAttempts` times), oldest first. */

@@ -4,7 +4,7 @@ import type { DomainEvent } from '@sunbae/contracts'
 import { defaultLogger, type BusLogger } from './logger.ts'
 import { errorAttributes } from './trace.ts'
 import { isTransientError } from './errors.ts'
-import { insertOutbox, OutboxRepository, type BusDatabase, type BusTx, type OutboxInsert } from './outbox.repository.ts'
+import { insertOutbox, OutboxRepository, type BusDatabase, type BusTx, type OutboxBacklog, type OutboxInsert } from './outbox.repository.ts'
 import { deleteProcessedBefore } from './processed-events.repository.ts'
 
 type Db = BusDatabase | BusTx
@@ -148,6 +148,11 @@ export class OutboxRelay {
       if (failed) throw failed
       if (claimed < this.#batchSize) return total
     }
+  }
+
+  /** What waits in this relay's outbox (rows, parked rows, the oldest's age): for the service's /metrics. */
+  backlog(): Promise<OutboxBacklog> {
+    return this.#outbox.backlog(this.#maxAttempts)
   }
 
   async stop(): Promise<void> {

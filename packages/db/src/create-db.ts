@@ -1,6 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api'
 import type { SlowQueryV1 } from '@sunbae/contracts'
-import { Kysely, PostgresDialect, sql, type LogEvent, type Transaction } from 'kysely'
+import { Kysely, PostgresDialect, sql, type LogEvent, type PostgresPool, type Transaction } from 'kysely'
 import pg from 'pg'
 import { assertSchemaName } from './names.ts'
 import { normalizeSql } from './normalize.ts'
@@ -29,6 +29,12 @@ export interface CreateDbOptions {
   idleInTransactionTimeoutMs?: number
   applicationName?: string
   connectionTimeoutMs?: number
+  /**
+   * Called each time a query or transaction of `db` found every connection of the pool busy and had
+   * to queue for one, once it got it: how long it waited (ms). For pool-wait metrics; it runs on the
+   * query path, so it must be cheap and must not throw. Clients taken from `pool` directly are not seen.
+   */
+  onPoolWait?: (waitedMs: number) => void
   /**
    * Role every session takes at connect (SET ROLE as a startup option), e.g. migrations acting as a
    * schema's owner from the admin's login. The login must be a member of it.
@@ -85,12 +91,13 @@ function activeTraceId(): string | null {
  */
 export function createDb<DB>(options: CreateDbOptions): Db<DB> {
   const schema = assertSchemaName(options.schema)
+  const max = options.poolMax ?? 10
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     // Setup also does ALTER ROLE ... SET search_path; this covers connecting with another role
     // (an admin in tests or tools) and a role created before that step ran.
     options: `-c search_path=${schema}${options.role === undefined ? '' : ` -c role=${roleOption(options.role)}`}`,
-    max: options.poolMax ?? 10,
+    max,
     application_name: options.applicationName ?? options.service,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
     ...(options.statementTimeoutMs !== undefined ? { statement_timeout: options.statementTimeoutMs } : {}),
@@ -129,7 +136,29 @@ export function createDb<DB>(options: CreateDbOptions): Db<DB> {
     }
   }
 
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log })
+  const { onPoolWait } = options
+  // Kysely takes its connections through connect(): a request that finds no idle connection in a
+  // full pool (or others already queued) joins pg's queue, and is timed until it leaves it.
+  const dialectPool = onPoolWait
+    ? {
+        // what Kysely reads for cancelling a query (`controlClient`)
+        options: pool.options,
+        Client: (pool as unknown as { Client: PostgresPool['Client'] }).Client,
+        connect: async () => {
+          if (pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < max)) return pool.connect()
+          const start = performance.now()
+          const client = await pool.connect()
+          try {
+            onPoolWait(performance.now() - start)
+          } catch (err) {
+            options.onError?.(err)
+          }
+          return client
+        },
+        end: () => pool.end(),
+      }
+    : pool
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: dialectPool }), log })
   let closing: Promise<void> | undefined
   return {
     db,

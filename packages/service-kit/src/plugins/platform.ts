@@ -18,6 +18,7 @@ import type { Static } from 'typebox'
 import type { BaseConfig, DatabaseConfig } from '../config.ts'
 import { domainEvent, type EventMeta } from '../events.ts'
 import { periodicJob, type PeriodicJob } from '../jobs.ts'
+import { PlatformMetrics } from '../platform-metrics.ts'
 
 type ConsumerOptions = Omit<Parameters<typeof startConsumer>[0], 'bus' | 'db' | 'logger'>
 type Db = Executor<any>
@@ -30,6 +31,8 @@ export interface PlatformOptions {
   config: BaseConfig & DatabaseConfig
   /** streams this service publishes to or consumes from; telemetry and dead letters are always declared */
   streams: StreamDef[]
+  /** how long a /metrics sample of consumer lag, dead letters and the outbox is reused; default 5 s (tests: 0) */
+  metricsCacheMs?: number
 }
 
 declare module 'fastify' {
@@ -104,6 +107,8 @@ export default fp(
       if (r.action === 'outdated') logger.warn({ stream: r.name, owner: STREAM_OWNERS[r.name as keyof typeof STREAM_OWNERS] }, "stream settings differ from the contract's; its owner updates them")
     }
 
+    // consumer lag, dead letters, outbox and pool series in the app's registry (served at /metrics)
+    const metrics = new PlatformMetrics(app.prometheus, { logger, ...(opts.metricsCacheMs !== undefined ? { cacheMs: opts.metricsCacheMs } : {}) })
     const database = createDb({
       connectionString: config.DATABASE_URL,
       schema: opts.schema,
@@ -115,6 +120,7 @@ export default fp(
       lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
       idleInTransactionTimeoutMs: config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
       applicationName: service,
+      onPoolWait: metrics.poolWait,
       // Once NATS is draining, reports go to the log instead (queries still run during shutdown).
       onSlowQuery: (report) =>
         busClosing ? logger.warn({ slowQuery: report }, 'slow query') : void publishTelemetry(bus, TELEMETRY_SUBJECTS.slowQuery, report),
@@ -126,6 +132,7 @@ export default fp(
     const relay = new OutboxRelay({ db: database.db, js: bus.js, logger: logger.child({ component: 'outbox' }) })
     // what waited in the outbox while NATS was away goes as soon as it is back, not after the back-off
     bus.onReconnect(() => relay.resume())
+    metrics.watch({ bus, relay, pool: database.pool, poolMax: config.DB_POOL_MAX })
     const pending: ConsumerOptions[] = []
     const running: Consumer[] = []
 
