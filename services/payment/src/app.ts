@@ -10,6 +10,7 @@ import subscriptions from './subscriptions.ts'
 import paymentsRoutes from './routes/api/payments/payments.ts'
 import earningsRoutes from './routes/api/payments/earnings.ts'
 import paymentRoutes from './routes/api/payments/payment.ts'
+import providersRoutes from './routes/api/payments/providers.ts'
 import webhookRoutes from './routes/api/payments/webhooks.ts'
 import adminRoutes from './routes/api/admin/payments.ts'
 
@@ -28,6 +29,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(paymentsRoutes, { prefix: '/api/payments' })
   await fastify.register(earningsRoutes, { prefix: '/api/payments' })
   await fastify.register(paymentRoutes, { prefix: '/api/payments' })
+  await fastify.register(providersRoutes, { prefix: '/api/payments' })
   await fastify.register(webhookRoutes, { prefix: '/api/payments/webhooks', config: opts.config })
   await fastify.register(adminRoutes, { prefix: '/api/admin/payments' })
 }

@@ -1,19 +1,32 @@
 import { Type, type Static } from 'typebox'
 import { serviceConfig } from '@sunbae/service-kit'
 
+export const PROVIDER_NAMES = ['sandbox', 'stripe', 'toss'] as const
+export type ProviderName = (typeof PROVIDER_NAMES)[number]
+const ONE = `(${PROVIDER_NAMES.join('|')})`
+
 export const configSchema = serviceConfig({
   /**
    * The provider new payments go through (payments in flight keep theirs). Unset: `sandbox` in
-   * development and tests; production requires it and refuses `sandbox` (see `paymentProvider`).
+   * development and tests; production requires it (or PAYMENT_PROVIDERS) and refuses `sandbox` (see `enabledProviders`).
    */
   PAYMENT_PROVIDER: Type.Optional(Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')])),
+  /**
+   * Several providers at once, comma-separated (`sandbox,stripe,toss`): the payer picks one on the pay
+   * page; the first is the one a payment starts with. Instead of PAYMENT_PROVIDER, not beside it.
+   */
+  PAYMENT_PROVIDERS: Type.Optional(Type.String({ pattern: `^${ONE}(,${ONE})*$` })),
   /** Stripe is offered when its secret key is set (with the webhook signing secret). */
   STRIPE_SECRET_KEY: Type.Optional(Type.String({ minLength: 8 })),
   STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 8 })),
+  /** The publishable key the web's Stripe.js uses (public by design; the web reads it from GET /api/payments/providers). */
+  STRIPE_PUBLISHABLE_KEY: Type.Optional(Type.String({ pattern: '^pk_(test|live)_[A-Za-z0-9_]{4,200}$' })),
   /** Another origin than api.stripe.com (a local server speaking Stripe's API, in tests). */
   STRIPE_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** Toss Payments is offered when its secret key is set. */
   TOSS_SECRET_KEY: Type.Optional(Type.String({ minLength: 8 })),
+  /** The client key the web's Toss payment widget uses (public by design; GET /api/payments/providers). */
+  TOSS_CLIENT_KEY: Type.Optional(Type.String({ pattern: '^(test|live)_g?ck_[A-Za-z0-9_]{4,200}$' })),
   /** Another origin than api.tosspayments.com (a local server speaking Toss' API, in tests). */
   TOSS_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   /** The platform's share of every charge, in percent (the rest is payable to the mentor). */
@@ -67,5 +80,9 @@ export const configSchema = serviceConfig({
 
 export type PaymentConfig = Static<typeof configSchema>
 
-/** The provider new payments go through: the configured one, else (outside production only) the sandbox. */
-export const paymentProvider = (config: Pick<PaymentConfig, 'PAYMENT_PROVIDER'>): 'sandbox' | 'stripe' | 'toss' => config.PAYMENT_PROVIDER ?? 'sandbox'
+/**
+ * The providers payers may choose, the first being the one a payment starts with: PAYMENT_PROVIDERS,
+ * else PAYMENT_PROVIDER alone, else (outside production only) the sandbox.
+ */
+export const enabledProviders = (config: Pick<PaymentConfig, 'PAYMENT_PROVIDER' | 'PAYMENT_PROVIDERS'>): ProviderName[] =>
+  config.PAYMENT_PROVIDERS ? [...new Set(config.PAYMENT_PROVIDERS.split(',') as ProviderName[])] : [config.PAYMENT_PROVIDER ?? 'sandbox']

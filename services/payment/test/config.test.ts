@@ -22,7 +22,8 @@ const problem = (t: Test, over: Record<string, string>, variable: string, messag
 }
 // production: the service holds its own identity key, not the gateway's secret
 const PROD = { NODE_ENV: 'production', PAYMENT_SANDBOX_WEBHOOK_SECRET: '', IDENTITY_KEY: identityKey(TEST_IDENTITY_SECRET, 'payment') }
-const STRIPE = { STRIPE_SECRET_KEY: 'sk_test_local_0123456789', STRIPE_WEBHOOK_SECRET: 'whsec_local_0123456789', STRIPE_API_URL: 'http://127.0.0.1:9' }
+const STRIPE = { STRIPE_SECRET_KEY: 'sk_test_local_0123456789', STRIPE_WEBHOOK_SECRET: 'whsec_local_0123456789', STRIPE_API_URL: 'http://127.0.0.1:9', STRIPE_PUBLISHABLE_KEY: 'pk_test_local_0123456789' }
+const TOSS = { TOSS_SECRET_KEY: 'test_sk_local_0123456789', TOSS_CLIENT_KEY: 'test_gck_local_0123456789' }
 
 t.test('development and tests pay with the sandbox unless told otherwise', async (t) => {
   const c = load({ PAYMENT_PROVIDER: '' })
@@ -42,6 +43,20 @@ t.test('production: the provider is required, the sandbox refused, the chosen pr
   problem(t, { ...PROD, PAYMENT_PROVIDER: 'toss' }, 'TOSS_SECRET_KEY', /required when PAYMENT_PROVIDER is toss/)
   problem(t, { ...PROD, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: STRIPE.STRIPE_SECRET_KEY }, 'STRIPE_WEBHOOK_SECRET', /required with STRIPE_SECRET_KEY/)
   t.equal(load({ ...PROD, PAYMENT_PROVIDER: 'stripe', ...STRIPE }).PAYMENT_PROVIDER, 'stripe')
+})
+
+t.test('several providers (PAYMENT_PROVIDERS): each needs its keys, production refuses the sandbox among them and wants the browser keys', async (t) => {
+  problem(t, { PAYMENT_PROVIDER: 'sandbox', PAYMENT_PROVIDERS: 'sandbox,stripe', ...STRIPE }, 'PAYMENT_PROVIDERS', /not both/)
+  problem(t, { PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'sandbox,toss' }, 'TOSS_SECRET_KEY', /required when PAYMENT_PROVIDERS includes toss/)
+  t.throws(() => load({ PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'sandbox,paypal' }), 'an unknown name is refused by the schema')
+  t.throws(() => load({ PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'sandbox,' }), 'so is an empty one')
+  t.equal(load({ PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'sandbox,stripe,toss', ...STRIPE, ...TOSS }).PAYMENT_PROVIDERS, 'sandbox,stripe,toss')
+  problem(t, { ...PROD, PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'stripe,sandbox', ...STRIPE }, 'PAYMENT_PROVIDERS', /sandbox is refused in production/)
+  const { STRIPE_PUBLISHABLE_KEY: _pk, ...stripeNoPk } = STRIPE
+  problem(t, { ...PROD, PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'stripe,toss', ...stripeNoPk, ...TOSS }, 'STRIPE_PUBLISHABLE_KEY', /required in production/)
+  problem(t, { ...PROD, PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'toss,stripe', ...STRIPE, TOSS_SECRET_KEY: TOSS.TOSS_SECRET_KEY }, 'TOSS_CLIENT_KEY', /required in production/)
+  t.equal(load({ ...PROD, PAYMENT_PROVIDER: '', PAYMENT_PROVIDERS: 'toss,stripe', ...STRIPE, ...TOSS }).PAYMENT_PROVIDERS, 'toss,stripe')
+  t.throws(() => load({ STRIPE_PUBLISHABLE_KEY: 'sk_live_not_a_public_key' }), 'a secret key is not taken for the publishable one')
 })
 
 t.test('production refuses the demo secrets of the repository, naming the variable', async (t) => {

@@ -1,119 +1,26 @@
 // The Stripe adapter through the official SDK against a local HTTP server that speaks the part of
 // Stripe's API it uses (PaymentIntents create / search / retrieve / cancel, Refunds create, form-encoded bodies,
-// Idempotency-Key, card errors as 402) — nothing leaves the machine.
+// Idempotency-Key, card errors as 402; @sunbae/testing/provider-apis, shared with the browser journeys'
+// stack) — nothing leaves the machine.
 import { randomBytes, randomUUID } from 'node:crypto'
 import t from 'tap'
 import Stripe from 'stripe'
 import type { FastifyInstance } from 'fastify'
-import { readBody, startUpstream, waitFor, type Upstream } from '@sunbae/testing'
+import { waitFor } from '@sunbae/testing'
+import { startStripeApi, type StripeApi, type StripeIntent } from '@sunbae/testing/provider-apis'
 import { buildPayment, cancelBooking, confirm, dbOf, hold, ledgerUnbalanced, ofPayment, readEvents, release, state, waitForState } from './helpers.ts'
 
 const SECRET_KEY = 'sk_test_local_0123456789'
 const WEBHOOK_SECRET = 'whsec_stripe_local_0123456789'
 
-interface Intent {
-  id: string
-  object: 'payment_intent'
-  amount: number
-  currency: string
-  status: string
-  metadata: Record<string, string>
-  last_payment_error: null | { type: string; code: string; decline_code?: string; message: string }
-  cancellation_reason: null | string
-}
-
-/** Stripe's test payment methods and what they do. */
-const METHODS: Record<string, { status: string; decline?: string }> = {
-  pm_card_visa: { status: 'succeeded' },
-  pm_card_chargeDeclined: { status: 'requires_payment_method', decline: 'generic_decline' },
-  pm_card_chargeDeclinedInsufficientFunds: { status: 'requires_payment_method', decline: 'insufficient_funds' },
-  pm_card_authenticationRequired: { status: 'requires_action' },
-}
-
-const intents = new Map<string, Intent>()
-const refunds: { id: string; payment_intent: string; amount: number }[] = []
-const seenKeys = new Map<string, { status: number; body: string }>()
-let requests = 0
-
-function stripeApi(): Promise<Upstream> {
-  return startUpstream((req, res) => {
-    void (async () => {
-      requests++
-      const send = (status: number, body: unknown) => {
-        const text = JSON.stringify(body)
-        const key = req.headers['idempotency-key']
-        if (req.method === 'POST' && typeof key === 'string') seenKeys.set(key, { status, body: text })
-        res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}` }).end(text)
-      }
-      if (req.headers.authorization !== `Bearer ${SECRET_KEY}`) return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } })
-      const key = req.headers['idempotency-key']
-      const replay = typeof key === 'string' ? seenKeys.get(key) : undefined
-      if (req.method === 'POST' && replay) return res.writeHead(replay.status, { 'content-type': 'application/json', 'idempotent-replayed': 'true' }).end(replay.body)
-      const url = new URL(req.url!, 'http://stripe.local')
-      const form = new URLSearchParams(await readBody(req))
-
-      if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
-        const pm = form.get('payment_method') ?? ''
-        const method = METHODS[pm]
-        if (!method) return send(400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such PaymentMethod: '${pm}'` } })
-        const pi: Intent = {
-          id: `pi_${randomBytes(8).toString('hex')}`,
-          object: 'payment_intent',
-          amount: Number(form.get('amount')),
-          currency: form.get('currency') ?? '',
-          status: method.status,
-          metadata: { reference: form.get('metadata[reference]') ?? '' },
-          last_payment_error: method.decline ? { type: 'card_error', code: 'card_declined', decline_code: method.decline, message: 'Your card was declined.' } : null,
-          cancellation_reason: null,
-        }
-        intents.set(pi.id, pi)
-        if (method.decline) return send(402, { error: { ...pi.last_payment_error, payment_intent: pi } })
-        return send(200, pi)
-      }
-      if (req.method === 'GET' && url.pathname === '/v1/payment_intents/search') {
-        const ref = /metadata\['reference'\]:'([^']+)'/.exec(url.searchParams.get('query') ?? '')?.[1]
-        const data = [...intents.values()].filter((pi) => pi.metadata.reference === ref)
-        return send(200, { object: 'search_result', data, has_more: false, url: '/v1/payment_intents/search', next_page: null })
-      }
-      let m: RegExpExecArray | null
-      if (req.method === 'GET' && (m = /^\/v1\/payment_intents\/(pi_[a-z0-9]+)$/.exec(url.pathname))) {
-        const pi = intents.get(m[1]!)
-        return pi ? send(200, pi) : send(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${m[1]}'` } })
-      }
-      // https://docs.stripe.com/api/payment_intents/cancel: only while the intent waits (requires_action and the like)
-      if (req.method === 'POST' && (m = /^\/v1\/payment_intents\/(pi_[a-z0-9]+)\/cancel$/.exec(url.pathname))) {
-        const pi = intents.get(m[1]!)
-        if (!pi) return send(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such payment_intent: '${m[1]}'` } })
-        if (!['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'].includes(pi.status)) {
-          return send(400, {
-            error: {
-              type: 'invalid_request_error',
-              code: 'payment_intent_unexpected_state',
-              message: `You cannot cancel this PaymentIntent because it has a status of ${pi.status}.`,
-              payment_intent: pi,
-            },
-          })
-        }
-        pi.status = 'canceled'
-        pi.cancellation_reason = form.get('cancellation_reason')
-        return send(200, pi)
-      }
-      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
-        const pi = intents.get(form.get('payment_intent') ?? '')
-        if (!pi || pi.status !== 'succeeded') return send(400, { error: { type: 'invalid_request_error', message: 'No such payment_intent' } })
-        const refund = { id: `re_${randomBytes(8).toString('hex')}`, object: 'refund', amount: Number(form.get('amount')), payment_intent: pi.id, status: 'succeeded', currency: pi.currency }
-        refunds.push(refund)
-        return send(200, refund)
-      }
-      return send(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } })
-    })()
-  })
-}
-
-let api: Upstream
+let api: StripeApi
 let app: FastifyInstance
+let intents: StripeApi['intents']
+let refunds: StripeApi['refunds']
+let seenKeys: StripeApi['seenKeys']
 t.before(async () => {
-  api = await stripeApi()
+  api = await startStripeApi({ secretKey: SECRET_KEY, publishableKey: 'pk_test_local_0123456789' })
+  ;({ intents, refunds, seenKeys } = api)
   app = await buildPayment({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: SECRET_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: api.url })
 })
 t.teardown(async () => {
@@ -175,8 +82,11 @@ t.test('reconciliation finds the PaymentIntent by our payment id after a lost an
   const b = await hold(app)
   // Stripe charged, our process never heard back (as after a crash): processing with no provider ref
   await dbOf(app).updateTable('payments').set({ state: 'processing' }).where('id', '=', b.paymentId).execute()
-  const pi: Intent = {
-    id: `pi_${randomBytes(8).toString('hex')}`,
+  const id = `pi_${randomBytes(8).toString('hex')}`
+  const pi: StripeIntent = {
+    id,
+    client_secret: `${id}_secret_local`,
+    payment_method: 'pm_card_visa',
     object: 'payment_intent',
     amount: 50_000,
     currency: 'krw',
@@ -186,9 +96,9 @@ t.test('reconciliation finds the PaymentIntent by our payment id after a lost an
     cancellation_reason: null,
   }
   intents.set(pi.id, pi)
-  const before = requests
+  const before = api.requests()
   await app.reconciler.run()
-  t.ok(requests > before, 'Stripe was asked')
+  t.ok(api.requests() > before, 'Stripe was asked')
   t.equal(await state(app, b.paymentId), 'succeeded')
 })
 

@@ -1,85 +1,21 @@
 // The Toss Payments adapter against a local HTTP server speaking the part of Toss' REST API v1 it
-// uses (confirm, lookup by order id and by paymentKey, cancel; Basic auth; Idempotency-Key).
+// uses (confirm, lookup by order id and by paymentKey, cancel; Basic auth; Idempotency-Key;
+// @sunbae/testing/provider-apis, shared with the browser journeys' stack).
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { readBody, startUpstream, type Upstream } from '@sunbae/testing'
+import { startTossApi, type TossApi } from '@sunbae/testing/provider-apis'
 import { buildPayment, cancelBooking, confirm, dbOf, hold, ledgerUnbalanced, state, waitForState } from './helpers.ts'
 
 const SECRET_KEY = 'test_sk_local_0123456789'
 
-interface TossPayment {
-  paymentKey: string
-  orderId: string
-  status: string
-  totalAmount: number
-  balanceAmount: number
-  currency: string
-  cancels: { transactionKey: string; cancelAmount: number; cancelReason: string }[] | null
-}
-
-/** What the payment widget decided for a paymentKey before the server confirms it. */
-const widget = new Map<string, 'DONE' | 'IN_PROGRESS' | 'REJECT_CARD_PAYMENT'>()
-const payments = new Map<string, TossPayment>()
-const replays = new Map<string, { status: number; body: string }>()
-/** GET /v1/payments/{paymentKey} calls per paymentKey: what each webhook body costs us at Toss */
-const lookups = new Map<string, number>()
-
-function tossApi(): Promise<Upstream> {
-  return startUpstream((req, res) => {
-    void (async () => {
-      const send = (status: number, body: unknown) => {
-        const text = JSON.stringify(body)
-        const key = req.headers['idempotency-key']
-        if (req.method === 'POST' && typeof key === 'string') replays.set(key, { status, body: text })
-        res.writeHead(status, { 'content-type': 'application/json' }).end(text)
-      }
-      if (req.headers.authorization !== `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}`) {
-        return send(401, { code: 'UNAUTHORIZED_KEY', message: '인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.' })
-      }
-      const key = req.headers['idempotency-key']
-      const replay = typeof key === 'string' ? replays.get(key) : undefined
-      if (req.method === 'POST' && replay) return res.writeHead(replay.status, { 'content-type': 'application/json' }).end(replay.body)
-      const path = new URL(req.url!, 'http://toss.local').pathname
-      const body = req.method === 'POST' ? (JSON.parse((await readBody(req)) || '{}') as Record<string, any>) : {}
-      let m: RegExpExecArray | null
-      if (req.method === 'POST' && path === '/v1/payments/confirm') {
-        const decided = widget.get(body.paymentKey)
-        if (!decided) return send(404, { code: 'NOT_FOUND_PAYMENT_SESSION', message: '결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.' })
-        if (payments.has(body.paymentKey)) return send(400, { code: 'ALREADY_PROCESSED_PAYMENT', message: '이미 처리된 결제 입니다.' })
-        if (decided === 'REJECT_CARD_PAYMENT') return send(403, { code: 'REJECT_CARD_PAYMENT', message: '한도초과 혹은 잔액부족으로 결제에 실패했습니다.' })
-        const p: TossPayment = { paymentKey: body.paymentKey, orderId: body.orderId, status: decided, totalAmount: body.amount, balanceAmount: body.amount, currency: 'KRW', cancels: null }
-        payments.set(p.paymentKey, p)
-        return send(200, p)
-      }
-      if (req.method === 'GET' && (m = /^\/v1\/payments\/orders\/([^/]+)$/.exec(path))) {
-        const p = [...payments.values()].find((x) => x.orderId === decodeURIComponent(m![1]!))
-        return p ? send(200, p) : send(404, { code: 'NOT_FOUND_PAYMENT', message: '존재하지 않는 결제 정보 입니다.' })
-      }
-      if (req.method === 'GET' && (m = /^\/v1\/payments\/([^/]+)$/.exec(path))) {
-        lookups.set(decodeURIComponent(m[1]!), (lookups.get(decodeURIComponent(m[1]!)) ?? 0) + 1)
-        const p = payments.get(decodeURIComponent(m[1]!))
-        return p ? send(200, p) : send(404, { code: 'NOT_FOUND_PAYMENT', message: '존재하지 않는 결제 정보 입니다.' })
-      }
-      if (req.method === 'POST' && (m = /^\/v1\/payments\/([^/]+)\/cancel$/.exec(path))) {
-        const p = payments.get(decodeURIComponent(m[1]!))
-        if (!p || (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED')) return send(400, { code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' })
-        const amount = Number(body.cancelAmount ?? p.balanceAmount)
-        if (amount > p.balanceAmount) return send(400, { code: 'NOT_CANCELABLE_AMOUNT', message: '취소 할 수 없는 금액 입니다.' })
-        p.cancels = [...(p.cancels ?? []), { transactionKey: randomBytes(16).toString('hex'), cancelAmount: amount, cancelReason: body.cancelReason }]
-        p.balanceAmount -= amount
-        p.status = p.balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED'
-        return send(200, p)
-      }
-      return send(404, { code: 'NOT_FOUND', message: path })
-    })()
-  })
-}
-
-let api: Upstream
+let api: TossApi
 let app: FastifyInstance
+let payments: TossApi['payments']
+let lookups: TossApi['lookups']
 t.before(async () => {
-  api = await tossApi()
+  api = await startTossApi({ secretKey: SECRET_KEY, clientKey: 'test_ck_local_0123456789' })
+  ;({ payments, lookups } = api)
   app = await buildPayment({ PAYMENT_PROVIDER: 'toss', TOSS_SECRET_KEY: SECRET_KEY, TOSS_API_URL: api.url })
 })
 t.teardown(async () => {
@@ -90,11 +26,7 @@ t.afterEach(async () => {
   t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
 })
 
-const paymentKey = (decided: 'DONE' | 'IN_PROGRESS' | 'REJECT_CARD_PAYMENT') => {
-  const k = `tgen_${randomBytes(12).toString('hex')}`
-  widget.set(k, decided)
-  return k
-}
+const paymentKey = (decided: 'DONE' | 'IN_PROGRESS' | 'REJECT_CARD_PAYMENT') => api.authorize(decided)
 const webhook = (raw: string) => app.inject({ method: 'POST', url: '/api/payments/webhooks/toss', headers: { 'content-type': 'application/json' }, payload: raw })
 
 t.test('confirm for the booking price with our payment id as orderId; refund through cancel', async (t) => {

@@ -45,7 +45,21 @@ export const Payment = Type.Object({
   mentorUid: nullable(Type.String()),
   failureReason: nullable(Type.String()),
   nextAction: nullable(
-    Type.Object({ type: Type.Literal('authenticate'), description: Type.String() }, { description: 'set in requires_action: POST /api/payments/:id/authenticate' }),
+    Type.Object(
+      {
+        type: Type.Literal('authenticate'),
+        description: Type.String(),
+        clientSecret: Type.Optional(
+          Type.String({
+            maxLength: 500,
+            description:
+              "Stripe: the PaymentIntent's client secret for Stripe.js `handleNextAction` (3-D Secure), only in the payer's confirm / authenticate answer; " +
+              'after the challenge, POST /authenticate reads the outcome (a payment still waiting answers a fresh secret)',
+          }),
+        ),
+      },
+      { description: 'set in requires_action: POST /api/payments/:id/authenticate' },
+    ),
   ),
   holdExpiresAt: nullable(dateTime),
   refunds: Type.Array(PaymentRefund),
@@ -66,9 +80,34 @@ export const AdminPaymentListQuery = Type.Object({
   bookingId: Type.Optional(uuid),
 })
 
+export const PaymentProviderName = Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')])
+export type PaymentProviderName = Static<typeof PaymentProviderName>
+
 /** POST /api/payments — pay for my held booking; the amount is the booking's, never the client's. */
-export const CreatePaymentBody = Type.Object({ bookingId: uuid }, { additionalProperties: false })
+export const CreatePaymentBody = Type.Object(
+  {
+    bookingId: uuid,
+    provider: Type.Optional(
+      Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')], {
+        description: 'one of GET /api/payments/providers (default: the first); a payment not started yet moves to it',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
 export type CreatePaymentBody = Static<typeof CreatePaymentBody>
+
+/** GET /api/payments/providers — what the pay page may offer, with the public key each browser SDK needs. */
+export const PaymentProviders = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      name: PaymentProviderName,
+      publicKey: nullable(Type.String({ description: "Stripe's publishable key (pk_…) or Toss' client key; null for the sandbox or when not configured" })),
+    }),
+    { description: 'the enabled providers; the first is the one a payment starts with' },
+  ),
+})
+export type PaymentProviders = Static<typeof PaymentProviders>
 
 /** Sandbox test cards: tok_success, tok_decline, tok_insufficient_funds, tok_authenticate, tok_delayed. */
 export const ConfirmPaymentBody = Type.Object(

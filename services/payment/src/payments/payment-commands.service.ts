@@ -8,6 +8,16 @@ import { about, base, iso, SYSTEM, type Events, type PaymentDeps, type PaymentPo
 import type { PaymentRow } from './payments.table.ts'
 import { assertMove, PAID } from './state.ts'
 
+/**
+ * The payer's own answer to a charge that waits on them: the secret their browser's SDK completes the
+ * challenge with (Stripe.js handleNextAction). Never stored with the payment, nor shown to anyone else
+ * (GET answers the payment without it).
+ */
+function withClientSecret(payment: Payment, result: ChargeResult | null): Payment {
+  if (payment.state !== 'requires_action' || !payment.nextAction || !result?.clientSecret) return payment
+  return { ...payment, nextAction: { ...payment.nextAction, clientSecret: result.clientSecret } }
+}
+
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
 
 /**
@@ -28,22 +38,43 @@ export class PaymentCommands {
     this.#providerTimeoutMs = policy.providerTimeoutMs
   }
 
-  /** The payment of my held booking: the existing one, or a new one for the booking's price. */
-  async createForBooking(identity: Identity, bookingId: string): Promise<{ created: boolean; payment: Payment }> {
+  /**
+   * The payment of my held booking: the existing one, or a new one for the booking's price, through
+   * `provider` (one the payer may choose; default the first). A payment nothing was sent for yet
+   * (`requires_payment`) moves to the provider named; one already started keeps its own (409).
+   */
+  async createForBooking(identity: Identity, bookingId: string, provider?: string): Promise<{ created: boolean; payment: Payment }> {
+    if (provider !== undefined && !this.#payments.enabled.includes(provider)) {
+      throw new AppError(400, 'PROVIDER_NOT_ENABLED', `Pay with one of: ${this.#payments.enabled.join(', ')}`)
+    }
     const { id, created } = await this.#repos.transactions.run(async (tx) => {
       const booking = await this.#repos.bookings.find(bookingId, tx)
       if (!booking) throw notFound('No held booking with this id (yet): book first, then pay', 'BOOKING_NOT_FOUND')
       if (booking.mentee_uid !== identity.uid) throw forbidden('This booking is not yours', 'NOT_YOUR_BOOKING')
-      const existing = await this.#repos.payments.findByBooking(bookingId, tx)
-      if (existing) return { id: existing.id, created: false }
+      const existing = await this.#repos.payments.lockByBooking(bookingId, tx)
+      if (existing) {
+        if (provider !== undefined && existing.provider !== provider) await this.#switchProvider(existing, provider, tx)
+        return { id: existing.id, created: false }
+      }
       if (booking.state !== 'held' || !booking.hold_expires_at || new Date(booking.hold_expires_at).getTime() <= Date.now()) {
         throw conflict('This booking is not waiting for payment', 'BOOKING_NOT_HELD')
       }
-      const row = await this.#payments.createPayment(booking, actorOf(identity), tx)
-      return row ? { id: row.id, created: true } : { id: (await this.#repos.payments.findByBooking(bookingId, tx))!.id, created: false }
+      const row = await this.#payments.createPayment(booking, actorOf(identity), tx, provider)
+      if (row) return { id: row.id, created: true }
+      const raced = (await this.#repos.payments.lockByBooking(bookingId, tx))!
+      if (provider !== undefined && raced.provider !== provider) await this.#switchProvider(raced, provider, tx)
+      return { id: raced.id, created: false }
     })
     this.#events.flushSoon()
     return { created, payment: await this.#payments.view(id) }
+  }
+
+  /** Only before anything went to a provider: afterwards the charge lives there (and is settled there). */
+  async #switchProvider(row: PaymentRow, provider: string, tx: Tx): Promise<void> {
+    if (row.state !== 'requires_payment') {
+      throw conflict(`This payment already went to ${row.provider} (${row.state}); only a payment not started yet changes provider`, 'ILLEGAL_TRANSITION')
+    }
+    await this.#repos.payments.move(row, { state: row.state, provider }, tx)
   }
 
   async #payersLocked(identity: Identity, id: string, tx: Tx): Promise<PaymentRow> {
@@ -75,7 +106,7 @@ export class PaymentCommands {
     this.#events.flushSoon()
     const result = await this.#ask(row, () => this.#payments.providerOf(row).charge({ reference: row.id, amount: row.amount, currency: row.currency, cardToken }))
     if (result) await this.#apply(row.id, result, actorOf(identity))
-    return this.#payments.view(id)
+    return withClientSecret(await this.#payments.view(id), result)
   }
 
   /** The answer to the provider's challenge (sandbox: approve or deny). `resumed` as in `confirm`. */
@@ -90,7 +121,7 @@ export class PaymentCommands {
     this.#events.flushSoon()
     const result = await this.#ask(row, () => this.#payments.providerOf(row).authenticate(row.id, outcome))
     if (result) await this.#apply(row.id, result, actorOf(identity))
-    return this.#payments.view(id)
+    return withClientSecret(await this.#payments.view(id), result)
   }
 
   /** The payment is waiting on the provider, committed before the provider is asked. */

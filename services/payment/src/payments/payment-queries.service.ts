@@ -1,4 +1,4 @@
-import type { Earnings, Identity, Payment, PaymentState } from '@sunbae/contracts'
+import type { Earnings, Identity, Payment, PaymentProviderName, PaymentProviders, PaymentState } from '@sunbae/contracts'
 import { forbidden, notFound } from '@sunbae/service-kit'
 import type { PaymentsRepository } from './payments.repository.ts'
 import { iso, type PaymentsService } from './payments.service.ts'
@@ -7,10 +7,18 @@ import { iso, type PaymentsService } from './payments.service.ts'
 export class PaymentQueries {
   readonly #payments: PaymentsService
   readonly #repo: PaymentsRepository
+  readonly #publicKeys: Partial<Record<string, string | null>>
 
-  constructor(payments: PaymentsService, repo: PaymentsRepository) {
+  /** `publicKeys`: what each provider's browser SDK is drawn with (Stripe's publishable key, Toss' client key) */
+  constructor(payments: PaymentsService, repo: PaymentsRepository, publicKeys: Partial<Record<string, string | null>> = {}) {
     this.#payments = payments
     this.#repo = repo
+    this.#publicKeys = publicKeys
+  }
+
+  /** The providers a payer may choose (the first is the default), with their browser SDK's public key. */
+  providers(): PaymentProviders {
+    return { items: this.#payments.enabled.map((name) => ({ name: name as PaymentProviderName, publicKey: this.#publicKeys[name] ?? null })) }
   }
 
   /** Its payer, the mentor it pays, or an admin. */

@@ -76,18 +76,26 @@ export class PaymentsService {
   readonly #repos: Repositories
   readonly #events: Events
   readonly #providers: ReadonlyMap<string, PaymentProvider>
-  readonly #provider: PaymentProvider
+  readonly #enabled: readonly string[]
   readonly #feePercent: number
 
-  /** `providers` by name; new payments go through `provider`, existing ones through the one they started with */
-  constructor(repos: Repositories, events: Events, providers: ReadonlyMap<string, PaymentProvider>, provider: string, policy: Pick<PaymentPolicy, 'feePercent'>) {
+  /**
+   * `providers` by name (every one this replica can talk to); `enabled`: the ones a payer may choose, a
+   * new payment starting with the first. Existing payments keep going through the one they started with.
+   */
+  constructor(repos: Repositories, events: Events, providers: ReadonlyMap<string, PaymentProvider>, enabled: readonly string[], policy: Pick<PaymentPolicy, 'feePercent'>) {
     this.#repos = repos
     this.#events = events
     this.#providers = providers
-    const chosen = providers.get(provider)
-    if (!chosen) throw new Error(`payment provider ${provider} is not configured`)
-    this.#provider = chosen
+    for (const name of enabled) if (!providers.has(name)) throw new Error(`payment provider ${name} is not configured`)
+    if (enabled.length === 0) throw new Error('no payment provider is enabled')
+    this.#enabled = enabled
     this.#feePercent = policy.feePercent
+  }
+
+  /** The providers a payer may choose, the first being the default. */
+  get enabled(): readonly string[] {
+    return this.#enabled
   }
 
   providerOf(row: Pick<PaymentRow, 'provider' | 'id'>): PaymentProvider {
@@ -136,8 +144,11 @@ export class PaymentsService {
 
   // — moves —
 
-  /** The booking's payment for its price snapshot (from meeting.booking.held), never the client's; undefined if it has one. */
-  async createPayment(booking: BookingRow, actor: EventActor, tx: Tx): Promise<PaymentRow | undefined> {
+  /**
+   * The booking's payment for its price snapshot (from meeting.booking.held), never the client's, through
+   * `provider` (an enabled one; default the first); undefined if it has one.
+   */
+  async createPayment(booking: BookingRow, actor: EventActor, tx: Tx, provider = this.#enabled[0]!): Promise<PaymentRow | undefined> {
     const row = await this.#repos.payments.insert(
       {
         id: randomUUID(),
@@ -148,7 +159,7 @@ export class PaymentsService {
         amount: booking.price,
         currency: booking.currency,
         state: 'requires_payment',
-        provider: this.#provider.name,
+        provider,
       },
       tx,
     )

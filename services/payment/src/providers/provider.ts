@@ -8,6 +8,11 @@ export interface ChargeResult {
   amount: number
   currency: string
   failureCode?: string | undefined
+  /**
+   * requires_action: what the payer's browser completes the challenge with (Stripe: the
+   * PaymentIntent's client_secret for Stripe.js handleNextAction). Handed to the payer only.
+   */
+  clientSecret?: string | undefined
 }
 
 export interface ChargeInput {

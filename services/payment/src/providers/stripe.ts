@@ -27,7 +27,8 @@ function toResult(pi: Stripe.PaymentIntent): ChargeResult {
     case 'succeeded':
       return { ...base, status: 'succeeded' }
     case 'requires_action':
-      return { ...base, status: 'requires_action' }
+      // Stripe.js handleNextAction({ clientSecret }) runs 3-D Secure in the payer's browser
+      return { ...base, status: 'requires_action', ...(pi.client_secret ? { clientSecret: pi.client_secret } : {}) }
     case 'requires_payment_method':
       // a confirmed intent back at requires_payment_method was declined
       return pi.last_payment_error

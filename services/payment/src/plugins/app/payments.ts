@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
-import { paymentProvider, type configSchema } from '../../config.ts'
+import { enabledProviders, type configSchema } from '../../config.ts'
 import { Transactions } from '@sunbae/db'
 import { paymentDatabase } from '../../db/database.ts'
 import { Idempotency } from '../../idempotency/idempotency.service.ts'
@@ -50,11 +50,15 @@ export default fp(
     const policy = { feePercent: config.PAYMENT_PLATFORM_FEE_PERCENT, abandonMs: config.PAYMENT_RECONCILE_ABANDON_MS, providerTimeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS }
     // a refund or a provider cancel was queued and committed: the worker runs soon instead of at its next interval
     const wakeWorker = () => app.reconciler.soon()
-    const payments = new PaymentsService(repos, app.events, app.providers, paymentProvider(config), policy)
+    const payments = new PaymentsService(repos, app.events, app.providers, enabledProviders(config), policy)
     app.decorate('payments', payments)
     const deps = { repos, payments, events: app.events, wakeWorker, log: app.log.child({ component: 'payments' }) }
     app.decorate('paymentCommands', new PaymentCommands(deps, policy))
-    app.decorate('paymentQueries', new PaymentQueries(payments, repos.payments))
+    app.decorate('paymentQueries', new PaymentQueries(payments, repos.payments, {
+      // public by design: the web's Stripe.js and Toss widget are drawn with them
+      stripe: config.STRIPE_PUBLISHABLE_KEY ?? null,
+      toss: config.TOSS_CLIENT_KEY ?? null,
+    }))
     const jobs = new PaymentJobs(deps, policy)
     // background work (reconciliation, refunds, provider cancels) reports its errors like a 5xx
     jobs.onError = (report) => app.errorSink.send(report)

@@ -11,9 +11,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['payments'],
-        summary: 'The payment of my held booking (created if it does not exist yet); the amount is the booking price',
+        summary: 'The payment of my held booking (created if it does not exist yet) through the provider named; the amount is the booking price',
         description:
-          '201 created, 200 it already existed. 404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, ' +
+          '201 created, 200 it already existed. provider: one of GET /api/payments/providers (default the first); a payment not started yet ' +
+          '(requires_payment) moves to it, one already started answers 409 ILLEGAL_TRANSITION; 400 PROVIDER_NOT_ENABLED. 404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, ' +
           '403 EMAIL_UNVERIFIED (the payer has not verified their email address), 409 BOOKING_NOT_HELD.' + IDEMPOTENCY,
         security,
         headers: IdempotencyHeaders,
@@ -25,7 +26,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       // checked before the idempotency key is taken: the refusal is not a stored answer, and the same key pays once verified
       const identity = requireVerified(request)
       return idempotent(request, reply, identity.uid, request.body, async () => {
-        const { created, payment } = await app.paymentCommands.createForBooking(identity, request.body.bookingId.toLowerCase())
+        const { created, payment } = await app.paymentCommands.createForBooking(identity, request.body.bookingId.toLowerCase(), request.body.provider)
         return { statusCode: created ? 201 : 200, body: payment }
       })
     },
