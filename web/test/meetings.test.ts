@@ -99,15 +99,20 @@ t.test('a session moved by its mentee shows the refund of the session as first b
 
 t.test('what a booking still allows depends on its state, the time and the side', async (t) => {
   const start = Date.parse('2026-12-01T10:00:00.000Z')
-  const b = { state: 'confirmed' as const, start: '2026-12-01T10:00:00.000Z', end: '2026-12-01T11:00:00.000Z', videoUrl: 'https://meet.sunbae.app/r/x', noShowUntil: '2026-12-03T11:00:00.000Z' }
+  const b = { state: 'confirmed' as const, start: '2026-12-01T10:00:00.000Z', end: '2026-12-01T11:00:00.000Z', noShowUntil: '2026-12-03T11:00:00.000Z' }
   t.same(bookingActions(b, 'mentee', start - 1), { join: true, ics: true, reschedule: true, cancel: true, noShow: false })
+  t.same(bookingActions(b, 'mentee', start - 10 * 60_000 - 1).join, false, 'the room opens 10 minutes before the start')
+  t.same(bookingActions(b, 'mentee', start - 10 * 60_000).join, true)
+  t.same(bookingActions(b, 'mentee', Date.parse(b.end) + 30 * 60_000 - 1).join, true, 'and stays open 30 minutes after the end')
+  t.same(bookingActions(b, 'mentee', Date.parse(b.end) + 30 * 60_000).join, false)
+  t.same(bookingActions(b, null, start).join, false, 'only its parties join')
   t.same(bookingActions(b, 'mentor', start + 1), { join: true, ics: true, reschedule: false, cancel: false, noShow: true }, 'after the start: join and no-show only')
   t.same(bookingActions(b, 'mentee', start + 1).noShow, false, 'only the mentor marks a no-show')
   t.same(bookingActions(b, 'mentor', Date.parse(b.noShowUntil)).noShow, true, 'open until the time the service sends')
   t.same(bookingActions(b, 'mentor', Date.parse(b.noShowUntil) + 1).noShow, false, 'the no-show window closes when the service says')
   t.same(bookingActions({ ...b, noShowUntil: '2026-12-01T12:00:00.000Z' }, 'mentor', start + 2 * 3_600_000 + 1).noShow, false, 'a shorter configured window is followed, not a hard-coded 48 h')
   t.same(bookingActions({ ...b, state: 'completed' }, 'mentor', start + 2 * 3_600_000), { join: false, ics: false, reschedule: false, cancel: false, noShow: true })
-  t.same(bookingActions({ ...b, state: 'held', videoUrl: null }, 'mentee', start - 1), { join: false, ics: false, reschedule: false, cancel: true, noShow: false }, 'a hold can be let go, not moved')
+  t.same(bookingActions({ ...b, state: 'held' }, 'mentee', start - 1), { join: false, ics: false, reschedule: false, cancel: true, noShow: false }, 'a hold can be let go, not moved')
   t.same(bookingActions({ ...b, state: 'cancelled' }, 'mentee', start - 1), { join: false, ics: false, reschedule: false, cancel: false, noShow: false })
   t.equal(partyOf({ menteeUid: 'a', mentorUid: 'b' }, 'a'), 'mentee')
   t.equal(partyOf({ menteeUid: 'a', mentorUid: 'b' }, 'b'), 'mentor')

@@ -2,6 +2,7 @@
 // viewer's local day, what a booking still allows, the refund a cancellation would earn, and the
 // availability form ↔ API body. Wall-clock times come from the API (localStart is already in the
 // zone asked for); this module never does offset arithmetic of its own.
+import { roomJoinable } from './room.ts'
 import { refundFor, type Availability, type AvailabilityBody, type Booking, type DayWindow, type Slot, type WeeklyHours } from '@sunbae/contracts'
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
@@ -129,14 +130,16 @@ export interface BookingActions {
   noShow: boolean
 }
 
-/** What a party may still do with a booking at `now`; the server decides for real. */
-export function bookingActions(b: Pick<Booking, 'state' | 'start' | 'end' | 'videoUrl' | 'noShowUntil'>, party: Party | null, now: number): BookingActions {
+/**
+ * What a party may still do with a booking at `now`; the server decides for real. Join: the session's
+ * video room, from its opening (10 minutes before the start) to its closing (30 minutes after the end).
+ */
+export function bookingActions(b: Pick<Booking, 'state' | 'start' | 'end' | 'noShowUntil'>, party: Party | null, now: number): BookingActions {
   const start = Date.parse(b.start)
-  const end = Date.parse(b.end)
   const confirmed = b.state === 'confirmed'
   const ahead = now < start
   return {
-    join: confirmed && !!b.videoUrl && now < end,
+    join: party !== null && roomJoinable(b, now),
     ics: confirmed,
     reschedule: confirmed && ahead && party !== null,
     cancel: (confirmed || b.state === 'held') && ahead && party !== null,

@@ -5,7 +5,7 @@ import { Alert, Button, Card, Flex, Form, Input, Modal, Popconfirm, Space, Tag, 
 import { CalendarOutlined, VideoCameraOutlined } from '@ant-design/icons'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useMemo, useState } from 'react'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { MEETING_LIMITS, type Booking } from '@sunbae/contracts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { useFeedback } from '../../components/feedback.ts'
@@ -15,6 +15,7 @@ import { QueryView } from '../../components/States.tsx'
 import type { Dict } from '../../i18n/dict.ts'
 import { useI18n } from '../../i18n/index.tsx'
 import { bookingActions, browserZone, formatInZone, partyOf, refundPreview, timeInZone, type Party, type RefundPreview } from '../../lib/meetings.ts'
+import { roomPath } from '../../lib/room.ts'
 import { payPath } from '../payments/shared.tsx'
 import { allMatches, cancelBooking, getBookingIcs, listPast, listUpcoming, markNoShow, rescheduleBooking } from '../../services/meeting.ts'
 
@@ -148,6 +149,7 @@ function SessionItem({ b, uid, names, onCancel, onReschedule }: {
   const fb = useFeedback()
   const qc = useQueryClient()
   const tz = browserZone()
+  const navigate = useNavigate()
   const party = partyOf(b, uid)
   const can = bookingActions(b, party, Date.now())
   const noShow = useMutation({
@@ -189,8 +191,8 @@ function SessionItem({ b, uid, names, onCancel, onReschedule }: {
       </Flex>
       <Space wrap>
         {b.state === 'held' && party === 'mentee' && b.price > 0 && <Link to={payPath(b.id)}><Button type="primary" data-testid="pay-now">{t.paymentPayNow}</Button></Link>}
-        {can.join && b.videoUrl && (
-          <Button type="primary" icon={<VideoCameraOutlined />} href={b.videoUrl} target="_blank" rel="noopener noreferrer">{t.meetingJoin}</Button>
+        {can.join && (
+          <Button type="primary" icon={<VideoCameraOutlined />} href={roomPath(b.id)} onClick={(e) => { e.preventDefault(); void navigate(roomPath(b.id)) }} data-testid="join-room">{t.meetingJoin}</Button>
         )}
         {can.ics && <Button icon={<CalendarOutlined />} loading={ics.isPending} onClick={() => ics.mutate()}>{t.meetingIcs}</Button>}
         {can.reschedule && <Button onClick={() => onReschedule(b)}>{t.meetingReschedule}</Button>}
