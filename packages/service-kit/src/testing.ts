@@ -86,7 +86,7 @@ export function serviceUnderTest<S extends TObject>(
   }
   const build = async (over: Record<string, string> = {}): Promise<FastifyInstance> => {
     const config = loadConfig(definition.configSchema, testEnv(over), definition.configDefaults) as Static<S> & BaseConfig
-    const app = signIdentitiesOnInject(await buildService(definition, config), definition.name)
+    const app = signIdentitiesOnInject(await buildService<S>(definition, config), definition.name)
     await app.ready()
     return app
   }
