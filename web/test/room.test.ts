@@ -19,14 +19,16 @@ t.test('"Join" from 10 minutes before the start to 30 minutes after the end, for
 
 t.test("a refusal of POST …/room becomes the page's state", async (t) => {
   const now = Date.parse('2026-12-01T09:00:00.000Z')
-  const context = { opensAt: '2026-12-01T09:50:00.000Z', closesAt: '2026-12-01T11:00:00.000Z' }
-  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED', context }, now), { kind: 'not_yet_open', ...context })
-  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED', context }, Date.parse('2026-12-01T11:00:00.000Z')), { kind: 'closed', closesAt: context.closesAt }, 'after the window: closed')
-  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED' }, now), { kind: 'closed', closesAt: null }, 'without details: closed')
-  t.same(roomRefusal({ status: 409, code: 'ROOM_NOT_AVAILABLE' }, now), { kind: 'not_available' })
-  t.same(roomRefusal({ status: 403, code: 'NOT_A_PARTY' }, now), { kind: 'not_a_party' })
-  t.same(roomRefusal({ status: 404, code: 'BOOKING_NOT_FOUND' }, now), { kind: 'not_found' })
-  t.equal(roomRefusal({ status: 502, code: 'UPSTREAM_FAILED' }, now), null, 'a server error is retried, not a refusal')
+  const window = { opensAt: '2026-12-01T09:50:00.000Z', closesAt: '2026-12-01T11:00:00.000Z' }
+  const details = [{ field: 'opensAt', message: window.opensAt }, { field: 'closesAt', message: window.closesAt }]
+  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED', details }, now), { kind: 'not_yet_open', ...window })
+  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED', details }, Date.parse('2026-12-01T11:00:00.000Z')), { kind: 'closed', closesAt: window.closesAt }, 'after the window: closed')
+  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED', details: [] }, now), { kind: 'closed', closesAt: null }, 'without details: closed')
+  t.same(roomRefusal({ status: 409, code: 'ROOM_CLOSED', details: [{ field: 'opensAt', message: 'soon' }, { field: 'closesAt', message: window.closesAt }] }, now), { kind: 'closed', closesAt: window.closesAt }, 'a time that is not one is not used')
+  t.same(roomRefusal({ status: 409, code: 'ROOM_NOT_AVAILABLE', details: [] }, now), { kind: 'not_available' })
+  t.same(roomRefusal({ status: 403, code: 'NOT_A_PARTY', details: [] }, now), { kind: 'not_a_party' })
+  t.same(roomRefusal({ status: 404, code: 'BOOKING_NOT_FOUND', details: [] }, now), { kind: 'not_found' })
+  t.equal(roomRefusal({ status: 502, code: 'UPSTREAM_FAILED', details: [] }, now), null, 'a server error is retried, not a refusal')
 })
 
 t.test('the room is asked again before its token expires', async (t) => {

@@ -6,8 +6,6 @@ export interface ApiErrorBody {
   code: string
   message: string
   details?: { field: string; message: string }[]
-  /** details that are facts rather than field problems (e.g. a closed room's opensAt / closesAt) */
-  context?: Record<string, unknown>
   requestId?: string
 }
 
@@ -16,7 +14,6 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: string
   readonly details: { field: string; message: string }[]
-  readonly context: Record<string, unknown> | undefined
   readonly requestId: string | undefined
   constructor(status: number, body: ApiErrorBody) {
     super(body.message)
@@ -24,7 +21,6 @@ export class ApiError extends Error {
     this.status = status
     this.code = body.code
     this.details = body.details ?? []
-    this.context = body.context
     this.requestId = body.requestId
   }
 }
@@ -36,9 +32,7 @@ export function toApiError(status: number, body: unknown): ApiError {
     const details = Array.isArray(env.details)
       ? env.details.filter((d) => d && typeof d.field === 'string' && typeof d.message === 'string')
       : undefined
-    const raw: unknown = env.details
-    const context = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined
-    return new ApiError(status, { code: env.code, message: env.message, ...(details ? { details } : {}), ...(context ? { context } : {}), ...(typeof env.requestId === 'string' ? { requestId: env.requestId } : {}) })
+    return new ApiError(status, { code: env.code, message: env.message, ...(details ? { details } : {}), ...(typeof env.requestId === 'string' ? { requestId: env.requestId } : {}) })
   }
   return new ApiError(status, { code: status >= 500 ? 'UPSTREAM_FAILED' : 'HTTP_ERROR', message: '' })
 }

@@ -26,12 +26,19 @@ export type RoomRefusal =
   | { kind: 'not_a_party' }
   | { kind: 'not_found' }
 
-/** The refusal an API error stands for, or null when it is not one (a network error, a 5xx: retry). */
-export function roomRefusal(err: { status: number; code: string; context?: Record<string, unknown> | undefined }, now: number): RoomRefusal | null {
+/**
+ * The refusal an API error stands for, or null when it is not one (a network error, a 5xx: retry).
+ * ROOM_CLOSED names the window in its details: [{ field: 'opensAt', message: ISO }, { field: 'closesAt', … }].
+ */
+export function roomRefusal(err: { status: number; code: string; details: readonly { field: string; message: string }[] }, now: number): RoomRefusal | null {
   switch (err.code) {
     case 'ROOM_CLOSED': {
-      const opensAt = typeof err.context?.opensAt === 'string' ? err.context.opensAt : null
-      const closesAt = typeof err.context?.closesAt === 'string' ? err.context.closesAt : null
+      const at = (field: string) => {
+        const v = err.details.find((d) => d.field === field)?.message
+        return v && Number.isFinite(Date.parse(v)) ? v : null
+      }
+      const opensAt = at('opensAt')
+      const closesAt = at('closesAt')
       if (opensAt && closesAt && now < Date.parse(opensAt)) return { kind: 'not_yet_open', opensAt, closesAt }
       return { kind: 'closed', closesAt }
     }
