@@ -1,6 +1,6 @@
 import t from 'tap'
 import { SEARCH_LIMITS } from '@sunbae/contracts'
-import { DEFAULT_SEARCH, parseSearch, toApiQuery, toSearchParams, updateSearch } from '../src/lib/search-state.ts'
+import { DEFAULT_SEARCH, lastPage, pagerItems, parseSearch, toApiQuery, toSearchParams, updateSearch } from '../src/lib/search-state.ts'
 import { splitHighlight } from '../src/lib/highlight.ts'
 
 const parse = (q: string) => parseSearch(new URLSearchParams(q))
@@ -63,4 +63,28 @@ t.test('highlights split a snippet into marked and plain parts by offsets', asyn
   ])
   t.same(splitHighlight('abc', [{ start: 2, end: 99 }, { start: 1, end: 3 }]), [{ text: 'a', mark: false }, { text: 'bc', mark: true }])
   t.same(splitHighlight('<b>x</b>', []), [{ text: '<b>x</b>', mark: false }])
+})
+
+t.test('the pager: every page when seven fit, else first, last, the current one and its neighbours', async (t) => {
+  t.equal(lastPage(0, 20), 1, 'no results: one (empty) page')
+  t.equal(lastPage(41, 20), 3)
+  t.equal(lastPage(40, 20), 2)
+  t.equal(lastPage(10_000_000, 10), SEARCH_LIMITS.pageMax, 'never past the page the API accepts')
+  t.same(pagerItems(1, 1), [1])
+  t.same(pagerItems(3, 7), [1, 2, 3, 4, 5, 6, 7])
+  t.same(pagerItems(1, 8), [1, 2, 3, 4, 5, 'gap', 8])
+  t.same(pagerItems(4, 8), [1, 2, 3, 4, 5, 'gap', 8])
+  t.same(pagerItems(5, 8), [1, 'gap', 4, 5, 6, 7, 8])
+  t.same(pagerItems(50, 100), [1, 'gap', 49, 50, 51, 'gap', 100])
+  t.same(pagerItems(97, 100), [1, 'gap', 96, 97, 98, 99, 100])
+  t.same(pagerItems(100, 100), [1, 'gap', 96, 97, 98, 99, 100])
+  for (let last = 1; last <= 30; last++) {
+    for (let page = 1; page <= last; page++) {
+      const items = pagerItems(page, last)
+      const pages = items.filter((i) => i !== 'gap')
+      if (!(pages.includes(page) && pages.includes(1) && pages.includes(last) && items.length === Math.min(last, 7) && pages.every((p, i) => i === 0 || p > pages[i - 1]!))) {
+        t.fail(`page ${page} of ${last}: ${items.join(' ')}`)
+      }
+    }
+  }
 })

@@ -4,7 +4,6 @@
 // Every page shows it, the landing page first, so it is built from light parts: real links (anchors with
 // href) in a <nav>, two buttons for the language, a media query for the phone layout. The drawer (antd
 // Drawer + Menu) and the bell (Firestore) are chunks of their own.
-import { theme } from 'antd'
 import { lazy, Suspense, useState } from 'react'
 import { Link, Outlet, useLocation, useNavigate } from 'react-router'
 import { AccountNotice } from './AccountNotice.tsx'
@@ -12,6 +11,7 @@ import { useAuth } from '../auth/AuthProvider.tsx'
 import { useI18n } from '../i18n/index.tsx'
 import { menuFor, type Area } from '../lib/access.ts'
 import { DESKTOP_QUERY, useMediaQuery } from '../lib/media.ts'
+import { TOKENS as token } from '../lib/theme.ts'
 import type { Dict } from '../i18n/dict.ts'
 import { MenuOutlined } from './icons.tsx'
 import { Loading } from './States.tsx'
@@ -82,11 +82,10 @@ export function AppLayout() {
   const [open, setOpen] = useState(false)
   const { pathname } = useLocation()
   const areas = menuFor(viewer).filter((a): a is NavArea => a !== 'mentor')
-  const { token } = theme.useToken()
 
   return (
-    // antd's Layout (header, content, footer) drawn with its sizes and colours, without its code; the text
-    // styles antd's App would give (it wraps the other pages only: Feedback.tsx)
+    // antd's Layout (header, content, footer) drawn with its sizes and colours (lib/theme.ts), without its
+    // code; the text styles antd's App would give (it wraps the other pages only: Feedback.tsx)
     <div style={{ display: 'flex', flexDirection: 'column', minHeight: '100vh', background: token.colorBgLayout, color: token.colorText, fontSize: token.fontSize, lineHeight: token.lineHeight, fontFamily: token.fontFamily }}>
       <header style={{ display: 'flex', alignItems: 'center', gap: 16, height: 64, lineHeight: '64px', background: HEADER_BG, color: token.colorTextLightSolid, paddingInline: desktop ? 24 : 12 }}>
         <Link to="/" style={{ color: ON_DARK, fontWeight: 700, fontSize: 20, whiteSpace: 'nowrap', textDecoration: 'none' }}>{t.appName}</Link>

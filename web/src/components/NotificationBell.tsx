@@ -6,6 +6,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { useNavigate } from 'react-router'
 import { useI18n } from '../i18n/index.tsx'
+import { AntdConfig } from './AntdConfig.tsx'
 import { UNREAD_WATCH_LIMIT } from '../lib/notifications.ts'
 import { watchUnreadCount } from '../services/notifications.ts'
 
@@ -32,17 +33,19 @@ export default function NotificationBell({ uid }: { uid: string }) {
   }, [uid, qc])
 
   return (
-    <Badge count={unread ?? 0} overflowCount={UNREAD_WATCH_LIMIT - 1} size="small" offset={[-4, 4]}>
-      <Button
-        type="text"
-        shape="circle"
-        aria-label={t.notifBell(unread ?? 0)}
-        title={t.notifTitle}
-        data-testid="notification-bell"
-        data-unread={unread ?? ''}
-        icon={<BellOutlined style={{ fontSize: 18, color: '#fff' }} />}
-        onClick={() => navigate('/notifications')}
-      />
-    </Badge>
+    <AntdConfig>
+      <Badge count={unread ?? 0} overflowCount={UNREAD_WATCH_LIMIT - 1} size="small" offset={[-4, 4]}>
+        <Button
+          type="text"
+          shape="circle"
+          aria-label={t.notifBell(unread ?? 0)}
+          title={t.notifTitle}
+          data-testid="notification-bell"
+          data-unread={unread ?? ''}
+          icon={<BellOutlined style={{ fontSize: 18, color: '#fff' }} />}
+          onClick={() => navigate('/notifications')}
+        />
+      </Badge>
+    </AntdConfig>
   )
 }

@@ -3,11 +3,11 @@ import { lazy, Suspense, type ReactNode } from 'react'
 import { useI18n } from '../i18n/index.tsx'
 import { describeError } from '../lib/errors.ts'
 
-// antd's Alert and Empty come when a page first shows an error or nothing: the first page (search)
-// usually shows neither. The loading state and the retry button are drawn like antd's Spin and Button
-// (components/shell.css).
-const Alert = lazy(() => import('antd/es/alert'))
-const Empty = lazy(() => import('antd/es/empty'))
+// antd's Alert and Empty (with the app's theme: AntdStates.tsx) come when a page first shows an error or
+// nothing: the first page (search) usually shows neither. The loading state and the retry button are
+// drawn like antd's Spin and Button (components/shell.css).
+const Alert = lazy(() => import('./AntdStates.tsx').then((m) => ({ default: m.ThemedAlert })))
+const Empty = lazy(() => import('./AntdStates.tsx').then((m) => ({ default: m.ThemedEmpty })))
 
 export function Loading() {
   const { t } = useI18n()

@@ -98,3 +98,21 @@ export function toApiQuery(s: SearchState): MentorSearchQuery {
     pageSize: s.pageSize,
   }
 }
+
+/** The results' last page: as many as the results fill, within the API's page bound. */
+export function lastPage(total: number, pageSize: number): number {
+  return Math.max(1, Math.min(Math.ceil(total / pageSize), SEARCH_LIMITS.pageMax))
+}
+
+/**
+ * The pager's entries for a page of `last` pages: every page when they fit in seven places, else the
+ * first, the last, the current one with its neighbours, and 'gap' where pages are left out — always
+ * seven places, so the pager keeps its width (a phone's too) from page to page.
+ */
+export function pagerItems(page: number, last: number): (number | 'gap')[] {
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i)
+  if (last <= 7) return range(1, last)
+  if (page <= 4) return [...range(1, 5), 'gap', last]
+  if (page >= last - 3) return [1, 'gap', ...range(last - 4, last)]
+  return [1, 'gap', page - 1, page, page + 1, 'gap', last]
+}

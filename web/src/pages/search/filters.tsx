@@ -3,6 +3,7 @@
 // does not carry them (web/test/bundle-budget.test.ts).
 import { Col, Form, InputNumber, Row, Select } from 'antd'
 import type { SearchSort } from '@sunbae/contracts'
+import { AntdConfig } from '../../components/AntdConfig.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import type { SearchState } from '../../lib/search-state.ts'
 
@@ -17,6 +18,7 @@ export default function SearchFilters({ state, go }: { state: SearchState; go: (
     { value: 'price_desc', label: t.sortPriceDesc },
   ]
   return (
+    <AntdConfig>
       <Form layout="vertical" aria-label={t.filters} id="search-filters">
         <Row gutter={12}>
           <Col xs={24} sm={12} md={6}>
@@ -46,5 +48,6 @@ export default function SearchFilters({ state, go }: { state: SearchState; go: (
           </Col>
         </Row>
       </Form>
+    </AntdConfig>
   )
 }

@@ -1,10 +1,9 @@
 // The main page: search box, filters, trending keywords and results, all in the URL (search-state.ts).
 //
-// It is the landing page, so it loads little: the filters (Select, InputNumber) and the pager are chunks
-// loaded when used, the results are plain markup (MentorCard). The results' area keeps its height while a
-// new page of results loads (previous data stays until then) and reserves the screen below the form, so
-// the footer does not jump when they arrive.
-import { theme } from 'antd'
+// It is the landing page, so it loads little and draws no antd component (lib/theme.ts): the filters
+// (antd's Select, InputNumber) are a chunk loaded when used; the results (MentorCard) and the pager are
+// plain markup. The results' area keeps its height while a new page of results loads (previous data
+// stays until then) and reserves the screen below the form, so the footer does not jump when they arrive.
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
@@ -13,12 +12,13 @@ import { MentorCard } from '../../components/MentorCard.tsx'
 import { EmptyState, Loading, QueryError } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { parseSearch, toSearchParams, updateSearch, type SearchState } from '../../lib/search-state.ts'
+import { TOKENS as token } from '../../lib/theme.ts'
 import { searchMentors } from '../../services/catalog.ts'
 import { trendingKeywords } from '../../services/tracking.ts'
+import { Pager } from './pager.tsx'
 import './search-box.css'
 
 const SearchFilters = lazy(() => import('./filters.tsx'))
-const Pager = lazy(() => import('./pager.tsx'))
 /** The filters form's height on a desktop (one row), reserved while its chunk loads. */
 const FILTERS_MIN_HEIGHT = 86
 
@@ -30,7 +30,6 @@ export default function SearchPage() {
   const state = useMemo(() => parseSearch(params), [params])
   const [q, setQ] = useState(state.q)
   useEffect(() => setQ(state.q), [state.q])
-  const { token } = theme.useToken()
   const [filtersOpen, setFiltersOpen] = useState(() => hasFilters(state))
   const go = (patch: Partial<SearchState>) => setParams(toSearchParams(updateSearch(state, patch)))
 
@@ -86,9 +85,7 @@ export default function SearchPage() {
             </ul>
           )}
           {results.data.total > state.pageSize && (
-            <Suspense fallback={<div style={{ height: 32 }} />}>
-              <Pager state={state} total={results.data.total} go={go} />
-            </Suspense>
+            <Pager state={state} total={results.data.total} go={go} />
           )}
         </div>
       )}
