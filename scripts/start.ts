@@ -29,6 +29,7 @@ import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/test
 import { describeStatus, REPO_ROOT, startEmulators, type Emulators } from '@sunbae/testing/emulators'
 import { startMailSink, type MailSink } from '@sunbae/notification/mail-sink'
 import { checkNats, checkPostgres, portFree } from './lib/infra.ts'
+import { startLocalTurn, type LocalTurn } from './lib/coturn.ts'
 import { localPlatformEnv, platformProcesses } from './lib/platform.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? DEFAULT_ADMIN_URL
@@ -68,6 +69,7 @@ interface Proc {
 const procs: Proc[] = []
 let emulators: Emulators | null = null
 let mailSink: MailSink | null = null
+let turnServer: LocalTurn | null = null
 let natsServer: PrivateNats | null = null
 /** each process's NATS user seed, when npm start runs its own NATS */
 let natsSeeds: Record<string, string> | undefined
@@ -88,6 +90,7 @@ async function stopAll(code: number, signal?: NodeJS.Signals): Promise<never> {
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
   if (emulators) await emulators.stop()
   await mailSink?.close()
+  await turnServer?.stop()
   // after every process: they drain their connections first
   if (natsServer) {
     await natsServer.stop()
@@ -242,6 +245,20 @@ const mailDir = process.env.MAIL_DIR ?? path.join(path.dirname(logDir), 'mail')
 mailSink = await startMailSink({ dir: mailDir, port: 1025 + servicePortOffset }).catch(() => startMailSink({ dir: mailDir, port: 0 }))
 baseEnv.SMTP_URL = process.env.SMTP_URL ?? mailSink.url
 
+// 3b. coturn, the video rooms' TURN relay, when installed (TURN_PORT; 0 = any free port): meeting
+// hands out TURN REST credentials of this run's secret.
+const turn = await startLocalTurn({ port: Number(process.env.TURN_PORT ?? 3478 + servicePortOffset), logFile: path.join(logDir, 'coturn.log') }).catch(
+  (err: unknown) => ({ missing: `turnserver did not start (${(err as Error).message})` }),
+)
+if ('missing' in turn) {
+  say(`  TURN: ${turn.missing}`)
+  // relay-only ICE without a relay would gather nothing
+  if (baseEnv.MEETING_ICE_TRANSPORT_POLICY === 'relay') baseEnv.MEETING_ICE_TRANSPORT_POLICY = 'all'
+} else {
+  turnServer = turn
+  Object.assign(baseEnv, turn.env)
+}
+
 // 4. Services, then the gateway pointed at them.
 for (const p of await platformProcesses({ adminUrl, baseEnv, servicePort: (declared) => declared + servicePortOffset, gatewayPort, ...(natsSeeds ? { natsSeeds } : {}) })) {
   startProcess(p.name, p.cwd, p.args, p.env, { readyUrl: p.readyUrl, url: p.url })
@@ -280,6 +297,7 @@ say(`  Auth emulator    http://${emus.env.FIREBASE_AUTH_EMULATOR_HOST ?? '(not r
 say(`  Firestore        ${emus.env.FIRESTORE_EMULATOR_HOST ? `http://${emus.env.FIRESTORE_EMULATOR_HOST}` : `(unavailable: ${emus.firestoreReason ?? 'unknown'})`}`)
 say(`  Emulator data    ${emulatorData}`)
 say(`  NATS             ${natsUrl}   ${natsServer ? `(users: ${path.relative(process.cwd(), path.join(natsDir, 'auth', 'auth.conf'))}; npm run dlq signs in as dlq)` : '(NATS_URL, as given)'}`)
+say(`  TURN (coturn)    ${turnServer ? `${turnServer.url}   (log: ${path.relative(process.cwd(), path.join(logDir, 'coturn.log'))})` : '(not running: apt-get install coturn)'}`)
 say(`  Mail sink        ${baseEnv.SMTP_URL}   (every email notification sends: ${path.relative(process.cwd(), mailDir)}/*.eml)`)
 say('')
 say(`  Logs: ${path.relative(process.cwd(), logDir)}/<name>.log     Demo data: npm run seed     Stop: Ctrl-C`)

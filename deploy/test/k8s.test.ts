@@ -123,7 +123,13 @@ const EXTERNAL: Record<string, External[]> = {
     { host: 'oauth2.googleapis.com', port: 443, why: "the service account's access token" },
   ],
   matching: [POSTGRES],
-  meeting: [POSTGRES],
+  meeting: [
+    POSTGRES,
+    { host: 'firestore.googleapis.com', port: 443, why: 'the video rooms (videoRooms/{bookingId})' },
+    { host: 'oauth2.googleapis.com', port: 443, why: "the service account's access token" },
+  ],
+  // the TURN relay sends media to the browsers' own UDP ports (1024–65535; the policy names the range's start)
+  coturn: [{ host: "browsers (the rooms' relayed media)", port: 1024, why: 'TURN relay, UDP' }],
   payment: [
     POSTGRES,
     { host: 'api.stripe.com', port: 443, why: 'PAYMENT_PROVIDER=stripe: charges, refunds, reconciliation' },

@@ -188,6 +188,8 @@ export const DEMO_SECRETS = {
   sandboxWebhook: 'whsec_sandbox_local_only_0123456789',
   /** docker-compose.yml's default MONGO_PASSWORD (Mongo's root user; chat-bridge's MONGO_URL carries it) */
   composeMongoPassword: 'compose-demo-mongo-password',
+  /** docker-compose.yml's default TURN_SECRET (coturn's static-auth-secret, meeting's MEETING_TURN_SECRET) */
+  composeTurn: 'compose-demo-turn-secret-0123',
 } as const
 /** deploy/nats/compose/<user>.nk: the compose stack's NATS users, whose seeds the repository publishes */
 export const DEMO_NATS_SEEDS: readonly string[] = [
