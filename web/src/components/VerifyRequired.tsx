@@ -7,7 +7,7 @@ import { Alert, Button, Flex } from 'antd'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAuth } from '../auth/AuthProvider.tsx'
-import { auth } from '../firebase.ts'
+import { loadFirebase } from '../auth/firebase-loader.ts'
 import { useI18n } from '../i18n/index.tsx'
 import { useFeedback } from './feedback.ts'
 import { useResendVerification } from './resend-verification.ts'
@@ -21,6 +21,9 @@ export function VerifyRequired() {
   const check = async () => {
     setChecking(true)
     try {
+      // Firebase Auth is loaded when someone is signed in; through the loader, so the pages that may show
+      // this gate (a mentor's page) do not bring the SDK to visitors who never sign in
+      const { auth } = await loadFirebase()
       await auth.currentUser?.reload()
       if (auth.currentUser?.emailVerified) {
         await refresh()
