@@ -139,22 +139,23 @@ export function createDb<DB>(options: CreateDbOptions): Db<DB> {
   const { onPoolWait } = options
   // Kysely takes its connections through connect(): a request that finds no idle connection in a
   // full pool (or others already queued) joins pg's queue, and is timed until it leaves it.
+  const queued = async () => {
+    const start = performance.now()
+    const client = await pool.connect()
+    try {
+      onPoolWait!(performance.now() - start)
+    } catch (err) {
+      options.onError?.(err)
+    }
+    return client
+  }
   const dialectPool = onPoolWait
     ? {
         // what Kysely reads for cancelling a query (`controlClient`)
         options: pool.options,
         Client: (pool as unknown as { Client: PostgresPool['Client'] }).Client,
-        connect: async () => {
-          if (pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < max)) return pool.connect()
-          const start = performance.now()
-          const client = await pool.connect()
-          try {
-            onPoolWait(performance.now() - start)
-          } catch (err) {
-            options.onError?.(err)
-          }
-          return client
-        },
+        // a free connection (or room for one): pg's own promise, nothing added on the query path
+        connect: () => (pool.waitingCount === 0 && (pool.idleCount > 0 || pool.totalCount < max) ? pool.connect() : queued()),
         end: () => pool.end(),
       }
     : pool
