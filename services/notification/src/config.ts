@@ -41,4 +41,10 @@ export const configSchema = serviceConfig({
   NOTIFICATION_MAX_EVENT_AGE_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8760, default: 72 }),
   /** How often each replica writes in-app notifications Firestore has not confirmed yet (a write after commit usually does it first). */
   FIRESTORE_SYNC_INTERVAL_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 5_000 }),
+  /**
+   * Firestore batches each replica writes at once, each in its own transaction (a pool connection
+   * held for the commit): a row committed while batches are in flight goes in the next free one
+   * instead of waiting for the one in flight to end.
+   */
+  FIRESTORE_SYNC_WRITERS: Type.Integer({ minimum: 1, maximum: 8, default: 3 }),
 })

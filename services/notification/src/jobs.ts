@@ -5,13 +5,14 @@ import type { configSchema } from './config.ts'
 import type { ChatDigest } from './chat/chat-digest.service.ts'
 import type { EmailSender, SendResult } from './email/email-sender.service.ts'
 import type { FirestoreFeed } from './notifications/firestore-feed.service.ts'
+import { FeedSync } from './notifications/feed-sync.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** `app.emailSender.run()`: one pass of the email outbox now (tests) */
     emailSender: PeriodicJob<SendResult>
-    /** `app.feedSync.run()`: writes the in-app rows Firestore lacks now (tests) */
-    feedSync: PeriodicJob<number>
+    /** `app.feedSync.wake()` after a commit that queued in-app rows; `drain()`: every row Firestore lacks, now (tests) */
+    feedSync: FeedSync
     /** `app.chatDigest.run()`: sends the due unread-chat digests now (tests) */
     chatDigest: PeriodicJob<number>
   }
@@ -23,8 +24,9 @@ const DIGEST_BATCH = 500
 /**
  * Notification's timers, in every replica. The email sender claims due emails with a lease (SKIP
  * LOCKED) and sends them; the feed sync writes in-app rows to Firestore and marks them in the
- * transaction that locked them. Both are woken after the commit that queued their rows, so the
- * interval only matters for retries and for rows a crashed process left behind.
+ * transaction that locked them, several batches at once (`FeedSync`). Both are woken after the
+ * commit that queued their rows, so the interval only matters for retries and for rows a crashed
+ * process left behind.
  */
 export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSender; feed: FirestoreFeed; digest: ChatDigest; config: Static<typeof configSchema> }): void {
   const { config } = deps
@@ -41,16 +43,15 @@ export function notificationJobs(app: FastifyInstance, deps: { sender: EmailSend
       },
     }),
   )
-  app.decorate(
-    'feedSync',
-    periodicJob<number>(app, {
-      name: 'firestore feed',
-      intervalMs: config.FIRESTORE_SYNC_INTERVAL_MS,
-      pass: () => deps.feed.syncBatch(FEED_BATCH),
-      again: (n) => n >= FEED_BATCH,
-      merge: (a, b) => a + b,
-    }),
-  )
+  const feedSync = new FeedSync(deps.feed, { batch: FEED_BATCH, writers: config.FIRESTORE_SYNC_WRITERS, logger: app.log.child({ job: 'firestore feed' }) })
+  app.decorate('feedSync', feedSync)
+  app.addHook('onClose', async () => feedSync.stop())
+  // the interval: retries after a failed write (Firestore away), and rows whose wake was lost (a replica that crashed after its commit)
+  periodicJob<number>(app, {
+    name: 'firestore feed',
+    intervalMs: config.FIRESTORE_SYNC_INTERVAL_MS,
+    pass: () => feedSync.drain(),
+  })
   app.decorate(
     'chatDigest',
     periodicJob<number>(app, {

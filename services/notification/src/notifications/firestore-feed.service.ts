@@ -20,7 +20,8 @@ export function feedDocument(n: NotificationRow) {
 /**
  * Mirrors in-app notifications to `users/{uid}/notifications/{id}`. Postgres is the source of
  * truth: a row is written (whole, so a rewrite is harmless) until its `firestore_synced_at` is set
- * in the same transaction that locked it. A change (read) clears the mark, and the row is written again.
+ * by a transaction that committed after the write; the row is locked meanwhile, so a read mark
+ * waits for it and then clears the mark, and the row is written again.
  */
 export class FirestoreFeed {
   readonly #tx: Transactions
@@ -32,7 +33,10 @@ export class FirestoreFeed {
     this.#firestore = firestore
   }
 
-  /** One batch: rows other replicas hold are skipped. Returns how many were written. */
+  /**
+   * One batch: BEGIN, the rows taken and marked in one statement, one Firestore batch commit,
+   * COMMIT. Rows other writers (here or in another replica) hold are skipped. Returns how many were written.
+   */
   async syncBatch(limit: number): Promise<number> {
     return this.#tx.run(async (trx) => {
       const rows = await this.#repo.claimUnsynced(limit, trx)
@@ -40,7 +44,6 @@ export class FirestoreFeed {
       const batch = this.#firestore.batch()
       for (const n of rows) batch.set(this.#firestore.doc(`users/${n.recipient_uid}/notifications/${n.id}`), feedDocument(n))
       await batch.commit()
-      await this.#repo.markSynced(rows.map((r) => r.id), trx)
       return rows.length
     })
   }

@@ -73,25 +73,27 @@ export class NotificationsRepository {
   }
 
   /**
-   * In-app rows Firestore has not confirmed, locked for this transaction (other replicas skip
-   * them): the caller writes them and marks them in the same transaction.
+   * Takes up to `limit` in-app rows Firestore lacks, oldest first, and marks them synced in one
+   * statement; the rows stay locked by the caller's transaction (other writers and replicas skip
+   * them), which writes them to Firestore before it commits. A failed write rolls the marks back.
    */
   async claimUnsynced(limit: number, trx: Tx): Promise<NotificationRow[]> {
     return trx
-      .selectFrom('notifications')
-      .selectAll()
-      .where('channel', '=', 'in_app')
-      .where('firestore_synced_at', 'is', null)
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
+      .updateTable('notifications')
+      .set({ firestore_synced_at: sql`now()` })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('notifications')
+          .select('id')
+          .where('channel', '=', 'in_app')
+          .where('firestore_synced_at', 'is', null)
+          .orderBy('id')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returningAll()
       .execute()
-  }
-
-  async markSynced(ids: readonly string[], trx: Tx): Promise<void> {
-    if (ids.length === 0) return
-    await trx.updateTable('notifications').set({ firestore_synced_at: sql`now()` }).where('id', 'in', [...ids]).execute()
   }
 
   /** Admin view: notifications of every channel, newest first, with their email's delivery state. */

@@ -64,16 +64,16 @@ export default fp(
       organizer,
       maxEventAgeMs: config.NOTIFICATION_MAX_EVENT_AGE_HOURS * 3_600_000,
       unsubscribe,
-      wake: { inApp: () => app.feedSync.soon(0), email: () => app.emailSender.soon(0) },
+      wake: { inApp: () => app.feedSync.wake(), email: () => app.emailSender.soon(0) },
     })
     app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
-    app.decorate('recipientErasure', new AccountErasure(new AccountErasureRepository(), app.firestore, () => app.feedSync.soon(0)))
+    app.decorate('recipientErasure', new AccountErasure(new AccountErasureRepository(), app.firestore, () => app.feedSync.wake()))
     app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
     app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
     app.decorate('receiptEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
     app.decorate('applicationEventHandlers', new ApplicationEventHandlers(notifier))
     app.decorate('reviewEventHandlers', new ReviewEventHandlers(notifier, recipients))
-    app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.soon(0)))
+    app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.wake()))
     app.decorate('notificationPreferences', new PreferencesService(preferences, unsubscribe))
 
     const sender = new EmailSender(
