@@ -1,15 +1,17 @@
 // payment: the payment of a held booking (create, confirm with a card token, the provider's
 // authentication step, cancel), my payments, a mentor's earnings, and the admin list. Every POST
 // carries an Idempotency-Key made once per user action (lib/payments.ts `ActionKeys`).
-import type { Earnings, Payment, PaymentList, PaymentState } from '@sunbae/contracts'
+import type { Earnings, Payment, PaymentList, PaymentProviderName, PaymentProviders, PaymentState } from '@sunbae/contracts'
 import { get, request } from './http.ts'
 
 const enc = encodeURIComponent
 const keyed = (key: string) => ({ 'idempotency-key': key })
 
-// POST /api/payments {bookingId} — the payment of my held booking (200 existing, 201 created)
-export const createPayment = (bookingId: string, key: string) =>
-  request<Payment>('POST', '/api/payments', { body: { bookingId }, headers: keyed(key) })
+// POST /api/payments {bookingId, provider?} — the payment of my held booking (200 existing, 201 created); `provider` moves one not started yet
+export const createPayment = (bookingId: string, key: string, provider?: PaymentProviderName) =>
+  request<Payment>('POST', '/api/payments', { body: provider ? { bookingId, provider } : { bookingId }, headers: keyed(key) })
+// GET /api/payments/providers — the providers I may pay with (the first is the default) and their browser SDK keys
+export const paymentProviders = () => get<PaymentProviders>('/api/payments/providers')
 // POST /api/payments/:id/confirm {cardToken}
 export const confirmPayment = (id: string, cardToken: string, key: string) =>
   request<Payment>('POST', `/api/payments/${enc(id)}/confirm`, { body: { cardToken }, headers: keyed(key) })

@@ -1,14 +1,16 @@
 // The pay page of a held booking (/payments/booking/:bookingId): the booking (mentor, time in the
-// viewer's zone, length), the amount the server set, the hold countdown, and payment with the
-// provider the payment started with. The sandbox shows its test cards; a real provider (Toss,
-// Stripe) is named and its cards are not faked. The order of calls follows services/payment: create
-// (retried while meeting's held event is on its way) → confirm → authenticate when asked → poll
-// while processing. Every POST carries one Idempotency-Key per user action (lib/payments.ts).
+// viewer's zone, length), the amount the server set, the hold countdown, and payment with one of the
+// providers payment offers (GET /api/payments/providers; picking one moves the payment to it while
+// nothing was sent yet): the sandbox's test cards, Stripe's Payment Element (stripe-form.tsx) or the
+// Toss Payments widget (toss-widget.tsx; it returns through toss-return.tsx). The order of calls
+// follows services/payment: create (retried while meeting's held event is on its way) → confirm →
+// authenticate when asked (Stripe: after Stripe.js's 3-D Secure) → poll while processing. Every POST
+// carries one Idempotency-Key per user action (lib/payments.ts).
 import { Alert, Button, Card, Col, Descriptions, Flex, Popconfirm, Radio, Row, Spin, Typography } from 'antd'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { Link, useParams } from 'react-router'
-import type { Booking, Payment } from '@sunbae/contracts'
+import type { Booking, Payment, PaymentProviderName } from '@sunbae/contracts'
 import { useFeedback } from '../../components/feedback.ts'
 import { Loading, QueryError, QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
@@ -18,8 +20,10 @@ import { browserZone, formatInZone } from '../../lib/meetings.ts'
 import { ActionKeys, formatCountdown, formatMoney, holdRemaining, isRetryable, isSandbox, paymentStatus, SANDBOX_CARDS, shouldPoll, type SandboxCard } from '../../lib/payments.ts'
 import { getMentor } from '../../services/catalog.ts'
 import { getBooking } from '../../services/meeting.ts'
-import { authenticatePayment, cancelPayment, confirmPayment, createPayment, getPayment, myPayments } from '../../services/payment.ts'
+import { authenticatePayment, cancelPayment, confirmPayment, createPayment, getPayment, myPayments, paymentProviders } from '../../services/payment.ts'
 import { PaymentResult, PaymentStateTag } from './shared.tsx'
+import { StripeAuthenticate, StripePay } from './stripe-form.tsx'
+import { TossPay } from './toss-widget.tsx'
 
 const POLL_MS = 1500
 const PROVIDER_NAMES: Record<string, string> = { toss: 'Toss Payments', stripe: 'Stripe', sandbox: 'Sandbox' }
@@ -56,6 +60,11 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
   const fb = useFeedback()
   const qc = useQueryClient()
   const [card, setCard] = useState<SandboxCard>('tok_success')
+  const providers = useQuery({ queryKey: ['payments', 'providers'], queryFn: paymentProviders, staleTime: Infinity })
+  const offered = (providers.data?.items ?? []).filter((p) => p.name !== 'toss' || payment.currency === 'KRW')
+  const publicKey = providers.data?.items.find((p) => p.name === payment.provider)?.publicKey ?? null
+  // Stripe's 3-D Secure: the client secret comes only in the payer's confirm / authenticate answer
+  const [clientSecret, setClientSecret] = useState<string | null>(null)
   const status = paymentStatus(payment.state)
   const now = useNow(!status.settled)
   const left = holdRemaining(payment.holdExpiresAt ?? booking.holdExpiresAt, now)
@@ -69,6 +78,7 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
   }, [expired, qc, payment.id])
 
   const settle = (p: Payment) => {
+    setClientSecret(p.nextAction?.clientSecret ?? null)
     qc.setQueryData(['payments', p.id], p)
     // my sessions change; this page's booking is not refetched, so the outcome stays on screen
     void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] === 'meetings' && q.queryKey[1] !== 'booking' })
@@ -90,13 +100,19 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
     onSuccess: settle,
     onError,
   })
+  const choose = useMutation({
+    mutationFn: (provider: PaymentProviderName) => keys.run(`provider:${payment.id}:${provider}`, (k) => createPayment(booking.id, k, provider)),
+    onSuccess: settle,
+    onError,
+  })
   const cancel = useMutation({
     mutationFn: () => keys.run(`cancel:${payment.id}`, (k) => cancelPayment(payment.id, k)),
     onSuccess: settle,
     onError,
   })
-  const lastError = confirm.error ?? authenticate.error ?? cancel.error
-  const busy = confirm.isPending || authenticate.isPending || cancel.isPending
+  const lastError = confirm.error ?? authenticate.error ?? cancel.error ?? choose.error
+  const busy = confirm.isPending || authenticate.isPending || cancel.isPending || choose.isPending
+  const payLabel = t.paymentPay(amount)
 
   if (status.settled) return <Card><PaymentResult payment={payment} mentorId={booking.mentorId} /></Card>
 
@@ -111,7 +127,12 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
           <Alert type="info" showIcon data-testid="payment-processing" icon={<Spin size="small" />} title={t.paymentProcessing} />
         )}
 
-        {status.step === 'authenticate' && (
+        {status.step === 'authenticate' && payment.provider === 'stripe' && publicKey && (
+          <Card type="inner" title={t.paymentAuthTitle}>
+            <StripeAuthenticate publishableKey={publicKey} clientSecret={clientSecret} busy={busy || expired} onAuthenticate={() => authenticate.mutate('approve')} />
+          </Card>
+        )}
+        {status.step === 'authenticate' && payment.provider !== 'stripe' && (
           <Card type="inner" title={t.paymentAuthTitle} data-testid="payment-authenticate">
             <Flex vertical gap={12}>
               <Typography.Text>{t.paymentAuthText}</Typography.Text>
@@ -123,7 +144,19 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
           </Card>
         )}
 
-        {status.step === 'pay' && (isSandbox(payment.provider) ? (
+        {status.step === 'pay' && offered.length > 1 && (
+          <Radio.Group
+            aria-label={t.paymentMethodLabel}
+            data-testid="payment-providers"
+            value={choose.isPending ? choose.variables : payment.provider}
+            onChange={(e) => choose.mutate(e.target.value as PaymentProviderName)}
+            disabled={busy || expired}
+            optionType="button"
+            options={offered.map((p) => ({ value: p.name, label: t.paymentProviderNames[p.name] ?? p.name }))}
+          />
+        )}
+
+        {status.step === 'pay' && !choose.isPending && (isSandbox(payment.provider) ? (
           <Flex vertical gap={12}>
             <Alert type="info" showIcon title={t.paymentSandboxTitle} description={t.paymentSandboxNote} data-testid="sandbox-notice" />
             <Radio.Group
@@ -135,9 +168,15 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
               options={SANDBOX_CARDS.map((c) => ({ value: c, label: <span>{t.paymentCards[c]} <Typography.Text code>{c}</Typography.Text></span> }))}
             />
             <Button type="primary" size="large" block data-testid="pay-button" disabled={expired || busy} loading={confirm.isPending} onClick={() => confirm.mutate(card)}>
-              {t.paymentPay(amount)}
+              {payLabel}
             </Button>
           </Flex>
+        ) : providers.isPending ? (
+          <Loading />
+        ) : payment.provider === 'stripe' && publicKey ? (
+          <StripePay key={payment.id} payment={payment} publishableKey={publicKey} label={payLabel} busy={busy || expired} onPaymentMethod={(id) => confirm.mutate(id)} />
+        ) : payment.provider === 'toss' && publicKey && payment.currency === 'KRW' ? (
+          <TossPay key={payment.id} payment={payment} clientKey={publicKey} orderName={t.paymentTossOrderName} label={payLabel} busy={busy || expired} />
         ) : (
           <Alert type="info" showIcon data-testid="real-provider" title={t.paymentRealProvider(PROVIDER_NAMES[payment.provider] ?? payment.provider)} description={t.paymentRealProviderNote} />
         ))}
