@@ -18,6 +18,8 @@ const booking = (over: Partial<Booking>): Booking => ({
   currency: 'KRW',
   holdExpiresAt: null,
   videoUrl: null,
+  roomUrl: 'http://127.0.0.1/sessions/x/room',
+  attendance: { mentee: { joinedAt: null }, mentor: { joinedAt: null } },
   previousBookingId: null,
   rescheduledToId: null,
   cancelledBy: null,
