@@ -164,7 +164,7 @@ const CLIENTS: Record<string, (e: External) => boolean> = {
  * URLs in sources that are never fetched by the service: links handed to users, and the names of
  * vocabularies written into documents (JSON-LD's schema.org context, the sitemap XML namespace).
  */
-const NOT_CALLED = new Set(['meet.sunbae.app', 'schema.org', 'www.sitemaps.org'])
+const NOT_CALLED = new Set(['schema.org', 'www.sitemaps.org'])
 
 const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind)
 const find = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name)
