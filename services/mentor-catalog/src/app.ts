@@ -13,6 +13,7 @@ import applicationRoutes from './routes/api/mentors/applications.ts'
 import myMentorRoutes from './routes/api/mentors/me.ts'
 import mentorRoutes from './routes/api/mentors/mentor.ts'
 import mentorPageRoutes from './routes/api/mentors/page.ts'
+import mentorPhotoRoutes from './routes/api/mentors/photo.ts'
 import adminMentorRoutes from './routes/api/admin/mentors.ts'
 import adminUserRoutes from './routes/api/admin/users.ts'
 import adminReviewRoutes from './routes/api/admin/reviews.ts'
@@ -41,6 +42,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
   await fastify.register(searchRoutes, { prefix: '/api/mentors' })
   await fastify.register(mentorRoutes, { prefix: '/api/mentors' })
   await fastify.register(mentorPageRoutes, { prefix: '/api/mentors' })
+  await fastify.register(mentorPhotoRoutes, { prefix: '/api/mentors' })
   await fastify.register(adminMentorRoutes, { prefix: '/api/admin/mentors' })
   await fastify.register(adminUserRoutes, { prefix: '/api/admin/users' })
   await fastify.register(adminReviewRoutes, { prefix: '/api/admin/reviews' })

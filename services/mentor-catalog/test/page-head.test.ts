@@ -58,7 +58,7 @@ t.test('the head escapes what mentors write', async (t) => {
   const evil = '</script><script>alert(1)</script> "quoted" & <b>'
   const html = mentorHead({
     id: '0190a000-0000-7000-8000-000000000001', displayName: evil, headline: evil, bio: evil, skills: [evil], company: evil,
-    yearsExperience: 3, hourlyRate: 10000, languages: ['ko'], timezone: 'Asia/Seoul', links: [], rating: 0, reviewCount: 0, approvedAt: new Date(0).toISOString(),
+    yearsExperience: 3, hourlyRate: 10000, languages: ['ko'], timezone: 'Asia/Seoul', links: [], rating: 0, reviewCount: 0, approvedAt: new Date(0).toISOString(), photoUrl: null,
   }, ORIGIN)
   t.notMatch(html, '<script>alert', 'no markup from the profile')
   t.equal(html.match(/<\/script>/g)?.length, 1, 'one script element, closed once')

@@ -21,6 +21,7 @@ const odd: SearchDoc = {
   company: null,
   languages: ['ko'],
   rating: 4.25,
+  photoUrl: `/api/mentors/${mentorUuid(999_999)}/photo/0123456789abcdef/160`,
 }
 const index = new InMemoryMentorSearchIndex()
 for (const d of [...docs, odd]) index.upsert(d)

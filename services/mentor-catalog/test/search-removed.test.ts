@@ -15,6 +15,7 @@ const doc = (n: number, displayName: string): SearchDoc => ({
   timezone: 'Asia/Seoul',
   rating: 0,
   reviewCount: 0,
+  photoUrl: null,
 })
 
 // A suspended mentor leaves the index, but their words stay in the suggestion vocabulary until

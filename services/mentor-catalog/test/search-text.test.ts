@@ -51,6 +51,7 @@ const doc = (id: number, over: Partial<SearchDoc> = {}): SearchDoc => ({
   timezone: 'Asia/Seoul',
   rating: 4,
   reviewCount: 1,
+  photoUrl: null,
   ...over,
 })
 

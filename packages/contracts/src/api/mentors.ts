@@ -1,5 +1,8 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Role } from '../common.ts'
+import { MENTOR_PHOTO_SIZES } from './photo-sizes.ts'
+
+export * from './photo-sizes.ts'
 
 /** ISO 639-1 codes a mentor may speak. */
 export const LANGUAGE_CODES = [
@@ -81,6 +84,10 @@ export const MentorProfilePatch = Type.Object(
 )
 export type MentorProfilePatch = Static<typeof MentorProfilePatch>
 
+const PhotoUrl = Type.Union([Type.String({ description: '/api/mentors/{id}/photo/{hash}/160; the same path ending in 64 or 480 gives those sizes' }), Type.Null()], {
+  description: 'the photo, 160 px square WebP; null without a photo (show initials)',
+})
+
 /** A mentor as anyone may see them. */
 export const MentorProfile = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -97,6 +104,7 @@ export const MentorProfile = Type.Object({
   rating: Type.Number({ description: 'average, 0 without reviews' }),
   reviewCount: Type.Integer(),
   approvedAt: Type.String({ format: 'date-time' }),
+  photoUrl: PhotoUrl,
 })
 export type MentorProfile = Static<typeof MentorProfile>
 
@@ -121,6 +129,24 @@ export type Review = Static<typeof Review>
 /** GET /api/mentors/:id — the profile with its most recent reviews. */
 export const MentorPage = Type.Object({ ...MentorProfile.properties, recentReviews: Type.Array(Review, { maxItems: 5 }) })
 export type MentorPage = Static<typeof MentorPage>
+
+/** GET /api/mentors/:id/photo/:hash/:size */
+export const MentorPhotoParams = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    hash: Type.String({ pattern: '^[0-9a-f]{16}$', description: 'the content hash in photoUrl' }),
+    size: Type.Union(MENTOR_PHOTO_SIZES.map((n) => Type.Literal(String(n))), { description: 'px' }),
+  },
+  { additionalProperties: false },
+)
+export type MentorPhotoParams = Static<typeof MentorPhotoParams>
+
+/** The answer of PUT /api/mentors/me/photo. */
+export const MentorPhotoResult = Type.Object({
+  photoUrl: Type.String(),
+  sizes: Type.Array(Type.Integer(), { description: 'px, each served at photoUrl with that size' }),
+})
+export type MentorPhotoResult = Static<typeof MentorPhotoResult>
 
 /** Body of POST /api/mentors/:id/reviews. */
 export const ReviewBody = Type.Object(

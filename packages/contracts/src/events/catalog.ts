@@ -60,6 +60,11 @@ export const MentorProfileV1 = Type.Object({
   rating: Type.Number(),
   reviewCount: Type.Integer(),
   approvedAt: Type.String({ format: 'date-time' }),
+  photoUrl: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: 'the photo (160 px; the path ending in /64 or /480 gives those sizes); null: none. Absent in events from before photos',
+    }),
+  ),
 })
 export type MentorProfileV1 = Static<typeof MentorProfileV1>
 const mentorApproved = defineEvent('catalog.mentor.approved', MentorProfileV1)

@@ -54,6 +54,14 @@ export interface MentorApplications {
   years_experience: number;
 }
 
+export interface MentorPhotos {
+  created_at: Generated<Timestamp>;
+  hash: string;
+  image: Buffer;
+  mentor_id: string;
+  size: number;
+}
+
 export interface Mentors {
   approved_at: Timestamp;
   bio: string;
@@ -65,6 +73,7 @@ export interface Mentors {
   id: string;
   languages: Generated<string[]>;
   links: Generated<Json>;
+  photo_hash: string | null;
   rating: Generated<Numeric>;
   rating_total: Generated<Numeric>;
   review_count: Generated<number>;
@@ -128,6 +137,7 @@ export interface Users {
 export interface DB {
   completed_sessions: CompletedSessions;
   mentor_applications: MentorApplications;
+  mentor_photos: MentorPhotos;
   mentors: Mentors;
   outbox: Outbox;
   processed_events: ProcessedEvents;

@@ -3,6 +3,10 @@ import type { MentorRow } from './mentors.table.ts'
 
 const iso = (d: Date | string) => new Date(d).toISOString()
 
+/** The public URL of a mentor's photo (160 px; contracts' photoUrlOfSize gives the others), null without one. */
+export const photoUrlOf = (row: Pick<MentorRow, 'id' | 'photo_hash'>): string | null =>
+  row.photo_hash === null ? null : `/api/mentors/${row.id}/photo/${row.photo_hash}/160`
+
 export function toMentorProfile(row: MentorRow): MentorProfile {
   return {
     id: row.id,
@@ -20,6 +24,7 @@ export function toMentorProfile(row: MentorRow): MentorProfile {
     rating: Number(row.rating),
     reviewCount: row.review_count,
     approvedAt: iso(row.approved_at),
+    photoUrl: photoUrlOf(row),
   }
 }
 

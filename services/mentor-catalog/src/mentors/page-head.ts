@@ -7,7 +7,7 @@
 // includes this fragment into index.html with SSI (deploy/nginx/nginx.conf), so there is no Node render
 // tier to run, no hydration to keep in step, and the app behaves exactly as before. Google renders the
 // body's JavaScript anyway; the others (link previews, most crawlers) read only the head.
-import type { MentorProfile } from '@sunbae/contracts'
+import { photoUrlOfSize, type MentorProfile } from '@sunbae/contracts'
 
 /** As in the web's index.html. */
 export const SITE_NAME = '선배 Sunbae'
@@ -38,6 +38,7 @@ export function mentorHead(m: MentorProfile, origin: string): string {
   const url = mentorUrl(origin, m.id)
   const title = `${m.displayName} — ${m.headline} | ${SITE_NAME}`
   const description = summary(`${m.headline}. ${m.bio}`)
+  const image = m.photoUrl ? `${origin}${photoUrlOfSize(m.photoUrl, 480)}` : null
   const person = {
     '@context': 'https://schema.org',
     '@type': 'Person',
@@ -49,6 +50,7 @@ export function mentorHead(m: MentorProfile, origin: string): string {
     knowsAbout: m.skills,
     knowsLanguage: m.languages,
     ...(m.links.length ? { sameAs: m.links } : {}),
+    ...(image ? { image } : {}),
   }
   return [
     `<title>${escapeHtml(title)}</title>`,
@@ -59,6 +61,7 @@ export function mentorHead(m: MentorProfile, origin: string): string {
     `<meta property="og:title" content="${escapeHtml(`${m.displayName} — ${m.headline}`)}" />`,
     `<meta property="og:description" content="${escapeHtml(description)}" />`,
     `<meta property="og:url" content="${escapeHtml(url)}" />`,
+    ...(image ? [`<meta property="og:image" content="${escapeHtml(image)}" />`] : []),
     `<meta name="twitter:card" content="summary" />`,
     `<script type="application/ld+json">${scriptJson(person)}</script>`,
   ].join('\n    ')

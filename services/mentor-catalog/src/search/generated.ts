@@ -22,6 +22,7 @@ export const generatedSearchDoc = (m: GenMentorRecord): SearchDoc => ({
   timezone: 'Asia/Seoul',
   rating: m.rating,
   reviewCount: m.review_count,
+  photoUrl: null,
 })
 
 export type { GenMentorRecord }

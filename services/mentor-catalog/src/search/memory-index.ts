@@ -797,6 +797,7 @@ function sameDoc(a: SearchDoc, b: SearchDoc): boolean {
     a.timezone === b.timezone &&
     a.rating === b.rating &&
     a.reviewCount === b.reviewCount &&
+    a.photoUrl === b.photoUrl &&
     sameList(a.skills, b.skills) &&
     sameList(a.languages, b.languages)
   )

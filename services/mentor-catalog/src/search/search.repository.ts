@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { photoUrlOf } from '../mentors/mentors.mapper.ts'
 import type { SearchDoc } from './search.types.ts'
 
 interface Row {
@@ -14,9 +15,10 @@ interface Row {
   timezone: string
   rating: string | number
   review_count: number
+  photo_hash: string | null
 }
 
-const COLUMNS = sql`id, display_name, headline, bio, skills, company, years_experience, hourly_rate, languages, timezone, rating, review_count`
+const COLUMNS = sql`id, display_name, headline, bio, skills, company, years_experience, hourly_rate, languages, timezone, rating, review_count, photo_hash`
 
 /**
  * One string object per distinct value of the fields mentors share (skills, languages, company,
@@ -48,6 +50,7 @@ function toDoc(r: Row): SearchDoc {
     // numeric arrives as a string
     rating: Number(r.rating),
     reviewCount: r.review_count,
+    photoUrl: photoUrlOf(r),
   }
 }
 

@@ -14,6 +14,8 @@ export interface SearchDoc {
   timezone: string
   rating: number
   reviewCount: number
+  /** the photo's URL (content-hashed), null without one */
+  photoUrl: string | null
 }
 
 export interface SearchQuery {
@@ -75,6 +77,7 @@ export function toSearchItem(hit: SearchHit): MentorSearchItem {
     timezone: d.timezone,
     rating: d.rating,
     reviewCount: d.reviewCount,
+    photoUrl: d.photoUrl,
     highlights: hit.highlights,
   }
 }

@@ -31,8 +31,12 @@ export class AccountDeletionRepository {
       .executeTakeFirstOrThrow()
   }
 
-  /** The user's mentor profile, unlisted (suspended) and blanked; undefined when they had none. */
+  /** The user's mentor profile, unlisted (suspended) and blanked, its photo deleted; undefined when they had none. */
   async eraseMentor(uid: string, at: Date, trx: Executor): Promise<MentorRow | undefined> {
+    await trx
+      .deleteFrom('mentor_photos')
+      .where('mentor_id', 'in', (eb) => eb.selectFrom('mentors').select('id').where('uid', '=', uid))
+      .execute()
     return trx
       .updateTable('mentors')
       .set({
@@ -45,6 +49,7 @@ export class AccountDeletionRepository {
         company: null,
         skills: [],
         links: JSON.stringify([]),
+        photo_hash: null,
         updated_at: sql`now()`,
       })
       .where('uid', '=', uid)

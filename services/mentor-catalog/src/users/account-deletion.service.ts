@@ -13,7 +13,7 @@ import { AccountDeletionRepository } from './account-deletion.repository.ts'
  * 1. One transaction erases what the catalog holds and writes the events to the outbox: the user row
  *    becomes a tombstone (uid and `deleted_at`, no email, name or photo — so a token still in flight
  *    cannot bring the account back through PUT /api/me), a mentor profile is suspended (out of search
- *    and the mentor page) and blanked with `catalog.mentor.suspended` (reason "account deleted", so the
+ *    and the mentor page) and blanked, its photo deleted, with `catalog.mentor.suspended` (reason "account deleted", so the
  *    read models of matching, meeting and notification drop the name too), applications are removed,
  *    reviews the user wrote lose the author's name (their ratings stay in the average), and
  *    `catalog.user.deleted` tells every other service to erase or anonymise what it holds.
