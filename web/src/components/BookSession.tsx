@@ -45,7 +45,8 @@ export function BookingOutcome({ booking, timezone }: { booking: Booking; timezo
   return <Alert type="success" showIcon data-testid="booking-outcome" title={`${t.meetingBooked} · ${when}`} action={<Link to={SESSIONS_PATH}>{t.meetingSeeSessions}</Link>} />
 }
 
-export function BookSession({ mentorId }: { mentorId: string }) {
+/** `initiallyOpen`: the slots at once (the visitor asked for them already, on the mentor page's plain card). */
+export function BookSession({ mentorId, initiallyOpen = false }: { mentorId: string; initiallyOpen?: boolean }) {
   const { t, lang } = useI18n()
   const { viewer, role } = useAuth()
   const loc = useLocation()
@@ -55,7 +56,7 @@ export function BookSession({ mentorId }: { mentorId: string }) {
   const [booked, setBooked] = useState<{ booking: Booking; timezone: string } | null>(null)
   // The slots load at once for a mentee who may book, on request for everyone else: a mentor without
   // a schedule answers 404, which the browser would log as an error on every visit of their page.
-  const [opened, setOpen] = useState(false)
+  const [opened, setOpen] = useState(initiallyOpen)
   const matches = useQuery({ queryKey: ['matches', 'mentee', 'active'], queryFn: () => activeMatches('mentee'), enabled: !!viewer })
   const mine = useQuery({ queryKey: ['my-mentor-profile'], queryFn: myMentorProfile, enabled: role === 'mentor' })
   const matched = !!matches.data?.items.some((m) => m.mentor.id === mentorId && m.state === 'active')
