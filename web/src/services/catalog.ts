@@ -1,5 +1,5 @@
 // mentor-catalog: accounts, mentors, search, reviews, applications, and its admin routes.
-import type { AccountStatus, AdminMentor, AdminMentorListItem, AdminReview, AdminUser, Me, MentorStatus, ReviewVisibility, MentorApplication, MentorApplicationBody, MentorPage, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, ReviewBody, Role } from '@sunbae/contracts'
+import type { AccountStatus, AdminMentor, AdminMentorListItem, AdminReview, AdminUser, Me, MentorStatus, ReviewVisibility, MentorApplication, MentorApplicationBody, MentorPage, MentorPhotoResult, MentorProfilePatch, MentorSearchResponse, MyMentorProfile, Paged, PutMeBody, Review, ReviewBody, Role } from '@sunbae/contracts'
 import type { SearchState } from '../lib/search-state.ts'
 import { toApiQuery } from '../lib/search-state.ts'
 import { get, patch, post, put, request } from './http.ts'
@@ -26,6 +26,10 @@ export const myApplications = () => get<MentorApplication[]>('/api/mentors/appli
 export const myMentorProfile = () => get<MyMentorProfile>('/api/mentors/me')
 // PATCH /api/mentors/me
 export const patchMyMentorProfile = (body: MentorProfilePatch) => patch<MyMentorProfile>('/api/mentors/me', body)
+// PUT /api/mentors/me/photo — body: the image (image/jpeg|png|webp)
+export const putMyPhoto = (image: Blob) => request<MentorPhotoResult>('PUT', '/api/mentors/me/photo', { body: image })
+// DELETE /api/mentors/me/photo
+export const deleteMyPhoto = () => request<null>('DELETE', '/api/mentors/me/photo')
 // GET /api/admin/mentors/applications?status=&page=&pageSize=
 export const listApplications = (status: 'pending' | 'approved' | 'rejected', page: number) =>
   get<Paged<MentorApplication>>('/api/admin/mentors/applications', { status, page, pageSize: 20 })

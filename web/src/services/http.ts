@@ -1,5 +1,6 @@
 // The one HTTP client of the web app: same-origin /api (the dev server and nginx proxy it to the
-// gateway), the Firebase ID token as a bearer, JSON in and out, and ApiError for any non-2xx.
+// gateway), the Firebase ID token as a bearer, JSON in and out (a Blob body goes as it is, with its
+// own type: a photo), and ApiError for any non-2xx.
 import { currentAuth } from '../auth/firebase-loader.ts'
 import { ApiError, isTokenRevoked, toApiError } from '../lib/errors.ts'
 
@@ -24,6 +25,10 @@ async function send(method: string, path: string, body: unknown, query: Query | 
   // Firebase Auth only when the app loaded it (a session, a sign-in page): anonymous requests need none
   const user = (await currentAuth())?.currentUser
   if (user) headers.authorization = `Bearer ${await user.getIdToken(forceRefresh)}`
+  if (body instanceof Blob) {
+    headers['content-type'] = body.type
+    return fetch(`${path}${queryString(query)}`, { method, headers, body })
+  }
   if (body !== undefined) headers['content-type'] = 'application/json'
   return fetch(`${path}${queryString(query)}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
 }

@@ -1,33 +1,54 @@
-// Chat: my rooms with unread counts; the selected room (?room=) shows history from the API and
-// new messages live from Firestore.
+// Chat: my rooms with unread counts and the other side's avatar; the selected room (?room=) shows
+// history from the API and new messages live from Firestore.
 import { Badge, Button, Card, Col, Empty, Flex, Input, Row, Tag, Typography } from 'antd'
 import { ItemList } from '../../components/ItemList.tsx'
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { CHAT_LIMITS, type ChatMessage, type ChatRoom } from '@sunbae/contracts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
+import { Avatar } from '../../components/Avatar.tsx'
 import { useFeedback } from '../../components/feedback.ts'
 import { QueryError, QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { can } from '../../lib/access.ts'
 import { listRooms, markRead, roomMessages, sendMessage, watchMessages } from '../../services/chat.ts'
 import { listMatches } from '../../services/matching.ts'
+import { getMentor } from '../../services/catalog.ts'
 
-/** Names of the other side of each room, from my matches (a room's id is its match id). */
-function usePartnerNames(): Map<string, string> {
+/** The other side of a room: whose avatar (id), name and photo. */
+interface Partner {
+  id: string
+  name: string
+  photoUrl: string | null
+}
+
+/**
+ * The other side of each room, from my matches (a room's id is its match id). A mentor's photo comes
+ * from their public page (GET /api/mentors/:id, cached like the mentor page itself); mentees have none.
+ */
+function usePartners(): Map<string, Partner> {
   const asMentee = useQuery({ queryKey: ['matches', 'mentee', 1], queryFn: () => listMatches('mentee', 1) })
   const { viewer } = useAuth()
   const asMentor = useQuery({ queryKey: ['matches', 'mentor', 1], queryFn: () => listMatches('mentor', 1), enabled: can(viewer, 'seeMyMentees') })
+  const mentorIds = [...new Set((asMentee.data?.items ?? []).map((x) => x.mentor.id))]
+  const pages = useQueries({
+    queries: mentorIds.map((id) => ({ queryKey: ['mentor', id], queryFn: () => getMentor(id), staleTime: 5 * 60_000, retry: false })),
+  })
+  const photos = new Map(pages.flatMap((p) => (p.data ? [[p.data.id, p.data.photoUrl] as const] : [])))
+  const photoKey = [...photos].join()
   return useMemo(() => {
-    const m = new Map<string, string>()
-    for (const x of asMentee.data?.items ?? []) m.set(x.id, x.mentor.displayName ?? x.mentor.id)
-    for (const x of asMentor.data?.items ?? []) m.set(x.id, x.mentee.displayName ?? x.mentee.uid)
+    const m = new Map<string, Partner>()
+    for (const x of asMentee.data?.items ?? []) m.set(x.id, { id: x.mentor.id, name: x.mentor.displayName ?? x.mentor.id, photoUrl: photos.get(x.mentor.id) ?? null })
+    for (const x of asMentor.data?.items ?? []) m.set(x.id, { id: x.mentee.uid, name: x.mentee.displayName ?? x.mentee.uid, photoUrl: null })
     return m
-  }, [asMentee.data, asMentor.data])
+    // photos is rebuilt each render; photoKey says when it changed
+  }, [asMentee.data, asMentor.data, photoKey])
 }
 
-function Room({ room, partner }: { room: ChatRoom; partner: string }) {
+const unknownPartner = (roomId: string): Partner => ({ id: roomId, name: roomId.slice(0, 8), photoUrl: null })
+
+function Room({ room, partner }: { room: ChatRoom; partner: Partner }) {
   const { t, lang } = useI18n()
   const { user } = useAuth()
   const fb = useFeedback()
@@ -66,7 +87,7 @@ function Room({ room, partner }: { room: ChatRoom; partner: string }) {
     if (body && !send.isPending) send.mutate(body)
   }
   return (
-    <Card title={partner} extra={room.status === 'closed' && <Tag>closed</Tag>}>
+    <Card title={<Flex align="center" gap={8}><Avatar id={partner.id} name={partner.name} photoUrl={partner.photoUrl} size={32} decorative />{partner.name}</Flex>} extra={room.status === 'closed' && <Tag>closed</Tag>}>
       {liveError ? <QueryError error={liveError} /> : null}
       <Flex vertical gap={8} style={{ height: 420, overflowY: 'auto' }} data-testid="chat-messages" aria-live="polite">
         {history.hasNextPage && <Button size="small" onClick={() => void history.fetchNextPage()} loading={history.isFetchingNextPage}>↑</Button>}
@@ -100,7 +121,7 @@ export default function ChatPage() {
   const { t } = useI18n()
   const [params, setParams] = useSearchParams()
   const rooms = useQuery({ queryKey: ['chat-rooms'], queryFn: listRooms, refetchInterval: 15_000 })
-  const names = usePartnerNames()
+  const partners = usePartners()
   const selected = rooms.data?.items.find((r) => r.id === params.get('room')) ?? null
   return (
     <Flex vertical gap={12}>
@@ -114,8 +135,12 @@ export default function ChatPage() {
                   itemStyle={(r) => ({ background: r.id === selected?.id ? '#f0f5ff' : undefined, paddingInline: 8 })}
                   render={(r) => (
                     <Flex justify="space-between" style={{ width: '100%' }} gap={8}>
-                      <Flex vertical style={{ minWidth: 0 }}>
-                        <Button type="link" style={{ padding: 0, height: 'auto', justifyContent: 'flex-start' }} onClick={() => setParams({ room: r.id })}>{names.get(r.id) ?? r.id.slice(0, 8)}</Button>
+                      {(() => {
+                        const p = partners.get(r.id) ?? unknownPartner(r.id)
+                        return <Avatar id={p.id} name={p.name} photoUrl={p.photoUrl} size={40} decorative style={{ marginTop: 2 }} />
+                      })()}
+                      <Flex vertical style={{ minWidth: 0, flex: 1 }}>
+                        <Button type="link" style={{ padding: 0, height: 'auto', justifyContent: 'flex-start' }} onClick={() => setParams({ room: r.id })}>{(partners.get(r.id) ?? unknownPartner(r.id)).name}</Button>
                         <Typography.Text type="secondary" ellipsis>{r.lastMessage?.text ?? ''}</Typography.Text>
                       </Flex>
                       {r.unread > 0 ? <span role="img" aria-label={`${t.unread} ${r.unread}`}><Badge count={r.unread} /></span> : null}
@@ -126,7 +151,7 @@ export default function ChatPage() {
           </Card>
         </Col>
         <Col xs={24} md={16}>
-          {selected ? <Room key={selected.id} room={selected} partner={names.get(selected.id) ?? selected.id.slice(0, 8)} /> : null}
+          {selected ? <Room key={selected.id} room={selected} partner={partners.get(selected.id) ?? unknownPartner(selected.id)} /> : null}
         </Col>
       </Row>
     </Flex>

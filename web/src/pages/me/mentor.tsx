@@ -10,6 +10,7 @@ import { normaliseWindows, validateWindows, windowErrorsFrom } from '../../lib/t
 import { myMentorProfile, patchMyMentorProfile } from '../../services/catalog.ts'
 import { acceptRequest, declineRequest, getMentorSettings, listRequests, putMentorSettings } from '../../services/matching.ts'
 import { stateTag } from './mentee.tsx'
+import { PhotoEditor } from './photo.tsx'
 import { ScheduleFieldsRow } from './time-windows.tsx'
 
 export function InboxCard() {
@@ -238,5 +239,9 @@ function ProfileEdit({ profile }: { profile: MyMentorProfile }) {
 export function MentorProfileCard() {
   const { t } = useI18n()
   const profile = useQuery({ queryKey: ['my-mentor-profile'], queryFn: myMentorProfile })
-  return <Card title={t.mentorProfile}><QueryView query={profile}>{(p) => <ProfileEdit profile={p} />}</QueryView></Card>
+  return (
+    <Card title={t.mentorProfile}>
+      <QueryView query={profile}>{(p) => <><PhotoEditor profile={p} /><ProfileEdit profile={p} /></>}</QueryView>
+    </Card>
+  )
 }
