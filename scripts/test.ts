@@ -219,7 +219,7 @@ const e2eHandoff: Promise<E2eHandoff | null> = journeys.length === 0
       note(`starting the stack the ${journeys.length} browser journey file(s) share`);
       try {
         e2eStack = await timed('e2e stack', () => startE2eStack({ testDatabaseUrl: databaseUrl, env: withEmulators(baseEnv, emu), log: note, onReady: e2eReady }));
-        return { webUrl: e2eStack.webUrl, gatewayUrl: e2eStack.gatewayUrl, chromium, logDir: e2eStack.logDir };
+        return { webUrl: e2eStack.webUrl, gatewayUrl: e2eStack.gatewayUrl, chromium, logDir: e2eStack.logDir, providerApis: e2eStack.providerApis };
       } catch (err) {
         const message = (err as Error).message;
         note(`the e2e stack did not start: ${message}`);

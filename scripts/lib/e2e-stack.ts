@@ -16,13 +16,29 @@ import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { findNatsServer } from '@sunbae/testing/nats-server';
+import { startStripeApi, startTossApi, type StripeApi, type TossApi } from '@sunbae/testing/provider-apis';
 import { REPO_ROOT } from './repo.ts';
 
 /** The variable that carries an `E2eHandoff` (JSON) to the journey files. */
 export const E2E_ENV = 'SUNBAE_E2E_STACK';
 
 /** What the journey files get: the stack and the browser to drive it, or why there is none. */
-export type E2eHandoff = { webUrl: string; gatewayUrl: string; chromium: string; logDir: string } | { skip: string } | { error: string };
+export type E2eHandoff = { webUrl: string; gatewayUrl: string; chromium: string; logDir: string; providerApis: ProviderApis } | { skip: string } | { error: string };
+
+/**
+ * The payment providers' API stand-ins payment talks to in this stack (@sunbae/testing/provider-apis:
+ * Stripe and Toss cannot be reached from here), for the journeys to route their SDK stand-ins' calls to.
+ */
+export interface ProviderApis {
+  stripe: { url: string; publishableKey: string };
+  toss: { url: string; clientKey: string };
+}
+
+/** Test keys of the stand-ins (never real ones: the stand-ins take only these). */
+const PROVIDER_KEYS = {
+  stripe: { secretKey: 'sk_test_e2e_standin_000001', publishableKey: 'pk_test_e2e_standin_000001', webhookSecret: 'whsec_e2e_standin_000001' },
+  toss: { secretKey: 'test_sk_e2e_standin_000001', clientKey: 'test_gck_e2e_standin_000001' },
+};
 
 /** The Chromium the journeys drive: CHROMIUM_PATH, else Debian's (.ci/run installs it). */
 export const chromiumPath = (env: NodeJS.ProcessEnv = process.env): string => env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -32,6 +48,7 @@ export interface E2eStack {
   gatewayUrl: string;
   /** scripts/start.ts's log folder: `start.out` (its console) and one `<name>.log` per process */
   logDir: string;
+  providerApis: ProviderApis;
   stop(): Promise<void>;
 }
 
@@ -130,6 +147,13 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
   const webUrl = `http://127.0.0.1:${webPort}`;
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
+  // payment offers the sandbox (the default), Stripe and Toss, the last two through their API stand-ins
+  const apis: [StripeApi, TossApi] = await Promise.all([startStripeApi(PROVIDER_KEYS.stripe), startTossApi(PROVIDER_KEYS.toss)]);
+  const [stripeApi, tossApi] = apis;
+  const providerApis: ProviderApis = {
+    stripe: { url: stripeApi.url, publishableKey: PROVIDER_KEYS.stripe.publishableKey },
+    toss: { url: tossApi.url, clientKey: PROVIDER_KEYS.toss.clientKey },
+  };
   const env: NodeJS.ProcessEnv = {
     ...runEnv,
     NODE_ENV: 'development',
@@ -148,6 +172,20 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
     START_READY_TIMEOUT_MS: '300000',
     // tracking's fault route (refused in production): the moderation journey shows a real 5xx
     TRACKING_TEST_ROUTES: 'true',
+    // the video room: meeting's room links point at this web app; coturn on any free port, and browsers
+    // made to relay through it, so the room journey proves TURN (start.ts falls back to 'all' without coturn)
+    WEB_BASE_URL: webUrl,
+    TURN_PORT: '0',
+    MEETING_ICE_TRANSPORT_POLICY: 'relay',
+    PAYMENT_PROVIDER: '',
+    PAYMENT_PROVIDERS: 'sandbox,stripe,toss',
+    STRIPE_SECRET_KEY: PROVIDER_KEYS.stripe.secretKey,
+    STRIPE_WEBHOOK_SECRET: PROVIDER_KEYS.stripe.webhookSecret,
+    STRIPE_PUBLISHABLE_KEY: PROVIDER_KEYS.stripe.publishableKey,
+    STRIPE_API_URL: stripeApi.url,
+    TOSS_SECRET_KEY: PROVIDER_KEYS.toss.secretKey,
+    TOSS_CLIENT_KEY: PROVIDER_KEYS.toss.clientKey,
+    TOSS_API_URL: tossApi.url,
   };
   // Its own process group, so stopping it also ends whatever it could not stop itself.
   const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -171,6 +209,7 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
       clearTimeout(timer);
     }
     startLog.end();
+    await Promise.all(apis.map((a) => a.close()));
   };
   try {
     // start.ts bounds each wait itself (readiness: START_READY_TIMEOUT_MS) and exits when one fails
@@ -191,5 +230,5 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
     await stop();
     throw err;
   }
-  return { webUrl, gatewayUrl, logDir, stop };
+  return { webUrl, gatewayUrl, logDir, providerApis, stop };
 }
