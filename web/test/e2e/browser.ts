@@ -34,6 +34,8 @@ export interface SessionOptions {
   viewport?: { width: number; height: number }
   timezoneId?: string
   acceptDownloads?: boolean
+  /** a Chromium of its own (as a second person's computer), launched like the suite's */
+  ownBrowser?: boolean
 }
 
 /** A browser session of one person. */
@@ -78,6 +80,8 @@ export interface BrowserSuite {
 export interface SuiteOptions {
   /** this file's folder under web/test/artifacts (files run in parallel: each empties only its own) */
   artifacts: string
+  /** Chromium flags beyond the usual ones (e.g. the fake camera and microphone of the video room) */
+  launchArgs?: string[]
 }
 
 /** Every visible form field without an accessible name, as HTML (runs in the page). */
@@ -128,14 +132,14 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 /**
  * The policy the dev server sent with the app's page must be production's (web/security-headers.ts):
- * every directive the same, script-src exactly 'self' (the journeys run without HMR, so without the
- * dev preamble), except connect-src, which names the emulators' origins instead of Google's.
+ * every directive the same, script-src exactly production's ('self' and the payment SDKs; the journeys
+ * run without HMR, so without the dev preamble), except connect-src, which names the emulators' origins instead of Google's.
  */
 function checkPolicy(t: Test, header: string | undefined): void {
   t.ok(header, 'the web app is served with a Content-Security-Policy')
   const served = parsePolicy(header ?? '')
   const production = cspDirectives({ firebase: firebaseTargets({}) })
-  t.same(served['script-src'], ["'self'"], "script-src 'self'")
+  t.same(served['script-src'], production['script-src'], "script-src: 'self' and the payment SDKs, as production (no dev preamble)")
   t.same({ ...served, 'connect-src': [] }, { ...production, 'connect-src': [] }, 'every directive but connect-src is production\'s')
   t.equal(served['connect-src']?.[0], "'self'", 'connect-src: the API on the page\'s origin')
   t.comment(`connect-src under test: ${served['connect-src']?.join(' ')}`)
@@ -163,12 +167,15 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
     const { chromium } = await import('playwright-core')
     const started = Date.now()
     let browser: Browser | null = null
+    /** sessions' own Chromiums (ownBrowser) */
+    const others: Browser[] = []
     t.teardown(async () => {
-      await browser?.close()
+      await Promise.all([browser, ...others].map((b) => b?.close()))
       t.comment(`${title} took ${((Date.now() - started) / 1000).toFixed(1)} s`)
     })
     const stack: Stack = { webUrl: given.webUrl, gatewayUrl: given.gatewayUrl, logDir: given.logDir }
-    browser = await chromium.launch({ executablePath: given.chromium, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+    const launch = () => chromium.launch({ executablePath: given.chromium, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...(opts.launchArgs ?? [])] })
+    browser = await launch()
     const artifacts = path.join(REPO_ROOT, 'web', 'test', 'artifacts', opts.artifacts)
     fs.rmSync(artifacts, { recursive: true, force: true })
     fs.mkdirSync(artifacts, { recursive: true })
@@ -184,7 +191,9 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
     const open = new Map<string, Session>()
     const session = async (who: string, so: SessionOptions = {}): Promise<Session> => {
       const viewport = so.viewport ?? { width: 1280, height: 900 }
-      const context: BrowserContext = await browser!.newContext({
+      let own: Browser | null = null
+      if (so.ownBrowser) others.push((own = await launch()))
+      const context: BrowserContext = await (own ?? browser!).newContext({
         locale: 'ko-KR',
         viewport,
         baseURL: webUrl,
@@ -275,6 +284,7 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
         close: async () => {
           open.delete(who)
           await context.close()
+          await own?.close()
         },
       }
       open.set(who, s)
