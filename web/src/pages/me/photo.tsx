@@ -110,8 +110,8 @@ export function PhotoEditor({ profile }: { profile: MyMentorProfile }) {
           )}
         </div>
         <Flex align="center" gap={12} style={{ marginTop: 12 }}>
-          <Typography.Text id="photo-zoom">{w.photoZoom}</Typography.Text>
-          <Slider style={{ flex: 1 }} min={1} max={4} step={0.05} value={zoom} onChange={setZoom} aria-labelledby="photo-zoom" />
+          <Typography.Text aria-hidden>{w.photoZoom}</Typography.Text>
+          <Slider style={{ flex: 1 }} min={1} max={4} step={0.05} value={zoom} onChange={setZoom} ariaLabelForHandle={w.photoZoom} />
         </Flex>
       </Modal>
     </Flex>
