@@ -5,7 +5,7 @@
 // payment (GET /api/payments/providers). The SDK is only in this page's chunk.
 import { Alert, Button, Flex } from 'antd'
 import { ANONYMOUS, loadTossPayments, type TossPaymentsWidgets } from '@tosspayments/tosspayments-sdk'
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import type { Payment } from '@sunbae/contracts'
 import { useI18n } from '../../i18n/index.tsx'
 import { Loading } from '../../components/States.tsx'
@@ -15,15 +15,25 @@ export function TossPay({ payment, clientKey, orderName, label, busy }: { paymen
   const [widgets, setWidgets] = useState<TossPaymentsWidgets | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [paying, setPaying] = useState(false)
+  const slot = useRef<HTMLDivElement>(null)
   useEffect(() => {
     let live = true
+    // fresh targets per run: a run cleaned up before its widgets were drawn (React's dev double effect,
+    // a new amount) finds its targets gone and draws nothing, instead of a second widget beside the first
+    const run = Math.random().toString(36).slice(2)
+    const methods = document.createElement('div')
+    methods.id = `toss-payment-methods-${run}`
+    const agreement = document.createElement('div')
+    agreement.id = `toss-agreement-${run}`
+    slot.current?.append(methods, agreement)
     void (async () => {
       try {
         const toss = await loadTossPayments(clientKey)
         // no saved payment methods (brandpay) here: the payer is anonymous to Toss
         const w = toss.widgets({ customerKey: ANONYMOUS })
         await w.setAmount({ currency: 'KRW', value: payment.amount })
-        await Promise.all([w.renderPaymentMethods({ selector: '#toss-payment-methods', variantKey: 'DEFAULT' }), w.renderAgreement({ selector: '#toss-agreement', variantKey: 'AGREEMENT' })])
+        if (!live) return
+        await Promise.all([w.renderPaymentMethods({ selector: `#${methods.id}`, variantKey: 'DEFAULT' }), w.renderAgreement({ selector: `#${agreement.id}`, variantKey: 'AGREEMENT' })])
         if (live) setWidgets(w)
       } catch (err) {
         if (live) setError((err as Error).message || '')
@@ -31,6 +41,8 @@ export function TossPay({ payment, clientKey, orderName, label, busy }: { paymen
     })()
     return () => {
       live = false
+      methods.remove()
+      agreement.remove()
     }
   }, [clientKey, payment.amount])
   const pay = async () => {
@@ -53,8 +65,7 @@ export function TossPay({ payment, clientKey, orderName, label, busy }: { paymen
   return (
     <Flex vertical gap={12} data-testid="toss-form">
       {!widgets && error === null && <Loading />}
-      <div id="toss-payment-methods" />
-      <div id="toss-agreement" />
+      <div ref={slot} />
       {error !== null && <Alert type="error" showIcon title={error || t.paymentFormUnavailable} data-testid="toss-error" />}
       <Button type="primary" size="large" block data-testid="pay-button" disabled={!widgets || busy} loading={paying} onClick={() => void pay()}>
         {label}
