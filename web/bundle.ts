@@ -8,8 +8,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 
-/** The landing and search page's JavaScript budget, gzipped: issue 24's ≤ 170 KB (see web/README.md › Performance). */
-export const LANDING_BUDGET_BYTES = 170 * 1024
+/**
+ * The landing and search page's JavaScript budget, gzipped (see web/README.md › Performance): issue 24
+ * asked for ≤ 170 KB; without antd on the first page it is 124 KB, and the budget keeps that gain.
+ */
+export const LANDING_BUDGET_BYTES = 135 * 1024
 
 export interface ManifestChunk {
   file: string

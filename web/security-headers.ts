@@ -16,6 +16,21 @@ export const FIREBASE_ORIGINS = {
   firestore: ['https://firestore.googleapis.com'],
 } as const
 
+/**
+ * What the pay page's payment SDKs load, frame and call (the web is built without knowing which
+ * providers payment enables: it reads them at run time, so both are always allowed).
+ * - Stripe.js (docs.stripe.com/security/guide, Content Security Policy): the script from js.stripe.com,
+ *   its Elements frames from js.stripe.com, 3-D Secure frames from hooks.stripe.com, calls to api.stripe.com
+ *   (the Address Element's maps.googleapis.com is not used here).
+ * - Toss Payments SDK v2: the script from js.tosspayments.com (loadTossPayments); the payment-method,
+ *   agreement and payment-window frames and the SDK's calls go to tosspayments.com's own subdomains.
+ */
+export const PAYMENT_SDK_ORIGINS = {
+  script: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://js.tosspayments.com'],
+  frame: ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com', 'https://*.tosspayments.com'],
+  connect: ['https://api.stripe.com', 'https://*.tosspayments.com'],
+} as const
+
 /** The script the Auth SDK loads for a Google popup sign-in (gapi's iframe channel to the authDomain). */
 export const GOOGLE_SIGN_IN_SCRIPT = 'https://apis.google.com'
 
@@ -34,7 +49,7 @@ const hash = (script: string) => `'sha256-${createHash('sha256').update(script, 
 
 /**
  * The Content-Security-Policy's directives.
- * - script-src 'self': only the app's own files. Google sign-in (a real project, no emulator) adds
+ * - script-src 'self': only the app's own files, and the payment SDKs' (PAYMENT_SDK_ORIGINS). Google sign-in (a real project, no emulator) adds
  *   apis.google.com, without which the Auth SDK cannot open its popup channel; the dev server adds the
  *   hash of the inline preamble it injects (only while HMR is on).
  * - style-src 'unsafe-inline': antd 6 styles components with CSS-in-JS, inserting <style> elements at run
@@ -42,7 +57,10 @@ const hash = (script: string) => `'sha256-${createHash('sha256').update(script, 
  *   code, and script-src stays strict.
  * - connect-src: the API on the page's own origin (/api, nginx or the dev server proxies it) and the
  *   Firebase origins the app is built for: Google's Identity Toolkit, Secure Token and Firestore
- *   (WebChannel long-polling is plain HTTPS to firestore.googleapis.com), or the emulators' origins.
+ *   (WebChannel long-polling is plain HTTPS to firestore.googleapis.com), or the emulators' origins; and
+ *   the payment providers' APIs their SDKs call.
+ * - frame-src: the payment SDKs' frames (card fields, 3-D Secure, Toss' widget and payment window), and
+ *   Google sign-in's.
  * - img-src data:: the page's icon is `data:,` and antd draws a few images (empty states) as data: URIs.
  * - frame-ancestors 'none' (no clickjacking), object-src 'none', base-uri 'self', form-action 'self'.
  */
@@ -52,15 +70,16 @@ export function cspDirectives({ firebase, inlineScripts = [] }: PolicyOptions): 
   else connect.push(...FIREBASE_ORIGINS.auth)
   if (firebase.firestoreEmulatorHost) connect.push(`http://${firebase.firestoreEmulatorHost}`)
   else connect.push(...FIREBASE_ORIGINS.firestore)
+  connect.push(...PAYMENT_SDK_ORIGINS.connect)
   return {
     'default-src': ["'self'"],
-    'script-src': ["'self'", ...inlineScripts.map(hash), ...(firebase.googleSignIn ? [GOOGLE_SIGN_IN_SCRIPT] : [])],
+    'script-src': ["'self'", ...inlineScripts.map(hash), ...(firebase.googleSignIn ? [GOOGLE_SIGN_IN_SCRIPT] : []), ...PAYMENT_SDK_ORIGINS.script],
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:'],
     'font-src': ["'self'"],
     'connect-src': [...new Set(connect)],
-    // Google sign-in's hidden iframe and popup live on the project's authDomain
-    ...(firebase.googleSignIn ? { 'frame-src': [`https://${firebase.authDomain}`] } : {}),
+    // Google sign-in's hidden iframe and popup live on the project's authDomain; the payment SDKs' frames
+    'frame-src': [...(firebase.googleSignIn ? [`https://${firebase.authDomain}`] : []), ...PAYMENT_SDK_ORIGINS.frame],
     'object-src': ["'none'"],
     'base-uri': ["'self'"],
     'form-action': ["'self'"],
@@ -93,7 +112,9 @@ export function documentHeaders(o: PolicyOptions): Record<string, string> {
     // for browsers without frame-ancestors
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
-    'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+    // the video room (issue 23) uses the camera, the microphone and screen sharing on the app's own
+    // origin; no frame of another origin gets them, and nothing gets the location
+    'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
     // a Google sign-in popup must still be able to answer its opener
     'Cross-Origin-Opener-Policy': 'same-origin-allow-popups',
   }

@@ -1,10 +1,11 @@
 // The production build's first page stays small: builds the app (vite build, as the web image does,
 // into a temporary folder) and checks what the landing and search page downloads — the entry chunk and
 // its static imports (bundle.ts) — against the gzipped budget, and that the heavy parts are chunks of
-// their own that the first page does not load: Firebase Auth, Firestore, the admin area with its
-// charts, the payment pages and the chat. Also: every text file has its .gz and .br beside it (nginx
-// serves them as they are), robots.txt is a file of the build, and no chunk passes Vite's default
-// 500 kB warning except the Firestore SDK (one module, loaded by the chat and the notification bell only).
+// their own that the first page does not load: Firebase Auth, Firestore, antd (the search page and a
+// mentor's first screen draw without it), the admin area with its charts, the payment pages and the
+// chat. Also: every text file has its .gz and .br beside it (nginx serves them as they are), robots.txt
+// is a file of the build, and no chunk passes Vite's default 500 kB warning except the Firestore SDK
+// (one module, loaded by the chat and the notification bell only).
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -39,7 +40,7 @@ t.test('the landing and search page: within the budget, without the heavy parts'
   const landing = new Set(staticGraph(manifest, 'index.html'))
   t.ok(manifest['index.html']!.isEntry, 'index.html is the entry')
   // the pages other than search are chunks of their own, reached from the first page only by import()
-  for (const src of ['src/pages/admin/show.tsx', 'src/pages/payments/pay.tsx', 'src/pages/payments/show.tsx', 'src/pages/chat/list.tsx', 'src/pages/mentors/show.tsx', 'src/pages/auth/login.tsx', 'src/pages/me/show.tsx', 'src/components/NotificationBell.tsx', 'src/components/Feedback.tsx', 'src/pages/not-found.tsx']) {
+  for (const src of ['src/pages/admin/show.tsx', 'src/pages/payments/pay.tsx', 'src/pages/payments/show.tsx', 'src/pages/chat/list.tsx', 'src/pages/mentors/extras.tsx', 'src/pages/auth/login.tsx', 'src/pages/me/show.tsx', 'src/components/NotificationBell.tsx', 'src/components/Feedback.tsx', 'src/pages/not-found.tsx']) {
     const chunk = manifest[src]
     t.ok(chunk?.isDynamicEntry, `${src} is a chunk of its own`)
     if (chunk) t.notOk([...landing].some((k) => manifest[k]!.file === chunk.file), `the first page does not load ${chunk.file}`)
@@ -50,13 +51,20 @@ t.test('the landing and search page: within the budget, without the heavy parts'
     t.ok(chunkWith(marker), `the build has ${what} (found by ${JSON.stringify(marker)})`)
     t.notOk(landingCode.includes(marker), `the first page does not load ${what}`)
   }
+  // a mentor's page: its first screen is in the first page's files; its antd parts come later, and a
+  // visitor who never signed in gets no Firebase with them
+  const mentorParts = staticGraph(manifest, 'src/pages/mentors/extras.tsx').map((k) => fs.readFileSync(path.join(dist, manifest[k]!.file), 'utf8')).join('\n')
+  t.notOk(mentorParts.includes(FIREBASE_AUTH), "a mentor page's later parts do not load Firebase Auth")
 })
 
 /** Strings that only each heavy library's code carries. */
+const FIREBASE_AUTH = 'identitytoolkit.googleapis.com'
 const LIBRARY_MARKERS: [string, string][] = [
-  ['Firebase Auth', 'identitytoolkit.googleapis.com'],
+  ['Firebase Auth', FIREBASE_AUTH],
   ['Firestore', 'firestore.googleapis.com'],
   ['the admin charts (recharts)', 'recharts-wrapper'],
+  // the search page and a mentor's first screen are drawn without antd (src/lib/theme.ts)
+  ["antd's CSS-in-JS", 'data-token-hash'],
 ]
 const chunkWith = (marker: string): string | undefined =>
   fs.readdirSync(path.join(dist, 'assets')).find((f) => f.endsWith('.js') && fs.readFileSync(path.join(dist, 'assets', f), 'utf8').includes(marker))

@@ -4,18 +4,21 @@ import t from 'tap'
 import { createHash } from 'node:crypto'
 import react from '@vitejs/plugin-react'
 import type { UserConfig } from 'vite'
-import { contentSecurityPolicy, cspDirectives, documentHeaders, GOOGLE_SIGN_IN_SCRIPT, nginxSnippet, parsePolicy } from '../security-headers.ts'
+import { contentSecurityPolicy, cspDirectives, documentHeaders, GOOGLE_SIGN_IN_SCRIPT, nginxSnippet, parsePolicy, PAYMENT_SDK_ORIGINS } from '../security-headers.ts'
+
+// the payment SDKs' origins (Stripe.js, the Toss Payments SDK), allowed in every build: the pay page's forms
+const PAY = PAYMENT_SDK_ORIGINS
 import { firebaseTargets } from '../src/lib/firebase-targets.ts'
 
-t.test('production (a build for Google\'s Firebase): script-src \'self\' only, connect-src the API and Firebase', async (t) => {
+t.test('production (a build for Google\'s Firebase): script-src \'self\' and the payment SDKs, connect-src the API, Firebase and the payment APIs', async (t) => {
   const d = cspDirectives({ firebase: firebaseTargets({}) })
-  t.same(d['script-src'], ["'self'"])
-  t.same(d['connect-src'], ["'self'", 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://firestore.googleapis.com'])
+  t.same(d['script-src'], ["'self'", 'https://js.stripe.com', 'https://*.js.stripe.com', 'https://js.tosspayments.com'])
+  t.same(d['connect-src'], ["'self'", 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://firestore.googleapis.com', 'https://api.stripe.com', 'https://*.tosspayments.com'])
   t.same(d['frame-ancestors'], ["'none'"])
   t.same(d['object-src'], ["'none'"])
   t.same(d['base-uri'], ["'self'"])
   t.same(d['form-action'], ["'self'"])
-  t.notOk('frame-src' in d, 'no frames without Google sign-in (default-src \'self\')')
+  t.same(d['frame-src'], ['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com', 'https://*.tosspayments.com'], "only the payment SDKs' frames (Stripe's fields and 3-D Secure, Toss' widget)")
   const header = contentSecurityPolicy({ firebase: firebaseTargets({}) })
   t.notMatch(header, /unsafe-eval/)
   t.same(parsePolicy(header), d, 'the header parses back to its directives')
@@ -24,26 +27,26 @@ t.test('production (a build for Google\'s Firebase): script-src \'self\' only, c
 t.test('a build for the emulators (compose) connects to their origins and not to Google', async (t) => {
   const firebase = firebaseTargets({ VITE_FIREBASE_PROJECT_ID: 'demo-sunbae', VITE_FIREBASE_AUTH_EMULATOR_HOST: 'localhost:9099', VITE_FIREBASE_FIRESTORE_EMULATOR_HOST: 'localhost:8181' })
   const d = cspDirectives({ firebase })
-  t.same(d['connect-src'], ["'self'", 'http://localhost:9099', 'http://localhost:8181'])
-  t.same(d['script-src'], ["'self'"])
+  t.same(d['connect-src'], ["'self'", 'http://localhost:9099', 'http://localhost:8181', ...PAY.connect])
+  t.same(d['script-src'], ["'self'", ...PAY.script])
   // the dev server's hosts come from its environment; a VITE_ variable wins, as in the app
   t.same(cspDirectives({ firebase: firebaseTargets({}, { auth: '127.0.0.1:9099', firestore: '127.0.0.1:8181' }) })['connect-src'],
-    ["'self'", 'http://127.0.0.1:9099', 'http://127.0.0.1:8181'])
+    ["'self'", 'http://127.0.0.1:9099', 'http://127.0.0.1:8181', ...PAY.connect])
 })
 
 t.test('Google sign-in (a real project) adds only what its popup needs', async (t) => {
   const firebase = firebaseTargets({ VITE_FIREBASE_PROJECT_ID: 'sunbae-prod', VITE_FIREBASE_API_KEY: 'k', VITE_FIREBASE_AUTH_DOMAIN: 'auth.sunbae.example' })
   t.ok(firebase.googleSignIn)
   const d = cspDirectives({ firebase })
-  t.same(d['script-src'], ["'self'", GOOGLE_SIGN_IN_SCRIPT])
-  t.same(d['frame-src'], ['https://auth.sunbae.example'])
+  t.same(d['script-src'], ["'self'", GOOGLE_SIGN_IN_SCRIPT, ...PAY.script])
+  t.same(d['frame-src'], ['https://auth.sunbae.example', ...PAY.frame])
   t.notOk(firebaseTargets({ VITE_FIREBASE_PROJECT_ID: 'sunbae-prod', VITE_FIREBASE_AUTH_EMULATOR_HOST: 'localhost:9099' }).googleSignIn, 'not against the emulator')
 })
 
 t.test('an inline script is allowed by its hash, never by \'unsafe-inline\'', async (t) => {
   const script = 'window.x = 1'
   const d = cspDirectives({ firebase: firebaseTargets({}), inlineScripts: [script] })
-  t.same(d['script-src'], ["'self'", `'sha256-${createHash('sha256').update(script).digest('base64')}'`])
+  t.same(d['script-src'], ["'self'", `'sha256-${createHash('sha256').update(script).digest('base64')}'`, ...PAY.script])
 })
 
 t.test('the nginx snippet carries every document header and HSTS through nginx\'s $hsts', async (t) => {
@@ -71,7 +74,7 @@ t.test('the dev server sends the same policy (plus the React Refresh preamble\'s
 
   const journeys = await load('off') // what the browser journeys run
   t.same(journeys.server?.headers, documentHeaders({ firebase: emulators }))
-  t.same(parsePolicy(String(journeys.server?.headers?.['Content-Security-Policy']))['script-src'], ["'self'"])
+  t.same(parsePolicy(String(journeys.server?.headers?.['Content-Security-Policy']))['script-src'], ["'self'", ...PAY.script])
   t.notOk(journeys.server?.headers?.['Strict-Transport-Security'], 'no HSTS over http')
 
   const developer = await load('on')

@@ -1,13 +1,14 @@
 // One search hit. The landing page renders a list of these, so it is plain markup (an article with a
 // real link, skills drawn as antd's Tag) rather than antd's Card and Typography, which bring tabs, tooltips
 // and editable text the card never uses; antd's Tag and Flex themselves are not on the first page either.
-// Its height does not depend on data arriving later (no images, no
-// async parts), so the list does not shift.
-import { theme } from 'antd'
+// Its height does not depend on data arriving later (the avatar's box is sized before its photo
+// loads, lazily; no other async parts), so the list does not shift.
 import type { CSSProperties } from 'react'
 import { Link } from 'react-router'
 import type { MentorSearchItem, SearchHighlight } from '@sunbae/contracts'
+import { Avatar } from './Avatar.tsx'
 import { useI18n } from '../i18n/index.tsx'
+import { TOKENS as token } from '../lib/theme.ts'
 import { Highlighted } from './Highlighted.tsx'
 
 /** antd's Tag (default, and its blue preset for a skill the query matched) */
@@ -20,7 +21,6 @@ const hl = (item: MentorSearchItem, field: SearchHighlight['field']) => item.hig
 /** One search hit: name, headline and a bio snippet with the matched terms marked. */
 export function MentorCard({ item }: { item: MentorSearchItem }) {
   const { t } = useI18n()
-  const { token } = theme.useToken()
   const name = hl(item, 'displayName')
   const headline = hl(item, 'headline')
   const bio = hl(item, 'bio')
@@ -32,7 +32,9 @@ export function MentorCard({ item }: { item: MentorSearchItem }) {
       data-testid="mentor-card"
       style={{ background: token.colorBgContainer, border: `1px solid ${token.colorBorderSecondary}`, borderRadius: token.borderRadiusLG, padding: '12px 16px', height: '100%' }}
     >
-      <div style={{ display: 'flex', flexDirection: 'column', gap: 4 }}>
+      <div style={{ display: 'flex', gap: 12, alignItems: 'flex-start' }}>
+      <Avatar id={item.id} name={item.displayName} photoUrl={item.photoUrl} size={56} />
+      <div style={{ display: 'flex', flexDirection: 'column', gap: 4, minWidth: 0, flex: 1 }}>
         <h2 style={{ margin: 0, fontSize: 18, fontWeight: 600, lineHeight: 1.4 }}>
           <Link to={`/mentors/${item.id}`}>{name ? <Highlighted text={name.snippet} ranges={name.ranges} /> : item.displayName}</Link>
         </h2>
@@ -54,6 +56,7 @@ export function MentorCard({ item }: { item: MentorSearchItem }) {
           <span>{t.years(item.yearsExperience)}</span>
           {item.company && <span>{item.company}</span>}
         </div>
+      </div>
       </div>
     </article>
   )

@@ -4,9 +4,11 @@
 //   1. a new user signs up, searches with a Korean keyword, opens the mentor, sends a request,
 //      saves preferences and gets recommendations with reasons, changes their name, and applies to
 //      become a mentor;
-//   2. the mentor signs in, sees the request under the new name, and accepts it;
+//   2. the mentor signs in, sees the request under the new name, and accepts it; they upload a photo,
+//      cropped, and it shows on their card in search (the initials before);
 //   3. the new user sees the match ("mentors matched with me") and the recommendations' reasons;
-//   4. they exchange chat messages, each appearing for the other in realtime (Firestore);
+//   4. they exchange chat messages, each appearing for the other in realtime (Firestore), the mentee's
+//      room list with the mentor's photo;
 //   5. the admin approves the new user's application and finds the searched keyword in the dashboard.
 // Every page visited is screenshotted to web/test/artifacts/journeys/ (git-ignored) and checked for the
 // accessibility basics: every visible form field has an accessible name; no console errors at all.
@@ -123,6 +125,71 @@ browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, s
     await mentor.visit(t, 'accepted')
   })
 
+  await journey('the mentor uploads a photo, cropped square, and it shows in search', async (t) => {
+    const { page, visit } = mentor
+    // before: search draws the mentor's initials, and requests no image
+    await page.goto(`/?q=${encodeURIComponent(KEYWORD)}`)
+    const card = page.getByTestId('mentor-card').filter({ hasText: mentorName })
+    await card.getByTestId('avatar-initials').waitFor()
+    t.equal(await card.getByRole('img', { name: mentorName }).textContent(), '김', 'the family name syllable')
+
+    await page.goto('/me')
+    const editor = page.getByTestId('photo-editor')
+    await editor.getByTestId('avatar-initials').waitFor()
+    // a real 640 × 480 JPEG drawn by the browser's canvas: a square of white on green, off centre
+    const jpeg = await page.evaluate(async () => {
+      const c = document.createElement('canvas')
+      c.width = 640
+      c.height = 480
+      const g = c.getContext('2d')!
+      g.fillStyle = '#22aa66'
+      g.fillRect(0, 0, 640, 480)
+      g.fillStyle = '#ffffff'
+      g.fillRect(380, 120, 200, 200)
+      const blob = await new Promise<Blob>((resolve) => c.toBlob((b) => resolve(b!), 'image/jpeg', 0.9))
+      return Array.from(new Uint8Array(await blob.arrayBuffer()))
+    })
+    await page.getByTestId('photo-input').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(jpeg) })
+    const dialog = page.getByRole('dialog')
+    await dialog.getByTestId('photo-crop').locator('img').waitFor()
+    // zoom in with the keyboard and drag the crop towards the white square
+    const slider = dialog.getByRole('slider')
+    for (let i = 0; i < 10; i++) await slider.press('ArrowRight')
+    const area = (await dialog.getByTestId('photo-crop').boundingBox())!
+    await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(area.x + area.width / 2 - 60, area.y + area.height / 2, { steps: 5 })
+    await page.mouse.up()
+    await visit(t, 'photo-crop')
+    const saved = page.waitForResponse((r) => r.url().endsWith('/api/mentors/me/photo') && r.request().method() === 'PUT')
+    await dialog.getByRole('button', { name: '이 영역으로 저장' }).click()
+    const put = await saved
+    t.equal(put.status(), 200, 'PUT /api/mentors/me/photo')
+    t.equal(put.request().headers()['content-type'], 'image/jpeg', 'the cropped square, as a JPEG')
+    await page.getByText('사진을 저장했습니다').waitFor()
+    const mine = editor.getByTestId('avatar-photo')
+    await mine.waitFor()
+    await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await mine.elementHandle())
+    await visit(t, 'photo-saved')
+
+    // search's index follows catalog.mentor.updated: the card shows the photo, sized before it loads
+    const photo = card.getByTestId('avatar-photo')
+    for (let tries = 0; ; tries++) {
+      await page.goto(`/?q=${encodeURIComponent(KEYWORD)}`)
+      await card.waitFor()
+      if (await photo.count()) break
+      if (tries === 20) throw new Error('search does not show the photo')
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    t.match(await photo.evaluate((img: HTMLImageElement) => ({ width: img.getAttribute('width'), height: img.getAttribute('height'), loading: img.loading, decoding: img.decoding, alt: img.alt })),
+      { width: '56', height: '56', loading: 'lazy', decoding: 'async', alt: mentorName })
+    await page.waitForFunction((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, await photo.elementHandle())
+    const served = await page.request.get(await photo.evaluate((img: HTMLImageElement) => img.currentSrc))
+    t.equal(served.headers()['content-type'], 'image/webp')
+    t.equal(served.headers()['cache-control'], 'public, max-age=31536000, immutable', 'through the gateway, cached as immutable')
+    await visit(t, 'search-photo')
+  })
+
   await journey('the new user sees the match and the reasons of the recommendations', async (t) => {
     const { page, visit } = me
     await page.goto('/me?tab=mentee')
@@ -157,6 +224,8 @@ browserSuite('web e2e journeys', { artifacts: 'journeys' }, async (t, { stack, s
     }
     await openRoom(mentor.page, mentee.name)
     await openRoom(page, mentorName)
+    // the mentee's room list and the room's header draw the mentor's photo
+    await page.getByTestId('chat-rooms').getByTestId('avatar-photo').waitFor()
     await visit(t, 'chat-room')
 
     const hello = `안녕하세요 선배님! (${stamp})`

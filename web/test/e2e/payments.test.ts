@@ -8,12 +8,52 @@
 //      result; the session becomes confirmed; the payment is in their payments (phone too);
 //   4. a declined card explains itself; a card asking for extra authentication is approved and paid;
 //   5. the mentor sees the earnings (gross, 10 % fee, net) of the two paid sessions;
-//   6. the admin lists the payments and filters the failed ones (phone).
+//   6. the admin lists the payments and filters the failed ones (phone);
+//   7. the mentee pays another slot with a card through Stripe's Payment Element, completing 3-D Secure,
+//      and one through the Toss Payments widget; each session ends confirmed.
 // Screenshots go to web/test/artifacts/payments/; every page is checked for unlabeled fields and
 // console errors (browser.ts).
+//
+// Step 7 uses STAND-INS: the browser cannot load Stripe.js (js.stripe.com) or the Toss SDK
+// (js.tosspayments.com) here, so the journey serves it local stand-ins of each SDK's documented surface
+// (standins/stripe.js, standins/toss.js) through playwright's context.route, and routes what those
+// scripts send to api.stripe.com / api.tosspayments.com to the providers' API stand-ins the stack runs
+// (@sunbae/testing/provider-apis), which payment itself talks to server-side.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+import type { BrowserContext, Page } from 'playwright-core'
 import { ADMIN_EMAIL, createMentor, DEMO_PASSWORD, idToken } from './accounts.ts'
-import { bookOnceMatched, browserSuite } from './browser.ts'
+import { bookOnceMatched, browserSuite, handoff, type Session } from './browser.ts'
+
+const STANDINS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'standins')
+
+/** The SDK scripts from their stand-ins, and their API calls to the providers' API stand-ins. */
+async function routePaymentSdks(context: BrowserContext, apis: { stripe: { url: string }; toss: { url: string } }): Promise<void> {
+  const script = (file: string) => fs.readFileSync(path.join(STANDINS, file), 'utf8')
+  await context.route('https://js.stripe.com/**', (route) => route.fulfill({ status: 200, contentType: 'application/javascript', body: script('stripe.js') }))
+  await context.route('https://js.tosspayments.com/**', (route) => route.fulfill({ status: 200, contentType: 'application/javascript', body: script('toss.js') }))
+  for (const [origin, target] of [['https://api.stripe.com', apis.stripe.url], ['https://api.tosspayments.com', apis.toss.url]] as const) {
+    await context.route(`${origin}/**`, async (route) => {
+      const url = new URL(route.request().url())
+      await route.fulfill({ response: await route.fetch({ url: `${target}${url.pathname}${url.search}` }) })
+    })
+  }
+}
+
+/** meeting confirms the booking on payment.succeeded (an event): look in my sessions until it has. */
+async function waitConfirmed(page: Page, booked: string): Promise<string> {
+  const until = Date.now() + 30_000
+  const confirmed = page.getByTestId('sessions-upcoming').getByTestId('session').filter({ hasText: '확정' }).filter({ hasText: booked })
+  for (;;) {
+    await page.goto('/me?tab=sessions')
+    await page.getByTestId('sessions-upcoming').waitFor()
+    if (await confirmed.count()) return (await confirmed.first().textContent()) ?? ''
+    if (Date.now() > until) throw new Error(`the session at ${booked} was not confirmed after payment`)
+    await page.waitForTimeout(1_000)
+  }
+}
 
 const SEOUL = { timezoneId: 'Asia/Seoul' }
 
@@ -64,8 +104,8 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (
   })
 
   /** The mentee books the first free time of the `day`-th day offered; answers the time booked. */
-  const bookSlot = async (t: Test, day: number) => {
-    const { page } = me
+  const bookSlot = async (t: Test, day: number, who: Session = me) => {
+    const { page } = who
     await page.goto(mentorPath)
     const book = page.getByTestId('book-session')
     await book.getByTestId('book-unavailable').waitFor({ state: 'detached' })
@@ -114,7 +154,8 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (
       await page.waitForTimeout(1_000)
     }
     t.match(await confirmed.first().textContent(), new RegExp(`${booked}.*확정.*60분`))
-    await confirmed.first().getByRole('link', { name: '화상 회의 참여' }).waitFor()
+    // the video room opens 10 minutes before the start (room.test.ts joins one): no Join link days ahead
+    t.equal(await confirmed.first().getByRole('link', { name: '화상 회의 참여' }).count(), 0, 'no join link before the room opens')
     await visit(t, 'confirmed')
 
     await page.goto('/me?tab=payments')
@@ -192,5 +233,57 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (
     await page.keyboard.press('Escape')
     await visit(t, 'payments-failed')
     await admin.close()
+  })
+  await journey('Stripe: the Payment Element (stand-in) takes a card, 3-D Secure is completed, the session is confirmed', async (t) => {
+    const h = handoff()
+    if (!('providerApis' in h)) throw new Error('the stack runs no provider API stand-ins')
+    t.comment('Stripe.js and the Toss SDK are local stand-ins of their documented surface (web/test/e2e/standins), served through context.route: the real scripts cannot be loaded here')
+    const payer = await session('mentee-sdk', SEOUL)
+    await routePaymentSdks(payer.page.context(), h.providerApis)
+    await payer.login(mentee.email, mentee.password)
+    const { page, visit } = payer
+    const { book, booked } = await bookSlot(t, 4, payer)
+    await book.getByTestId('pay-now').click()
+    await page.getByTestId('sandbox-notice').waitFor()
+    await page.getByTestId('payment-providers').getByText('해외 카드 (Stripe)').click()
+    const form = page.getByTestId('stripe-form')
+    await form.getByLabel('Card number').fill('4000 0025 0000 3155')
+    await form.getByLabel('Expiration date').fill('12 / 34')
+    await form.getByLabel('Security code').fill('123')
+    await visit(t, 'stripe-form', [/status of 404/])
+    await form.getByTestId('pay-button').filter({ hasText: '30,000원 결제하기' }).click()
+    // Stripe.js's handleNextAction: the issuer's challenge
+    const challenge = page.getByRole('dialog', { name: '3D Secure 2 Test Page' })
+    await challenge.waitFor()
+    await page.getByTestId('payment-state').filter({ hasText: '인증 필요' }).waitFor()
+    await challenge.getByRole('button', { name: 'Complete' }).click()
+    await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
+    await visit(t, 'stripe-paid')
+    t.match(await waitConfirmed(page, booked), /확정.*60분/, 'the session is confirmed')
+    await payer.close()
+  })
+
+  await journey('Toss Payments: the widget (stand-in) goes to Toss and back, our server confirms, the session is confirmed', async (t) => {
+    const h = handoff()
+    if (!('providerApis' in h)) throw new Error('the stack runs no provider API stand-ins')
+    t.comment('the Toss SDK is a local stand-in of its documented surface (web/test/e2e/standins/toss.js), served through context.route')
+    const payer = await session('mentee-toss', SEOUL)
+    await routePaymentSdks(payer.page.context(), h.providerApis)
+    await payer.login(mentee.email, mentee.password)
+    const { page, visit } = payer
+    const { book, booked } = await bookSlot(t, 5, payer)
+    await book.getByTestId('pay-now').click()
+    await page.getByTestId('sandbox-notice').waitFor()
+    await page.getByTestId('payment-providers').getByText('토스페이먼츠').click()
+    const form = page.getByTestId('toss-form')
+    await form.getByRole('radio', { name: '신용·체크카드' }).waitFor()
+    await visit(t, 'toss-widget', [/status of 404/])
+    await form.getByTestId('pay-button').filter({ hasText: '30,000원 결제하기' }).click()
+    // Toss' payment window sends the payer to our success page, which confirms, then shows the outcome
+    await page.waitForURL(/\/payments\/booking\//)
+    await page.getByTestId('payment-result').filter({ hasText: '결제가 완료되었습니다' }).waitFor()
+    await visit(t, 'toss-paid')
+    t.match(await waitConfirmed(page, booked), /확정.*60분/, 'the session is confirmed')
+    await payer.close()
   })
 })
