@@ -27,10 +27,12 @@ function millicores(q: string): number {
 
 const deployables = (await nodeDeployables()).map((d) => d.name)
 const idle = budgets.idleRssMb as Record<string, number>
+const working = budgets.workingRssMb as Record<string, number>
 
 t.test('one budget per deployable, in one table', async (t) => {
   t.same(Object.keys(idle).sort(), [...deployables].sort(), 'every service and the gateway, nothing else')
   for (const [name, mb] of Object.entries(idle)) t.ok(Number.isFinite(mb) && mb > 40, `${name}: ${mb} MiB (more than a bare node)`)
+  t.same(Object.keys(working).sort(), [...deployables].sort(), 'a working-RSS budget for each too')
   t.ok(budgets.marginRatio > 0 && budgets.marginRatio <= 0.5, `margin ${budgets.marginRatio}`)
 })
 
@@ -45,6 +47,8 @@ t.test('k8s/base: each deployable requests at least its idle budget + margin, an
     const limit = bytes(c.resources?.limits?.memory ?? '0')
     t.ok(request >= ceiling, `${name}: requests ${c.resources?.requests?.memory} ≥ ${Math.ceil(ceiling / 2 ** 20)} MiB (${idle[name]} MiB + ${budgets.marginRatio * 100} %)`)
     t.ok(limit > request, `${name}: limit ${c.resources?.limits?.memory} above the request`)
+    const workingCeiling = working[name]! * (1 + budgets.marginRatio) * 2 ** 20
+    t.ok(limit >= workingCeiling, `${name}: limit ${c.resources?.limits?.memory} ≥ ${Math.ceil(workingCeiling / 2 ** 20)} MiB (its RSS after the smoke run, ${working[name]} MiB + ${budgets.marginRatio * 100} %)`)
     t.ok(millicores(c.resources?.limits?.cpu ?? '0') > millicores(c.resources?.requests?.cpu ?? '0'), `${name}: CPU limit above the request (${c.resources?.requests?.cpu} → ${c.resources?.limits?.cpu})`)
   }
 })

@@ -23,6 +23,7 @@ import { authEmulatorMissing, createEmulatorUser } from '@sunbae/testing'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
 import { natsAuth } from '@sunbae/bus/nats-auth'
 import { nodeDeployables, readText, ROOT, run } from './lib.ts'
+import budgets from '../../bench/footprint/budgets.json' with { type: 'json' }
 
 const natsBinary = findNatsServer()
 const skip = authEmulatorMissing() || (natsBinary ? false : 'nats-server is not installed (the smoke run starts a NATS of its own)')
@@ -170,6 +171,7 @@ t.test('a production install of the images runs the platform through the gateway
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: `sk_test_smoke_${randomBytes(12).toString('hex')}`,
     STRIPE_WEBHOOK_SECRET: `whsec_smoke_${randomBytes(12).toString('hex')}`,
+    STRIPE_PUBLISHABLE_KEY: `pk_test_smoke_${randomBytes(12).toString('hex')}`,
     STRIPE_API_URL: `http://127.0.0.1:${await freePort()}`,
   }
   for (const d of services) {
@@ -249,6 +251,18 @@ t.test('a production install of the images runs the platform through the gateway
   }
   const violations = fs.readFileSync(natsLog, 'utf8').split('\n').filter((l) => /Violation/i.test(l))
   t.same(violations, [], 'the NATS server refused nothing any process did')
+
+  // Memory against its budget (bench/footprint/budgets.json, workingRssMb: this run's figures on a quiet
+  // machine): every process has served the run above; its resident set is read from /proc once — a
+  // measurement of the real process, no timing involved. A regression beyond the margin fails here.
+  for (const p of procs) {
+    const budget = (budgets.workingRssMb as Record<string, number>)[p.name]
+    if (!t.ok(budget, `${p.name} has a working-RSS budget`)) continue
+    const status = fs.readFileSync(`/proc/${p.child.pid}/status`, 'utf8')
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
+    const ceiling = budget! * (1 + budgets.marginRatio)
+    t.ok(rss <= ceiling, `${p.name}: RSS after the run ${rss.toFixed(0)} MiB ≤ ${ceiling.toFixed(0)} (budget ${budget} MiB + ${budgets.marginRatio * 100} %)`)
+  }
 
   // 6. a graceful stop, as Kubernetes sends it
   for (const p of [...procs].reverse()) p.child.kill('SIGTERM')
