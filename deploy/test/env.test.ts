@@ -70,6 +70,9 @@ const SECRET_PLACEHOLDER: Record<string, string> = {
   NATS_NKEY_SEED: `SU${'A'.repeat(56)}`,
   // one of the real providers (the payment test below checks each); its keys get the generic placeholder
   PAYMENT_PROVIDER: 'stripe',
+  // the browser SDKs' public keys, in their providers' shapes
+  STRIPE_PUBLISHABLE_KEY: 'pk_live_placeholder0123456789',
+  TOSS_CLIENT_KEY: 'live_ck_placeholder0123456789',
 }
 
 t.test('docker-compose.yml sets what every schema requires', async (t) => {
@@ -178,7 +181,7 @@ t.test('payment: a real provider from a Secret in production mode, the sandbox o
         const values: Record<string, string> = {}
         for (const [k, v] of env) values[k] = v ?? SECRET_PLACEHOLDER[k] ?? 'placeholder-from-a-secret-0123456789abcdef'
         values.PAYMENT_PROVIDER = provider
-        if (provider !== 'stripe') for (const k of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) delete values[k]
+        if (provider !== 'stripe') for (const k of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY']) delete values[k]
         def.checkConfig?.(loadConfig(def.configSchema as never, values, def.configDefaults ?? {}) as never)
       }
       for (const provider of ['stripe', 'toss']) t.doesNotThrow(() => boot(provider), `aws: payment starts with PAYMENT_PROVIDER=${provider} and its keys from the Secret`)

@@ -13,7 +13,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readText, run, which } from './lib.ts'
-import { contentSecurityPolicy, HSTS, nginxSnippet, parsePolicy } from '../../web/security-headers.ts'
+import { contentSecurityPolicy, HSTS, nginxSnippet, parsePolicy, PAYMENT_SDK_ORIGINS } from '../../web/security-headers.ts'
 import { firebaseTargets } from '../../web/src/lib/firebase-targets.ts'
 
 const nginx = which('nginx') ?? (fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null)
@@ -146,10 +146,10 @@ t.test('nginx serves the site, the SPA fallback and /api as promised', { skip: m
     const csp = plain.headers.get('content-security-policy')
     t.equal(csp, productionPolicy, `${what}: the Content-Security-Policy of web/security-headers.ts`)
     const d = parsePolicy(csp ?? '')
-    t.same(d['script-src'], ["'self'"], `${what}: script-src 'self'`)
+    t.same(d['script-src'], ["'self'", ...PAYMENT_SDK_ORIGINS.script], `${what}: script-src 'self' and the payment SDKs' (Stripe.js, Toss) only`)
     t.same(d['frame-ancestors'], ["'none'"], `${what}: frame-ancestors 'none'`)
-    t.same(d['connect-src'], ["'self'", 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://firestore.googleapis.com'],
-      `${what}: connect-src is the API's origin and Firebase's`)
+    t.same(d['connect-src'], ["'self'", 'https://identitytoolkit.googleapis.com', 'https://securetoken.googleapis.com', 'https://firestore.googleapis.com', ...PAYMENT_SDK_ORIGINS.connect],
+      `${what}: connect-src is the API's origin, Firebase's and the payment providers' APIs`)
     t.equal(plain.headers.get('strict-transport-security'), null, `${what}: no HSTS over plain http`)
     const tls = await fetch(url, { headers: { 'x-forwarded-proto': 'https' } })
     await tls.arrayBuffer()

@@ -22,12 +22,16 @@ mkdirSync(cache, { recursive: true })
 // 2-core machines that can be minutes, over tap's default 180 s per file, so this file gets longer.
 t.setTimeout(900_000)
 
-/** TypeScript 7's tsc by its own path: `node_modules/.bin/tsc` is whichever of 6 and 7 npm linked last */
-const TSC = 'node_modules/@typescript/native/bin/tsc'
+/**
+ * TypeScript 7's tsc by its own path (`node_modules/.bin/tsc` is whichever of 6 and 7 npm linked last):
+ * its lib/tsc.js, an ES module by its extension — tap's process-info hook, which every child spawned
+ * here inherits, loads the extensionless bin/tsc through require() and fails (ERR_REQUIRE_CYCLE_MODULE)
+ */
+const TSC = 'node_modules/@typescript/native/lib/tsc.js'
 
 const run = (bin: string, args: string[]) =>
   new Promise<{ status: number | null; output: string }>((resolve) => {
-    const child = spawn(`${root}${bin}`, args, { cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } })
+    const child = spawn(process.execPath, [`${root}${bin}`, ...args], { cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } })
     let output = ''
     child.stdout.on('data', (c: Buffer) => (output += c))
     child.stderr.on('data', (c: Buffer) => (output += c))
@@ -39,7 +43,7 @@ const run = (bin: string, args: string[]) =>
     })
   })
 
-const lint = run('node_modules/.bin/eslint', ['.', '--cache', '--cache-strategy', 'content', '--cache-location', `${cache}/eslint`])
+const lint = run('node_modules/eslint/bin/eslint.js', ['.', '--cache', '--cache-strategy', 'content', '--cache-location', `${cache}/eslint`])
 const tscRoot = run(TSC, ['-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', `${cache}/tsc-root.tsbuildinfo`])
 const tscWeb = run(TSC, ['-p', 'web/tsconfig.json', '--incremental', '--tsBuildInfoFile', `${cache}/tsc-web.tsbuildinfo`])
 
