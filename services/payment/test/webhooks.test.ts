@@ -132,6 +132,7 @@ t.test('in production there is no sandbox: its webhooks, signed with the public 
     PAYMENT_PROVIDER: 'stripe',
     STRIPE_SECRET_KEY: 'sk_test_local_0123456789',
     STRIPE_WEBHOOK_SECRET: 'whsec_local_0123456789',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_local_0123456789',
     STRIPE_API_URL: 'http://127.0.0.1:9',
     PAYMENT_SANDBOX_WEBHOOK_SECRET: '',
   })

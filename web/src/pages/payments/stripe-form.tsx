@@ -6,7 +6,9 @@
 // publishable key comes from payment (GET /api/payments/providers). Stripe.js is only in this page's chunk.
 import { Alert, Button, Flex, Typography } from 'antd'
 import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js'
-import { loadStripe, type Stripe } from '@stripe/stripe-js'
+// the pure entry: importing @stripe/stripe-js itself adds Stripe.js to every page that imports it (even
+// a sandbox payment's); this one loads it when loadStripe is first called, for a Stripe payment
+import { loadStripe, type Stripe } from '@stripe/stripe-js/pure'
 import { useEffect, useRef, useState } from 'react'
 import type { Payment } from '@sunbae/contracts'
 import { useI18n } from '../../i18n/index.tsx'
