@@ -4,7 +4,7 @@ import { platform } from '@sunbae/service-kit'
 import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
-import firebase from './plugins/external/firebase.ts'
+import firestore from '@sunbae/service-kit/firestore'
 import mirror from './plugins/external/mirror.ts'
 import chat from './plugins/app/chat.ts'
 import subscriptions from './subscriptions.ts'
@@ -21,7 +21,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     // publishes chat.*; consumes matching.* (accepted requests open rooms, ended matches close them) and catalog.user.deleted
     streams: [STREAMS.chat, STREAMS.matching, STREAMS.catalog],
   })
-  await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
+  await fastify.register(firestore, { projectId: config.FIREBASE_PROJECT_ID, service: 'chat-bridge' })
   await fastify.register(mirror, { mongoUrl: config.MONGO_URL, mongoDb: config.MONGO_DB })
   await fastify.register(chat, {
     syncEnabled: config.CHAT_SYNC_ENABLED,

@@ -4,7 +4,7 @@ import { platform } from '@sunbae/service-kit'
 import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
-import firebase from './plugins/external/firebase.ts'
+import firestore from '@sunbae/service-kit/firestore'
 import meeting from './plugins/app/meeting.ts'
 import subscriptions from './subscriptions.ts'
 import slotRoutes from './routes/api/meetings/slots.ts'
@@ -23,7 +23,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     // publishes meeting.*; consumes catalog.*, matching.* and payment.*
     streams: [STREAMS.meeting, STREAMS.catalog, STREAMS.matching, STREAMS.payment],
   })
-  await fastify.register(firebase, { projectId: opts.config.FIREBASE_PROJECT_ID })
+  await fastify.register(firestore, { projectId: opts.config.FIREBASE_PROJECT_ID, service: 'meeting' })
   await fastify.register(meeting, { config: opts.config })
   await fastify.register(subscriptions)
   await fastify.register(slotRoutes, { prefix: '/api/meetings/mentors' })

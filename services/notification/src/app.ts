@@ -4,7 +4,7 @@ import { platform } from '@sunbae/service-kit'
 import { STREAMS } from '@sunbae/contracts'
 import type { configSchema } from './config.ts'
 import pkg from '../package.json' with { type: 'json' }
-import firebase from './plugins/external/firebase.ts'
+import firestore from '@sunbae/service-kit/firestore'
 import smtp from './plugins/external/smtp.ts'
 import notification from './plugins/app/notification.ts'
 import subscriptions from './subscriptions.ts'
@@ -24,7 +24,7 @@ export default async function app(fastify: FastifyInstance, opts: { config: Stat
     // meeting.* (bookings, reminders), payment.* (receipts, refunds), chat.* (the unread digest)
     streams: [STREAMS.catalog, STREAMS.matching, STREAMS.meeting, STREAMS.payment, STREAMS.chat],
   })
-  await fastify.register(firebase, { projectId: config.FIREBASE_PROJECT_ID })
+  await fastify.register(firestore, { projectId: config.FIREBASE_PROJECT_ID, service: 'notification' })
   await fastify.register(smtp, { url: config.SMTP_URL, timeoutMs: config.SMTP_TIMEOUT_MS, maxConnections: config.SMTP_MAX_CONNECTIONS })
   await fastify.register(notification, { config })
   await fastify.register(subscriptions)
