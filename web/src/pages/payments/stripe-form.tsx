@@ -8,7 +8,8 @@ import { Alert, Button, Flex, Typography } from 'antd'
 import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js'
 // the pure entry: importing @stripe/stripe-js itself adds Stripe.js to every page that imports it (even
 // a sandbox payment's); this one loads it when loadStripe is first called, for a Stripe payment
-import { loadStripe, type Stripe } from '@stripe/stripe-js/pure'
+import type { Stripe } from '@stripe/stripe-js'
+import { loadStripe } from '@stripe/stripe-js/pure'
 import { useEffect, useRef, useState } from 'react'
 import type { Payment } from '@sunbae/contracts'
 import { useI18n } from '../../i18n/index.tsx'
