@@ -50,7 +50,10 @@ export default function EmailAction() {
     } else {
       applyActionCode(auth, code).then(async () => {
         // a signed-in session learns it now: the user record (emailVerified) and a fresh token
-        // (its email_verified claim, what the server reads)
+        // (its email_verified claim, what the server reads). The link opens this page anew: until
+        // Auth has restored the persisted user, currentUser is null and both steps would do nothing,
+        // leaving the session with its old token (403 EMAIL_UNVERIFIED on its next request).
+        await auth.authStateReady().catch(() => {})
         await auth.currentUser?.reload().catch(() => {})
         await refresh().catch(() => {})
         setState({ step: 'verified' })
