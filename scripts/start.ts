@@ -264,7 +264,11 @@ for (const p of await platformProcesses({ adminUrl, baseEnv, servicePort: (decla
   startProcess(p.name, p.cwd, p.args, p.env, { readyUrl: p.readyUrl, url: p.url })
 }
 
-// 5. The web dev server, once web/ has one.
+// 5. The web dev server, once web/ has one — or, with WEB_BUILD_DIR (the browser journeys' stack), the
+// app built into that folder and served by `vite preview`: the production bundle (React's production
+// build, hashed chunks, the CSP as nginx sends it) with this stack's emulators, built while the services
+// start. The journeys then drive what users get, and a page costs the browser a fraction of the dev
+// server's hundreds of untransformed modules.
 const webPkg = path.join(REPO_ROOT, 'web', 'package.json')
 let webUrl: string | null = null
 if (fs.existsSync(webPkg) && JSON.parse(fs.readFileSync(webPkg, 'utf8')).scripts?.dev) {
@@ -275,10 +279,34 @@ if (fs.existsSync(webPkg) && JSON.parse(fs.readFileSync(webPkg, 'utf8')).scripts
   const webRequire = createRequire(webPkg)
   const vitePkgPath = webRequire.resolve('vite/package.json')
   const viteBin = path.join(path.dirname(vitePkgPath), (JSON.parse(fs.readFileSync(vitePkgPath, 'utf8')) as { bin: { vite: string } }).bin.vite)
-  startProcess('web', path.join(REPO_ROOT, 'web'), [viteBin, '--host', '127.0.0.1', '--port', String(webPort), '--strictPort'], {
-    ...baseEnv,
-    GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
-  }, { readyUrl: webUrl, url: webUrl })
+  const webEnv = { ...baseEnv, GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` }
+  const buildDir = process.env.WEB_BUILD_DIR
+  let args = [viteBin, '--host', '127.0.0.1', '--port', String(webPort), '--strictPort']
+  if (buildDir) {
+    await buildWeb(viteBin, path.resolve(buildDir), webEnv)
+    // mode development: the emulators' hosts (vite.config.ts), in the bundle and in the CSP's connect-src
+    args = [viteBin, 'preview', '--mode', 'development', '--outDir', path.resolve(buildDir), '--host', '127.0.0.1', '--port', String(webPort), '--strictPort']
+  }
+  startProcess('web', path.join(REPO_ROOT, 'web'), args, webEnv, { readyUrl: webUrl, url: webUrl })
+}
+
+/**
+ * `vite build --mode development` into `outDir`: the production bundle (NODE_ENV stays production) that
+ * talks to this stack's emulators. Its output goes to the web's log; a failed build stops the start.
+ */
+async function buildWeb(viteBin: string, outDir: string, env: Record<string, string>): Promise<void> {
+  say('Building the web app…')
+  const t0 = Date.now()
+  const log = fs.openSync(path.join(logDir, 'web-build.log'), 'w')
+  const child = spawn(process.execPath, [viteBin, 'build', '--mode', 'development', '--outDir', outDir, '--emptyOutDir'], {
+    cwd: path.join(REPO_ROOT, 'web'),
+    env,
+    stdio: ['ignore', log, log],
+  })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  fs.closeSync(log)
+  if (code !== 0) await fail(`The web app's build failed (exit code ${code}). Its log: ${path.join(logDir, 'web-build.log')}`)
+  say(`  built in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 }
 
 say('Waiting until everything is ready…')

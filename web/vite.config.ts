@@ -59,8 +59,9 @@ export default defineConfig(({ mode }) => {
       react(),
       antdWithoutUniqueTooltips,
       // every text file of the build also as .gz and .br beside it: nginx serves those as they are
-      // (gzip_static, brotli_static) instead of compressing each response again
-      compression({ algorithms: ['gzip', 'brotliCompress'], include: /\.(html|js|mjs|css|svg|json|txt|xml)$/, exclude: /[\\/]\.vite[\\/]/, threshold: 1024, logLevel: 'silent' }),
+      // (gzip_static, brotli_static) instead of compressing each response again. Not for the
+      // development-mode build the browser journeys' stack serves through `vite preview`.
+      mode === 'production' && compression({ algorithms: ['gzip', 'brotliCompress'], include: /\.(html|js|mjs|css|svg|json|txt|xml)$/, exclude: /[\\/]\.vite[\\/]/, threshold: 1024, logLevel: 'silent' }),
     ],
     // The repo root has an older React (a test tool's); every import of react resolves to the web's own.
     resolve: { dedupe: ['react', 'react-dom'] },
@@ -88,8 +89,9 @@ export default defineConfig(({ mode }) => {
       // repo (say, to packages/contracts) must not reload the page under a running browser test.
       ...(hmr ? {} : { watch: null, hmr: false }),
     },
-    // the built app, as nginx serves it (but over http: no HSTS)
-    preview: { proxy, headers: documentHeaders({ firebase: firebaseTargets(env) }) },
+    // the built app, as nginx serves it (but over http: no HSTS); in development mode (the journeys'
+    // stack, scripts/start.ts WEB_BUILD_DIR) with the emulators the bundle talks to
+    preview: { proxy, headers: documentHeaders({ firebase: firebaseTargets(env, devEmulators) }) },
     build: {
       outDir: 'dist',
       // dist/.vite/manifest.json: which chunks a page loads (web/test/bundle-budget.test.ts, bench/web)
@@ -98,9 +100,6 @@ export default defineConfig(({ mode }) => {
         // the contracts' TypeBox schemas are declarations: a page that uses only a limit from a module
         // does not need the module's schemas (nor TypeBox's code behind them)
         treeshake: { moduleSideEffects: (id: string) => !/[\\/](typebox|packages[\\/]contracts)[\\/]/.test(id) },
-        // the admin area's chart library (recharts and what it brings) in a chunk of its own: the admin
-        // page's code and the charts then each stay under the default 500 kB chunk-size warning
-        output: { codeSplitting: { includeDependenciesRecursively: false, groups: [{ name: 'charts', test: /[\\/]node_modules[\\/](recharts|d3-[\w-]+|victory-vendor|decimal\.js-light)[\\/]/ }] } },
       },
     },
   }

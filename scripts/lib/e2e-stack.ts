@@ -166,6 +166,8 @@ export async function startE2eStack({ testDatabaseUrl, env: runEnv, log, onReady
     SERVICE_PORT_OFFSET: String(offset),
     START_LOG_DIR: logDir,
     WEB_WATCH: 'off',
+    // the production bundle (vite build, served by vite preview), built while the services start
+    WEB_BUILD_DIR: path.join(dir, 'web-dist'),
     // start.ts waits for every readiness URL; its 90 s default is for a developer's idle machine. Nine
     // processes booting on two cores shared with the unit suites (and, on a workstation, whatever else
     // runs) have taken longer, so only a service that never gets ready fails the start.

@@ -4,14 +4,16 @@
 // slow queries (an error group opens its detail: stack, recent occurrences). Each tab is its own query so a slow one never holds up the others.
 import { Button, Card, Col, Descriptions, Drawer, Flex, Form, Grid, Input, Row, Segmented, Select, Table, Tag, Typography } from 'antd'
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { useMemo, useState } from 'react'
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import { lazy, Suspense, useMemo, useState } from 'react'
 import { TRACKING_LIMITS, type AccessLogEntry, type AuditEntry, type ErrorGroup, type KeywordStat, type RouteStats, type SlowQueryGroup, type StatsBucket, type ZeroResultKeyword } from '@sunbae/contracts'
 import { QueryView } from '../../components/States.tsx'
 import { TimeRangePicker } from '../../components/TimeRange.tsx'
 import { useI18n } from '../../i18n/index.tsx'
 import { useTimeRange } from '../../lib/time-range.ts'
 import { accessLog, auditTrail, errorDetail, errorGroups, keywordStats, routeStats, slowQueries, zeroResultKeywords, type Window } from '../../services/tracking.ts'
+
+/** recharts only when the traffic tab draws (its own chunk) */
+const RouteChart = lazy(() => import('./route-chart.tsx'))
 
 const MAX_WINDOW_MS = TRACKING_LIMITS.maxWindowDays * 86_400_000
 
@@ -88,17 +90,9 @@ function Charts() {
               <Col key={key} xs={24} lg={8}>
                 <Card size="small" title={title}>
                   <div style={{ width: '100%', height: 220 }} data-testid={`chart-${key}`}>
-                    <ResponsiveContainer>
-                      <LineChart data={points} margin={{ left: -10, right: 8 }}>
-                        <CartesianGrid strokeDasharray="3 3" />
-                        <XAxis dataKey="label" fontSize={11} />
-                        <YAxis fontSize={11} />
-                        <Tooltip />
-                        <Legend />
-                        {/* a line through one or two buckets is next to invisible: their points are drawn */}
-                        {lines.map(([k, color]) => <Line key={k} type="monotone" dataKey={k} stroke={color} dot={points.length <= 2} isAnimationActive={false} />)}
-                      </LineChart>
-                    </ResponsiveContainer>
+                    <Suspense fallback={null}>
+                      <RouteChart points={points} lines={lines} />
+                    </Suspense>
                   </div>
                 </Card>
               </Col>
