@@ -5,8 +5,9 @@
 import t, { type Test } from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
+import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { E2eHandoff, E2eStack } from '../../../scripts/lib/e2e-stack.ts'
 import { firebaseTargets } from '../../src/lib/firebase-targets.ts'
@@ -26,6 +27,15 @@ export function handoff(): E2eHandoff {
 
 /** the run's stack, as the journeys see it (scripts/test.ts stops it); `logDir` also locates its mail sink */
 export type Stack = Pick<E2eStack, 'webUrl' | 'gatewayUrl' | 'logDir'>
+
+/** How long a page must have had no request in flight (but Firestore's streams) to count as settled. */
+const QUIET_MS = 300
+
+/**
+ * Firestore's WebChannel streams (Listen, Write): a live listener keeps a long poll open for as long as
+ * the page lives, and its short sends are part of the same conversation. Not what a page waits on.
+ */
+const isLongLived = (url: string): boolean => url.includes('/google.firestore.v1.Firestore/')
 
 /** antd's `md` breakpoint: below it the account (and `whoami`) lives in the menu drawer */
 const DESKTOP_MIN_WIDTH = 768
@@ -231,11 +241,31 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
       page.on('requestfailed', (req) => {
         if (req.url().includes('/api/')) keep(`${req.method()} ${req.url()} failed: ${req.failure()?.errorText ?? '?'}`)
       })
+      // The page's requests in flight, but Firestore's streams: a signed-in page (the bell's listener)
+      // always holds one open, so it never goes network-idle and Playwright's 'networkidle' waited its
+      // whole bound on every such visit (3 s × ~120 visits of the journeys).
+      const inFlight = new Set<Request>()
+      let lastChange = Date.now()
+      const settled = (req: Request) => {
+        if (inFlight.delete(req)) lastChange = Date.now()
+      }
+      page.on('request', (req) => {
+        if (isLongLived(req.url())) return
+        inFlight.add(req)
+        lastChange = Date.now()
+      })
+      page.on('requestfinished', settled)
+      page.on('requestfailed', settled)
+      /** Loaded, and no request but Firestore's streams for QUIET_MS (bounded: 3 s). */
+      const settle = async () => {
+        const deadline = Date.now() + 3_000
+        await page.waitForLoadState('load', { timeout: 3_000 }).catch(() => {})
+        while (Date.now() < deadline && (inFlight.size > 0 || Date.now() - lastChange < QUIET_MS)) await sleep(25)
+      }
       let n = 0
       const axeChecked = new Set<string>()
       const visit = async (tt: Test, name: string, expected: RegExp[] = []) => {
-        // Bounded: a page with a live Firestore listener never goes network-idle.
-        await page.waitForLoadState('networkidle', { timeout: 3_000 }).catch(() => {})
+        await settle()
         await page.screenshot({ path: path.join(artifacts, `${who}-${String(++n).padStart(2, '0')}-${name}.png`), fullPage: true })
         const state = pageState(page.url())
         if (!axeChecked.has(state)) {
@@ -278,6 +308,7 @@ export function browserSuite(title: string, opts: SuiteOptions, body: (t: Test, 
             `${who} at ${page.url()}`,
             `  shows: ${text.replace(/\s+/g, ' ').slice(0, 500)}`,
             ...apiTrouble.map((l) => `  api: ${l}`),
+            ...consoleErrors.slice(-8).map((l) => `  console: ${l.slice(0, 300)}`),
             ...cspViolations.map((l) => `  CSP violation: ${l}`),
           ].join('\n')
         },
