@@ -82,7 +82,7 @@ const parties = (b: HeldBooking) => ({
 })
 
 /** meeting.booking.held as meeting publishes it, once payment has created the booking's payment. */
-export async function hold(app: FastifyInstance, over: { price?: number; holdMs?: number; mentee?: User; mentor?: User } = {}): Promise<HeldBooking & { paymentId: string }> {
+export async function hold(app: FastifyInstance, over: { price?: number; currency?: string; holdMs?: number; mentee?: User; mentor?: User } = {}): Promise<HeldBooking & { paymentId: string }> {
   const start = Date.now() + 48 * 3_600_000
   const b: HeldBooking = {
     bookingId: randomUUID(),
@@ -96,7 +96,7 @@ export async function hold(app: FastifyInstance, over: { price?: number; holdMs?
   await publishMeeting(app, MeetingEvents.bookingHeld.type, {
     ...parties(b),
     price: b.price,
-    currency: 'KRW',
+    currency: over.currency ?? 'KRW',
     holdExpiresAt: new Date(Date.now() + (over.holdMs ?? 15 * 60_000)).toISOString(),
   })
   const p = await waitFor(() => dbOf(app).selectFrom('payments').select('id').where('booking_id', '=', b.bookingId).executeTakeFirst(), 20_000)

@@ -46,14 +46,14 @@ async function paymentMethod(card: string): Promise<string> {
   return ((await res.json()) as { id: string }).id
 }
 
-t.test('the providers a payer may choose, the first the default, with the public key of each browser SDK', async (t) => {
+t.test('the providers a payer may choose, the first the default, with the currencies each takes and the public key of each browser SDK', async (t) => {
   const res = await app.inject({ method: 'GET', url: '/api/payments/providers', headers: user().h() })
   t.equal(res.statusCode, 200)
   t.same(res.json(), {
     items: [
-      { name: 'sandbox', publicKey: null },
-      { name: 'stripe', publicKey: STRIPE.publishableKey },
-      { name: 'toss', publicKey: TOSS.clientKey },
+      { name: 'sandbox', publicKey: null, currencies: null },
+      { name: 'stripe', publicKey: STRIPE.publishableKey, currencies: null },
+      { name: 'toss', publicKey: TOSS.clientKey, currencies: ['KRW'] },
     ],
   })
   t.equal((await app.inject({ method: 'GET', url: '/api/payments/providers' })).statusCode, 401, 'signed-in users only')
@@ -148,5 +148,5 @@ t.test('a provider this platform does not offer: 400 PROVIDER_NOT_ENABLED', asyn
   const res = await only.inject({ method: 'POST', url: '/api/payments', headers: b.mentee.h(), payload: { bookingId: b.bookingId, provider: 'stripe' } })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error.code, 'PROVIDER_NOT_ENABLED')
-  t.same((await only.inject({ method: 'GET', url: '/api/payments/providers', headers: b.mentee.h() })).json(), { items: [{ name: 'sandbox', publicKey: null }] })
+  t.same((await only.inject({ method: 'GET', url: '/api/payments/providers', headers: b.mentee.h() })).json(), { items: [{ name: 'sandbox', publicKey: null, currencies: null }] })
 })

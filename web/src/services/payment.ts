@@ -10,7 +10,7 @@ const keyed = (key: string) => ({ 'idempotency-key': key })
 // POST /api/payments {bookingId, provider?} — the payment of my held booking (200 existing, 201 created); `provider` moves one not started yet
 export const createPayment = (bookingId: string, key: string, provider?: PaymentProviderName) =>
   request<Payment>('POST', '/api/payments', { body: provider ? { bookingId, provider } : { bookingId }, headers: keyed(key) })
-// GET /api/payments/providers — the providers I may pay with (the first is the default) and their browser SDK keys
+// GET /api/payments/providers — the providers I may pay with (the first taking a payment's currency is its default), the currencies each takes and their browser SDK keys
 export const paymentProviders = () => get<PaymentProviders>('/api/payments/providers')
 // POST /api/payments/:id/confirm {cardToken}
 export const confirmPayment = (id: string, cardToken: string, key: string) =>

@@ -89,7 +89,8 @@ export const CreatePaymentBody = Type.Object(
     bookingId: uuid,
     provider: Type.Optional(
       Type.Union([Type.Literal('sandbox'), Type.Literal('stripe'), Type.Literal('toss')], {
-        description: 'one of GET /api/payments/providers (default: the first); a payment not started yet moves to it',
+        description:
+          "one of GET /api/payments/providers that takes the booking's currency (default: the first that does); a payment not started yet moves to it",
       }),
     ),
   },
@@ -103,11 +104,20 @@ export const PaymentProviders = Type.Object({
     Type.Object({
       name: PaymentProviderName,
       publicKey: nullable(Type.String({ description: "Stripe's publishable key (pk_…) or Toss' client key; null for the sandbox or when not configured" })),
+      currencies: nullable(
+        Type.Array(Type.String({ pattern: '^[A-Z]{3}$' }), {
+          description: 'the currencies (ISO 4217) it takes, null for any (Toss Payments: KRW only); a payment in another one cannot go through it',
+        }),
+      ),
     }),
-    { description: 'the enabled providers; the first is the one a payment starts with' },
+    { description: 'the enabled providers; a payment starts with the first that takes its currency' },
   ),
 })
 export type PaymentProviders = Static<typeof PaymentProviders>
+
+/** Whether a provider (`currencies` as GET /api/payments/providers reports them, null: any) takes a payment in `currency`. */
+export const takesCurrency = (provider: { readonly currencies: readonly string[] | null }, currency: string): boolean =>
+  provider.currencies === null || provider.currencies.includes(currency)
 
 /** Sandbox test cards: tok_success, tok_decline, tok_insufficient_funds, tok_authenticate, tok_delayed. */
 export const ConfirmPaymentBody = Type.Object(

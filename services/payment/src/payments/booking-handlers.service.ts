@@ -17,7 +17,11 @@ export class BookingHandlers {
     this.#payments = payments
   }
 
-  /** A held booking gets its payment at once (a booking at no price needs none). */
+  /**
+   * A held booking gets its payment at once (a booking at no price needs none), through the first
+   * enabled provider that takes its currency. When none does it gets none: the payer's POST
+   * /api/payments answers 400 CURRENCY_NOT_SUPPORTED, and the hold runs out.
+   */
   async onBookingHeld(d: BookingHeldV1, tx: Tx): Promise<void> {
     // a later state (released, cancelled) that arrived first is not overwritten
     const booking = await this.#repos.bookings.insert(
@@ -33,7 +37,8 @@ export class BookingHandlers {
       },
       tx,
     )
-    if (booking && d.price > 0 && Date.parse(d.holdExpiresAt) > Date.now()) await this.#payments.createPayment(booking, SYSTEM, tx)
+    if (!booking || d.price <= 0 || Date.parse(d.holdExpiresAt) <= Date.now()) return
+    if (this.#payments.takingCurrency(booking.currency).length > 0) await this.#payments.createPayment(booking, SYSTEM, tx)
   }
 
   async onBookingConfirmed(d: BookingConfirmedV1, tx: Tx): Promise<void> {

@@ -40,8 +40,10 @@ export class PaymentCommands {
 
   /**
    * The payment of my held booking: the existing one, or a new one for the booking's price, through
-   * `provider` (one the payer may choose; default the first). A payment nothing was sent for yet
-   * (`requires_payment`) moves to the provider named; one already started keeps its own (409).
+   * `provider` (one the payer may choose; default the first that takes the booking's currency). A
+   * payment nothing was sent for yet (`requires_payment`) moves to the provider named; one already
+   * started keeps its own (409). A provider that does not take the booking's currency is refused
+   * (400 CURRENCY_NOT_SUPPORTED) before anything changes.
    */
   async createForBooking(identity: Identity, bookingId: string, provider?: string): Promise<{ created: boolean; payment: Payment }> {
     if (provider !== undefined && !this.#payments.enabled.includes(provider)) {
@@ -51,6 +53,8 @@ export class PaymentCommands {
       const booking = await this.#repos.bookings.find(bookingId, tx)
       if (!booking) throw notFound('No held booking with this id (yet): book first, then pay', 'BOOKING_NOT_FOUND')
       if (booking.mentee_uid !== identity.uid) throw forbidden('This booking is not yours', 'NOT_YOUR_BOOKING')
+      // a provider named must take the booking's currency, whatever comes next (a new payment, a switch, a 409)
+      if (provider !== undefined) this.#payments.providerFor(booking.currency, provider)
       const existing = await this.#repos.payments.lockByBooking(bookingId, tx)
       if (existing) {
         if (provider !== undefined && existing.provider !== provider) await this.#switchProvider(existing, provider, tx)

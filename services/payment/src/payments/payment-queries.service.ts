@@ -16,9 +16,14 @@ export class PaymentQueries {
     this.#publicKeys = publicKeys
   }
 
-  /** The providers a payer may choose (the first is the default), with their browser SDK's public key. */
+  /** The providers a payer may choose (a payment starts with the first taking its currency), with the currencies each takes and their browser SDK's public key. */
   providers(): PaymentProviders {
-    return { items: this.#payments.enabled.map((name) => ({ name: name as PaymentProviderName, publicKey: this.#publicKeys[name] ?? null })) }
+    return {
+      items: this.#payments.enabled.map((name) => {
+        const currencies = this.#payments.currenciesOf(name)
+        return { name: name as PaymentProviderName, publicKey: this.#publicKeys[name] ?? null, currencies: currencies && [...currencies] }
+      }),
+    }
   }
 
   /** Its payer, the mentor it pays, or an admin. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { PaymentEvents, type EventActor, type Payment, type PaymentState } from '@sunbae/contracts'
-import { notFound } from '@sunbae/service-kit'
+import { PaymentEvents, takesCurrency, type EventActor, type Payment, type PaymentState } from '@sunbae/contracts'
+import { AppError, notFound } from '@sunbae/service-kit'
 import type { Transactions, Tx } from '../db/database.ts'
 import type { ChargeResult, PaymentProvider } from '../providers/provider.ts'
 import type { BookingRow } from './bookings.table.ts'
@@ -81,7 +81,8 @@ export class PaymentsService {
 
   /**
    * `providers` by name (every one this replica can talk to); `enabled`: the ones a payer may choose, a
-   * new payment starting with the first. Existing payments keep going through the one they started with.
+   * new payment starting with the first that takes its currency. Existing payments keep going through
+   * the one they started with.
    */
   constructor(repos: Repositories, events: Events, providers: ReadonlyMap<string, PaymentProvider>, enabled: readonly string[], policy: Pick<PaymentPolicy, 'feePercent'>) {
     this.#repos = repos
@@ -93,7 +94,7 @@ export class PaymentsService {
     this.#feePercent = policy.feePercent
   }
 
-  /** The providers a payer may choose, the first being the default. */
+  /** The providers a payer may choose, the first taking a payment's currency being its default. */
   get enabled(): readonly string[] {
     return this.#enabled
   }
@@ -102,6 +103,34 @@ export class PaymentsService {
     const p = this.#providers.get(row.provider)
     if (!p) throw new Error(`payment ${row.id} went through ${row.provider}, which is not configured`)
     return p
+  }
+
+  /** The currencies an enabled provider takes (null: any). */
+  currenciesOf(name: string): readonly string[] | null {
+    return this.#providers.get(name)?.currencies ?? null
+  }
+
+  /** The enabled providers that take `currency`, in their order (the first is a new payment's default). */
+  takingCurrency(currency: string): string[] {
+    return this.#enabled.filter((name) => takesCurrency(this.#providers.get(name)!, currency))
+  }
+
+  /**
+   * `provider` (an enabled one; default the first that takes the currency) for a payment in
+   * `currency`; 400 CURRENCY_NOT_SUPPORTED when it does not take it (or none does), before anything
+   * is written — Toss would be sent a USD payment it cannot settle.
+   */
+  providerFor(currency: string, provider?: string): string {
+    const taking = this.takingCurrency(currency)
+    const chosen = provider ?? taking[0]
+    if (chosen !== undefined && taking.includes(chosen)) return chosen
+    throw new AppError(
+      400,
+      'CURRENCY_NOT_SUPPORTED',
+      taking.length === 0
+        ? `No payment provider offered here takes payments in ${currency}`
+        : `${provider} does not take payments in ${currency}; pay with ${taking.join(' or ')}`,
+    )
   }
 
   /** whether this replica has the provider (in a rolling deploy another one may be the only one) */
@@ -146,9 +175,11 @@ export class PaymentsService {
 
   /**
    * The booking's payment for its price snapshot (from meeting.booking.held), never the client's, through
-   * `provider` (an enabled one; default the first); undefined if it has one.
+   * `provider` (an enabled one taking the booking's currency; default the first that does: 400
+   * CURRENCY_NOT_SUPPORTED when none does); undefined if it has one.
    */
-  async createPayment(booking: BookingRow, actor: EventActor, tx: Tx, provider = this.#enabled[0]!): Promise<PaymentRow | undefined> {
+  async createPayment(booking: BookingRow, actor: EventActor, tx: Tx, provider?: string): Promise<PaymentRow | undefined> {
+    provider = this.providerFor(booking.currency, provider)
     const row = await this.#repos.payments.insert(
       {
         id: randomUUID(),

@@ -56,6 +56,11 @@ export interface WebhookEvent {
  */
 export interface PaymentProvider {
   readonly name: string
+  /**
+   * The currencies (ISO 4217) the provider settles, null for any: a payment in another one is refused
+   * before it is sent (400 CURRENCY_NOT_SUPPORTED), since the provider would refuse or convert it.
+   */
+  readonly currencies: readonly string[] | null
   /** Refuses a token the provider cannot use before any state changes (400). */
   checkToken(cardToken: string): void
   charge(input: ChargeInput): Promise<ChargeResult>

@@ -67,6 +67,7 @@ function toResult(row: SandboxChargeRow): ChargeResult {
  */
 export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox'
+  readonly currencies = null
   readonly #books: SandboxRepository
   readonly #secret: string | null
   readonly #toleranceSec: number

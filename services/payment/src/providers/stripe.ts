@@ -51,6 +51,8 @@ function toResult(pi: Stripe.PaymentIntent): ChargeResult {
  */
 export class StripeProvider implements PaymentProvider {
   readonly name = 'stripe'
+  /** any: Stripe charges in 135+ currencies (converting to the account's settlement currency) */
+  readonly currencies = null
   readonly #stripe: Stripe
   readonly #o: StripeOptions
 

@@ -63,6 +63,8 @@ function toResult(p: TossPayment): ChargeResult {
  */
 export class TossProvider implements PaymentProvider {
   readonly name = 'toss'
+  /** Toss Payments settles Korean won only */
+  readonly currencies = ['KRW'] as const
   readonly #o: TossOptions
   readonly #auth: string
   readonly #base: string

@@ -1,7 +1,7 @@
 // The pay page of a held booking (/payments/booking/:bookingId): the booking (mentor, time in the
 // viewer's zone, length), the amount the server set, the hold countdown, and payment with one of the
-// providers payment offers (GET /api/payments/providers; picking one moves the payment to it while
-// nothing was sent yet): the sandbox's test cards, Stripe's Payment Element (stripe-form.tsx) or the
+// providers payment offers that take its currency (GET /api/payments/providers; picking one moves the
+// payment to it while nothing was sent yet): the sandbox's test cards, Stripe's Payment Element (stripe-form.tsx) or the
 // Toss Payments widget (toss-widget.tsx; it returns through toss-return.tsx). The order of calls
 // follows services/payment: create (retried while meeting's held event is on its way) → confirm →
 // authenticate when asked (Stripe: after Stripe.js's 3-D Secure) → poll while processing. Every POST
@@ -10,7 +10,7 @@ import { Alert, Button, Card, Col, Descriptions, Flex, Popconfirm, Radio, Row, S
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { Link, useParams } from 'react-router'
-import type { Booking, Payment, PaymentProviderName } from '@sunbae/contracts'
+import { takesCurrency, type Booking, type Payment, type PaymentProviderName } from '@sunbae/contracts'
 import { useFeedback } from '../../components/feedback.ts'
 import { Loading, QueryError, QueryView } from '../../components/States.tsx'
 import { useI18n } from '../../i18n/index.tsx'
@@ -61,8 +61,9 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
   const qc = useQueryClient()
   const [card, setCard] = useState<SandboxCard>('tok_success')
   const providers = useQuery({ queryKey: ['payments', 'providers'], queryFn: paymentProviders, staleTime: Infinity })
-  const offered = (providers.data?.items ?? []).filter((p) => p.name !== 'toss' || payment.currency === 'KRW')
-  const publicKey = providers.data?.items.find((p) => p.name === payment.provider)?.publicKey ?? null
+  // the providers that take this payment's currency, as payment reports them (Toss: KRW only)
+  const offered = (providers.data?.items ?? []).filter((p) => takesCurrency(p, payment.currency))
+  const publicKey = offered.find((p) => p.name === payment.provider)?.publicKey ?? null
   // Stripe's 3-D Secure: the client secret comes only in the payer's confirm / authenticate answer
   const [clientSecret, setClientSecret] = useState<string | null>(null)
   const status = paymentStatus(payment.state)
@@ -175,7 +176,7 @@ function PayForm({ booking, payment, keys }: { booking: Booking; payment: Paymen
           <Loading />
         ) : payment.provider === 'stripe' && publicKey ? (
           <StripePay key={payment.id} payment={payment} publishableKey={publicKey} label={payLabel} busy={busy || expired} onPaymentMethod={(id) => confirm.mutate(id)} />
-        ) : payment.provider === 'toss' && publicKey && payment.currency === 'KRW' ? (
+        ) : payment.provider === 'toss' && publicKey ? (
           <TossPay key={payment.id} payment={payment} clientKey={publicKey} orderName={t.paymentTossOrderName} label={payLabel} busy={busy || expired} />
         ) : (
           <Alert type="info" showIcon data-testid="real-provider" title={t.paymentRealProvider(PROVIDER_NAMES[payment.provider] ?? payment.provider)} description={t.paymentRealProviderNote} />

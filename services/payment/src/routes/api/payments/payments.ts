@@ -13,8 +13,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['payments'],
         summary: 'The payment of my held booking (created if it does not exist yet) through the provider named; the amount is the booking price',
         description:
-          '201 created, 200 it already existed. provider: one of GET /api/payments/providers (default the first); a payment not started yet ' +
-          '(requires_payment) moves to it, one already started answers 409 ILLEGAL_TRANSITION; 400 PROVIDER_NOT_ENABLED. 404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, ' +
+          "201 created, 200 it already existed. provider: one of GET /api/payments/providers taking the booking's currency (default the first that does); " +
+          'a payment not started yet (requires_payment) moves to it, one already started answers 409 ILLEGAL_TRANSITION; 400 PROVIDER_NOT_ENABLED; ' +
+          '400 CURRENCY_NOT_SUPPORTED (the provider named does not take the currency, or, creating one, none does), before anything changes. ' +
+          '404 BOOKING_NOT_FOUND (not known yet), 403 NOT_YOUR_BOOKING, ' +
           '403 EMAIL_UNVERIFIED (the payer has not verified their email address), 409 BOOKING_NOT_HELD.' + IDEMPOTENCY,
         security,
         headers: IdempotencyHeaders,

@@ -10,10 +10,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['payments'],
-        summary: 'The payment providers a payer may choose (the first is the default), with their browser SDK key',
+        summary: 'The payment providers a payer may choose, with the currencies each takes and its browser SDK key',
         description:
           "publicKey: Stripe's publishable key (Stripe.js, Payment Element) or Toss Payments' client key (payment widget) — public by design; " +
-          'null for the sandbox. POST /api/payments {bookingId, provider} moves a payment not started yet to another one.',
+          'null for the sandbox. currencies: the ones it takes, null for any (Toss: KRW); a payment starts with the first that takes its currency. ' +
+          'POST /api/payments {bookingId, provider} moves a payment not started yet to another one that takes it (else 400 CURRENCY_NOT_SUPPORTED).',
         security,
         response: { 200: PaymentProviders, ...errors },
       },
