@@ -79,5 +79,11 @@ t.test('the dev server sends the same policy (plus the React Refresh preamble\'s
 
   const developer = await load('on')
   t.same(developer.server?.headers, documentHeaders({ firebase: emulators, inlineScripts: [react.preambleCode.replace('__BASE__', '/')] }))
-  t.same(developer.preview?.headers, documentHeaders({ firebase: firebaseTargets({}) }), 'vite preview: the production policy')
+  // the journeys' stack serves a development-mode build with vite preview (scripts/start.ts WEB_BUILD_DIR)
+  t.same(journeys.preview?.headers, documentHeaders({ firebase: emulators }), "vite preview of the journeys' build: the policy with the emulators")
+  t.notOk(journeys.preview?.headers?.['Strict-Transport-Security'], 'no HSTS over http')
+  process.env = { ...env }
+  for (const k of Object.keys(process.env)) if (k.startsWith('VITE_FIREBASE_')) delete process.env[k]
+  const production = ((await import('../vite.config.ts?mode=production')).default as (e: { mode: string; command: 'serve' }) => UserConfig)({ mode: 'production', command: 'serve' })
+  t.same(production.preview?.headers, documentHeaders({ firebase: firebaseTargets({}) }), 'vite preview of a production build: the production policy')
 })
