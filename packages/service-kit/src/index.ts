@@ -9,4 +9,5 @@ export { IDENTITY_HEADER, identityKey, signIdentity, verifyIdentity, IdentityErr
 export { PeriodicJob, periodicJob, type PeriodicJobOptions, type PassContext } from './jobs.ts'
 export { domainEvent, eventRouter, EventRefused, type EventContext, type EventMeta, type On, type TypedHandler } from './events.ts'
 export { subscriptions, type Consumer, type SubscriptionOptions } from './subscriptions.ts'
+export { domainPlugin } from './domain-plugin.ts'
 export { actorOf, adminOnly, adminSchema } from './admin-routes.ts'

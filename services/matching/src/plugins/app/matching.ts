@@ -1,7 +1,5 @@
-import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
 import type { Database } from '@sunbae/db'
-import type { Static } from 'typebox'
+import { domainPlugin } from '@sunbae/service-kit'
 import type { configSchema } from '../../config.ts'
 import type { DB } from '../../db/types.ts'
 import { matchingJobs } from '../../jobs.ts'
@@ -29,26 +27,22 @@ declare module 'fastify' {
 }
 
 /** The domain services of matching, and the expiry sweeper every replica runs (`jobs.ts`). */
-export default fp(
-  async function matching(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
-    const { config } = opts
-    const db = app.db as Database<DB>
-    const mentors = app.mentorReadModel.repository
-    app.decorate('preferences', new PreferencesService(db, mentors))
-    app.decorate('recommendations', new RecommendationsService(db, app.mentorReadModel, app.preferences))
-    app.decorate(
-      'requests',
-      new RequestsService(db, app.events, mentors, {
-        ttlSeconds: Math.max(1, Math.round(config.MATCHING_REQUEST_TTL_HOURS * 3600)),
-        dailyLimit: config.MATCHING_DAILY_REQUEST_LIMIT,
-      }),
-    )
-    app.decorate('matches', new MatchesService(db, app.events))
-    app.decorate('mentorSettings', new SettingsService(db, mentors))
-    app.decorate('accountEvents', new AccountEventHandlers(new AccountNamesRepository(db)))
-    app.decorate('accountErasure', new AccountErasure(new AccountNamesRepository(db), new AccountErasureRepository()))
+export default domainPlugin<typeof configSchema>('matching', ['mentor-read-model'], (app, config) => {
+  const db = app.db as Database<DB>
+  const mentors = app.mentorReadModel.repository
+  app.decorate('preferences', new PreferencesService(db, mentors))
+  app.decorate('recommendations', new RecommendationsService(db, app.mentorReadModel, app.preferences))
+  app.decorate(
+    'requests',
+    new RequestsService(db, app.events, mentors, {
+      ttlSeconds: Math.max(1, Math.round(config.MATCHING_REQUEST_TTL_HOURS * 3600)),
+      dailyLimit: config.MATCHING_DAILY_REQUEST_LIMIT,
+    }),
+  )
+  app.decorate('matches', new MatchesService(db, app.events))
+  app.decorate('mentorSettings', new SettingsService(db, mentors))
+  app.decorate('accountEvents', new AccountEventHandlers(new AccountNamesRepository(db)))
+  app.decorate('accountErasure', new AccountErasure(new AccountNamesRepository(db), new AccountErasureRepository()))
 
-    matchingJobs(app, app.requests, config)
-  },
-  { name: 'matching', dependencies: ['sunbae-platform', 'mentor-read-model'] },
-)
+  matchingJobs(app, app.requests, config)
+})

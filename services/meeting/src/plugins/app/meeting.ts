@@ -1,9 +1,7 @@
-import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import type { configSchema } from '../../config.ts'
 import { Transactions } from '@sunbae/db'
-import { serviceIdentityKeys } from '@sunbae/service-kit'
+import { domainPlugin, serviceIdentityKeys } from '@sunbae/service-kit'
 import { meetingDatabase } from '../../db/database.ts'
 import { AvailabilityRepository } from '../../availability/availability.repository.ts'
 import { AvailabilityService } from '../../availability/availability.service.ts'
@@ -37,43 +35,39 @@ declare module 'fastify' {
 }
 
 /** Meeting's repositories and domain services (for routes and `subscriptions.ts`), and the sweeper every replica runs (`jobs.ts`). */
-export default fp(
-  async function meeting(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
-    const { config } = opts
-    const db = meetingDatabase(app.db)
-    const transactions = new Transactions(db)
-    const readModel = new ReadModelRepository(db)
-    const bookings = new BookingsRepository(db)
-    const rules = new BookingRules(bookings, app.events, {
-      holdSeconds: Math.max(1, Math.round(config.MEETING_HOLD_MINUTES * 60)),
-      webBaseUrl: config.WEB_BASE_URL,
-      currency: config.MEETING_CURRENCY,
-      noShowWindowHours: config.MEETING_NO_SHOW_WINDOW_HOURS,
-    })
-    app.decorate('readModel', readModel)
-    app.decorate('readModelEventHandlers', new ReadModelEventHandlers(readModel))
-    app.decorate('availability', new AvailabilityService(transactions, new AvailabilityRepository(db), app.events, readModel))
-    const attendance = new RoomAttendanceRepository(db)
-    app.decorate('bookings', new BookingCommands(transactions, bookings, rules, app.events, app.availability, readModel, attendance))
-    app.decorate('bookingAdmin', new BookingAdmin(bookings, app.bookings))
-    app.decorate('paymentEventHandlers', new PaymentEventHandlers(bookings, rules, app.events))
-    app.decorate(
-      'videoRooms',
-      new RoomsService(
-        transactions,
-        bookings,
-        attendance,
-        RoomTokens.fromSecrets(config.MEETING_ROOM_SECRET, serviceIdentityKeys(config, 'meeting')[0]!),
-        videoProvider(config),
-        new VideoRoomsFirestore(app.firestore),
-        { opensBeforeMinutes: config.MEETING_ROOM_OPENS_BEFORE_MINUTES, closesAfterMinutes: config.MEETING_ROOM_CLOSES_AFTER_MINUTES },
-      ),
-    )
+export default domainPlugin<typeof configSchema>('meeting', ['firebase'], (app, config) => {
+  const db = meetingDatabase(app.db)
+  const transactions = new Transactions(db)
+  const readModel = new ReadModelRepository(db)
+  const bookings = new BookingsRepository(db)
+  const rules = new BookingRules(bookings, app.events, {
+    holdSeconds: Math.max(1, Math.round(config.MEETING_HOLD_MINUTES * 60)),
+    webBaseUrl: config.WEB_BASE_URL,
+    currency: config.MEETING_CURRENCY,
+    noShowWindowHours: config.MEETING_NO_SHOW_WINDOW_HOURS,
+  })
+  app.decorate('readModel', readModel)
+  app.decorate('readModelEventHandlers', new ReadModelEventHandlers(readModel))
+  app.decorate('availability', new AvailabilityService(transactions, new AvailabilityRepository(db), app.events, readModel))
+  const attendance = new RoomAttendanceRepository(db)
+  app.decorate('bookings', new BookingCommands(transactions, bookings, rules, app.events, app.availability, readModel, attendance))
+  app.decorate('bookingAdmin', new BookingAdmin(bookings, app.bookings))
+  app.decorate('paymentEventHandlers', new PaymentEventHandlers(bookings, rules, app.events))
+  app.decorate(
+    'videoRooms',
+    new RoomsService(
+      transactions,
+      bookings,
+      attendance,
+      RoomTokens.fromSecrets(config.MEETING_ROOM_SECRET, serviceIdentityKeys(config, 'meeting')[0]!),
+      videoProvider(config),
+      new VideoRoomsFirestore(app.firestore),
+      { opensBeforeMinutes: config.MEETING_ROOM_OPENS_BEFORE_MINUTES, closesAfterMinutes: config.MEETING_ROOM_CLOSES_AFTER_MINUTES },
+    ),
+  )
 
-    meetingJobs(app, new BookingSweeps(transactions, bookings, rules, app.events), config)
-  },
-  { name: 'meeting', dependencies: ['sunbae-platform', 'firebase'] },
-)
+  meetingJobs(app, new BookingSweeps(transactions, bookings, rules, app.events), config)
+})
 
 const list = (s: string) => s.split(',').map((u) => u.trim()).filter(Boolean)
 

@@ -1,8 +1,5 @@
-import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
-import type { Static } from 'typebox'
 import { Transactions } from '@sunbae/db'
-import { serviceIdentityKeys } from '@sunbae/service-kit'
+import { domainPlugin, serviceIdentityKeys } from '@sunbae/service-kit'
 import type { configSchema } from '../../config.ts'
 import { notificationDatabase } from '../../db/database.ts'
 import { ChatDigest } from '../../chat/chat-digest.service.ts'
@@ -47,53 +44,49 @@ declare module 'fastify' {
 }
 
 /** Notification's repositories and domain services (for routes and `subscriptions.ts`), and the jobs every replica runs (`jobs.ts`). */
-export default fp(
-  async function notification(app: FastifyInstance, opts: { config: Static<typeof configSchema> }) {
-    const { config } = opts
-    const db = notificationDatabase(app.db)
-    const recipients = new RecipientsRepository(db)
-    const notifications = new NotificationsRepository(db)
-    const preferences = new PreferencesRepository(db)
-    const outbox = new EmailOutboxRepository(db)
-    const organizer = addressOf(config.MAIL_FROM)
-    const unsubscribe = UnsubscribeTokens.fromSecrets(config.UNSUBSCRIBE_SECRET, serviceIdentityKeys(config, 'notification')[0]!)
-    const notifier = new Notifier({
-      notifications,
-      recipients,
-      webBaseUrl: config.WEB_BASE_URL,
-      organizer,
-      maxEventAgeMs: config.NOTIFICATION_MAX_EVENT_AGE_HOURS * 3_600_000,
-      unsubscribe,
-      wake: { inApp: () => app.feedSync.wake(), email: () => app.emailSender.soon(0) },
-    })
-    app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
-    app.decorate('recipientErasure', new AccountErasure(new AccountErasureRepository(), app.firestore, () => app.feedSync.wake()))
-    app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
-    app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
-    app.decorate('receiptEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
-    app.decorate('applicationEventHandlers', new ApplicationEventHandlers(notifier))
-    app.decorate('reviewEventHandlers', new ReviewEventHandlers(notifier, recipients))
-    app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.wake()))
-    app.decorate('notificationPreferences', new PreferencesService(preferences, unsubscribe))
+export default domainPlugin<typeof configSchema>('notification', ['firebase', 'smtp'], (app, config) => {
+  const db = notificationDatabase(app.db)
+  const recipients = new RecipientsRepository(db)
+  const notifications = new NotificationsRepository(db)
+  const preferences = new PreferencesRepository(db)
+  const outbox = new EmailOutboxRepository(db)
+  const organizer = addressOf(config.MAIL_FROM)
+  const unsubscribe = UnsubscribeTokens.fromSecrets(config.UNSUBSCRIBE_SECRET, serviceIdentityKeys(config, 'notification')[0]!)
+  const notifier = new Notifier({
+    notifications,
+    recipients,
+    webBaseUrl: config.WEB_BASE_URL,
+    organizer,
+    maxEventAgeMs: config.NOTIFICATION_MAX_EVENT_AGE_HOURS * 3_600_000,
+    unsubscribe,
+    wake: { inApp: () => app.feedSync.wake(), email: () => app.emailSender.soon(0) },
+  })
+  app.decorate('recipientEventHandlers', new RecipientEventHandlers(recipients))
+  app.decorate('recipientErasure', new AccountErasure(new AccountErasureRepository(), app.firestore, () => app.feedSync.wake()))
+  app.decorate('matchingEventHandlers', new MatchingEventHandlers(notifier))
+  app.decorate('meetingEventHandlers', new MeetingEventHandlers(notifier, { organizer }))
+  app.decorate('receiptEventHandlers', new PaymentEventHandlers(notifier, new PaymentsRepository(db)))
+  app.decorate('applicationEventHandlers', new ApplicationEventHandlers(notifier))
+  app.decorate('reviewEventHandlers', new ReviewEventHandlers(notifier, recipients))
+  app.decorate('notificationFeed', new NotificationFeed(notifications, outbox, () => app.feedSync.wake()))
+  app.decorate('notificationPreferences', new PreferencesService(preferences, unsubscribe))
 
-    const sender = new EmailSender(
-      outbox,
-      recipients,
-      app.smtp,
-      {
-        from: config.MAIL_FROM,
-        batch: config.EMAIL_SEND_BATCH,
-        leaseMs: config.EMAIL_LEASE_MS,
-        retryBaseMs: config.EMAIL_RETRY_BASE_MS,
-        retryMaxMs: config.EMAIL_RETRY_MAX_MS,
-        unknownRecipientTries: 10,
-      },
-      app.log.child({ component: 'email' }),
-    )
-    const transactions = new Transactions(db)
-    const digest = new ChatDigest(transactions, new ChatUnreadRepository(), notifier, config.CHAT_DIGEST_AFTER_MINUTES * 60_000)
-    app.decorate('chatEventHandlers', digest)
-    notificationJobs(app, { sender, feed: new FirestoreFeed(transactions, notifications, app.firestore), digest, config })
-  },
-  { name: 'notification', dependencies: ['sunbae-platform', 'firebase', 'smtp'] },
-)
+  const sender = new EmailSender(
+    outbox,
+    recipients,
+    app.smtp,
+    {
+      from: config.MAIL_FROM,
+      batch: config.EMAIL_SEND_BATCH,
+      leaseMs: config.EMAIL_LEASE_MS,
+      retryBaseMs: config.EMAIL_RETRY_BASE_MS,
+      retryMaxMs: config.EMAIL_RETRY_MAX_MS,
+      unknownRecipientTries: 10,
+    },
+    app.log.child({ component: 'email' }),
+  )
+  const transactions = new Transactions(db)
+  const digest = new ChatDigest(transactions, new ChatUnreadRepository(), notifier, config.CHAT_DIGEST_AFTER_MINUTES * 60_000)
+  app.decorate('chatEventHandlers', digest)
+  notificationJobs(app, { sender, feed: new FirestoreFeed(transactions, notifications, app.firestore), digest, config })
+})
