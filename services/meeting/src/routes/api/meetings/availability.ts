@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Availability, AvailabilityBody, ErrorResponse } from '@sunbae/contracts'
+import { Availability, AvailabilityBody } from '@sunbae/contracts'
 import { requireRole } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+import { errors, security } from './schemas.ts'
 
 /** /api/meetings/availability — the signed-in mentor's own schedule. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {

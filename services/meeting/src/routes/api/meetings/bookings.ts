@@ -1,11 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Booking, BookingReasonBody, CreateBookingBody, ErrorResponse, RescheduleBody } from '@sunbae/contracts'
+import { Booking, BookingReasonBody, CreateBookingBody, RescheduleBody } from '@sunbae/contracts'
 import { requireIdentity, requireRole } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+import { errors, IdParams, security } from './schemas.ts'
 
 /** /api/meetings/bookings — booking a slot and the booking's lifecycle. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {

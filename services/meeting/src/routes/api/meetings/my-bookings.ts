@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { BookingList, BookingListQuery, ErrorResponse } from '@sunbae/contracts'
+import { BookingList, BookingListQuery } from '@sunbae/contracts'
 import { requireIdentity } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse }
+import { errors, security } from './schemas.ts'
 
 /** /api/meetings/upcoming and /api/meetings/past — the caller's own bookings, as mentee or mentor. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
