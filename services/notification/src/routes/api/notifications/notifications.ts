@@ -1,22 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ErrorResponse, MarkNotificationsReadBody, MarkNotificationsReadResult, NotificationFeedPage, NotificationFeedQuery } from '@sunbae/contracts'
 import { requireIdentity } from '@sunbae/service-kit'
-
-const security = [{ gatewayIdentity: [] }]
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse }
+import { ownSchema } from './schemas.ts'
 
 /** /api/notifications — the caller's in-app feed and read marks. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/',
     {
-      schema: {
-        tags: ['notifications'],
+      schema: ownSchema({
         summary: 'My in-app notifications, newest first, with my unread count (cursor: nextBefore)',
-        security,
         querystring: NotificationFeedQuery,
-        response: { 200: NotificationFeedPage, ...errors },
-      },
+        response: { 200: NotificationFeedPage, 404: ErrorResponse },
+      }),
     },
     async (request) => app.notificationFeed.page(requireIdentity(request), request.query.before, request.query.limit ?? 20),
   )
@@ -24,13 +20,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/read',
     {
-      schema: {
-        tags: ['notifications'],
+      schema: ownSchema({
         summary: 'Mark these notifications (ids) or all of mine read; Firestore follows',
-        security,
         body: MarkNotificationsReadBody,
-        response: { 200: MarkNotificationsReadResult, ...errors },
-      },
+        response: { 200: MarkNotificationsReadResult, 404: ErrorResponse },
+      }),
     },
     async (request) => app.notificationFeed.markRead(requireIdentity(request), request.body),
   )
