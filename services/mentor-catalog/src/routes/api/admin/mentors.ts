@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { AdminMentor, AdminMentorListItem, AdminMentorListQuery, ApplicationStatus, ErrorResponse, MentorApplication, PageQuery, Paged, ReasonBody } from '@sunbae/contracts'
+import { AdminMentor, AdminMentorListItem, AdminMentorListQuery, ApplicationStatus, ErrorResponse, MentorApplication, PageQuery, Paged } from '@sunbae/contracts'
 import { actorOf, adminOnly, adminSchema, requireIdentity } from '@sunbae/service-kit'
-
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+import { IdParams, reasonActionSchema } from './schemas.ts'
 
 /**
  * /api/admin/mentors — every mentor (search, status, paging), approving applications, suspending and
@@ -57,14 +56,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/applications/:id/reject',
-    {
-      schema: adminSchema({
-        summary: 'Reject with a reason the applicant sees',
-        params: IdParams,
-        body: ReasonBody,
-        response: { 200: MentorApplication, 404: ErrorResponse, 409: ErrorResponse },
-      }),
-    },
+    { schema: reasonActionSchema('Reject with a reason the applicant sees', IdParams, { 200: MentorApplication, 409: ErrorResponse }) },
     async (request) => app.applications.reject(request.params.id, request.body.reason, requireIdentity(request)),
   )
 
@@ -82,27 +74,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/:id/suspend',
-    {
-      schema: adminSchema({
-        summary: 'Suspend a mentor: hidden from the mentor page and search (catalog.mentor.suspended)',
-        params: IdParams,
-        body: ReasonBody,
-        response: { 200: AdminMentor, 404: ErrorResponse },
-      }),
-    },
+    { schema: reasonActionSchema('Suspend a mentor: hidden from the mentor page and search (catalog.mentor.suspended)', IdParams, { 200: AdminMentor }) },
     async (request) => app.mentors.suspend(request.params.id, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.post(
     '/:id/reinstate',
-    {
-      schema: adminSchema({
-        summary: 'Make a suspended mentor public again, with a reason (catalog.mentor.reinstated)',
-        params: IdParams,
-        body: ReasonBody,
-        response: { 200: AdminMentor, 404: ErrorResponse },
-      }),
-    },
+    { schema: reasonActionSchema('Make a suspended mentor public again, with a reason (catalog.mentor.reinstated)', IdParams, { 200: AdminMentor }) },
     async (request) => app.mentors.reinstate(request.params.id, actorOf(requireIdentity(request)), request.body.reason),
   )
 }

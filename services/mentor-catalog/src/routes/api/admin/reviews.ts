@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { AdminReview, AdminReviewListQuery, ErrorResponse, Paged, ReasonBody } from '@sunbae/contracts'
+import { AdminReview, AdminReviewListQuery, Paged } from '@sunbae/contracts'
 import { actorOf, adminOnly, adminSchema, badRequest, requireIdentity } from '@sunbae/service-kit'
-
-const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+import { IdParams, reasonActionSchema } from './schemas.ts'
 
 /** /api/admin/reviews — every review with its moderation state; hide and restore with a reason. Admin only, checked here too. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -30,26 +28,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:id/hide',
     {
-      schema: adminSchema({
-        summary: "Hide a review from the mentor page, with a reason; the mentor's rating no longer counts it (catalog.review.hidden, catalog.mentor.rated)",
-        params: IdParams,
-        body: ReasonBody,
-        response: { 200: AdminReview, 404: ErrorResponse },
-      }),
+      schema: reasonActionSchema(
+        "Hide a review from the mentor page, with a reason; the mentor's rating no longer counts it (catalog.review.hidden, catalog.mentor.rated)",
+        IdParams,
+        { 200: AdminReview },
+      ),
     },
     async (request) => app.reviewModeration.hide(request.params.id, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.post(
     '/:id/restore',
-    {
-      schema: adminSchema({
-        summary: 'Show a hidden review again, with a reason; it counts in the rating again (catalog.review.restored, catalog.mentor.rated)',
-        params: IdParams,
-        body: ReasonBody,
-        response: { 200: AdminReview, 404: ErrorResponse },
-      }),
-    },
+    { schema: reasonActionSchema('Show a hidden review again, with a reason; it counts in the rating again (catalog.review.restored, catalog.mentor.rated)', IdParams, { 200: AdminReview }) },
     async (request) => app.reviewModeration.restore(request.params.id, request.body.reason, actorOf(requireIdentity(request))),
   )
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { AdminUser, AdminUserListQuery, ErrorResponse, Me, Paged, ReasonBody, RoleBody } from '@sunbae/contracts'
+import { AdminUser, AdminUserListQuery, ErrorResponse, Me, Paged, RoleBody } from '@sunbae/contracts'
 import { actorOf, adminOnly, adminSchema, AppError, requireIdentity } from '@sunbae/service-kit'
+import { reasonActionSchema } from './schemas.ts'
 
 const UidParams = Type.Object({ uid: Type.String({ minLength: 1, maxLength: 128 }) })
 
@@ -39,27 +40,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:uid/disable',
     {
-      schema: adminSchema({
-        summary:
-          'Disable an account, with a reason: the Firebase account is disabled, its refresh tokens revoked, and every gateway refuses its ID tokens at once (catalog.user.disabled)',
-        params: UidParams,
-        body: ReasonBody,
-        response: { 200: AdminUser, 404: ErrorResponse, 409: ErrorResponse },
-      }),
+      schema: reasonActionSchema(
+        'Disable an account, with a reason: the Firebase account is disabled, its refresh tokens revoked, and every gateway refuses its ID tokens at once (catalog.user.disabled)',
+        UidParams,
+        { 200: AdminUser, 409: ErrorResponse },
+      ),
     },
     async (request) => app.userAccess.disable(request.params.uid, request.body.reason, actorOf(requireIdentity(request))),
   )
 
   app.post(
     '/:uid/enable',
-    {
-      schema: adminSchema({
-        summary: 'Enable a disabled account again, with a reason; the user signs in again (catalog.user.enabled)',
-        params: UidParams,
-        body: ReasonBody,
-        response: { 200: AdminUser, 404: ErrorResponse },
-      }),
-    },
+    { schema: reasonActionSchema('Enable a disabled account again, with a reason; the user signs in again (catalog.user.enabled)', UidParams, { 200: AdminUser }) },
     async (request) => app.userAccess.enable(request.params.uid, request.body.reason, actorOf(requireIdentity(request))),
   )
 
