@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { FastifyInstance } from 'fastify'
 import { createEvent } from '@sunbae/bus'
-import { BUS_CONSUMERS, CatalogEvents, type DomainEvent, type UserUpdatedV1 } from '@sunbae/contracts'
+import { BUS_CONSUMERS, CatalogEvents, type DomainEvent, type UserAccountV1 } from '@sunbae/contracts'
 import { waitFor } from '@sunbae/testing'
 import { approve, buildMatching, profile, user, type User } from './helpers.ts'
 
@@ -18,7 +18,7 @@ t.teardown(() => app.close())
 
 /** Publishes catalog.user.updated exactly as the catalog's outbox relay does (event id = message id). */
 async function renamed(u: User, displayName: string, at: Date): Promise<DomainEvent> {
-  const data: UserUpdatedV1 = { uid: u.uid, email: `${u.uid}@example.com`, displayName, role: u.role, locale: 'en', timeZone: 'Asia/Seoul' }
+  const data: UserAccountV1 = { uid: u.uid, email: `${u.uid}@example.com`, displayName, role: u.role, locale: 'en', timeZone: 'Asia/Seoul' }
   const event = createEvent({ type: CatalogEvents.userUpdated.type, version: CatalogEvents.userUpdated.version, source: 'mentor-catalog', actor: { type: 'user', id: u.uid }, data })
   event.occurredAt = at.toISOString()
   await app.bus.js.publish(event.type, JSON.stringify(event), { msgID: event.id })

@@ -3,10 +3,13 @@ import { defineEvent } from './define.ts'
 import { Locale, Role } from '../common.ts'
 
 /**
- * A new account. `locale` and `timeZone` are the account's (optional: events from before the account
- * had them lack them — absent means "not known here").
+ * An account as it stands after the change: a new one (`catalog.user.registered`), or an existing
+ * one whose profile changed (`catalog.user.updated`: email, display name, locale, time zone — the
+ * catalog sends all four). `locale` and `timeZone` are optional: events from before the account had
+ * them lack them, and absent means "not known here", not "cleared". Read models that address people
+ * (notification) need no call back.
  */
-export const UserRegisteredV1 = Type.Object({
+export const UserAccountV1 = Type.Object({
   uid: Type.String(),
   email: Type.Union([Type.String(), Type.Null()]),
   displayName: Type.Union([Type.String(), Type.Null()]),
@@ -14,8 +17,9 @@ export const UserRegisteredV1 = Type.Object({
   locale: Type.Optional(Locale),
   timeZone: Type.Optional(Type.String({ description: 'IANA' })),
 })
-export type UserRegisteredV1 = Static<typeof UserRegisteredV1>
-const userRegistered = defineEvent('catalog.user.registered', UserRegisteredV1)
+export type UserAccountV1 = Static<typeof UserAccountV1>
+const userRegistered = defineEvent('catalog.user.registered', UserAccountV1)
+const userUpdated = defineEvent('catalog.user.updated', UserAccountV1)
 
 export const UserRoleChangedV1 = Type.Object({
   uid: Type.String(),
@@ -24,23 +28,6 @@ export const UserRoleChangedV1 = Type.Object({
 })
 export type UserRoleChangedV1 = Static<typeof UserRoleChangedV1>
 const userRoleChanged = defineEvent('catalog.user.role_changed', UserRoleChangedV1)
-
-/**
- * An existing account's profile changed (email, display name, locale, time zone — the catalog sends
- * all four; absent locale/timeZone, in events from before the account had them, means "not known
- * here", not "cleared"). Read models that address people (notification) need no call back.
- */
-export const UserUpdatedV1 = Type.Object({
-  uid: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  displayName: Type.Union([Type.String(), Type.Null()]),
-  role: Role,
-  locale: Type.Optional(Locale),
-  timeZone: Type.Optional(Type.String({ description: 'IANA' })),
-})
-export type UserUpdatedV1 = Static<typeof UserUpdatedV1>
-const userUpdated = defineEvent('catalog.user.updated', UserUpdatedV1)
-
 
 /** A mentor's public profile, as it stands after the change: other services' read models need no call back. */
 export const MentorProfileV1 = Type.Object({

@@ -1,4 +1,4 @@
-import type { DomainEvent, UserRegisteredV1, UserUpdatedV1 } from '@sunbae/contracts'
+import type { DomainEvent, UserAccountV1 } from '@sunbae/contracts'
 import type { Tx } from '@sunbae/db'
 import type { DB } from '../db/types.ts'
 import type { AccountNamesRepository } from './account-names.repository.ts'
@@ -14,7 +14,7 @@ export class AccountEventHandlers {
    * catalog.user.registered / updated: the account's name as of this event. The mentor's inbox and
    * both parties' match lists show it from then on, also on requests sent before the rename.
    */
-  async onUserNamed(d: UserRegisteredV1 | UserUpdatedV1, event: Pick<DomainEvent, 'id' | 'occurredAt'>, trx: Tx<DB>): Promise<void> {
+  async onUserNamed(d: UserAccountV1, event: Pick<DomainEvent, 'id' | 'occurredAt'>, trx: Tx<DB>): Promise<void> {
     await this.#names.upsert(d.uid, d.displayName, { at: event.occurredAt, id: event.id.toLowerCase() }, trx)
   }
 }

@@ -1,4 +1,4 @@
-import type { DomainEvent, MentorProfileV1, UserRegisteredV1, UserRoleChangedV1, UserUpdatedV1 } from '@sunbae/contracts'
+import type { DomainEvent, MentorProfileV1, UserAccountV1, UserRoleChangedV1 } from '@sunbae/contracts'
 import type { Tx } from '../db/database.ts'
 import type { RecipientsRepository, Version } from './recipients.repository.ts'
 
@@ -12,11 +12,11 @@ export class RecipientEventHandlers {
     this.#repo = repo
   }
 
-  async onUserRegistered(d: UserRegisteredV1, e: Stamp, trx: Tx): Promise<void> {
+  async onUserRegistered(d: UserAccountV1, e: Stamp, trx: Tx): Promise<void> {
     await this.#repo.upsertProfile(d, version(e), trx)
   }
 
-  async onUserUpdated(d: UserUpdatedV1, e: Stamp, trx: Tx): Promise<void> {
+  async onUserUpdated(d: UserAccountV1, e: Stamp, trx: Tx): Promise<void> {
     await this.#repo.upsertProfile(d, version(e), trx)
   }
 
