@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely'
 import { readPage } from '../db/page.ts'
 import type { DB } from '../db/types.ts'
-import type { AdminFilter } from '../requests/requests.repository.ts'
+import { adminConditions, type AdminFilter } from '../requests/requests.repository.ts'
 import type { MatchRow, MatchWithParties } from '../requests/requests.table.ts'
 
 type Executor = Kysely<DB> | Transaction<DB>
@@ -53,16 +53,7 @@ export class MatchesRepository {
 
   /** Every match by the admin's filters (created in [from, to)), newest first. */
   adminList(f: AdminFilter, p: { page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: MatchWithParties[]; total: number }> {
-    const where = (eb: ExpressionBuilder<DB & { x: DB['matches'] }, 'x'>) => {
-      const c = []
-      if (f.state) c.push(eb('x.state', '=', f.state))
-      if (f.mentorId) c.push(eb('x.mentor_id', '=', f.mentorId))
-      if (f.mentorUid) c.push(eb('x.mentor_uid', '=', f.mentorUid))
-      if (f.menteeUid) c.push(eb('x.mentee_uid', '=', f.menteeUid))
-      if (f.from) c.push(eb('x.created_at', '>=', f.from))
-      if (f.to) c.push(eb('x.created_at', '<', f.to))
-      return eb.and(c)
-    }
+    const where = (eb: ExpressionBuilder<DB & { x: DB['matches'] }, 'x'>) => eb.and(adminConditions(f).map(([column, op, value]) => eb(`x.${column}`, op, value)))
     const rows = this.#withParties(trx).where(where).orderBy('x.created_at', 'desc').orderBy('x.id', 'desc')
     const count = trx.selectFrom('matches as x').select((eb) => eb.fn.countAll<string>().as('n')).where(where)
     return readPage(rows, count, p)

@@ -17,6 +17,20 @@ export interface AdminFilter {
   to?: Date | undefined
 }
 
+type AdminCondition = [column: 'state' | 'mentor_id' | 'mentor_uid' | 'mentee_uid' | 'created_at', op: '=' | '>=' | '<', value: string | Date]
+
+/** The admin's filters as conditions on a list's own columns (requests and matches both have them). */
+export function adminConditions(f: AdminFilter): AdminCondition[] {
+  const c: AdminCondition[] = []
+  if (f.state) c.push(['state', '=', f.state])
+  if (f.mentorId) c.push(['mentor_id', '=', f.mentorId])
+  if (f.mentorUid) c.push(['mentor_uid', '=', f.mentorUid])
+  if (f.menteeUid) c.push(['mentee_uid', '=', f.menteeUid])
+  if (f.from) c.push(['created_at', '>=', f.from])
+  if (f.to) c.push(['created_at', '<', f.to])
+  return c
+}
+
 /** All SQL about 1:1 chat requests. */
 export class RequestsRepository {
   readonly #db: Kysely<DB>
@@ -117,16 +131,7 @@ export class RequestsRepository {
 
   /** Every request by the admin's filters (created in [from, to)), newest first. */
   adminList(f: AdminFilter, p: { page: number; pageSize: number }, trx: Executor = this.#db): Promise<{ rows: RequestWithMentor[]; total: number }> {
-    const where = (eb: ExpressionBuilder<DB & { q: DB['requests'] }, 'q'>) => {
-      const c = []
-      if (f.state) c.push(eb('q.state', '=', f.state))
-      if (f.mentorId) c.push(eb('q.mentor_id', '=', f.mentorId))
-      if (f.mentorUid) c.push(eb('q.mentor_uid', '=', f.mentorUid))
-      if (f.menteeUid) c.push(eb('q.mentee_uid', '=', f.menteeUid))
-      if (f.from) c.push(eb('q.created_at', '>=', f.from))
-      if (f.to) c.push(eb('q.created_at', '<', f.to))
-      return eb.and(c)
-    }
+    const where = (eb: ExpressionBuilder<DB & { q: DB['requests'] }, 'q'>) => eb.and(adminConditions(f).map(([column, op, value]) => eb(`q.${column}`, op, value)))
     const rows = this.#withMentor(trx).where(where).orderBy('q.created_at', 'desc').orderBy('q.id', 'desc')
     const count = trx.selectFrom('requests as q').select((eb) => eb.fn.countAll<string>().as('n')).where(where)
     return readPage(rows, count, p)
