@@ -222,10 +222,21 @@ async function startOwnNats(): Promise<{ ok: true; detail: string } | { ok: fals
 
 fs.mkdirSync(logDir, { recursive: true })
 
+/**
+ * The emulators' ports FIREBASE_AUTH_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST name (a test run's own,
+ * which its journeys' stack uses), else firebase.json's.
+ */
+function emulatorPortsGiven(): { authPort?: number; firestorePort?: number } {
+  const port = (host: string | undefined) => (host && /:\d+$/.test(host) ? Number(host.slice(host.lastIndexOf(':') + 1)) : undefined)
+  const authPort = port(process.env.FIREBASE_AUTH_EMULATOR_HOST)
+  const firestorePort = port(process.env.FIRESTORE_EMULATOR_HOST)
+  return { ...(authPort ? { authPort } : {}), ...(firestorePort ? { firestorePort } : {}) }
+}
+
 // 2. Emulators (reused when already running) and the database, in parallel.
 say('Starting the Firebase emulators and preparing the database…')
 const [emus] = await Promise.all([
-  startEmulators({ auth: true, firestore: true, logDir, log: (m) => say(`  ${m}`), dataDir: emulatorDataDir, exportEveryMs: exportEverySeconds * 1000 }),
+  startEmulators({ auth: true, firestore: true, logDir, log: (m) => say(`  ${m}`), dataDir: emulatorDataDir, exportEveryMs: exportEverySeconds * 1000, ...emulatorPortsGiven() }),
   (async () => {
     const env = { ...baseEnv, DATABASE_URL: adminUrl }
     for (const line of run('Database setup', ['db:setup'], env).split('\n')) say(`  ${line}`)

@@ -19,9 +19,10 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeStatus, OFFLINE_ENV, REPO_ROOT, startEmulators } from '@sunbae/testing/emulators';
+import { describeStatus, emulatorPorts, OFFLINE_ENV, REPO_ROOT, startEmulators } from '@sunbae/testing/emulators';
+import { freePort } from '@sunbae/testing/processes';
 import type { Emulators } from '@sunbae/testing/emulators';
-import { checkNats, checkPostgres } from './lib/infra.ts';
+import { checkNats, checkPostgres, portFree } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
 import { findTestFiles, inJourneyLane, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
@@ -187,9 +188,24 @@ const baseEnv: NodeJS.ProcessEnv = {
   SLOW_QUERY_MS: process.env.SLOW_QUERY_MS || '200',
 };
 
+/**
+ * Emulators of this run's own: on firebase.json's ports when they are free, else on free ports. Never
+ * the ones another run (or `npm start`) holds: their owner stops them when it ends, under this run's
+ * feet (a journeys' stack lost its Auth emulator so, in the middle of its seed), and tests would write
+ * into a developer's data.
+ */
+async function ownEmulatorPorts(): Promise<{ authPort?: number; firestorePort?: number }> {
+  const defaults = emulatorPorts();
+  const [auth, firestore] = await Promise.all([defaults.auth, defaults.firestore].map((p) => portFree(p)));
+  return {
+    ...(auth ? {} : { authPort: await freePort() }),
+    ...(firestore ? {} : { firestorePort: await freePort() }),
+  };
+}
+
 const emuPromise = files.length === 0
   ? Promise.resolve(null)
-  : timed('emulators', () => startEmulators({ auth: true, firestore: true, logDir: path.join(RUN_DIR, 'emulators'), log: note }))
+  : timed('emulators', async () => startEmulators({ auth: true, firestore: true, logDir: path.join(RUN_DIR, 'emulators'), log: note, ...(await ownEmulatorPorts()) }))
     .then((e) => (emulators = e), (err: unknown) => err as Error);
 
 /** The tests' environment with the emulators: their hosts, or why Firestore is not there. */
