@@ -123,6 +123,23 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (
     return { book, booked }
   }
 
+  /**
+   * The mentee, in a browser of their own (`who`) whose Stripe.js and Toss SDK are the stand-ins, books
+   * the `day`-th day's first slot and chooses `provider` on the pay page. Answers the payer and the time booked.
+   */
+  const choosePaymentSdk = async (t: Test, who: string, day: number, provider: string) => {
+    const h = handoff()
+    if (!('providerApis' in h)) throw new Error('the stack runs no provider API stand-ins')
+    const payer = await session(who, SEOUL)
+    await routePaymentSdks(payer.page.context(), h.providerApis)
+    await payer.login(mentee.email, mentee.password)
+    const { book, booked } = await bookSlot(t, day, payer)
+    await book.getByTestId('pay-now').click()
+    await payer.page.getByTestId('sandbox-notice').waitFor()
+    await payer.page.getByTestId('payment-providers').getByText(provider).click()
+    return { payer, booked }
+  }
+
   await journey('the mentee books a paid slot, pays with the sandbox success card and sees the session confirmed', async (t) => {
     const { page, visit } = me
     const { book, booked } = await bookSlot(t, 1)
@@ -235,17 +252,9 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (
     await admin.close()
   })
   await journey('Stripe: the Payment Element (stand-in) takes a card, 3-D Secure is completed, the session is confirmed', async (t) => {
-    const h = handoff()
-    if (!('providerApis' in h)) throw new Error('the stack runs no provider API stand-ins')
     t.comment('Stripe.js and the Toss SDK are local stand-ins of their documented surface (web/test/e2e/standins), served through context.route: the real scripts cannot be loaded here')
-    const payer = await session('mentee-sdk', SEOUL)
-    await routePaymentSdks(payer.page.context(), h.providerApis)
-    await payer.login(mentee.email, mentee.password)
+    const { payer, booked } = await choosePaymentSdk(t, 'mentee-sdk', 4, '해외 카드 (Stripe)')
     const { page, visit } = payer
-    const { book, booked } = await bookSlot(t, 4, payer)
-    await book.getByTestId('pay-now').click()
-    await page.getByTestId('sandbox-notice').waitFor()
-    await page.getByTestId('payment-providers').getByText('해외 카드 (Stripe)').click()
     const form = page.getByTestId('stripe-form')
     await form.getByLabel('Card number').fill('4000 0025 0000 3155')
     await form.getByLabel('Expiration date').fill('12 / 34')
@@ -264,17 +273,9 @@ browserSuite('web e2e: paying for a session', { artifacts: 'payments' }, async (
   })
 
   await journey('Toss Payments: the widget (stand-in) goes to Toss and back, our server confirms, the session is confirmed', async (t) => {
-    const h = handoff()
-    if (!('providerApis' in h)) throw new Error('the stack runs no provider API stand-ins')
     t.comment('the Toss SDK is a local stand-in of its documented surface (web/test/e2e/standins/toss.js), served through context.route')
-    const payer = await session('mentee-toss', SEOUL)
-    await routePaymentSdks(payer.page.context(), h.providerApis)
-    await payer.login(mentee.email, mentee.password)
+    const { payer, booked } = await choosePaymentSdk(t, 'mentee-toss', 5, '토스페이먼츠')
     const { page, visit } = payer
-    const { book, booked } = await bookSlot(t, 5, payer)
-    await book.getByTestId('pay-now').click()
-    await page.getByTestId('sandbox-notice').waitFor()
-    await page.getByTestId('payment-providers').getByText('토스페이먼츠').click()
     const form = page.getByTestId('toss-form')
     await form.getByRole('radio', { name: '신용·체크카드' }).waitFor()
     await visit(t, 'toss-widget', [/status of 404/])
