@@ -1,11 +1,13 @@
 // The Dockerfiles pass a Dockerfile linter (dockerfile-utils: the validator behind the Dockerfile
 // language server of VS Code's Docker extension; hadolint is not packaged for Debian or npm), every
 // rule at "error", and hold what the images promise: Turborepo prune, multi-stage, Node 24,
-// production dependencies only, non-root, tini, and the start command `npm start` uses.
+// production dependencies only, non-root, tini, compiled JavaScript, and the start command `npm start`
+// uses (compiled).
 import t from 'tap'
 import { validate, type ValidatorSettings } from 'dockerfile-utils'
 import { DockerfileParser } from 'dockerfile-ast'
 import { nodeDeployables, readCompose, readText } from './lib.ts'
+import { compiledStart } from '../compile.ts'
 
 const FILES = ['deploy/node.Dockerfile', 'deploy/web.Dockerfile', 'deploy/emulators/Dockerfile']
 const ERROR = 1 as const
@@ -60,11 +62,17 @@ t.test('node image: pruned, multi-stage, Node 24, production deps, non-root, tin
   t.ok(has(final, 'ENTRYPOINT', /"\/usr\/bin\/tini", "--"/), 'tini is PID 1')
   const cmd = final.find(([k]) => k === 'CMD')![1]
   const argv = JSON.parse(cmd) as string[]
-  // The same command as each deployable's `npm start` script (scripts/start.ts runs it likewise).
+  // The same command as each deployable's `npm start` script (scripts/start.ts runs it likewise), on
+  // the JavaScript the build stage compiled from it (deploy/compile.ts rewrites the script the same way).
   for (const d of await nodeDeployables()) {
     const pkg = JSON.parse(readText(`${d.dir}/package.json`)) as { scripts?: { start?: string } }
-    t.equal(argv.join(' '), pkg.scripts?.start, `${d.name}: the image's CMD is its npm start script`)
+    t.equal(argv.join(' '), compiledStart(pkg.scripts?.start ?? ''), `${d.name}: the image's CMD is its compiled npm start script`)
   }
+  t.match(argv.join(' '), /\.js$/, 'the image starts JavaScript, not TypeScript')
+  t.ok(has(stage(file, 'build'), 'RUN', /^node deploy\/compile\.ts --out \/out\/compiled$/), 'the build stage compiles the pruned workspaces')
+  t.ok(has(stage(file, 'build'), 'RUN', /^npm ci --ignore-scripts$/), 'with the full install (the compiler is a development dependency)')
+  t.ok(has(final, 'COPY', /^\/out\/compiled\/ \.\/$/), 'the service image lays the compiled files over the production install')
+  t.ok(has(final, 'ENV', /^NODE_OPTIONS=--max-semi-space-size=\d+$/), "V8's young generation capped (its idle RSS, see the comment there)")
   const tools = stage(file, 'tools')
   t.ok(has(tools, 'USER', /^node$/), 'the tools image is non-root too')
   t.ok(has(tools, 'COPY', /--from=deps/) || has(tools, 'COPY', /^\/app\/ \.\/$/), 'the tools image is the production install too')

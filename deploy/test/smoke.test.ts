@@ -1,6 +1,7 @@
 // What the images run, without Docker: the Node image's recipe replayed on this machine — `turbo prune`
-// of every deployable, `npm ci --omit=dev` (production dependencies only), the pruned sources — then
-// each service and the gateway started with the image's CMD (read from deploy/node.Dockerfile), in
+// of every deployable, `npm ci --omit=dev` (production dependencies only), the pruned sources compiled
+// to JavaScript as the build stage compiles them (deploy/compile.ts) — then each service and the
+// gateway started with the image's CMD (read from deploy/node.Dockerfile), in
 // production mode, against a database and a NATS server of this test's own — run with the platform's
 // NATS users (@sunbae/bus/nats-auth), each process signed in as its own. A smoke run through the
 // gateway: sign-in with the Auth emulator, the account mirror, search, a request to another service;
@@ -23,6 +24,7 @@ import { authEmulatorMissing, createEmulatorUser } from '@sunbae/testing'
 import { findNatsServer, startPrivateNats } from '@sunbae/testing/nats-server'
 import { natsAuth } from '@sunbae/bus/nats-auth'
 import { nodeDeployables, readText, ROOT, run } from './lib.ts'
+import { compileWorkspaces } from '../compile.ts'
 import budgets from '../../bench/footprint/budgets.json' with { type: 'json' }
 
 const natsBinary = findNatsServer()
@@ -46,6 +48,14 @@ function imageCommand(): string[] {
   const cmd = df.getCMDs().at(-1)
   if (!cmd) throw new Error('deploy/node.Dockerfile has no CMD')
   return JSON.parse(cmd.getArgumentsContent()!) as string[]
+}
+
+/** The NODE_OPTIONS the Node image's final stage sets (its V8 settings), or ''. */
+function imageNodeOptions(): string {
+  const df = DockerfileParser.parse(readText('deploy/node.Dockerfile'))
+  const lastFrom = df.getFROMs().at(-1)!.getRange().start.line
+  const env = df.getENVs().filter((e) => e.getRange().start.line > lastFrom).flatMap((e) => e.getProperties())
+  return env.find((p) => p.getName() === 'NODE_OPTIONS')?.getValue() ?? ''
 }
 
 /** Replace a workspace folder's files with the pruned sources, keeping its installed node_modules. */
@@ -114,6 +124,16 @@ t.test('a production install of the images runs the platform through the gateway
     t.equal(res.status, 0, `npm run ${script} in the production install: ${res.stdout}${res.stderr}`.slice(0, 2000))
     if (res.status !== 0) return
   }
+  // 3b. the image's build stage: the workspaces compiled to JavaScript (deploy/compile.ts), here with
+  // this checkout's compiler (a production install has none); the tools above ran the TypeScript, as the
+  // tools image does
+  try {
+    compileWorkspaces(app, path.join(ROOT, 'node_modules', '@typescript', 'native', 'lib', 'tsc.js'))
+  } catch (err) {
+    t.fail(`deploy/compile.ts in the production install: ${(err as Error).message}`)
+    return
+  }
+
   // the users and permissions production runs with (k8s: the sunbae-nats Secret), tracking's durables under this run's prefix
   const natsUsers = natsAuth(path.join(CACHE, 'nats-auth'), { trackingDurablePrefix: 'smoke' })
   const nats = await startPrivateNats(natsBinary!, path.join(CACHE, 'nats'), { config: natsUsers.configPath })
@@ -151,7 +171,10 @@ t.test('a production install of the images runs the platform through the gateway
   for (const d of deployables) ports.set(d.name, await freePort())
   const start = (name: string, dir: string, env: Record<string, string>) => {
     const [cmd, ...args] = argv
-    const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, { cwd: path.join(app, dir), env: { ...common, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    // The image's NODE_OPTIONS, and type stripping off: a process that still loaded a .ts file (an export or import the compile
+    // missed, which would bring the stripper's memory back) fails to start instead of passing unseen.
+    const noTypeScript = { NODE_OPTIONS: `${imageNodeOptions()} --no-experimental-strip-types`.trim() }
+    const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, { cwd: path.join(app, dir), env: { ...common, ...env, ...noTypeScript }, stdio: ['ignore', 'pipe', 'pipe'] })
     const log: string[] = []
     const file = fs.createWriteStream(path.join(logDir, `${name}.log`))
     const keep = (d: Buffer) => {
