@@ -41,7 +41,7 @@ const banPackages = (names, message, { kysely = false } = {}) => ({
 })
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'tools/**', '**/.turbo/**', '**/*.d.ts', 'services/*/src/db/types.ts'] },
+  { ignores: ['**/node_modules/**', '.run/**', '**/dist/**', 'tools/**', '**/.turbo/**', '**/*.d.ts', 'services/*/src/db/types.ts'] },
   ...tseslint.configs.recommended,
   {
     plugins: { 'import-x': importX },

@@ -84,6 +84,7 @@ t.test('the dev server sends the same policy (plus the React Refresh preamble\'s
   t.notOk(journeys.preview?.headers?.['Strict-Transport-Security'], 'no HSTS over http')
   process.env = { ...env }
   for (const k of Object.keys(process.env)) if (k.startsWith('VITE_FIREBASE_')) delete process.env[k]
-  const production = ((await import('../vite.config.ts?mode=production')).default as (e: { mode: string; command: 'serve' }) => UserConfig)({ mode: 'production', command: 'serve' })
+  const mode = 'production'
+  const production = ((await import(`../vite.config.ts?mode=${mode}`)).default as (e: { mode: string; command: 'serve' }) => UserConfig)({ mode: 'production', command: 'serve' })
   t.same(production.preview?.headers, documentHeaders({ firebase: firebaseTargets({}) }), 'vite preview of a production build: the production policy')
 })
