@@ -8,19 +8,56 @@
 //      page's own getStats() reading counts inbound video bytes; meeting records both as attended;
 //   2. the mentee mutes: the mentor's page shows it; unmutes;
 //   3. the mentee leaves (the mentor is waiting again) and rejoins: frames again, on a new connection;
-//   4. an outsider (a third account) is refused by the API (403) and by the Firestore rules (a direct
-//      read of videoRooms/{id} from the outsider's page: permission-denied; the mentee's own read works);
-//   5. the later session's room is not open yet: the page says from when, the API answers 409 ROOM_CLOSED.
+//   4. the mentee shares their screen (getDisplayMedia, granted by --use-fake-ui-for-media-stream, a fake
+//      screen by --use-fake-device-for-media-stream): the connection's video sender now sends the display
+//      capture track, the mentor's page says so and keeps receiving video, 16:9 frames instead of the
+//      camera's 4:3; stopping sends the camera again;
+//   5. an outsider (a third account) is refused by the API (403) and by the Firestore rules (a direct
+//      read of videoRooms/{id} with their ID token: PERMISSION_DENIED; the mentee's own read works);
+//   6. the later session's room is not open yet: the page says from when, the API answers 409 ROOM_CLOSED.
 // Screenshots go to web/test/artifacts/room/; every page is checked (axe-core, labels, console, CSP).
 import type { Page } from 'playwright-core'
 import type { Test } from 'tap'
 import { api, createMentor, idToken, identityToolkit, until, verifyEmail } from './accounts.ts'
 import { browserSuite, type Session } from './browser.ts'
+import { firebaseTargets } from '../../src/lib/firebase-targets.ts'
 
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']
 const SEOUL = { timezoneId: 'Asia/Seoul' }
 /** a step's bound for what crosses services (events) or the network (ICE) */
 const EVENTS = 60_000
+
+/**
+ * Runs in the mentee's page before the app: keeps every RTCPeerConnection the page makes where the
+ * journey can read it (the page holds its own privately), so the journey reads what the connection
+ * sends (its video sender's track), not what the page shows.
+ */
+function keepConnections(): void {
+  const Native = window.RTCPeerConnection
+  const kept: RTCPeerConnection[] = []
+  ;(window as unknown as { __roomConnections: RTCPeerConnection[] }).__roomConnections = kept
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+      super(...args)
+      kept.push(this)
+    }
+  }
+}
+
+/**
+ * Reads videoRooms/{id} as the signed-in user of `token`, through the Firestore emulator's REST API
+ * under the same security rules as the app's SDK (the journeys run the production bundle, whose
+ * modules a page cannot import by their source path): 'read', or the status the rules answered.
+ */
+async function readRoomDoc(id: string, token: string): Promise<string> {
+  const host = process.env.FIRESTORE_EMULATOR_HOST
+  if (!host) throw new Error('FIRESTORE_EMULATOR_HOST is not set (scripts/test.ts gives the journeys its emulators)')
+  const { projectId } = firebaseTargets({})
+  const res = await fetch(`http://${host}/v1/projects/${projectId}/databases/(default)/documents/videoRooms/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } })
+  if (res.ok) return 'read'
+  const body = (await res.json().catch(() => null)) as { error?: { status?: string } } | null
+  return body?.error?.status ?? `HTTP ${res.status}`
+}
 
 interface Booking {
   id: string
@@ -94,6 +131,7 @@ browserSuite('web e2e: the video room', { artifacts: 'room', launchArgs: FAKE_ME
 
   // the mentee's and the mentor's computers; the outsider's browser is the suite's
   const me = await session('mentee', { ...SEOUL, ownBrowser: true })
+  await me.page.addInitScript(keepConnections)
   const mentor = await session('mentor', { ...SEOUL, ownBrowser: true })
   const roomPath = (b: Booking) => `/sessions/${b.id}/room`
 
@@ -168,6 +206,71 @@ browserSuite('web e2e: the video room', { artifacts: 'room', launchArgs: FAKE_ME
     await seesVideo(t, 'the mentor (again)', mentor.page)
   })
 
+  await journey('the mentee shares their screen: the mentor keeps receiving video, the screen; then the camera again', async (t) => {
+    /** what the mentee's connected connection sends as video: its video sender's track */
+    const sent = () =>
+      me.page.evaluate(() => {
+        const kept = (window as unknown as { __roomConnections?: RTCPeerConnection[] }).__roomConnections ?? []
+        const track = kept.filter((c) => c.connectionState === 'connected').at(-1)?.getSenders().find((s) => s.track?.kind === 'video')?.track
+        if (!track) return null
+        const settings = track.getSettings() as MediaTrackSettings & { displaySurface?: string }
+        return { id: track.id, label: track.label, live: track.readyState === 'live', displaySurface: settings.displaySurface ?? null }
+      })
+    /** what the mentor's page receives: the remote <video>'s frame size and the inbound video bytes it read from getStats() */
+    const received = () =>
+      mentor.page.evaluate(() => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="room-remote-video"]')
+        const q = document.querySelector<HTMLElement>('[data-testid="room-quality"]')
+        return { width: v?.videoWidth ?? 0, height: v?.videoHeight ?? 0, bytes: Number(q?.dataset.videoBytes ?? 0) }
+      })
+    /** two frame sizes of one shape (the encoder may scale a track down, not stretch it) */
+    const sameShape = (a: { width: number; height: number }, b: { width: number; height: number }) => a.height > 0 && b.height > 0 && Math.abs(a.width / a.height - b.width / b.height) < 0.02
+    /** waits until the mentor's page has read more inbound video bytes than `than` (after a switch) */
+    const keepsReceiving = async (than: number) => until('more inbound video bytes at the mentor', async () => ((await received()).bytes > than ? received() : null), EVENTS)
+
+    const camera = await sent()
+    t.ok(camera?.live, `the mentee sends the camera: ${camera?.label}`)
+    t.equal(camera?.displaySurface, null, 'a camera track, not a display capture')
+    // the fake camera's frames are 4:3, the fake screen's 16:9 (a track's settings may still say another
+    // size before its first frame, so the shape is compared with what the mentor received of the camera)
+    const ofCamera = await received()
+    t.ok(ofCamera.width > 0, `the mentor receives the camera at ${ofCamera.width}×${ofCamera.height}`)
+
+    const share = me.page.getByTestId('room-screen')
+    await share.click()
+    await share.and(me.page.locator('[aria-pressed="true"]')).waitFor()
+    const screen = await until('the video sender switched to the screen', async () => {
+      const now = await sent()
+      return now && now.id !== camera!.id ? now : null
+    }, EVENTS)
+    t.ok(screen.live, `the connection now sends the screen: ${screen.label}`)
+    t.ok(screen.displaySurface, `a display capture track (displaySurface ${screen.displaySurface})`)
+    t.not(screen.label, camera!.label, "its label is not the camera's")
+    await mentor.page.getByTestId('room-peer-media').getByText('상대방이 화면을 공유하는 중').waitFor()
+    const atSwitch = (await received()).bytes
+    const sharing = await keepsReceiving(atSwitch)
+    t.ok(sharing.bytes > atSwitch, `the mentor keeps receiving video after the switch: ${atSwitch} → ${sharing.bytes} bytes`)
+    const ofScreen = await until("the mentor's video shows frames of another shape than the camera's", async () => {
+      const now = await received()
+      return now.width > 0 && !sameShape(now, ofCamera) ? now : null
+    }, EVENTS)
+    t.pass(`the mentor's <video> shows the screen: ${ofScreen.width}×${ofScreen.height}`)
+    await me.visit(t, 'sharing')
+    await mentor.visit(t, 'peer-sharing')
+
+    await share.click()
+    await share.and(me.page.locator('[aria-pressed="false"]')).waitFor()
+    const back = await until('the video sender back on the camera', async () => {
+      const now = await sent()
+      return now?.id === camera!.id ? now : null
+    }, EVENTS)
+    t.ok(back.live && back.displaySurface === null, 'the camera again, still live')
+    await mentor.page.getByTestId('room-peer-media').getByText('상대방이 화면을 공유하는 중').waitFor({ state: 'detached' })
+    const atBack = (await received()).bytes
+    t.ok((await keepsReceiving(atBack)).bytes > atBack, 'and the mentor keeps receiving video')
+    await until("the mentor's video shows the camera's shape again", async () => sameShape(await received(), ofCamera), EVENTS)
+  })
+
   await journey('an outsider is refused by the API and by the Firestore rules', async (t) => {
     const out = await session('outsider', SEOUL)
     await out.login(outsider.email, outsider.password)
@@ -177,19 +280,9 @@ browserSuite('web e2e: the video room', { artifacts: 'room', launchArgs: FAKE_ME
     const r = await api(gatewayUrl, 'POST', `/api/meetings/bookings/${soon.id}/room`, await idToken(outsider.email, outsider.password), {})
     t.equal(r.status, 403, 'POST …/room: 403')
     t.equal(r.json?.error?.code, 'NOT_A_PARTY')
-    // a direct read of the room's document with the page's own Firestore client (the dev server serves
-    // the app's modules): the rules refuse it; the same read works for a member
-    const read = (page: Page, id: string) =>
-      page.evaluate(async ({ id, module }) => {
-        const m = (await import(module)) as { readRoomDoc(id: string): Promise<unknown> }
-        try {
-          return (await m.readRoomDoc(id)) ? 'read' : 'none'
-        } catch (err) {
-          return (err as { code?: string }).code ?? String(err)
-        }
-      }, { id, module: '/src/services/room.ts' })
-    t.equal(await read(out.page, soon.id), 'permission-denied', "the outsider's read of videoRooms/{id}: permission-denied")
-    t.equal(await read(me.page, soon.id), 'read', "the mentee's read of it works")
+    // a direct read of the room's document as each of them: the rules refuse the outsider, let the mentee
+    t.equal(await readRoomDoc(soon.id, await idToken(outsider.email, outsider.password)), 'PERMISSION_DENIED', "the outsider's read of videoRooms/{id}: PERMISSION_DENIED")
+    t.equal(await readRoomDoc(soon.id, await idToken(mentee.email, mentee.password)), 'read', "the mentee's read of it works")
     await out.close()
   })
 
