@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto'
-import sharp, { type Metadata } from 'sharp'
+import type { default as Sharp, Metadata } from 'sharp'
 import { MENTOR_PHOTO_LIMITS, MENTOR_PHOTO_SIZES } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
+
+/**
+ * sharp (libvips) loaded at the first upload, not at start: importing it costs a process ~17 MB of
+ * resident memory (bench/footprint, issue 22) and ~50 ms, and uploads are rare next to the catalog's
+ * idle hours. A missing native build now surfaces at the first upload instead of at boot
+ * (test/photos.test.ts runs the real thing).
+ */
+let sharpLoading: Promise<typeof Sharp> | undefined
+const loadSharp = () => (sharpLoading ??= import('sharp').then((m) => m.default))
 
 /** The declared Content-Type of an upload → the format sharp must find in the bytes. */
 const FORMAT_OF: Record<string, string> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' }
@@ -28,6 +37,7 @@ const notAnImage = (cause?: unknown) =>
 export async function resizePhoto(bytes: Buffer, contentType: string): Promise<ResizedPhoto> {
   const expected = FORMAT_OF[contentType]
   if (!expected) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the photo as ${MENTOR_PHOTO_LIMITS.types.join(', ')}`)
+  const sharp = await loadSharp()
   let meta: Metadata
   try {
     // the header only (no pixels are decoded): unbounded here, so a bomb's size can be named below
