@@ -56,6 +56,11 @@ function walk(dir: string, keep: (file: string) => boolean, out: string[] = []):
   return out
 }
 
+/** The tsc.js of the @typescript/native installed at `root` (its `exports` do not list lib/tsc.js: found by its package.json). */
+export function defaultTsc(root: string): string {
+  return path.join(path.dirname(createRequire(path.join(root, 'package.json')).resolve('@typescript/native/package.json')), 'lib', 'tsc.js')
+}
+
 export interface CompileResult {
   workspaces: string[]
   /** the compiled .js files and rewritten package.json files, relative to the root */
@@ -66,7 +71,7 @@ export interface CompileResult {
  * Compiles the workspaces of `root` in place (see the header). `tsc`: TypeScript's tsc.js; by default
  * the @typescript/native installed at the root.
  */
-export function compileWorkspaces(root: string, tsc: string = createRequire(path.join(root, 'package.json')).resolve('@typescript/native/lib/tsc.js')): CompileResult {
+export function compileWorkspaces(root: string, tsc: string = defaultTsc(root)): CompileResult {
   const workspaces = workspaceDirs(root)
   const config = path.join(root, 'tsconfig.compile.json')
   fs.writeFileSync(
