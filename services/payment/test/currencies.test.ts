@@ -7,43 +7,17 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { startStripeApi, startTossApi, type StripeApi, type TossApi } from '@sunbae/testing/provider-apis'
-import { buildPayment, confirm, dbOf, hold, ledgerUnbalanced, user, type User } from './helpers.ts'
+import { buildPayment, confirm, dbOf, hold, user, withProviderStandIns, type User } from './helpers.ts'
 
-const STRIPE = { secretKey: 'sk_test_local_currencies_01', publishableKey: 'pk_test_local_currencies_01' }
-const TOSS = { secretKey: 'test_sk_local_currencies_01', clientKey: 'test_gck_local_currencies_01' }
-
-let stripe: StripeApi
-let toss: TossApi
-let app: FastifyInstance
-t.before(async () => {
-  ;[stripe, toss] = await Promise.all([startStripeApi(STRIPE), startTossApi(TOSS)])
-  app = await buildPayment({
-    PAYMENT_PROVIDER: '',
-    PAYMENT_PROVIDERS: 'toss,stripe,sandbox',
-    STRIPE_SECRET_KEY: STRIPE.secretKey,
-    STRIPE_WEBHOOK_SECRET: 'whsec_local_currencies_01',
-    STRIPE_PUBLISHABLE_KEY: STRIPE.publishableKey,
-    STRIPE_API_URL: stripe.url,
-    TOSS_SECRET_KEY: TOSS.secretKey,
-    TOSS_CLIENT_KEY: TOSS.clientKey,
-    TOSS_API_URL: toss.url,
-  })
-})
-t.teardown(async () => {
-  await app.close()
-  await Promise.all([stripe.close(), toss.close()])
-})
-t.afterEach(async () => {
-  t.same(await ledgerUnbalanced(app), { txns: 0, total: 0 }, 'the ledger balances')
-})
+const stand = withProviderStandIns('toss,stripe,sandbox', 'currencies')
+const { stripe: STRIPE, toss: TOSS } = stand.keys
 
 const create = (on: FastifyInstance, who: User, body: Record<string, unknown>) => on.inject({ method: 'POST', url: '/api/payments', headers: who.h(), payload: body })
 /** the payment's row as stored, every column (updated_at included) */
 const row = (on: FastifyInstance, id: string) => dbOf(on).selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
 t.test('the providers report the currencies they take', async (t) => {
-  const res = await app.inject({ method: 'GET', url: '/api/payments/providers', headers: user().h() })
+  const res = await stand.app.inject({ method: 'GET', url: '/api/payments/providers', headers: user().h() })
   t.equal(res.statusCode, 200)
   t.same(res.json(), {
     items: [
@@ -55,63 +29,63 @@ t.test('the providers report the currencies they take', async (t) => {
 })
 
 t.test('a payment starts with the first provider that takes its currency', async (t) => {
-  const krw = await hold(app, { currency: 'KRW' })
-  t.equal((await row(app, krw.paymentId)).provider, 'toss', 'KRW: Toss, the first')
-  const usd = await hold(app, { currency: 'USD', price: 4_500 })
-  const p = await row(app, usd.paymentId)
+  const krw = await hold(stand.app, { currency: 'KRW' })
+  t.equal((await row(stand.app, krw.paymentId)).provider, 'toss', 'KRW: Toss, the first')
+  const usd = await hold(stand.app, { currency: 'USD', price: 4_500 })
+  const p = await row(stand.app, usd.paymentId)
   t.match(p, { provider: 'stripe', currency: 'USD', amount: 4_500 }, 'USD: Stripe, the first that takes it (Toss skipped)')
   // no provider named: the existing payment as it is
-  const again = await create(app, usd.mentee, { bookingId: usd.bookingId })
+  const again = await create(stand.app, usd.mentee, { bookingId: usd.bookingId })
   t.equal(again.statusCode, 200, again.body)
   t.match(again.json(), { id: usd.paymentId, provider: 'stripe' })
 })
 
 t.test('Toss named for a USD booking: 400 CURRENCY_NOT_SUPPORTED, the payment untouched', async (t) => {
-  const b = await hold(app, { currency: 'USD' })
-  const before = await row(app, b.paymentId)
-  const res = await create(app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })
+  const b = await hold(stand.app, { currency: 'USD' })
+  const before = await row(stand.app, b.paymentId)
+  const res = await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })
   t.equal(res.statusCode, 400, res.body)
   t.equal(res.json().error.code, 'CURRENCY_NOT_SUPPORTED')
   t.equal(res.json().error.message, 'toss does not take payments in USD; pay with stripe or sandbox', 'it names the currency and the providers that take it')
-  t.same(await row(app, b.paymentId), before, 'the payment row is as it was (provider, state, updated_at)')
+  t.same(await row(stand.app, b.paymentId), before, 'the payment row is as it was (provider, state, updated_at)')
 
   // a provider that takes it: the switch works, and Toss is still refused afterwards
-  const sandbox = await create(app, b.mentee, { bookingId: b.bookingId, provider: 'sandbox' })
+  const sandbox = await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'sandbox' })
   t.equal(sandbox.statusCode, 200, sandbox.body)
   t.equal(sandbox.json().provider, 'sandbox')
-  const moved = await row(app, b.paymentId)
-  t.equal((await create(app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })).json().error?.code, 'CURRENCY_NOT_SUPPORTED')
-  t.same(await row(app, b.paymentId), moved, 'still the sandbox, unchanged')
+  const moved = await row(stand.app, b.paymentId)
+  t.equal((await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })).json().error?.code, 'CURRENCY_NOT_SUPPORTED')
+  t.same(await row(stand.app, b.paymentId), moved, 'still the sandbox, unchanged')
 
   // someone else's booking is still not theirs to ask about
-  t.equal((await create(app, user(), { bookingId: b.bookingId, provider: 'toss' })).json().error.code, 'NOT_YOUR_BOOKING')
+  t.equal((await create(stand.app, user(), { bookingId: b.bookingId, provider: 'toss' })).json().error.code, 'NOT_YOUR_BOOKING')
 })
 
 t.test('a USD payment already started: Toss is refused for its currency, the payment stays as it is', async (t) => {
-  const b = await hold(app, { currency: 'USD' })
-  t.equal((await create(app, b.mentee, { bookingId: b.bookingId, provider: 'sandbox' })).statusCode, 200)
-  t.match((await confirm(app, b.mentee, b.paymentId, 'tok_success')).json(), { state: 'succeeded', provider: 'sandbox', currency: 'USD' })
-  const before = await row(app, b.paymentId)
-  const res = await create(app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })
+  const b = await hold(stand.app, { currency: 'USD' })
+  t.equal((await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'sandbox' })).statusCode, 200)
+  t.match((await confirm(stand.app, b.mentee, b.paymentId, 'tok_success')).json(), { state: 'succeeded', provider: 'sandbox', currency: 'USD' })
+  const before = await row(stand.app, b.paymentId)
+  const res = await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })
   t.equal(res.statusCode, 400, res.body)
   t.equal(res.json().error.code, 'CURRENCY_NOT_SUPPORTED')
-  t.same(await row(app, b.paymentId), before, 'the payment row is as it was')
+  t.same(await row(stand.app, b.paymentId), before, 'the payment row is as it was')
   // a provider that takes USD: the started payment keeps its own (as before)
-  t.equal((await create(app, b.mentee, { bookingId: b.bookingId, provider: 'stripe' })).json().error.code, 'ILLEGAL_TRANSITION')
+  t.equal((await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'stripe' })).json().error.code, 'ILLEGAL_TRANSITION')
 })
 
 t.test('a KRW booking may move to Toss', async (t) => {
-  const b = await hold(app, { currency: 'KRW' })
-  t.equal((await create(app, b.mentee, { bookingId: b.bookingId, provider: 'stripe' })).json().provider, 'stripe')
-  const back = await create(app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })
+  const b = await hold(stand.app, { currency: 'KRW' })
+  t.equal((await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'stripe' })).json().provider, 'stripe')
+  const back = await create(stand.app, b.mentee, { bookingId: b.bookingId, provider: 'toss' })
   t.equal(back.statusCode, 200, back.body)
   t.equal(back.json().provider, 'toss')
 })
 
 t.test('no provider offered takes the currency: no payment, and POST /api/payments answers 400', async (t) => {
-  // Toss alone. This app also consumes meeting's bookings, so this test publishes none: it hands the
-  // held bookings to the app's handler itself, as the consumer would
-  const only = await buildPayment({ PAYMENT_PROVIDER: 'toss', PAYMENT_PROVIDERS: '', TOSS_SECRET_KEY: TOSS.secretKey, TOSS_CLIENT_KEY: TOSS.clientKey, TOSS_API_URL: toss.url })
+  // Toss alone. This stand.app also consumes meeting's bookings, so this test publishes none: it hands the
+  // held bookings to the stand.app's handler itself, as the consumer would
+  const only = await buildPayment({ PAYMENT_PROVIDER: 'toss', PAYMENT_PROVIDERS: '', TOSS_SECRET_KEY: TOSS.secretKey, TOSS_CLIENT_KEY: TOSS.clientKey, TOSS_API_URL: stand.toss.url })
   t.teardown(() => only.close())
   t.same((await only.inject({ method: 'GET', url: '/api/payments/providers', headers: user().h() })).json(), { items: [{ name: 'toss', publicKey: TOSS.clientKey, currencies: ['KRW'] }] })
 

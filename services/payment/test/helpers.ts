@@ -12,6 +12,7 @@ import type { DB } from '../src/db/types.ts'
 import { signSandboxPayload } from '../src/providers/sandbox.ts'
 import pkg from '../package.json' with { type: 'json' }
 import { ownInfrastructure } from '@sunbae/testing/isolation'
+import { startStripeApi, startTossApi, type StripeApi, type TossApi } from '@sunbae/testing/provider-apis'
 
 const STARTED_AT = new Date(Date.now() - 5_000)
 export const WEBHOOK_SECRET = 'whsec_test_0123456789abcdef'
@@ -181,4 +182,40 @@ export function signedWebhook(body: unknown, opts: { secret?: string; at?: numbe
     raw,
     headers: { 'content-type': 'application/json', 'sandbox-signature': signSandboxPayload(raw, opts.secret ?? WEBHOOK_SECRET, opts.at) },
   }
+}
+
+/**
+ * The file's payment with several providers at once (`providers`: PAYMENT_PROVIDERS), Stripe and Toss
+ * through their local stand-ins (@sunbae/testing/provider-apis: the real ones cannot be reached from
+ * tests) with test keys of the file's own (`tag`), started before its tests and closed after them;
+ * every test leaves the ledger balanced.
+ */
+export function withProviderStandIns(providers: string, tag: string) {
+  const keys = {
+    stripe: { secretKey: `sk_test_local_${tag}_01`, publishableKey: `pk_test_local_${tag}_01`, webhookSecret: `whsec_local_${tag}_01` },
+    toss: { secretKey: `test_sk_local_${tag}_01`, clientKey: `test_gck_local_${tag}_01` },
+  }
+  const ctx = { keys } as { keys: typeof keys; app: FastifyInstance; stripe: StripeApi; toss: TossApi }
+  t.before(async () => {
+    ;[ctx.stripe, ctx.toss] = await Promise.all([startStripeApi(keys.stripe), startTossApi(keys.toss)])
+    ctx.app = await buildPayment({
+      PAYMENT_PROVIDER: '',
+      PAYMENT_PROVIDERS: providers,
+      STRIPE_SECRET_KEY: keys.stripe.secretKey,
+      STRIPE_WEBHOOK_SECRET: keys.stripe.webhookSecret,
+      STRIPE_PUBLISHABLE_KEY: keys.stripe.publishableKey,
+      STRIPE_API_URL: ctx.stripe.url,
+      TOSS_SECRET_KEY: keys.toss.secretKey,
+      TOSS_CLIENT_KEY: keys.toss.clientKey,
+      TOSS_API_URL: ctx.toss.url,
+    })
+  })
+  t.teardown(async () => {
+    await ctx.app?.close()
+    await Promise.all([ctx.stripe?.close(), ctx.toss?.close()])
+  })
+  t.afterEach(async () => {
+    t.same(await ledgerUnbalanced(ctx.app), { txns: 0, total: 0 }, 'the ledger balances')
+  })
+  return ctx
 }
