@@ -196,7 +196,10 @@ const baseEnv: NodeJS.ProcessEnv = {
  */
 async function ownEmulatorPorts(): Promise<{ authPort?: number; firestorePort?: number }> {
   const defaults = emulatorPorts();
-  const [auth, firestore] = await Promise.all([defaults.auth, defaults.firestore].map((p) => portFree(p)));
+  // firebase-tools' Auth emulator also takes the hub's and logging's ports: off its usual port,
+  // it runs with free ones of those too (a config of its own)
+  const [auth, firestore, hub, logging] = await Promise.all([defaults.auth, defaults.firestore, defaults.hub, defaults.logging].map((p) => portFree(p)));
+  if (!hub || !logging) return { authPort: await freePort(), ...(firestore ? {} : { firestorePort: await freePort() }) };
   return {
     ...(auth ? {} : { authPort: await freePort() }),
     ...(firestore ? {} : { firestorePort: await freePort() }),

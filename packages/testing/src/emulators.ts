@@ -93,7 +93,7 @@ interface FirebaseJson {
 }
 
 /** Ports from deploy/firebase/firebase.json, falling back to firebase defaults. */
-export function emulatorPorts(configFile = FIREBASE_CONFIG): { auth: number; firestore: number } {
+export function emulatorPorts(configFile = FIREBASE_CONFIG): { auth: number; firestore: number; hub: number; logging: number } {
   let cfg: FirebaseJson = {};
   try {
     cfg = JSON.parse(fs.readFileSync(configFile, 'utf8')) as FirebaseJson;
@@ -103,6 +103,9 @@ export function emulatorPorts(configFile = FIREBASE_CONFIG): { auth: number; fir
   return {
     auth: cfg.emulators?.auth?.port ?? 9099,
     firestore: cfg.emulators?.firestore?.port ?? 8181,
+    // firebase-tools' own, taken by whichever emulator it starts (here: Auth)
+    hub: cfg.emulators?.hub?.port ?? 4400,
+    logging: cfg.emulators?.logging?.port ?? 4500,
   };
 }
 
