@@ -2,7 +2,7 @@
 // the signalling of the call in Firestore (videoRooms/{bookingId}: peers/{uid} and signals/*), as
 // deploy/firebase/firestore.rules allow the booking's two members while the room is open.
 import type { RoomAccess } from '@sunbae/contracts'
-import { addDoc, collection, doc, getDoc, onSnapshot, query, serverTimestamp, setDoc, Timestamp, where } from 'firebase/firestore'
+import { addDoc, collection, doc, onSnapshot, query, serverTimestamp, setDoc, Timestamp, where } from 'firebase/firestore'
 import { db } from '../firestore.ts'
 import { currentAuth } from '../auth/firebase-loader.ts'
 import { post } from './http.ts'
@@ -138,6 +138,3 @@ export function firestoreSignalling(bookingId: string, me: string, peer: string,
     },
   }
 }
-
-/** Reads videoRooms/{id} itself (the rules let only the booking's two members). */
-export const readRoomDoc = async (bookingId: string) => (await getDoc(room(bookingId))).data() ?? null
