@@ -23,7 +23,7 @@ async function freePort(): Promise<number> {
 
 t.test('ports come from deploy/firebase/firebase.json', async (t) => {
   t.same(emulatorPorts(), { auth: 9099, firestore: 8181, hub: 4400, logging: 4500 });
-  t.same(emulatorPorts('/nonexistent.json'), { auth: 9099, firestore: 8181 });
+  t.same(emulatorPorts('/nonexistent.json'), { auth: 9099, firestore: 8181, hub: 4400, logging: 4500 });
 });
 
 t.test('a missing Firestore jar is reported plainly, not thrown', async (t) => {
