@@ -298,8 +298,8 @@ if (files.length === 0) {
 // queueing after them (tap runs files in path order: web/ comes last). One at a
 // time: with the suites' two jobs and the stack, Chromium already has its share
 // of the two cores; a second journey would push the suites toward their
-// timeouts. The deploy smoke (STACK_SUITES: a production install's processes,
-// mostly waited on) runs in this lane too: the journeys end ~150 s before the
+// timeouts. The stack suites (STACK_SUITES: the deploy smoke, the faults' short
+// form; platforms of their own, mostly waited on) run in this lane too: the journeys end ~150 s before the
 // suites, and the smoke held one of the suites' two slots for ~100 s (ci3 on
 // 47713b7: journeys 434 s, suites 574 s). Each lane writes its own raw TAP
 // file; this lane's output is held back and printed whole once the other lane's

@@ -36,6 +36,7 @@ t.test('the browser journeys are the test files under web/test/e2e, not their he
 t.test("the journeys' lane: the journeys and the stack suites, nothing else", async (t) => {
   t.ok(inJourneyLane('web/test/e2e/journeys.test.ts'));
   t.ok(inJourneyLane('deploy/test/smoke.test.ts'), 'the deploy smoke');
+  t.ok(inJourneyLane('bench/faults/test/faults.short.test.ts'), "the faults' short form");
   t.same(STACK_SUITES.filter((f) => !inJourneyLane(f)), []);
   t.notOk(inJourneyLane('deploy/test/env.test.ts'));
   t.notOk(inJourneyLane('web/test/notifications.test.ts'), "a web unit test is the suites' lane");
