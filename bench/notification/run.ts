@@ -159,7 +159,8 @@ const clearFirestore = async () => {
 }
 await clearFirestore()
 
-const cleanups: (() => Promise<unknown>)[] = [() => db.end(), () => clearFirestore(), () => emu.stop()]
+// run last first: the bench's documents are cleared while the emulator still runs, then it stops
+const cleanups: (() => Promise<unknown>)[] = [() => db.end(), () => emu.stop(), () => clearFirestore()]
 /** Stops what was started, last first; one failing does not keep the others running. */
 const cleanup = async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: unknown) => say(`cleanup: ${String(err)}`))
