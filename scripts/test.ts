@@ -26,7 +26,8 @@ import { checkNats, checkPostgres, portFree } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
 import { findTestFiles, inJourneyLane, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
-import { chromiumPath, E2E_ENV, startE2eStack, type E2eHandoff, type E2eStack } from './lib/e2e-stack.ts';
+import { E2E_ENV, startE2eStack, type E2eHandoff, type E2eStack } from './lib/e2e-stack.ts';
+import { chromiumPath } from '@sunbae/testing/chromium';
 import { findNatsServer, startPrivateNats, type PrivateNats } from '@sunbae/testing/nats-server';
 import { templatePrefix } from '@sunbae/testing/isolation';
 import { databaseName, dropDatabase, listDatabases, withDatabase } from '@sunbae/db';
@@ -232,7 +233,7 @@ const e2eBooted = new Promise<void>((resolve) => (e2eReady = resolve));
 const e2eHandoff: Promise<E2eHandoff | null> = journeys.length === 0
   ? Promise.resolve(null)
   : !fs.existsSync(chromium)
-    ? Promise.resolve({ skip: `no Chromium at ${chromium} (apt-get install -y chromium)` })
+    ? Promise.resolve({ skip: `no Chromium at ${chromium} (apt-get install -y chromium-headless-shell chromium)` })
     : emuPromise.then(async (emu) => {
       if (!emu || emu instanceof Error) return null; // the run is aborted below
       note(`starting the stack the ${journeys.length} browser journey file(s) share`);

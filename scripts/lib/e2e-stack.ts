@@ -40,8 +40,6 @@ const PROVIDER_KEYS = {
   toss: { secretKey: 'test_sk_e2e_standin_000001', clientKey: 'test_gck_e2e_standin_000001' },
 };
 
-/** The Chromium the journeys drive: CHROMIUM_PATH, else Debian's (.ci/run installs it). */
-export const chromiumPath = (env: NodeJS.ProcessEnv = process.env): string => env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export interface E2eStack {
   webUrl: string;

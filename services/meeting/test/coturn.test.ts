@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { Browser } from 'playwright-core'
+import { chromiumPath } from '@sunbae/testing/chromium'
 import { turnCredentials } from '../src/rooms/turn-credentials.ts'
 
 // deploy/coturn/turnserver.conf, validated offline: `turnserver` has no config-check flag, so the
@@ -13,7 +14,7 @@ import { turnCredentials } from '../src/rooms/turn-credentials.ts'
 // (Chromium's RTCPeerConnection with iceTransportPolicy 'relay') with meeting's TURN REST credentials:
 // fresh ones get a relay candidate, expired or wrongly signed ones are refused (401).
 const TURNSERVER = '/usr/bin/turnserver'
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = chromiumPath()
 const CONFIG = new URL('../../../deploy/coturn/turnserver.conf', import.meta.url).pathname
 const skip = !existsSync(TURNSERVER) ? `${TURNSERVER} is missing (apt-get install coturn)` : !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium)` : false
 if (skip) t.comment(`skipping the coturn test: ${skip}`)
