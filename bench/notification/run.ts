@@ -81,6 +81,8 @@ interface Round {
   inApp: { expected: number; seen: number; unmatched: number; p50: number; p95: number; p99: number; max: number }
   /** medians and p99 of the parts: publish → row, row → Firestore commit, commit → listener */
   parts: { toRow: [number, number]; toCommit: [number, number]; toListener: [number, number] }
+  /** row → Firestore commit split at the feed sync's claim (firestore_synced_at, its transaction's start): row → claim, claim → commit; p50 / p99 */
+  sync: { toClaim: [number, number]; claimToCommit: [number, number] }
   /** p50 and p99 of event published → its Firestore document committed (the document's updateTime) */
   publishToCommit: [number, number]
   email: { expected: number; delivered: number; perSecond: number; p50: number; p99: number; drainMs: number }
@@ -88,6 +90,8 @@ interface Round {
   cores: { service: number; bench: number }
   /** CPU milliseconds per event: notification's process, the Postgres backends serving it, the Firestore emulator */
   cpuMsPerEvent: { service: number; postgres: number; emulator: number }
+  /** waits for a pool connection (every connection busy) during the round: how many, and their total in ms */
+  poolWaits: { count: number; totalMs: number }
 }
 
 /** The bare-Firestore round: the same documents at the same rate, written by the bench itself. */
@@ -128,6 +132,12 @@ const startServiceAt =
     })
     return { ...p, url }
   }
+/** notification's `sunbae_db_pool_wait_seconds` so far (/metrics): how many waits, and their total in ms. */
+const poolWaits = async (url: string): Promise<{ count: number; totalMs: number }> => {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const num = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
+  return { count: num('sunbae_db_pool_wait_seconds_count'), totalMs: num('sunbae_db_pool_wait_seconds_sum') * 1000 }
+}
 const sumTicks = (m: Map<number, number>, then: Map<number, number>) => [...m].reduce((a, [pid, t]) => a + t - (then.get(pid) ?? 0), 0)
 
 // nothing in this process may look for a cloud metadata server (firebase-admin would)
@@ -408,6 +418,7 @@ try {
     let failures = 0
     const acks: Promise<unknown>[] = []
     const t0 = performance.now()
+    const waits0 = await poolWaits(service.url)
     const ticks0 = { service: cpuTicks(service.child.pid!), bench: cpuTicks(process.pid), emulator: emulator ? cpuTicks(emulator) : 0, pg: postgresTicks('sunbae_bench_notification', benchBackend).backends }
     for (let i = 0; i < EVENTS; i++) {
       const due = t0 + (i * 1000) / RATE
@@ -441,6 +452,7 @@ try {
       for (const d of (await firestore.collectionGroup('notifications').select().get()).docs) seen.set(d.id, [NaN, d.updateTime.toMillis()])
     }
     const roundSeconds = (performance.now() - t0) / 1000
+    const waits1 = await poolWaits(service.url)
     const serviceTicks = cpuTicks(service.child.pid!) - ticks0.service
     const cores = {
       service: serviceTicks / TICKS / roundSeconds,
@@ -455,8 +467,8 @@ try {
 
     // ---- join: document → row → event ----
     const rows = (
-      await db.query<{ id: string; event_id: string; channel: string; created: number; sent: number | null }>(
-        `select n.id, n.event_id, n.channel, extract(epoch from n.created_at) * 1000 as created, extract(epoch from e.sent_at) * 1000 as sent
+      await db.query<{ id: string; event_id: string; channel: string; created: number; claimed: number | null; sent: number | null }>(
+        `select n.id, n.event_id, n.channel, extract(epoch from n.created_at) * 1000 as created, extract(epoch from n.firestore_synced_at) * 1000 as claimed, extract(epoch from e.sent_at) * 1000 as sent
            from notification.notifications n left join notification.email_outbox e on e.notification_id = n.id`,
       )
     ).rows
@@ -468,6 +480,9 @@ try {
     const toRow = latencies(publishedAt, inAppRows.map((x) => [x.event_id, Number(x.created)] as const))
     const commits = new Map([...seen].map(([id, [, commit]]) => [id, commit]))
     const toCommit = latencies(createdOf, commits)
+    const claimedOf = new Map(inAppRows.filter((x) => x.claimed !== null).map((x) => [x.id, Number(x.claimed)]))
+    const toClaim = latencies(createdOf, claimedOf)
+    const claimToCommit = latencies(claimedOf, commits)
     const toListener = latencies(commits, delivered.map(([id, [at]]) => [id, at] as const))
     const publishToCommit = latencies(publishedAt, [...seen].map(([id, [, commit]]) => [eventOf.get(id) ?? '', commit] as const))
     const emailLag = latencies(publishedAt, rows.filter((x) => x.channel === 'email' && x.sent !== null).map((x) => [x.event_id, Number(x.sent)] as const))
@@ -491,6 +506,10 @@ try {
         toCommit: [percentile(toCommit.sorted, 50), percentile(toCommit.sorted, 99)],
         toListener: [percentile(toListener.sorted, 50), percentile(toListener.sorted, 99)],
       },
+      sync: {
+        toClaim: [percentile(toClaim.sorted, 50), percentile(toClaim.sorted, 99)],
+        claimToCommit: [percentile(claimToCommit.sorted, 50), percentile(claimToCommit.sorted, 99)],
+      },
       publishToCommit: [percentile(publishToCommit.sorted, 50), percentile(publishToCommit.sorted, 99)],
       email: {
         expected,
@@ -502,16 +521,18 @@ try {
       },
       cores,
       cpuMsPerEvent,
+      poolWaits: { count: waits1.count - waits0.count, totalMs: waits1.totalMs - waits0.totalMs },
     }
     rounds.push(round)
     say(
       `round ${r}: published ${EVENTS} in ${publishSeconds.toFixed(1)} s (${(EVENTS / publishSeconds).toFixed(0)}/s, ${failures} failed); ` +
         `in-app ${seen.size}/${expected} p50 ${ms(round.inApp.p50)} p95 ${ms(round.inApp.p95)} p99 ${ms(round.inApp.p99)} max ${ms(round.inApp.max)} ` +
         `publish → Firestore commit p50 ${ms(round.publishToCommit[0])} p99 ${ms(round.publishToCommit[1])} ` +
-        `[→ row p50/p99 ${ms(round.parts.toRow[0])}/${ms(round.parts.toRow[1])}, → Firestore commit ${ms(round.parts.toCommit[0])}/${ms(round.parts.toCommit[1])}, → listener ${ms(round.parts.toListener[0])}/${ms(round.parts.toListener[1])}]; ` +
+        `[→ row p50/p99 ${ms(round.parts.toRow[0])}/${ms(round.parts.toRow[1])}, → Firestore commit ${ms(round.parts.toCommit[0])}/${ms(round.parts.toCommit[1])} (row → claim ${ms(round.sync.toClaim[0])}/${ms(round.sync.toClaim[1])}, claim → commit ${ms(round.sync.claimToCommit[0])}/${ms(round.sync.claimToCommit[1])}), → listener ${ms(round.parts.toListener[0])}/${ms(round.parts.toListener[1])}]; ` +
         `email ${stored.length}/${expected} ${round.email.perSecond.toFixed(0)}/s, lag p50 ${ms(round.email.p50)} p99 ${ms(round.email.p99)}, last ${ms(round.email.drainMs)} after the last publish; ` +
         `CPU cores: notification ${cores.service.toFixed(2)}, bench (publisher, listener, sink) ${cores.bench.toFixed(2)}; ` +
-        `CPU ms per event: notification ${cpuMsPerEvent.service.toFixed(2)}, Postgres ${cpuMsPerEvent.postgres.toFixed(2)}, emulator ${cpuMsPerEvent.emulator.toFixed(2)}; load ${loads()}`,
+        `CPU ms per event: notification ${cpuMsPerEvent.service.toFixed(2)}, Postgres ${cpuMsPerEvent.postgres.toFixed(2)}, emulator ${cpuMsPerEvent.emulator.toFixed(2)}; ` +
+        `pool waits ${round.poolWaits.count} (${ms(round.poolWaits.totalMs)} in all); load ${loads()}`,
     )
     if (r < ROUNDS && (seen.size < expected || stored.length < expected)) {
       // the service is still working on this round: emptying its tables under it deadlocks (and
