@@ -5,7 +5,7 @@ import { AuthProvider } from './auth/AuthProvider.tsx'
 import { AppLayout } from './components/AppLayout.tsx'
 import { ErrorBoundary } from './components/ErrorBoundary.tsx'
 import { RequireAccess } from './components/RequireAccess.tsx'
-import { I18nProvider, useI18n } from './i18n/index.tsx'
+import { I18nProvider } from './i18n/index.tsx'
 import { ApiError } from './lib/errors.ts'
 import MentorShow from './pages/mentors/show.tsx'
 import SearchPage from './pages/search/list.tsx'
@@ -48,9 +48,8 @@ const queryClient = new QueryClient({
 })
 
 function Shell() {
-  const { lang } = useI18n()
   return (
-    <ErrorBoundary lang={lang}>
+    <ErrorBoundary>
       <QueryClientProvider client={queryClient}>
         <AuthProvider>
           <BrowserRouter>

@@ -13,6 +13,8 @@ import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { kb, LANDING_BUDGET_BYTES, landingFiles, readManifest, staticGraph } from '../bundle.ts'
+import { en } from '../src/i18n/en/index.ts'
+import { ko } from '../src/i18n/ko/index.ts'
 
 const WEB = path.resolve(import.meta.dirname, '..')
 const require = createRequire(path.join(WEB, 'package.json'))
@@ -47,6 +49,10 @@ t.test('the landing and search page: within the budget, without the heavy parts'
   }
   // the libraries, by strings only their code has (they survive minification)
   const landingCode = files.filter((f) => f.file.endsWith('.js')).map((f) => fs.readFileSync(path.join(dist, f.file), 'utf8')).join('\n')
+  // one language's words: Korean on the first page, English a chunk of its own (src/i18n/index.tsx)
+  t.ok(landingCode.includes(ko.tagline), 'the first page has the Korean words')
+  t.notOk(landingCode.includes(en.tagline), 'the first page does not load the English words')
+  t.ok(manifest['src/i18n/en/index.ts']?.isDynamicEntry, 'the English words are a chunk of their own')
   for (const [what, marker] of LIBRARY_MARKERS) {
     t.ok(chunkWith(marker), `the build has ${what} (found by ${JSON.stringify(marker)})`)
     t.notOk(landingCode.includes(marker), `the first page does not load ${what}`)

@@ -1,9 +1,7 @@
 import t from 'tap'
 import { ApiError, describeError, errorMessage, isEmailUnverified, isTokenRevoked, toApiError } from '../src/lib/errors.ts'
-import { DICTS } from '../src/i18n/dict.ts'
-
-const ko = DICTS.ko
-const en = DICTS.en
+import { en } from '../src/i18n/en/index.ts'
+import { ko } from '../src/i18n/ko/index.ts'
 
 t.test('the server message and field details are shown as they came', async (t) => {
   const err = toApiError(400, {

@@ -1,7 +1,10 @@
 import t from 'tap'
 import { NOTIFICATION_CATEGORIES, type NotificationFeedPage, type NotificationItem, type NotificationPreferences } from '@sunbae/contracts'
-import { DICTS } from '../src/i18n/dict.ts'
+import { en } from '../src/i18n/en/index.ts'
+import { ko } from '../src/i18n/ko/index.ts'
 import { changedSwitches, feedItems, myPageTab, nextFeedCursor, notificationTarget, quietHoursValue, sameQuietHours, type CategorySwitches } from '../src/lib/notifications.ts'
+
+const DICTS = { ko, en }
 
 const item = (id: string, readAt: string | null = null, link = '/chat'): NotificationItem => ({
   id,

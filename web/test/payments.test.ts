@@ -14,7 +14,10 @@ import {
   SANDBOX_CARDS,
   shouldPoll,
 } from '../src/lib/payments.ts'
-import { DICTS } from '../src/i18n/dict.ts'
+import { en } from '../src/i18n/en/index.ts'
+import { ko } from '../src/i18n/ko/index.ts'
+
+const DICTS = { ko, en }
 
 const ALL: PaymentState[] = ['requires_payment', 'processing', 'requires_action', 'succeeded', 'failed', 'cancelled', 'refunded', 'partially_refunded', 'needs_review']
 

@@ -1,8 +1,11 @@
 import t from 'tap'
 import { Value } from 'typebox/value'
 import { RecommendationReason } from '@sunbae/contracts'
-import { DICTS } from '../src/i18n/dict.ts'
+import { en } from '../src/i18n/en/index.ts'
+import { ko } from '../src/i18n/ko/index.ts'
 import { languageName, reasonView } from '../src/lib/reasons.ts'
+
+const DICTS = { ko, en }
 
 // One reason of every kind, as matching sends them (checked against the route's schema below).
 const reasons: RecommendationReason[] = [

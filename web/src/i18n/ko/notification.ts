@@ -1,6 +1,5 @@
-// The words of notifications (the bell, the feed, the settings on my page, the unsubscribe page),
-// Korean and English. Spread into dict.ts's two dictionaries, so a missing English string is still a
-// type error.
+// The words of notifications (the bell, the feed, the settings on my page, the unsubscribe page). In Korean,
+// the default language: spread into ko/index.ts; en/notification.ts has the same keys in English.
 import type { NotificationCategory } from '@sunbae/contracts'
 
 export const notificationKo = {
@@ -48,49 +47,4 @@ export const notificationKo = {
   unsubInvalid: '유효하지 않은 수신 거부 링크입니다',
   unsubInvalidText: '링크가 바뀌었거나 일부만 복사된 것 같습니다. 이메일에 있는 링크를 그대로 열거나, 로그인한 뒤 마이페이지 › 알림에서 설정을 바꿔 주세요.',
   unsubSettings: '알림 설정 열기',
-}
-
-export const notificationEn: typeof notificationKo = {
-  notifTitle: 'Notifications',
-  notifBell: (unread) => (unread ? `Notifications (${unread} unread)` : 'Notifications'),
-  notifUnreadCount: (n) => (n ? `${n} unread` : 'All read'),
-  notifUnread: 'Unread',
-  notifMarkAll: 'Mark all read',
-  notifMarkedAll: 'Marked all read',
-  notifEmpty: 'No notifications yet',
-  notifMore: 'Show more',
-  notifCategories: {
-    requests: '1:1 requests',
-    bookings: 'Bookings',
-    reminders: 'Session reminders',
-    reviews: 'Reviews',
-    applications: 'Mentor application',
-    chat: 'Chat',
-    receipts: 'Receipts and refunds',
-    payouts: 'Payouts',
-  },
-  notifLanguageTitle: 'Language and time zone of notifications',
-  notifLanguageHint: 'Emails and notifications are written in this language, with times in this zone. (The language of these pages is the 한국어/English switch at the top.)',
-  notifSettingsTitle: 'Notification settings',
-  notifSettingsIntro: 'Choose what you hear about in the app and by email.',
-  notifCategory: 'About',
-  notifInApp: 'In the app',
-  notifEmail: 'Email',
-  notifSwitch: (category, channel) => `${category}: ${channel}`,
-  notifAlwaysOn: 'Receipts and refunds are records you must get: they cannot be switched off.',
-  notifQuietHours: 'Quiet hours',
-  notifQuietHoursHint: 'During these hours (in your time zone) non-urgent email (requests, reviews, application results, chat, payouts) waits until they end. Bookings, reminders and receipts are sent at once.',
-  notifQuietFrom: 'From',
-  notifQuietTo: 'To',
-  quietHoursFormat: 'Enter the times as HH:MM.',
-  quietHoursSame: 'With the same start and end there are no quiet hours. Choose different times.',
-  notifNothingChanged: 'Nothing changed',
-  unsubTitle: 'Unsubscribe from email',
-  unsubWhat: (category) => `This link stops '${category}' email. In-app notifications and other email stay as they are.`,
-  unsubConfirm: 'Unsubscribe',
-  unsubDone: (category) => `You will no longer get '${category}' email.`,
-  unsubAlready: (category) => `'${category}' email is already off.`,
-  unsubInvalid: 'This unsubscribe link is not valid',
-  unsubInvalidText: 'The link seems to have been changed or only partly copied. Open the link from the email as it is, or sign in and change your settings under My page › Notifications.',
-  unsubSettings: 'Open notification settings',
 }

@@ -1,6 +1,6 @@
 // The words of matching: the reasons of a recommendation (the server sends a code and its facts,
 // lib/reasons.ts picks these by code) and the notice when an action needs a verified email address.
-// Korean and English, spread into dict.ts's two dictionaries, so a missing English string is a type error.
+// In Korean, the default language: spread into ko/index.ts; en/matching.ts has the same keys in English.
 export const matchingKo = {
   reasonSkills: (n: number) => `관심 기술 ${n}개가 겹쳐요`,
   reasonGoals: '목표에 쓴 단어가 멘토 소개에 있어요',
@@ -23,28 +23,4 @@ export const matchingKo = {
   verifyRecheck: '링크를 눌렀어요',
   verifyRecheckPending: '아직 확인되지 않았어요. 메일의 링크를 눌러 주세요.',
   verifyRecheckDone: '이메일 주소가 확인됐어요. 다시 시도해 주세요.',
-}
-
-export const matchingEn: typeof matchingKo = {
-  reasonSkills: (n) => (n === 1 ? 'You share 1 skill of interest' : `You share ${n} skills of interest`),
-  reasonGoals: "Words from your goals appear in the mentor's profile",
-  reasonGoalWhere: { headline: 'headline', bio: 'bio' },
-  reasonLanguage: (languages) => `Languages you share: ${languages}`,
-  reasonBudgetWithin: (rate, min, max) => `${rate} an hour — within your budget of ${min}–${max}`,
-  reasonBudgetBelow: (rate, min) => `${rate} an hour — below your budget's minimum of ${min}`,
-  reasonOverBudget: (rate, max, over) => `${rate} an hour — ${over} above your budget's maximum of ${max}`,
-  reasonTimeWindows: (hours, tz) => `Your preferred times overlap the mentor's (${hours} h a week, ${tz} time)`,
-  reasonNextDay: 'next day',
-  reasonTimezone: (tz) => `Same time zone (${tz})`,
-  reasonRating: (rating, reviews) => `Rated ${rating} (${reviews === 1 ? '1 review' : `${reviews} reviews`})`,
-  reasonExperience: (years, stage, min) => `${years} years of experience — right for the ${stage} stage (${min}+ years)`,
-  reasonStage: { student: 'student', job_seeker: 'job seeker', junior: 'junior', mid: 'mid-level', senior: 'senior', career_changer: 'career change' },
-  reasonDays: { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' },
-  reasonOther: 'Another reason',
-  verifyRequired: 'Verify your email address to send a 1:1 request or to pay.',
-  verifyRequiredHint: 'Open the link in the email we sent when you signed up. No email? We will send it again.',
-  verifyGoMe: 'Verify on my page',
-  verifyRecheck: "I've opened the link",
-  verifyRecheckPending: 'Not verified yet: open the link in the email.',
-  verifyRecheckDone: 'Your email address is verified. Try again now.',
 }

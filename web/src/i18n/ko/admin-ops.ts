@@ -1,6 +1,6 @@
-// The words of the admin tabs for bookings, chat requests and matches, refunds, unhiding a chat
-// message and dead letters (issue 21), Korean and English. Spread into dict.ts's two dictionaries.
-
+// The words of the admin tabs for bookings, chat requests and matches, refunds, unhiding a chat message and
+// dead letters (issue 21). In Korean, the default language: spread into ko/index.ts; en/admin-ops.ts has the
+// same keys in English.
 export const adminOpsKo = {
   adminBookings: '예약 관리',
   adminMatching: '1:1 요청·매칭',
@@ -51,56 +51,4 @@ export const adminOpsKo = {
   noDeadLetters: '데드 레터가 없습니다',
   show: '보기',
   trackingWindowClamped: (days: number) => `트래킹은 최근 ${days}일까지만 보여 줍니다: 기간 끝에서 ${days}일 전부터입니다.`,
-}
-
-export const adminOpsEn: typeof adminOpsKo = {
-  adminBookings: 'Bookings',
-  adminMatching: 'Requests & matches',
-  adminDeadLetters: 'Dead letters',
-  filterMentorUid: 'Mentor UID',
-  filterMenteeUid: 'Mentee UID',
-  filterApply: 'Apply',
-  allStates: 'All',
-  sessionStart: 'Session start',
-  bookingState: 'State',
-  bookingStates: { held: 'Awaiting payment', confirmed: 'Confirmed', released: 'Released', cancelled: 'Cancelled', rescheduled: 'Rescheduled', completed: 'Completed', no_show: 'No-show' },
-  bookingDetail: 'Booking',
-  bookingHistory: 'History',
-  historyBy: { mentee: 'Mentee', mentor: 'Mentor', admin: 'Admin', system: 'System' },
-  refundIfCancelled: 'Refund if cancelled now',
-  onBehalfOf: 'On whose behalf',
-  onBehalfMentee: "The mentee's (refund policy applies)",
-  onBehalfMentor: "The mentor's (full refund)",
-  cancelOnBehalf: 'Cancel on behalf',
-  bookingCancelledByAdmin: 'Booking cancelled',
-  refundNone: 'No refund',
-  refundShown: (amount: string, percent: number) => `${amount} (${percent}%) refunded`,
-  notCancellable: 'It cannot be cancelled now.',
-  requestStates: { pending: 'Pending', accepted: 'Accepted', declined: 'Declined', cancelled: 'Cancelled', expired: 'Expired' },
-  matchStates: { active: 'Active', ended: 'Ended' },
-  chatRequests: '1:1 requests',
-  matches: 'Matches',
-  endMatch: 'End match',
-  matchEnded: 'Match ended',
-  endedBy: 'Ended by',
-  refund: 'Refund',
-  refundTitle: 'Refund',
-  refundAmount: 'Amount to refund',
-  refundAmountHint: (left: string) => `Refundable: ${left}. Leave empty to refund all that is left.`,
-  refundTooMuch: 'More than can be refunded.',
-  refundQueued: 'Refund requested; it goes through the provider shortly.',
-  unhideMessage: 'Unhide',
-  messageUnhidden: 'The message is visible again',
-  deadLetterConsumer: 'Consumer',
-  deadLetterSubject: 'Original subject',
-  deadLetterError: 'Error',
-  deadLetterFailedAt: 'Failed at',
-  deadLetterDeliveries: 'Deliveries',
-  redrive: 'Redrive',
-  redriveSelected: (n: number) => `Redrive ${n} selected`,
-  redriveDone: (n: number, skipped: number) => `${n} redriven${skipped ? ` (${skipped} skipped)` : ''}`,
-  redriveHint: 'Fix the cause first. Other consumers skip events they already handled.',
-  noDeadLetters: 'No dead letters',
-  show: 'Show',
-  trackingWindowClamped: (days: number) => `Tracking answers for at most ${days} days: shown from ${days} days before the range's end.`,
 }

@@ -1,0 +1,43 @@
+// The words of the admin area's shared parts (the time range) and of its accounts, mentors and reviews tabs.
+// In English: spread into en/index.ts, loaded only when a visitor chooses English; typed by the Korean words
+// (ko/admin.ts), so a missing or extra key is a type error.
+import type { adminKo } from '../ko/admin.ts'
+
+export const adminEn: typeof adminKo = {
+  timeRange: 'Time range',
+  timeRangePresets: { '24h': '24 hours', '7d': '7 days', '30d': '30 days', '90d': '90 days' },
+  timeRangeCustom: 'Custom',
+  timeRangeFrom: 'From',
+  timeRangeTo: 'To',
+  timeRangeApply: 'Apply',
+  timeRangeInvalid: 'The start must be before the end.',
+  adminReason: 'Reason (kept in the audit trail)',
+  allStatuses: 'All',
+  searchAllMentors: 'Search mentors by name, email or headline',
+  statusChanged: 'Status changed',
+  lastSignIn: 'Last sign-in',
+  accountEnabled: 'Enabled',
+  accountDisabled: 'Disabled',
+  accountDeleted: 'Deleted',
+  disableAccount: 'Disable',
+  enableAccount: 'Enable',
+  disableTitle: (who: string) => `Disable ${who}'s account?`,
+  disableHint: 'They can no longer sign in, and the session they have now ends at once.',
+  enableTitle: (who: string) => `Enable ${who}'s account again?`,
+  enableHint: 'They can use it after signing in again.',
+  userDisabled: 'Account disabled',
+  userEnabled: 'Account enabled',
+  adminReviews: 'Reviews',
+  searchReviews: 'Search reviews by text or author',
+  reviewAuthor: 'Author',
+  reviewComment: 'Review',
+  reviewVisible: 'Visible',
+  reviewHiddenTag: 'Hidden',
+  hideReview: 'Hide',
+  restoreReview: 'Restore',
+  hideReviewTitle: 'Hide this review?',
+  hideReviewHint: "It leaves the mentor page and no longer counts in the mentor's rating.",
+  restoreReviewTitle: 'Show this review again?',
+  reviewHidden: 'Review hidden',
+  reviewRestored: 'Review restored',
+}

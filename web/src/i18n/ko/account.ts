@@ -1,0 +1,25 @@
+// The words of the account's lifecycle pages (forgot password, the email action page: reset the password,
+// verify the email). In Korean, the default language: spread into ko/index.ts; en/account.ts has the same
+// keys in English.
+export const accountKo = {
+  forgotLink: '비밀번호를 잊으셨나요?',
+  forgotTitle: '비밀번호 재설정',
+  forgotIntro: '가입한 이메일 주소를 입력하시면 비밀번호를 다시 정하는 링크를 보내 드립니다.',
+  forgotSubmit: '재설정 링크 보내기',
+  forgotSent: (email: string) => `${email} 주소로 가입된 계정이 있으면 비밀번호 재설정 링크를 보냈습니다. 메일함을 확인해 주세요.`,
+  forgotBack: '로그인으로 돌아가기',
+  resetTitle: '새 비밀번호 정하기',
+  resetFor: (email: string) => `${email} 계정의 새 비밀번호를 입력하세요.`,
+  resetNewPassword: '새 비밀번호',
+  resetSubmit: '비밀번호 바꾸기',
+  resetDone: '비밀번호를 바꿨습니다. 새 비밀번호로 로그인하세요.',
+  actionChecking: '링크를 확인하는 중…',
+  actionInvalid: '이 링크는 만료되었거나 이미 사용되었습니다. 다시 요청해 주세요.',
+  actionUnknown: '알 수 없는 링크입니다.',
+  verifyDone: '이메일 주소를 확인했습니다.',
+  verifyNeeded: '이메일 주소가 아직 확인되지 않았습니다. 가입할 때 보낸 메일의 링크를 눌러 주세요.',
+  verifyResend: '확인 메일 다시 보내기',
+  verifySent: (email: string) => `${email} 주소로 확인 메일을 보냈습니다.`,
+  goLogin: '로그인하기',
+  goHome: '처음으로',
+}
