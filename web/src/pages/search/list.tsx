@@ -5,7 +5,8 @@
 // plain markup. The results' area keeps its height while a new page of results loads (previous data
 // stays until then) and reserves the screen below the form, so the footer does not jump when they arrive.
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react'
+import type { MentorSearchItem } from '@sunbae/contracts'
+import { lazy, memo, Suspense, useDeferredValue, useEffect, useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { FilterOutlined, FireOutlined } from '../../components/icons.tsx'
 import { MentorCard } from '../../components/MentorCard.tsx'
@@ -34,6 +35,10 @@ export default function SearchPage() {
   const go = (patch: Partial<SearchState>) => setParams(toSearchParams(updateSearch(state, patch)))
 
   const results = useQuery({ queryKey: ['search', toSearchParams(state).toString()], queryFn: () => searchMentors(state), placeholderData: keepPreviousData })
+  // TanStack Query's updates render at once (useSyncExternalStore), so a page of results arriving
+  // would draw every card in one long task; drawn from this deferred copy, the cards render as a
+  // transition, in slices that leave the main thread free (issue 24: Total Blocking Time)
+  const data = useDeferredValue(results.data)
   const trending = useQuery({ queryKey: ['trending'], queryFn: () => trendingKeywords(10), staleTime: 60_000 })
 
   return (
@@ -69,23 +74,17 @@ export default function SearchPage() {
       </div>
       {/* the results' area is held at most of a screen's height, so what comes later does not move the page */}
       <div style={{ minHeight: '70vh' }}>
-      {results.isPending ? <Loading /> : results.isError ? <QueryError error={results.error} onRetry={() => void results.refetch()} /> : (
-        <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }} aria-busy={results.isFetching}>
-          <strong data-testid="result-count">{t.resultCount(results.data.total)}</strong>
-          {results.data.suggestion && (
+      {results.isError ? <QueryError error={results.error} onRetry={() => void results.refetch()} /> : !data ? <Loading /> : (
+        <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }} aria-busy={results.isFetching || data !== results.data}>
+          <strong data-testid="result-count">{t.resultCount(data.total)}</strong>
+          {data.suggestion && (
             <span>
-              {t.didYouMean} <button type="button" className="sb-btn sb-btn-link" onClick={() => go({ q: results.data.suggestion! })}>{results.data.suggestion}</button>?
+              {t.didYouMean} <button type="button" className="sb-btn sb-btn-link" onClick={() => go({ q: data.suggestion! })}>{data.suggestion}</button>?
             </span>
           )}
-          {results.data.items.length === 0 ? <EmptyState text={t.noResults} /> : (
-            <ul style={{ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: 12, gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 440px), 1fr))' }}>
-              {results.data.items.map((m) => (
-                <li key={m.id}><MentorCard item={m} /></li>
-              ))}
-            </ul>
-          )}
-          {results.data.total > state.pageSize && (
-            <Pager state={state} total={results.data.total} go={go} />
+          {data.items.length === 0 ? <EmptyState text={t.noResults} /> : <Results items={data.items} />}
+          {data.total > state.pageSize && (
+            <Pager state={state} total={data.total} go={go} />
           )}
         </div>
       )}
@@ -93,3 +92,14 @@ export default function SearchPage() {
     </div>
   )
 }
+
+/** The cards of a page of results: drawn again only when the page's items change (not while the deferred copy still holds the old ones). */
+const Results = memo(function Results({ items }: { items: MentorSearchItem[] }) {
+  return (
+    <ul style={{ listStyle: 'none', margin: 0, padding: 0, display: 'grid', gap: 12, gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 440px), 1fr))' }}>
+      {items.map((m) => (
+        <li key={m.id}><MentorCard item={m} /></li>
+      ))}
+    </ul>
+  )
+})
