@@ -24,6 +24,7 @@ import { freePort } from '@sunbae/testing/processes';
 import type { Emulators } from '@sunbae/testing/emulators';
 import { checkNats, checkPostgres, portFree } from './lib/infra.ts';
 import { resultLine, TapCounter } from './lib/tap-summary.ts';
+import { fileTimes, planBatches, readDurations, type Durations } from './lib/schedule.ts';
 import type { TapSummary } from './lib/tap-summary.ts';
 import { findTestFiles, inJourneyLane, isBrowserJourney, reporterArg, splitArgs, testFilesIn } from './lib/test-files.ts';
 import { E2E_ENV, startE2eStack, type E2eHandoff, type E2eStack } from './lib/e2e-stack.ts';
@@ -288,92 +289,64 @@ if (files.length === 0) {
   await finish({ passed: 0, failed: 0 }, 0, skippedNotes);
 }
 
-// 4. tap. With tap's raw TAP reporter (the default when stdout is not a
-// terminal) the stream is echoed and counted as it goes; with any other
-// reporter tap also writes the raw TAP to a file that is counted afterwards.
+// 4. tap. The suites' files run in batches (scripts/lib/schedule.ts: longest expected first) that
+// workers take from one queue, each batch one tap; the browser journeys and the stack suites
+// (STACK_SUITES: the deploy smoke, the faults' short form) run in a lane of their own. Every tap's raw
+// TAP stream is counted as it comes and printed whole when that tap ends, so two never interleave.
 //
-// Browser journeys get a lane of their own: a second tap beside the first,
-// JOURNEY_JOBS files at a time. They share nothing with the other suites but
-// the machine, and they spend most of their time waiting (on the browser, on
-// events between services), so they overlap the CPU-bound suites instead of
-// queueing after them (tap runs files in path order: web/ comes last). One at a
-// time: with the suites' two jobs and the stack, Chromium already has its share
-// of the two cores; a second journey would push the suites toward their
-// timeouts. The stack suites (STACK_SUITES: the deploy smoke, the faults' short
-// form; platforms of their own, mostly waited on) run in this lane too: the journeys end ~150 s before the
-// suites, and the smoke held one of the suites' two slots for ~100 s (ci3 on
-// 47713b7: journeys 434 s, suites 574 s). Each lane writes its own raw TAP
-// file; this lane's output is held back and printed whole once the other lane's
-// is done, so the two never interleave.
+// Two suite workers from the start: a suite file mostly waits on Postgres, NATS, the emulators or a
+// child process, so one at a time took 603 s for 470 s of test time (tap's own default on two cores
+// is one). Every file has its own database, consumers and ports, so none share state.
 //
-// The suites run two files at a time. tap's own default on a 2-core machine is
-// one (it leaves a core free), but a suite file mostly waits on Postgres, NATS,
-// the emulators or a child process: one at a time took 603 s for 470 s of
-// test time. Every file has its own database, consumers and ports, so two never
-// share state. `--jobs=N` on the command line overrides both lanes.
+// The journeys' lane is one file at a time: with the two suite workers and the stack, Chromium already
+// has its share of the two cores. They share nothing with the other suites but the machine and spend
+// most of their time waiting (on the browser, on events between services), so they overlap the
+// CPU-bound suites instead of queueing after them. Once its files are done, the lane's worker takes
+// suite batches too: three workers share the short batches left at the end.
+//
+// `--jobs=N` on the command line is passed to every tap.
 const JOURNEY_JOBS = 1;
-const SUITE_JOBS = 2;
+const SUITE_WORKERS = 2;
+/** about this many suite batches: one tap start each (~1 CPU-s), against a finer end */
+const SUITE_BATCHES = 24;
 const tapBin = resolveTapBin();
 if (!tapBin) await abort('Test run aborted: tap is not installed; run `npm ci` first.');
 const reporter = reporterArg(tapArgs) ?? (process.stdout.isTTY ? 'base' : 'tap');
 const piped = reporter === 'tap';
 const tapDir = path.join(RUN_DIR, 'test');
 fs.mkdirSync(tapDir, { recursive: true });
+const localDurations = path.join(tapDir, 'durations.json');
+const suiteTapOut = path.join(tapDir, 'tap-output.tap');
+const journeyTapOut = path.join(tapDir, 'tap-output-e2e.tap');
+for (const f of [suiteTapOut, journeyTapOut]) fs.rmSync(f, { force: true });
 
-interface Lane {
-  name: string;
-  files: string[];
-  tapOut: string;
-  jobs?: number;
-  /** the environment of its tap, once it may start */
-  env: Promise<NodeJS.ProcessEnv>;
-}
 const others = files.filter((f) => !inJourneyLane(f));
 // the journeys first (they are the lane's reason), then the stack suites (STACK_SUITES)
 const journeyLane = [...journeys, ...files.filter((f) => inJourneyLane(f) && !isBrowserJourney(f))];
-const lanes: Lane[] = [];
-if (others.length) lanes.push({ name: 'tap', files: others, tapOut: path.join(tapDir, 'tap-output.tap'), jobs: SUITE_JOBS, env: Promise.resolve(testEnv) });
-if (journeyLane.length) {
-  // once the stack is seeded (or with why there is no stack)
-  const env = journeys.length
-    ? timed('wait for e2e stack seed', () => e2eHandoff).then((e2e) => (e2e ? { ...testEnv, [E2E_ENV]: JSON.stringify(e2e) } : testEnv))
-    : Promise.resolve(testEnv);
-  lanes.push({ name: 'tap (browser journeys, deploy smoke)', files: journeyLane, tapOut: path.join(tapDir, 'tap-output-e2e.tap'), jobs: JOURNEY_JOBS, env });
-}
+const known = { ...readDurations(path.join(REPO_ROOT, 'scripts', 'test-durations.json')), ...readDurations(localDurations) };
+const queue = planBatches(others, known, SUITE_BATCHES);
 
-/** Starts one lane's tap; with `live` false its output waits for release(). */
-function runLane(lane: Lane, live: boolean): { done: Promise<{ code: number; summary: TapSummary }>; release(): void } {
+interface TapRun { code: number; summary: TapSummary; raw: string }
+let printing = Promise.resolve();
+const tapRuns: TapRun[] = [];
+
+/** One tap over `batch`; its output is printed whole once it ends, and appended to `tapOut`. */
+function runTap(batch: string[], jobs: number, env: NodeJS.ProcessEnv, tapOut: string, title?: string): Promise<TapRun> {
   const args = [tapBin!, ...tapArgs];
   if (!reporterArg(tapArgs)) args.push(`--reporter=${reporter}`);
-  if (lane.jobs && !tapArgs.some((a) => /^(-j|--jobs)/.test(a))) args.push(`--jobs=${lane.jobs}`);
-  if (!piped) args.push(`--output-file=${lane.tapOut}`);
-  args.push(...lane.files);
-  fs.rmSync(lane.tapOut, { force: true });
+  if (!tapArgs.some((a) => /^(-j|--jobs)/.test(a))) args.push(`--jobs=${jobs}`);
+  const rawFile = piped ? null : path.join(tapDir, `tap-output-${process.pid}-${tapRuns.length}-${Math.random().toString(36).slice(2)}.tap`);
+  if (rawFile) args.push(`--output-file=${rawFile}`);
+  args.push(...batch);
   const counter = new TapCounter();
-  let held: Buffer[] | null = live ? null : [];
-  const release = () => {
-    for (const chunk of held ?? []) process.stdout.write(chunk);
-    held = null;
-  };
-  const code = lane.env.then((env) => interrupted ? 130 : timed(lane.name, () => new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, args, {
-      cwd: REPO_ROOT,
-      env,
-      stdio: [live ? 'inherit' : 'ignore', live && !piped ? 'inherit' : 'pipe', 'inherit'],
-    });
+  const held: Buffer[] = [];
+  const code = interrupted ? Promise.resolve(130) : new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     tapChildren.add(child);
-    if (child.stdout) {
-      const out = piped ? fs.createWriteStream(lane.tapOut) : null;
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (held) held.push(chunk);
-        else process.stdout.write(chunk);
-        if (out) {
-          out.write(chunk);
-          counter.write(chunk);
-        }
-      });
-      child.stdout.on('end', () => out?.end());
-    }
+    child.stdout.on('data', (chunk: Buffer) => {
+      held.push(chunk);
+      if (piped) counter.write(chunk);
+    });
     child.on('error', (err) => {
       process.stderr.write(`[test] cannot run tap: ${err.message}\n`);
       resolve(127);
@@ -382,37 +355,75 @@ function runLane(lane: Lane, live: boolean): { done: Promise<{ code: number; sum
       tapChildren.delete(child);
       resolve(c ?? (signal ? 128 : 1));
     });
-  })));
-  const done = code.then(async (c) => {
-    if (!piped) {
-      try {
-        counter.write(fs.readFileSync(lane.tapOut));
-      } catch {
-        note(`tap wrote no output file (${path.relative(REPO_ROOT, lane.tapOut)})`);
-      }
-    }
-    return { code: c, summary: await counter.end() };
   });
-  return { done, release };
+  return code.then(async (c) => {
+    const shown = Buffer.concat(held);
+    let raw = piped ? shown.toString('utf8') : '';
+    if (rawFile) {
+      try {
+        raw = fs.readFileSync(rawFile, 'utf8');
+        counter.write(raw);
+      } catch {
+        note(`tap wrote no output file (${path.relative(REPO_ROOT, rawFile)})`);
+      }
+      fs.rmSync(rawFile, { force: true });
+    }
+    fs.appendFileSync(tapOut, raw);
+    const run: TapRun = { code: c, summary: await counter.end(), raw };
+    tapRuns.push(run);
+    printing = printing.then(() => {
+      if (title) note(title);
+      process.stdout.write(shown);
+    });
+    await printing;
+    return run;
+  });
 }
 
-const running = lanes.map((lane, i) => runLane(lane, i === 0));
-const results: { code: number; summary: TapSummary }[] = [];
-for (const [i, lane] of running.entries()) {
-  if (i > 0) note(`${lanes[i]!.name}, which ran beside the above:`);
-  lane.release();
-  results.push(await lane.done);
+/** Takes suite batches until the queue is empty. */
+async function suiteWorker(): Promise<number> {
+  let taken = 0;
+  for (let batch = queue.shift(); batch && !interrupted; batch = queue.shift()) {
+    taken++;
+    await runTap(batch, 1, testEnv, suiteTapOut);
+  }
+  return taken;
 }
+
+const suitesDone = others.length
+  ? timed('tap (suite workers)', async () => {
+    await Promise.all(Array.from({ length: SUITE_WORKERS }, () => suiteWorker()));
+  })
+  : Promise.resolve();
+const journeysDone = journeyLane.length
+  ? (async () => {
+    // once the stack is seeded (or with why there is no stack)
+    const env = journeys.length
+      ? await timed('wait for e2e stack seed', () => e2eHandoff).then((e2e) => (e2e ? { ...testEnv, [E2E_ENV]: JSON.stringify(e2e) } : testEnv))
+      : testEnv;
+    await timed('tap (browser journeys, deploy smoke)', () => runTap(journeyLane, JOURNEY_JOBS, env, journeyTapOut, 'browser journeys, deploy smoke, faults (short):'));
+    const stolen = await suiteWorker();
+    if (stolen) note(`the journeys' worker then ran ${stolen} suite batch(es)`);
+  })()
+  : Promise.resolve();
+note(`${others.length} suite file(s) in ${queue.length} batch(es) on ${SUITE_WORKERS} workers${journeyLane.length ? `, ${journeyLane.length} in the journeys' lane` : ''}`);
+await Promise.all([suitesDone, journeysDone]);
+await printing;
+
+// what each file took, for the next run's order
+const times = Object.assign({}, ...tapRuns.map((r) => fileTimes(r.raw))) as Durations;
+if (Object.keys(times).length) fs.writeFileSync(localDurations, `${JSON.stringify({ ...readDurations(localDurations), ...times }, null, 1)}\n`);
+
 const summary: TapSummary = {
-  passed: results.reduce((n, r) => n + r.summary.passed, 0),
-  failed: results.reduce((n, r) => n + r.summary.failed, 0),
-  skipped: results.reduce((n, r) => n + r.summary.skipped, 0),
-  todo: results.reduce((n, r) => n + r.summary.todo, 0),
-  failures: results.flatMap((r) => r.summary.failures),
-  skips: results.flatMap((r) => r.summary.skips),
-  bailout: results.find((r) => r.summary.bailout)?.summary.bailout ?? null,
+  passed: tapRuns.reduce((n, r) => n + r.summary.passed, 0),
+  failed: tapRuns.reduce((n, r) => n + r.summary.failed, 0),
+  skipped: tapRuns.reduce((n, r) => n + r.summary.skipped, 0),
+  todo: tapRuns.reduce((n, r) => n + r.summary.todo, 0),
+  failures: tapRuns.flatMap((r) => r.summary.failures),
+  skips: tapRuns.flatMap((r) => r.summary.skips),
+  bailout: tapRuns.find((r) => r.summary.bailout)?.summary.bailout ?? null,
 };
-const tapCode = results.find((r) => r.code !== 0)?.code ?? 0;
+const tapCode = tapRuns.find((r) => r.code !== 0)?.code ?? 0;
 
 // 5. Report.
 say('');
@@ -437,5 +448,5 @@ if (tapCode !== 0 && failed === 0) {
   say(`tap exited with code ${tapCode} although no test point failed; counting it as a failure.`);
   failed = 1;
 }
-note(`raw TAP of this run: ${lanes.map((l) => path.relative(REPO_ROOT, l.tapOut)).join(', ')}; total ${secs(Date.now() - tStart)}`);
+note(`raw TAP of this run: ${[suiteTapOut, journeyTapOut].filter((f) => fs.existsSync(f)).map((f) => path.relative(REPO_ROOT, f)).join(', ')}; total ${secs(Date.now() - tStart)}`);
 await finish({ passed: summary.passed, failed }, failed > 0 ? 1 : 0, skippedNotes);

@@ -1,0 +1,48 @@
+import t from 'tap';
+import { fileTimes, planBatches, readDurations } from '../lib/schedule.ts';
+
+t.test('longest first; short files share a batch up to total / count', async (t) => {
+  const known = { 'a.test.ts': 100, 'b.test.ts': 10, 'c.test.ts': 60, 'd.test.ts': 10, 'e.test.ts': 20 };
+  // total 200, count 4: target 50 — a and c alone (over it), then e+b+d (40)
+  t.same(planBatches(Object.keys(known), known, 4), [['a.test.ts'], ['c.test.ts'], ['b.test.ts', 'd.test.ts', 'e.test.ts']]);
+});
+
+t.test('every file exactly once, whatever the counts', async (t) => {
+  const files = Array.from({ length: 37 }, (_, i) => `f${String(i).padStart(2, '0')}.test.ts`);
+  const known = Object.fromEntries(files.map((f, i) => [f, (i * 7919) % 113]));
+  for (const count of [1, 3, 24, 100]) {
+    const batches = planBatches(files, known, count);
+    t.same(batches.flat().sort(), files, `count ${count}`);
+    t.notOk(batches.some((b) => b.length === 0), 'no empty batch');
+  }
+  t.same(planBatches([], known, 4), []);
+  t.same(planBatches(files, known, 1), [files], 'one batch: all of them in path order');
+});
+
+t.test('a file without a figure counts as the median of the known ones', async (t) => {
+  const known = { 'a.test.ts': 30, 'b.test.ts': 10, 'c.test.ts': 20 };
+  // new.test.ts expected 20: after a (30), level with c, before b
+  t.same(planBatches(['new.test.ts', ...Object.keys(known)], known, 100), [['a.test.ts'], ['c.test.ts'], ['new.test.ts'], ['b.test.ts']]);
+  t.same(planBatches(['x.test.ts', 'y.test.ts'], {}, 2), [['x.test.ts'], ['y.test.ts']], 'none known: path order');
+});
+
+t.test("file times from a raw TAP stream's top-level points", async (t) => {
+  const tap = [
+    'TAP version 14',
+    '# Subtest: services/a/test/x.test.ts',
+    '    ok 1 - inner # time=5ms',
+    'ok 1 - services/a/test/x.test.ts # time=1234.56ms',
+    'not ok 2 - web/test/y.test.ts # time=78.2ms',
+    'not ok 3 - timeout!',
+    '1..3',
+  ].join('\n');
+  t.same(fileTimes(tap), { 'services/a/test/x.test.ts': 1235, 'web/test/y.test.ts': 78 });
+});
+
+t.test('a durations file: only non-negative finite numbers; {} when missing or malformed', async (t) => {
+  const dir = t.testdir({ 'ok.json': '{"a.test.ts": 12, "b.test.ts": "x", "c.test.ts": -1}', 'bad.json': '[1,2]', 'junk.json': '{' });
+  t.same(readDurations(`${dir}/ok.json`), { 'a.test.ts': 12 });
+  t.same(readDurations(`${dir}/bad.json`), {});
+  t.same(readDurations(`${dir}/junk.json`), {});
+  t.same(readDurations(`${dir}/missing.json`), {});
+});
