@@ -1,4 +1,5 @@
 import t from 'tap'
+import { createHmac } from 'node:crypto'
 import { Type } from 'typebox'
 import { ConfigError, EMAIL_UNVERIFIED, IDENTITY_HEADER, loadConfig, requireRole, requireVerified, serviceIdentityKeys, signIdentity, verifyIdentity } from '../src/index.ts'
 import { identityKey } from '../src/identity.ts'
@@ -23,6 +24,17 @@ t.test('sign and verify round-trip; tampering, other keys and age are refused', 
   t.throws(() => verifyIdentity(`${v}.${body}.${sig}`, [paymentKey], get), { code: 'IDENTITY_MALFORMED' }, 'a token without its binding')
   const old = signIdentity(alice, paymentKey, get, Date.now() - 120_000)
   t.throws(() => verifyIdentity(old, [paymentKey], get), { code: 'IDENTITY_EXPIRED' })
+})
+
+t.test('the signature and the binding are HMAC-SHA256 as createHmac computes it (keys of any length, UTF-8 data)', async (t) => {
+  const hmac = (key: string, data: string) => createHmac('sha256', key).update(data).digest('base64url')
+  for (const key of [paymentKey, 'short', 'k'.repeat(64), 'ключ-'.repeat(30)]) {
+    for (const request of [get, { aud: 'payment', method: 'PUT', url: '/api/payments/%ED%95%9C/상품?x=1' }]) {
+      const [v, body, sig, binding] = signIdentity(alice, key, request).split('.')
+      t.equal(sig, hmac(key, `${v}.${body}`), `signature, key of ${key.length} characters`)
+      t.equal(binding, hmac(key, `${sig}\n${request.method}\n${request.url.split('?')[0]}`), `binding of ${request.method} ${request.url}`)
+    }
+  }
 })
 
 t.test('a header is good for one service, one method and one path', async (t) => {
