@@ -183,14 +183,10 @@ export default async function proxyRoutes(app: FastifyInstance, opts: ProxyRoute
         return done(new AppError(403, 'FORBIDDEN', 'This needs the admin role'))
       }
       request.caller = caller
-      if (userLimit === null) return done()
-      userLimit(request).then((r) => {
-        if (!r.isAllowed && r.isExceeded) {
-          limitedByUser.inc()
-          return done(rateLimited(r.ttlInSeconds, 'user'))
-        }
-        done()
-      }, done)
+      const retryAfter = userLimit === null ? null : userLimit(caller.identity.uid)
+      if (retryAfter === null) return done()
+      limitedByUser.inc()
+      done(rateLimited(retryAfter, 'user'))
     }
 
     const gate = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {

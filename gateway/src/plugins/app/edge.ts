@@ -1,10 +1,11 @@
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance } from 'fastify'
 import { AppError } from '@sunbae/service-kit'
 import type { Histogram } from 'prom-client'
 import type { AuthenticatedCaller } from '../../lib/authenticator.ts'
 import { clientAddress, type ClientAddress } from '../../lib/client-ip.ts'
-import rateLimit from '@fastify/rate-limit'
+import { createRequire } from 'node:module'
+import type { FastifyRateLimitStore } from '@fastify/rate-limit'
 import { BODY_KEEP_MAX } from './access-log.ts'
 import { traceIdOf } from './tracing.ts'
 
@@ -38,8 +39,40 @@ export interface EdgeOptions {
   accessLog: boolean
 }
 
-/** One counter of @fastify/rate-limit (`createRateLimit`): counts the request, says whether it is over. */
-export type Limiter = (request: FastifyRequest) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }>
+/** One limit: counts a request of `key` and returns null while within it, else the seconds until its window ends. */
+export type Limiter = (key: string) => number | null
+
+// @fastify/rate-limit's in-memory store (a toad-cache LRU of windows), a CommonJS file the package
+// ships without types of its own (the store interface is in its index.d.ts)
+const LocalStore = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js') as new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  cache: number,
+) => FastifyRateLimitStore
+
+/**
+ * A fixed-window limit of `max` requests per `windowMs` and key, counted in @fastify/rate-limit's
+ * LocalStore (an LRU of `maxKeys` keys: beyond it the least recently seen key's window is forgotten).
+ * The store answers synchronously; the plugin's own `createRateLimit` wraps each count in an async
+ * function, a promise and a read of `request.routeOptions` (an object built per call), twice per
+ * request here. Over the limit means what the plugin means: more than `max` in the window (`isExceeded`).
+ */
+export function fixedWindowLimiter(opts: { max: number; windowMs: number; maxKeys: number }): Limiter {
+  const { max, windowMs } = opts
+  const store: FastifyRateLimitStore = new LocalStore(false, false, opts.maxKeys)
+  let current = 0
+  let ttl = 0
+  const counted = (err: Error | null, res?: { current: number; ttl: number }) => {
+    // LocalStore calls back at once and never with an error
+    if (err !== null || res === undefined) throw err ?? new Error('rate-limit store gave no count')
+    current = res.current
+    ttl = res.ttl
+  }
+  return (key) => {
+    store.incr(key, counted, windowMs, max)
+    return current > max ? Math.ceil(ttl / 1000) : null
+  }
+}
 
 /** Probes and scrapes are neither rate limited nor access-logged. */
 export function isProbe(url: string): boolean {
@@ -71,14 +104,12 @@ function codeOf(err: FastifyError | AppError): string {
 export default fp(
   async function edge(app: FastifyInstance, opts: EdgeOptions) {
     const { windowMs, ipMax, userMax, maxKeys } = opts.rateLimit
-    // @fastify/rate-limit's in-memory store (an LRU of maxKeys per limit, windows per key). Its
-    // createRateLimit counters are used rather than its route hooks, because two limits apply to one
-    // request: per client IP here, before any auth work, and per user after the token was checked
+    // Two limits apply to one request, so @fastify/rate-limit's store is used rather than its route
+    // hooks: per client IP here, before any auth work, and per user after the token was checked
     // (routes/proxy.ts). The 429 body is ours. Per process: each replica counts alone.
-    await app.register(rateLimit, { global: false, cache: 2 * maxKeys })
     const limits = {
-      ip: ipMax > 0 ? (app.createRateLimit({ max: ipMax, timeWindow: windowMs, keyGenerator: (r) => `ip:${r.client!.ip}` }) as Limiter) : null,
-      user: userMax > 0 ? (app.createRateLimit({ max: userMax, timeWindow: windowMs, keyGenerator: (r) => `user:${r.caller!.identity.uid}` }) as Limiter) : null,
+      ip: ipMax > 0 ? fixedWindowLimiter({ max: ipMax, windowMs, maxKeys }) : null,
+      user: userMax > 0 ? fixedWindowLimiter({ max: userMax, windowMs, maxKeys }) : null,
     }
     app.decorate('limits', limits)
     app.decorateRequest('caller', null)
@@ -91,15 +122,12 @@ export default fp(
     const limitedByIp = app.metrics.rateLimited.labels({ scope: 'ip' })
     app.addHook('onRequest', (request, _reply, done) => {
       if (isProbe(request.url)) return done()
-      request.client = clientAddress(request)
-      if (ipLimit === null) return done()
-      ipLimit(request).then((r) => {
-        if (!r.isAllowed && r.isExceeded) {
-          limitedByIp.inc()
-          return done(rateLimited(r.ttlInSeconds, 'ip'))
-        }
-        done()
-      }, done)
+      const client = clientAddress(request)
+      request.client = client
+      const retryAfter = ipLimit === null ? null : ipLimit(client.ip)
+      if (retryAfter === null) return done()
+      limitedByIp.inc()
+      done(rateLimited(retryAfter, 'ip'))
     })
 
     app.addHook('onError', (request, _reply, err, done) => {
