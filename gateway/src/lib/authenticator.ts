@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache'
 import type { Identity, Role } from '@sunbae/contracts'
 import { ROLES } from '@sunbae/contracts'
 import { AppError } from '@sunbae/service-kit'
-import { bindIdentityToken, identityKey, signIdentityToken } from '@sunbae/service-kit/identity'
+import { bindIdentityToken, identityKey, pathOf, signIdentityToken } from '@sunbae/service-kit/identity'
 
 /** What the gateway needs from a verified Firebase ID token (a subset of firebase-admin's DecodedIdToken). */
 export interface VerifiedToken {
@@ -29,8 +29,22 @@ export interface AuthenticatedCaller {
    * per service: the identity token signed for it and when — reused while fresh, re-signed after;
    * each request binds it to its method and path (identityHeader)
    */
-  tokens: Map<string, { token: string; signedAt: number }>
+  tokens: Map<string, SignedToken>
 }
+
+/** A caller's identity token for one service, and its bindings to the requests it was sent with. */
+interface SignedToken {
+  token: string
+  signedAt: number
+  /**
+   * "METHOD path" → the header bound to it (an HMAC per binding): a client repeating a request
+   * within the token's 15 s (polling, reloads) gets the same bytes without another HMAC. At most
+   * BINDINGS_PER_TOKEN, then forgotten together; they go with the token when it is re-signed.
+   */
+  bound: Map<string, string>
+}
+
+const BINDINGS_PER_TOKEN = 32
 
 /** Services accept a signed identity for 60 s; we re-sign well before that. */
 const RESIGN_AFTER_MS = 15_000
@@ -213,10 +227,17 @@ export class Authenticator {
     const key = this.keyFor(service)
     let entry = caller.tokens.get(service)
     if (entry === undefined || now - entry.signedAt > RESIGN_AFTER_MS) {
-      entry = { token: signIdentityToken(caller.identity, key, service, now), signedAt: now }
+      entry = { token: signIdentityToken(caller.identity, key, service, now), signedAt: now, bound: new Map() }
       caller.tokens.set(service, entry)
     }
-    return bindIdentityToken(entry.token, key, method, url)
+    const request = `${method} ${pathOf(url)}`
+    let header = entry.bound.get(request)
+    if (header === undefined) {
+      header = bindIdentityToken(entry.token, key, method, url)
+      if (entry.bound.size >= BINDINGS_PER_TOKEN) entry.bound.clear()
+      entry.bound.set(request, header)
+    }
+    return header
   }
 
   clear(): void {
