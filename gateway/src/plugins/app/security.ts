@@ -63,7 +63,8 @@ export default fp(
       origin: opts.corsOrigins.length > 0 ? opts.corsOrigins : false,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key', 'traceparent', 'tracestate'],
-      exposedHeaders: ['x-request-id', 'retry-after', 'location'],
+      // one string: @fastify/cors joins an array again on every response
+      exposedHeaders: 'x-request-id, retry-after, location',
       maxAge: 600,
       // tokens travel in the Authorization header, never in cookies
       credentials: false,
