@@ -560,10 +560,10 @@ try {
     const perRound = rounds.map(
       (x, i) =>
         `| ${i + 1} | ${(x.published / x.publishSeconds).toFixed(0)} | ${x.inApp.seen} / ${x.inApp.expected} | ${ms(x.inApp.p50)} | ${ms(x.inApp.p95)} | ${ms(x.inApp.p99)} | ${ms(x.inApp.max)} | ` +
-        `${ms(x.parts.toRow[0])} / ${ms(x.parts.toRow[1])} | ${ms(x.parts.toCommit[0])} / ${ms(x.parts.toCommit[1])} | ${ms(x.parts.toListener[0])} / ${ms(x.parts.toListener[1])} | ` +
+        `${ms(x.parts.toRow[0])} / ${ms(x.parts.toRow[1])} | ${ms(x.parts.toCommit[0])} / ${ms(x.parts.toCommit[1])} | ${ms(x.sync.toClaim[0])} / ${ms(x.sync.toClaim[1])} | ${ms(x.sync.claimToCommit[0])} / ${ms(x.sync.claimToCommit[1])} | ${ms(x.parts.toListener[0])} / ${ms(x.parts.toListener[1])} | ` +
         `${ms(x.publishToCommit[0])} / ${ms(x.publishToCommit[1])} | ` +
         `${x.email.delivered} / ${x.email.expected} | ${x.email.perSecond.toFixed(0)} | ${ms(x.email.p50)} / ${ms(x.email.p99)} | ${x.cores.service.toFixed(2)} / ${x.cores.bench.toFixed(2)} | ` +
-        `${x.cpuMsPerEvent.service.toFixed(2)} / ${x.cpuMsPerEvent.postgres.toFixed(2)} / ${x.cpuMsPerEvent.emulator.toFixed(2)} |`,
+        `${x.cpuMsPerEvent.service.toFixed(2)} / ${x.cpuMsPerEvent.postgres.toFixed(2)} / ${x.cpuMsPerEvent.emulator.toFixed(2)} | ${x.poolWaits.count} / ${ms(x.poolWaits.totalMs)} |`,
     )
     const lines = [
       '# bench/notification results',
@@ -593,8 +593,8 @@ try {
         : []),
       `Per round (${EVENTS} events at ${RATE}/s: 7 in 10 matching.request.created → the mentor, 3 in 10 meeting.booking.confirmed → both; each notification in-app and by email):`,
       '',
-      '| round | events/s published | in-app documents | p50 | p95 | p99 | max | publish → row p50 / p99 | row → Firestore commit | commit → listener | publish → Firestore commit p50 / p99 | emails | emails/s | email publish → sent p50 / p99 | CPU cores notification / bench | CPU ms per event notification / Postgres / emulator |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| round | events/s published | in-app documents | p50 | p95 | p99 | max | publish → row p50 / p99 | row → Firestore commit | of which row → feed sync claim | and claim → commit | commit → listener | publish → Firestore commit p50 / p99 | emails | emails/s | email publish → sent p50 / p99 | CPU cores notification / bench | CPU ms per event notification / Postgres / emulator | pool waits (count / total) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...perRound,
       '',
     ]
