@@ -17,10 +17,12 @@
 //          --no-token-elsewhere --prof <dir> (--cpu-prof of the proxies, one folder each)
 //          --syscalls (response headers and syscalls per request of each proxy, strace -c, once)
 //          --top (the five busiest processes of the machine during each run: who else is loading it)
+//          --paths <n> (1: every request is GET /api/bench/item; n > 1: wrk cycles through n paths
+//          /api/bench/item/<i>, so per-path caches — the gateway's identity bindings — miss)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,8 +51,10 @@ const { values: args } = parseArgs({
     syscalls: { type: 'boolean', default: false },
     /** print, per run, the five processes of the machine that used the most CPU (who else is busy) */
     top: { type: 'boolean', default: false },
+    paths: { type: 'string', default: '1' },
   },
 })
+const PATHS = Number(args.paths)
 const DURATION = Number(args.duration)
 const ROUNDS = Number(args.rounds)
 const CONNECTIONS = Number(args.connections)
@@ -61,6 +65,9 @@ const TICK_US = 1e6 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8
 
 const say = (msg = '') => process.stdout.write(`${msg}\n`)
 const logDir = mkdtempSync(join(tmpdir(), 'sunbae-bench-cpu-'))
+/** wrk script for --paths: request i goes to <url's path>/<i mod n> */
+const pathsScript = join(logDir, 'paths.lua')
+writeFileSync(pathsScript, `local i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(nil, wrk.path .. "/" .. (i % ${PATHS}))\nend\n`)
 const children: ChildProcess[] = []
 let emulators: Emulators | null = null
 let sink: Server | null = null
@@ -158,6 +165,7 @@ interface Sample {
 
 async function wrkRun(t: Target, seconds: number, watched: Record<string, () => number[]>): Promise<Sample> {
   const argv = ['-t', '1', '-c', String(CONNECTIONS), '-d', `${seconds}s`, '--timeout', '5s']
+  if (PATHS > 1) argv.push('-s', pathsScript)
   for (const [k, v] of Object.entries(t.headers)) argv.push('-H', `${k}: ${v}`)
   argv.push(t.url)
   const before: Record<string, number> = {}
@@ -325,7 +333,7 @@ async function main(): Promise<void> {
   say(`requests per target, warm-ups included: ${targets.map((t) => `${t.key} ${served.get(t.key) ?? 0}`).join(', ')}`)
   const cols = ['proxy', 'upstream', 'wrk', 'nats-server', 'postgres', 'runner', 'machine']
   say('')
-  say(`CPU µs per request, medians of ${ROUNDS} rounds (wrk -t1 -c${CONNECTIONS}, ${DURATION} s; "machine" = all busy CPU incl. other users)`)
+  say(`CPU µs per request, medians of ${ROUNDS} rounds (wrk -t1 -c${CONNECTIONS}, ${DURATION} s${PATHS > 1 ? `, ${PATHS} paths` : ""}; "machine" = all busy CPU incl. other users)`)
   say(`| target | req/s | ${cols.join(' | ')} | ours (proxy+upstream+wrk) |`)
   say(`|---|---:|${cols.map(() => '---:').join('|')}|---:|`)
   for (const t of targets) {
