@@ -1,4 +1,4 @@
-import { Timestamp, type Firestore } from 'firebase-admin/firestore'
+import type { Firestore } from 'firebase-admin/firestore'
 
 /** `videoRooms/{bookingId}`: who may signal in the room and when (firestore.rules reads it). */
 export interface VideoRoomDoc {
@@ -18,13 +18,14 @@ const NOT_FOUND = 5
  * open and inside its window.
  */
 export class VideoRoomsFirestore {
-  readonly #db: Firestore
-  constructor(db: Firestore) {
+  readonly #db: () => Firestore
+  /** `db` is called at the first write: the service loads firebase-admin only then (service-kit/firestore) */
+  constructor(db: () => Firestore) {
     this.#db = db
   }
 
   #doc(bookingId: string) {
-    return this.#db.collection('videoRooms').doc(bookingId)
+    return this.#db().collection('videoRooms').doc(bookingId)
   }
 
   /** Creates or refreshes the room, open. */
@@ -33,8 +34,9 @@ export class VideoRoomsFirestore {
       members: [r.menteeUid, r.mentorUid],
       menteeUid: r.menteeUid,
       mentorUid: r.mentorUid,
-      opensAt: Timestamp.fromDate(r.opensAt),
-      closesAt: Timestamp.fromDate(r.closesAt),
+      // the Admin SDK stores a Date as a Firestore timestamp (what firestore.rules compares with request.time)
+      opensAt: r.opensAt,
+      closesAt: r.closesAt,
       status: 'open',
     })
   }

@@ -61,7 +61,7 @@ export default domainPlugin<typeof configSchema>('meeting', ['firebase'], (app, 
       attendance,
       RoomTokens.fromSecrets(config.MEETING_ROOM_SECRET, serviceIdentityKeys(config, 'meeting')[0]!),
       videoProvider(config),
-      new VideoRoomsFirestore(app.firestore),
+      new VideoRoomsFirestore(() => app.firestore),
       { opensBeforeMinutes: config.MEETING_ROOM_OPENS_BEFORE_MINUTES, closesAfterMinutes: config.MEETING_ROOM_CLOSES_AFTER_MINUTES },
     ),
   )
