@@ -137,6 +137,24 @@ function contract(t: Test, make: () => Promise<ChatMirror>) {
     t.same(await mirror.getMessage(r1.id, again.id), edited)
   })
 
+  t.test('a member who did not write gets every other author of the batch counted', async (t) => {
+    const id = randomUUID()
+    const r = room({ members: [`a-${id}`, `b-${id}`, `c-${id}`] })
+    const [a, b, c] = r.members as [string, string, string]
+    await mirror.upsertRoom(r)
+    const batch = [
+      message(r, { authorUid: a, createdAt: at(1000) }),
+      message(r, { authorUid: b, createdAt: at(1100) }),
+      message(r, { authorUid: a, createdAt: at(1200) }),
+      message(r, { authorUid: null, type: 'system', text: 'notice', createdAt: at(1300) }),
+    ]
+    await mirror.upsertMessages(batch)
+    const unread = async (uid: string) => (await mirror.listRooms(uid, 50))[0]!.unread
+    t.equal(await unread(c), 3, "both authors' messages")
+    t.equal(await unread(a), 1)
+    t.equal(await unread(b), 2)
+  })
+
   t.test('rooms are ordered by latest activity', async (t) => {
     const uid = `member-${randomUUID()}`
     const quiet = room({ members: [uid, 'a'], createdAt: at(0) })

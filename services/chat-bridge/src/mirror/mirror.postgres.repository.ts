@@ -106,13 +106,20 @@ export class PostgresChatMirror implements ChatMirror {
   }
 
   /**
-   * #upsertOne for distinct messages in a fixed number of statements: one multi-row upsert, then per
-   * room its last message and per (room, author) the unread counts of the newly inserted ones.
+   * #upsertOne for distinct messages in three statements whatever the batch: one multi-row upsert,
+   * then the rooms' last messages and the members' unread counts of the newly inserted ones.
    */
   async #upsertMany(trx: Transaction<DB>, messages: readonly MirrorMessage[]): Promise<string[]> {
+    // the rows as one array per column: eight parameters for any batch, not eight per message
     const rows = await trx
       .insertInto('messages')
-      .values(messages.map(messageRow))
+      .columns(['room_id', 'id', 'author_uid', 'type', 'text', 'hidden', 'created_at', 'updated_at'])
+      .expression(
+        sql`select * from unnest(
+          ${messages.map((m) => m.roomId)}::text[], ${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.authorUid)}::text[],
+          ${messages.map((m) => m.type)}::text[], ${messages.map((m) => m.text)}::text[], ${messages.map((m) => m.hidden)}::boolean[],
+          ${messages.map((m) => m.createdAt.toISOString())}::timestamptz[], ${messages.map((m) => m.updatedAt.toISOString())}::timestamptz[])`,
+      )
       .onConflict((oc) => oc.columns(['room_id', 'id']).doUpdateSet(MERGE_MESSAGE))
       .returning(['room_id', 'id', sql<boolean>`xmax = 0`.as('inserted')])
       .execute()
@@ -130,18 +137,25 @@ export class PostgresChatMirror implements ChatMirror {
         unread.set(key, u)
       }
     }
-    for (const m of last.values()) {
-      await trx
-        .updateTable('rooms')
-        .set({ last_message_id: m.id, last_message_at: m.createdAt })
-        .where('id', '=', m.roomId)
-        .where((eb) => eb.or([eb('last_message_at', 'is', null), eb('last_message_at', '<=', m.createdAt)]))
-        .execute()
+    // one statement each however many rooms the batch touches (arrays, not a parameter per value)
+    if (last.size > 0) {
+      const ls = [...last.values()]
+      await sql`update rooms r set last_message_id = v.id, last_message_at = v.at
+        from unnest(${ls.map((m) => m.roomId)}::text[], ${ls.map((m) => m.id)}::text[], ${ls.map((m) => m.createdAt.toISOString())}::timestamptz[]) as v(room_id, id, at)
+        where r.id = v.room_id and (r.last_message_at is null or r.last_message_at <= v.at)`.execute(trx)
     }
-    for (const u of unread.values()) {
-      let q = trx.updateTable('room_members').set((eb) => ({ unread: eb('unread', '+', u.n) })).where('room_id', '=', u.roomId)
-      if (u.authorUid) q = q.where('uid', '!=', u.authorUid)
-      await q.execute()
+    if (unread.size > 0) {
+      const us = [...unread.values()]
+      // per member the sum over the other authors' new messages: a member matched by two rows of
+      // the batch would otherwise be updated only once
+      await sql`update room_members rm set unread = rm.unread + d.n
+        from (
+          select m.room_id, m.uid, sum(v.n)::int as n
+            from unnest(${us.map((u) => u.roomId)}::text[], ${us.map((u) => u.authorUid)}::text[], ${us.map((u) => u.n)}::int[]) as v(room_id, author_uid, n)
+            join room_members m on m.room_id = v.room_id and m.uid is distinct from v.author_uid
+           group by m.room_id, m.uid
+        ) d
+        where rm.room_id = d.room_id and rm.uid = d.uid`.execute(trx)
     }
     return fresh.map((m) => m.id)
   }

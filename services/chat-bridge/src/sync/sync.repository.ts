@@ -40,7 +40,9 @@ export class SyncRepository {
   async markPosted(trx: Transaction<DB>, messages: ReadonlyArray<{ roomId: string; id: string }>): Promise<Set<string>> {
     const fresh = await trx
       .insertInto('posted_messages')
-      .values(messages.map((m) => ({ room_id: m.roomId, message_id: m.id })))
+      .columns(['room_id', 'message_id'])
+      // two array parameters for any batch, not two per message
+      .expression(sql`select * from unnest(${messages.map((m) => m.roomId)}::text[], ${messages.map((m) => m.id)}::text[])`)
       .onConflict((oc) => oc.columns(['room_id', 'message_id']).doNothing())
       .returning(['room_id', 'message_id'])
       .execute()
