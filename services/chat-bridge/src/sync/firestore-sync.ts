@@ -24,7 +24,29 @@ export interface FirestoreSyncOptions {
   pageSize?: number
   /** a listener re-subscribes from the checkpoint after this many changes (bounds its memory) */
   resubscribeAfter?: number
+  /** where a feed's changes come from once caught up (default: the query's Firestore listener, listenToQuery) */
+  listen?: Listen
 }
+
+/**
+ * Follows a feed from `from`: calls `onChanges` with the added and modified documents of each
+ * snapshot, in the order the snapshot lists them; returns the unsubscribe function.
+ */
+export type Listen = (
+  feed: 'rooms' | 'messages',
+  query: Query,
+  from: Timestamp,
+  onChanges: (docs: QueryDocumentSnapshot[]) => void,
+  onError: (err: unknown) => void,
+) => () => void
+
+/** The Firestore listener of the feed's query (removals are ignored: the mirror keeps history). */
+export const listenToQuery: Listen = (_feed, query, _from, onChanges, onError) =>
+  query.onSnapshot((snap) => {
+    const docs: QueryDocumentSnapshot[] = []
+    for (const c of snap.docChanges()) if (c.type !== 'removed') docs.push(c.doc)
+    if (docs.length > 0) onChanges(docs)
+  }, onError)
 
 interface Feed {
   key: 'rooms' | 'messages'
@@ -186,14 +208,15 @@ export class FirestoreSync {
     }
     const subscribe = (from: Timestamp) => {
       seen = 0
-      unsubscribe = feed.query(from).onSnapshot(
-        (snap) => {
-          const changes = snap.docChanges().filter((c) => c.type !== 'removed')
-          if (changes.length === 0) return
-          seen += changes.length
-          for (const c of changes) {
-            pending.delete(c.doc.ref.path)
-            pending.set(c.doc.ref.path, c.doc)
+      unsubscribe = (this.#o.listen ?? listenToQuery)(
+        feed.key,
+        feed.query(from),
+        from,
+        (docs) => {
+          seen += docs.length
+          for (const doc of docs) {
+            pending.delete(doc.ref.path)
+            pending.set(doc.ref.path, doc)
           }
           if (draining) return
           draining = true
