@@ -24,6 +24,11 @@ export interface FirestoreSyncOptions {
   pageSize?: number
   /** a listener re-subscribes from the checkpoint after this many changes (bounds its memory) */
   resubscribeAfter?: number
+  /**
+   * most changes applied as one batch (default 500): a backlog is worked off in batches of this size,
+   * so a transaction, its statements and the outbox insert stay bounded however far the sync is behind
+   */
+  maxBatch?: number
   /** where a feed's changes come from once caught up (default: the query's Firestore listener, listenToQuery) */
   listen?: Listen
 }
@@ -52,7 +57,8 @@ interface Feed {
   key: 'rooms' | 'messages'
   /** changes with updatedAt ≥ from, in updatedAt order */
   query(from: Timestamp): Query
-  apply(docs: QueryDocumentSnapshot[]): Promise<void>
+  /** writes the batch to the mirror; resolves with what is left to do after it (announcing), if anything */
+  apply(docs: QueryDocumentSnapshot[]): Promise<(() => Promise<void>) | void>
 }
 
 const EPOCH = Timestamp.fromMillis(0)
@@ -77,6 +83,8 @@ export class FirestoreSync {
   #wake: AbortController = new AbortController()
   #loop: Promise<void> | null = null
   #leader = false
+  /** the announcing and checkpoint of the last batch handed on (each waits for the one before; rejected once one failed) */
+  #settling: Promise<void> = Promise.resolve()
 
   constructor(opts: FirestoreSyncOptions) {
     this.#o = opts
@@ -132,6 +140,8 @@ export class FirestoreSync {
   }
 
   async #lead(lease: Lease): Promise<void> {
+    // what the last lead left was awaited when its listeners closed
+    this.#settling = Promise.resolve()
     for (const feed of this.#feeds) await this.#catchUp(feed)
     if (this.#stopped) return
 
@@ -170,7 +180,7 @@ export class FirestoreSync {
       if (last) q = q.startAfter(last)
       const page = await q.get()
       if (page.empty) break
-      await this.#applyBatch(feed, page.docs)
+      await (await this.#applyBatch(feed, page.docs)).settled
       total += page.size
       last = page.docs.at(-1)
       if (page.size < pageSize) break
@@ -180,10 +190,10 @@ export class FirestoreSync {
 
   /**
    * A listener from the checkpoint. Its changes are applied one batch at a time, without waiting:
-   * a snapshot is applied as soon as the previous batch is done, and the snapshots that arrived
-   * meanwhile are applied together as the next batch (the latest version of each document), so
-   * under load the per-batch cost (commits, checkpoint, outbox) is paid once per backlog, not per
-   * snapshot.
+   * a snapshot is applied as soon as the previous batch is written, and the snapshots that arrived
+   * meanwhile are applied together as the next batch (the latest version of each document, at most
+   * maxBatch), so under load the per-batch cost (commits, checkpoint, outbox) is paid once per
+   * backlog, not per snapshot. A batch is announced while the next one is written to the mirror.
    */
   async #listen(feed: Feed, fail: (err: unknown) => void): Promise<{ close(): Promise<void> }> {
     let queue: Promise<void> = Promise.resolve()
@@ -194,16 +204,37 @@ export class FirestoreSync {
     let unsubscribe: () => void = () => {}
     let closed = false
     const resubscribeAfter = this.#o.resubscribeAfter ?? 5_000
+    const maxBatch = this.#o.maxBatch ?? 500
     const drain = async () => {
-      while (pending.size > 0 && !closed) {
-        const docs = [...pending.values()]
-        pending.clear()
-        await this.#applyBatch(feed, docs)
-        // a query listener keeps every matching document: start a fresh, smaller one
-        if (seen >= resubscribeAfter && !closed) {
-          unsubscribe()
-          subscribe(await this.#checkpoint(feed))
+      // the batch being announced (ledger, outbox, checkpoint) while the next one is written to the mirror
+      let settling: Promise<void> = Promise.resolve()
+      try {
+        while (pending.size > 0 && !closed) {
+          const docs: QueryDocumentSnapshot[] = []
+          for (const [path, doc] of pending) {
+            if (docs.length === maxBatch) break
+            docs.push(doc)
+            pending.delete(path)
+          }
+          // what stays pending must stay after the checkpoint
+          let floor: Timestamp | null = null
+          for (const doc of pending.values()) {
+            const at = updatedAtOf(doc)
+            if (at && (!floor || at.toMillis() < floor.toMillis())) floor = at
+          }
+          const { settled } = await this.#applyBatch(feed, docs, floor)
+          // at most one batch behind: its announcing must end before another batch is written
+          await settling
+          settling = settled
+          // a query listener keeps every matching document: start a fresh, smaller one
+          if (seen >= resubscribeAfter && !closed) {
+            await settling
+            unsubscribe()
+            subscribe(await this.#checkpoint(feed))
+          }
         }
+      } finally {
+        await settling
       }
     }
     const subscribe = (from: Timestamp) => {
@@ -243,15 +274,34 @@ export class FirestoreSync {
     return cp ? Timestamp.fromDate(cp.position) : EPOCH
   }
 
-  async #applyBatch(feed: Feed, docs: QueryDocumentSnapshot[]): Promise<void> {
-    await feed.apply(docs)
+  /**
+   * Writes the batch to the mirror (visible from then on) and resolves with the promise of the rest:
+   * its announcing, after the previous batch's, then its checkpoint. So the next batch can be written
+   * while this one is announced, and the checkpoint still moves only past batches done in full (and
+   * never past `floor`, the earliest updatedAt of the changes still waiting).
+   */
+  async #applyBatch(feed: Feed, docs: QueryDocumentSnapshot[], floor: Timestamp | null = null): Promise<{ settled: Promise<void> }> {
+    const after = await feed.apply(docs)
     let max: Timestamp | null = null
     for (const d of docs) {
       const at = updatedAtOf(d)
       if (at && (!max || at.toMillis() > max.toMillis())) max = at
     }
-    // millisecond precision (Date), rounded down: re-reading from it can only repeat, never skip
-    if (max) await this.#o.mirror.setCheckpoint(`${this.#o.name}:${feed.key}`, { position: new Date(max.toMillis()) })
+    // changes not in this batch yet (floor: the earliest) are re-read from the checkpoint after a crash
+    if (max && floor && floor.toMillis() < max.toMillis()) max = floor
+    const previous = this.#settling
+    const settled = (async () => {
+      await previous
+      if (after) await after()
+      // millisecond precision (Date), rounded down: re-reading from it can only repeat, never skip
+      if (max) await this.#o.mirror.setCheckpoint(`${this.#o.name}:${feed.key}`, { position: new Date(max.toMillis()) })
+    })()
+    // the caller awaits it; this only keeps a failure before then from counting as unhandled
+    settled.catch(() => {})
+    // a failed batch fails every later one: the checkpoint never moves past it
+    this.#settling = settled
+    // wrapped: an async function returning the promise itself would wait for it
+    return { settled }
   }
 
   async #applyRooms(docs: QueryDocumentSnapshot[]): Promise<void> {
@@ -266,7 +316,7 @@ export class FirestoreSync {
     }
   }
 
-  async #applyMessages(docs: QueryDocumentSnapshot[]): Promise<void> {
+  async #applyMessages(docs: QueryDocumentSnapshot[]): Promise<() => Promise<void>> {
     const batch: MirrorMessage[] = []
     for (const doc of docs) {
       const message = toMirrorMessage(doc)
@@ -277,7 +327,8 @@ export class FirestoreSync {
     const rooms = new Map<string, MirrorRoom | null>()
     for (const m of batch) if (!rooms.has(m.roomId)) rooms.set(m.roomId, await this.#room(m.roomId))
     await this.#o.mirror.upsertMessages(batch)
-    await this.#announce(batch.filter((m) => m.type === 'user' && rooms.get(m.roomId)), rooms)
+    const toAnnounce = batch.filter((m) => m.type === 'user' && rooms.get(m.roomId))
+    return () => this.#announce(toAnnounce, rooms)
   }
 
   async #room(roomId: string): Promise<MirrorRoom | null> {
