@@ -72,7 +72,8 @@ const cleanups: (() => Promise<unknown>)[] = []
 async function shutdown(code: number): Promise<never> {
   await Promise.all(
     children.map(async (c) => {
-      if (c.exitCode !== null) return
+      // ended already (an exit code, or killed by a signal): its 'exit' has been emitted
+      if (c.exitCode !== null || c.signalCode !== null) return
       const exited = new Promise((r) => c.once('exit', r))
       c.kill('SIGTERM')
       const timer = setTimeout(() => c.kill('SIGKILL'), 10_000)
