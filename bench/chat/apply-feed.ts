@@ -18,11 +18,13 @@ import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Timestamp, type QueryDocumentSnapshot } from 'firebase-admin/firestore'
 import { buildService, configOrExit } from '@sunbae/service-kit'
+import type * as ChatBridgeService from '../../services/chat-bridge/src/service.ts'
+import type * as ChatBridgeSync from '../../services/chat-bridge/src/sync/firestore-sync.ts'
 
 // BENCH_CHAT_BRIDGE_DIR: another copy of the service (an A/B against an earlier version of the sync)
 const serviceDir = process.env.BENCH_CHAT_BRIDGE_DIR ? pathToFileURL(`${resolve(process.env.BENCH_CHAT_BRIDGE_DIR)}/`) : new URL('../../services/chat-bridge/', import.meta.url)
-const { definition } = (await import(new URL('src/service.ts', serviceDir).href)) as typeof import('../../services/chat-bridge/src/service.ts')
-const { FirestoreSync, listenToQuery } = (await import(new URL('src/sync/firestore-sync.ts', serviceDir).href)) as typeof import('../../services/chat-bridge/src/sync/firestore-sync.ts')
+const { definition } = (await import(new URL('src/service.ts', serviceDir).href)) as typeof ChatBridgeService
+const { FirestoreSync, listenToQuery } = (await import(new URL('src/sync/firestore-sync.ts', serviceDir).href)) as typeof ChatBridgeSync
 
 interface Round {
   round: number
