@@ -8,7 +8,7 @@
 //    so the figure is not the catalog's import speed. Every mentor gets an account uid
 //    (`bench-<n>`) so requests to them can be accepted;
 // 3. starts a private nats-server and matching as production starts it
-//    (`node --import @sunbae/telemetry/register src/server.ts`, NODE_ENV=production) — index
+//    (`node --import @sunbae/telemetry/register src/server.ts`; NODE_ENV=development: see below) — index
 //    build time and memory;
 // 4. saves varied preferences for M mentees (Korean/English skills, goals, languages, budgets,
 //    career stages, time windows; some empty), then times GET /api/matching/recommendations
@@ -217,7 +217,8 @@ try {
       PATH: process.env.PATH ?? '',
       ...OFFLINE,
       ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
-      NODE_ENV: 'production',
+      // not NODE_ENV=production: it adds only start-up checks (a NATS user seed per process, no demo secrets such as the bench database's password), which the bench's NATS and database cannot pass; the code that runs is the same
+      NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       PORT: String(PORT),
       DATABASE_URL: SERVICE_URL,

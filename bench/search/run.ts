@@ -6,7 +6,7 @@
 //    approved mentors + one catalog.mentor.approved per mentor through the outbox) — import rate;
 // 3. starts mentor-catalog and the gateway as production starts them — the node arguments of each
 //    package's `npm start` script (`node [V8 flags] --import @sunbae/telemetry/register src/server.ts`),
-//    NODE_ENV=production, tracking on (the gateway's access log and the service's telemetry.search
+//    NODE_ENV=development (production adds only start-up checks: see below), tracking on (the gateway's access log and the service's telemetry.search
 //    event per search) — index build time, the outbox relay's pace and the service's memory, after
 //    the import's events were replayed;
 // 4. load-tests with wrk (bounded: fixed duration, fixed connections), interleaved rounds, medians:
@@ -216,7 +216,8 @@ async function main() {
   const mentors = Number(rows[0]!.n)
 
   // 3. services, as production runs them
-  const common = { NODE_ENV: 'production', HOST: '127.0.0.1', NATS_URL, LOG_LEVEL: 'info' }
+  // not NODE_ENV=production: it adds only start-up checks (a NATS user seed per process, no demo secrets such as the bench database's password), which the bench's NATS and database cannot pass; the code that runs is the same
+  const common = { NODE_ENV: 'development', HOST: '127.0.0.1', NATS_URL, LOG_LEVEL: 'info' }
   const catalogStartedAt = Date.now()
   const catalog = start('mentor-catalog', join(ROOT, 'services/mentor-catalog'), startArgs('services/mentor-catalog'), {
     ...common,

@@ -263,7 +263,8 @@ async function main(): Promise<void> {
   await sql`truncate access_log, search_events, audit_events, error_reports, slow_queries`.execute(db)
 
   const trackingEnv = {
-    NODE_ENV: 'production',
+    // not NODE_ENV=production: it adds only start-up checks (a NATS user seed per process, no demo secrets such as the bench database's password), which the bench's NATS and database cannot pass; the code that runs is the same
+    NODE_ENV: 'development',
     PORT: String(PORT.tracking),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     NATS_URL: nats.url,
@@ -431,7 +432,8 @@ async function main(): Promise<void> {
     say(`\n## gateway: access log on vs off, wrk -c${CONNECTIONS} ${DURATION}s × ${ROUNDS} interleaved rounds`)
     start('upstream', ROOT, [join(HERE, 'upstream.ts'), String(PORT.upstream)], {})
     const gatewayEnv = (port: number, accessLog: boolean) => ({
-      NODE_ENV: 'production',
+      // not NODE_ENV=production: it adds only start-up checks (a NATS user seed per process, no demo secrets such as the bench database's password), which the bench's NATS and database cannot pass; the code that runs is the same
+      NODE_ENV: 'development',
       PORT: String(port),
       LOG_LEVEL: 'warn',
       NATS_URL: nats!.url,
