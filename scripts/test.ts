@@ -325,9 +325,13 @@ const others = files.filter((f) => !inJourneyLane(f));
 const journeyLane = [...journeys, ...files.filter((f) => inJourneyLane(f) && !isBrowserJourney(f))];
 const known = { ...readDurations(path.join(REPO_ROOT, 'scripts', 'test-durations.json')), ...readDurations(localDurations) };
 const queue = planBatches(others, known, SUITE_BATCHES);
+const batchCount = queue.length;
 
 interface TapRun { code: number; summary: TapSummary; raw: string }
 let printing = Promise.resolve();
+let batchSeq = 0;
+// what tap itself clears at the start of a run (runTap keeps each tap from doing it under the others)
+fs.rmSync(path.join(REPO_ROOT, '.tap', 'processinfo'), { recursive: true, force: true });
 const tapRuns: TapRun[] = [];
 
 /** One tap over `batch`; its output is printed whole once it ends, and appended to `tapOut`. */
@@ -337,7 +341,14 @@ function runTap(batch: string[], jobs: number, env: NodeJS.ProcessEnv, tapOut: s
   if (!tapArgs.some((a) => /^(-j|--jobs)/.test(a))) args.push(`--jobs=${jobs}`);
   const rawFile = piped ? null : path.join(tapDir, `tap-output-${process.pid}-${tapRuns.length}-${Math.random().toString(36).slice(2)}.tap`);
   if (rawFile) args.push(`--output-file=${rawFile}`);
-  args.push(...batch);
+  // tap starts a run by deleting .tap/processinfo, which every test process writes into when it exits:
+  // a tap starting while another one's files run made those exit with ENOENT. A save list (tap's
+  // --save: run these, write back the failed ones) keeps it from deleting; this run cleared the
+  // folder once before the first tap.
+  const saveList = path.join(tapDir, 'batches', `${process.pid}-${batchSeq++}.list`);
+  fs.mkdirSync(path.dirname(saveList), { recursive: true });
+  fs.writeFileSync(saveList, `${batch.join('\n')}\n`);
+  args.push(`--save=${saveList}`, ...batch);
   const counter = new TapCounter();
   const held: Buffer[] = [];
   const code = interrupted ? Promise.resolve(130) : new Promise<number>((resolve) => {
@@ -357,6 +368,7 @@ function runTap(batch: string[], jobs: number, env: NodeJS.ProcessEnv, tapOut: s
     });
   });
   return code.then(async (c) => {
+    fs.rmSync(saveList, { force: true });
     const shown = Buffer.concat(held);
     let raw = piped ? shown.toString('utf8') : '';
     if (rawFile) {
@@ -406,7 +418,7 @@ const journeysDone = journeyLane.length
     if (stolen) note(`the journeys' worker then ran ${stolen} suite batch(es)`);
   })()
   : Promise.resolve();
-note(`${others.length} suite file(s) in ${queue.length} batch(es) on ${SUITE_WORKERS} workers${journeyLane.length ? `, ${journeyLane.length} in the journeys' lane` : ''}`);
+note(`${others.length} suite file(s) in ${batchCount} batch(es) on ${SUITE_WORKERS} workers${journeyLane.length ? `, ${journeyLane.length} in the journeys' lane` : ''}`);
 await Promise.all([suitesDone, journeysDone]);
 await printing;
 
