@@ -308,7 +308,7 @@ if (files.length === 0) {
 const JOURNEY_JOBS = 1;
 const SUITE_WORKERS = 2;
 /** about this many suite batches: one tap start each (~1 CPU-s), against a finer end */
-const SUITE_BATCHES = 24;
+const SUITE_BATCHES = 32;
 const tapBin = resolveTapBin();
 if (!tapBin) await abort('Test run aborted: tap is not installed; run `npm ci` first.');
 const reporter = reporterArg(tapArgs) ?? (process.stdout.isTTY ? 'base' : 'tap');
